@@ -1,0 +1,389 @@
+"""The tidy tables of a workshop, declared once.
+
+Each :class:`Table` is used three ways: to create the database tables, to
+check every row written through the store, and to describe the exported CSV
+files in ``datapackage.json`` (Frictionless Table Schema). One table per kind
+of observation, one row per observation, one column per variable.
+
+Bump :data:`SCHEMA_VERSION` and add a step to :data:`MIGRATIONS` whenever a
+table changes, so that a workshop made by an older kit opens in a newer one.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+
+SCHEMA_VERSION = 1
+
+CREDIT_MODES = {
+    "anonymous": "shown without any name or id",
+    "pseudonym": "shown under the name the person chose to be known by here",
+    "named": "shown under the person's own name",
+    "collective": "credited to the group as a whole",
+}
+ROLES = {
+    "lived_experience": "takes part because of their own experience of services",
+    "staff": "works for a service or organisation",
+    "not_said": "has not said",
+}
+ACTIVITIES = ("language", "methods", "timeline", "feedback")
+VOTE_CHOICES = ("agree", "disagree", "pass", "block")
+
+_SQL_TYPES = {"string": "TEXT", "integer": "INTEGER", "number": "REAL",
+              "boolean": "INTEGER", "datetime": "TEXT"}
+_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
+
+
+class SchemaError(ValueError):
+    """A row that does not match its table's contract (a programming error)."""
+
+
+@dataclass(frozen=True)
+class Field:
+    """One column: its Frictionless type, meaning and constraints."""
+
+    name: str
+    type: str
+    description: str
+    required: bool = True
+    enum: tuple[str, ...] = ()
+    max_length: int | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    references: str | None = None  # "table.column"
+    on_delete: str = "CASCADE"
+
+    def check(self, value: object, table: str) -> object:
+        """Return ``value`` in its stored form, or raise :class:`SchemaError`."""
+        where = f"{table}.{self.name}"
+        if value is None:
+            if self.required:
+                raise SchemaError(f"{where} is required")
+            return None
+        if self.type in ("string", "datetime"):
+            if not isinstance(value, str):
+                raise SchemaError(f"{where} must be text")
+            if self.type == "datetime" and not _DATETIME.match(value):
+                raise SchemaError(f"{where} must be an ISO 8601 UTC time")
+            if self.max_length is not None and len(value) > self.max_length:
+                raise SchemaError(f"{where} is longer than {self.max_length}")
+        elif self.type == "boolean":
+            if not isinstance(value, bool) and value not in (0, 1):
+                raise SchemaError(f"{where} must be true or false")
+            value = int(value)
+        elif self.type == "integer":
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise SchemaError(f"{where} must be a whole number")
+        elif self.type == "number":
+            if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+                raise SchemaError(f"{where} must be a number")
+            value = float(value)
+        if self.enum and value not in self.enum:
+            raise SchemaError(f"{where} must be one of {', '.join(self.enum)}")
+        if self.minimum is not None and value < self.minimum:
+            raise SchemaError(f"{where} must be at least {self.minimum}")
+        if self.maximum is not None and value > self.maximum:
+            raise SchemaError(f"{where} must be at most {self.maximum}")
+        return value
+
+    def sql(self) -> str:
+        parts = [self.name, _SQL_TYPES[self.type]]
+        if self.required:
+            parts.append("NOT NULL")
+        if self.references:
+            table, column = self.references.split(".")
+            parts.append(f"REFERENCES {table}({column}) ON DELETE {self.on_delete}")
+        return " ".join(parts)
+
+    def frictionless(self) -> dict:
+        out: dict = {"name": self.name, "type": self.type, "description": self.description}
+        constraints: dict = {}
+        if self.required:
+            constraints["required"] = True
+        if self.enum:
+            constraints["enum"] = list(self.enum)
+        if self.max_length is not None:
+            constraints["maxLength"] = self.max_length
+        if self.minimum is not None:
+            constraints["minimum"] = self.minimum
+        if self.maximum is not None:
+            constraints["maximum"] = self.maximum
+        if constraints:
+            out["constraints"] = constraints
+        if self.type == "boolean":
+            out["trueValues"] = ["true"]
+            out["falseValues"] = ["false"]
+        return out
+
+
+@dataclass(frozen=True)
+class Table:
+    """A tidy table: what one row observes, its columns and who may see it.
+
+    ``private`` tables hold what only the person (and, where they say so, the
+    facilitator) may see: they are never on the shared board and never in a
+    default export. ``contribution`` tables hold things people gave; their
+    rows carry session, author, credit mode and time, and the export applies
+    each row's credit mode.
+    """
+
+    name: str
+    description: str
+    fields: tuple[Field, ...]
+    primary_key: str
+    autoincrement: bool = False
+    unique: tuple[tuple[str, ...], ...] = ()
+    private: bool = False
+    contribution: bool = False
+    indexes: tuple[tuple[str, ...], ...] = field(default=())
+
+    def field(self, name: str) -> Field:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise SchemaError(f"{self.name} has no column {name}")
+
+    @property
+    def columns(self) -> list[str]:
+        return [f.name for f in self.fields]
+
+    def check_row(self, row: dict, *, partial: bool = False) -> dict:
+        """Return ``row`` checked against the contract (all columns unless ``partial``)."""
+        unknown = set(row) - set(self.columns)
+        if unknown:
+            raise SchemaError(f"{self.name} has no column {', '.join(sorted(unknown))}")
+        out = {}
+        for f in self.fields:
+            if f.name in row:
+                out[f.name] = f.check(row[f.name], self.name)
+            elif not partial and not (f.name == self.primary_key and self.autoincrement):
+                out[f.name] = f.check(None, self.name)
+        return out
+
+    def create_sql(self) -> list[str]:
+        cols = []
+        for f in self.fields:
+            col = f.sql()
+            if f.name == self.primary_key:
+                col = col.replace(" NOT NULL", "") + " PRIMARY KEY"
+                if self.autoincrement:
+                    col += " AUTOINCREMENT"
+            cols.append(col)
+        for group in self.unique:
+            cols.append(f"UNIQUE ({', '.join(group)})")
+        statements = [f"CREATE TABLE {self.name} (\n  " + ",\n  ".join(cols) + "\n)"]
+        for group in self.indexes:
+            statements.append(
+                f"CREATE INDEX {self.name}_{'_'.join(group)} ON {self.name} ({', '.join(group)})")
+        return statements
+
+    def frictionless(self) -> dict:
+        schema: dict = {"fields": [f.frictionless() for f in self.fields],
+                        "primaryKey": [self.primary_key]}
+        fks = [{"fields": [f.name], "reference": {"resource": f.references.split(".")[0],
+                                                  "fields": [f.references.split(".")[1]]}}
+               for f in self.fields if f.references]
+        if fks:
+            schema["foreignKeys"] = fks
+        return schema
+
+
+def _contribution(*, author_required: bool = True) -> tuple[Field, ...]:
+    """The columns every contribution row carries."""
+    return (
+        Field("session_id", "integer", "The session in which it was given.",
+              references="sessions.session_id"),
+        Field("author_id", "string",
+              "Pseudonymous id of the person who gave it; empty in exports when the "
+              "credit mode is anonymous or collective.",
+              required=author_required, references="participants.participant_id",
+              on_delete="CASCADE" if author_required else "SET NULL"),
+        Field("credit", "string", "How the author asked to be credited for it.",
+              required=author_required, enum=tuple(CREDIT_MODES)),
+        Field("created_at", "datetime", "When it was given (UTC)."),
+    )
+
+
+def _hidden() -> tuple[Field, ...]:
+    return (
+        Field("hidden_reason", "string",
+              "Why the facilitator took it off the board; shown to everyone.",
+              required=False, max_length=300),
+        Field("hidden_at", "datetime", "When it was taken off the board (UTC).", required=False),
+    )
+
+
+TABLES: dict[str, Table] = {t.name: t for t in (
+    Table(
+        "workshop", "The workshop itself: one row.",
+        (
+            Field("workshop_id", "string", "Random id of the workshop.", max_length=40),
+            Field("title", "string", "The workshop's name.", max_length=200),
+            Field("code", "string", "Short code people type or scan to join.", max_length=40),
+            Field("group_name", "string", "How collective contributions are credited.",
+                  max_length=200),
+            Field("is_demo", "boolean", "True when every person and word in it is made up."),
+            Field("created_at", "datetime", "When the workshop was made (UTC)."),
+        ),
+        primary_key="workshop_id",
+    ),
+    Table(
+        "participants", "People taking part, known by a name they chose.",
+        (
+            Field("participant_id", "string", "Random pseudonymous id.", max_length=40),
+            Field("pseudonym", "string", "The name the person chose to be known by here.",
+                  max_length=40),
+            Field("role", "string", "Why the person takes part, if they said.", enum=tuple(ROLES)),
+            Field("credit", "string", "How the person wants to be credited by default.",
+                  enum=tuple(CREDIT_MODES)),
+            Field("status", "string", "Whether the person is still taking part.",
+                  enum=("active", "withdrawn")),
+            Field("key_hash", "string", "Hash of the key that lets the person rejoin.",
+                  max_length=128),
+            Field("joined_at", "datetime", "When the person first joined (UTC)."),
+        ),
+        primary_key="participant_id",
+        private=True,
+    ),
+    Table(
+        "sessions", "Sessions of the workshop, each running one activity.",
+        (
+            Field("session_id", "integer", "Number of the session."),
+            Field("activity", "string", "The activity this session runs.", enum=ACTIVITIES),
+            Field("title", "string", "The session's name.", max_length=200),
+            Field("status", "string", "Whether the session's round is open for input.",
+                  enum=("planned", "open", "closed")),
+            Field("created_at", "datetime", "When the session was set up (UTC)."),
+            Field("opened_at", "datetime", "When the round was last opened (UTC).",
+                  required=False),
+            Field("closed_at", "datetime", "When the round was last closed (UTC).",
+                  required=False),
+        ),
+        primary_key="session_id", autoincrement=True,
+    ),
+    Table(
+        "texts", "Texts the facilitator put in front of the group to look at together.",
+        (
+            Field("text_id", "integer", "Number of the text."),
+            Field("session_id", "integer", "The session it was shown in.",
+                  references="sessions.session_id"),
+            Field("title", "string", "What the text is, e.g. an invitation letter.",
+                  max_length=200),
+            Field("body", "string", "The text itself.", max_length=20000),
+            Field("created_at", "datetime", "When it was shown (UTC)."),
+        ),
+        primary_key="text_id", autoincrement=True,
+    ),
+    Table(
+        "terms", "Words or phrases marked as hard to understand, by the checker or by people.",
+        (
+            Field("term_id", "integer", "Number of the term."),
+            *_contribution(author_required=False),
+            Field("term", "string", "The word or phrase as it appears.", max_length=80),
+            Field("source", "string", "Who marked it.",
+                  enum=("checker", "participant", "facilitator")),
+            Field("kind", "string", "What kind of difficulty it is.",
+                  enum=("acronym", "jargon", "judgement", "opinion", "speaking_for", "label",
+                        "flagged")),
+            Field("suggestion", "string", "The checker's plain alternative, if any.",
+                  required=False, max_length=300),
+            *_hidden(),
+        ),
+        primary_key="term_id", autoincrement=True, contribution=True,
+        indexes=(("session_id",),),
+    ),
+    Table(
+        "proposals", "Plain wordings people proposed for a term.",
+        (
+            Field("proposal_id", "integer", "Number of the proposal."),
+            *_contribution(),
+            Field("term_id", "integer", "The term it rewords.", references="terms.term_id"),
+            Field("wording", "string", "The proposed plain wording.", max_length=300),
+            *_hidden(),
+        ),
+        primary_key="proposal_id", autoincrement=True, contribution=True,
+        indexes=(("session_id",),),
+    ),
+    Table(
+        "votes", "Each person's current vote on a proposal.",
+        (
+            Field("vote_id", "integer", "Number of the vote."),
+            *_contribution(),
+            Field("proposal_id", "integer", "The proposal voted on.",
+                  references="proposals.proposal_id"),
+            Field("choice", "string",
+                  "agree, disagree, pass (no view), or block (strongly against).",
+                  enum=VOTE_CHOICES),
+        ),
+        primary_key="vote_id", autoincrement=True, contribution=True,
+        unique=(("proposal_id", "author_id"),), indexes=(("session_id",),),
+    ),
+    Table(
+        "consensus_rules", "The rule that makes a proposal agreed; the latest row applies.",
+        (
+            Field("rule_id", "integer", "Number of the rule."),
+            Field("session_id", "integer", "The session it applies to.",
+                  references="sessions.session_id"),
+            Field("min_votes", "integer", "Votes needed before anything can be agreed "
+                  "(passes count as taking part).", minimum=1, maximum=1000),
+            Field("min_agree_share", "number", "Share of agree among agree, disagree and "
+                  "block votes needed.", minimum=0.5, maximum=1.0),
+            Field("blocks_veto", "boolean", "True when one 'strongly against' stops agreement."),
+            Field("created_at", "datetime", "When the group set this rule (UTC)."),
+        ),
+        primary_key="rule_id", autoincrement=True,
+    ),
+    Table(
+        "glossary", "Plain wordings the group agreed and the facilitator confirmed.",
+        (
+            Field("entry_id", "integer", "Number of the entry."),
+            Field("session_id", "integer", "The session that agreed it.",
+                  references="sessions.session_id"),
+            Field("term", "string", "The term.", max_length=80),
+            Field("wording", "string", "The agreed plain wording.", max_length=300),
+            Field("proposal_id", "integer", "The proposal it came from.", required=False,
+                  references="proposals.proposal_id", on_delete="SET NULL"),
+            Field("agree", "integer", "Agree votes when confirmed.", minimum=0),
+            Field("disagree", "integer", "Disagree votes when confirmed.", minimum=0),
+            Field("pass", "integer", "Pass votes when confirmed.", minimum=0),
+            Field("block", "integer", "Strongly-against votes when confirmed.", minimum=0),
+            Field("confirmed_at", "datetime", "When the facilitator confirmed it (UTC)."),
+        ),
+        primary_key="entry_id", autoincrement=True,
+    ),
+    Table(
+        "self_descriptions", "How each person wants to be described, said privately.",
+        (
+            Field("participant_id", "string", "The person.", max_length=40,
+                  references="participants.participant_id"),
+            Field("session_id", "integer", "The session in which they last said it.",
+                  references="sessions.session_id"),
+            Field("describe_as", "string", "Words the person wants used about them.",
+                  required=False, max_length=300),
+            Field("avoid_words", "string", "Words the person does not want used about them.",
+                  required=False, max_length=300),
+            Field("share_with_facilitator", "boolean",
+                  "True when the person lets the facilitator see this."),
+            Field("updated_at", "datetime", "When they last changed it (UTC)."),
+        ),
+        primary_key="participant_id", private=True,
+    ),
+)}
+
+# Forward migrations: MIGRATIONS[n] takes a version-n database to n + 1.
+# Each step receives the open connection inside the migration transaction.
+MIGRATIONS: dict[int, Callable] = {}
+
+
+def datapackage(resources: list[dict], *, name: str, title: str) -> dict:
+    """A Frictionless data package descriptor for exported CSV resources."""
+    return {
+        "profile": "tabular-data-package",
+        "name": name,
+        "title": title,
+        "version": f"{SCHEMA_VERSION}.0.0",
+        "resources": resources,
+    }

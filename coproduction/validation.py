@@ -1,0 +1,108 @@
+"""Checks applied to everything a person types or a browser sends.
+
+The kernel is the trust boundary: a browser can send any widget message, so
+every value is checked here in Python before it reaches the store. Errors
+carry a plain sentence meant to be shown to the person as it is.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+# Characters that change the display order of text around them. Right-to-left
+# scripts do not need them; they are used to make text look like something
+# it is not, so they are removed.
+_BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
+# Joiners that real writing needs (emoji sequences, Persian, Indic scripts).
+_KEEP_FORMAT = {"\u200c", "\u200d", "\ufe0f", "\ufe0e"}
+
+
+class InvalidInput(ValueError):
+    """Input that was refused; ``str(error)`` is a plain message for the person."""
+
+
+def clean_text(value: object, *, what: str, max_length: int, required: bool = True,
+               multiline: bool = False) -> str:
+    """Return ``value`` as tidy text, or raise :class:`InvalidInput`.
+
+    Normalises to NFC, drops control and direction-override characters, trims
+    spaces and keeps line breaks only when ``multiline`` is true. ``what`` names
+    the field in the message ("your wording").
+    """
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise InvalidInput(f"Please type {what} as text.")
+    text = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
+    kept = []
+    for ch in text:
+        if ch == "\n":
+            kept.append("\n" if multiline else " ")
+        elif ch == "\t":
+            kept.append(" ")
+        elif ch in _BIDI_CONTROLS:
+            continue
+        elif unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn"):
+            continue
+        elif unicodedata.category(ch) == "Cf" and ch not in _KEEP_FORMAT:
+            continue
+        else:
+            kept.append(ch)
+    text = "".join(kept)
+    if multiline:
+        text = "\n".join(" ".join(line.split()) for line in text.split("\n")).strip()
+    else:
+        text = " ".join(text.split())
+    if required and not text:
+        raise InvalidInput(f"Please type {what} first.")
+    if len(text) > max_length:
+        raise InvalidInput(
+            f"That is too long for {what}: please keep it under {max_length} characters "
+            f"(it has {len(text)})."
+        )
+    return text
+
+
+def choose(value: object, allowed: dict[str, str] | tuple[str, ...], *, what: str) -> str:
+    """Return ``value`` if it is one of ``allowed``, else raise :class:`InvalidInput`."""
+    if isinstance(value, str) and value in allowed:
+        return value
+    raise InvalidInput(f"Please choose {what} from the list.")
+
+
+def whole_number(value: object, *, what: str, low: int, high: int) -> int:
+    """Return ``value`` as an int within ``low..high``, else raise :class:`InvalidInput`."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidInput(f"Please give {what} as a whole number.")
+    if isinstance(value, float) and not value.is_integer():
+        raise InvalidInput(f"Please give {what} as a whole number.")
+    number = int(value)
+    if not low <= number <= high:
+        raise InvalidInput(f"Please give {what} between {low} and {high}.")
+    return number
+
+
+class RateLimit:
+    """At most ``limit`` actions per ``seconds`` for each key, counted in memory.
+
+    Each participant has their own kernel, so this caps what one page (or a
+    script speaking for it) can send, without touching the store.
+    """
+
+    def __init__(self, limit: int, seconds: float, clock=None):
+        import time
+
+        self.limit = limit
+        self.seconds = seconds
+        self._clock = clock or time.monotonic
+        self._events: dict[str, list[float]] = {}
+
+    def check(self, key: str) -> None:
+        """Count one action for ``key``, or raise :class:`InvalidInput` if too many."""
+        now = self._clock()
+        recent = [t for t in self._events.get(key, []) if now - t < self.seconds]
+        if len(recent) >= self.limit:
+            self._events[key] = recent
+            raise InvalidInput("That was a lot at once. Please wait a moment, then try again.")
+        recent.append(now)
+        self._events[key] = recent
