@@ -189,13 +189,17 @@ class Store:
     clock:
         Returns the current time as ISO 8601 UTC; the demo passes a fixed
         clock so that reruns give the same data.
+    ids:
+        Makes a new id from a prefix; by default random (:func:`new_id`), the
+        demo passes a seeded one.
     """
 
     def __init__(self, path: Path, *, clock: Callable[[], str] = utc_now,
-                 _create: bool = False):
+                 ids: Callable[[str], str] = new_id, _create: bool = False):
         self.folder = Path(path)
         self.path = self.folder / DATABASE_NAME
         self.clock = clock
+        self.new_id = ids
         self._lock = threading.RLock()
         if not _create and not self.path.is_file():
             raise StoreError(f"There is no workshop at {self.folder}.")
@@ -229,7 +233,7 @@ class Store:
         store = cls(folder, _create=True, **kw)
         with store.transaction() as tx:
             tx.insert("workshop", {
-                "workshop_id": new_id("w"), "title": title,
+                "workshop_id": store.new_id("w"), "title": title,
                 "code": code or secrets.token_hex(3).upper(),
                 "group_name": group_name, "is_demo": is_demo,
             })

@@ -1,0 +1,61 @@
+"""Sessions and their rounds: set up, opened and closed by the facilitator.
+
+Every activity runs inside a session. Participants can add things only while
+its round is open; the check happens inside the same transaction as the
+write, so a click that arrives after closing changes nothing.
+"""
+
+from __future__ import annotations
+
+from .schema import ACTIVITIES
+from .store import Store, Transaction
+from .validation import InvalidInput, choose, clean_text
+
+ROUND_CLOSED = ("This round is closed, so nothing new can be added just now. "
+                "What you typed is still in the box.")
+
+
+def create_session(store: Store, activity: str, title: object) -> int:
+    """Set up a session (not yet open) and return its number."""
+    activity = choose(activity, ACTIVITIES, what="an activity")
+    title = clean_text(title, what="a name for the session", max_length=200)
+    with store.transaction() as tx:
+        return tx.insert("sessions", {"activity": activity, "title": title,
+                                      "status": "planned"})
+
+
+def open_round(store: Store, session_id: int) -> None:
+    with store.transaction() as tx:
+        session_row(tx, session_id)
+        tx.update("sessions", {"session_id": session_id},
+                  {"status": "open", "opened_at": tx.now()})
+
+
+def close_round(store: Store, session_id: int) -> None:
+    with store.transaction() as tx:
+        session_row(tx, session_id)
+        tx.update("sessions", {"session_id": session_id},
+                  {"status": "closed", "closed_at": tx.now()})
+
+
+def session_row(tx: Transaction, session_id: object) -> dict:
+    rows = tx.select("sessions", {"session_id": session_id}) if isinstance(
+        session_id, int) and not isinstance(session_id, bool) else []
+    if not rows:
+        raise InvalidInput("That session does not exist.")
+    return rows[0]
+
+
+def require_open(tx: Transaction, session_id: int) -> dict:
+    """The session, if its round is open; else a plain refusal."""
+    row = session_row(tx, session_id)
+    if row["status"] != "open":
+        raise InvalidInput(ROUND_CLOSED)
+    return row
+
+
+def current_session(store: Store, activity: str) -> dict | None:
+    """The session participants should see: the open one, else the latest."""
+    rows = store.select("sessions", {"activity": activity}, order_by="session_id")
+    open_rows = [r for r in rows if r["status"] == "open"]
+    return (open_rows or rows or [None])[-1]

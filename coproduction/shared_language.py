@@ -1,0 +1,327 @@
+"""Shared-language negotiation: what people and the facilitator can do, and the board.
+
+The facilitator puts a text in front of the group; the checker marks its
+hard words. People flag more, propose plain wording and vote. The group's
+rule decides what is agreed; the facilitator confirms the glossary, which
+later sessions read back through :func:`current_glossary`.
+
+Every action checks who acts, that the round is open, lengths and allowed
+values, inside the transaction that writes. Refusals are
+:class:`~coproduction.validation.InvalidInput` with a plain message.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from . import language
+from .consensus import ConsensusRule, Decision, Tally, best_wording, decide
+from .participants import Participant, credited_as
+from .schema import VOTE_CHOICES
+from .sessions import require_open, session_row
+from .store import Store, Transaction
+from .validation import InvalidInput, RateLimit, choose, clean_text
+
+log = logging.getLogger("coproduction.language")
+
+TERM_MAX = 80
+WORDING_MAX = 300
+DESCRIPTION_MAX = 300
+REASON_MAX = 300
+TEXT_MAX = 20000
+
+
+@dataclass(frozen=True)
+class ProposalView:
+    proposal_id: int
+    wording: str            # "" on a participant's board when hidden
+    by: str                 # as the author chose to be credited
+    tally: Tally
+    decision: Decision
+    my_vote: str | None
+    mine: bool
+    hidden_reason: str | None
+
+
+@dataclass(frozen=True)
+class TermView:
+    term_id: int
+    term: str
+    kind: str
+    suggestion: str
+    proposals: tuple[ProposalView, ...]
+    agreed: ProposalView | None     # the wording the rule currently picks
+    tied_wordings: bool             # two agreed wordings level: the group decides
+
+
+@dataclass(frozen=True)
+class Board:
+    session_id: int
+    title: str
+    status: str
+    rule: ConsensusRule
+    texts: tuple[dict, ...]
+    terms: tuple[TermView, ...]
+    glossary: tuple[tuple[str, str], ...]   # confirmed (term, wording), in order
+
+
+def current_glossary(store: Store) -> dict[str, str]:
+    """The agreed glossary across all sessions: term -> wording, latest confirmation wins."""
+    glossary: dict[str, str] = {}
+    for row in store.select("glossary", order_by="entry_id"):
+        for key in [k for k in glossary if k.casefold() == row["term"].casefold()]:
+            del glossary[key]
+        glossary[row["term"]] = row["wording"]
+    return glossary
+
+
+def _rule(tx: Transaction, session_id: int) -> ConsensusRule:
+    rows = tx.select("consensus_rules", {"session_id": session_id}, order_by="rule_id")
+    if not rows:
+        return ConsensusRule()
+    r = rows[-1]
+    return ConsensusRule(r["min_votes"], r["min_agree_share"], r["blocks_veto"])
+
+
+class SharedLanguage:
+    """One shared-language session, as seen from one kernel."""
+
+    def __init__(self, store: Store, session_id: int):
+        self.store = store
+        self.session_id = session_id
+        self._limit = RateLimit(limit=20, seconds=60)
+
+    # -- the facilitator ---------------------------------------------------
+    def put_text(self, title: object, body: object) -> int:
+        """Show a text to the group; the checker marks its terms (agreed ones are not)."""
+        title = clean_text(title, what="a title for the text", max_length=200)
+        body = clean_text(body, what="the text", max_length=TEXT_MAX, multiline=True)
+        report = language.check_text(body, current_glossary(self.store))
+        with self.store.transaction() as tx:
+            session_row(tx, self.session_id)
+            text_id = tx.insert("texts", {"session_id": self.session_id, "title": title,
+                                          "body": body})
+            known = {t["term"].casefold() for t in tx.select(
+                "terms", {"session_id": self.session_id})}
+            for finding in report.findings:
+                term = finding.text[:TERM_MAX]
+                if not finding.flag or term.casefold() in known:
+                    continue
+                known.add(term.casefold())
+                tx.insert("terms", {"session_id": self.session_id, "term": term,
+                                    "source": "checker", "kind": finding.kind,
+                                    "suggestion": finding.suggestion[:300] or None})
+        return text_id
+
+    def set_rule(self, rule: ConsensusRule) -> None:
+        with self.store.transaction() as tx:
+            session_row(tx, self.session_id)
+            tx.insert("consensus_rules", {"session_id": self.session_id,
+                                          "min_votes": rule.min_votes,
+                                          "min_agree_share": rule.min_agree_share,
+                                          "blocks_veto": rule.blocks_veto})
+
+    def hide_proposal(self, proposal_id: object, reason: object) -> None:
+        """Take a proposal off the board; everyone sees the reason."""
+        reason = clean_text(reason, what="the reason everyone will see",
+                            max_length=REASON_MAX)
+        with self.store.transaction() as tx:
+            self._proposal(tx, proposal_id, visible_only=False)
+            tx.update("proposals", {"proposal_id": proposal_id},
+                      {"hidden_reason": reason, "hidden_at": tx.now()})
+
+    def restore_proposal(self, proposal_id: object) -> None:
+        with self.store.transaction() as tx:
+            self._proposal(tx, proposal_id, visible_only=False)
+            tx.update("proposals", {"proposal_id": proposal_id},
+                      {"hidden_reason": None, "hidden_at": None})
+
+    def confirm_glossary(self) -> list[dict]:
+        """Write each term's agreed wording to the glossary; return the new entries.
+
+        A wording already confirmed for the same term is not written again.
+        Terms whose two best wordings are level are left for the group.
+        """
+        board = self.board(viewer=None)
+        added = []
+        with self.store.transaction() as tx:
+            have = {(r["term"].casefold(), r["wording"].casefold())
+                    for r in tx.select("glossary")}
+            for term in board.terms:
+                best = term.agreed
+                if best is None or term.tied_wordings:
+                    continue
+                if (term.term.casefold(), best.wording.casefold()) in have:
+                    continue
+                entry = {"session_id": self.session_id, "term": term.term,
+                         "wording": best.wording, "proposal_id": best.proposal_id,
+                         "agree": best.tally.agree, "disagree": best.tally.disagree,
+                         "pass": best.tally.passed, "block": best.tally.block}
+                tx.insert("glossary", entry)
+                added.append(entry)
+        return added
+
+    def shared_descriptions(self) -> list[dict]:
+        """Self-descriptions whose authors let the facilitator see them."""
+        with self.store.read() as tx:
+            names = {p["participant_id"]: p["pseudonym"] for p in tx.select("participants")}
+            rows = tx.select("self_descriptions", {"share_with_facilitator": True},
+                             order_by="updated_at")
+        return [{"pseudonym": names.get(r["participant_id"], "?"),
+                 "describe_as": r["describe_as"] or "", "avoid_words": r["avoid_words"] or ""}
+                for r in rows]
+
+    # -- participants ------------------------------------------------------
+    def flag_term(self, actor: Participant, term: object) -> int:
+        """Add a word or phrase the person finds hard; return its id."""
+        term = clean_text(term, what="the word or phrase", max_length=TERM_MAX)
+        self._act(actor, "flag")
+        with self.store.transaction() as tx:
+            require_open(tx, self.session_id)
+            self._active(tx, actor)
+            for row in tx.select("terms", {"session_id": self.session_id}):
+                if row["term"].casefold() == term.casefold():
+                    raise InvalidInput("That word is already on the board. You can propose "
+                                       "plain wording for it there.")
+            return tx.insert("terms", {"session_id": self.session_id, "term": term,
+                                       "source": "participant", "kind": "flagged",
+                                       "author_id": actor.participant_id,
+                                       "credit": actor.credit})
+
+    def propose(self, actor: Participant, term_id: object, wording: object) -> int:
+        """Propose plain wording for a term; return the proposal's id."""
+        wording = clean_text(wording, what="your wording", max_length=WORDING_MAX)
+        self._act(actor, "propose")
+        with self.store.transaction() as tx:
+            require_open(tx, self.session_id)
+            self._active(tx, actor)
+            if not isinstance(term_id, int) or isinstance(term_id, bool) or not tx.select(
+                    "terms", {"term_id": term_id, "session_id": self.session_id}):
+                self._refused("propose", "unknown term")
+                raise InvalidInput("That word is no longer on the board.")
+            for row in tx.select("proposals", {"term_id": term_id}):
+                if row["wording"].casefold() == wording.casefold() and not row["hidden_at"]:
+                    raise InvalidInput("Someone already proposed that wording. You can vote "
+                                       "for it instead.")
+            return tx.insert("proposals", {"session_id": self.session_id, "term_id": term_id,
+                                           "wording": wording,
+                                           "author_id": actor.participant_id,
+                                           "credit": actor.credit})
+
+    def vote(self, actor: Participant, proposal_id: object, choice: object) -> None:
+        """Record or change the person's vote on a proposal."""
+        choice = choose(choice, VOTE_CHOICES, what="agree, disagree, pass or strongly against")
+        self._act(actor, "vote")
+        with self.store.transaction() as tx:
+            require_open(tx, self.session_id)
+            self._active(tx, actor)
+            self._proposal(tx, proposal_id, visible_only=True)
+            where = {"proposal_id": proposal_id, "author_id": actor.participant_id}
+            if tx.select("votes", where):
+                tx.update("votes", where, {"choice": choice, "created_at": tx.now()})
+            else:
+                tx.insert("votes", {**where, "session_id": self.session_id, "choice": choice,
+                                    "credit": actor.credit})
+
+    def describe_self(self, actor: Participant, describe_as: object, avoid_words: object,
+                      share_with_facilitator: object) -> None:
+        """Say privately how to be described and which words not to use."""
+        describe_as = clean_text(describe_as, what="how you want to be described",
+                                 max_length=DESCRIPTION_MAX, required=False)
+        avoid_words = clean_text(avoid_words, what="words you do not want used",
+                                 max_length=DESCRIPTION_MAX, required=False)
+        if not isinstance(share_with_facilitator, bool):
+            raise InvalidInput("Please say whether the facilitator may see this.")
+        self._act(actor, "describe")
+        with self.store.transaction() as tx:
+            self._active(tx, actor)
+            row = {"session_id": self.session_id, "describe_as": describe_as or None,
+                   "avoid_words": avoid_words or None,
+                   "share_with_facilitator": share_with_facilitator, "updated_at": tx.now()}
+            where = {"participant_id": actor.participant_id}
+            if tx.select("self_descriptions", where):
+                tx.update("self_descriptions", where, row)
+            else:
+                tx.insert("self_descriptions", {**where, **row})
+
+    def my_description(self, actor: Participant) -> dict | None:
+        rows = self.store.select("self_descriptions", {"participant_id": actor.participant_id})
+        return rows[0] if rows else None
+
+    # -- the board -----------------------------------------------------------
+    def board(self, viewer: Participant | None) -> Board:
+        """Everything the shared board shows, as ``viewer`` may see it.
+
+        ``viewer=None`` is the facilitator's console, which also sees the
+        wording of hidden proposals.
+        """
+        with self.store.read() as tx:
+            session = session_row(tx, self.session_id)
+            rule = _rule(tx, self.session_id)
+            group = tx.select("workshop")[0]["group_name"]
+            names = {p["participant_id"]: p["pseudonym"] for p in tx.select("participants")}
+            texts = tuple(tx.select("texts", {"session_id": self.session_id}))
+            terms = tx.select("terms", {"session_id": self.session_id})
+            proposals = tx.select("proposals", {"session_id": self.session_id})
+            votes = tx.select("votes", {"session_id": self.session_id})
+            glossary = tx.select("glossary", order_by="entry_id")
+        me = viewer.participant_id if viewer else None
+        choices: dict[int, list[str]] = {}
+        mine: dict[int, str] = {}
+        for v in votes:
+            choices.setdefault(v["proposal_id"], []).append(v["choice"])
+            if v["author_id"] == me:
+                mine[v["proposal_id"]] = v["choice"]
+        by_term: dict[int, list[ProposalView]] = {}
+        for p in proposals:
+            tally = Tally.of(choices.get(p["proposal_id"], []))
+            hidden = p["hidden_at"] is not None
+            by_term.setdefault(p["term_id"], []).append(ProposalView(
+                proposal_id=p["proposal_id"],
+                wording="" if hidden and viewer is not None else p["wording"],
+                by=credited_as(p, pseudonym=names.get(p["author_id"]), group_name=group)
+                or "anonymous",
+                tally=tally, decision=decide(tally, rule),
+                my_vote=mine.get(p["proposal_id"]),
+                mine=me is not None and p["author_id"] == me,
+                hidden_reason=p["hidden_reason"]))
+        term_views = []
+        for t in terms:
+            views = tuple(by_term.get(t["term_id"], ()))
+            agreed = [{"proposal_id": v.proposal_id, "tally": v.tally, "view": v}
+                      for v in views if v.decision.status == "agreed" and v.hidden_reason is None]
+            best, tied = best_wording(agreed)
+            term_views.append(TermView(t["term_id"], t["term"], t["kind"],
+                                       t["suggestion"] or "", views,
+                                       best["view"] if best else None, tied))
+        return Board(self.session_id, session["title"], session["status"], rule, texts,
+                     tuple(term_views), tuple((g["term"], g["wording"]) for g in glossary))
+
+    # -- checks --------------------------------------------------------------
+    def _act(self, actor: Participant, action: str) -> None:
+        if not isinstance(actor, Participant):
+            self._refused(action, "no participant")
+            raise InvalidInput("Please join the workshop first.")
+        self._limit.check(actor.participant_id)
+
+    def _active(self, tx: Transaction, actor: Participant) -> None:
+        rows = tx.select("participants", {"participant_id": actor.participant_id})
+        if not rows or rows[0]["status"] != "active":
+            self._refused("act", "not an active participant")
+            raise InvalidInput("You are no longer taking part in this workshop.")
+
+    def _proposal(self, tx: Transaction, proposal_id: object, *, visible_only: bool) -> dict:
+        rows = tx.select("proposals", {"proposal_id": proposal_id,
+                                       "session_id": self.session_id}) if isinstance(
+            proposal_id, int) and not isinstance(proposal_id, bool) else []
+        if not rows or (visible_only and rows[0]["hidden_at"]):
+            self._refused("proposal", "unknown or hidden proposal")
+            raise InvalidInput("That proposal is no longer on the board.")
+        return rows[0]
+
+    @staticmethod
+    def _refused(action: str, why: str) -> None:
+        # Never log who or what was typed: only that a request was refused.
+        log.warning("refused %s: %s", action, why)
+
