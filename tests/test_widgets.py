@@ -1,0 +1,241 @@
+"""Headless widget tests: drive the pages by setting values and clicking, as a browser would.
+
+A browser can set any synced trait and click any button, disabled or not, so
+several tests do exactly that and check that nothing changes.
+"""
+
+from __future__ import annotations
+
+import ipywidgets as ipw
+import pytest
+
+from coproduction.participants import join_workshop
+from coproduction.sessions import close_round, create_session, open_round
+from coproduction.shared_language import SharedLanguage
+from widgets.base import marked_text
+from widgets.console import FacilitatorConsole
+from widgets.join import ParticipantPage
+from widgets.language import LanguageBoard, LanguageConsole
+
+
+@pytest.fixture
+def session_id(store):
+    sid = create_session(store, "language", "Our letters")
+    open_round(store, sid)
+    SharedLanguage(store, sid).put_text("Invitation", "The SENCO will see you at the TAC.")
+    return sid
+
+
+def board_for(store, name):
+    person, _ = join_workshop(store, code="TEST42", pseudonym=name)
+    board = LanguageBoard(store, person)
+    board.refresh_if_changed()
+    return board
+
+
+def card(board, term):
+    return next(c for c in board.cards.values() if c.term.value == term)
+
+
+def all_labels(widget):
+    """Every Label text under ``widget`` (what a person reads)."""
+    out = []
+    stack = [widget]
+    while stack:
+        w = stack.pop()
+        if isinstance(w, ipw.Label):
+            out.append(w.value)
+        stack.extend(getattr(w, "children", ()))
+    return out
+
+
+def test_joining_through_the_page_and_coming_back(store, session_id):
+    page = ParticipantPage(store, lambda s, p: LanguageBoard(s, p), code="TEST42")
+    page.gate.name.value = "Ana"
+    page.gate.join.click()
+    assert page.person.pseudonym == "Ana"
+    key = page.rejoin_key.value
+    assert len(key) >= 20 and "coproduction-rejoin-key" in page.rejoin_key._dom_classes
+    again = ParticipantPage(store, lambda s, p: LanguageBoard(s, p), code="TEST42", key=key)
+    assert again.person == page.person
+    assert isinstance(again.activity, LanguageBoard)
+    page.activity.stop(), again.activity.stop()
+
+
+def test_join_refusals_are_shown_not_raised(store, session_id):
+    page = ParticipantPage(store, lambda s, p: LanguageBoard(s, p))
+    page.gate.code.value = "WRONG"
+    page.gate.name.value = "Ana"
+    page.gate.join.click()
+    assert page.person is None
+    assert "does not match" in page.gate.message.value
+    page.gate.code.value = "TEST42"
+    page.gate.name.value = ""
+    page.gate.join.click()
+    assert "Please type a name" in page.gate.message.value
+
+
+def test_a_proposal_on_one_page_appears_on_another(store, session_id):
+    ana, bo = board_for(store, "Ana"), board_for(store, "Bo")
+    senco = card(ana, "SENCO")
+    senco.propose_box.value = "the teacher for extra help"
+    senco.propose_button.click()
+    assert senco.propose_box.value == ""
+    assert "your wording is on the board" in ana.message.value
+    assert bo.refresh_if_changed()
+    row = next(iter(card(bo, "SENCO").rows.values()))
+    assert row.wording.value == "the teacher for extra help"
+    assert row.by.value == "Proposed by Ana"
+    assert not bo.refresh_if_changed()  # nothing new: no redraw
+
+
+def test_votes_change_the_board(store, session_id):
+    pages = [board_for(store, n) for n in ("Ana", "Bo", "Cy")]
+    senco = card(pages[0], "SENCO")
+    senco.propose_box.value = "the teacher for extra help"
+    senco.propose_button.click()
+    for page in pages:
+        page.refresh_if_changed()
+        next(iter(card(page, "SENCO").rows.values())).vote.value = "agree"
+    pages[0].refresh_if_changed()
+    row = next(iter(card(pages[0], "SENCO").rows.values()))
+    assert row.decision.value == "Agreed (3 agree, 0 disagree, 0 pass)."
+    assert card(pages[0], "SENCO").agreed.value == "Agreed so far: the teacher for extra help"
+
+
+def test_forged_vote_after_the_round_closed_changes_nothing(store, session_id):
+    ana, bo = board_for(store, "Ana"), board_for(store, "Bo")
+    senco = card(ana, "SENCO")
+    senco.propose_box.value = "extra help teacher"
+    senco.propose_button.click()
+    close_round(store, session_id)
+    bo.refresh_if_changed()
+    row = next(iter(card(bo, "SENCO").rows.values()))
+    assert row.vote.disabled and card(bo, "SENCO").propose_button.disabled
+    before = store.revision()
+    row.vote.value = "agree"               # a browser can set a disabled widget's value
+    card(bo, "SENCO").propose_box.value = "kept text"
+    card(bo, "SENCO").propose_button.click()  # and click a disabled button
+    assert store.revision() == before
+    assert row.vote.value is None          # the box shows the vote that counts
+    assert "closed" in bo.message.value
+    assert card(bo, "SENCO").propose_box.value == "kept text"  # nothing typed is lost
+
+
+def test_a_forged_vote_value_is_refused(store, session_id):
+    ana = board_for(store, "Ana")
+    senco = card(ana, "SENCO")
+    senco.propose_box.value = "extra help teacher"
+    senco.propose_button.click()
+    row = next(iter(senco.rows.values()))
+    before = store.revision()
+    with pytest.raises(Exception):
+        row.vote.value = "strongly for"  # not an option: traitlets refuses it
+    assert store.revision() == before
+
+
+def test_markup_typed_in_a_proposal_is_shown_as_text(store, session_id):
+    ana, bo = board_for(store, "Ana"), board_for(store, "Bo")
+    senco = card(ana, "SENCO")
+    senco.propose_box.value = "<img src=x onerror=alert(1)>"
+    senco.propose_button.click()
+    bo.refresh_if_changed()
+    row = next(iter(card(bo, "SENCO").rows.values()))
+    assert isinstance(row.wording, ipw.Label)
+    assert row.wording.value == "<img src=x onerror=alert(1)>"
+
+
+def test_the_facilitators_text_is_escaped_with_terms_marked():
+    html = marked_text("Meet the <b>SENCO</b> & TAC\n<script>x</script>", ["SENCO", "TAC"])
+    assert html == ("<p>Meet the &lt;b&gt;<mark class='coproduction-term'>SENCO</mark>"
+                    "&lt;/b&gt; &amp; <mark class='coproduction-term'>TAC</mark></p>"
+                    "<p>&lt;script&gt;x&lt;/script&gt;</p>")
+
+
+def test_private_description_is_not_on_anyone_elses_page(store, session_id):
+    ana, bo = board_for(store, "Ana"), board_for(store, "Bo")
+    ana.describe_as.value = "as Ana, a parent"
+    ana.avoid_words.value = "troubled family"
+    ana.save_private.click()
+    assert "Only you can see this" in ana.message.value
+    bo.refresh_if_changed()
+    assert not any("troubled" in text for text in all_labels(bo))
+    console = LanguageConsole(store)
+    console.refresh_if_changed()
+    assert not any("troubled" in text for text in all_labels(console))
+    ana.share.value = True
+    ana.save_private.click()
+    console.refresh_if_changed()
+    assert any("troubled family" in text for text in all_labels(console))
+
+
+def test_console_runs_the_round(store, session_id):
+    console = LanguageConsole(store)
+    console.refresh_if_changed()
+    assert console.open_button.disabled and not console.close_button.disabled
+    console.close_button.click()
+    assert "closed" in console.status.value
+    console.open_button.click()
+    console.min_votes.value = 1
+    console.share.value = 1.0
+    console.rule_button.click()
+    ana = board_for(store, "Ana")
+    assert ana.rule.value.startswith("The rule: A wording is agreed when at least 1 person")
+    tac = card(ana, "TAC")
+    tac.propose_box.value = "the team meeting"
+    tac.propose_button.click()
+    next(iter(tac.rows.values())).vote.value = "agree"
+    console.refresh_if_changed()
+    console.confirm.click()
+    assert console.message.value == "Added 1 agreed wording to the glossary."
+    ana.refresh_if_changed()
+    assert "TAC: the team meeting" in all_labels(ana.glossary)
+
+
+def test_console_hides_a_proposal_with_a_reason_everyone_sees(store, session_id):
+    ana = board_for(store, "Ana")
+    tac = card(ana, "TAC")
+    tac.propose_box.value = "rude words"
+    tac.propose_button.click()
+    console = LanguageConsole(store)
+    console.refresh_if_changed()
+    row = next(iter(card(console, "TAC").rows.values()))
+    row.hide.click()
+    assert "reason" in console.message.value  # a reason is required
+    row.reason.value = "It was unkind."
+    row.hide.click()
+    ana.refresh_if_changed()
+    seen = next(iter(card(ana, "TAC").rows.values()))
+    assert seen.wording.value == "A proposal was taken off the board."
+    assert seen.decision.value == "Reason: It was unkind."
+    assert seen.vote.layout.display == "none"
+
+
+def test_console_sets_up_a_session_and_puts_a_text(store):
+    console = LanguageConsole(store)
+    console.refresh_if_changed()
+    assert console.title.value == "No shared-language session yet"
+    console.new_title.value = "Leaflet"
+    console.new_button.click()
+    console.open_button.click()
+    console.text_title.value = "Leaflet"
+    console.text_body.value = "Please attend the MASH meeting."
+    console.text_button.click()
+    assert "MASH" in [c.term.value for c in console.cards.values()]
+
+
+def test_an_unexpected_fault_shows_a_calm_message(store, session_id, caplog):
+    ana = board_for(store, "Ana")
+
+    def broken():
+        raise RuntimeError("secret details of Ana")
+    assert not ana.guard(broken)
+    assert ana.message.value.startswith("Sorry, something went wrong")
+    assert "secret details" not in caplog.text and "Ana" not in caplog.text
+
+
+def test_console_shows_the_join_link_as_a_qr_code(store, session_id):
+    console = FacilitatorConsole(store, "http://192.0.2.1:8866/voila/render/language.ipynb?x=1")
+    console.language.stop()
+    images = [w for w in console.children[0].children if isinstance(w, ipw.Image)]
+    assert images and images[0].value[:8] == b"\x89PNG\r\n\x1a\n"

@@ -1,0 +1,177 @@
+"""What every live page of the kit shares: safe text, plain messages, live updates.
+
+- Text people typed is shown with ``ipw.Label`` or escaped HTML, never as
+  markup (:func:`escaped`, :func:`marked_text`).
+- Every handler runs through :meth:`LivePanel.guard`: a refusal shows its
+  plain message, a fault shows a calm one and is logged without personal
+  data; what the person typed stays in its box.
+- :class:`LivePanel` polls the store's revision counter and redraws only when
+  something changed, so an idle page leaves its kernel idle.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import os
+import re
+from pathlib import Path
+from typing import Callable, Iterable
+from urllib.parse import parse_qs
+
+import ipywidgets as ipw
+
+from coproduction.store import Store, StoreError
+from coproduction.validation import InvalidInput
+
+log = logging.getLogger("coproduction.widgets")
+
+POLL_SECONDS = 0.25
+SORRY = "Sorry, something went wrong on our side. What you typed is still here; please try again."
+
+
+def css(*names: str) -> list[str]:
+    """Stable CSS classes (``coproduction-...``) that tests and styles find widgets by."""
+    return [f"coproduction-{n}" for n in names]
+
+
+def label(text: str, *names: str, **kw) -> ipw.Label:
+    """Plain text that is never read as markup."""
+    return ipw.Label(value=text, _dom_classes=css(*names), **kw)
+
+
+def escaped(text: str) -> str:
+    """HTML-escape ``text`` (quotes included) for use inside ``ipw.HTML``."""
+    return html.escape(text, quote=True)
+
+
+def marked_text(body: str, terms: Iterable[str]) -> str:
+    """``body`` as escaped HTML paragraphs with each of ``terms`` in ``<mark>``.
+
+    Every character of ``body`` passes through :func:`escaped`; only the
+    kit's own ``<p>``, ``<br>`` and ``<mark>`` tags are added.
+    """
+    words = sorted({t for t in terms if t.strip()}, key=len, reverse=True)
+    pattern = (re.compile("|".join(r"(?<!\w)" + re.escape(w) + r"(?!\w)" for w in words),
+                          re.IGNORECASE) if words else None)
+    paragraphs = []
+    for para in body.split("\n"):
+        out, last = [], 0
+        for match in (pattern.finditer(para) if pattern else ()):
+            out.append(escaped(para[last:match.start()]))
+            out.append("<mark class='coproduction-term'>" + escaped(match.group(0)) + "</mark>")
+            last = match.end()
+        out.append(escaped(para[last:]))
+        paragraphs.append("<p>" + "".join(out) + "</p>")
+    return "".join(paragraphs)
+
+
+def workshop_folder(workshop: str | Path | None) -> Path:
+    """The workshop a page opens: its parameter, else the server's, else the demo."""
+    if workshop:
+        return Path(workshop)
+    if os.environ.get("COPRODUCTION_WORKSHOP"):
+        return Path(os.environ["COPRODUCTION_WORKSHOP"])
+    from coproduction.cli import DEFAULT_WORKSHOP
+
+    return DEFAULT_WORKSHOP
+
+
+def query_parameters() -> dict[str, str]:
+    """The page's query string (``code``, ``me``), waiting for it on a preheated kernel."""
+    if os.environ.get("VOILA_PREHEAT") == "True":
+        from voila.utils import wait_for_request
+
+        wait_for_request()
+    query = parse_qs(os.environ.get("QUERY_STRING", ""))
+    return {k: v[-1] for k, v in query.items() if k in ("code", "me") and v}
+
+
+class LivePanel(ipw.VBox):
+    """A box that redraws itself from the store when the store changes.
+
+    Subclasses implement :meth:`refresh`. :meth:`start` begins polling on the
+    kernel's event loop; without a running loop (plain Python, tests) call
+    :meth:`refresh_if_changed` by hand.
+    """
+
+    def __init__(self, store: Store, *, classes: Iterable[str] = (), **kw):
+        self.message = label("", "message")
+        super().__init__(_dom_classes=css("panel", *classes), **kw)
+        self.store = store
+        self._seen = -1
+        self._task: asyncio.Task | None = None
+
+    # -- messages and errors ---------------------------------------------
+    def say(self, text: str, tone: str = "info") -> None:
+        self.message.value = text
+        self.message._dom_classes = css("message", f"message-{tone}")
+
+    def guard(self, action: Callable, *args, done: str | None = None) -> bool:
+        """Run ``action``; show refusals and faults as plain messages. True if it worked."""
+        try:
+            action(*args)
+        except (InvalidInput, StoreError) as error:
+            self.say(str(error), "warning")
+            return False
+        except Exception as error:  # no error vanishes, and none reaches the page raw
+            log.error("%s failed in %s: %s", getattr(action, "__name__", "action"),
+                      type(self).__name__, type(error).__name__)
+            self.say(SORRY, "warning")
+            return False
+        if done is not None:
+            self.say(done, "ok")
+        self.refresh_if_changed()
+        return True
+
+    def on_click(self, button: ipw.Button, action: Callable, done: str | None = None) -> None:
+        button.on_click(lambda _b: self.guard(action, done=done))
+
+    # -- live updates ------------------------------------------------------
+    def refresh(self) -> None:
+        raise NotImplementedError
+
+    def refresh_if_changed(self) -> bool:
+        """Redraw if the store moved on since the last redraw; True if it did."""
+        revision = self.store.revision()
+        if revision == self._seen:
+            return False
+        self._seen = revision
+        self.refresh()
+        return True
+
+    def start(self, interval: float = POLL_SECONDS) -> None:
+        """Poll the store on the kernel's event loop until :meth:`stop` or close."""
+        self.guard(self.refresh_if_changed)
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        if loop is None:
+            try:
+                loop = asyncio.get_event_loop()
+            except RuntimeError:
+                return
+        if self._task is None:
+            self._task = loop.create_task(self._poll(interval))
+
+    async def _poll(self, interval: float) -> None:
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                self.refresh_if_changed()
+            except StoreError:
+                pass  # the store was busy; the next tick tries again
+            except Exception as error:
+                log.error("live update failed in %s: %s", type(self).__name__,
+                          type(error).__name__)
+
+    def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            self._task = None
+
+    def close(self) -> None:
+        self.stop()
+        super().close()

@@ -1,0 +1,57 @@
+"""The facilitator's console: the join link and its QR code, then each activity's panel.
+
+The console is served on 127.0.0.1 only; participants cannot open it.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+
+import ipywidgets as ipw
+
+from coproduction.store import Store
+
+from .base import css, label, workshop_folder
+from .language import LanguageConsole
+
+
+def qr_png(text: str) -> bytes:
+    """The QR code of ``text`` as PNG bytes (drawn locally, nothing fetched)."""
+    import segno
+
+    buffer = io.BytesIO()
+    segno.make(text, error="m").save(buffer, kind="png", scale=6, border=2)
+    return buffer.getvalue()
+
+
+class FacilitatorConsole(ipw.VBox):
+    """Everything the facilitator steers, on one page."""
+
+    def __init__(self, store: Store, join_url: str = ""):
+        super().__init__(_dom_classes=css("page", "console"))
+        self.store = store
+        workshop = store.workshop()
+        header = [label(f"Console: {workshop['title']}", "workshop-title"),
+                  label(f"Workshop code: {workshop['code']}", "workshop-code")]
+        if join_url:
+            header += [label("People join with this link, or by scanning the code:",
+                             "join-intro"),
+                       label(join_url, "join-link"),
+                       ipw.Image(value=qr_png(join_url), format="png",
+                                 layout=ipw.Layout(width="220px", height="220px"),
+                                 _dom_classes=css("join-qr"))]
+        else:
+            header.append(label("Start the workshop with 'coproduction serve' to get a join "
+                                "link.", "join-intro"))
+        self.language = LanguageConsole(store)
+        self.tabs = ipw.Tab(children=[self.language], titles=("Shared language",),
+                            _dom_classes=css("activities"))
+        self.children = [ipw.VBox(header, _dom_classes=css("header")), self.tabs]
+        self.language.start()
+
+
+def console_page(workshop=None) -> FacilitatorConsole:
+    """The page the facilitator's console notebook shows."""
+    store = Store.open(workshop_folder(workshop))
+    return FacilitatorConsole(store, os.environ.get("COPRODUCTION_JOIN_URL", ""))

@@ -1,0 +1,422 @@
+"""Shared-language negotiation on the page: the participant's board and the facilitator's panel.
+
+Both draw the same board from :class:`coproduction.shared_language.Board`;
+the participant's cards have vote buttons and a box to propose wording, the
+facilitator's have a box to take a proposal off the board with a reason.
+Text people typed is shown with labels; the facilitator's text is shown as
+escaped HTML with its hard words marked.
+"""
+
+from __future__ import annotations
+
+import ipywidgets as ipw
+
+from coproduction.consensus import SHARES, ConsensusRule
+from coproduction.participants import Participant
+from coproduction.sessions import close_round, create_session, current_session, open_round
+from coproduction.shared_language import (
+    DESCRIPTION_MAX, REASON_MAX, TERM_MAX, TEXT_MAX, WORDING_MAX, Board, ProposalView,
+    SharedLanguage, TermView)
+from coproduction.store import Store
+
+from .base import LivePanel, css, label, marked_text, query_parameters, workshop_folder
+from .join import ParticipantPage
+
+VOTE_OPTIONS = [("Agree", "agree"), ("Not sure", "pass"), ("Disagree", "disagree"),
+                ("Strongly against", "block")]
+KIND_WORDS = {"acronym": "short form", "jargon": "service word", "judgement": "judging words",
+              "opinion": "opinion said as fact", "speaking_for": "speaking for someone",
+              "label": "label for a person", "flagged": "someone found this hard"}
+STATUS_WORDS = {
+    "planned": "This session has not started yet.",
+    "open": "The round is open: you can add hard words, propose plain wording and vote.",
+    "closed": "The round is closed. You can still read everything here.",
+}
+
+
+def _text(description: str, placeholder: str, limit: int, *names: str) -> ipw.Text:
+    return ipw.Text(description=description, placeholder=placeholder,
+                    style={"description_width": "initial"}, _dom_classes=css(*names),
+                    layout=ipw.Layout(width="100%"), continuous_update=False,
+                    tooltip=f"up to {limit} characters")
+
+
+class ProposalRow(ipw.VBox):
+    """One proposal on a term card: wording, who, the count and what the rule says."""
+
+    def __init__(self, panel: "BoardPanel", proposal_id: int):
+        super().__init__(_dom_classes=css("proposal"))
+        self.proposal_id = proposal_id
+        self.wording = label("", "wording")
+        self.by = label("", "by")
+        self.decision = label("", "decision")
+        self.controls = panel.proposal_controls(self)
+        self.children = [self.wording, self.by, self.decision, *self.controls]
+
+    def show(self, view: ProposalView, viewer_sees_hidden: bool) -> None:
+        if view.hidden_reason is not None:
+            self.wording.value = (f"Hidden: {view.wording}" if viewer_sees_hidden else
+                                  "A proposal was taken off the board.")
+            self.decision.value = f"Reason: {view.hidden_reason}"
+        else:
+            self.wording.value = view.wording
+            self.decision.value = view.decision.explanation
+        self.by.value = "Proposed by you" if view.mine else f"Proposed by {view.by}"
+        self._dom_classes = css("proposal", f"status-{view.decision.status}",
+                                *(["hidden"] if view.hidden_reason is not None else []))
+
+
+class TermCard(ipw.VBox):
+    """A hard word, the checker's suggestion and the wordings proposed for it."""
+
+    def __init__(self, panel: "BoardPanel", term_id: int):
+        super().__init__(_dom_classes=css("term"))
+        self.term_id = term_id
+        self.panel = panel
+        self.term = label("", "term-name")
+        self.kind = label("", "term-kind")
+        self.suggestion = label("", "suggestion")
+        self.agreed = label("", "agreed")
+        self.rows: dict[int, ProposalRow] = {}
+        self.proposals = ipw.VBox(_dom_classes=css("proposals"))
+        self.children = [self.term, self.kind, self.suggestion, self.proposals, self.agreed,
+                         *panel.term_controls(self)]
+
+    def show(self, view: TermView, viewer_sees_hidden: bool) -> None:
+        self.term.value = view.term
+        self.kind.value = f"({KIND_WORDS.get(view.kind, view.kind)})"
+        self.suggestion.value = (f"The checker suggests: {view.suggestion}"
+                                 if view.suggestion else "")
+        if view.tied_wordings:
+            self.agreed.value = "Two wordings are level: the group can talk it through."
+        elif view.agreed is not None:
+            self.agreed.value = f"Agreed so far: {view.agreed.wording}"
+        else:
+            self.agreed.value = ""
+        for proposal in view.proposals:
+            row = self.rows.get(proposal.proposal_id)
+            if row is None:
+                row = self.rows[proposal.proposal_id] = ProposalRow(self.panel,
+                                                                    proposal.proposal_id)
+            row.show(proposal, viewer_sees_hidden)
+            self.panel.show_proposal_controls(row, proposal)
+        ids = [p.proposal_id for p in view.proposals]
+        if [r.proposal_id for r in self.proposals.children] != ids:
+            self.proposals.children = [self.rows[i] for i in ids]
+
+
+class BoardPanel(LivePanel):
+    """The board both sides draw; subclasses add their own controls per card."""
+
+    viewer_sees_hidden = False
+
+    def __init__(self, store: Store, session_id: int | None, *, classes: tuple[str, ...]):
+        super().__init__(store, classes=classes)
+        self.fixed_session = session_id
+        self.session: SharedLanguage | None = None
+        self.cards: dict[int, TermCard] = {}
+        self.title = label("", "session-title")
+        self.status = label("", "round-status")
+        self.rule = label("", "rule")
+        self.texts = ipw.VBox(_dom_classes=css("texts"))
+        self.terms = ipw.VBox(_dom_classes=css("terms"))
+        self.glossary = ipw.VBox(_dom_classes=css("glossary"))
+        self._text_html: dict[int, tuple[str, ipw.HTML]] = {}
+        self.round_status = "planned"
+
+    # hooks for subclasses
+    def viewer(self) -> Participant | None:
+        return None
+
+    def proposal_controls(self, row: ProposalRow) -> list[ipw.Widget]:
+        return []
+
+    def show_proposal_controls(self, row: ProposalRow, view: ProposalView) -> None:
+        pass
+
+    def term_controls(self, card: TermCard) -> list[ipw.Widget]:
+        return []
+
+    def after_refresh(self, board: Board | None) -> None:
+        pass
+
+    # drawing
+    def _pick_session(self) -> None:
+        wanted = self.fixed_session
+        if wanted is None:
+            row = current_session(self.store, "language")
+            wanted = row["session_id"] if row else None
+        if self.session is None or self.session.session_id != wanted:
+            self.session = SharedLanguage(self.store, wanted) if wanted is not None else None
+            self.cards.clear()
+            self._text_html.clear()
+
+    def refresh(self) -> None:
+        self._pick_session()
+        if self.session is None:
+            self.round_status = "planned"
+            self.title.value = "No shared-language session yet"
+            self.status.value = "It will appear here when the facilitator starts one."
+            self.rule.value = ""
+            self.texts.children, self.terms.children, self.glossary.children = (), (), ()
+            self.after_refresh(None)
+            return
+        board = self.session.board(self.viewer())
+        self.title.value = board.title
+        self.status.value = STATUS_WORDS[board.status]
+        self.round_status = board.status
+        self._dom_classes = [c for c in self._dom_classes if not c.startswith(
+            "coproduction-round-")] + css(f"round-{board.status}")
+        self.rule.value = f"The rule: {board.rule.describe()}"
+        self._draw_texts(board)
+        for view in board.terms:
+            card = self.cards.get(view.term_id)
+            if card is None:
+                card = self.cards[view.term_id] = TermCard(self, view.term_id)
+            card.show(view, self.viewer_sees_hidden)
+        ids = [t.term_id for t in board.terms]
+        if [c.term_id for c in self.terms.children] != ids:
+            self.terms.children = [self.cards[i] for i in ids]
+        self.glossary.children = [label("Words the group agreed", "glossary-title")] + [
+            label(f"{term}: {wording}", "glossary-entry") for term, wording in board.glossary
+        ] if board.glossary else []
+        self.after_refresh(board)
+
+    def _draw_texts(self, board: Board) -> None:
+        terms = [t.term for t in board.terms]
+        children = []
+        for text in board.texts:
+            html = marked_text(text["body"], terms)
+            title_and_box = self._text_html.get(text["text_id"])
+            if title_and_box is None:
+                box = ipw.HTML(_dom_classes=css("text-body"))
+                title_and_box = self._text_html[text["text_id"]] = (text["title"], box)
+            if title_and_box[1].value != html:
+                title_and_box[1].value = html
+            children += [label(text["title"], "text-title"), title_and_box[1]]
+        if len(children) != len(self.texts.children):
+            self.texts.children = children
+
+
+class LanguageBoard(BoardPanel):
+    """A participant's shared-language page: read, flag, propose, vote, and say privately."""
+
+    def __init__(self, store: Store, person: Participant, session_id: int | None = None):
+        self.person = person
+        self._updating_votes = False
+        super().__init__(store, session_id, classes=("language-board",))
+        self.flag_box = _text("Another hard word?", "type a word or phrase", TERM_MAX,
+                              "flag-input")
+        self.flag_button = ipw.Button(description="Add it to the board",
+                                      _dom_classes=css("flag-button"))
+        self.on_click(self.flag_button, self._flag, "Added to the board.")
+        self.describe_as = _text("Describe me as", "for example: by my first name",
+                                 DESCRIPTION_MAX, "describe-as")
+        self.avoid_words = _text("Please do not call me", "words you do not want used",
+                                 DESCRIPTION_MAX, "avoid-words")
+        self.share = ipw.Checkbox(description="Let the facilitator see this", value=False,
+                                  indent=False, _dom_classes=css("share-with-facilitator"))
+        self.save_private = ipw.Button(description="Save, just for me",
+                                       _dom_classes=css("save-private"))
+        self.on_click(self.save_private, self._describe, "Saved. Only you can see this"
+                      " (and the facilitator, if you ticked the box).")
+        private = ipw.VBox([
+            label("How you want to be described is private. Nobody else in the group "
+                  "sees it.", "private-note"),
+            self.describe_as, self.avoid_words, self.share, self.save_private,
+        ], _dom_classes=css("private"))
+        self.private = ipw.Accordion(children=[private], titles=("Just for you",),
+                                     selected_index=None, _dom_classes=css("private-panel"))
+        self.flag_row = ipw.VBox([self.flag_box, self.flag_button], _dom_classes=css("flag"))
+        self.children = [self.title, self.status, self.rule, self.texts, self.terms,
+                         self.flag_row, self.glossary, self.private, self.message]
+
+    def viewer(self) -> Participant:
+        return self.person
+
+    def start(self, interval: float | None = None) -> None:
+        self._load_description()
+        super().start() if interval is None else super().start(interval)
+
+    def _load_description(self) -> None:
+        if self.session is None:
+            self._pick_session()
+        if self.session is None:
+            return
+        mine = self.session.my_description(self.person)
+        if mine:
+            self.describe_as.value = mine["describe_as"] or ""
+            self.avoid_words.value = mine["avoid_words"] or ""
+            self.share.value = bool(mine["share_with_facilitator"])
+
+    # controls on each card
+    def proposal_controls(self, row: ProposalRow) -> list[ipw.Widget]:
+        row.vote = ipw.ToggleButtons(options=VOTE_OPTIONS, value=None,
+                                     description="", _dom_classes=css("vote"),
+                                     style={"button_width": "auto"})
+        row.vote.observe(lambda change, r=row: self._vote(r, change), names="value")
+        return [row.vote]
+
+    def show_proposal_controls(self, row: ProposalRow, view: ProposalView) -> None:
+        self._updating_votes = True
+        try:
+            row.vote.value = view.my_vote
+        finally:
+            self._updating_votes = False
+        row.vote.disabled = view.hidden_reason is not None or self.round_status != "open"
+        row.vote.layout.display = "none" if view.hidden_reason is not None else None
+
+    def term_controls(self, card: TermCard) -> list[ipw.Widget]:
+        card.propose_box = _text("Plainer words", "how would you say it?", WORDING_MAX,
+                                 "propose-input")
+        card.propose_button = ipw.Button(description="Propose",
+                                         _dom_classes=css("propose-button"))
+        self.on_click(card.propose_button, lambda: self._propose(card),
+                      "Thank you: your wording is on the board.")
+        return [card.propose_box, card.propose_button]
+
+    def after_refresh(self, board: Board | None) -> None:
+        is_open = board is not None and board.status == "open"
+        for widget in [self.flag_box, self.flag_button]:
+            widget.disabled = not is_open
+        for card in self.cards.values():
+            card.propose_box.disabled = card.propose_button.disabled = not is_open
+
+    # actions: each checks everything again in the engine
+    def _flag(self) -> None:
+        self.session.flag_term(self.person, self.flag_box.value)
+        self.flag_box.value = ""
+
+    def _propose(self, card: TermCard) -> None:
+        self.session.propose(self.person, card.term_id, card.propose_box.value)
+        card.propose_box.value = ""
+
+    def _describe(self) -> None:
+        self.session.describe_self(self.person, self.describe_as.value,
+                                   self.avoid_words.value, self.share.value)
+
+    def _vote(self, row: ProposalRow, change: dict) -> None:
+        if self._updating_votes or change["new"] is None:
+            return
+        if not self.guard(self.session.vote, self.person, row.proposal_id, change["new"],
+                          done="Your vote is counted. You can change it at any time."):
+            self._seen = -1  # redraw from the store: the box shows the vote that counts
+            self.guard(self.refresh_if_changed)
+
+
+class LanguageConsole(BoardPanel):
+    """The facilitator's shared-language panel: sessions, text, rule, round, glossary."""
+
+    viewer_sees_hidden = True
+
+    def __init__(self, store: Store, session_id: int | None = None):
+        super().__init__(store, session_id, classes=("language-console",))
+        self.new_title = _text("New session", "name of the session", 200, "new-session-title")
+        self.new_button = ipw.Button(description="Set up session",
+                                     _dom_classes=css("new-session"))
+        self.on_click(self.new_button, self._new_session, "Session set up.")
+        self.open_button = ipw.Button(description="Open the round", button_style="success",
+                                      _dom_classes=css("open-round"))
+        self.close_button = ipw.Button(description="Close the round", button_style="warning",
+                                       _dom_classes=css("close-round"))
+        self.on_click(self.open_button, self._open_round, "The round is open.")
+        self.on_click(self.close_button, self._close_round, "The round is closed.")
+        self.text_title = _text("Title", "for example: invitation letter", 200, "text-title-input")
+        self.text_body = ipw.Textarea(placeholder="Paste the text the group will look at",
+                                      layout=ipw.Layout(width="100%", height="8em"),
+                                      _dom_classes=css("text-input"),
+                                      tooltip=f"up to {TEXT_MAX} characters")
+        self.text_button = ipw.Button(description="Show it to the group",
+                                      _dom_classes=css("put-text"))
+        self.on_click(self.text_button, self._put_text,
+                      "The text is on the board with its hard words marked.")
+        self.min_votes = ipw.BoundedIntText(value=3, min=1, max=1000,
+                                            description="Votes needed",
+                                            style={"description_width": "initial"},
+                                            _dom_classes=css("rule-min-votes"))
+        self.share = ipw.Dropdown(options=[(words, share) for share, words in SHARES.items()],
+                                  value=round(2 / 3, 6), description="Who must agree",
+                                  style={"description_width": "initial"},
+                                  _dom_classes=css("rule-share"))
+        self.blocks = ipw.Checkbox(value=True, indent=False,
+                                   description="One 'strongly against' stops agreement",
+                                   _dom_classes=css("rule-blocks"))
+        self.rule_button = ipw.Button(description="Use this rule", _dom_classes=css("set-rule"))
+        self.on_click(self.rule_button, self._set_rule, "Everyone now sees the new rule.")
+        self.confirm = ipw.Button(description="Confirm the agreed glossary",
+                                  button_style="primary", _dom_classes=css("confirm-glossary"))
+        self.on_click(self.confirm, self._confirm)
+        self.descriptions = ipw.VBox(_dom_classes=css("shared-descriptions"))
+        controls = ipw.VBox([
+            ipw.HBox([self.new_title, self.new_button]),
+            ipw.HBox([self.open_button, self.close_button]),
+            self.text_title, self.text_body, self.text_button,
+            ipw.HBox([self.min_votes, self.share]), self.blocks, self.rule_button,
+        ], _dom_classes=css("console-controls"))
+        self.children = [self.title, self.status, self.message, controls, self.rule,
+                         self.texts, self.terms, self.confirm, self.glossary,
+                         label("Shared with you privately", "descriptions-title"),
+                         self.descriptions]
+
+    def proposal_controls(self, row: ProposalRow) -> list[ipw.Widget]:
+        row.reason = _text("Reason", "everyone will see the reason", REASON_MAX, "hide-reason")
+        row.hide = ipw.Button(description="Take off the board", _dom_classes=css("hide"))
+        self.on_click(row.hide, lambda: self._hide(row), "Taken off the board.")
+        return [ipw.HBox([row.reason, row.hide])]
+
+    def show_proposal_controls(self, row: ProposalRow, view: ProposalView) -> None:
+        row.hide.description = ("Put back on the board" if view.hidden_reason is not None
+                                else "Take off the board")
+
+    def after_refresh(self, board: Board | None) -> None:
+        for button in (self.open_button, self.close_button, self.text_button,
+                       self.rule_button, self.confirm):
+            button.disabled = board is None
+        if board is None:
+            return
+        self.open_button.disabled = board.status == "open"
+        self.close_button.disabled = board.status != "open"
+        shared = self.session.shared_descriptions()
+        self.descriptions.children = [label(
+            f"{d['pseudonym']}: describe as '{d['describe_as']}'; "
+            f"please avoid '{d['avoid_words']}'", "shared-description") for d in shared] or [
+            label("Nothing yet.", "shared-description")]
+
+    def _new_session(self) -> None:
+        session_id = create_session(self.store, "language", self.new_title.value)
+        self.fixed_session = session_id
+        self.new_title.value = ""
+
+    def _open_round(self) -> None:
+        open_round(self.store, self.session.session_id)
+
+    def _close_round(self) -> None:
+        close_round(self.store, self.session.session_id)
+
+    def _put_text(self) -> None:
+        self.session.put_text(self.text_title.value, self.text_body.value)
+        self.text_title.value = self.text_body.value = ""
+
+    def _set_rule(self) -> None:
+        self.session.set_rule(ConsensusRule.checked(self.min_votes.value, self.share.value,
+                                                    self.blocks.value))
+
+    def _hide(self, row: ProposalRow) -> None:
+        if row.hide.description.startswith("Put back"):
+            self.session.restore_proposal(row.proposal_id)
+        else:
+            self.session.hide_proposal(row.proposal_id, row.reason.value)
+            row.reason.value = ""
+
+    def _confirm(self) -> None:
+        added = self.session.confirm_glossary()
+        self.say(f"Added {len(added)} agreed wording{'s' if len(added) != 1 else ''} to the "
+                 "glossary." if added else "Nothing new is agreed yet.", "ok")
+
+
+def participant_page(workshop=None, session: int | None = None) -> ParticipantPage:
+    """The page a participant's notebook shows (identity from the page address)."""
+    store = Store.open(workshop_folder(workshop))
+    query = query_parameters()
+    return ParticipantPage(store, lambda s, person: LanguageBoard(s, person, session),
+                           code=query.get("code", ""), key=query.get("me", ""))
