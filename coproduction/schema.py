@@ -55,6 +55,7 @@ class Field:
     maximum: float | None = None
     references: str | None = None  # "table.column"
     on_delete: str = "CASCADE"
+    exported: bool = True  # False: never written to an export (secrets, join codes)
 
     def check(self, value: object, table: str) -> object:
         """Return ``value`` in its stored form, or raise :class:`SchemaError`."""
@@ -222,7 +223,8 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         (
             Field("workshop_id", "string", "Random id of the workshop.", max_length=40),
             Field("title", "string", "The workshop's name.", max_length=200),
-            Field("code", "string", "Short code people type or scan to join.", max_length=40),
+            Field("code", "string", "Short code people type or scan to join.", max_length=40,
+                  exported=False),
             Field("group_name", "string", "How collective contributions are credited.",
                   max_length=200),
             Field("is_demo", "boolean", "True when every person and word in it is made up."),
@@ -242,7 +244,7 @@ TABLES: dict[str, Table] = {t.name: t for t in (
             Field("status", "string", "Whether the person is still taking part.",
                   enum=("active", "withdrawn")),
             Field("key_hash", "string", "Hash of the key that lets the person rejoin.",
-                  max_length=128),
+                  max_length=128, exported=False),
             Field("joined_at", "datetime", "When the person first joined (UTC)."),
         ),
         primary_key="participant_id",

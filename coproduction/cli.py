@@ -1,0 +1,219 @@
+"""The ``coproduction`` command: serve a workshop, make the demo, check language, export.
+
+Every command names its workshop with ``--workshop PATH`` (default: the demo
+workshop under ``data/workshops/demo``). Bad input gets one plain line on
+stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import shutil
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from .store import Store, StoreError
+from .validation import InvalidInput
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_WORKSHOP = REPO / "data" / "workshops" / "demo"
+
+log = logging.getLogger("coproduction.cli")
+
+
+class UsageError(Exception):
+    """Bad input on the command line; the message is shown as it is."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, not the usage block
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+def _workshop_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--workshop", type=Path, default=None, metavar="PATH",
+                        help="the workshop folder (default: the demo workshop, "
+                             f"{DEFAULT_WORKSHOP.relative_to(REPO)})")
+
+
+def _open(path: Path | None) -> Store:
+    """Open the named workshop; the default demo workshop is made on first use."""
+    if path is None:
+        if not (DEFAULT_WORKSHOP / "workshop.sqlite").exists():
+            from .demo import make_demo
+
+            make_demo(DEFAULT_WORKSHOP).close()
+            print(f"Made the demo workshop in {DEFAULT_WORKSHOP}", file=sys.stderr)
+        path = DEFAULT_WORKSHOP
+    if path.exists() and not path.is_dir():
+        raise UsageError(f"{path} is a file; --workshop takes a workshop folder")
+    return Store.open(path)
+
+
+def cmd_new(args) -> int:
+    store = Store.create(args.workshop, title=args.title, group_name=args.group)
+    workshop = store.workshop()
+    print(f"Made the workshop '{workshop['title']}' in {args.workshop} "
+          f"(join code {workshop['code']}).")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from .demo import make_demo
+
+    path = args.workshop or DEFAULT_WORKSHOP
+    if (path / "workshop.sqlite").exists():
+        if not args.replace:
+            raise UsageError(f"There is already a workshop at {path} "
+                             "(use --replace to make the demo again)")
+        with Store.open(path) as old:
+            if not old.workshop()["is_demo"]:
+                raise UsageError(f"{path} holds a real workshop; the demo will not replace it")
+        shutil.rmtree(path)
+    make_demo(path).close()
+    print(f"Made the demo workshop in {path}. Everyone in it is made up.")
+    return 0
+
+
+def cmd_check_language(args) -> int:
+    from .language import check_text, format_report
+    from .shared_language import current_glossary
+
+    if args.file == "-":
+        text, source = sys.stdin.read(), "-"
+    else:
+        path = Path(args.file)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise UsageError(f"There is no file {path}") from None
+        except UnicodeDecodeError:
+            raise UsageError(f"{path} is not a UTF-8 text file") from None
+        except OSError:
+            raise UsageError(f"{path} could not be read") from None
+        source = str(path)
+    glossary = {}
+    if args.workshop is not None or (DEFAULT_WORKSHOP / "workshop.sqlite").exists():
+        with _open(args.workshop) as store:
+            glossary = current_glossary(store)
+    report = check_text(text, glossary)
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        for line in format_report(report, source):
+            print(line)
+    return 1 if report.flagged else 0
+
+
+def cmd_export(args) -> int:
+    from .export import export_workshop
+
+    with _open(args.workshop) as store:
+        paths = export_workshop(store, args.out)
+    print(f"Wrote {len(paths)} files to {args.out}")
+    return 0
+
+
+def cmd_serve(args) -> int:
+    from .server import ServerSettings, start_servers
+
+    with _open(args.workshop) as store:
+        workshop = store.workshop()
+        folder = store.folder
+    settings = ServerSettings(workshop=folder, host=args.host, port=args.port,
+                              console_port=args.console_port, activity=args.activity,
+                              workshop_code=workshop["code"])
+    servers = start_servers(settings)
+    print(f"Join: {servers.join_url}")
+    print(f"Console: {servers.console_url}")
+    print("Press Ctrl+C to stop the workshop.", flush=True)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        while not stop.wait(1):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        servers.stop()
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="coproduction",
+                     description="Run live, trauma-informed co-production workshops.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    p = sub.add_parser("serve", help="start a workshop: prints the join link and the console")
+    _workshop_arg(p)
+    p.add_argument("--host", default="0.0.0.0",
+                   help="address participants connect to (default: all of this computer's)")
+    p.add_argument("--port", type=int, default=8866, help="participants' port (default 8866)")
+    p.add_argument("--console-port", type=int, default=8867,
+                   help="the console's port on 127.0.0.1 (default 8867)")
+    p.add_argument("--activity", default="language", choices=["language"],
+                   help="the activity participants land on (default: language)")
+    p.set_defaults(run=cmd_serve)
+
+    p = sub.add_parser("new", help="make a new, empty workshop")
+    p.add_argument("--workshop", type=Path, required=True, metavar="PATH",
+                   help="the folder to make it in")
+    p.add_argument("--title", required=True, help="the workshop's name")
+    p.add_argument("--group", default="the group",
+                   help="how contributions credited to the group are shown")
+    p.set_defaults(run=cmd_new)
+
+    p = sub.add_parser("demo", help="make the demo workshop (made-up people, fixed seed)")
+    _workshop_arg(p)
+    p.add_argument("--replace", action="store_true", help="make it again if it exists")
+    p.set_defaults(run=cmd_demo)
+
+    p = sub.add_parser("check-language",
+                       help="mark jargon, judging words and labels in a text")
+    _workshop_arg(p)
+    p.add_argument("--json", action="store_true", help="print the findings as JSON")
+    p.add_argument("file", metavar="FILE|-", help="the text file to check, or - for stdin")
+    p.set_defaults(run=cmd_check_language)
+
+    p = sub.add_parser("export", help="write every table as CSV with datapackage.json")
+    _workshop_arg(p)
+    p.add_argument("--out", type=Path, required=True, metavar="DIR",
+                   help="the folder to write to")
+    p.set_defaults(run=cmd_export)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="coproduction: %(message)s")
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if not getattr(args, "run", None):
+            parser.print_help()
+            return 2
+        return args.run(args)
+    except UsageError as error:
+        print(f"coproduction: {error}", file=sys.stderr)
+        return 2
+    except (StoreError, InvalidInput) as error:
+        print(f"coproduction: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:  # the last guard: a plain line, never a traceback
+        from .server import ServerError
+
+        if isinstance(error, ServerError):
+            print(f"coproduction: {error}", file=sys.stderr)
+            return 1
+        print(f"coproduction: something went wrong ({type(error).__name__}). "
+              "Nothing else was changed.", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,130 @@
+"""The `coproduction` command as a facilitator types it: help, plain errors, exit codes."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+
+import pytest
+
+from coproduction.cli import build_parser
+
+GUIDANCE_EXAMPLE = (
+    "The LAC review/TAC took place at JKS with all members of the SLT and the CIN team where "
+    "the SEND application was revisited. We hope to invite PWLE to the meeting.")
+
+
+def run(*args, stdin=None, cwd=None):
+    return subprocess.run([sys.executable, "-m", "coproduction.cli", *map(str, args)],
+                          input=stdin, capture_output=True, text=True, timeout=120, cwd=cwd)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    path = tmp_path_factory.mktemp("cli") / "demo"
+    result = run("demo", "--workshop", path)
+    assert result.returncode == 0, result.stderr
+    return path
+
+
+def test_every_command_has_help():
+    commands = build_parser()._subparsers._group_actions[0].choices
+    assert set(commands) >= {"serve", "demo", "check-language", "export", "new"}
+    for name in commands:
+        result = run(name, "--help")
+        assert result.returncode == 0 and "--workshop" in result.stdout, name
+
+
+def test_check_language_flags_the_guidance_example(tmp_path):
+    result = run("check-language", "-", stdin=GUIDANCE_EXAMPLE, cwd=tmp_path)
+    assert result.returncode == 1
+    for acronym in ("LAC", "TAC", "JKS", "SLT", "CIN", "SEND", "PWLE"):
+        assert f'"{acronym}"' in result.stdout, acronym
+    assert "reading ease" in result.stdout.lower()
+
+
+def test_check_language_json_and_clean_text(tmp_path):
+    clean = tmp_path / "clean.txt"
+    clean.write_text("We will meet on Monday. You can bring a friend.", encoding="utf-8")
+    result = run("check-language", "--json", clean)
+    assert result.returncode == 0, result.stdout
+    report = json.loads(result.stdout)
+    assert report["flagged"] is False and report["readability"]["words"] == 10
+
+
+def test_check_language_uses_the_workshops_glossary(demo, tmp_path):
+    text = tmp_path / "letter.txt"
+    text.write_text("Your SENCO will be at the MASH meeting.", encoding="utf-8")
+    result = run("check-language", "--workshop", demo, "--json", text)
+    findings = {f["text"]: f for f in json.loads(result.stdout)["findings"]}
+    assert findings["SENCO"]["kind"] == "glossary" and not findings["SENCO"]["flag"]
+    assert findings["SENCO"]["suggestion"] == "the teacher who leads on extra help at school"
+
+
+def test_export_writes_tidy_tables_that_validate(demo, tmp_path):
+    from frictionless import validate
+
+    out = tmp_path / "export"
+    result = run("export", "--workshop", demo, "--out", out)
+    assert result.returncode == 0, result.stderr
+    report = validate(str(out / "datapackage.json"))
+    assert report.valid, report.flatten(["type", "note"])
+    package = json.loads((out / "datapackage.json").read_text())
+    for resource in package["resources"]:
+        for field in resource["schema"]["fields"]:
+            assert field["description"], (resource["name"], field["name"])
+    names = {r["name"] for r in package["resources"]}
+    assert "participants" not in names and "self_descriptions" not in names  # private
+    with (out / "proposals.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert rows
+    for row in rows:
+        if row["credit"] in ("anonymous", "collective"):
+            assert row["author_id"] == ""
+        if row["credit"] == "anonymous":
+            assert row["credited_as"] == ""
+        if row["credit"] == "collective":
+            assert row["credited_as"] == "the demo group"
+        if row["credit"] == "pseudonym":
+            assert row["author_id"].startswith("p-") and row["credited_as"]
+    assert "DEMO" not in (out / "workshop.csv").read_text()  # the join code stays out
+
+
+def test_the_demo_is_the_same_on_every_run(demo, tmp_path):
+    again = tmp_path / "again"
+    assert run("demo", "--workshop", again).returncode == 0
+    first, second = tmp_path / "one", tmp_path / "two"
+    run("export", "--workshop", demo, "--out", first)
+    run("export", "--workshop", again, "--out", second)
+    for path in first.iterdir():
+        assert path.read_bytes() == (second / path.name).read_bytes(), path.name
+    assert "made up" in (first / "workshop.csv").read_text()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["export", "--workshop", "{tmp}/missing", "--out", "{tmp}/x"], "There is no workshop"),
+    (["export", "--workshop", "{tmp}/afile", "--out", "{tmp}/x"], "is a file"),
+    (["export", "--workshop", "{tmp}"], "--out"),
+    (["check-language", "{tmp}/nofile.txt"], "There is no file"),
+    (["check-language", "{tmp}/binary.bin"], "not a UTF-8 text file"),
+    (["demo", "--workshop", "{tmp}/real"], "already a workshop"),
+    (["serve", "--port", "eighty"], "invalid int value"),
+    (["dance"], "invalid choice"),
+])
+def test_bad_input_gets_one_plain_line_and_a_non_zero_exit(tmp_path, args, message):
+    (tmp_path / "afile").write_text("x")
+    (tmp_path / "binary.bin").write_bytes(b"\xff\xfe\x00bad")
+    assert run("new", "--workshop", tmp_path / "real", "--title", "Real").returncode == 0
+    result = run(*[a.format(tmp=tmp_path) for a in args])
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_the_demo_will_not_replace_a_real_workshop(tmp_path):
+    assert run("new", "--workshop", tmp_path / "real", "--title", "Real").returncode == 0
+    result = run("demo", "--workshop", tmp_path / "real", "--replace")
+    assert result.returncode == 2 and "real workshop" in result.stderr
+    assert (tmp_path / "real" / "workshop.sqlite").exists()
