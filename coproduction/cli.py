@@ -16,11 +16,10 @@ import sys
 import threading
 from pathlib import Path
 
-from .store import Store, StoreError
+from .store import DEFAULT_WORKSHOP, Store, StoreError
 from .validation import InvalidInput
 
 REPO = Path(__file__).resolve().parents[1]
-DEFAULT_WORKSHOP = REPO / "data" / "workshops" / "demo"
 
 log = logging.getLogger("coproduction.cli")
 

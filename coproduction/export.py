@@ -43,6 +43,32 @@ def _cell(value: object) -> str:
     return str(value)
 
 
+def exported_rows(store: Store, tables: list[str]) -> dict[str, list[dict]]:
+    """Rows of ``tables`` as an export shows them: each contribution's credit applied.
+
+    Anonymous and collective rows lose their author id; every contribution
+    row gains ``credited_as``. Columns not meant for export are dropped.
+    Evaluation reads through this too, so it never shows more than an export.
+    """
+    out = {}
+    with store.read() as tx:
+        group = tx.select("workshop")[0]["group_name"]
+        pseudonyms = {p["participant_id"]: p["pseudonym"] for p in tx.select("participants")}
+        for name in tables:
+            table = TABLES[name]
+            keep = [f.name for f in exported_fields(table)]
+            rows = []
+            for row in tx.select(name):
+                if table.contribution:
+                    row["credited_as"] = "" if row.get("author_id") is None else credited_as(
+                        row, pseudonym=pseudonyms.get(row["author_id"]), group_name=group)
+                    if row.get("credit") in ("anonymous", "collective"):
+                        row["author_id"] = None
+                rows.append({k: row.get(k) for k in keep})
+            out[name] = rows
+    return out
+
+
 def export_workshop(store: Store, out: Path | str, *, include_private: bool = False
                     ) -> list[Path]:
     """Write every exported table and ``datapackage.json`` to ``out``; return the paths."""
@@ -53,10 +79,8 @@ def export_workshop(store: Store, out: Path | str, *, include_private: bool = Fa
         raise StoreError(f"The folder {out} could not be made.") from error
     tables = exported_tables(include_private)
     names = {t.name for t in tables}
-    with store.read() as tx:
-        workshop = tx.select("workshop")[0]
-        pseudonyms = {p["participant_id"]: p["pseudonym"] for p in tx.select("participants")}
-        data = {t.name: tx.select(t.name) for t in tables}
+    workshop = store.workshop()
+    data = exported_rows(store, [t.name for t in tables])
     written, resources = [], []
     for table in tables:
         fields = exported_fields(table)
@@ -66,13 +90,6 @@ def export_workshop(store: Store, out: Path | str, *, include_private: bool = Fa
                 writer = csv.writer(handle, lineterminator="\n")
                 writer.writerow([f.name for f in fields])
                 for row in data[table.name]:
-                    row = dict(row)
-                    if table.contribution:
-                        row["credited_as"] = "" if row.get("author_id") is None else (
-                            credited_as(row, pseudonym=pseudonyms.get(row["author_id"]),
-                                        group_name=workshop["group_name"]))
-                        if row.get("credit") in ("anonymous", "collective"):
-                            row["author_id"] = None
                     writer.writerow([_cell(row.get(f.name)) for f in fields])
         except OSError as error:
             raise StoreError(f"The export could not be written to {out}.") from error

@@ -16,6 +16,7 @@ import contextlib
 import datetime as _dt
 import hashlib
 import logging
+import os
 import secrets
 import sqlite3
 import threading
@@ -27,7 +28,18 @@ from .schema import MIGRATIONS, SCHEMA_VERSION, TABLES, SchemaError, Table
 log = logging.getLogger("coproduction.store")
 
 DATABASE_NAME = "workshop.sqlite"
+# The demo workshop every command and page uses when none is named.
+DEFAULT_WORKSHOP = Path(__file__).resolve().parents[1] / "data" / "workshops" / "demo"
 BUSY_TIMEOUT_MS = 15_000
+
+
+def workshop_folder(workshop: str | Path | None = None) -> Path:
+    """The workshop to open: the one named, else the server's, else the demo."""
+    if workshop:
+        return Path(workshop)
+    if os.environ.get("COPRODUCTION_WORKSHOP"):
+        return Path(os.environ["COPRODUCTION_WORKSHOP"])
+    return DEFAULT_WORKSHOP
 
 
 class StoreError(Exception):
@@ -215,9 +227,9 @@ class Store:
 
     # -- opening -----------------------------------------------------------
     @classmethod
-    def open(cls, path: Path | str, **kw) -> "Store":
-        """Open an existing workshop folder."""
-        return cls(Path(path), **kw)
+    def open(cls, path: Path | str | None = None, **kw) -> "Store":
+        """Open an existing workshop folder (None: see :func:`workshop_folder`)."""
+        return cls(workshop_folder(path), **kw)
 
     @classmethod
     def create(cls, path: Path | str, *, title: str, code: str | None = None,

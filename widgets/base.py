@@ -16,7 +16,6 @@ import html
 import logging
 import os
 import re
-from pathlib import Path
 from typing import Callable, Iterable
 from urllib.parse import parse_qs
 
@@ -65,17 +64,6 @@ def marked_text(body: str, terms: Iterable[str]) -> str:
         out.append(escaped(para[last:]))
         paragraphs.append("<p>" + "".join(out) + "</p>")
     return "".join(paragraphs)
-
-
-def workshop_folder(workshop: str | Path | None) -> Path:
-    """The workshop a page opens: its parameter, else the server's, else the demo."""
-    if workshop:
-        return Path(workshop)
-    if os.environ.get("COPRODUCTION_WORKSHOP"):
-        return Path(os.environ["COPRODUCTION_WORKSHOP"])
-    from coproduction.cli import DEFAULT_WORKSHOP
-
-    return DEFAULT_WORKSHOP
 
 
 def query_parameters() -> dict[str, str]:

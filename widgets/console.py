@@ -12,7 +12,7 @@ import ipywidgets as ipw
 
 from coproduction.store import Store
 
-from .base import css, label, workshop_folder
+from .base import css, label
 from .language import LanguageConsole
 
 
@@ -53,5 +53,5 @@ class FacilitatorConsole(ipw.VBox):
 
 def console_page(workshop=None) -> FacilitatorConsole:
     """The page the facilitator's console notebook shows."""
-    store = Store.open(workshop_folder(workshop))
+    store = Store.open(workshop)
     return FacilitatorConsole(store, os.environ.get("COPRODUCTION_JOIN_URL", ""))

@@ -19,7 +19,7 @@ from coproduction.shared_language import (
     SharedLanguage, TermView)
 from coproduction.store import Store
 
-from .base import LivePanel, css, label, marked_text, query_parameters, workshop_folder
+from .base import LivePanel, css, label, marked_text, query_parameters
 from .join import ParticipantPage
 
 VOTE_OPTIONS = [("Agree", "agree"), ("Not sure", "pass"), ("Disagree", "disagree"),
@@ -416,7 +416,7 @@ class LanguageConsole(BoardPanel):
 
 def participant_page(workshop=None, session: int | None = None) -> ParticipantPage:
     """The page a participant's notebook shows (identity from the page address)."""
-    store = Store.open(workshop_folder(workshop))
+    store = Store.open(workshop)
     query = query_parameters()
     return ParticipantPage(store, lambda s, person: LanguageBoard(s, person, session),
                            code=query.get("code", ""), key=query.get("me", ""))
