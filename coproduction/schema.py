@@ -389,3 +389,29 @@ def datapackage(resources: list[dict], *, name: str, title: str) -> dict:
         "version": f"{SCHEMA_VERSION}.0.0",
         "resources": resources,
     }
+
+
+def data_dictionary() -> str:
+    """The tables as Markdown, for ``data/README.md`` (a test keeps the two in step)."""
+    lines = [f"Schema version {SCHEMA_VERSION}.", ""]
+    for table in TABLES.values():
+        where = []
+        if table.private:
+            where.append("private: never on the board, never in a default export")
+        if table.contribution:
+            where.append("contributions: the export applies each row's credit mode")
+        lines += [f"### `{table.name}`", "", table.description + (
+            f" ({'; '.join(where)})" if where else ""), "",
+            "| column | type | meaning |", "|---|---|---|"]
+        for f in table.fields:
+            extra = []
+            if f.enum:
+                extra.append("one of " + ", ".join(f"`{v}`" for v in f.enum))
+            if not f.required:
+                extra.append("may be empty")
+            if not f.exported:
+                extra.append("never exported")
+            note = f" ({'; '.join(extra)})" if extra else ""
+            lines.append(f"| `{f.name}` | {f.type} | {f.description}{note} |")
+        lines.append("")
+    return "\n".join(lines)

@@ -1,0 +1,72 @@
+"""The project's own promises: docs, set-up commands and dependency lists stay true."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import yaml
+
+from coproduction.schema import data_dictionary
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _commands(text: str) -> list[str]:
+    return [line.strip() for block in re.findall(r"```sh\n(.*?)```", text, re.S)
+            for line in block.splitlines() if line.strip() and not line.startswith("#")]
+
+
+def test_environment_yml_matches_pyproject():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    conda = sorted(d.replace(" ", "") for d in env["dependencies"]
+                   if isinstance(d, str) and not d.startswith(("python", "pip")))
+    assert conda == sorted(d.replace(" ", "") for d in project["dependencies"])
+    assert env["dependencies"][-1] == {"pip": ["-e ."]}
+    assert f"python>={project['requires-python'].lstrip('>=')}" in env["dependencies"]
+
+
+def test_ci_runs_the_readmes_test_command():
+    ci = (ROOT / ".ci" / "run").read_text().strip().splitlines()[-1]
+    assert ci in _commands(README)
+    assert "pytest" in ci and "pip install" in ci
+
+
+def test_readme_start_command_installs_and_serves():
+    start = _commands(README)[0]
+    assert "pip install" in start and start.endswith("coproduction serve")
+
+
+def test_the_required_layout_exists():
+    for name in ("notebooks", "widgets", "data", "facilitation_guides", "tests",
+                 "environment.yml", "coproduction", "pyproject.toml", "README.md",
+                 "benchmarks", ".ci/run"):
+        assert (ROOT / name).exists(), name
+
+
+def test_data_dictionary_matches_the_schema():
+    text = (ROOT / "data" / "README.md").read_text(encoding="utf-8")
+    assert data_dictionary() in text
+
+
+def test_guides_link_to_notebooks_that_exist_and_every_participant_notebook_has_one():
+    guides = sorted((ROOT / "facilitation_guides").glob("*.md"))
+    assert guides
+    linked = set()
+    for guide in guides:
+        for target in re.findall(r"\]\(([^)#]+\.ipynb)\)", guide.read_text(encoding="utf-8")):
+            path = (guide.parent / target).resolve()
+            assert path.exists(), f"{guide.name} links to missing {target}"
+            linked.add(path)
+    for notebook in (ROOT / "notebooks" / "participant").glob("*.ipynb"):
+        assert notebook.resolve() in linked, f"no guide links to {notebook.name}"
+
+
+def test_the_engine_never_imports_ipywidgets_or_shadows_the_kits_widgets():
+    for path in (ROOT / "coproduction").rglob("*.py"):
+        assert not re.search(r"^\s*(import|from) ipywidgets", path.read_text(), re.M), path
+    for path in [*ROOT.glob("widgets/*.py"), *ROOT.glob("notebooks/**/*.ipynb")]:
+        assert "import ipywidgets as widgets" not in path.read_text(), path
