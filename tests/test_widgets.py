@@ -239,3 +239,13 @@ def test_console_shows_the_join_link_as_a_qr_code(store, session_id):
     console.language.stop()
     images = [w for w in console.children[0].children if isinstance(w, ipw.Image)]
     assert images and images[0].value[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_missing_workshop_gives_a_sentence_not_a_traceback(tmp_path):
+    from widgets.console import console_page
+    from widgets.language import participant_page
+
+    for page in (participant_page(workshop=tmp_path / "gone"),
+                 console_page(workshop=tmp_path / "gone")):
+        assert "coproduction-problem" in page._dom_classes
+        assert any("There is no workshop" in text for text in all_labels(page))

@@ -66,6 +66,19 @@ def marked_text(body: str, terms: Iterable[str]) -> str:
     return "".join(paragraphs)
 
 
+def page_or_problem(build: Callable[[], ipw.Widget]) -> ipw.Widget:
+    """The page ``build`` makes, or a calm message when the workshop cannot be opened.
+
+    Voila would otherwise show a generic cell error; a person gets a sentence.
+    """
+    try:
+        return build()
+    except (StoreError, InvalidInput) as error:
+        return ipw.VBox([label(str(error), "message", "message-warning"),
+                         label("Please tell the facilitator.", "message")],
+                        _dom_classes=css("page", "problem"))
+
+
 def query_parameters() -> dict[str, str]:
     """The page's query string (``code``, ``me``), waiting for it on a preheated kernel."""
     if os.environ.get("VOILA_PREHEAT") == "True":

@@ -12,7 +12,7 @@ import ipywidgets as ipw
 
 from coproduction.store import Store
 
-from .base import css, label
+from .base import css, label, page_or_problem
 from .language import LanguageConsole
 
 
@@ -51,7 +51,7 @@ class FacilitatorConsole(ipw.VBox):
         self.language.start()
 
 
-def console_page(workshop=None) -> FacilitatorConsole:
+def console_page(workshop=None) -> ipw.Widget:
     """The page the facilitator's console notebook shows."""
-    store = Store.open(workshop)
-    return FacilitatorConsole(store, os.environ.get("COPRODUCTION_JOIN_URL", ""))
+    return page_or_problem(lambda: FacilitatorConsole(
+        Store.open(workshop), os.environ.get("COPRODUCTION_JOIN_URL", "")))

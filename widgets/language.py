@@ -19,7 +19,7 @@ from coproduction.shared_language import (
     SharedLanguage, TermView)
 from coproduction.store import Store
 
-from .base import LivePanel, css, label, marked_text, query_parameters
+from .base import LivePanel, css, label, marked_text, page_or_problem, query_parameters
 from .join import ParticipantPage
 
 VOTE_OPTIONS = [("Agree", "agree"), ("Not sure", "pass"), ("Disagree", "disagree"),
@@ -414,9 +414,9 @@ class LanguageConsole(BoardPanel):
                  "glossary." if added else "Nothing new is agreed yet.", "ok")
 
 
-def participant_page(workshop=None, session: int | None = None) -> ParticipantPage:
+def participant_page(workshop=None, session: int | None = None) -> ipw.Widget:
     """The page a participant's notebook shows (identity from the page address)."""
-    store = Store.open(workshop)
     query = query_parameters()
-    return ParticipantPage(store, lambda s, person: LanguageBoard(s, person, session),
-                           code=query.get("code", ""), key=query.get("me", ""))
+    return page_or_problem(lambda: ParticipantPage(
+        Store.open(workshop), lambda s, person: LanguageBoard(s, person, session),
+        code=query.get("code", ""), key=query.get("me", "")))
