@@ -1,0 +1,784 @@
+"""Start the two Voilà servers of a live session.
+
+The participant server serves ``notebooks/participant`` on the room network with a
+token that travels in the join link. The facilitator console serves
+``notebooks/facilitator`` on 127.0.0.1 only, with its own secret token. Each server is
+a separate process, ``python -m coproduction.server participant|console``, whose
+:func:`main` applies the kit's fixes to Voilà before it starts:
+
+- token authentication on, and no way to start without a token;
+- the console listens on 127.0.0.1 whatever it is told;
+- only the given notebooks folder is served, with no folder listing;
+- sources stripped, tracebacks never shown to participants;
+- a closed or reloaded page releases its kernel (the shutdown POST that Voilà sends
+  from ``beforeunload`` fails its ``_xsrf`` check, voila issue 1458), and abandoned
+  kernels are culled when idle;
+- request logs carry neither query strings (rejoin keys, tokens) nor addresses;
+- the machine's own Jupyter and IPython configuration is shut out;
+- the kit's Voilà template (``coproduction/share/jupyter/voila/templates/coproduction``)
+  and a Content-Security-Policy keep every page off the internet.
+
+Kernels learn where they are from their environment: ``COPRODUCTION_WORKSHOP``
+(absolute folder), ``COPRODUCTION_ROLE`` (``participant`` or ``facilitator``) and
+``COPRODUCTION_JOIN_URL`` (the console shows it as a QR code).
+"""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import http.client
+import logging
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+PARTICIPANT_NOTEBOOKS = REPO / "notebooks" / "participant"
+FACILITATOR_NOTEBOOKS = REPO / "notebooks" / "facilitator"
+
+#: Prepended to JUPYTER_PATH in each server's environment so Voilà finds the kit's template.
+JUPYTER_SHARE = Path(__file__).resolve().parent / "share" / "jupyter"
+TEMPLATE = "coproduction"
+CONSOLE_HOST = "127.0.0.1"
+CONSOLE_NOTEBOOK = "console"
+#: A server reads its token from this variable (never from its command line, which
+#: every user of the machine can read with ``ps``) and removes it before kernels start.
+TOKEN_ENV = "COPRODUCTION_SERVER_TOKEN"
+#: A random name for one server process, sent back in the X-Coproduction-Server header,
+#: so start_servers knows the answer on its port comes from the server it started.
+INSTANCE_ENV = "COPRODUCTION_SERVER_INSTANCE"
+INSTANCE_HEADER = "X-Coproduction-Server"
+
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+
+#: Sent with every response: pages may load nothing from anywhere but this server, and
+#: never tell another site the address they came from (it carries the token and key).
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self' 'unsafe-inline' 'unsafe-eval' blob:",
+            "style-src 'self' 'unsafe-inline'",
+            "img-src 'self' data: blob:",
+            "font-src 'self' data:",
+            # 'self' does not cover websockets in older Safari, so ws:/wss: are listed.
+            "connect-src 'self' ws: wss:",
+            "worker-src 'self' blob:",
+            "frame-ancestors 'self'",
+            "base-uri 'self'",
+            "form-action 'self'",
+        ]
+    ),
+    "Referrer-Policy": "same-origin",
+}
+
+
+class ServerError(Exception):
+    """A server could not start; the message is plain and meant for the facilitator."""
+
+
+@dataclass
+class ServerSettings:
+    """Everything the two servers need, each with its help text in ``metadata["help"]``."""
+
+    workshop: Path = field(
+        metadata={
+            "help": "The workshop's folder. Kernels receive it, made absolute, as the "
+            "environment variable COPRODUCTION_WORKSHOP."
+        }
+    )
+    host: str = field(
+        default="0.0.0.0",
+        metadata={
+            "help": "Address the participant server listens on. 0.0.0.0 means every "
+            "network of this machine, so people in the room can join."
+        },
+    )
+    port: int = field(default=8866, metadata={"help": "Port of the participant server."})
+    console_port: int = field(
+        default=8867,
+        metadata={
+            "help": "Port of the facilitator console. The console always listens on "
+            "127.0.0.1 only; its address cannot be changed."
+        },
+    )
+    participant_notebooks: Path = field(
+        default=PARTICIPANT_NOTEBOOKS,
+        metadata={"help": "Folder of notebooks participants may open; nothing else is served."},
+    )
+    facilitator_notebooks: Path = field(
+        default=FACILITATOR_NOTEBOOKS,
+        metadata={"help": "Folder of facilitator notebooks; it must hold console.ipynb."},
+    )
+    activity: str = field(
+        default="language",
+        metadata={
+            "help": "The notebook participants land on: <participant_notebooks>/<activity>.ipynb."
+        },
+    )
+    token: str | None = field(
+        default=None,
+        metadata={
+            "help": "Participant token, part of the join link. A new random one is made "
+            "when not given."
+        },
+    )
+    console_token: str | None = field(
+        default=None,
+        metadata={
+            "help": "The console's own secret token, different from the participants'. "
+            "A new random one is made when not given."
+        },
+    )
+    workshop_code: str = field(
+        default="",
+        metadata={"help": "Workshop code shown in the join link as &code=...; left out if empty."},
+    )
+    cull_idle_seconds: int = field(
+        default=600,
+        metadata={
+            "help": "A kernel idle this long with no page connected is shut down, so "
+            "abandoned pages free their memory. 0 switches culling off."
+        },
+    )
+    log_dir: Path | None = field(
+        default=None,
+        metadata={
+            "help": "Folder for participant-server.log and console-server.log. When not "
+            "given, the servers write to this process's standard output and error."
+        },
+    )
+
+    @classmethod
+    def help(cls) -> dict[str, str]:
+        """Each setting's name and help text, for the command line and the docs."""
+        return {f.name: f.metadata["help"] for f in fields(cls)}
+
+
+@dataclass
+class RunningServers:
+    """Two running servers and how to reach them. Stop them with :meth:`stop`."""
+
+    join_url: str
+    console_url: str
+    participant_pid: int
+    console_pid: int
+    participant_log: Path | None = None
+    console_log: Path | None = None
+    _processes: list = field(default_factory=list, repr=False, compare=False)
+    _private_dir: Path | None = field(default=None, repr=False, compare=False)
+    _stopped: bool = field(default=False, repr=False, compare=False)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop both servers by process id: SIGTERM, then SIGKILL after ``timeout``.
+
+        Kernels left behind by a killed server are stopped too. Calling it again does
+        nothing.
+        """
+        if self._stopped:
+            return
+        self._stopped = True
+        _stop_processes([self.participant_pid, self.console_pid], self._processes, timeout)
+        if self._private_dir is not None:
+            shutil.rmtree(self._private_dir, ignore_errors=True)
+
+    def __enter__(self) -> RunningServers:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()
+
+
+def room_address() -> str:
+    """This machine's address on the room network, for the join link; 127.0.0.1 if none.
+
+    Connecting a UDP socket only picks the route: no packet is sent.
+    """
+    for probe in ("10.254.254.254", "172.31.254.254", "192.168.254.254"):
+        try:
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
+                udp.connect((probe, 9))
+                address = udp.getsockname()[0]
+        except OSError:
+            continue
+        if address and not address.startswith(("0.", "127.")):
+            return address
+    return "127.0.0.1"
+
+
+def start_servers(settings: ServerSettings, *, wait: float = 60) -> RunningServers:
+    """Start both Voilà servers as subprocesses, wait until both answer HTTP, return their URLs.
+
+    Raises :class:`ServerError` with a plain message when a folder or notebook is
+    missing, a port is taken, or a server fails to start in ``wait`` seconds.
+    """
+    workshop = Path(settings.workshop).expanduser().resolve()
+    participant_dir = Path(settings.participant_notebooks).expanduser().resolve()
+    facilitator_dir = Path(settings.facilitator_notebooks).expanduser().resolve()
+    _check_settings(settings, workshop, participant_dir, facilitator_dir)
+
+    token = settings.token or secrets.token_urlsafe(24)
+    console_token = settings.console_token or secrets.token_urlsafe(24)
+    if console_token == token:
+        raise ServerError("The console token must be different from the participant token.")
+
+    _check_port_free(settings.host, settings.port, "participant server")
+    _check_port_free(CONSOLE_HOST, settings.console_port, "facilitator console")
+
+    join_url = _page_url(
+        _join_host(settings.host),
+        settings.port,
+        f"{settings.activity}.ipynb",
+        {"token": token, **({"code": settings.workshop_code} if settings.workshop_code else {})},
+    )
+    console_url = _page_url(
+        CONSOLE_HOST, settings.console_port, f"{CONSOLE_NOTEBOOK}.ipynb", {"token": console_token}
+    )
+
+    private_dir = Path(tempfile.mkdtemp(prefix="coproduction-jupyter-"))
+    log_dir = Path(settings.log_dir).expanduser().resolve() if settings.log_dir else None
+    if log_dir is not None:
+        log_dir.mkdir(parents=True, exist_ok=True)
+    common = {
+        "workshop": workshop,
+        "join_url": join_url,
+        "private_dir": private_dir,
+        "cull_idle_seconds": settings.cull_idle_seconds,
+    }
+    processes: list[subprocess.Popen] = []
+    running = None
+    try:
+        participant, participant_log, participant_id = _launch(
+            "participant",
+            host=settings.host,
+            port=settings.port,
+            notebooks=participant_dir,
+            landing=f"{settings.activity}.ipynb",
+            token=token,
+            log_file=log_dir / "participant-server.log" if log_dir else None,
+            **common,
+        )
+        processes.append(participant)
+        console, console_log, console_id = _launch(
+            "console",
+            host=CONSOLE_HOST,
+            port=settings.console_port,
+            notebooks=facilitator_dir,
+            landing=f"{CONSOLE_NOTEBOOK}.ipynb",
+            token=console_token,
+            log_file=log_dir / "console-server.log" if log_dir else None,
+            **common,
+        )
+        processes.append(console)
+        running = RunningServers(
+            join_url=join_url,
+            console_url=console_url,
+            participant_pid=participant.pid,
+            console_pid=console.pid,
+            participant_log=participant_log,
+            console_log=console_log,
+            _processes=processes,
+            _private_dir=private_dir,
+        )
+        deadline = time.monotonic() + wait
+        _wait_until_answering(participant, participant_id, _connect_host(settings.host),
+                              settings.port, "participant server", participant_log, deadline)
+        _wait_until_answering(console, console_id, CONSOLE_HOST, settings.console_port,
+                              "facilitator console", console_log, deadline)
+    except BaseException:
+        if running is not None:
+            running.stop()
+        else:
+            _stop_processes([p.pid for p in processes], processes, 5)
+            shutil.rmtree(private_dir, ignore_errors=True)
+        raise
+    return running
+
+
+# --- starting, waiting, stopping (parent side) -------------------------------------------
+
+
+def _check_settings(settings, workshop: Path, participant_dir: Path, facilitator_dir: Path):
+    if not workshop.is_dir():
+        raise ServerError(f"The workshop folder {workshop} does not exist.")
+    for folder, who in ((participant_dir, "participant"), (facilitator_dir, "facilitator")):
+        if not folder.is_dir():
+            raise ServerError(f"The {who} notebooks folder {folder} does not exist.")
+    if not _NAME.fullmatch(settings.activity or ""):
+        raise ServerError(
+            f"The activity name {settings.activity!r} should be a notebook name such as "
+            "'language', without folders or '.ipynb'."
+        )
+    if not (participant_dir / f"{settings.activity}.ipynb").is_file():
+        raise ServerError(f"There is no notebook {settings.activity}.ipynb in {participant_dir}.")
+    if not (facilitator_dir / f"{CONSOLE_NOTEBOOK}.ipynb").is_file():
+        raise ServerError(f"There is no notebook {CONSOLE_NOTEBOOK}.ipynb in {facilitator_dir}.")
+    for name in ("token", "console_token"):
+        value = getattr(settings, name)
+        if value is not None and not value.strip():
+            raise ServerError(f"The {name.replace('_', ' ')} must not be empty.")
+    if settings.port == settings.console_port:
+        raise ServerError("The participant server and the console need two different ports.")
+    for port in (settings.port, settings.console_port):
+        if not 0 < int(port) < 65536:
+            raise ServerError(f"{port} is not a port number (1 to 65535).")
+
+
+def _check_port_free(host: str, port: int, what: str) -> None:
+    """Fail early, in plain words, when the port is taken (Voilà would otherwise pick another)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as tornado does
+        try:
+            probe.bind((host or "0.0.0.0", port))
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                raise ServerError(
+                    f"Port {port} is already in use, so the {what} cannot start. Stop the "
+                    "program using it, or choose another port."
+                ) from None
+            if error.errno == errno.EADDRNOTAVAIL:
+                raise ServerError(f"This machine has no address {host} to listen on.") from None
+            if error.errno == errno.EACCES:
+                raise ServerError(f"This user may not listen on port {port}.") from None
+            raise ServerError(f"The {what} cannot listen on {host}:{port} ({error}).") from None
+
+
+def _join_host(host: str) -> str:
+    if host in ("", "0.0.0.0", "::"):
+        return room_address()
+    return host
+
+
+def _connect_host(host: str) -> str:
+    return {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
+
+
+def _page_url(host: str, port: int, notebook: str, query: dict[str, str]) -> str:
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}/voila/render/{notebook}?{urllib.parse.urlencode(query)}"
+
+
+def _launch(role, *, host, port, notebooks, landing, token, log_file, workshop, join_url,
+            private_dir, cull_idle_seconds):
+    """Start one server process with an isolated Jupyter environment."""
+    env = dict(os.environ)
+    instance = secrets.token_hex(8)
+    for name in ("JUPYTER_CONFIG_PATH", TOKEN_ENV, INSTANCE_ENV):
+        env.pop(name, None)
+    jupyter_home = private_dir / role
+    for sub in ("config", "data", "runtime", "ipython"):
+        (jupyter_home / sub).mkdir(parents=True, exist_ok=True)
+    env.update(
+        {
+            # Shut out the machine's own Jupyter and IPython configuration (and user data
+            # such as kernel specs or lab extensions installed for this account).
+            "JUPYTER_NO_CONFIG": "1",
+            "JUPYTER_CONFIG_DIR": str(jupyter_home / "config"),
+            "JUPYTER_DATA_DIR": str(jupyter_home / "data"),
+            "JUPYTER_RUNTIME_DIR": str(jupyter_home / "runtime"),
+            "IPYTHONDIR": str(jupyter_home / "ipython"),
+            "JUPYTER_PATH": os.pathsep.join(
+                [str(JUPYTER_SHARE), *filter(None, [os.environ.get("JUPYTER_PATH")])]
+            ),
+            # Kernels import the kit (coproduction, widgets) from this checkout.
+            "PYTHONPATH": os.pathsep.join(
+                [str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])]
+            ),
+            "PYTHONUNBUFFERED": "1",
+            "COPRODUCTION_WORKSHOP": str(workshop),
+            "COPRODUCTION_ROLE": "participant" if role == "participant" else "facilitator",
+            "COPRODUCTION_JOIN_URL": join_url,
+            TOKEN_ENV: token,
+            INSTANCE_ENV: instance,
+        }
+    )
+    command = [
+        sys.executable, "-m", "coproduction.server", role,
+        "--notebooks", str(notebooks),
+        "--landing", landing,
+        "--port", str(port),
+        "--cull-idle-seconds", str(int(cull_idle_seconds)),
+        "--exit-with-parent",
+    ]
+    if role == "participant":
+        command += ["--host", host]
+    output = open(log_file, "ab") if log_file else None  # noqa: SIM115 - handed to the child
+    try:
+        process = subprocess.Popen(
+            command,
+            env=env,
+            cwd=str(jupyter_home),
+            stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=subprocess.STDOUT if output else None,
+        )
+    finally:
+        if output:
+            output.close()
+    return process, log_file, instance
+
+
+def _wait_until_answering(process, instance, host, port, what, log_file, deadline) -> None:
+    while True:
+        code = process.poll()
+        if code is not None:
+            raise ServerError(_start_failure(what, port, code, log_file))
+        if _answers_http(host, port, instance):
+            return
+        if time.monotonic() > deadline:
+            where = f" Its log is {log_file}." if log_file else ""
+            raise ServerError(f"The {what} did not answer on port {port} in time.{where}")
+        time.sleep(0.2)
+
+
+def _answers_http(host: str, port: int, instance: str) -> bool:
+    """Whether the server named ``instance`` (not some other program) answers on the port."""
+    connection = http.client.HTTPConnection(host, port, timeout=2)
+    try:
+        connection.request("GET", "/login")
+        response = connection.getresponse()
+        response.read()
+        return response.getheader(INSTANCE_HEADER) == instance
+    except (OSError, http.client.HTTPException):
+        return False
+    finally:
+        connection.close()
+
+
+def _start_failure(what: str, port: int, code: int, log_file: Path | None) -> str:
+    text = ""
+    if log_file and log_file.exists():
+        text = log_file.read_text(errors="replace")[-4000:]
+    if "could not be started" in text or "already in use" in text:
+        return f"Port {port} is already in use, so the {what} cannot start."
+    where = f" Its log is {log_file}." if log_file else ""
+    return f"The {what} stopped while starting (exit code {code}).{where}"
+
+
+def _stop_processes(pids, processes, timeout: float) -> None:
+    """SIGTERM, wait, SIGKILL; then stop any kernel the servers left behind."""
+    popen = {p.pid: p for p in processes}
+    children = [child for pid in pids for child in _descendants(pid)]
+    for pid in pids:
+        _signal(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while any(_alive(pid, popen.get(pid)) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    for pid in pids:
+        if _alive(pid, popen.get(pid)):
+            _signal(pid, signal.SIGKILL)
+    for pid in pids:
+        _reap(pid, popen.get(pid))
+    leftovers = [c for c in children if _same_process(*c)]
+    for pid, _ in leftovers:
+        _signal(pid, signal.SIGTERM)
+    deadline = time.monotonic() + 3
+    while any(_same_process(*c) for c in leftovers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    for child in leftovers:
+        if _same_process(*child):
+            _signal(child[0], signal.SIGKILL)
+
+
+def _signal(pid: int, signum: int) -> None:
+    try:
+        os.kill(pid, signum)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _alive(pid: int, process: subprocess.Popen | None) -> bool:
+    if process is not None:
+        return process.poll() is None
+    try:
+        waited, _ = os.waitpid(pid, os.WNOHANG)
+        if waited == pid:
+            return False
+    except ChildProcessError:
+        pass
+    return _proc_state(pid) not in (None, "Z", "X")
+
+
+def _reap(pid: int, process: subprocess.Popen | None) -> None:
+    if process is not None:
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+        return
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        pass
+
+
+def _proc_stat(pid: int) -> list[str] | None:
+    """Fields of /proc/<pid>/stat after the command name (state first), or None."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return text[text.rfind(")") + 2:].split()
+
+
+def _proc_state(pid: int) -> str | None:
+    """One-letter process state ("Z" for a zombie), "?" when unknown, None when gone."""
+    stat = _proc_stat(pid)
+    if stat is not None:
+        return stat[0]
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        pass
+    return "?"
+
+
+def _descendants(pid: int) -> list[tuple[int, str]]:
+    """(pid, start time) of every process below ``pid``; empty where /proc is missing."""
+    parents: dict[int, list[tuple[int, str]]] = {}
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return []
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        stat = _proc_stat(int(entry.name))
+        if stat is None:
+            continue
+        parents.setdefault(int(stat[1]), []).append((int(entry.name), stat[19]))
+    found, todo = [], [pid]
+    while todo:
+        for child in parents.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child[0])
+    return found
+
+
+def _same_process(pid: int, started: str) -> bool:
+    stat = _proc_stat(pid)
+    return stat is not None and stat[19] == started and stat[0] not in ("Z", "X")
+
+
+# --- inside a server process ---------------------------------------------------------------
+
+
+def _hide_query_strings_in_tornado_logs() -> None:
+    """Tornado's warnings and error logs name the request with its query string
+    (``?token=...&me=<rejoin key>``) and the visitor's address: log method and path only."""
+    import tornado.httputil
+    import tornado.web
+
+    def request_summary(handler) -> str:
+        return f"{handler.request.method} {handler.request.path}"
+
+    def request_repr(request) -> str:
+        return f"{type(request).__name__}(method={request.method!r}, path={request.path!r})"
+
+    tornado.web.RequestHandler._request_summary = request_summary
+    tornado.httputil.HTTPServerRequest.__repr__ = request_repr
+
+
+def _access_log_function(log: logging.Logger, page_handler: type):
+    """Tornado ``log_function``: status, method, path and time; no query, no address."""
+
+    def log_request(handler) -> None:
+        status = handler.get_status()
+        if status >= 500:
+            write = log.error
+        elif status >= 400:
+            write = log.warning
+        elif status >= 300 and status != 304 or isinstance(handler, page_handler):
+            write = log.info
+        else:
+            write = log.debug
+        milliseconds = 1000.0 * handler.request.request_time()
+        write("%d %s %s %.0fms", status, handler.request.method, handler.request.path,
+              milliseconds)
+
+    return log_request
+
+
+def _kit_voila_class(role: str, landing: str, exit_with_parent: bool, instance: str):
+    """Voilà's application with the kit's fixes; imported only inside a server process."""
+    import tornado.web
+    from jupyter_core.utils import ensure_async
+    from jupyter_server.base.handlers import JupyterHandler
+    from jupyter_server.utils import url_path_join
+    from tornado.ioloop import IOLoop, PeriodicCallback
+    from traitlets import TraitError, default, validate
+    from voila.app import Voila
+    from voila.shutdown_kernel_handler import VoilaShutdownKernelHandler
+    from voila.tornado.contentshandler import VoilaContentsHandler
+    from voila.tornado.handler import TornadoVoilaHandler
+    from voila.tornado.treehandler import TornadoVoilaTreeHandler
+
+    class ShutdownKernelHandler(VoilaShutdownKernelHandler):
+        """The page's ``beforeunload`` shutdown, exempt from the ``_xsrf`` check.
+
+        Voilà sends it with ``navigator.sendBeacon`` and an ``_xsrf`` value read from a
+        cookie that Voilà never sets, so it always failed with 403 and every closed or
+        reloaded page left its kernel running (voila issue 1458). The request stays
+        authenticated (token or login cookie), the origin is still checked, and the
+        kernel id it names is a random UUID known only to the page that owns it.
+        """
+
+        def check_xsrf_cookie(self) -> None:
+            return None
+
+        @tornado.web.authenticated
+        async def post(self, kernel_id):
+            if kernel_id not in self.kernel_manager:  # e.g. already culled
+                raise tornado.web.HTTPError(404)
+            await ensure_async(self.kernel_manager.shutdown_kernel(kernel_id))
+            self.set_status(204)
+            self.finish()
+
+    class LandingHandler(JupyterHandler):
+        """``/`` leads to the landing notebook instead of listing the folder."""
+
+        @tornado.web.authenticated
+        def get(self):
+            query = self.request.query
+            target = url_path_join(self.base_url, "voila/render", landing)
+            self.redirect(target + (f"?{query}" if query else ""))
+
+    class KitVoila(Voila):
+        @default("config_file_paths")
+        def _no_config_files(self):
+            return []  # not even the working folder: STYLE.md item 6
+
+        @validate("ip")
+        def _console_on_loopback_only(self, proposal):
+            if role == "console" and proposal["value"] != CONSOLE_HOST:
+                raise TraitError("The facilitator console listens on 127.0.0.1 only.")
+            return proposal["value"]
+
+        def init_settings(self):
+            settings = super().init_settings()
+            settings["log_function"] = _access_log_function(self.log, TornadoVoilaHandler)
+            settings["headers"] = {
+                **settings.get("headers", {}),
+                **SECURITY_HEADERS,
+                INSTANCE_HEADER: instance,
+            }
+            return settings
+
+        def init_handlers(self):
+            handlers = []
+            for spec in super().init_handlers():
+                handler = spec[1]
+                if handler in (TornadoVoilaTreeHandler, VoilaContentsHandler):
+                    continue  # no folder listing, no contents API
+                if handler is VoilaShutdownKernelHandler:
+                    spec = (spec[0], ShutdownKernelHandler, *spec[2:])
+                handlers.append(spec)
+            handlers.append((self.server_url, LandingHandler))
+            return handlers
+
+        def start(self):
+            if exit_with_parent:
+                parent = os.getppid()
+
+                def stop_when_orphaned():
+                    if os.getppid() != parent:
+                        self.log.info("The kit that started this server has gone; stopping.")
+                        IOLoop.current().stop()
+
+                PeriodicCallback(stop_when_orphaned, 2000).start()
+            super().start()
+
+        def listen(self):
+            if role == "console":
+                self.ip = CONSOLE_HOST  # whatever the configuration said
+            super().listen()
+
+    # The class name is the logger's name: say which server is talking.
+    KitVoila.__name__ = KitVoila.__qualname__ = (
+        "ParticipantServer" if role == "participant" else "ConsoleServer"
+    )
+    return KitVoila
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run one Voilà server in this process: ``participant`` or ``console``.
+
+    Started by :func:`start_servers`; the token comes from the environment variable
+    ``COPRODUCTION_SERVER_TOKEN``, never from the command line.
+    """
+    parser = argparse.ArgumentParser(
+        prog="python -m coproduction.server",
+        description="Run one of the kit's Voilà servers (normally started by start_servers).",
+    )
+    parser.add_argument("role", choices=["participant", "console"])
+    parser.add_argument("--notebooks", required=True, help="folder of notebooks to serve")
+    parser.add_argument("--landing", required=True, help="notebook file that / leads to")
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--host", default=None,
+                        help="participant server only; the console is always on 127.0.0.1")
+    parser.add_argument("--cull-idle-seconds", type=int, default=600)
+    parser.add_argument("--exit-with-parent", action="store_true",
+                        help="stop when the process that started this one ends")
+    args = parser.parse_args(argv)
+
+    token = os.environ.pop(TOKEN_ENV, "")
+    instance = os.environ.pop(INSTANCE_ENV, "")
+    if not token.strip():
+        parser.error(f"set the token in the environment variable {TOKEN_ENV}")
+    if args.role == "console":
+        if args.host not in (None, CONSOLE_HOST):
+            parser.error("the facilitator console listens on 127.0.0.1 only")
+        host = CONSOLE_HOST
+    else:
+        host = args.host if args.host is not None else "0.0.0.0"
+    os.environ["COPRODUCTION_ROLE"] = "participant" if args.role == "participant" else "facilitator"
+
+    cull = max(0, args.cull_idle_seconds)
+    runtime_dir = os.environ.get("JUPYTER_RUNTIME_DIR") or tempfile.gettempdir()
+    voila_argv = [
+        "--no-browser",
+        f"--Voila.ip={host}",
+        f"--Voila.port={args.port}",
+        "--Voila.port_retries=0",
+        f"--Voila.root_dir={Path(args.notebooks).resolve()}",
+        # Kernel connection files (with their keys) go to the private runtime folder
+        # start_servers made, which stop() removes even if this process is killed.
+        f"--Voila.connection_dir_root={runtime_dir}",
+        f"--Voila.token={token}",
+        f"--VoilaConfiguration.template={TEMPLATE}",
+        "--VoilaConfiguration.strip_sources=True",
+        "--VoilaConfiguration.show_tracebacks=False",
+        "--VoilaConfiguration.allow_template_override=NO",
+        "--VoilaConfiguration.allow_theme_override=NO",
+        f"--MappingKernelManager.cull_idle_timeout={cull}",
+        f"--MappingKernelManager.cull_interval={max(1, min(60, cull // 4))}",
+        "--MappingKernelManager.cull_connected=False",
+        "--MappingKernelManager.cull_busy=False",
+        # What a participant reads when a cell fails: no traceback, no Voilà options.
+        "--VoilaExecutor.cell_error_instruction=Please tell the facilitator; they can fix it.",
+        "--VoilaExecutor.cell_timeout_instruction=Please tell the facilitator; they can fix it.",
+        "--Voila.log_format=[%(name)s %(asctime)s]%(highlevel)s %(message)s",
+        "--Voila.log_datefmt=%H:%M:%S",
+    ]
+    _hide_query_strings_in_tornado_logs()
+    _kit_voila_class(args.role, args.landing, args.exit_with_parent, instance).launch_instance(
+        argv=voila_argv
+    )
+
+
+if __name__ == "__main__":
+    main()

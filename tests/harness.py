@@ -1,0 +1,127 @@
+"""Test helpers for starting the kit's servers and a headless Chromium.
+
+- :func:`free_port` - a TCP port nobody listens on right now.
+- :func:`running_servers` - both Voilà servers on 127.0.0.1, always stopped by pid.
+- :func:`kernel_pids` - the kernels a server is running (children of its process).
+- :func:`chromium` - Debian's Chromium through Playwright; see :func:`require_chromium`.
+- :func:`write_notebook` - a tiny throw-away notebook for a test's own folder.
+
+Browser tests are marked ``@pytest.mark.browser``. Without /usr/bin/chromium they are
+skipped locally and fail when the environment variable CI is "true".
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import time
+from pathlib import Path
+
+import pytest
+
+from coproduction.server import RunningServers, ServerSettings, start_servers
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def free_port() -> int:
+    """A port free on 127.0.0.1 at the moment of asking."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def running_servers(
+    workshop: Path,
+    participant_notebooks: Path | None = None,
+    facilitator_notebooks: Path | None = None,
+    **settings,
+):
+    """Start both servers on 127.0.0.1 and free ports; stop them by pid on the way out.
+
+    Extra keyword arguments are :class:`ServerSettings` fields (``activity``,
+    ``workshop_code``, ``log_dir``, ...). Yields :class:`RunningServers`.
+    """
+    settings.setdefault("host", "127.0.0.1")
+    settings.setdefault("port", free_port())
+    settings.setdefault("console_port", free_port())
+    if participant_notebooks is not None:
+        settings["participant_notebooks"] = participant_notebooks
+    if facilitator_notebooks is not None:
+        settings["facilitator_notebooks"] = facilitator_notebooks
+    running: RunningServers = start_servers(ServerSettings(workshop=workshop, **settings))
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+def kernel_pids(server_pid: int) -> list[int]:
+    """Process ids of the ipykernel processes a server started (Linux /proc)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        fields = stat[stat.rfind(")") + 2:].split()
+        if int(fields[1]) == server_pid and fields[0] != "Z" and b"ipykernel" in cmdline:
+            pids.append(int(entry.name))
+    return pids
+
+
+def wait_for(condition, timeout: float = 10.0, interval: float = 0.1):
+    """Poll ``condition()`` until it returns something truthy; return it, or the last value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(interval)
+
+
+def require_chromium() -> None:
+    """Skip without Chromium locally; fail in CI (CI=true), where it must be installed."""
+    if CHROMIUM.exists():
+        return
+    message = f"{CHROMIUM} is not installed"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def chromium(playwright):
+    """Launch headless Chromium from /usr/bin/chromium (never a downloaded browser)."""
+    require_chromium()
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+
+
+def write_notebook(path: Path, *sources: str) -> Path:
+    """Write a notebook of code cells, without outputs, for the Python 3 kernel."""
+    import nbformat
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    notebook.cells = [nbformat.v4.new_code_cell(source) for source in sources]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(notebook, str(path))
+    return path
