@@ -99,7 +99,7 @@ def measure(tries: int) -> dict:
                 b.wait_for_function(f"() => window.__seen['{wording}'] !== undefined",
                                     timeout=10_000)
                 latencies.append((b.evaluate(f"window.__seen['{wording}']") - sent) / 1000)
-                time.sleep(0.3)  # several seconds of talking between proposals, shortened
+                time.sleep(1.0)  # people talk between proposals; also under the rate limit
             kernels = [memory_mb(pid) for pid in kernel_pids(servers.participant_pid)]
             browser.close()
     return {"tries": tries, "median": statistics.median(latencies),

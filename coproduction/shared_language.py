@@ -90,7 +90,7 @@ class SharedLanguage:
     def __init__(self, store: Store, session_id: int):
         self.store = store
         self.session_id = session_id
-        self._limit = RateLimit(limit=20, seconds=60)
+        self._limit = RateLimit(limit=30, seconds=30)  # bursts of 30, then one a second
 
     # -- the facilitator ---------------------------------------------------
     def put_text(self, title: object, body: object) -> int:

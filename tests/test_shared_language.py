@@ -203,3 +203,28 @@ def test_current_session_prefers_the_open_one(store):
     open_round(store, first)
     create_session(store, "language", "two (planned)")
     assert current_session(store, "language")["session_id"] == first
+
+
+def test_a_flood_from_one_page_is_slowed_down_and_loses_nothing(room, store):
+    session, (ana, bo, _) = room
+    tid = term_id(session, "SEND")
+    for i in range(30):
+        session.propose(ana, tid, f"wording {i}")
+    with pytest.raises(InvalidInput, match="a lot at once"):
+        session.propose(ana, tid, "one too many")
+    session.propose(bo, tid, "Bo is not slowed by Ana")
+    wordings = [p.wording for p in next(
+        t for t in session.board(None).terms if t.term == "SEND").proposals]
+    assert len(wordings) == 31 and "one too many" not in wordings
+
+
+def test_the_rate_limit_recovers_with_time():
+    from coproduction.validation import RateLimit
+
+    now = [0.0]
+    limit = RateLimit(2, 10, clock=lambda: now[0])
+    limit.check("a"), limit.check("a")
+    with pytest.raises(InvalidInput):
+        limit.check("a")
+    now[0] = 10.5
+    limit.check("a")
