@@ -249,3 +249,21 @@ def test_a_missing_workshop_gives_a_sentence_not_a_traceback(tmp_path):
                  console_page(workshop=tmp_path / "gone")):
         assert "coproduction-problem" in page._dom_classes
         assert any("There is no workshop" in text for text in all_labels(page))
+
+
+def test_redrawing_reuses_widgets_instead_of_opening_new_ones(store, session_id):
+    from ipywidgets.widgets.widget import _instances
+
+    ana, bo = board_for(store, "Ana"), board_for(store, "Bo")
+    senco = card(ana, "SENCO")
+    senco.propose_box.value = "the teacher for extra help"
+    senco.propose_button.click()
+    SharedLanguage(store, session_id).confirm_glossary()
+    console = LanguageConsole(store)
+    console.refresh_if_changed()
+    bo.refresh_if_changed()
+    before = len(_instances)
+    for choice in ("agree", "disagree", "pass", "agree"):
+        next(iter(card(ana, "SENCO").rows.values())).vote.value = choice
+        assert bo.refresh_if_changed() and console.refresh_if_changed()
+    assert len(_instances) == before

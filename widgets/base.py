@@ -40,6 +40,24 @@ def label(text: str, *names: str, **kw) -> ipw.Label:
     return ipw.Label(value=text, _dom_classes=css(*names), **kw)
 
 
+def show_lines(box: ipw.Box, lines: list[str], name: str) -> None:
+    """Show ``lines`` as labels in ``box``, reusing its labels rather than making new ones.
+
+    Live pages redraw often; a new widget each time would open a new comm and
+    never close the old one.
+    """
+    children = list(box.children)
+    for extra in children[len(lines):]:
+        extra.close()
+    children = children[:len(lines)]
+    while len(children) < len(lines):
+        children.append(label("", name))
+    for child, text in zip(children, lines):
+        child.value = text
+    if tuple(children) != tuple(box.children):
+        box.children = children
+
+
 def escaped(text: str) -> str:
     """HTML-escape ``text`` (quotes included) for use inside ``ipw.HTML``."""
     return html.escape(text, quote=True)

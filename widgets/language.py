@@ -19,7 +19,8 @@ from coproduction.shared_language import (
     SharedLanguage, TermView)
 from coproduction.store import Store
 
-from .base import LivePanel, css, label, marked_text, page_or_problem, query_parameters
+from .base import (POLL_SECONDS, LivePanel, css, label, marked_text, page_or_problem,
+                   query_parameters, show_lines)
 from .join import ParticipantPage
 
 VOTE_OPTIONS = [("Agree", "agree"), ("Not sure", "pass"), ("Disagree", "disagree"),
@@ -120,8 +121,11 @@ class BoardPanel(LivePanel):
         self.rule = label("", "rule")
         self.texts = ipw.VBox(_dom_classes=css("texts"))
         self.terms = ipw.VBox(_dom_classes=css("terms"))
-        self.glossary = ipw.VBox(_dom_classes=css("glossary"))
-        self._text_html: dict[int, tuple[str, ipw.HTML]] = {}
+        self.glossary_entries = ipw.VBox()
+        self.glossary_title = label("Words the group agreed", "glossary-title")
+        self.glossary = ipw.VBox([self.glossary_title, self.glossary_entries],
+                                 _dom_classes=css("glossary"))
+        self._text_boxes: dict[int, tuple[ipw.Label, ipw.HTML]] = {}
         self.round_status = "planned"
 
     # hooks for subclasses
@@ -149,7 +153,7 @@ class BoardPanel(LivePanel):
         if self.session is None or self.session.session_id != wanted:
             self.session = SharedLanguage(self.store, wanted) if wanted is not None else None
             self.cards.clear()
-            self._text_html.clear()
+            self._text_boxes.clear()
 
     def refresh(self) -> None:
         self._pick_session()
@@ -158,7 +162,9 @@ class BoardPanel(LivePanel):
             self.title.value = "No shared-language session yet"
             self.status.value = "It will appear here when the facilitator starts one."
             self.rule.value = ""
-            self.texts.children, self.terms.children, self.glossary.children = (), (), ()
+            self.texts.children, self.terms.children = (), ()
+            show_lines(self.glossary_entries, [], "glossary-entry")
+            self.glossary_title.layout.display = "none"
             self.after_refresh(None)
             return
         board = self.session.board(self.viewer())
@@ -177,24 +183,22 @@ class BoardPanel(LivePanel):
         ids = [t.term_id for t in board.terms]
         if [c.term_id for c in self.terms.children] != ids:
             self.terms.children = [self.cards[i] for i in ids]
-        self.glossary.children = [label("Words the group agreed", "glossary-title")] + [
-            label(f"{term}: {wording}", "glossary-entry") for term, wording in board.glossary
-        ] if board.glossary else []
+        show_lines(self.glossary_entries, [f"{term}: {wording}" for term, wording in board.glossary],
+                   "glossary-entry")
+        self.glossary_title.layout.display = None if board.glossary else "none"
         self.after_refresh(board)
 
     def _draw_texts(self, board: Board) -> None:
         terms = [t.term for t in board.terms]
         children = []
         for text in board.texts:
-            html = marked_text(text["body"], terms)
-            title_and_box = self._text_html.get(text["text_id"])
-            if title_and_box is None:
-                box = ipw.HTML(_dom_classes=css("text-body"))
-                title_and_box = self._text_html[text["text_id"]] = (text["title"], box)
-            if title_and_box[1].value != html:
-                title_and_box[1].value = html
-            children += [label(text["title"], "text-title"), title_and_box[1]]
-        if len(children) != len(self.texts.children):
+            boxes = self._text_boxes.get(text["text_id"])
+            if boxes is None:
+                boxes = self._text_boxes[text["text_id"]] = (
+                    label(text["title"], "text-title"), ipw.HTML(_dom_classes=css("text-body")))
+            boxes[1].value = marked_text(text["body"], terms)
+            children += boxes
+        if tuple(children) != tuple(self.texts.children):
             self.texts.children = children
 
 
@@ -234,9 +238,9 @@ class LanguageBoard(BoardPanel):
     def viewer(self) -> Participant:
         return self.person
 
-    def start(self, interval: float | None = None) -> None:
+    def start(self, interval: float = POLL_SECONDS) -> None:
         self._load_description()
-        super().start() if interval is None else super().start(interval)
+        super().start(interval)
 
     def _load_description(self) -> None:
         if self.session is None:
@@ -377,10 +381,10 @@ class LanguageConsole(BoardPanel):
         self.open_button.disabled = board.status == "open"
         self.close_button.disabled = board.status != "open"
         shared = self.session.shared_descriptions()
-        self.descriptions.children = [label(
+        show_lines(self.descriptions, [
             f"{d['pseudonym']}: describe as '{d['describe_as']}'; "
-            f"please avoid '{d['avoid_words']}'", "shared-description") for d in shared] or [
-            label("Nothing yet.", "shared-description")]
+            f"please avoid '{d['avoid_words']}'" for d in shared] or ["Nothing yet."],
+            "shared-description")
 
     def _new_session(self) -> None:
         session_id = create_session(self.store, "language", self.new_title.value)
