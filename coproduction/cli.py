@@ -16,6 +16,7 @@ import sys
 import threading
 from pathlib import Path
 
+from .schema import ACTIVITIES
 from .store import DEFAULT_WORKSHOP, Store, StoreError
 from .validation import InvalidInput
 
@@ -154,7 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8866, help="participants' port (default 8866)")
     p.add_argument("--console-port", type=int, default=8867,
                    help="the console's port on 127.0.0.1 (default 8867)")
-    p.add_argument("--activity", default="language", choices=["language"],
+    p.add_argument("--activity", default="language", choices=ACTIVITIES,
                    help="the activity participants land on (default: language)")
     p.set_defaults(run=cmd_serve)
 

@@ -217,7 +217,7 @@ def _hidden() -> tuple[Field, ...]:
     )
 
 
-TABLES: dict[str, Table] = {t.name: t for t in (
+CORE_TABLES = (
     Table(
         "workshop", "The workshop itself: one row.",
         (
@@ -266,6 +266,10 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         ),
         primary_key="session_id", autoincrement=True,
     ),
+)
+
+# Shared language (coproduction/shared_language.py).
+LANGUAGE_TABLES = (
     Table(
         "texts", "Texts the facilitator put in front of the group to look at together.",
         (
@@ -373,7 +377,11 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         ),
         primary_key="participant_id", private=True,
     ),
-)}
+)
+
+# Every table, in the order they are created and exported. Each activity
+# declares its tables above as a tuple and adds it here.
+TABLES: dict[str, Table] = {t.name: t for t in (*CORE_TABLES, *LANGUAGE_TABLES)}
 
 # Forward migrations: MIGRATIONS[n] takes a version-n database to n + 1.
 # Each step receives the open connection inside the migration transaction.
@@ -415,3 +423,23 @@ def data_dictionary() -> str:
             lines.append(f"| `{f.name}` | {f.type} | {f.description}{note} |")
         lines.append("")
     return "\n".join(lines)
+
+
+def write_data_dictionary(readme) -> None:
+    """Rewrite the generated part of ``data/README.md`` from the declared tables."""
+    from pathlib import Path
+
+    path = Path(readme)
+    text = path.read_text(encoding="utf-8")
+    start = text.index("<!-- generated from coproduction/schema.py")
+    start = text.index("\n", start) + 1
+    end = text.index("<!-- end of generated tables -->")
+    path.write_text(text[:start] + data_dictionary() + text[end:], encoding="utf-8")
+
+
+if __name__ == "__main__":  # python -m coproduction.schema: refresh data/README.md
+    import sys
+    from pathlib import Path
+
+    write_data_dictionary(sys.argv[1] if len(sys.argv) > 1 else
+                          Path(__file__).resolve().parents[1] / "data" / "README.md")

@@ -49,7 +49,7 @@ def test_the_required_layout_exists():
 
 def test_data_dictionary_matches_the_schema():
     text = (ROOT / "data" / "README.md").read_text(encoding="utf-8")
-    assert data_dictionary() in text
+    assert data_dictionary() in text, "refresh it with: python -m coproduction.schema"
 
 
 def test_guides_link_to_notebooks_that_exist_and_every_participant_notebook_has_one():
