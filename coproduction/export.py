@@ -53,7 +53,7 @@ def exported_rows(store: Store, tables: list[str]) -> dict[str, list[dict]]:
     out = {}
     with store.read() as tx:
         group = tx.select("workshop")[0]["group_name"]
-        pseudonyms = {p["participant_id"]: p["pseudonym"] for p in tx.select("participants")}
+        people = {p["participant_id"]: p for p in tx.select("participants")}
         for name in tables:
             table = TABLES[name]
             keep = [f.name for f in exported_fields(table)]
@@ -61,7 +61,7 @@ def exported_rows(store: Store, tables: list[str]) -> dict[str, list[dict]]:
             for row in tx.select(name):
                 if table.contribution:
                     row["credited_as"] = "" if row.get("author_id") is None else credited_as(
-                        row, pseudonym=pseudonyms.get(row["author_id"]), group_name=group)
+                        row, people.get(row["author_id"]), group_name=group)
                     if row.get("credit") in ("anonymous", "collective"):
                         row["author_id"] = None
                 rows.append({k: row.get(k) for k in keep})
@@ -69,9 +69,13 @@ def exported_rows(store: Store, tables: list[str]) -> dict[str, list[dict]]:
     return out
 
 
-def export_workshop(store: Store, out: Path | str, *, include_private: bool = False
-                    ) -> list[Path]:
-    """Write every exported table and ``datapackage.json`` to ``out``; return the paths."""
+def export_workshop(store: Store, out: Path | str, *, include_private: bool = False,
+                    remember: bool = True) -> list[Path]:
+    """Write every exported table and ``datapackage.json`` to ``out``; return the paths.
+
+    The folder is remembered (``remember``) so that a later withdrawal writes
+    it again without the person who left.
+    """
     out = Path(out)
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -117,4 +121,8 @@ def export_workshop(store: Store, out: Path | str, *, include_private: bool = Fa
     descriptor.write_text(json.dumps(package, indent=2, ensure_ascii=False, sort_keys=True)
                           + "\n", encoding="utf-8")
     written.append(descriptor)
+    if remember:
+        from .consent import record_export
+
+        record_export(store, out, include_private)
     return written

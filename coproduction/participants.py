@@ -1,9 +1,10 @@
 """Joining a workshop under a chosen name, and coming back as the same person.
 
-A person joins with the workshop code and a name to be known by (a
-pseudonym). They get a random id and a secret rejoin key; the page keeps the
-key in its address, so a reload brings them back. The database keeps only a
-hash of the key.
+A person reads what taking part means (:mod:`coproduction.consent`), then
+joins with the workshop code, a name to be known by (a pseudonym) and their
+choices. They get a random id and a secret rejoin key; the page keeps the key
+in its address, so a reload brings them back. The database keeps only a hash
+of the key.
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ import secrets
 from dataclasses import dataclass
 
 from .schema import CREDIT_MODES, ROLES
-from .store import Store, hash_key
+from .store import Store, Transaction, hash_key
 from .validation import InvalidInput, choose, clean_text
 
 PSEUDONYM_MAX = 40
+DISPLAY_NAME_MAX = 80
 
 
 @dataclass(frozen=True)
@@ -32,27 +34,58 @@ class Participant:
                    row["status"])
 
 
+def checked_choices(credit: object, contact_ok: object, display_name: object) -> dict:
+    """A person's choices about credit and contact, checked; raises InvalidInput."""
+    credit = choose(credit, CREDIT_MODES, what="how you want to be credited")
+    if not isinstance(contact_ok, bool):
+        raise InvalidInput("Please say whether we may contact you afterwards.")
+    name = clean_text(display_name, what="the name to show", max_length=DISPLAY_NAME_MAX,
+                      required=credit == "named")
+    return {"credit": credit, "contact_ok": contact_ok, "display_name": name or None}
+
+
+def record_consent(tx: Transaction, participant_id: str, choices: dict, info_version: str,
+                   take_part: bool = True) -> None:
+    tx.insert("consents", {"participant_id": participant_id, "take_part": take_part,
+                           "credit": choices["credit"], "contact_ok": choices["contact_ok"],
+                           "info_version": info_version})
+
+
 def join_workshop(store: Store, *, code: object, pseudonym: object,
-                  role: object = "not_said", credit: object = "pseudonym"
-                  ) -> tuple[Participant, str]:
-    """Add a person; return them and their rejoin key (shown once, never stored)."""
+                  role: object = "not_said", credit: object = "pseudonym",
+                  contact_ok: object = False, display_name: object = None,
+                  info_version: str | None = None) -> tuple[Participant, str]:
+    """Add a person who chose to take part; return them and their rejoin key.
+
+    ``info_version`` is the version of the information the person was shown
+    (:func:`coproduction.consent.information_version`); if the information
+    changed since, they are asked to read it again. The key is shown once and
+    never stored.
+    """
+    from .consent import information_version
+
     typed_code = clean_text(code, what="the workshop code", max_length=40)
     name = clean_text(pseudonym, what="a name to be known by", max_length=PSEUDONYM_MAX)
     role = choose(role, ROLES, what="why you are taking part")
-    credit = choose(credit, CREDIT_MODES, what="how you want to be credited")
+    choices = checked_choices(credit, contact_ok, display_name)
     key = secrets.token_urlsafe(18)
     with store.transaction() as tx:
         workshop = tx.select("workshop")[0]
         if typed_code.replace(" ", "").upper() != workshop["code"].upper():
             raise InvalidInput("That workshop code does not match. Please check it with "
                                "the facilitator.")
+        current = information_version(workshop)
+        if info_version is not None and info_version != current:
+            raise InvalidInput("The information about taking part has just changed. "
+                               "Please read it again, then choose.")
         taken = {row["pseudonym"].casefold() for row in tx.select("participants")}
         if name.casefold() in taken:
             raise InvalidInput("Someone here already uses that name. Please pick another "
                                "one, or add a letter or number to it.")
         row = {"participant_id": store.new_id("p"), "pseudonym": name, "role": role,
-               "credit": credit, "status": "active", "key_hash": hash_key(key)}
+               "status": "active", "key_hash": hash_key(key), **choices}
         tx.insert("participants", row)
+        record_consent(tx, row["participant_id"], choices, current)
     return Participant.from_row(row), key
 
 
@@ -65,15 +98,23 @@ def rejoin(store: Store, key: object) -> Participant | None:
 
 
 def find_participant(store: Store, participant_id: str) -> Participant | None:
-    rows = store.select("participants", {"participant_id": participant_id})
+    rows = store.select("participants", {"participant_id": participant_id,
+                                         "status": "active"})
     return Participant.from_row(rows[0]) if rows else None
 
 
-def credited_as(row: dict, *, pseudonym: str | None, group_name: str) -> str:
-    """How a contribution is credited, honouring its credit mode ("" when anonymous)."""
+def credited_as(row: dict, author: dict | None, *, group_name: str) -> str:
+    """How a contribution is credited, honouring its credit mode ("" when anonymous).
+
+    ``author`` is the author's participants row (None when unknown).
+    """
     credit = row.get("credit")
-    if credit in ("pseudonym", "named") and pseudonym:
-        return pseudonym
     if credit == "collective":
         return group_name
+    if author is None or author.get("status") != "active":
+        return ""
+    if credit == "named":
+        return author.get("display_name") or author["pseudonym"]
+    if credit == "pseudonym":
+        return author["pseudonym"]
     return ""

@@ -33,8 +33,17 @@ ACTIVITIES = ("language", "methods", "timeline", "feedback")
 VOTE_CHOICES = ("agree", "disagree", "pass", "block")
 
 _SQL_TYPES = {"string": "TEXT", "integer": "INTEGER", "number": "REAL",
-              "boolean": "INTEGER", "datetime": "TEXT"}
+              "boolean": "INTEGER", "datetime": "TEXT", "date": "TEXT"}
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
+
+
+def _is_date(value: str) -> bool:
+    import datetime as dt
+
+    try:
+        return len(value) == 10 and bool(dt.date.fromisoformat(value))
+    except ValueError:
+        return False
 
 
 class SchemaError(ValueError):
@@ -69,6 +78,8 @@ class Field:
                 raise SchemaError(f"{where} must be text")
             if self.type == "datetime" and not _DATETIME.match(value):
                 raise SchemaError(f"{where} must be an ISO 8601 UTC time")
+            if self.type == "date" and not _is_date(value):
+                raise SchemaError(f"{where} must be a date like 2026-05-31")
             if self.max_length is not None and len(value) > self.max_length:
                 raise SchemaError(f"{where} is longer than {self.max_length}")
         elif self.type == "boolean":
@@ -201,9 +212,12 @@ def _contribution(*, author_required: bool = True) -> tuple[Field, ...]:
               "Pseudonymous id of the person who gave it; empty in exports when the "
               "credit mode is anonymous or collective.",
               required=author_required, references="participants.participant_id",
-              on_delete="CASCADE" if author_required else "SET NULL"),
+              on_delete="CASCADE"),
         Field("credit", "string", "How the author asked to be credited for it.",
               required=author_required, enum=tuple(CREDIT_MODES)),
+        Field("credit_chosen", "boolean",
+              "True when the author chose the credit for this contribution alone; otherwise "
+              "it follows the author's default and changes with it.", required=False),
         Field("created_at", "datetime", "When it was given (UTC)."),
     )
 
@@ -228,6 +242,17 @@ CORE_TABLES = (
             Field("group_name", "string", "How collective contributions are credited.",
                   max_length=200),
             Field("is_demo", "boolean", "True when every person and word in it is made up."),
+            Field("contact", "string", "Who people can talk to about the workshop and their "
+                  "data.", required=False, max_length=300),
+            Field("withdraw_by", "date", "Last day on which everything a person gave is erased "
+                  "when they withdraw.", required=False),
+            Field("after_cutoff", "string", "What happens to a person's contributions when "
+                  "they withdraw after that day.", enum=("anonymise", "erase")),
+            Field("keep_until", "date", "The day after which the workshop's personal data is "
+                  "removed.", required=False),
+            Field("pay_rate", "number", "Payment offered per hour of time given.", minimum=0,
+                  maximum=1000),
+            Field("currency", "string", "The currency of payments, e.g. GBP.", max_length=3),
             Field("created_at", "datetime", "When the workshop was made (UTC)."),
         ),
         primary_key="workshop_id",
@@ -241,6 +266,9 @@ CORE_TABLES = (
             Field("role", "string", "Why the person takes part, if they said.", enum=tuple(ROLES)),
             Field("credit", "string", "How the person wants to be credited by default.",
                   enum=tuple(CREDIT_MODES)),
+            Field("display_name", "string", "The name to show when the person chose named "
+                  "credit.", required=False, max_length=80),
+            Field("contact_ok", "boolean", "True when the person may be contacted afterwards."),
             Field("status", "string", "Whether the person is still taking part.",
                   enum=("active", "withdrawn")),
             Field("key_hash", "string", "Hash of the key that lets the person rejoin.",
@@ -379,9 +407,124 @@ LANGUAGE_TABLES = (
     ),
 )
 
+# Consent, credit, withdrawal, retention and payment (coproduction/consent.py).
+SETTLEMENTS = {
+    "bank": "paid into a bank account",
+    "cash": "paid in cash",
+    "voucher": "paid as a shopping voucher",
+    "declined": "the person chose not to be paid",
+    "charity": "given to a charity the person chose",
+}
+CONSENT_TABLES = (
+    Table(
+        "consents", "Each decision a person made about taking part, with what they were shown.",
+        (
+            Field("consent_id", "integer", "Number of the decision."),
+            Field("participant_id", "string", "The person.", max_length=40,
+                  references="participants.participant_id"),
+            Field("take_part", "boolean", "True when the person chose to take part."),
+            Field("credit", "string", "The default credit they chose.", enum=tuple(CREDIT_MODES)),
+            Field("contact_ok", "boolean", "True when they may be contacted afterwards."),
+            Field("info_version", "string", "Version of the information they were shown.",
+                  max_length=40),
+            Field("created_at", "datetime", "When they decided (UTC)."),
+        ),
+        primary_key="consent_id", autoincrement=True, private=True,
+    ),
+    Table(
+        "notices", "Changes the whole group is told about, such as results recomputed after "
+        "someone withdrew. They never name anyone.",
+        (
+            Field("notice_id", "integer", "Number of the notice."),
+            Field("text", "string", "What changed, in plain words.", max_length=500),
+            Field("created_at", "datetime", "When it was posted (UTC)."),
+        ),
+        primary_key="notice_id", autoincrement=True,
+    ),
+    Table(
+        "erasures", "A receipt for each withdrawal: counts and times only, no content and no id.",
+        (
+            Field("erasure_id", "integer", "Number of the receipt."),
+            Field("requested_by", "string", "Who asked for it.",
+                  enum=("participant", "facilitator")),
+            Field("policy", "string", "What was done with the person's contributions.",
+                  enum=("erase", "anonymise")),
+            Field("rows_erased", "integer", "Rows deleted.", minimum=0),
+            Field("rows_anonymised", "integer", "Rows kept without any link to the person.",
+                  minimum=0),
+            Field("results_changed", "integer", "Agreed results recomputed without them.",
+                  minimum=0),
+            Field("exports_rewritten", "integer", "Earlier exports written again without them.",
+                  minimum=0),
+            Field("created_at", "datetime", "When the erasure was done (UTC)."),
+        ),
+        primary_key="erasure_id", autoincrement=True,
+    ),
+    Table(
+        "exports", "Folders the workshop was exported to, so a withdrawal can rewrite them.",
+        (
+            Field("export_id", "integer", "Number of the export."),
+            Field("folder", "string", "The folder written to.", max_length=4000),
+            Field("include_private", "boolean", "True when private tables were included."),
+            Field("created_at", "datetime", "When it was last written (UTC)."),
+        ),
+        primary_key="export_id", autoincrement=True, private=True,
+    ),
+    Table(
+        "recordings", "The register of recordings: what, where, who agreed, and when they go.",
+        (
+            Field("recording_id", "integer", "Number of the recording."),
+            Field("session_id", "integer", "The session recorded.", required=False,
+                  references="sessions.session_id", on_delete="SET NULL"),
+            Field("what", "string", "What was recorded.", max_length=300),
+            Field("kept_where", "string", "Where the recording is kept.", max_length=300),
+            Field("consent", "string", "Who agreed to be recorded.", max_length=300),
+            Field("delete_by", "date", "The day by which it must be deleted."),
+            Field("deleted_at", "datetime", "When it was deleted (UTC).", required=False),
+            Field("deletion_check", "string", "How the deletion was checked, e.g. emptied "
+                  "from the recycle bin and the cloud copy.", required=False, max_length=300),
+            Field("created_at", "datetime", "When it was added to the register (UTC)."),
+        ),
+        primary_key="recording_id", autoincrement=True,
+    ),
+    Table(
+        "payments", "The ledger of time given and how it was paid; expenses kept apart.",
+        (
+            Field("payment_id", "integer", "Number of the ledger line."),
+            Field("participant_id", "string", "The person; empty once they withdrew.",
+                  required=False, max_length=40, references="participants.participant_id",
+                  on_delete="SET NULL"),
+            Field("session_id", "integer", "The session the time was given in.",
+                  references="sessions.session_id"),
+            Field("payee_ref", "string", "The finance team's reference for the payee.",
+                  max_length=80),
+            Field("minutes", "integer", "Minutes of time given.", minimum=0, maximum=24 * 60),
+            Field("rate", "number", "Rate per hour.", minimum=0, maximum=1000),
+            Field("amount", "number", "Amount for the time: minutes / 60 x rate.", minimum=0),
+            Field("expenses", "number", "Travel and other costs, repaid apart from payment.",
+                  minimum=0, maximum=100000),
+            Field("settlement", "string", "How it was settled.", enum=tuple(SETTLEMENTS)),
+            Field("settled_at", "datetime", "When it was settled (UTC).", required=False),
+            Field("created_at", "datetime", "When the line was added (UTC)."),
+        ),
+        primary_key="payment_id", autoincrement=True, private=True,
+    ),
+    Table(
+        "declarations", "Conflicts of interest declared, and named back-ups for paid roles; "
+        "everyone in the group can see them.",
+        (
+            Field("declaration_id", "integer", "Number of the declaration."),
+            Field("kind", "string", "What it is.", enum=("conflict", "backup")),
+            Field("text", "string", "The declaration in plain words.", max_length=500),
+            Field("created_at", "datetime", "When it was declared (UTC)."),
+        ),
+        primary_key="declaration_id", autoincrement=True,
+    ),
+)
+
 # Every table, in the order they are created and exported. Each activity
 # declares its tables above as a tuple and adds it here.
-TABLES: dict[str, Table] = {t.name: t for t in (*CORE_TABLES, *LANGUAGE_TABLES)}
+TABLES: dict[str, Table] = {t.name: t for t in (*CORE_TABLES, *LANGUAGE_TABLES, *CONSENT_TABLES)}
 
 # Forward migrations: MIGRATIONS[n] takes a version-n database to n + 1.
 # Each step receives the open connection inside the migration transaction.

@@ -260,7 +260,7 @@ class SharedLanguage:
             session = session_row(tx, self.session_id)
             rule = _rule(tx, self.session_id)
             group = tx.select("workshop")[0]["group_name"]
-            names = {p["participant_id"]: p["pseudonym"] for p in tx.select("participants")}
+            people = {p["participant_id"]: p for p in tx.select("participants")}
             texts = tuple(tx.select("texts", {"session_id": self.session_id}))
             terms = tx.select("terms", {"session_id": self.session_id})
             proposals = tx.select("proposals", {"session_id": self.session_id})
@@ -280,7 +280,7 @@ class SharedLanguage:
             by_term.setdefault(p["term_id"], []).append(ProposalView(
                 proposal_id=p["proposal_id"],
                 wording="" if hidden and viewer is not None else p["wording"],
-                by=credited_as(p, pseudonym=names.get(p["author_id"]), group_name=group)
+                by=credited_as(p, people.get(p["author_id"]), group_name=group)
                 or "anonymous",
                 tally=tally, decision=decide(tally, rule),
                 my_vote=mine.get(p["proposal_id"]),

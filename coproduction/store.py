@@ -28,6 +28,12 @@ from .schema import MIGRATIONS, SCHEMA_VERSION, TABLES, SchemaError, Table
 log = logging.getLogger("coproduction.store")
 
 DATABASE_NAME = "workshop.sqlite"
+# A new workshop's settings until the facilitator changes them. The pay rate
+# is in line with the hourly rate in NIHR's "Payment guidance for researchers
+# and professionals" (version 1.6, August 2024); check the current guidance
+# and set your own with `coproduction new --pay-rate`.
+WORKSHOP_DEFAULTS = {"after_cutoff": "anonymise", "pay_rate": 25.0, "currency": "GBP",
+                     "contact": None, "withdraw_by": None, "keep_until": None}
 # The demo workshop every command and page uses when none is named.
 DEFAULT_WORKSHOP = Path(__file__).resolve().parents[1] / "data" / "workshops" / "demo"
 BUSY_TIMEOUT_MS = 15_000
@@ -233,8 +239,13 @@ class Store:
 
     @classmethod
     def create(cls, path: Path | str, *, title: str, code: str | None = None,
-               group_name: str = "the group", is_demo: bool = False, **kw) -> "Store":
-        """Make a new workshop folder with an empty database and its workshop row."""
+               group_name: str = "the group", is_demo: bool = False,
+               settings: dict | None = None, **kw) -> "Store":
+        """Make a new workshop folder with an empty database and its workshop row.
+
+        ``settings`` overrides :data:`WORKSHOP_DEFAULTS` (contact, withdraw_by,
+        after_cutoff, keep_until, pay_rate, currency).
+        """
         folder = Path(path)
         if (folder / DATABASE_NAME).exists():
             raise StoreError(f"There is already a workshop at {folder}.")
@@ -248,6 +259,7 @@ class Store:
                 "workshop_id": store.new_id("w"), "title": title,
                 "code": code or secrets.token_hex(3).upper(),
                 "group_name": group_name, "is_demo": is_demo,
+                **WORKSHOP_DEFAULTS, **(settings or {}),
             })
         return store
 
@@ -324,6 +336,28 @@ class Store:
     def update(self, table: str, where: dict, changes: dict) -> int:
         with self.transaction() as tx:
             return tx.update(table, where, changes)
+
+    def compact(self, attempts: int = 50) -> None:
+        """Rewrite the file so deleted data cannot be read back from it or its WAL.
+
+        ``secure_delete`` already zeroes deleted content; VACUUM rebuilds the
+        file and a TRUNCATE checkpoint empties the write-ahead log. Other
+        kernels reading at that moment are waited for.
+        """
+        import time
+
+        with self._lock:
+            try:
+                self._conn.execute("VACUUM")
+                for _ in range(attempts):
+                    busy = self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+                    if not busy:
+                        return
+                    time.sleep(0.1)
+            except sqlite3.Error as error:
+                raise StoreError(_plain(error)) from error
+        raise StoreError("The workshop is busy, so the deleted data could not be cleared "
+                         "from the file yet. Please try again in a moment.")
 
     def revision(self) -> int:
         """The change counter: one small query, cheap enough to poll several times a second."""

@@ -1,0 +1,403 @@
+"""Consent, credit, the right to withdraw, keeping data no longer than promised.
+
+- What a person is told before they take part (:func:`information`), with a
+  version recorded beside every choice they make.
+- Their choices can change at any time (:func:`change_choices`); a single
+  contribution can carry its own credit (:func:`credit_one`).
+- Withdrawal (:func:`withdraw_participant`): before the workshop's cut-off
+  everything the person gave is erased, agreed results that leaned on their
+  votes are recounted and the group is told without naming them; after it,
+  the workshop's stated policy applies. The database is then compacted so
+  nothing can be read back from the file, earlier exports are written again,
+  and a receipt keeps counts and times only.
+- Retention (:func:`purge`): past the keep-until date, personal data goes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from .consensus import ConsensusRule, Tally, decide
+from .participants import Participant, checked_choices, record_consent
+from .schema import CREDIT_MODES, TABLES
+from .store import Store, Transaction, hash_key
+from .validation import InvalidInput, choose
+
+log = logging.getLogger("coproduction.consent")
+
+CREDIT_WORDS = {
+    "anonymous": "Anonymous: no name at all",
+    "pseudonym": "The name I picked here",
+    "named": "My own name",
+    "collective": "The group as a whole",
+}
+
+
+def _date(value: str | None) -> str:
+    if not value:
+        return ""
+    return dt.date.fromisoformat(value).strftime("%-d %B %Y")
+
+
+def information(workshop: dict) -> list[tuple[str, str]]:
+    """What taking part means, in plain words: (heading, text) pairs for the join page."""
+    cutoff = workshop.get("withdraw_by")
+    keep = workshop.get("keep_until")
+    after = ("we keep what you gave, but take your name and id off it"
+             if workshop.get("after_cutoff") == "anonymise" else "we still delete it all")
+    return [
+        ("What we collect", "The name you pick here, what you write, and your votes. "
+         "If you want, how you like to be described. Nothing else."),
+        ("Why", "So the group can agree things together, and so we can show what "
+         "changed because of what people said."),
+        ("Who sees it", "The group sees what you write under the name you choose, or "
+         "with no name if you want. Private things are seen only by you, and by the "
+         "facilitator if you say so."),
+        ("How long we keep it", f"Until {_date(keep)}. Then it is deleted." if keep else
+         "Until the project ends. Then it is deleted."),
+        ("You can stop at any time", "Use 'Leave and delete my words' on your page, or ask "
+         "the facilitator. You do not have to say why."
+         + (f" Until {_date(cutoff)} we delete everything you gave. After that, {after}."
+            if cutoff else " We delete everything you gave.")),
+        ("Being paid", f"You are offered {workshop.get('currency', 'GBP')} "
+         f"{workshop.get('pay_rate', 0):g} an hour for your time, and your costs. You can "
+         "say no, or give it to a charity."),
+        ("Who to talk to", workshop.get("contact") or "The facilitator running this "
+         "workshop."),
+    ]
+
+
+def information_version(workshop: dict) -> str:
+    """A short fingerprint of the information shown, recorded with each choice."""
+    text = "\n".join(f"{h}\n{t}" for h, t in information(workshop))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+def _contribution_tables() -> list[str]:
+    return [t.name for t in TABLES.values() if t.contribution]
+
+
+def _people_tables(*, kept: bool = False) -> list[tuple[str, str]]:
+    """Every (table, column) whose rows go with a person (``kept``: those that stay)."""
+    return [(t.name, f.name) for t in TABLES.values() for f in t.fields
+            if f.references == "participants.participant_id"
+            and (f.on_delete == "SET NULL") == kept]
+
+
+def change_choices(store: Store, actor: Participant, *, credit: object, contact_ok: object,
+                   display_name: object = None) -> None:
+    """Change a person's default credit and contact choice; their contributions follow.
+
+    Contributions whose credit the person set one by one keep that credit.
+    """
+    choices = checked_choices(credit, contact_ok, display_name)
+    with store.transaction() as tx:
+        _require_active(tx, actor.participant_id)
+        tx.update("participants", {"participant_id": actor.participant_id}, choices)
+        workshop = tx.select("workshop")[0]
+        record_consent(tx, actor.participant_id, choices, information_version(workshop))
+        for table in _contribution_tables():
+            for row in tx.select(table, {"author_id": actor.participant_id}):
+                if not row.get("credit_chosen"):
+                    key = TABLES[table].primary_key
+                    tx.update(table, {key: row[key]}, {"credit": choices["credit"]})
+
+
+def credit_one(store: Store, actor: Participant, table: object, row_id: object,
+               credit: object) -> None:
+    """Set the credit of one of the person's own contributions ("default" follows theirs)."""
+    if table not in _contribution_tables():
+        raise InvalidInput("That cannot be changed.")
+    credit = choose(credit, ("default", *CREDIT_MODES), what="how to credit it")
+    key = TABLES[table].primary_key
+    with store.transaction() as tx:
+        me = _require_active(tx, actor.participant_id)
+        rows = tx.select(table, {key: row_id, "author_id": actor.participant_id}) if isinstance(
+            row_id, int) and not isinstance(row_id, bool) else []
+        if not rows:
+            log.warning("refused credit change: not the author's row")
+            raise InvalidInput("You can only change how your own words are credited.")
+        if credit == "named" and not me.get("display_name"):
+            raise InvalidInput("Please add your own name in 'My choices' first.")
+        tx.update(table, {key: row_id}, {
+            "credit": me["credit"] if credit == "default" else credit,
+            "credit_chosen": credit != "default"})
+
+
+def _require_active(tx: Transaction, participant_id: object) -> dict:
+    rows = tx.select("participants", {"participant_id": participant_id}) if isinstance(
+        participant_id, str) else []
+    if not rows or rows[0]["status"] != "active":
+        raise InvalidInput("Nobody with that id is taking part (they may have left already).")
+    return rows[0]
+
+
+@dataclass(frozen=True)
+class WithdrawalPlan:
+    policy: str          # "erase" or "anonymise"
+    explanation: str     # what will happen, said to the person before they confirm
+
+
+def withdrawal_plan(store: Store, today: dt.date | None = None) -> WithdrawalPlan:
+    """What withdrawing today means under this workshop's cut-off and policy."""
+    workshop = store.workshop()
+    today = today or dt.date.today()
+    cutoff = workshop.get("withdraw_by")
+    if not cutoff or today <= dt.date.fromisoformat(cutoff) or workshop["after_cutoff"] == "erase":
+        return WithdrawalPlan("erase", (
+            "If you leave, everything you gave here is deleted: your words, your votes, "
+            "your private notes and your choices. Things the group agreed using your votes "
+            "are counted again. Nobody is told it was you. This cannot be undone."))
+    return WithdrawalPlan("anonymise", (
+        f"The last day to delete everything was {_date(cutoff)}. If you leave now, the "
+        "group keeps what you wrote, but your name and id are taken off it for good, and "
+        "your private notes and choices are deleted. This cannot be undone."))
+
+
+def participants_overview(store: Store) -> list[dict]:
+    """Ids, chosen names and status, for the facilitator."""
+    return [{"participant_id": p["participant_id"], "pseudonym": p["pseudonym"],
+             "status": p["status"], "joined_at": p["joined_at"]}
+            for p in store.select("participants", order_by="joined_at")]
+
+
+def withdraw_participant(store: Store, participant_id: object, *,
+                         requested_by: str = "facilitator",
+                         today: dt.date | None = None) -> dict:
+    """Withdraw a person now; return the erasure receipt (counts and times only)."""
+    plan = withdrawal_plan(store, today)
+    with store.transaction() as tx:
+        person = _require_active(tx, participant_id)
+        pid = person["participant_id"]
+        changed = _recount_agreed(tx, pid)
+        erased = anonymised = 0
+        if plan.policy == "anonymise":
+            anonymised = _hand_over(tx, pid)
+        for table, column in _people_tables():
+            erased += tx.count(table, {column: pid})
+        # The rest cascades; the payment ledger keeps its lines without the person.
+        erased += tx.delete("participants", {"participant_id": pid})
+        receipt = {"requested_by": requested_by, "policy": plan.policy,
+                   "rows_erased": erased, "rows_anonymised": anonymised,
+                   "results_changed": changed, "exports_rewritten": 0}
+        receipt_id = tx.insert("erasures", receipt)
+    store.compact()
+    rewritten = rewrite_exports(store)
+    store.update("erasures", {"erasure_id": receipt_id}, {"exports_rewritten": rewritten})
+    store.compact()
+    return {**receipt, "exports_rewritten": rewritten}
+
+
+def _hand_over(tx: Transaction, pid: str) -> int:
+    """Move a person's shared contributions to a stand-in with no link to them."""
+    stand_in = tx.insert("participants", {
+        "participant_id": f"p-gone-{secrets.token_hex(5)}",
+        "pseudonym": f"someone who left {secrets.token_hex(3)}", "role": "not_said",
+        "credit": "anonymous", "display_name": None, "contact_ok": False,
+        "status": "withdrawn", "key_hash": hash_key(secrets.token_urlsafe(24)),
+        "joined_at": "1970-01-01T00:00:00.000Z"})
+    moved = 0
+    for table in _contribution_tables():
+        if TABLES[table].private:
+            continue
+        moved += tx.update(table, {"author_id": pid}, {
+            "author_id": stand_in, "credit": "anonymous", "credit_chosen": True})
+    return moved
+
+
+def _recount_agreed(tx: Transaction, pid: str) -> int:
+    """Recount glossary entries without the person; tell the group what changed."""
+    mine = {p["proposal_id"] for p in tx.select("proposals", {"author_id": pid})}
+    my_terms = {(t["session_id"], t["term"].casefold())
+                for t in tx.select("terms", {"author_id": pid})}
+    my_votes = {v["proposal_id"] for v in tx.select("votes", {"author_id": pid})}
+    changed = 0
+    for entry in tx.select("glossary"):
+        term = entry["term"]
+        if entry["proposal_id"] in mine or (entry["session_id"], term.casefold()) in my_terms:
+            tx.delete("glossary", {"entry_id": entry["entry_id"]})
+            _notice(tx, f"Someone has left the workshop, and what they wrote has been "
+                        f"deleted. The agreed wording for '{term}' came from them, so it is "
+                        "no longer in the glossary.")
+            changed += 1
+        elif entry["proposal_id"] in my_votes:
+            votes = [v["choice"] for v in tx.select("votes", {"proposal_id": entry["proposal_id"]})
+                     if v["author_id"] != pid]
+            tally = Tally.of(votes)
+            rules = tx.select("consensus_rules", {"session_id": entry["session_id"]},
+                              order_by="rule_id")
+            rule = (ConsensusRule(rules[-1]["min_votes"], rules[-1]["min_agree_share"],
+                                  rules[-1]["blocks_veto"]) if rules else ConsensusRule())
+            changed += 1
+            if decide(tally, rule).status == "agreed":
+                tx.update("glossary", {"entry_id": entry["entry_id"]}, {
+                    "agree": tally.agree, "disagree": tally.disagree,
+                    "pass": tally.passed, "block": tally.block})
+                _notice(tx, f"Someone has left the workshop. The votes for '{term}' were "
+                            "counted again without them: it is still agreed.")
+            else:
+                tx.delete("glossary", {"entry_id": entry["entry_id"]})
+                _notice(tx, f"Someone has left the workshop. The votes for '{term}' were "
+                            "counted again without them, and it is no longer agreed. The "
+                            "group can look at it again.")
+    return changed
+
+
+def _notice(tx: Transaction, text: str) -> None:
+    tx.insert("notices", {"text": text})
+
+
+def record_export(store: Store, folder: Path, include_private: bool) -> None:
+    """Remember an export folder, so a later withdrawal can write it again."""
+    folder = str(Path(folder).resolve())
+    with store.transaction() as tx:
+        if tx.select("exports", {"folder": folder}):
+            tx.update("exports", {"folder": folder}, {"created_at": tx.now(),
+                                                      "include_private": include_private})
+        else:
+            tx.insert("exports", {"folder": folder, "include_private": include_private})
+
+
+def rewrite_exports(store: Store) -> int:
+    """Write every earlier export again from what the store holds now."""
+    from .export import export_workshop
+
+    count = 0
+    for row in store.select("exports"):
+        folder = Path(row["folder"])
+        if folder.is_dir():
+            for old in folder.iterdir():
+                if old.suffix in (".csv", ".json", ".ics") and old.is_file():
+                    old.unlink()
+            export_workshop(store, folder, include_private=row["include_private"],
+                            remember=False)
+            count += 1
+    return count
+
+
+def purge(store: Store, today: dt.date | None = None) -> dict[str, int]:
+    """Remove personal data past the workshop's keep-until date; return what went."""
+    workshop = store.workshop()
+    today = today or dt.date.today()
+    keep = workshop.get("keep_until")
+    if not keep or today <= dt.date.fromisoformat(keep):
+        return {}
+    removed: dict[str, int] = {}
+    with store.transaction() as tx:
+        everyone = [p["participant_id"] for p in tx.select("participants")]
+        for table, column in _people_tables():
+            removed[table] = tx.count(table, {column: everyone})
+        removed["participants"] = tx.delete("participants", {})
+    store.compact()
+    rewrite_exports(store)
+    return {k: v for k, v in removed.items() if v}
+
+
+def overdue_recordings(store: Store, today: dt.date | None = None) -> list[dict]:
+    today = today or dt.date.today()
+    return [r for r in store.select("recordings", order_by="delete_by")
+            if r["deleted_at"] is None and dt.date.fromisoformat(r["delete_by"]) < today]
+
+
+
+
+SETTING_FIELDS = ("contact", "withdraw_by", "after_cutoff", "keep_until", "pay_rate",
+                  "currency")
+
+
+def checked_date(value: object, what: str, *, required: bool = True,
+                 today: dt.date | None = None) -> str | None:
+    """A date typed as YYYY-MM-DD (or a date object) within ten years; else InvalidInput."""
+    if value in (None, "") and not required:
+        return None
+    if isinstance(value, dt.date):
+        day = value
+    elif isinstance(value, str):
+        try:
+            day = dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise InvalidInput(f"Please give {what} as a date like 2026-05-31.") from None
+    else:
+        raise InvalidInput(f"Please give {what} as a date like 2026-05-31.")
+    today = today or dt.date.today()
+    if abs((day - today).days) > 3650:
+        raise InvalidInput(f"{what.capitalize()} is more than ten years away. Is there a "
+                           "typing mistake in the year?")
+    return day.isoformat()
+
+
+def change_settings(store: Store, **changes: object) -> dict:
+    """Change the workshop's promises (contact, cut-off, policy, keep-until, pay rate)."""
+    from .validation import clean_text
+
+    unknown = set(changes) - set(SETTING_FIELDS)
+    if unknown:
+        raise InvalidInput(f"There is no setting called {', '.join(sorted(unknown))}.")
+    checked: dict = {}
+    if "contact" in changes:
+        checked["contact"] = clean_text(changes["contact"], what="who to talk to",
+                                        max_length=300, required=False) or None
+    for name, what in (("withdraw_by", "the last day to withdraw"),
+                       ("keep_until", "the keep-until date")):
+        if name in changes:
+            checked[name] = checked_date(changes[name], what, required=False)
+    if "after_cutoff" in changes:
+        checked["after_cutoff"] = choose(changes["after_cutoff"], ("anonymise", "erase"),
+                                         what="what happens after the last day")
+    if "pay_rate" in changes:
+        rate = changes["pay_rate"]
+        if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 <= rate <= 1000:
+            raise InvalidInput("Please give the pay rate per hour as a number from 0 to 1000.")
+        checked["pay_rate"] = float(rate)
+    if "currency" in changes:
+        currency = clean_text(changes["currency"], what="the currency", max_length=40).upper()
+        if not currency.isalpha() or len(currency) != 3:
+            raise InvalidInput("Please give the currency as three letters, like GBP.")
+        checked["currency"] = currency
+    with store.transaction() as tx:
+        workshop = {**tx.select("workshop")[0], **checked}
+        if workshop["withdraw_by"] and workshop["keep_until"] and (
+                workshop["keep_until"] < workshop["withdraw_by"]):
+            raise InvalidInput("The keep-until date must not come before the last day to "
+                               "withdraw.")
+        tx.update("workshop", {"workshop_id": workshop["workshop_id"]}, checked)
+    return workshop
+
+
+def add_recording(store: Store, *, what: object, kept_where: object, consent: object,
+                  delete_by: object, session_id: int | None = None) -> int:
+    from .validation import clean_text
+
+    row = {"what": clean_text(what, what="what was recorded", max_length=300),
+           "kept_where": clean_text(kept_where, what="where it is kept", max_length=300),
+           "consent": clean_text(consent, what="who agreed to be recorded", max_length=300),
+           "delete_by": checked_date(delete_by, "the delete-by date"),
+           "session_id": session_id}
+    return store.insert("recordings", row)
+
+
+def mark_recording_deleted(store: Store, recording_id: object, how_checked: object) -> None:
+    from .validation import clean_text
+
+    how = clean_text(how_checked, what="how you checked it is gone", max_length=300)
+    with store.transaction() as tx:
+        rows = tx.select("recordings", {"recording_id": recording_id}) if isinstance(
+            recording_id, int) else []
+        if not rows:
+            raise InvalidInput("That recording is not in the register.")
+        tx.update("recordings", {"recording_id": recording_id},
+                  {"deleted_at": tx.now(), "deletion_check": how})
+
+
+def declare(store: Store, kind: object, text: object) -> int:
+    """Add a declared conflict of interest, or a named back-up for a paid role."""
+    from .validation import clean_text
+
+    kind = choose(kind, ("conflict", "backup"), what="what you are declaring")
+    return store.insert("declarations", {
+        "kind": kind, "text": clean_text(text, what="the declaration", max_length=500)})

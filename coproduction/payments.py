@@ -1,0 +1,77 @@
+"""Paying people for their time: the ledger, settlement, and a plain benefits warning.
+
+Expenses are kept apart from payment for time. The ledger exports for a
+finance team with the finance reference only: no chosen names, no ids.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from .schema import SETTLEMENTS
+from .store import Store, StoreError
+from .validation import InvalidInput, choose, clean_text, whole_number
+
+# Settlements that may count as earnings for someone on benefits, and what to offer instead.
+BENEFITS_WARNING = {
+    "voucher": "Vouchers can count as earnings for someone on benefits. Ask first; they may "
+               "prefer repaid expenses only, a gift to a charity, or to decline.",
+    "cash": "Cash payments can count as earnings for someone on benefits. Ask first; they may "
+            "prefer repaid expenses only, a gift to a charity, or to decline.",
+    "bank": "Payments can count as earnings for someone on benefits. Ask first, and point "
+            "them to free benefits advice before they decide.",
+}
+FINANCE_COLUMNS = ["payee_ref", "session_id", "minutes", "rate", "amount", "expenses",
+                   "settlement", "settled_at"]
+
+
+def benefits_warning(settlement: str) -> str:
+    return BENEFITS_WARNING.get(settlement, "")
+
+
+def add_time(store: Store, *, participant_id: str | None, session_id: object,
+             payee_ref: object, minutes: object, settlement: object = "bank",
+             expenses: object = 0.0) -> int:
+    """Add a ledger line for time given, at the workshop's rate."""
+    ref = clean_text(payee_ref, what="the finance reference", max_length=80)
+    minutes = whole_number(minutes, what="the minutes given", low=0, high=24 * 60)
+    settlement = choose(settlement, SETTLEMENTS, what="how it is settled")
+    if isinstance(expenses, bool) or not isinstance(expenses, int | float) or not (
+            0 <= expenses <= 100000):
+        raise InvalidInput("Please give expenses as an amount from 0 upwards.")
+    with store.transaction() as tx:
+        rate = tx.select("workshop")[0]["pay_rate"]
+        if not isinstance(session_id, int) or not tx.select("sessions",
+                                                            {"session_id": session_id}):
+            raise InvalidInput("That session does not exist.")
+        if participant_id is not None and not tx.select(
+                "participants", {"participant_id": participant_id, "status": "active"}):
+            raise InvalidInput("Nobody with that id is taking part.")
+        amount = 0.0 if settlement == "declined" else round(minutes / 60 * rate, 2)
+        return tx.insert("payments", {
+            "participant_id": participant_id, "session_id": session_id, "payee_ref": ref,
+            "minutes": minutes, "rate": rate, "amount": amount,
+            "expenses": float(expenses), "settlement": settlement})
+
+
+def mark_settled(store: Store, payment_id: object) -> None:
+    with store.transaction() as tx:
+        if not isinstance(payment_id, int) or not tx.select("payments",
+                                                            {"payment_id": payment_id}):
+            raise InvalidInput("That ledger line does not exist.")
+        tx.update("payments", {"payment_id": payment_id}, {"settled_at": tx.now()})
+
+
+def export_ledger(store: Store, path: Path | str) -> int:
+    """Write the ledger for a finance team (no names, no ids); return the number of lines."""
+    rows = store.select("payments", order_by="payment_id")
+    try:
+        with Path(path).open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(FINANCE_COLUMNS)
+            for row in rows:
+                writer.writerow(["" if row[c] is None else row[c] for c in FINANCE_COLUMNS])
+    except OSError as error:
+        raise StoreError(f"The ledger could not be written to {path}.") from error
+    return len(rows)

@@ -1,0 +1,283 @@
+"""Consent, credit, withdrawal, retention and payment, in the engine and on the command line."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import logging
+import sqlite3
+
+import pytest
+
+from coproduction import consent, payments
+from coproduction.consensus import ConsensusRule
+from coproduction.export import export_workshop
+from coproduction.participants import join_workshop, rejoin
+from coproduction.sessions import create_session, open_round
+from coproduction.shared_language import SharedLanguage, current_glossary
+from coproduction.validation import InvalidInput
+
+SECRET_NAME = "Zanzibar Quill"
+SECRET_WORDING = "wording-only-zanzibar-wrote-7731"
+SECRET_TERM = "quuxjargon4492"
+SECRET_SELF = "describe-me-as-zq-5530"
+OTHER_WORDING = "ana-kept-wording-1188"
+
+
+@pytest.fixture
+def room(store):
+    sid = create_session(store, "language", "Letters")
+    open_round(store, sid)
+    session = SharedLanguage(store, sid)
+    session.put_text("Note", "The SENCO will see you at the TAC.")
+    session.set_rule(ConsensusRule(2, round(2 / 3, 6), True))
+    ana, _ = join_workshop(store, code="TEST42", pseudonym="Ana")
+    cy, _ = join_workshop(store, code="TEST42", pseudonym="Cy")
+    zq, key = join_workshop(store, code="TEST42", pseudonym=SECRET_NAME,
+                            display_name="Real Name Zq", credit="named")
+    return session, ana, cy, zq, key
+
+
+def term(session, name):
+    return next(t.term_id for t in session.board(None).terms if t.term == name)
+
+
+def everything_bytes(*paths):
+    data = b""
+    for path in paths:
+        for file in ([path] if path.is_file() else sorted(path.rglob("*"))):
+            if file.is_file():
+                data += file.read_bytes()
+    return data
+
+
+def test_withdrawal_before_the_cutoff_leaves_nothing_behind(room, store, tmp_path, caplog):
+    caplog.set_level(logging.DEBUG)
+    session, ana, cy, zq, key = room
+    kept = session.propose(ana, term(session, "TAC"), OTHER_WORDING)
+    theirs = session.propose(zq, term(session, "SENCO"), SECRET_WORDING)
+    session.flag_term(zq, SECRET_TERM)
+    session.propose(ana, term(session, SECRET_TERM), "a word Ana explains")
+    session.vote(zq, kept, "agree")
+    session.vote(ana, theirs, "agree")
+    session.describe_self(zq, SECRET_SELF, "", True)
+    out = tmp_path / "export"
+    export_workshop(store, out)
+    assert SECRET_WORDING.encode() in everything_bytes(out)
+    before = everything_bytes(store.path, *store.folder.glob("workshop.sqlite-*"))
+    assert SECRET_NAME.encode() in before and SECRET_SELF.encode() in before
+
+    receipt = consent.withdraw_participant(store, zq.participant_id, requested_by="participant")
+
+    assert receipt["policy"] == "erase" and receipt["rows_erased"] >= 6
+    assert receipt["exports_rewritten"] == 1
+    files = [store.path, *store.folder.glob("workshop.sqlite-*")]
+    raw = everything_bytes(*files) + everything_bytes(out) + caplog.text.encode()
+    for secret in (SECRET_NAME, SECRET_WORDING, SECRET_TERM, SECRET_SELF, "Real Name Zq",
+                   zq.participant_id):
+        assert secret.encode() not in raw, secret
+    assert rejoin(store, key) is None
+    board = session.board(ana)
+    wordings = [p.wording for t in board.terms for p in t.proposals]
+    assert wordings == [OTHER_WORDING]                  # Ana's own proposal is intact
+    tac = next(t for t in board.terms if t.term == "TAC").proposals[0]
+    assert (tac.tally.agree, tac.by) == (0, "Ana")      # Zq's vote went with them
+    receipt_row = store.select("erasures")[0]
+    assert set(receipt_row) >= {"rows_erased", "created_at"} and "participant_id" not in receipt_row
+    assert sqlite3.connect(store.path).execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_agreed_results_are_recounted_and_the_group_is_told(room, store):
+    session, ana, cy, zq, _ = room
+    pid = session.propose(ana, term(session, "TAC"), "the meeting of helpers")
+    session.vote(ana, pid, "agree")
+    session.vote(zq, pid, "agree")
+    session.confirm_glossary()
+    assert current_glossary(store) == {"TAC": "the meeting of helpers"}
+    receipt = consent.withdraw_participant(store, zq.participant_id)
+    assert receipt["results_changed"] == 1
+    assert current_glossary(store) == {}   # one vote left: under the rule of two
+    notices = [n["text"] for n in store.select("notices")]
+    assert notices and "no longer agreed" in notices[0] and SECRET_NAME not in notices[0]
+
+
+def test_after_the_cutoff_the_stated_policy_applies(room, store):
+    session, ana, cy, zq, _ = room
+    consent.change_settings(store, withdraw_by=dt.date.today().isoformat(),
+                            after_cutoff="anonymise")
+    session.propose(zq, term(session, "SENCO"), SECRET_WORDING)
+    session.describe_self(zq, SECRET_SELF, "", False)
+    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    plan = consent.withdrawal_plan(store, tomorrow)
+    assert plan.policy == "anonymise" and "name and id are taken off" in plan.explanation
+    receipt = consent.withdraw_participant(store, zq.participant_id, today=tomorrow)
+    assert receipt["policy"] == "anonymise" and receipt["rows_anonymised"] == 1
+    kept = next(t for t in session.board(ana).terms if t.term == "SENCO").proposals[0]
+    assert (kept.wording, kept.by) == (SECRET_WORDING, "anonymous")
+    raw = everything_bytes(store.path, *store.folder.glob("workshop.sqlite-*"))
+    assert SECRET_NAME.encode() not in raw and SECRET_SELF.encode() not in raw
+    assert zq.participant_id.encode() not in raw
+    # With 'erase' as the policy, even a late withdrawal deletes everything.
+    consent.change_settings(store, after_cutoff="erase")
+    assert consent.withdrawal_plan(store, tomorrow).policy == "erase"
+
+
+@pytest.mark.parametrize("bad", ["p-nobody", "", None, 42, ["p-x"]])
+def test_withdrawing_an_unknown_person_is_a_plain_refusal(room, store, bad):
+    before = store.revision()
+    with pytest.raises(InvalidInput, match="Nobody with that id"):
+        consent.withdraw_participant(store, bad)
+    assert store.revision() == before
+
+
+def test_a_second_withdrawal_and_acts_from_another_page_are_refused(room, store):
+    session, ana, cy, zq, _ = room
+    consent.withdraw_participant(store, zq.participant_id)
+    with pytest.raises(InvalidInput, match="Nobody with that id"):
+        consent.withdraw_participant(store, zq.participant_id)
+    with pytest.raises(InvalidInput, match="no longer taking part"):
+        session.propose(zq, term(session, "TAC"), "from a page left open")
+    session.propose(ana, term(session, "TAC"), "Ana carries on")
+
+
+def export_rows(store, tmp_path, name="proposals"):
+    out = tmp_path / f"export-{store.revision()}"
+    export_workshop(store, out, remember=False)
+    with (out / f"{name}.csv").open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.mark.parametrize("mode, author, shown", [
+    ("anonymous", "", ""),
+    ("pseudonym", "id", SECRET_NAME),
+    ("named", "id", "Real Name Zq"),
+    ("collective", "", "the group"),
+])
+def test_each_credit_mode_exports_exactly_what_it_promises(room, store, tmp_path, mode,
+                                                           author, shown):
+    session, ana, cy, zq, _ = room
+    pid = session.propose(zq, term(session, "SENCO"), SECRET_WORDING)
+    consent.credit_one(store, zq, "proposals", pid, mode)
+    row = export_rows(store, tmp_path)[0]
+    assert row["credit"] == mode and row["credited_as"] == shown
+    assert row["author_id"] == (zq.participant_id if author else "")
+    board_by = next(t for t in session.board(ana).terms if t.term == "SENCO").proposals[0].by
+    assert board_by == (shown or "anonymous")
+
+
+def test_a_change_of_mind_changes_the_next_export_but_not_one_by_one_choices(room, store,
+                                                                            tmp_path):
+    session, ana, cy, zq, _ = room
+    first = session.propose(zq, term(session, "SENCO"), "first wording")
+    second = session.propose(zq, term(session, "TAC"), "second wording")
+    consent.credit_one(store, zq, "proposals", second, "collective")
+    consent.change_choices(store, zq, credit="anonymous", contact_ok=False)
+    rows = {r["wording"]: r for r in export_rows(store, tmp_path)}
+    assert rows["first wording"]["credit"] == "anonymous"
+    assert rows["first wording"]["author_id"] == ""
+    assert rows["second wording"]["credit"] == "collective"
+    assert [c["credit"] for c in store.select("consents",
+                                              {"participant_id": zq.participant_id})] == [
+        "named", "anonymous"]
+    assert first
+
+
+def test_credit_can_only_be_changed_on_your_own_words(room, store):
+    session, ana, cy, zq, _ = room
+    pid = session.propose(ana, term(session, "SENCO"), "Ana's words")
+    with pytest.raises(InvalidInput, match="your own words"):
+        consent.credit_one(store, zq, "proposals", pid, "anonymous")
+    with pytest.raises(InvalidInput):
+        consent.credit_one(store, ana, "participants", pid, "anonymous")
+    with pytest.raises(InvalidInput, match="own name"):
+        consent.credit_one(store, ana, "proposals", pid, "named")
+
+
+def test_joining_records_the_information_version_and_refuses_a_stale_one(store):
+    version = consent.information_version(store.workshop())
+    person, _ = join_workshop(store, code="TEST42", pseudonym="Dee", info_version=version)
+    assert store.select("consents")[0]["info_version"] == version
+    consent.change_settings(store, contact="Sam on 01234 567890")
+    with pytest.raises(InvalidInput, match="changed"):
+        join_workshop(store, code="TEST42", pseudonym="Eve", info_version=version)
+    with pytest.raises(InvalidInput, match="name to show"):
+        join_workshop(store, code="TEST42", pseudonym="Fay", credit="named")
+
+
+def test_information_says_what_a_person_needs_to_know(store):
+    consent.change_settings(store, withdraw_by="2026-06-30", keep_until="2027-01-31",
+                            contact="Sam")
+    text = " ".join(f"{h}: {t}" for h, t in consent.information(store.workshop()))
+    for words in ("What we collect", "Why", "Who sees it", "31 January 2027",
+                  "30 June 2026", "You do not have to say why", "Sam", "GBP 25 an hour"):
+        assert words in text, words
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"withdraw_by": "2026-02-30"}, "date like"),
+    ({"keep_until": "2206-01-01"}, "ten years"),
+    ({"withdraw_by": "2026-06-30", "keep_until": "2026-01-01"}, "must not come before"),
+    ({"pay_rate": -3}, "pay rate"),
+    ({"after_cutoff": "shred"}, "from the list"),
+    ({"currency": "pounds"}, "three letters"),
+    ({"colour": "red"}, "no setting"),
+])
+def test_bad_settings_are_refused_plainly(store, changes, message):
+    before = store.workshop()
+    with pytest.raises(InvalidInput, match=message):
+        consent.change_settings(store, **changes)
+    assert store.workshop() == before
+
+
+def test_purge_removes_personal_data_past_the_keep_until_date(room, store):
+    session, ana, cy, zq, _ = room
+    session.propose(zq, term(session, "SENCO"), SECRET_WORDING)
+    consent.change_settings(store, keep_until=dt.date.today().isoformat())
+    assert consent.purge(store) == {}   # not past it yet
+    removed = consent.purge(store, dt.date.today() + dt.timedelta(days=1))
+    assert removed["participants"] == 3 and removed["proposals"] == 1
+    assert store.select("participants") == []
+    assert SECRET_NAME.encode() not in store.path.read_bytes()
+    assert store.select("sessions")  # what is not personal stays
+
+
+def test_recordings_register_flags_overdue_ones(store):
+    rid = consent.add_recording(store, what="Session 1 audio", kept_where="Laptop, encrypted",
+                                consent="Everyone present said yes",
+                                delete_by=dt.date.today().isoformat())
+    later = dt.date.today() + dt.timedelta(days=1)
+    assert [r["recording_id"] for r in consent.overdue_recordings(store, later)] == [rid]
+    with pytest.raises(InvalidInput):
+        consent.mark_recording_deleted(store, rid, "")
+    consent.mark_recording_deleted(store, rid, "Deleted, bin emptied, cloud copy checked")
+    assert consent.overdue_recordings(store, later) == []
+
+
+def test_the_ledger_pays_at_the_rate_and_exports_no_names(room, store, tmp_path):
+    session, ana, cy, zq, _ = room
+    line = payments.add_time(store, participant_id=zq.participant_id,
+                             session_id=session.session_id, payee_ref="FIN-0042",
+                             minutes=90, settlement="voucher", expenses=4.5)
+    assert store.select("payments")[0]["amount"] == 37.5   # 1.5 hours at 25
+    assert "earnings" in payments.benefits_warning("voucher")
+    payments.add_time(store, participant_id=ana.participant_id, session_id=session.session_id,
+                      payee_ref="FIN-0043", minutes=60, settlement="declined")
+    payments.mark_settled(store, line)
+    out = tmp_path / "ledger.csv"
+    assert payments.export_ledger(store, out) == 2
+    text = out.read_text()
+    assert "FIN-0042" in text and SECRET_NAME not in text and zq.participant_id not in text
+    assert text.splitlines()[0] == ",".join(payments.FINANCE_COLUMNS)
+    consent.withdraw_participant(store, zq.participant_id)
+    assert [p["payee_ref"] for p in store.select("payments")] == ["FIN-0042", "FIN-0043"]
+    with pytest.raises(InvalidInput):
+        payments.add_time(store, participant_id=None, session_id=999, payee_ref="x",
+                          minutes=10)
+
+
+def test_declarations_are_kept_for_everyone_to_see(store):
+    consent.declare(store, "conflict", "The funder also runs the service we are looking at.")
+    consent.declare(store, "backup", "If Sam leaves, Jo runs the sessions.")
+    assert [d["kind"] for d in store.select("declarations")] == ["conflict", "backup"]
+    with pytest.raises(InvalidInput):
+        consent.declare(store, "secret", "x")
