@@ -54,8 +54,27 @@ def _open(path: Path | None) -> Store:
     return Store.open(path)
 
 
+def _settings(args) -> dict:
+    """The workshop promises given on the command line, checked."""
+    from .consent import SETTING_FIELDS
+
+    return {name: getattr(args, name) for name in SETTING_FIELDS
+            if getattr(args, name, None) is not None}
+
+
 def cmd_new(args) -> int:
+    from .consent import change_settings
+
+    if (args.workshop / "workshop.sqlite").exists():
+        raise UsageError(f"There is already a workshop at {args.workshop}")
+    settings = _settings(args)
     store = Store.create(args.workshop, title=args.title, group_name=args.group)
+    try:
+        change_settings(store, **settings)
+    except InvalidInput:
+        store.close()
+        shutil.rmtree(args.workshop)
+        raise
     workshop = store.workshop()
     print(f"Made the workshop '{workshop['title']}' in {args.workshop} "
           f"(join code {workshop['code']}).")
@@ -109,6 +128,67 @@ def cmd_check_language(args) -> int:
     return 1 if report.flagged else 0
 
 
+def cmd_settings(args) -> int:
+    from .consent import change_settings
+
+    with _open(args.workshop) as store:
+        workshop = change_settings(store, **_settings(args))
+    for name in ("contact", "withdraw_by", "after_cutoff", "keep_until", "pay_rate", "currency"):
+        print(f"{name}: {'' if workshop[name] is None else workshop[name]}")
+    return 0
+
+
+def cmd_participants(args) -> int:
+    from .consent import participants_overview
+
+    with _open(args.workshop) as store:
+        people = participants_overview(store)
+    if args.json:
+        print(json.dumps(people, ensure_ascii=False, indent=2))
+    else:
+        for p in people:
+            print(f"{p['participant_id']}\t{p['status']}\t{p['pseudonym']}")
+        if not people:
+            print("Nobody has joined yet.")
+    return 0
+
+
+def cmd_withdraw(args) -> int:
+    from .consent import withdraw_participant
+
+    with _open(args.workshop) as store:
+        receipt = withdraw_participant(store, args.participant, requested_by="facilitator")
+    print(f"Withdrew {args.participant}: " + (
+        "everything they gave was erased." if receipt["policy"] == "erase" else
+        "their shared words stay with no name or id; everything else was erased."))
+    print(f"Receipt: {receipt['rows_erased']} rows erased, {receipt['rows_anonymised']} "
+          f"anonymised, {receipt['results_changed']} agreed results recounted, "
+          f"{receipt['exports_rewritten']} exports rewritten.")
+    return 0
+
+
+def cmd_purge(args) -> int:
+    from .consent import purge
+
+    with _open(args.workshop) as store:
+        keep = store.workshop()["keep_until"]
+        removed = purge(store)
+    if not removed:
+        print(f"Nothing is past its keep-until date ({keep or 'none set'}).")
+    else:
+        print("Removed: " + ", ".join(f"{n} rows of {t}" for t, n in sorted(removed.items())))
+    return 0
+
+
+def cmd_ledger(args) -> int:
+    from .payments import export_ledger
+
+    with _open(args.workshop) as store:
+        lines = export_ledger(store, args.out)
+    print(f"Wrote {lines} ledger lines to {args.out} (finance references only, no names).")
+    return 0
+
+
 def cmd_export(args) -> int:
     from .export import export_workshop
 
@@ -143,6 +223,19 @@ def cmd_serve(args) -> int:
     return 0
 
 
+def _setting_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--contact", help="who people can talk to about the workshop")
+    parser.add_argument("--withdraw-by", dest="withdraw_by", metavar="YYYY-MM-DD",
+                        help="last day on which a withdrawal erases everything")
+    parser.add_argument("--after-cutoff", dest="after_cutoff", choices=["anonymise", "erase"],
+                        help="what a withdrawal after that day does")
+    parser.add_argument("--keep-until", dest="keep_until", metavar="YYYY-MM-DD",
+                        help="the day after which personal data is removed")
+    parser.add_argument("--pay-rate", dest="pay_rate", type=float, metavar="AMOUNT",
+                        help="payment per hour of time given (default 25)")
+    parser.add_argument("--currency", help="three letters, e.g. GBP")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="coproduction",
                      description="Run live, trauma-informed co-production workshops.")
@@ -165,7 +258,34 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--title", required=True, help="the workshop's name")
     p.add_argument("--group", default="the group",
                    help="how contributions credited to the group are shown")
+    _setting_args(p)
     p.set_defaults(run=cmd_new)
+
+    p = sub.add_parser("settings", help="change the workshop's promises: contact, last day "
+                                        "to withdraw, keep-until date, pay rate")
+    _workshop_arg(p)
+    _setting_args(p)
+    p.set_defaults(run=cmd_settings)
+
+    p = sub.add_parser("participants", help="list ids, chosen names and status")
+    _workshop_arg(p)
+    p.add_argument("--json", action="store_true", help="print as JSON")
+    p.set_defaults(run=cmd_participants)
+
+    p = sub.add_parser("withdraw", help="withdraw a person on their behalf (erases or "
+                                        "anonymises as the workshop promised)")
+    _workshop_arg(p)
+    p.add_argument("participant", metavar="PARTICIPANT", help="their id, e.g. p-3f9a1c2e40")
+    p.set_defaults(run=cmd_withdraw)
+
+    p = sub.add_parser("purge", help="remove personal data past the keep-until date")
+    _workshop_arg(p)
+    p.set_defaults(run=cmd_purge)
+
+    p = sub.add_parser("ledger", help="write the payment ledger for a finance team")
+    _workshop_arg(p)
+    p.add_argument("--out", type=Path, required=True, metavar="FILE", help="the CSV to write")
+    p.set_defaults(run=cmd_ledger)
 
     p = sub.add_parser("demo", help="make the demo workshop (made-up people, fixed seed)")
     _workshop_arg(p)

@@ -100,7 +100,90 @@ def language_step(store: Store, rng: random.Random, people: list[Participant]) -
     SharedLanguage(store, second).put_text(*SECOND_TEXT.split("\n", 1))
 
 
-DEMO_STEPS: list[Callable[[Store, random.Random, list[Participant]], None]] = [language_step]
+SUGGESTIONS = ["More breaks, please.", "Send the papers a week before.",
+               "Meet somewhere with a quiet room.", "Pay people on the day."]
+
+
+def feedback_step(store: Store, rng: random.Random, people: list[Participant]) -> None:
+    """A closed feedback session turned into actions, then an open one that shows them."""
+    from . import feedback as fb
+
+    fb.set_support_info(store, "You can step out at any time.\nTalk to Jess (the "
+                        "facilitator) or call the support line on 0800 000 0000 (made up).")
+    first = create_session(store, "feedback", "How did our first meeting go?")
+    open_round(store, first)
+    session = fb.FeedbackSession(store, first)
+    for i, person in enumerate(people):
+        session.check_in(person, "check_in", rng.choice(fb.FEELINGS), follow_up=i == 2,
+                         keep=i == 4)
+        ratings = {p: rng.choice([None, 2, 3, 3, 4, 4]) for p in fb.PRINCIPLES}
+        session.give_feedback(person, ratings, SUGGESTIONS[i] if i < len(SUGGESTIONS) else "",
+                              anonymous=i % 2 == 0)
+        session.place_on_ladder(person, rng.choice(fb.LADDER_RUNGS))
+    fb.send_pause_signal(store, people[3], "break", anonymous=True)
+    fb.mark_signal_seen(store, fb.send_pause_signal(store, people[1], "step_out",
+                                                    anonymous=False))
+    fb.close_feedback_round(store, first)
+    ids = [s[0] for s in session.picture().suggestions]
+    session.add_action("We now stop for ten minutes every hour.", "done", suggestion_id=ids[0])
+    session.add_action("We post the papers a week before.", "in_progress",
+                       suggestion_id=ids[1])
+    session.add_action("Meet in a building with a quiet room.", "not_possible",
+                       "The only free room this month is the library; we have asked for "
+                       "a quiet corner there instead.", suggestion_id=ids[2])
+    session.add_action("Say at the start what each meeting is for.", "planned",
+                       principle="trust")
+    second = create_session(store, "feedback", "Checking in today")
+    open_round(store, second)
+
+
+def methods_step(store: Store, rng: random.Random, people: list[Participant]) -> None:
+    """Access cards, ratings and dots, a confirmed shortlist, then an open round to try."""
+    from .methods import CARD_QUESTIONS, RATING_WORDS, MethodSelection
+
+    first = create_session(store, "methods", "Choosing how we gather wisdom")
+    session = MethodSelection(store, first)
+    session.set_rules(3, 3)
+    open_round(store, first)
+    ids = [m.method_id for m in session.board(viewer=None).methods]
+    for person in people[:10]:
+        answers = {q: rng.choice(list(words)) for q, (_, _, words) in CARD_QUESTIONS.items()}
+        session.save_card(person, answers, "", rng.random() < 0.3)
+        for method_id in rng.sample(ids, 4):
+            session.rate(person, method_id, rng.choice(list(RATING_WORDS)))
+        for method_id in rng.sample(ids[:8], 3):
+            session.place_dot(person, method_id)
+    close_round(store, first)
+    session.confirm_shortlist()
+    second = create_session(store, "methods", "Trying the dots again")
+    open_round(store, second)
+
+
+def consent_step(store: Store, rng: random.Random, people: list[Participant]) -> None:
+    """Declarations, a recording, time paid for, and one person who left."""
+    from . import consent, payments
+
+    consent.declare(store, "conflict", "The project is paid for by the council that runs "
+                    "the service we are looking at.")
+    consent.declare(store, "backup", "If Jess (the facilitator) leaves, Morgan runs the "
+                    "sessions until someone new starts.")
+    consent.add_recording(store, what="Audio of the first language session",
+                          kept_where="The project laptop, in an encrypted folder",
+                          consent="Everyone in the room said yes before it started",
+                          delete_by="2026-02-28", session_id=1)
+    first = store.select("sessions", order_by="session_id")[0]["session_id"]
+    for i, person in enumerate(people[:-1]):
+        payments.add_time(store, participant_id=person.participant_id, session_id=first,
+                          payee_ref=f"DEMO-{i + 1:03d}", minutes=120,
+                          settlement=rng.choice(["bank", "bank", "voucher", "declined",
+                                                 "charity"]),
+                          expenses=rng.choice([0.0, 4.5, 12.0]))
+    consent.withdraw_participant(store, people[-1].participant_id, requested_by="participant",
+                                 today=dt.date(2026, 1, 20))
+
+
+DEMO_STEPS: list[Callable[[Store, random.Random, list[Participant]], None]] = [
+    language_step, methods_step, feedback_step, consent_step]
 
 
 def make_demo(path: Path | str, *, seed: int = SEED) -> Store:
@@ -108,7 +191,9 @@ def make_demo(path: Path | str, *, seed: int = SEED) -> Store:
     rng = random.Random(seed)
     store = Store.create(path, title=DEMO_TITLE, code=DEMO_CODE,
                          group_name="the demo group", is_demo=True,
-                         clock=_clock(), ids=_ids(rng))
+                         clock=_clock(), ids=_ids(rng), settings={
+                             "contact": "Jess, the facilitator (made up): ask at any session",
+                             "withdraw_by": "2027-03-31", "keep_until": "2027-12-31"})
     people = []
     for i, name in enumerate(NAMES):
         role = "staff" if i % 4 == 3 else "lived_experience"

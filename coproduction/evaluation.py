@@ -55,3 +55,45 @@ def glossary_table(store: Store) -> pd.DataFrame:
     """The agreed glossary with the votes behind each wording."""
     g = frames(store, ["glossary"])["glossary"]
     return g[["session_id", "term", "wording", "agree", "disagree", "pass", "block"]]
+
+
+def feedback_summary(store: Store) -> pd.DataFrame:
+    """One row per feedback session: ratings by principle, the ladder, and actions.
+
+    Only what an export shows: counts and averages, no person. Check-ins are
+    left out on purpose: most are deleted when the session ends.
+    """
+    from .schema import ACTION_STATUSES, LADDER_RUNGS, PRINCIPLES
+
+    f = frames(store, ["sessions", "principle_ratings", "suggestions", "ladder_answers",
+                       "actions"])
+    sessions = f["sessions"][f["sessions"]["activity"] == "feedback"]
+    columns = ["session_id", "title", *(f"rating_{p}" for p in PRINCIPLES), "suggestions",
+               *(f"ladder_{r}" for r in LADDER_RUNGS), *(f"actions_{s}" for s in ACTION_STATUSES)]
+    out = []
+    for _, s in sessions.iterrows():
+        sid = s["session_id"]
+        ratings = f["principle_ratings"][f["principle_ratings"]["session_id"] == sid]
+        ladder = f["ladder_answers"][f["ladder_answers"]["session_id"] == sid]
+        actions = f["actions"][f["actions"]["session_id"] == sid]
+        row = {"session_id": int(sid), "title": s["title"],
+               "suggestions": int((f["suggestions"]["session_id"] == sid).sum())}
+        for p in PRINCIPLES:
+            mean = ratings[ratings["principle"] == p]["rating"].mean()
+            row[f"rating_{p}"] = None if pd.isna(mean) else round(float(mean), 2)
+        for r in LADDER_RUNGS:
+            row[f"ladder_{r}"] = int((ladder["rung"] == r).sum())
+        for status in ACTION_STATUSES:
+            row[f"actions_{status}"] = int((actions["status"] == status).sum())
+        out.append(row)
+    return pd.DataFrame(out, columns=columns)
+
+
+def you_said_we_did(store: Store) -> pd.DataFrame:
+    """Every action with the suggestion or principle it answers, its status and reason."""
+    f = frames(store, ["actions", "suggestions"])
+    said = dict(zip(f["suggestions"]["suggestion_id"], f["suggestions"]["text"]))
+    actions = f["actions"].copy()
+    actions["you_said"] = [said.get(i, "") if pd.notna(i) else (p or "")
+                           for i, p in zip(actions["suggestion_id"], actions["principle"])]
+    return actions[["session_id", "you_said", "text", "status", "reason"]]

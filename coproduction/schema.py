@@ -522,9 +522,293 @@ CONSENT_TABLES = (
     ),
 )
 
+# Feedback loops (coproduction/feedback.py). The words people see for each
+# value live in the engine; these are the stored values.
+FEELINGS = ("good", "okay", "mixed", "low", "hard", "not_said")
+MOMENTS = ("check_in", "check_out")
+PRINCIPLES = ("safety", "trust", "peer_support", "collaboration", "empowerment",
+              "cultural_humility")
+LADDER_RUNGS = ("told", "asked", "involved", "co_produced")
+PAUSE_KINDS = ("break", "step_out")
+ACTION_STATUSES = ("planned", "in_progress", "done", "not_possible")
+FEEDBACK_TABLES = (
+    Table(
+        "check_ins", "How a person said they were at the start or end of a session. "
+        "Deleted when the session's round closes, unless the person chose to keep it.",
+        (
+            Field("check_in_id", "integer", "Number of the check-in."),
+            Field("session_id", "integer", "The feedback session.",
+                  references="sessions.session_id"),
+            Field("participant_id", "string", "The person.", max_length=40,
+                  references="participants.participant_id"),
+            Field("moment", "string", "At the start (check_in) or the end (check_out).",
+                  enum=MOMENTS),
+            Field("feeling", "string", "How they said they were.", enum=FEELINGS),
+            Field("keep", "boolean", "True when the person chose to keep it after the session."),
+            Field("created_at", "datetime", "When they last said it (UTC)."),
+        ),
+        primary_key="check_in_id", autoincrement=True, private=True,
+        unique=(("session_id", "participant_id", "moment"),),
+    ),
+    Table(
+        "follow_ups", "People who asked for someone to check on them after a session.",
+        (
+            Field("follow_up_id", "integer", "Number of the request."),
+            Field("session_id", "integer", "The feedback session.",
+                  references="sessions.session_id"),
+            Field("participant_id", "string", "The person who asked.", max_length=40,
+                  references="participants.participant_id"),
+            Field("moment", "string", "Asked at check-in or at check-out.", enum=MOMENTS),
+            Field("created_at", "datetime", "When they asked (UTC)."),
+            Field("done_at", "datetime", "When the facilitator said it was done (UTC).",
+                  required=False),
+        ),
+        primary_key="follow_up_id", autoincrement=True, private=True,
+        unique=(("session_id", "participant_id", "moment"),),
+    ),
+    Table(
+        "pause_signals", "Each 'I need a pause' sent to the facilitator. An anonymous signal "
+        "stores no id, and every signal's time is kept only to the minute.",
+        (
+            Field("signal_id", "integer", "Number of the signal."),
+            Field("author_id", "string", "The person, only when they chose to say who they "
+                  "are; empty when anonymous.", required=False,
+                  references="participants.participant_id"),
+            Field("credit", "string", "anonymous, or how the person is known here.",
+                  enum=tuple(CREDIT_MODES)),
+            Field("kind", "string", "A short break, or to step out for a while.",
+                  enum=PAUSE_KINDS),
+            Field("created_at", "datetime", "The minute it was sent (UTC, seconds are zero)."),
+            Field("seen_at", "datetime", "When the facilitator marked it seen (UTC).",
+                  required=False),
+        ),
+        primary_key="signal_id", autoincrement=True, private=True, contribution=True,
+    ),
+    Table(
+        "pauses", "Times the facilitator paused the whole workshop.",
+        (
+            Field("pause_id", "integer", "Number of the pause."),
+            Field("message", "string", "What the pause screen said, e.g. back at 11:15.",
+                  required=False, max_length=200),
+            Field("created_at", "datetime", "When the pause began (UTC)."),
+            Field("ended_at", "datetime", "When it ended (UTC); empty while it lasts.",
+                  required=False),
+        ),
+        primary_key="pause_id", autoincrement=True,
+    ),
+    Table(
+        "support_info", "Where to get support, as the facilitator wrote it; the latest applies.",
+        (
+            Field("support_id", "integer", "Number of the version."),
+            Field("text", "string", "The support information.", max_length=1000),
+            Field("created_at", "datetime", "When it was written (UTC)."),
+        ),
+        primary_key="support_id", autoincrement=True,
+    ),
+    Table(
+        "principle_ratings", "How people rated a session against each of the six principles.",
+        (
+            Field("rating_id", "integer", "Number of the rating."),
+            *_contribution(),
+            Field("principle", "string", "The principle rated.", enum=PRINCIPLES),
+            Field("rating", "integer", "1 not yet, 2 a little, 3 mostly, 4 yes, fully.",
+                  minimum=1, maximum=4),
+        ),
+        primary_key="rating_id", autoincrement=True, contribution=True,
+        unique=(("session_id", "author_id", "principle"),), indexes=(("session_id",),),
+    ),
+    Table(
+        "suggestions", "What people said should change.",
+        (
+            Field("suggestion_id", "integer", "Number of the suggestion."),
+            *_contribution(),
+            Field("text", "string", "What should change, in their words.", max_length=500),
+        ),
+        primary_key="suggestion_id", autoincrement=True, contribution=True,
+        indexes=(("session_id",),),
+    ),
+    Table(
+        "ladder_answers", "Where people placed the project on the ladder of involvement. "
+        "No author and no time; numbers are random so the order says nothing.",
+        (
+            Field("answer_id", "integer", "Random number of the answer."),
+            Field("session_id", "integer", "The feedback session.",
+                  references="sessions.session_id"),
+            Field("rung", "string", "From being told to making it together.",
+                  enum=LADDER_RUNGS),
+        ),
+        primary_key="answer_id",
+    ),
+    Table(
+        "ladder_answered", "Who has already placed the project in a session (not where).",
+        (
+            Field("answered_id", "integer", "Random number of the row."),
+            Field("session_id", "integer", "The feedback session.",
+                  references="sessions.session_id"),
+            Field("participant_id", "string", "The person.", max_length=40,
+                  references="participants.participant_id"),
+        ),
+        primary_key="answered_id", private=True, unique=(("session_id", "participant_id"),),
+    ),
+    Table(
+        "actions", "'You said, we did': what the facilitator did with the feedback.",
+        (
+            Field("action_id", "integer", "Number of the action."),
+            Field("session_id", "integer", "The session whose feedback it answers.",
+                  references="sessions.session_id"),
+            Field("suggestion_id", "integer", "The suggestion it answers, if one.",
+                  required=False, references="suggestions.suggestion_id",
+                  on_delete="SET NULL"),
+            Field("principle", "string", "The principle whose ratings it answers, if one.",
+                  required=False, enum=PRINCIPLES),
+            Field("text", "string", "What we will do, or did.", max_length=300),
+            Field("status", "string", "Where it is.", enum=ACTION_STATUSES),
+            Field("reason", "string", "Why it is not possible, in plain words.",
+                  required=False, max_length=300),
+            Field("created_at", "datetime", "When it was written (UTC)."),
+            Field("updated_at", "datetime", "When it last changed (UTC)."),
+        ),
+        primary_key="action_id", autoincrement=True,
+    ),
+)
+
+# Method selection (coproduction/methods.py). The answers a person can give on
+# their private access card; "not_said" (prefer not to say) is always one.
+CARD_ANSWERS = {
+    "internet": ("yes", "not_always", "no", "not_said"),
+    "device": ("camera", "no_camera", "no", "not_said"),
+    "communication": ("talking", "writing", "drawing", "any", "not_said"),
+    "sensory": ("quiet_better", "fine", "not_said"),
+    "groups": ("fine", "one_to_one", "not_said"),
+    "time": ("half_hour", "hour", "longer", "not_said"),
+    "anonymous": ("yes", "no", "not_said"),
+}
+LEVELS = ("low", "medium", "high")
+RATINGS = ("keen", "unsure", "not_for_me")
+
+METHOD_TABLES = (
+    Table(
+        "methods", "Creative methods the group can choose from, with what each one needs.",
+        (
+            Field("method_id", "string", "Short stable id, e.g. photo-diaries.", max_length=40),
+            Field("name", "string", "The method's name.", max_length=80),
+            Field("summary", "string", "What people do, in plain words.", max_length=300),
+            Field("setting", "string", "Where it can happen.",
+                  enum=("in_person", "online", "either")),
+            Field("needs_device", "boolean", "True when each person needs a phone, tablet "
+                  "or computer."),
+            Field("needs_camera", "boolean", "True when each person needs a camera."),
+            Field("needs_internet", "boolean", "True when each person needs the internet "
+                  "where they are."),
+            Field("format", "string", "Done in a group, alone, or either.",
+                  enum=("group", "individual", "either")),
+            Field("can_be_anonymous", "boolean", "True when people can take part without "
+                  "being named or seen."),
+            Field("reading_writing", "string", "How much reading and writing it asks for.",
+                  enum=LEVELS),
+            Field("sensory_load", "string", "How busy, loud or crowded it tends to be.",
+                  enum=LEVELS),
+            Field("minutes", "integer", "Time per contribution, in minutes.", minimum=1,
+                  maximum=1440),
+            Field("prepare", "string", "What to prepare.", max_length=300),
+            Field("look_up", "string", "What to look up before using it the first time.",
+                  max_length=300),
+            Field("adaptations", "string", "Changes that let someone take part when it "
+                  "does not suit them, as 'need: change | need: change'.", required=False,
+                  max_length=1000),
+            Field("source", "string", "Shipped with the kit or added by the facilitator.",
+                  enum=("catalogue", "facilitator")),
+            Field("created_at", "datetime", "When it was added to this workshop (UTC)."),
+        ),
+        primary_key="method_id",
+    ),
+    Table(
+        "access_cards", "What helps or blocks each person, said privately; "
+        "'not_said' means prefer not to say.",
+        (
+            Field("participant_id", "string", "The person.", max_length=40,
+                  references="participants.participant_id"),
+            Field("session_id", "integer", "The session in which they last changed it.",
+                  references="sessions.session_id"),
+            *(Field(name, "string", f"Their answer about {what}.", enum=CARD_ANSWERS[name])
+              for name, what in (("internet", "internet at home"),
+                                 ("device", "a phone, tablet or computer they can use"),
+                                 ("communication", "how they like to share ideas"),
+                                 ("sensory", "busy or noisy places"),
+                                 ("groups", "being in a group"),
+                                 ("time", "time they can give each time"),
+                                 ("anonymous", "staying anonymous"))),
+            Field("other", "string", "Anything else that helps or gets in the way.",
+                  required=False, max_length=300),
+            Field("share_with_facilitator", "boolean",
+                  "True when the person lets the facilitator see this card."),
+            Field("updated_at", "datetime", "When they last changed it (UTC)."),
+        ),
+        primary_key="participant_id", private=True,
+    ),
+    Table(
+        "method_settings", "How many dots each person has and how long the shortlist "
+        "is; the latest row applies.",
+        (
+            Field("setting_id", "integer", "Number of the setting."),
+            Field("session_id", "integer", "The session it applies to.",
+                  references="sessions.session_id"),
+            Field("dots_per_person", "integer", "Dots each person can place.", minimum=1,
+                  maximum=20),
+            Field("shortlist_size", "integer", "How many methods the shortlist holds.",
+                  minimum=1, maximum=10),
+            Field("created_at", "datetime", "When the facilitator set it (UTC)."),
+        ),
+        primary_key="setting_id", autoincrement=True,
+    ),
+    Table(
+        "method_ratings", "How each person feels about a method.",
+        (
+            Field("rating_id", "integer", "Number of the rating."),
+            *_contribution(),
+            Field("method_id", "string", "The method rated.", max_length=40,
+                  references="methods.method_id"),
+            Field("rating", "string", "keen (I'd like this), unsure, or not_for_me.",
+                  enum=RATINGS),
+        ),
+        primary_key="rating_id", autoincrement=True, contribution=True,
+        unique=(("session_id", "method_id", "author_id"),), indexes=(("session_id",),),
+    ),
+    Table(
+        "method_dots", "Dots each person placed on a method (one row per person and method).",
+        (
+            Field("dot_id", "integer", "Number of the row."),
+            *_contribution(),
+            Field("method_id", "string", "The method the dots are on.", max_length=40,
+                  references="methods.method_id"),
+            Field("dots", "integer", "How many dots the person placed on it.", minimum=1,
+                  maximum=20),
+        ),
+        primary_key="dot_id", autoincrement=True, contribution=True,
+        unique=(("session_id", "method_id", "author_id"),), indexes=(("session_id",),),
+    ),
+    Table(
+        "method_shortlist", "The methods the group chose, in order, with the reasons.",
+        (
+            Field("entry_id", "integer", "Number of the entry."),
+            Field("session_id", "integer", "The session that chose it.",
+                  references="sessions.session_id"),
+            Field("method_id", "string", "The method.", max_length=40,
+                  references="methods.method_id"),
+            Field("rank", "integer", "Its place on the shortlist (1 = first).", minimum=1),
+            Field("dots", "integer", "Dots it had when confirmed.", minimum=0),
+            Field("reasons", "string", "Why it is on the list and how it fits, in plain "
+                  "words (counts under 3 are not given).", max_length=2000),
+            Field("confirmed_at", "datetime", "When the group confirmed it (UTC)."),
+        ),
+        primary_key="entry_id", autoincrement=True,
+    ),
+)
+
 # Every table, in the order they are created and exported. Each activity
 # declares its tables above as a tuple and adds it here.
-TABLES: dict[str, Table] = {t.name: t for t in (*CORE_TABLES, *LANGUAGE_TABLES, *CONSENT_TABLES)}
+TABLES: dict[str, Table] = {t.name: t for t in (*CORE_TABLES, *LANGUAGE_TABLES, *METHOD_TABLES, *CONSENT_TABLES,
+                                                *FEEDBACK_TABLES)}
 
 # Forward migrations: MIGRATIONS[n] takes a version-n database to n + 1.
 # Each step receives the open connection inside the migration transaction.

@@ -42,6 +42,7 @@ class ProposalView:
     my_vote: str | None
     mine: bool
     hidden_reason: str | None
+    my_credit: str | None = None   # the author's own view: "default" or a credit mode
 
 
 @dataclass(frozen=True)
@@ -285,7 +286,9 @@ class SharedLanguage:
                 tally=tally, decision=decide(tally, rule),
                 my_vote=mine.get(p["proposal_id"]),
                 mine=me is not None and p["author_id"] == me,
-                hidden_reason=p["hidden_reason"]))
+                hidden_reason=p["hidden_reason"],
+                my_credit=(None if me is None or p["author_id"] != me else
+                           p["credit"] if p["credit_chosen"] else "default")))
         term_views = []
         for t in terms:
             views = tuple(by_term.get(t["term_id"], ()))

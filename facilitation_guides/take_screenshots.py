@@ -39,8 +39,8 @@ def main() -> int:
                                         device_scale_factor=1).new_page()
             phone.goto(servers.join_url)
             phone.locator(".coproduction-join-name input").wait_for(timeout=60_000)
-            phone.screenshot(path=IMAGES / "join.png", clip={"x": 0, "y": 0, "width": 390,
-                                                              "height": 700})
+            phone.wait_for_timeout(500)
+            phone.screenshot(path=IMAGES / "join.png")
             phone.locator(".coproduction-join-name input").fill("Rowan")
             phone.locator(".coproduction-join-button").click()
             phone.locator(".coproduction-language-board").wait_for(timeout=60_000)

@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import socket
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -125,3 +128,59 @@ def write_notebook(path: Path, *sources: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(notebook, str(path))
     return path
+
+
+def coproduction(*args, **kw):
+    """Run the `coproduction` command as a facilitator would; returns the finished process."""
+    return subprocess.run([sys.executable, "-m", "coproduction.cli", *map(str, args)],
+                          capture_output=True, text=True, timeout=120, **kw)
+
+
+class Served:
+    """`coproduction serve` in the background; stopped by its process id."""
+
+    def __init__(self, workshop, log, *extra):
+        self.log = log
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "coproduction.cli", "serve", "--workshop", str(workshop),
+             "--host", "127.0.0.1", "--port", str(free_port()),
+             "--console-port", str(free_port()), *extra],
+            stdout=subprocess.PIPE, stderr=log, text=True)
+        lines = {}
+        deadline = time.monotonic() + 90
+        while len(lines) < 2 and time.monotonic() < deadline:
+            line = self.process.stdout.readline()
+            if not line:
+                break
+            name, _, url = line.strip().partition(": ")
+            if name in ("Join", "Console"):
+                lines[name] = url
+        assert len(lines) == 2, "serve did not print its two lines"
+        self.join, self.console = lines["Join"], lines["Console"]
+
+    def stop(self):
+        os.kill(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(30)
+        except subprocess.TimeoutExpired:
+            os.kill(self.process.pid, signal.SIGKILL)
+            self.process.wait(10)
+
+
+@contextlib.contextmanager
+def served_workshop(tmp_path: Path, title: str = "Journey", *serve_args: str):
+    """A new workshop served by `coproduction serve`; yields (Served, workshop folder).
+
+    ``serve_args`` go to `coproduction serve` (e.g. "--activity", "methods"). The
+    serve log is ``tmp_path / "serve.log"``.
+    """
+    require_chromium()
+    workshop = tmp_path / "workshop"
+    made = coproduction("new", "--workshop", workshop, "--title", title)
+    assert made.returncode == 0, made.stderr
+    with (tmp_path / "serve.log").open("w") as log:
+        server = Served(workshop, log, *serve_args)
+        try:
+            yield server, workshop
+        finally:
+            server.stop()

@@ -128,3 +128,28 @@ def test_the_demo_will_not_replace_a_real_workshop(tmp_path):
     result = run("demo", "--workshop", tmp_path / "real", "--replace")
     assert result.returncode == 2 and "real workshop" in result.stderr
     assert (tmp_path / "real" / "workshop.sqlite").exists()
+
+
+def test_participants_withdraw_purge_and_ledger_from_the_command_line(tmp_path):
+    workshop = tmp_path / "w"
+    assert run("new", "--workshop", workshop, "--title", "T", "--keep-until",
+               "2025-12-01", "--withdraw-by", "2026-01-01").returncode == 2  # keep < withdraw
+    assert run("new", "--workshop", workshop, "--title", "T").returncode == 0
+    from coproduction.participants import join_workshop
+    from coproduction.store import Store
+
+    with Store.open(workshop) as store:
+        code = store.workshop()["code"]
+        person, _ = join_workshop(store, code=code, pseudonym="Quentin Zebra")
+    listed = json.loads(run("participants", "--workshop", workshop, "--json").stdout)
+    assert [(p["pseudonym"], p["status"]) for p in listed] == [("Quentin Zebra", "active")]
+    result = run("withdraw", "--workshop", workshop, person.participant_id)
+    assert result.returncode == 0 and "erased" in result.stdout
+    again = run("withdraw", "--workshop", workshop, person.participant_id)
+    assert again.returncode == 2 and "Nobody with that id" in again.stderr
+    assert "Nobody has joined yet" in run("participants", "--workshop", workshop).stdout
+    assert b"Quentin Zebra" not in (workshop / "workshop.sqlite").read_bytes()
+    assert "Nothing is past" in run("purge", "--workshop", workshop).stdout
+    out = tmp_path / "ledger.csv"
+    assert run("ledger", "--workshop", workshop, "--out", out).returncode == 0
+    assert out.read_text().startswith("payee_ref,")

@@ -8,72 +8,20 @@ must show as text and never raise a dialog.
 from __future__ import annotations
 
 import csv
-import os
 import re
-import signal
-import subprocess
-import sys
-import time
 
 import pytest
 
-from harness import chromium, free_port, require_chromium
+from harness import chromium, coproduction, served_workshop
 
 pytestmark = pytest.mark.browser
 HOSTILE = "<img src=x onerror=alert(1)>"
 
 
-def coproduction(*args, **kw):
-    return subprocess.run([sys.executable, "-m", "coproduction.cli", *map(str, args)],
-                          capture_output=True, text=True, timeout=120, **kw)
-
-
-class Served:
-    """`coproduction serve` in the background; stopped by its process id."""
-
-    def __init__(self, workshop, log):
-        self.log = log
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "coproduction.cli", "serve", "--workshop", str(workshop),
-             "--host", "127.0.0.1", "--port", str(free_port()),
-             "--console-port", str(free_port())],
-            stdout=subprocess.PIPE, stderr=log, text=True)
-        lines = {}
-        deadline = time.monotonic() + 90
-        while len(lines) < 2 and time.monotonic() < deadline:
-            line = self.process.stdout.readline()
-            if not line:
-                break
-            name, _, url = line.strip().partition(": ")
-            if name in ("Join", "Console"):
-                lines[name] = url
-        assert len(lines) == 2, "serve did not print its two lines"
-        self.join, self.console = lines["Join"], lines["Console"]
-
-    def stop(self):
-        os.kill(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(30)
-        except subprocess.TimeoutExpired:
-            os.kill(self.process.pid, signal.SIGKILL)
-            self.process.wait(10)
-
-
 @pytest.fixture
 def served(tmp_path):
-    require_chromium()
-    workshop = tmp_path / "workshop"
-    assert coproduction("new", "--workshop", workshop, "--title", "Journey").returncode == 0
-    with (tmp_path / "serve.log").open("w") as log:
-        server = Served(workshop, log)
-        try:
-            yield server, workshop
-        finally:
-            server.stop()
-
-
-def text_of(page, selector):
-    return page.locator(selector).all_inner_texts()
+    with served_workshop(tmp_path) as server_and_workshop:
+        yield server_and_workshop
 
 
 def test_a_shared_language_session_from_end_to_end(served, tmp_path):
@@ -88,19 +36,20 @@ def test_a_shared_language_session_from_end_to_end(served, tmp_path):
         console = browser.new_context(viewport={"width": 1100, "height": 2400}).new_page()
         console.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
         console.goto(server.console)
-        console.locator(".coproduction-new-session-title input").fill("Our letters")
-        console.locator(".coproduction-new-session").click()
-        expect(console.locator(".coproduction-session-title")).to_have_text("Our letters",
+        lang = console.locator(".coproduction-language-console")
+        lang.locator(".coproduction-new-session-title input").fill("Our letters")
+        lang.locator(".coproduction-new-session").click()
+        expect(lang.locator(".coproduction-session-title")).to_have_text("Our letters",
                                                                            timeout=30_000)
-        console.locator(".coproduction-open-round").click()
-        console.locator(".coproduction-rule-min-votes input").fill("2")
-        console.locator(".coproduction-rule-min-votes input").press("Enter")
-        console.locator(".coproduction-set-rule").click()
-        console.locator(".coproduction-text-title-input input").fill("Invitation")
-        console.locator(".coproduction-text-input textarea").fill(
+        lang.locator(".coproduction-open-round").click()
+        lang.locator(".coproduction-rule-min-votes input").fill("2")
+        lang.locator(".coproduction-rule-min-votes input").press("Enter")
+        lang.locator(".coproduction-set-rule").click()
+        lang.locator(".coproduction-text-title-input input").fill("Invitation")
+        lang.locator(".coproduction-text-input textarea").fill(
             "The SENCO will meet you at the TAC.")
-        console.locator(".coproduction-put-text").click()
-        expect(console.locator(".coproduction-term-name")).to_have_count(2, timeout=10_000)
+        lang.locator(".coproduction-put-text").click()
+        expect(lang.locator(".coproduction-term-name")).to_have_count(2, timeout=10_000)
 
         pages = {}
         for name in ("Ana", "Bo"):
@@ -141,12 +90,12 @@ def test_a_shared_language_session_from_end_to_end(served, tmp_path):
         expect(bo_senco.locator(".coproduction-decision")).to_have_text(
             "Agreed (2 agree, 0 disagree, 0 pass).", timeout=5_000)
 
-        console.locator(".coproduction-close-round").click()
+        lang.locator(".coproduction-close-round").click()
         expect(ana.locator(".coproduction-round-status")).to_contain_text(
             "The round is closed", timeout=5_000)
         expect(ana.locator(".coproduction-propose-button").first).to_be_disabled()
-        console.locator(".coproduction-confirm-glossary").click()
-        expect(console.locator(".coproduction-message")).to_contain_text(
+        lang.locator(".coproduction-confirm-glossary").click()
+        expect(lang.locator(".coproduction-message")).to_contain_text(
             "Added 1 agreed wording", timeout=5_000)
         expect(bo.locator(".coproduction-glossary-entry")).to_have_text(
             "SENCO: the teacher for extra help", timeout=5_000)

@@ -129,7 +129,7 @@ def test_forged_messages_change_nothing(room, store, forged):
 def test_markup_and_other_scripts_are_kept_as_text(room):
     session, (ana, _, _) = room
     words = ["<img src=x onerror=alert(1)>", "أطفال في الرعاية", "🙂 kids in care", "a\u202eb"]
-    for i, word in enumerate(words):
+    for word in words:
         session.propose(ana, term_id(session, "PWLE"), word)
     wordings = [p.wording for p in next(
         t for t in session.board(ana).terms if t.term == "PWLE").proposals]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipywidgets as ipw
 import pytest
+from traitlets import TraitError
 
 from coproduction.participants import join_workshop
 from coproduction.sessions import close_round, create_session, open_round
@@ -129,7 +130,7 @@ def test_a_forged_vote_value_is_refused(store, session_id):
     senco.propose_button.click()
     row = next(iter(senco.rows.values()))
     before = store.revision()
-    with pytest.raises(Exception):
+    with pytest.raises(TraitError):
         row.vote.value = "strongly for"  # not an option: traitlets refuses it
     assert store.revision() == before
 

@@ -58,6 +58,29 @@ def show_lines(box: ipw.Box, lines: list[str], name: str) -> None:
         box.children = children
 
 
+class KeyedRows(ipw.VBox):
+    """Rows made once per key and reused on every redraw (see :func:`show_lines`).
+
+    Rows whose key went away are closed, so their comms do not pile up.
+    """
+
+    def __init__(self, make: Callable[[object], ipw.Widget], *names: str):
+        super().__init__(_dom_classes=css(*names))
+        self._make = make
+        self.rows: dict[object, ipw.Widget] = {}
+
+    def show(self, keys: list) -> list[ipw.Widget]:
+        for key in keys:
+            if key not in self.rows:
+                self.rows[key] = self._make(key)
+        for key in [k for k in self.rows if k not in keys]:
+            self.rows.pop(key).close()
+        wanted = [self.rows[k] for k in keys]
+        if tuple(wanted) != tuple(self.children):
+            self.children = wanted
+        return wanted
+
+
 def escaped(text: str) -> str:
     """HTML-escape ``text`` (quotes included) for use inside ``ipw.HTML``."""
     return html.escape(text, quote=True)
@@ -100,11 +123,36 @@ def page_or_problem(build: Callable[[], ipw.Widget]) -> ipw.Widget:
 def query_parameters() -> dict[str, str]:
     """The page's query string (``code``, ``me``), waiting for it on a preheated kernel."""
     if os.environ.get("VOILA_PREHEAT") == "True":
-        from voila.utils import wait_for_request
-
         wait_for_request()
     query = parse_qs(os.environ.get("QUERY_STRING", ""))
     return {k: v[-1] for k, v in query.items() if k in ("code", "me") and v}
+
+
+def wait_for_request() -> None:
+    """On a kernel the server started ahead, wait until a page takes it; learn its address.
+
+    Does what ``voila.utils.wait_for_request`` does, without importing Voilà and the
+    whole Jupyter server with it (about 45 MB in every kernel): one websocket to the
+    server's ``/voila/query/<kernel id>``, one message with the request's variables.
+    """
+    import json
+
+    from websockets.exceptions import WebSocketException
+    from websockets.sync.client import connect
+
+    host = os.environ.get("VOILA_APP_IP", "127.0.0.1")
+    url = (f"{os.environ.get('VOILA_WS_PROTOCOL', 'ws')}://{host}:"
+           f"{os.environ.get('VOILA_APP_PORT', '8866')}"
+           f"{os.environ.get('VOILA_WS_BASE_URL', os.environ.get('VOILA_SERVER_URL', '/'))}"
+           f"voila/query/{os.environ.get('VOILA_KERNEL_ID', '')}")
+    try:
+        with connect(url, open_timeout=5) as websocket:
+            received = websocket.recv()
+    except (OSError, TimeoutError, WebSocketException) as error:
+        log.error("the page's address did not arrive: %s", type(error).__name__)
+        return
+    for key, value in json.loads(received).items():
+        os.environ[key] = value
 
 
 class LivePanel(ipw.VBox):

@@ -13,7 +13,10 @@ import ipywidgets as ipw
 from coproduction.store import Store
 
 from .base import css, label, page_or_problem
+from .consent import ConsentConsole
+from .feedback import FeedbackConsole
 from .language import LanguageConsole
+from .methods import MethodsConsole
 
 
 def qr_png(text: str) -> bytes:
@@ -49,6 +52,20 @@ class FacilitatorConsole(ipw.VBox):
                             _dom_classes=css("activities"))
         self.children = [ipw.VBox(header, _dom_classes=css("header")), self.tabs]
         self.language.start()
+        self.methods = MethodsConsole(store)
+        self.tabs.children += (self.methods,)
+        self.tabs.set_title(len(self.tabs.children) - 1, "Method selection")
+        self.methods.start()
+        self.feedback = FeedbackConsole(store)
+        self.tabs.children += (self.feedback,)
+        self.tabs.set_title(len(self.tabs.children) - 1, "Feedback and pauses")
+        # new pause signals show above the tabs, whichever tab is open
+        self.children = (*self.children[:1], self.feedback.alert, *self.children[1:])
+        self.feedback.start()
+        self.consent = ConsentConsole(store)
+        self.tabs.children += (self.consent,)
+        self.tabs.set_title(len(self.tabs.children) - 1, "People, consent and pay")
+        self.consent.start()
 
 
 def console_page(workshop=None) -> ipw.Widget:

@@ -16,10 +16,15 @@ from coproduction.participants import Participant, join_workshop, rejoin
 from coproduction.store import Store
 
 from .base import LivePanel, css, label
+from .consent import ChoicesForm, InformationBox, MyChoices
+from .feedback import CareFrame
 
 
 class JoinGate(LivePanel):
-    """Asks for the workshop code (unless the link carried it) and a name to be known by."""
+    """What taking part means, then the code (unless the link carried it), a name and choices.
+
+    Nothing is saved until the person presses "Take part"; "Not now" saves nothing.
+    """
 
     def __init__(self, store: Store, on_joined: Callable[[Participant, str], None], *,
                  code: str = ""):
@@ -32,16 +37,25 @@ class JoinGate(LivePanel):
         self.name = ipw.Text(description="Your name here", placeholder="any name you like",
                              style={"description_width": "initial"},
                              _dom_classes=css("join-name"))
-        self.join = ipw.Button(description="Join", button_style="primary",
+        self.join = ipw.Button(description="Take part", button_style="primary",
                                _dom_classes=css("join-button"))
+        self.not_now = ipw.Button(description="Not now", _dom_classes=css("not-now"))
         self.on_click(self.join, self._join)
-        intro = label("Pick a name to be known by here. It does not have to be your real "
-                      "name.", "intro")
+        self.on_click(self.not_now, lambda: None, "That is fine. Nothing about you has been "
+                      "saved. You can close this page.")
+        self.information = InformationBox(store.workshop())
+        self.choices = ChoicesForm()
+        intro = label("Before you choose, please read what taking part means.", "intro")
+        name_note = label("Pick a name to be known by here. It does not have to be your "
+                          "real name.", "name-note")
         fields = [self.name] if code else [self.code, self.name]
-        self.children = [intro, *fields, self.join, self.message]
+        self.children = [intro, self.information, name_note, *fields, self.choices,
+                         ipw.HBox([self.join, self.not_now]), self.message]
 
     def _join(self) -> None:
-        person, key = join_workshop(self.store, code=self.code.value, pseudonym=self.name.value)
+        person, key = join_workshop(self.store, code=self.code.value, pseudonym=self.name.value,
+                                    info_version=self.information.version,
+                                    **self.choices.values())
         self.join.disabled = True
         self._on_joined(person, key)
 
@@ -82,5 +96,19 @@ class ParticipantPage(ipw.VBox):
         self.rejoin_key.value = key
         self.activity = self._make_activity(self.store, person)
         greeting = label(f"You are taking part as {person.pseudonym}.", "you-are")
-        self.children = [self.header, greeting, self.activity, self.rejoin_key]
+        self.care = CareFrame(self.store, person, self.activity)  # pause + support
+        self.choices = MyChoices(self.store, person, on_gone=self._gone)
+        self.children = [self.header, greeting, self.care, self.choices, self.rejoin_key]
         self.activity.start()
+        self.care.start()
+        self.choices.start()
+
+    def _gone(self) -> None:
+        """The person has left: stop everything and say so kindly."""
+        for panel in (self.activity, self.care):
+            if panel is not None:
+                panel.stop()
+        self.rejoin_key.value = ""
+        self.children = [self.header, label(
+            "You have left the workshop. What you gave has been dealt with as the page "
+            "told you. Thank you for your time. You can close this page.", "goodbye")]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ipywidgets as ipw
 
+from coproduction import consent
 from coproduction.consensus import SHARES, ConsensusRule
 from coproduction.participants import Participant
 from coproduction.sessions import close_round, create_session, current_session, open_round
@@ -23,6 +24,8 @@ from .base import (POLL_SECONDS, LivePanel, css, label, marked_text, page_or_pro
                    query_parameters, show_lines)
 from .join import ParticipantPage
 
+CREDIT_OPTIONS = [("as in My choices", "default"),
+                  *[(words, mode) for mode, words in consent.CREDIT_WORDS.items()]]
 VOTE_OPTIONS = [("Agree", "agree"), ("Not sure", "pass"), ("Disagree", "disagree"),
                 ("Strongly against", "block")]
 KIND_WORDS = {"acronym": "short form", "jargon": "service word", "judgement": "judging words",
@@ -259,7 +262,13 @@ class LanguageBoard(BoardPanel):
                                      description="", _dom_classes=css("vote"),
                                      style={"button_width": "auto"})
         row.vote.observe(lambda change, r=row: self._vote(r, change), names="value")
-        return [row.vote]
+        row.credit = ipw.Dropdown(options=CREDIT_OPTIONS, value="default",
+                                  description="Show this as",
+                                  style={"description_width": "initial"},
+                                  layout=ipw.Layout(display="none"),
+                                  _dom_classes=css("credit-one"))
+        row.credit.observe(lambda change, r=row: self._credit(r, change), names="value")
+        return [row.vote, row.credit]
 
     def show_proposal_controls(self, row: ProposalRow, view: ProposalView) -> None:
         self._updating_votes = True
@@ -269,6 +278,13 @@ class LanguageBoard(BoardPanel):
             self._updating_votes = False
         row.vote.disabled = view.hidden_reason is not None or self.round_status != "open"
         row.vote.layout.display = "none" if view.hidden_reason is not None else None
+        row.credit.layout.display = None if view.mine else "none"
+        if view.mine:
+            self._updating_votes = True
+            try:
+                row.credit.value = view.my_credit
+            finally:
+                self._updating_votes = False
 
     def term_controls(self, card: TermCard) -> list[ipw.Widget]:
         card.propose_box = _text("Plainer words", "how would you say it?", WORDING_MAX,
@@ -298,6 +314,15 @@ class LanguageBoard(BoardPanel):
     def _describe(self) -> None:
         self.session.describe_self(self.person, self.describe_as.value,
                                    self.avoid_words.value, self.share.value)
+
+    def _credit(self, row: ProposalRow, change: dict) -> None:
+        if self._updating_votes:
+            return
+        if not self.guard(consent.credit_one, self.store, self.person, "proposals",
+                          row.proposal_id, change["new"], done="Saved: this wording now "
+                          "shows the way you chose."):
+            self._seen = -1
+            self.guard(self.refresh_if_changed)
 
     def _vote(self, row: ProposalRow, change: dict) -> None:
         if self._updating_votes or change["new"] is None:

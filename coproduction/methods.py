@@ -1,0 +1,651 @@
+"""Method selection: choosing creative methods that fit everyone.
+
+The group chooses how wisdom will be gathered. Each person may fill in a
+private access card (internet, device, how they like to share, busy places,
+groups, time, anonymity; "prefer not to say" is always an answer). For each
+method in the catalogue the kit works out how well it fits the group and
+why, and offers a change for everyone it does not suit. People rate methods
+and place dots; when the facilitator closes the round the kit proposes a
+shortlist, the group confirms it, and later sessions read it back through
+:func:`shortlist`.
+
+Privacy: nobody sees another person's card. What the group sees about the
+cards are counts, and a count is shown only when it is 3 or more
+(:func:`people`). Every action is checked here, inside the transaction that
+writes; refusals are :class:`~coproduction.validation.InvalidInput`.
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .participants import Participant
+from .schema import CARD_ANSWERS, LEVELS, RATINGS
+from .sessions import require_open, session_row
+from .store import Store, Transaction
+from .validation import InvalidInput, RateLimit, choose, clean_text, whole_number
+
+log = logging.getLogger("coproduction.methods")
+
+CATALOGUE = Path(__file__).resolve().parent / "data" / "methods.csv"
+MIN_GROUP_COUNT = 3          # the smallest count of people any view shows
+DEFAULT_DOTS = 3
+DEFAULT_SHORTLIST = 3
+OTHER_MAX = 300
+TEXT_MAX = 300
+
+# The access card: each question, its short name for group counts, and its answers.
+CARD_QUESTIONS: dict[str, tuple[str, str, dict[str, str]]] = {
+    "internet": ("Do you have internet at home?", "internet at home", {
+        "yes": "Yes", "not_always": "Not always, or not much data", "no": "No"}),
+    "device": ("Do you have a phone, tablet or computer you can use?", "a device to use", {
+        "camera": "Yes, with a camera", "no_camera": "Yes, but no camera", "no": "No"}),
+    "communication": ("How do you like to share your ideas?", "how to share ideas", {
+        "talking": "Talking", "writing": "Writing", "drawing": "Drawing or making things",
+        "any": "Any way is fine"}),
+    "sensory": ("Are busy or noisy places hard for you?", "busy or noisy places", {
+        "quiet_better": "Yes, quiet and calm is better", "fine": "No, they are fine"}),
+    "groups": ("How do you feel in a group?", "being in a group", {
+        "fine": "Happy in a group", "one_to_one": "One to one is better for me"}),
+    "time": ("How much time can you give each time?", "time each time", {
+        "half_hour": "Up to half an hour", "hour": "Up to an hour",
+        "longer": "More than an hour"}),
+    "anonymous": ("Do you want to stay anonymous (not named or seen)?", "staying anonymous", {
+        "yes": "Yes", "no": "No, that is fine"}),
+}
+NOT_SAID = "Prefer not to say"
+for _name, (_q, _short, _answers) in CARD_QUESTIONS.items():
+    _answers["not_said"] = NOT_SAID
+    assert tuple(_answers) == CARD_ANSWERS[_name], _name  # the schema and the words agree
+TIME_LIMITS = {"half_hour": 30, "hour": 60}
+
+RATING_WORDS = {"keen": "I'd like this", "unsure": "Not sure", "not_for_me": "Not for me"}
+assert tuple(RATING_WORDS) == RATINGS
+SETTING_WORDS = {"in_person": "in person", "online": "online", "either": "in person or online"}
+FORMAT_WORDS = {"group": "in a group", "individual": "on your own", "either": "alone or in a group"}
+LEVEL_WORDS = {"low": "a little", "medium": "some", "high": "a lot of"}
+
+# What can get in the way, said about people ("4 people ..."), and the change offered
+# when the method has no change of its own for it.
+BARRIERS: dict[str, tuple[str, str]] = {
+    "internet": ("have no steady internet at home",
+                 "take part here in the room, or by phone or on paper"),
+    "device": ("have no phone, tablet or computer to use",
+               "lend one, or offer a way to take part on paper"),
+    "camera": ("have no camera on their phone", "lend a camera phone or a simple camera"),
+    "writing": ("would rather talk or draw than write",
+                "let people say or draw their part; someone writes it down only if they want"),
+    "sensory": ("find busy or noisy places hard",
+                "use a quiet room, a smaller group and breaks; anyone can step out"),
+    "group": ("would rather talk one to one",
+              "offer a one-to-one chat, and bring what they say to the group if they agree"),
+    "time": ("can give less time than this takes",
+             "split it into shorter parts, or offer a shorter way to take part"),
+    "anonymous": ("want to stay anonymous",
+                  "let people take part without their name, face or voice, for example on "
+                  "a card someone else reads out"),
+}
+
+# How fit is worked out, short enough for a slide; every page shows it.
+FIT_EXPLANATION = (
+    "How we work out if a method fits:",
+    "1. Each method says what it needs: a device, a camera, the internet, writing, "
+    "a group, time, being seen.",
+    "2. We check those needs against each access card. 'Prefer not to say' never counts "
+    "against a method.",
+    "3. A method fits a person when none of its needs clash with their card.",
+    "4. Fit = how many people it fits, out of everyone who filled in a card.",
+    "5. For every clash we offer a change, so nobody is left out.",
+    "6. We only show numbers of 3 or more people, so nobody can be picked out.",
+    "The shortlist: most dots first; if level, the one that fits more people; "
+    "then more 'I'd like this'.",
+)
+
+
+# -- the catalogue ---------------------------------------------------------------
+@dataclass(frozen=True)
+class Method:
+    """One method and what it needs."""
+
+    method_id: str
+    name: str
+    summary: str
+    setting: str
+    needs_device: bool
+    needs_camera: bool
+    needs_internet: bool
+    format: str
+    can_be_anonymous: bool
+    reading_writing: str
+    sensory_load: str
+    minutes: int
+    prepare: str
+    look_up: str
+    adaptations: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_row(cls, row: dict) -> Method:
+        return cls(**{k: row[k] for k in cls.__dataclass_fields__ if k != "adaptations"},
+                   adaptations=parse_adaptations(row.get("adaptations") or ""))
+
+    def adaptation(self, barrier: str) -> str:
+        return self.adaptations.get(barrier) or BARRIERS[barrier][1]
+
+    def facts(self) -> str:
+        """Where, how and how long, in one line."""
+        return (f"{SETTING_WORDS[self.setting].capitalize()}, "
+                f"{FORMAT_WORDS[self.format]}, about {self.minutes} minutes each time.")
+
+    def needs(self) -> str:
+        wanted = [w for flag, w in ((self.needs_camera, "a camera"),
+                                    (self.needs_device and not self.needs_camera,
+                                     "a phone, tablet or computer"),
+                                    (self.needs_internet, "the internet")) if flag]
+        wanted.append(f"{LEVEL_WORDS[self.reading_writing]} reading and writing")
+        line = "Needs " + " and ".join([", ".join(wanted[:-1]), wanted[-1]] if wanted[1:]
+                                       else wanted) + "."
+        if not self.can_be_anonymous:
+            line += " People are usually seen or heard."
+        return line
+
+
+def parse_adaptations(text: str) -> dict[str, str]:
+    """``"camera: lend one | time: split it"`` -> ``{"camera": "lend one", ...}``."""
+    out = {}
+    for part in text.split("|"):
+        barrier, _, change = part.partition(":")
+        if barrier.strip() in BARRIERS and change.strip():
+            out[barrier.strip()] = change.strip()
+    return out
+
+
+def _yes(value: str) -> bool:
+    if value not in ("yes", "no"):
+        raise ValueError(f"methods.csv: expected yes or no, got {value!r}")
+    return value == "yes"
+
+
+def catalogue_rows() -> list[dict]:
+    """The shipped catalogue as rows of the ``methods`` table."""
+    with CATALOGUE.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    for row in rows:
+        for flag in ("needs_device", "needs_camera", "needs_internet", "can_be_anonymous"):
+            row[flag] = _yes(row[flag])
+        row["minutes"] = int(row["minutes"])
+        row["adaptations"] = row["adaptations"] or None
+        row["source"] = "catalogue"
+    return rows
+
+
+def ensure_catalogue(store: Store) -> None:
+    """Put the shipped methods into the workshop the first time it uses the activity."""
+    with store.read() as tx:
+        if tx.count("methods"):
+            return
+    with store.transaction() as tx:
+        if tx.count("methods"):
+            return
+        for row in catalogue_rows():
+            tx.insert("methods", row)
+
+
+def plain(text: str, glossary: dict[str, str]) -> str:
+    """``text`` with each glossary term replaced by the group's agreed wording."""
+    for term in sorted(glossary, key=len, reverse=True):
+        flags = 0 if term.isupper() else re.IGNORECASE
+        text = re.sub(r"(?<!\w)" + re.escape(term) + r"(?!\w)",
+                      lambda _m, w=glossary[term]: w, text, flags=flags)
+    return text
+
+
+# -- fit --------------------------------------------------------------------------
+def people(n: int) -> str:
+    """A number of people as any view may say it: exact from 3, else "fewer than 3"."""
+    if n >= MIN_GROUP_COUNT:
+        return f"{n} people"
+    return f"fewer than {MIN_GROUP_COUNT} people"
+
+
+def clashes(method: Method, card: dict) -> list[str]:
+    """The needs of ``method`` that clash with one person's card (barrier names)."""
+    found = []
+    if method.needs_internet and card.get("internet") in ("no", "not_always"):
+        found.append("internet")
+    if (method.needs_device or method.needs_camera) and card.get("device") == "no":
+        found.append("device")
+    elif method.needs_camera and card.get("device") == "no_camera":
+        found.append("camera")
+    if method.reading_writing == "high" and card.get("communication") in ("talking", "drawing"):
+        found.append("writing")
+    if method.sensory_load == "high" and card.get("sensory") == "quiet_better":
+        found.append("sensory")
+    if method.format == "group" and card.get("groups") == "one_to_one":
+        found.append("group")
+    limit = TIME_LIMITS.get(card.get("time"))
+    if limit is not None and method.minutes > limit:
+        found.append("time")
+    if not method.can_be_anonymous and card.get("anonymous") == "yes":
+        found.append("anonymous")
+    return found
+
+
+@dataclass(frozen=True)
+class Fit:
+    """How well one method fits the people who filled in a card.
+
+    ``counted`` people filled in a card; it fits ``fits`` of them as it is;
+    ``clashes`` counts, for each barrier, the people it gets in the way of.
+    The exact numbers stay in the engine; views use :meth:`summary` and
+    :meth:`reasons`, which never say a number under 3.
+    """
+
+    counted: int
+    fits: int
+    clashes: tuple[tuple[str, int, str], ...]   # (barrier, people, change offered)
+
+    def shown(self) -> bool:
+        return self.counted >= MIN_GROUP_COUNT
+
+    def summary(self) -> str:
+        n = self.counted
+        if not self.shown():
+            return (f"Fit shows once at least {MIN_GROUP_COUNT} people have filled in "
+                    "their access card.")
+        if self.fits == n:
+            return f"Fits everyone who filled in a card ({n} people)."
+        if n - self.fits < MIN_GROUP_COUNT:
+            return f"Fits all but a few of the {n} people who filled in a card."
+        if self.fits == 0:
+            return f"As it is, it needs a change for everyone who filled in a card ({n} people)."
+        some = self.fits if self.fits >= MIN_GROUP_COUNT else f"fewer than {MIN_GROUP_COUNT}"
+        return f"Fits {some} of the {n} people who filled in a card."
+
+    def reasons(self) -> list[str]:
+        """One line per clash: how many (3 or more, else "fewer than 3") and the change."""
+        if not self.shown():
+            return []
+        return [f"{people(k).capitalize()} {BARRIERS[b][0]}: {change}."
+                for b, k, change in self.clashes]
+
+    def explanation(self) -> str:
+        return " ".join([self.summary(), *self.reasons()])
+
+
+def fit_for(method: Method, cards: list[dict]) -> Fit:
+    """How ``method`` fits the people whose ``cards`` are given (pure)."""
+    per_barrier: dict[str, int] = {}
+    fits = 0
+    for card in cards:
+        found = clashes(method, card)
+        fits += not found
+        for barrier in found:
+            per_barrier[barrier] = per_barrier.get(barrier, 0) + 1
+    ordered = tuple((b, per_barrier[b], method.adaptation(b))
+                    for b in BARRIERS if b in per_barrier)
+    return Fit(len(cards), fits, ordered)
+
+
+def group_counts(cards: list[dict]) -> list[str]:
+    """What the group may see of the cards: answers shared by at least 3 people."""
+    lines = []
+    for name, (_question, short, answers) in CARD_QUESTIONS.items():
+        for value, words in answers.items():
+            n = sum(1 for card in cards if card.get(name) == value)
+            if n >= MIN_GROUP_COUNT and value != "not_said":
+                lines.append(f"{people(n)} said '{words}' about {short}.")
+    return lines
+
+
+# -- the shortlist ------------------------------------------------------------------
+@dataclass(frozen=True)
+class ShortlistEntry:
+    rank: int
+    method_id: str
+    name: str
+    dots: int
+    reasons: str
+
+
+def rank_methods(views: list[MethodView], size: int) -> list[MethodView]:
+    """Methods with dots, most dots first; then better fit; then more "I'd like this"."""
+    voted = [v for v in views if v.dots > 0]
+    voted.sort(key=lambda v: (-v.dots, -v.fit.fits, -v.ratings.get("keen", 0), v.name))
+    return voted[:size]
+
+
+def shortlist_reason(view: MethodView) -> str:
+    dots = f"{view.dots} dot{'s' if view.dots != 1 else ''}"
+    return f"{dots}. {view.fit.explanation()}"
+
+
+def shortlist(store: Store) -> list[dict]:
+    """The latest confirmed shortlist, in order, for later sessions (e.g. timelines).
+
+    Each entry: ``rank``, ``method_id``, ``name``, ``minutes`` (time per
+    contribution), ``setting``, ``format``, ``dots``, ``reasons``,
+    ``session_id`` and ``confirmed_at``. Empty when nothing is confirmed.
+    """
+    with store.read() as tx:
+        rows = tx.select("method_shortlist", order_by="confirmed_at, session_id, rank")
+        if not rows:
+            return []
+        latest = rows[-1]["session_id"]
+        methods = {m["method_id"]: m for m in tx.select("methods")}
+    out = []
+    for row in rows:
+        if row["session_id"] != latest:
+            continue
+        method = methods[row["method_id"]]
+        out.append({"rank": row["rank"], "method_id": row["method_id"],
+                    "name": method["name"], "minutes": method["minutes"],
+                    "setting": method["setting"], "format": method["format"],
+                    "dots": row["dots"], "reasons": row["reasons"],
+                    "session_id": row["session_id"], "confirmed_at": row["confirmed_at"]})
+    return sorted(out, key=lambda r: r["rank"])
+
+
+# -- the board ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class MethodView:
+    method_id: str
+    name: str               # with the agreed glossary applied
+    summary: str
+    facts: str
+    needs: str
+    prepare: str
+    look_up: str
+    minutes: int
+    fit: Fit
+    dots: int
+    my_dots: int
+    my_rating: str | None
+    ratings: dict[str, int]
+
+
+@dataclass(frozen=True)
+class MethodsBoard:
+    session_id: int
+    title: str
+    status: str
+    dots_per_person: int
+    shortlist_size: int
+    dots_used: int                       # by the viewer (0 on the console)
+    cards_filled: int
+    methods: tuple[MethodView, ...]
+    group_counts: tuple[str, ...]
+    proposal: tuple[ShortlistEntry, ...]   # once the round is closed
+    confirmed: tuple[ShortlistEntry, ...]
+
+    @property
+    def dots_left(self) -> int:
+        return max(0, self.dots_per_person - self.dots_used)
+
+
+def _settings(tx: Transaction, session_id: int) -> tuple[int, int]:
+    rows = tx.select("method_settings", {"session_id": session_id}, order_by="setting_id")
+    if not rows:
+        return DEFAULT_DOTS, DEFAULT_SHORTLIST
+    return rows[-1]["dots_per_person"], rows[-1]["shortlist_size"]
+
+
+def _card_row(answers: dict) -> dict:
+    return {name: choose(answers.get(name, "not_said"), CARD_QUESTIONS[name][2],
+                         what=f"an answer about {CARD_QUESTIONS[name][1]}")
+            for name in CARD_QUESTIONS}
+
+
+class MethodSelection:
+    """One method-selection session, as seen from one kernel."""
+
+    def __init__(self, store: Store, session_id: int):
+        self.store = store
+        self.session_id = session_id
+        self._limit = RateLimit(limit=30, seconds=30)
+        ensure_catalogue(store)
+
+    # -- the facilitator ------------------------------------------------------------
+    def set_rules(self, dots_per_person: object, shortlist_size: object) -> None:
+        """How many dots each person has, and how long the shortlist is."""
+        dots = whole_number(dots_per_person, what="the dots for each person", low=1, high=20)
+        size = whole_number(shortlist_size, what="the length of the shortlist", low=1, high=10)
+        with self.store.transaction() as tx:
+            session_row(tx, self.session_id)
+            tx.insert("method_settings", {"session_id": self.session_id,
+                                          "dots_per_person": dots, "shortlist_size": size})
+
+    def add_method(self, *, name: object, summary: object, setting: object,
+                   needs_device: object, needs_camera: object, needs_internet: object,
+                   format: object, can_be_anonymous: object, reading_writing: object,
+                   sensory_load: object, minutes: object, prepare: object,
+                   look_up: object) -> str:
+        """Add a method to this workshop's catalogue; return its id."""
+        row = {
+            "name": clean_text(name, what="the method's name", max_length=80),
+            "summary": clean_text(summary, what="what people do", max_length=TEXT_MAX),
+            "setting": choose(setting, SETTING_WORDS, what="where it happens"),
+            "format": choose(format, FORMAT_WORDS, what="group or alone"),
+            "reading_writing": choose(reading_writing, LEVELS,
+                                      what="how much reading and writing"),
+            "sensory_load": choose(sensory_load, LEVELS, what="how busy it is"),
+            "minutes": whole_number(minutes, what="the minutes it takes", low=1, high=1440),
+            "prepare": clean_text(prepare, what="what to prepare", max_length=TEXT_MAX),
+            "look_up": clean_text(look_up, what="what to look up first", max_length=TEXT_MAX),
+            "source": "facilitator",
+        }
+        for flag, value in (("needs_device", needs_device), ("needs_camera", needs_camera),
+                            ("needs_internet", needs_internet),
+                            ("can_be_anonymous", can_be_anonymous)):
+            if not isinstance(value, bool):
+                raise InvalidInput("Please tick or untick each box.")
+            row[flag] = value
+        slug = re.sub(r"[\W_]+", "-", row["name"].casefold()).strip("-")[:40].strip("-")
+        with self.store.transaction() as tx:
+            taken = {m["method_id"] for m in tx.select("methods")}
+            names = {m["name"].casefold() for m in tx.select("methods")}
+            if row["name"].casefold() in names:
+                raise InvalidInput("There is already a method with that name.")
+            base, n = slug or "method", 2
+            slug = base
+            while slug in taken:
+                slug, n = f"{base[:36]}-{n}", n + 1
+            tx.insert("methods", {"method_id": slug, **row})
+        return slug
+
+    def confirm_shortlist(self) -> list[ShortlistEntry]:
+        """Save the proposed shortlist as the group's; it replaces an earlier one."""
+        board = self.board(viewer=None)
+        if board.status != "closed":
+            raise InvalidInput("Close the round first, so the dots cannot change.")
+        if not board.proposal:
+            raise InvalidInput("No method has any dots yet, so there is nothing to shortlist.")
+        with self.store.transaction() as tx:
+            tx.delete("method_shortlist", {"session_id": self.session_id})
+            for entry in board.proposal:
+                tx.insert("method_shortlist", {
+                    "session_id": self.session_id, "method_id": entry.method_id,
+                    "rank": entry.rank, "dots": entry.dots, "reasons": entry.reasons[:2000]})
+        return list(board.proposal)
+
+    def shared_cards(self) -> list[str]:
+        """Cards whose owners let the facilitator see them, one line each."""
+        with self.store.read() as tx:
+            people_ = {p["participant_id"]: p for p in tx.select("participants",
+                                                                   {"status": "active"})}
+            rows = tx.select("access_cards", {"share_with_facilitator": True},
+                             order_by="updated_at")
+        lines = []
+        for row in rows:
+            person = people_.get(row["participant_id"])
+            if person is None:
+                continue
+            said = [f"{CARD_QUESTIONS[q][1]}: {CARD_QUESTIONS[q][2][row[q]]}"
+                    for q in CARD_QUESTIONS if row[q] != "not_said"]
+            if row["other"]:
+                said.append(f"also: {row['other']}")
+            lines.append(f"{person['pseudonym']}: " + ("; ".join(said) or NOT_SAID))
+        return lines
+
+    # -- participants -----------------------------------------------------------------
+    def save_card(self, actor: Participant, answers: dict, other: object = "",
+                  share_with_facilitator: object = False) -> None:
+        """Save the person's private access card (any answer can be "prefer not to say")."""
+        if not isinstance(answers, dict):
+            raise InvalidInput("Please choose your answers from the lists.")
+        row = _card_row(answers)
+        row["other"] = clean_text(other, what="anything else", max_length=OTHER_MAX,
+                                  required=False) or None
+        if not isinstance(share_with_facilitator, bool):
+            raise InvalidInput("Please say whether the facilitator may see your card.")
+        row["share_with_facilitator"] = share_with_facilitator
+        self._act(actor, "card")
+        with self.store.transaction() as tx:
+            self._active(tx, actor)
+            session_row(tx, self.session_id)
+            row.update(session_id=self.session_id, updated_at=tx.now())
+            where = {"participant_id": actor.participant_id}
+            if tx.select("access_cards", where):
+                tx.update("access_cards", where, row)
+            else:
+                tx.insert("access_cards", {**where, **row})
+
+    def my_card(self, actor: Participant) -> dict | None:
+        rows = self.store.select("access_cards", {"participant_id": actor.participant_id})
+        return rows[0] if rows else None
+
+    def rate(self, actor: Participant, method_id: object, rating: object) -> None:
+        """Record or change how the person feels about a method."""
+        rating = choose(rating, RATINGS, what="how you feel about it")
+        self._act(actor, "rate")
+        with self.store.transaction() as tx:
+            self._writable(tx, actor, method_id)
+            where = {"session_id": self.session_id, "method_id": method_id,
+                     "author_id": actor.participant_id}
+            if tx.select("method_ratings", where):
+                tx.update("method_ratings", where, {"rating": rating, "created_at": tx.now()})
+            else:
+                tx.insert("method_ratings", {**where, "rating": rating, "credit": actor.credit})
+
+    def place_dot(self, actor: Participant, method_id: object) -> None:
+        """Put one of the person's dots on a method."""
+        self._act(actor, "dot")
+        with self.store.transaction() as tx:
+            self._writable(tx, actor, method_id)
+            allowed, _size = _settings(tx, self.session_id)
+            mine = tx.select("method_dots", {"session_id": self.session_id,
+                                             "author_id": actor.participant_id})
+            if sum(r["dots"] for r in mine) >= allowed:
+                self._refused("dot", "no dots left")
+                raise InvalidInput(f"You have placed all {allowed} of your dots. Take one "
+                                   "back from another method first.")
+            here = [r for r in mine if r["method_id"] == method_id]
+            if here:
+                tx.update("method_dots", {"dot_id": here[0]["dot_id"]},
+                          {"dots": here[0]["dots"] + 1, "created_at": tx.now()})
+            else:
+                tx.insert("method_dots", {"session_id": self.session_id,
+                                          "method_id": method_id, "dots": 1,
+                                          "author_id": actor.participant_id,
+                                          "credit": actor.credit})
+
+    def take_dot(self, actor: Participant, method_id: object) -> None:
+        """Take one of the person's dots back from a method."""
+        self._act(actor, "undot")
+        with self.store.transaction() as tx:
+            self._writable(tx, actor, method_id)
+            where = {"session_id": self.session_id, "method_id": method_id,
+                     "author_id": actor.participant_id}
+            rows = tx.select("method_dots", where)
+            if not rows:
+                raise InvalidInput("You have no dot on that method to take back.")
+            if rows[0]["dots"] > 1:
+                tx.update("method_dots", where, {"dots": rows[0]["dots"] - 1,
+                                                 "created_at": tx.now()})
+            else:
+                tx.delete("method_dots", where)
+
+    # -- the board ----------------------------------------------------------------------
+    def board(self, viewer: Participant | None) -> MethodsBoard:
+        """Everything a page shows, as ``viewer`` may see it (None: the console).
+
+        Nobody's card is in it: only fit and counts of 3 or more.
+        """
+        from .shared_language import current_glossary
+
+        glossary = current_glossary(self.store)
+        with self.store.read() as tx:
+            session = session_row(tx, self.session_id)
+            dots_allowed, size = _settings(tx, self.session_id)
+            active = {p["participant_id"] for p in tx.select("participants",
+                                                             {"status": "active"})}
+            cards = [c for c in tx.select("access_cards") if c["participant_id"] in active]
+            methods = [Method.from_row(r) for r in tx.select("methods", order_by="name")]
+            dots = tx.select("method_dots", {"session_id": self.session_id})
+            ratings = tx.select("method_ratings", {"session_id": self.session_id})
+            confirmed = tx.select("method_shortlist", {"session_id": self.session_id},
+                                  order_by="rank")
+        me = viewer.participant_id if viewer else None
+        dots = [d for d in dots if d["author_id"] in active]
+        ratings = [r for r in ratings if r["author_id"] in active]
+        views = []
+        for m in methods:
+            tally = {k: 0 for k in RATINGS}
+            mine = None
+            for r in ratings:
+                if r["method_id"] == m.method_id:
+                    tally[r["rating"]] += 1
+                    if r["author_id"] == me:
+                        mine = r["rating"]
+            here = [d for d in dots if d["method_id"] == m.method_id]
+            views.append(MethodView(
+                method_id=m.method_id, name=plain(m.name, glossary),
+                summary=plain(m.summary, glossary), facts=m.facts(),
+                needs=plain(m.needs(), glossary), prepare=plain(m.prepare, glossary),
+                look_up=plain(m.look_up, glossary), minutes=m.minutes,
+                fit=fit_for(m, cards), dots=sum(d["dots"] for d in here),
+                my_dots=sum(d["dots"] for d in here if d["author_id"] == me),
+                my_rating=mine, ratings=tally))
+        proposal: tuple[ShortlistEntry, ...] = ()
+        if session["status"] == "closed":
+            proposal = tuple(ShortlistEntry(i, v.method_id, v.name, v.dots, shortlist_reason(v))
+                             for i, v in enumerate(rank_methods(views, size), 1))
+        names = {v.method_id: v.name for v in views}
+        return MethodsBoard(
+            session_id=self.session_id, title=session["title"], status=session["status"],
+            dots_per_person=dots_allowed, shortlist_size=size,
+            dots_used=sum(d["dots"] for d in dots if d["author_id"] == me),
+            cards_filled=len(cards), methods=tuple(views),
+            group_counts=tuple(group_counts(cards)), proposal=proposal,
+            confirmed=tuple(ShortlistEntry(r["rank"], r["method_id"],
+                                           names.get(r["method_id"], r["method_id"]),
+                                           r["dots"], r["reasons"]) for r in confirmed))
+
+    # -- checks ---------------------------------------------------------------------------
+    def _act(self, actor: object, action: str) -> None:
+        if not isinstance(actor, Participant):
+            self._refused(action, "no participant")
+            raise InvalidInput("Please join the workshop first.")
+        self._limit.check(actor.participant_id)
+
+    def _active(self, tx: Transaction, actor: Participant) -> None:
+        if not tx.count("participants", {"participant_id": actor.participant_id,
+                                         "status": "active"}):
+            self._refused("act", "not an active participant")
+            raise InvalidInput("You are no longer taking part in this workshop.")
+
+    def _writable(self, tx: Transaction, actor: Participant, method_id: object) -> None:
+        """The round is open, the person takes part and the method is in the list."""
+        require_open(tx, self.session_id)
+        self._active(tx, actor)
+        if not isinstance(method_id, str) or not tx.count("methods", {"method_id": method_id}):
+            self._refused("method", "unknown method")
+            raise InvalidInput("That method is not on the list. Please pick one from the page.")
+
+    @staticmethod
+    def _refused(action: str, why: str) -> None:
+        # Never log who or what was typed: only that a request was refused.
+        log.warning("refused %s: %s", action, why)

@@ -1,0 +1,178 @@
+"""Consent on the pages, driven headlessly: the door, My choices, leaving, the console tab."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from coproduction import consent
+from coproduction.participants import join_workshop
+from coproduction.sessions import create_session, open_round
+from coproduction.shared_language import SharedLanguage
+from widgets.consent import ConsentConsole
+from widgets.join import ParticipantPage
+from widgets.language import LanguageBoard
+from test_widgets import all_labels, card
+
+
+@pytest.fixture
+def session_id(store):
+    sid = create_session(store, "language", "Our letters")
+    open_round(store, sid)
+    SharedLanguage(store, sid).put_text("Invitation", "The SENCO will see you at the TAC.")
+    return sid
+
+
+def page(store, **kw):
+    return ParticipantPage(store, lambda s, p: LanguageBoard(s, p), code="TEST42", **kw)
+
+
+def join(p, name, credit="pseudonym", **kw):
+    p.gate.name.value = name
+    p.gate.choices.credit.value = credit
+    for key, value in kw.items():
+        getattr(p.gate.choices, key).value = value
+    p.gate.join.click()
+    return p
+
+
+def stop(*pages):
+    for p in pages:
+        for panel in (p.activity, getattr(p, "care", None), getattr(p, "choices", None)):
+            if panel is not None:
+                panel.stop()
+
+
+def test_the_door_explains_before_anything_is_saved(store, session_id):
+    p = page(store)
+    text = " ".join(all_labels(p.gate))
+    for words in ("What we collect", "Who sees it", "How long we keep it",
+                  "You can stop at any time", "Who to talk to"):
+        assert words in text
+    before = store.revision()
+    p.gate.name.value = "Ana"
+    p.gate.not_now.click()
+    assert store.revision() == before and p.person is None
+    assert "Nothing about you has been saved" in p.gate.message.value
+
+
+def test_choices_at_the_door_are_recorded_with_the_information_version(store, session_id):
+    p = join(page(store), "Ana", credit="anonymous", contact_ok=True)
+    row = store.select("participants")[0]
+    assert (row["credit"], row["contact_ok"]) == ("anonymous", True)
+    assert store.select("consents")[0]["info_version"] == consent.information_version(
+        store.workshop())
+    stop(p)
+
+
+def test_named_credit_needs_a_name(store, session_id):
+    p = join(page(store), "Ana", credit="named")
+    assert p.person is None and "name to show" in p.gate.message.value
+    assert p.gate.choices.display_name.layout.display is None   # the box is shown
+    p.gate.choices.display_name.value = "Ana Real"
+    p.gate.join.click()
+    assert p.person is not None
+    stop(p)
+
+
+def test_leaving_from_my_own_page_asks_then_erases_and_the_other_page_updates(store,
+                                                                               session_id):
+    ana = join(page(store), "Ana")
+    bo = join(page(store), "Bo")
+    senco = card(ana.activity, "SENCO")
+    senco.propose_box.value = "wording Ana wrote"
+    senco.propose_button.click()
+    bo.activity.refresh_if_changed()
+    assert "wording Ana wrote" in all_labels(bo.activity)
+    ana.choices.leave.click()
+    assert "deleted" in ana.choices.plan.value and store.select("participants", {
+        "pseudonym": "Ana"})
+    ana.choices.stay.click()
+    assert store.select("participants", {"pseudonym": "Ana"})   # nothing happened
+    ana.choices.leave.click()
+    ana.choices.confirm.click()
+    assert not store.select("participants", {"pseudonym": "Ana"})
+    assert any("You have left the workshop" in t for t in all_labels(ana))
+    bo.activity.refresh_if_changed()
+    assert "wording Ana wrote" not in all_labels(bo.activity)
+    stop(ana, bo)
+
+
+def test_a_page_left_open_after_leaving_says_goodbye_and_changes_nothing(store, session_id):
+    ana = join(page(store), "Ana")
+    key = ana.rejoin_key.value
+    other = page(store, key=key)            # the same person on a second device
+    consent.withdraw_participant(store, ana.person.participant_id)
+    other.choices.refresh_if_changed()
+    assert any("You have left the workshop" in t for t in all_labels(other))
+    before = store.revision()
+    card(ana.activity, "SENCO").propose_box.value = "typed after leaving"
+    card(ana.activity, "SENCO").propose_button.click()   # a forged click from the old page
+    assert store.revision() == before
+    stop(ana, other)
+
+
+def test_my_choices_change_my_credit_and_my_earlier_words_follow(store, session_id):
+    ana = join(page(store), "Ana")
+    bo = join(page(store), "Bo")
+    senco = card(ana.activity, "SENCO")
+    senco.propose_box.value = "Ana's wording"
+    senco.propose_button.click()
+    ana.choices.form.credit.value = "anonymous"
+    ana.choices.save.click()
+    assert "Saved" in ana.choices.message.value
+    bo.activity.refresh_if_changed()
+    row = next(iter(card(bo.activity, "SENCO").rows.values()))
+    assert row.by.value == "Proposed by anonymous"
+    stop(ana, bo)
+
+
+def test_one_contribution_can_carry_its_own_credit(store, session_id):
+    ana = join(page(store), "Ana")
+    bo = join(page(store), "Bo")
+    senco = card(ana.activity, "SENCO")
+    senco.propose_box.value = "Ana's wording"
+    senco.propose_button.click()
+    mine = next(iter(senco.rows.values()))
+    assert mine.credit.layout.display is None
+    mine.credit.value = "collective"
+    bo.activity.refresh_if_changed()
+    theirs = next(iter(card(bo.activity, "SENCO").rows.values()))
+    assert theirs.by.value == "Proposed by the group"
+    assert theirs.credit.layout.display == "none"   # not Bo's to change
+    before = store.revision()
+    theirs.credit.value = "anonymous"                # forged: Bo changes Ana's credit
+    assert store.revision() == before and "your own words" in bo.activity.message.value
+    stop(ana, bo)
+
+
+def test_the_console_withdraws_someone_and_keeps_the_promises(store, session_id):
+    person, _ = join_workshop(store, code="TEST42", pseudonym="Ana")
+    console = ConsentConsole(store)
+    console.refresh_if_changed()
+    row = console.people.rows[person.participant_id]
+    row.children[1].click()
+    assert "deleted" in row.children[2].value
+    row.children[3].click()
+    assert store.select("participants") == [] and store.select("erasures")
+    console.withdraw_by.value = dt.date(2206, 1, 1)
+    console.save_settings.click()
+    assert "ten years" in console.message.value
+    console.withdraw_by.value = dt.date.today()
+    console.contact.value = "Sam, 01234 567890"
+    console.save_settings.click()
+    assert store.workshop()["contact"] == "Sam, 01234 567890"
+
+
+def test_the_console_warns_about_benefits_and_flags_overdue_recordings(store, session_id):
+    console = ConsentConsole(store)
+    console.pay_settlement.value = "voucher"
+    assert "earnings" in console.benefits.value
+    console.pay_settlement.value = "declined"
+    assert console.benefits.value == ""
+    consent.add_recording(store, what="Audio", kept_where="Laptop", consent="All",
+                          delete_by=(dt.date.today() - dt.timedelta(days=1)).isoformat())
+    console.refresh_if_changed()
+    row = next(iter(console.recordings.rows.values()))
+    assert "OVERDUE" in row.children[0].value and "coproduction-overdue" in row._dom_classes

@@ -1,0 +1,319 @@
+"""Consent on the page: what taking part means, a person's choices, and leaving.
+
+The same :class:`ChoicesForm` serves the door (choosing before joining) and
+"My choices" (changing them later). Leaving asks once, calmly, saying exactly
+what will happen under this workshop's cut-off, then erases.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import ipywidgets as ipw
+
+from coproduction import consent
+from coproduction.participants import DISPLAY_NAME_MAX, Participant, find_participant
+from coproduction.store import Store
+
+from .base import KeyedRows, LivePanel, css, label, show_lines
+
+
+class InformationBox(ipw.VBox):
+    """The information a person reads before choosing to take part."""
+
+    def __init__(self, workshop: dict):
+        rows = []
+        for heading, text in consent.information(workshop):
+            rows += [label(heading, "info-heading"), label(text, "info-text")]
+        super().__init__(rows, _dom_classes=css("information"))
+        self.version = consent.information_version(workshop)
+
+
+class ChoicesForm(ipw.VBox):
+    """How to be credited, the name to show for named credit, and contact afterwards."""
+
+    def __init__(self, *, credit: str = "pseudonym", display_name: str = "",
+                 contact_ok: bool = False):
+        self.credit = ipw.RadioButtons(
+            options=[(words, mode) for mode, words in consent.CREDIT_WORDS.items()],
+            value=credit, _dom_classes=css("credit-choice"))
+        self.display_name = ipw.Text(value=display_name or "", description="My own name",
+                                     placeholder="only if you chose 'My own name'",
+                                     style={"description_width": "initial"},
+                                     _dom_classes=css("display-name"),
+                                     tooltip=f"up to {DISPLAY_NAME_MAX} characters")
+        self.contact_ok = ipw.Checkbox(value=contact_ok, indent=False,
+                                       description="You may contact me after the project",
+                                       _dom_classes=css("contact-ok"))
+        super().__init__([label("When the group sees what I write, show it as:",
+                                "credit-question"),
+                          self.credit, self.display_name, self.contact_ok],
+                         _dom_classes=css("choices"))
+        self.credit.observe(lambda _c: self._name_box(), names="value")
+        self._name_box()
+
+    def _name_box(self) -> None:
+        self.display_name.layout.display = None if self.credit.value == "named" else "none"
+
+    def values(self) -> dict:
+        return {"credit": self.credit.value, "contact_ok": self.contact_ok.value,
+                "display_name": self.display_name.value}
+
+
+class MyChoices(LivePanel):
+    """Group notices, what the project declared, the person's choices, and leaving.
+
+    If the person has left (from another page, or the facilitator did it for
+    them), ``on_gone`` is called so the page can say goodbye.
+    """
+
+    def __init__(self, store: Store, person: Participant, on_gone: Callable[[], None]):
+        super().__init__(store, classes=("my-choices",))
+        self.person = person
+        self._on_gone = on_gone
+        self.notices = ipw.VBox(_dom_classes=css("notices"))
+        self.declarations = ipw.VBox(_dom_classes=css("declarations"))
+        row = store.select("participants", {"participant_id": person.participant_id})[0]
+        self.form = ChoicesForm(credit=row["credit"], display_name=row["display_name"] or "",
+                                contact_ok=row["contact_ok"])
+        self.save = ipw.Button(description="Save my choices", _dom_classes=css("save-choices"))
+        self.on_click(self.save, self._save, "Saved. What you wrote before now shows this "
+                      "way too, unless you chose for it on its own.")
+        self.leave = ipw.Button(description="Leave and delete my words",
+                                _dom_classes=css("leave"))
+        self.plan = label("", "leave-plan")
+        self.confirm = ipw.Button(description="Yes, leave now", button_style="danger",
+                                  _dom_classes=css("leave-confirm"))
+        self.stay = ipw.Button(description="No, stay", _dom_classes=css("leave-cancel"))
+        self.confirm_row = ipw.VBox([self.plan, ipw.HBox([self.stay, self.confirm])],
+                                    layout=ipw.Layout(display="none"),
+                                    _dom_classes=css("leave-confirmation"))
+        self.leave.on_click(lambda _b: self.guard(self._ask))
+        self.stay.on_click(lambda _b: self._hide_confirmation())
+        self.on_click(self.confirm, self._withdraw)
+        mine = ipw.VBox([self.form, self.save, self.message,
+                         label("You can stop taking part at any time. You do not have to "
+                               "say why.", "leave-note"),
+                         self.leave, self.confirm_row], _dom_classes=css("my-choices-body"))
+        about = ipw.VBox([label("Things the project has declared, such as conflicts of "
+                                "interest and who steps in if a paid person leaves:",
+                                "declarations-title"), self.declarations])
+        self.panels = ipw.Accordion(children=[mine, about],
+                                    titles=("My choices", "About this project"),
+                                    selected_index=None, _dom_classes=css("my-choices-panels"))
+        self.children = [self.notices, self.panels]
+
+    def refresh(self) -> None:
+        if find_participant(self.store, self.person.participant_id) is None:
+            self.stop()
+            self._on_gone()
+            return
+        show_lines(self.notices, [n["text"] for n in self.store.select(
+            "notices", order_by="notice_id")][-3:], "notice")
+        show_lines(self.declarations, [
+            ("Conflict of interest: " if d["kind"] == "conflict" else "Back-up: ") + d["text"]
+            for d in self.store.select("declarations")] or ["Nothing declared yet."],
+            "declaration")
+
+    def _save(self) -> None:
+        consent.change_choices(self.store, self.person, **self.form.values())
+
+    def _ask(self) -> None:
+        self.plan.value = consent.withdrawal_plan(self.store).explanation
+        self.confirm_row.layout.display = None
+
+    def _hide_confirmation(self) -> None:
+        self.confirm_row.layout.display = "none"
+        self.say("You are still taking part.", "ok")
+
+    def _withdraw(self) -> None:
+        consent.withdraw_participant(self.store, self.person.participant_id,
+                                     requested_by="participant")
+
+
+def _date_picker(description: str, *names: str) -> ipw.DatePicker:
+    return ipw.DatePicker(description=description, style={"description_width": "initial"},
+                          _dom_classes=css(*names))
+
+
+class ConsentConsole(LivePanel):
+    """The facilitator's side: the workshop's promises, people, recordings, payments."""
+
+    def __init__(self, store: Store):
+        super().__init__(store, classes=("consent-console",))
+        from coproduction import payments
+
+        self.payments = payments
+        w = store.workshop()
+        text = dict(style={"description_width": "initial"}, layout=ipw.Layout(width="100%"))
+        self.contact = ipw.Text(value=w["contact"] or "", description="Who people can talk to",
+                                _dom_classes=css("setting-contact"), **text)
+        self.withdraw_by = _date_picker("Last day to delete everything", "setting-withdraw-by")
+        self.after_cutoff = ipw.Dropdown(options=[("keep their words, without name or id",
+                                                   "anonymise"), ("delete everything anyway",
+                                                                  "erase")],
+                                         value=w["after_cutoff"],
+                                         description="After that day", _dom_classes=css(
+                                             "setting-after-cutoff"), **text)
+        self.keep_until = _date_picker("Keep personal data until", "setting-keep-until")
+        self.pay_rate = ipw.BoundedFloatText(value=w["pay_rate"], min=0, max=1000,
+                                             description="Pay per hour",
+                                             style={"description_width": "initial"},
+                                             _dom_classes=css("setting-pay-rate"))
+        self.currency = ipw.Text(value=w["currency"], description="Currency",
+                                 style={"description_width": "initial"},
+                                 _dom_classes=css("setting-currency"))
+        import datetime as dt
+
+        for picker, name in ((self.withdraw_by, "withdraw_by"), (self.keep_until, "keep_until")):
+            picker.value = dt.date.fromisoformat(w[name]) if w[name] else None
+        self.save_settings = ipw.Button(description="Save the promises",
+                                        _dom_classes=css("save-settings"))
+        self.on_click(self.save_settings, self._save_settings, "Saved. New people see the "
+                      "new information before they join.")
+        self.people = KeyedRows(self._person_row, "people")
+        self.recordings = KeyedRows(self._recording_row, "recordings")
+        self.rec_what = ipw.Text(description="What was recorded", **text)
+        self.rec_where = ipw.Text(description="Where it is kept", **text)
+        self.rec_consent = ipw.Text(description="Who agreed", **text)
+        self.rec_delete_by = _date_picker("Delete by", "recording-delete-by")
+        self.rec_add = ipw.Button(description="Add to the register",
+                                  _dom_classes=css("add-recording"))
+        self.on_click(self.rec_add, self._add_recording, "Added to the register.")
+        self.ledger = KeyedRows(self._ledger_row, "ledger")
+        self.pay_person = ipw.Dropdown(description="Person", options=[],
+                                       style={"description_width": "initial"})
+        self.pay_ref = ipw.Text(description="Finance reference", **text)
+        self.pay_minutes = ipw.BoundedIntText(value=120, min=0, max=1440, description="Minutes",
+                                              style={"description_width": "initial"})
+        self.pay_settlement = ipw.Dropdown(
+            options=[("bank", "bank"), ("cash", "cash"), ("voucher", "voucher"),
+                     ("declined", "declined"), ("to a charity", "charity")],
+            value="bank", description="Paid by", style={"description_width": "initial"})
+        self.pay_expenses = ipw.BoundedFloatText(value=0, min=0, max=100000,
+                                                 description="Expenses",
+                                                 style={"description_width": "initial"})
+        self.benefits = label("", "benefits-warning")
+        self.pay_settlement.observe(lambda _c: self._warn(), names="value")
+        self.pay_add = ipw.Button(description="Add to the ledger", _dom_classes=css("add-payment"))
+        self.on_click(self.pay_add, self._add_payment, "Added to the ledger.")
+        self.declare_kind = ipw.Dropdown(options=[("Conflict of interest", "conflict"),
+                                                  ("Back-up for a paid role", "backup")],
+                                         description="Declare", style={
+                                             "description_width": "initial"})
+        self.declare_text = ipw.Text(description="In plain words", **text)
+        self.declare_add = ipw.Button(description="Show it to everyone",
+                                      _dom_classes=css("add-declaration"))
+        self.on_click(self.declare_add, self._declare, "Everyone can now see it.")
+        self._warn()
+        sections = [
+            ipw.VBox([self.contact, self.withdraw_by, self.after_cutoff, self.keep_until,
+                      self.pay_rate, self.currency, self.save_settings]),
+            ipw.VBox([label("Withdraw someone who asked you to. Their words are dealt with "
+                            "as the information promised.", "people-note"), self.people]),
+            ipw.VBox([self.rec_what, self.rec_where, self.rec_consent, self.rec_delete_by,
+                      self.rec_add, self.recordings]),
+            ipw.VBox([self.pay_person, self.pay_ref, self.pay_minutes, self.pay_settlement,
+                      self.benefits, self.pay_expenses, self.pay_add, self.ledger]),
+            ipw.VBox([self.declare_kind, self.declare_text, self.declare_add]),
+        ]
+        self.sections = ipw.Accordion(children=sections, titles=(
+            "Promises: contact, withdrawal, keeping data, pay", "People", "Recordings",
+            "Payment ledger", "Declarations"), selected_index=None)
+        self.children = [self.message, self.sections]
+
+    # drawing
+    def refresh(self) -> None:
+        people = consent.participants_overview(self.store)
+        active = [p for p in people if p["status"] == "active"]
+        rows = self.people.show([p["participant_id"] for p in active])
+        for row, p in zip(rows, active):
+            row.children[0].value = f"{p['pseudonym']} ({p['participant_id']})"
+        self.pay_person.options = [("(not linked to anyone)", None)] + [
+            (p["pseudonym"], p["participant_id"]) for p in active]
+        records = self.store.select("recordings", order_by="delete_by")
+        overdue = {r["recording_id"] for r in consent.overdue_recordings(self.store)}
+        for row, r in zip(self.recordings.show([r["recording_id"] for r in records]), records):
+            state = ("DELETED (" + (r["deletion_check"] or "") + ")" if r["deleted_at"] else
+                     "OVERDUE: delete it now" if r["recording_id"] in overdue else
+                     f"delete by {r['delete_by']}")
+            row.children[0].value = f"{r['what']}. Kept: {r['kept_where']}. " \
+                                    f"Agreed: {r['consent']}. {state}"
+            row._dom_classes = css("recording", *(["overdue"] if r["recording_id"] in overdue
+                                                  else []))
+            row.children[1].layout.display = "none" if r["deleted_at"] else None
+        lines = self.store.select("payments", order_by="payment_id")
+        for row, p in zip(self.ledger.show([p["payment_id"] for p in lines]), lines):
+            row.children[0].value = (f"{p['payee_ref']}: {p['minutes']} min at {p['rate']:g} = "
+                                     f"{p['amount']:.2f}, expenses {p['expenses']:.2f}, "
+                                     f"{p['settlement']}"
+                                     + (" (settled)" if p["settled_at"] else " (owed)"))
+            row.children[1].layout.display = "none" if p["settled_at"] else None
+
+    def _person_row(self, participant_id) -> ipw.Widget:
+        name = label("", "person")
+        withdraw = ipw.Button(description="Withdraw", _dom_classes=css("withdraw"))
+        plan = label("", "withdraw-plan")
+        confirm = ipw.Button(description="Yes, withdraw them", button_style="danger",
+                             _dom_classes=css("withdraw-confirm"),
+                             layout=ipw.Layout(display="none"))
+
+        def ask():
+            plan.value = consent.withdrawal_plan(self.store).explanation
+            confirm.layout.display = None
+        withdraw.on_click(lambda _b: self.guard(ask))
+        self.on_click(confirm, lambda: consent.withdraw_participant(
+            self.store, participant_id, requested_by="facilitator"),
+            "Done. A receipt with counts only is kept.")
+        return ipw.VBox([name, withdraw, plan, confirm], _dom_classes=css("person-row"))
+
+    def _recording_row(self, recording_id) -> ipw.Widget:
+        how = ipw.Text(placeholder="how you checked it is gone, e.g. bin emptied")
+        done = ipw.Button(description="Mark deleted", _dom_classes=css("recording-deleted"))
+        self.on_click(done, lambda: consent.mark_recording_deleted(
+            self.store, recording_id, how.value), "Marked as deleted.")
+        return ipw.VBox([label("", "recording-text"), ipw.HBox([how, done])],
+                        _dom_classes=css("recording"))
+
+    def _ledger_row(self, payment_id) -> ipw.Widget:
+        settle = ipw.Button(description="Mark settled", _dom_classes=css("settle"))
+        self.on_click(settle, lambda: self.payments.mark_settled(self.store, payment_id),
+                      "Marked as settled.")
+        return ipw.VBox([label("", "ledger-line"), settle], _dom_classes=css("ledger-row"))
+
+    # actions
+    def _save_settings(self) -> None:
+        consent.change_settings(self.store, contact=self.contact.value,
+                                withdraw_by=self.withdraw_by.value,
+                                after_cutoff=self.after_cutoff.value,
+                                keep_until=self.keep_until.value,
+                                pay_rate=self.pay_rate.value, currency=self.currency.value)
+
+    def _add_recording(self) -> None:
+        consent.add_recording(self.store, what=self.rec_what.value,
+                              kept_where=self.rec_where.value, consent=self.rec_consent.value,
+                              delete_by=self.rec_delete_by.value)
+        self.rec_what.value = self.rec_where.value = self.rec_consent.value = ""
+
+    def _warn(self) -> None:
+        self.benefits.value = self.payments.benefits_warning(self.pay_settlement.value)
+
+    def _add_payment(self) -> None:
+        from coproduction.sessions import current_session
+
+        sessions = self.store.select("sessions", order_by="session_id")
+        if not sessions:
+            from coproduction.validation import InvalidInput
+
+            raise InvalidInput("Set up a session first: payments are for time in a session.")
+        current = current_session(self.store, sessions[-1]["activity"]) or sessions[-1]
+        self.payments.add_time(self.store, participant_id=self.pay_person.value,
+                               session_id=current["session_id"], payee_ref=self.pay_ref.value,
+                               minutes=self.pay_minutes.value,
+                               settlement=self.pay_settlement.value,
+                               expenses=self.pay_expenses.value)
+        self.pay_ref.value = ""
+
+    def _declare(self) -> None:
+        consent.declare(self.store, self.declare_kind.value, self.declare_text.value)
+        self.declare_text.value = ""

@@ -1,0 +1,522 @@
+"""Feedback loops on the page.
+
+- :class:`CareFrame` goes around every participant's activity: the quiet
+  "I need a pause" control and the support information, one tap away, and
+  the calm screen that covers the activity while the whole workshop is
+  paused. The activity stays underneath, so nothing typed is lost.
+- :class:`FeedbackBoard` is the participant's feedback page: "since last
+  time", check-in and check-out, ratings by principle, what should change,
+  and the ladder of involvement.
+- :class:`FeedbackConsole` is the facilitator's feedback tab: pause signals
+  as they arrive, the whole-workshop pause, support information, follow-ups,
+  the anonymous overall picture, and turning feedback into actions.
+
+People's text is always shown with labels or as dropdown options, never as
+markup.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import ipywidgets as ipw
+
+from coproduction import feedback as fb
+from coproduction.participants import Participant
+from coproduction.sessions import create_session, current_session, open_round
+from coproduction.store import Store
+
+from .base import (KeyedRows, LivePanel, css, label, page_or_problem, query_parameters,
+                   show_lines)
+
+ROUND_WORDS = {
+    "planned": "This feedback session has not started yet.",
+    "open": "You can check in, rate the session and say what should change.",
+    "closed": "This feedback session is closed. Thank you for taking part.",
+}
+
+
+def _toggles(options, *names: str, **kw) -> ipw.ToggleButtons:
+    return ipw.ToggleButtons(options=options, value=None, _dom_classes=css(*names),
+                             style={"button_width": "auto"}, **kw)
+
+
+def _box(title: str, children: list[ipw.Widget], *names: str) -> ipw.VBox:
+    return ipw.VBox([label(title, "section-title"), *children], _dom_classes=css(*names))
+
+
+def _shown(widget: ipw.Widget, visible: bool) -> None:
+    widget.layout.display = None if visible else "none"
+
+
+def _counts(counter: Counter, words: dict, *, empty: str) -> list[str]:
+    lines = [f"{words[key] if isinstance(words[key], str) else ' '.join(words[key])}: "
+             f"{counter[key]}" for key in words if counter.get(key)]
+    return lines or [empty]
+
+
+# -- on every participant page -----------------------------------------------
+class CareFrame(LivePanel):
+    """The quiet pause control and support above an activity; a calm screen during a pause."""
+
+    def __init__(self, store: Store, person: Participant, activity: ipw.Widget):
+        super().__init__(store, classes=("care",))
+        self.person = person
+        self.activity = activity
+        self._signal: int | None = None
+        self.pause_button = ipw.Button(description="I need a pause", icon="pause",
+                                       _dom_classes=css("pause-button"))
+        self.support_button = ipw.Button(description="Support", icon="life-ring",
+                                         _dom_classes=css("support-button"))
+        self.pause_button.on_click(lambda _b: self._toggle(self.pause_form))
+        self.support_button.on_click(lambda _b: self._toggle(self.support))
+        self.kind = _toggles([("A short break", "break"), ("To step out", "step_out")],
+                             "pause-kind")
+        self.kind.value = "break"
+        self.anonymous = ipw.Checkbox(value=True, indent=False,
+                                      description="Do not show my name",
+                                      _dom_classes=css("pause-anonymous"))
+        self.send = ipw.Button(description="Tell the facilitator", button_style="primary",
+                               _dom_classes=css("pause-send"))
+        self.on_click(self.send, self._send_signal)
+        self.pause_form = ipw.VBox([
+            label("You can take a break at any time. You do not have to say why.",
+                  "pause-note"),
+            self.kind, self.anonymous, self.send], _dom_classes=css("pause-form"))
+        self.support_lines = ipw.VBox(_dom_classes=css("support-text"))
+        self.support = ipw.VBox([label("Where to find support", "section-title"),
+                                 self.support_lines], _dom_classes=css("support"))
+        self.pause_message = label("", "pause-message")
+        self.calm = ipw.VBox([
+            label("We are taking a break.", "pause-title"),
+            label("Everything you typed is kept. Take your time: breathe, stretch, have a "
+                  "drink.", "pause-kept"),
+            self.pause_message,
+        ], _dom_classes=css("pause-screen"))
+        for hidden in (self.pause_form, self.support, self.calm):
+            _shown(hidden, False)
+        row = ipw.HBox([self.pause_button, self.support_button], _dom_classes=css("care-row"))
+        self.children = [self.calm, row, self.message, self.pause_form, self.support,
+                         self.activity]
+
+    def _toggle(self, box: ipw.Widget) -> None:
+        _shown(box, box.layout.display == "none")
+
+    def _send_signal(self) -> None:
+        self._signal = fb.send_pause_signal(self.store, self.person, self.kind.value,
+                                            anonymous=self.anonymous.value)
+        _shown(self.pause_form, False)
+        self.say("The facilitator has been told. Take the time you need.", "ok")
+
+    def refresh(self) -> None:
+        state = fb.care_state(self.store)
+        show_lines(self.support_lines, state.support.split("\n"), "support-line")
+        _shown(self.calm, state.paused)
+        _shown(self.activity, not state.paused)
+        self.pause_message.value = state.pause_message
+        self._dom_classes = css("panel", "care", *(["paused"] if state.paused else []))
+        if self._signal is not None and fb.signal_seen(self.store, self._signal):
+            self._signal = None
+            self.say("The facilitator has seen your message.", "ok")
+
+
+# -- the participant's feedback page -------------------------------------------
+class FeedbackPanel(LivePanel):
+    """What both sides share: following the feedback session that is on now."""
+
+    def __init__(self, store: Store, session_id: int | None, *, classes: tuple[str, ...]):
+        super().__init__(store, classes=classes)
+        self.fixed_session = session_id
+        self.session: fb.FeedbackSession | None = None
+
+    def session_changed(self) -> None:
+        """Called when the panel starts following another session."""
+
+    def pick_session(self) -> dict | None:
+        """Follow the fixed session, else the open (or latest) one; return its row."""
+        wanted = self.fixed_session
+        if wanted is None:
+            row = current_session(self.store, "feedback")
+            wanted = row["session_id"] if row else None
+        if self.session is None or self.session.session_id != wanted:
+            self.session = fb.FeedbackSession(self.store, wanted) if wanted else None
+            self.session_changed()
+        if self.session is None:
+            return None
+        return self.store.select("sessions", {"session_id": self.session.session_id})[0]
+
+
+class FeedbackBoard(FeedbackPanel):
+    """Check-in and check-out, feedback by principle, the ladder, and "since last time"."""
+
+    def __init__(self, store: Store, person: Participant, session_id: int | None = None):
+        super().__init__(store, session_id, classes=("feedback-board",))
+        self.person = person
+        self.title = label("", "session-title")
+        self.status = label("", "round-status")
+        self.done_lines = ipw.VBox(_dom_classes=css("we-did"))
+        self.not_possible_lines = ipw.VBox(_dom_classes=css("not-possible"))
+        self.since = _box("Since last time: you said, we did", [
+            self.done_lines, label("What we could not do, and why", "section-title"),
+            self.not_possible_lines], "since-last-time")
+
+        self.moment = _toggles([(w, m) for m, w in fb.MOMENT_WORDS.items()], "moment")
+        self.moment.value = "check_in"
+        self.moment.observe(lambda _change: self.guard(self._load_mine), names="value")
+        self.feeling = _toggles([(f"{icon} {words}", f) for f, (icon, words)
+                                 in fb.FEELING_WORDS.items()], "feeling")
+        self.follow_up = ipw.Checkbox(value=False, indent=False,
+                                      description="I would like someone to check on me "
+                                      "afterwards", _dom_classes=css("follow-up"))
+        self.keep = ipw.Checkbox(value=False, indent=False,
+                                 description="Keep my answer after today",
+                                 _dom_classes=css("keep"))
+        self.check_button = ipw.Button(description="Save, just for me",
+                                       _dom_classes=css("check-in-button"))
+        self.on_click(self.check_button, self._check_in,
+                      "Saved. Only you and the facilitator's overall count see this.")
+        self.checkin = _box("How are you?", [
+            label("This is private. It is deleted after today unless you ask to keep it.",
+                  "private-note"),
+            self.moment, self.feeling, self.follow_up, self.keep, self.check_button],
+            "check-in")
+
+        self.ratings: dict[str, ipw.ToggleButtons] = {}
+        rating_rows = []
+        for principle, words in fb.PRINCIPLE_WORDS.items():
+            self.ratings[principle] = _toggles(
+                [(w, n) for n, w in fb.RATING_WORDS.items()], "rating", f"rating-{principle}")
+            rating_rows += [label(words, "principle"), self.ratings[principle]]
+        self.change = ipw.Textarea(placeholder="What should change? (you can leave this empty)",
+                                   layout=ipw.Layout(width="100%", height="5em"),
+                                   _dom_classes=css("change-input"),
+                                   tooltip=f"up to {fb.SUGGESTION_MAX} characters")
+        self.leave_name_off = ipw.Checkbox(value=True, indent=False,
+                                           description="Leave my name off",
+                                           _dom_classes=css("feedback-anonymous"))
+        self.feedback_button = ipw.Button(description="Send my feedback",
+                                          _dom_classes=css("feedback-button"))
+        self.on_click(self.feedback_button, self._give_feedback,
+                      "Thank you. Your feedback is saved.")
+        self.rate = _box("How did today go?", [
+            label("Answer only what you want to. Staff can answer too.", "rating-note"),
+            *rating_rows, self.change, self.leave_name_off, self.feedback_button], "rate")
+
+        self.rung = _toggles([(w, r) for r, w in fb.LADDER_WORDS.items()], "ladder-rung",
+                             layout=ipw.Layout(width="100%"))
+        self.ladder_button = ipw.Button(description="Place it here",
+                                        _dom_classes=css("ladder-button"))
+        self.on_click(self.ladder_button, self._place, "Thank you. Nobody can see where "
+                      "you placed it, only how many chose each step.")
+        self.spread = ipw.VBox(_dom_classes=css("ladder-spread"))
+        self.ladder = _box("How much are we part of this project?", [
+            label("Nobody sees your answer. Everyone sees how many chose each step.",
+                  "ladder-note"), self.rung, self.ladder_button, self.spread], "ladder")
+
+        self._inputs = [self.moment, self.feeling, self.follow_up, self.keep,
+                        self.check_button, *self.ratings.values(), self.change,
+                        self.leave_name_off, self.feedback_button, self.rung,
+                        self.ladder_button]
+        self.children = [self.title, self.status, self.since, self.checkin, self.rate,
+                         self.ladder, self.message]
+
+    def session_changed(self) -> None:
+        self._load_mine()
+
+    def _load_mine(self) -> None:
+        if self.session is None:
+            return
+        mine = self.session.my_check_ins(self.person).get(self.moment.value) or {}
+        self.feeling.value = mine.get("feeling")
+        self.follow_up.value = mine.get("follow_up", False)
+        self.keep.value = mine.get("keep", False)
+        for principle, rating in self.session.my_ratings(self.person).items():
+            self.ratings[principle].value = rating
+
+    def refresh(self) -> None:
+        row = self.pick_session()
+        if row is None:
+            self.title.value = "No feedback session yet"
+            self.status.value = "It will appear here when the facilitator starts one."
+            for widget in self._inputs:
+                widget.disabled = True
+            for box in (self.since, self.checkin, self.rate, self.ladder):
+                _shown(box, False)
+            return
+        self.title.value = row["title"]
+        self.status.value = ROUND_WORDS[row["status"]]
+        is_open = row["status"] == "open"
+        for widget in self._inputs:
+            widget.disabled = not is_open
+        for box in (self.checkin, self.rate, self.ladder):
+            _shown(box, True)
+        actions = fb.since_last_time(self.store, self.session.session_id)
+        show_lines(self.done_lines, [
+            line for a in actions if a.status != "not_possible" for line in (
+                f"You said: {a.you_said}",
+                f"{fb.STATUS_WORDS[a.status]}: {a.we_did}")] or ["Nothing yet."],
+            "we-did-line")
+        show_lines(self.not_possible_lines, [
+            line for a in actions if a.status == "not_possible" for line in (
+                f"You said: {a.you_said}", f"We could not: {a.we_did}",
+                f"Why: {a.reason}")] or ["Nothing."], "not-possible-line")
+        _shown(self.since, bool(actions))
+        spread = self.session.ladder_spread()
+        show_lines(self.spread, _counts(spread, fb.LADDER_WORDS,
+                                        empty="Nobody has placed it yet."), "spread-line")
+        if not self.session.may_place(self.person):
+            self.rung.disabled = self.ladder_button.disabled = True
+
+    # actions: the engine checks everything again
+    def _check_in(self) -> None:
+        self.session.check_in(self.person, self.moment.value, self.feeling.value,
+                              follow_up=self.follow_up.value, keep=self.keep.value)
+
+    def _give_feedback(self) -> None:
+        self.session.give_feedback(self.person, {p: t.value for p, t in self.ratings.items()},
+                                   self.change.value, anonymous=self.leave_name_off.value)
+        self.change.value = ""
+
+    def _place(self) -> None:
+        self.session.place_on_ladder(self.person, self.rung.value)
+
+
+# -- the facilitator's feedback tab ----------------------------------------------
+class FeedbackConsole(FeedbackPanel):
+    """The facilitator's feedback tab."""
+
+    def __init__(self, store: Store, session_id: int | None = None):
+        super().__init__(store, session_id, classes=("feedback-console",))
+
+        # the whole workshop
+        self.signals = KeyedRows(self._signal_row, "pause-signals")
+        self.alert_lines = ipw.VBox()
+        self.alert = ipw.VBox([label("Someone needs a pause", "alert-title"),
+                               self.alert_lines], _dom_classes=css("pause-alert"))
+        self.no_signals = label("No pause signals yet.", "no-signals")
+        self.pause_text = ipw.Text(description="Message", placeholder="e.g. back at 11:15",
+                                   style={"description_width": "initial"},
+                                   _dom_classes=css("pause-message-input"))
+        self.pause_all = ipw.Button(description="Pause the whole workshop",
+                                    _dom_classes=css("pause-all"))
+        self.resume_all = ipw.Button(description="End the pause", button_style="success",
+                                     _dom_classes=css("resume-all"))
+        self.on_click(self.pause_all, lambda: fb.pause_workshop(self.store, self.pause_text.value),
+                      "Every page now shows the pause screen.")
+        self.on_click(self.resume_all, lambda: fb.resume_workshop(self.store),
+                      "The pause is over on every page.")
+        self.pause_state = label("", "pause-state")
+        self.support_text = ipw.Textarea(layout=ipw.Layout(width="100%", height="5em"),
+                                         placeholder="Who people can talk to, and how",
+                                         _dom_classes=css("support-input"),
+                                         tooltip=f"up to {fb.SUPPORT_MAX} characters")
+        self.support_save = ipw.Button(description="Save support information",
+                                       _dom_classes=css("support-save"))
+        self.on_click(self.support_save, self._save_support,
+                      "Every page now shows the new support information.")
+
+        # the session
+        self.title = label("", "session-title")
+        self.status = label("", "round-status")
+        self.new_title = ipw.Text(description="New session", placeholder="name of the session",
+                                  style={"description_width": "initial"},
+                                  _dom_classes=css("feedback-new-title"))
+        self.new_button = ipw.Button(description="Set up session",
+                                     _dom_classes=css("feedback-new-session"))
+        self.on_click(self.new_button, self._new_session, "Session set up.")
+        self.open_button = ipw.Button(description="Open the round", button_style="success",
+                                      _dom_classes=css("feedback-open-round"))
+        self.close_button = ipw.Button(description="Close the round", button_style="warning",
+                                       _dom_classes=css("feedback-close-round"))
+        self.on_click(self.open_button, lambda: open_round(self.store, self.session.session_id),
+                      "The round is open.")
+        self.on_click(self.close_button, self._close_round)
+        self.follow_ups = KeyedRows(self._follow_up_row, "follow-ups")
+        self.picture = ipw.VBox(_dom_classes=css("overall-picture"))
+        self.rating_lines = ipw.VBox(_dom_classes=css("rating-summary"))
+        self.ladder_lines = ipw.VBox(_dom_classes=css("ladder-summary"))
+        self.suggestion_lines = ipw.VBox(_dom_classes=css("suggestions"))
+
+        # you said, we did
+        self.answers = ipw.Dropdown(description="It answers", options=[],
+                                    style={"description_width": "initial"},
+                                    _dom_classes=css("action-answers"))
+        self.action_text = ipw.Text(description="We will", placeholder="what you will do",
+                                    style={"description_width": "initial"},
+                                    _dom_classes=css("action-text"))
+        self.action_status = ipw.Dropdown(
+            options=[(w, s) for s, w in fb.STATUS_WORDS.items()], value="planned",
+            description="Status", _dom_classes=css("action-status"))
+        self.action_reason = ipw.Text(description="Why not",
+                                      placeholder="only if not possible: plain words",
+                                      style={"description_width": "initial"},
+                                      _dom_classes=css("action-reason"))
+        self.action_button = ipw.Button(description="Add the action", button_style="primary",
+                                        _dom_classes=css("add-action"))
+        self.on_click(self.action_button, self._add_action,
+                      "Added. Everyone sees it at the start of the next session.")
+        self.actions = KeyedRows(self._action_row, "actions")
+
+        self.children = [
+            self.message,
+            _box("Pause signals", [self.no_signals, self.signals], "signals-box"),
+            _box("The whole workshop", [self.pause_state, self.pause_text,
+                                        ipw.HBox([self.pause_all, self.resume_all])],
+                 "workshop-pause"),
+            _box("Support information (on every page)", [self.support_text,
+                                                         self.support_save], "support-box"),
+            self.title, self.status,
+            ipw.HBox([self.new_title, self.new_button]),
+            ipw.HBox([self.open_button, self.close_button]),
+            _box("Asked to be checked on", [self.follow_ups], "follow-ups-box"),
+            _box(f"How people are (shown from {fb.PICTURE_MIN} answers, no names)",
+                 [self.picture], "picture-box"),
+            _box("Ratings by principle", [self.rating_lines], "ratings-box"),
+            _box("The ladder", [self.ladder_lines], "ladder-box"),
+            _box("What people said should change", [self.suggestion_lines],
+                 "suggestions-box"),
+            _box("You said, we did", [self.answers, self.action_text,
+                                      ipw.HBox([self.action_status, self.action_reason]),
+                                      self.action_button, self.actions], "actions-box"),
+        ]
+        self.support_text.value = fb.support_info(self.store)
+
+    @staticmethod
+    def _signal_words(signal: fb.PauseSignal) -> str:
+        return f"{signal.minute} {signal.who} needs {fb.PAUSE_WORDS[signal.kind]}"
+
+    # rows made once per key
+    def _signal_row(self, signal_id) -> ipw.HBox:
+        row = ipw.HBox([label("", "signal-text")], _dom_classes=css("pause-signal"))
+        row.seen = ipw.Button(description="Seen", _dom_classes=css("signal-seen"))
+        self.on_click(row.seen, lambda: fb.mark_signal_seen(self.store, signal_id))
+        row.children += (row.seen,)
+        return row
+
+    def _follow_up_row(self, follow_up_id) -> ipw.HBox:
+        row = ipw.HBox([label("", "follow-up-text")], _dom_classes=css("follow-up-row"))
+        row.done = ipw.Button(description="Done", _dom_classes=css("follow-up-done"))
+        self.on_click(row.done, lambda: self.session.mark_follow_up_done(follow_up_id))
+        row.children += (row.done,)
+        return row
+
+    def _action_row(self, action_id) -> ipw.VBox:
+        row = ipw.VBox([label("", "action-said"), label("", "action-did")],
+                       _dom_classes=css("action"))
+        row.status = ipw.Dropdown(options=[(w, s) for s, w in fb.STATUS_WORDS.items()],
+                                  description="Status", _dom_classes=css("action-row-status"))
+        row.reason = ipw.Text(description="Why not", style={"description_width": "initial"},
+                              _dom_classes=css("action-row-reason"))
+        row.save = ipw.Button(description="Save", _dom_classes=css("action-save"))
+        self.on_click(row.save, lambda: self.session.update_action(
+            action_id, row.status.value, row.reason.value), "Saved.")
+        row.children += (ipw.HBox([row.status, row.reason, row.save]),)
+        return row
+
+    # drawing
+    def refresh(self) -> None:
+        signals = fb.pause_signals(self.store)
+        for row, signal in zip(self.signals.show([s.signal_id for s in signals]), signals):
+            row.children[0].value = self._signal_words(signal) + (
+                " (seen)" if signal.seen else "")
+            row.seen.disabled = signal.seen
+            row._dom_classes = css("pause-signal", "seen" if signal.seen else "new")
+        _shown(self.no_signals, not signals)
+        new = [self._signal_words(s) for s in signals if not s.seen]
+        show_lines(self.alert_lines, new, "alert-line")
+        _shown(self.alert, bool(new))
+        state = fb.care_state(self.store)
+        self.pause_state.value = ("The workshop is paused." if state.paused
+                                  else "The workshop is running.")
+        self.pause_all.disabled, self.resume_all.disabled = state.paused, not state.paused
+        self._draw_session(self.pick_session())
+
+    def _draw_session(self, row: dict | None) -> None:
+        session_controls = [self.open_button, self.close_button, self.action_button]
+        if row is None:
+            self.title.value = "No feedback session yet"
+            self.status.value = "Set one up to open check-ins and feedback."
+            for button in session_controls:
+                button.disabled = True
+            return
+        self.title.value = row["title"]
+        self.status.value = f"The round is {row['status']}."
+        self.open_button.disabled = row["status"] == "open"
+        self.close_button.disabled = row["status"] != "open"
+        self.action_button.disabled = False
+        picture = self.session.picture()
+
+        for line_row, (fid, name, moment, done) in zip(
+                self.follow_ups.show([f[0] for f in picture.follow_ups]), picture.follow_ups):
+            line_row.children[0].value = (f"{name} ({fb.MOMENT_WORDS[moment].lower()})"
+                                          + (": done" if done else ""))
+            line_row.done.disabled = done
+        lines = []
+        for moment, words in fb.MOMENT_WORDS.items():
+            answers = picture.answers[moment]
+            if answers and not picture.feelings[moment]:
+                lines.append(f"{words}: {answers} answered; shown from {fb.PICTURE_MIN}.")
+            elif answers:
+                lines.append(f"{words}: " + ", ".join(
+                    f"{fb.FEELING_WORDS[f][1]} {picture.feelings[moment][f]}"
+                    for f in fb.FEELING_WORDS if picture.feelings[moment][f]))
+        show_lines(self.picture, lines or ["Nobody has checked in yet."], "picture-line")
+        show_lines(self.rating_lines, [
+            f"{fb.PRINCIPLE_WORDS[p].split(':')[0]}: " + ", ".join(
+                f"{fb.RATING_WORDS[n]} {c[n]}" for n in fb.RATING_WORDS if c[n])
+            for p, c in picture.ratings.items() if c] or ["No ratings yet."], "rating-line")
+        show_lines(self.ladder_lines, _counts(picture.ladder, fb.LADDER_WORDS,
+                                              empty="Nobody has placed it yet."),
+                   "ladder-line")
+        show_lines(self.suggestion_lines, [
+            f"{text}" + (f" ({by})" if by else "") for _i, text, by in picture.suggestions]
+            or ["No suggestions yet."], "suggestion-line")
+        options = [(f"Suggestion: {text[:80]}", f"s{i}") for i, text, _by in picture.suggestions]
+        options += [(f"Principle: {w.split(':')[0]}", f"p{p}")
+                    for p, w in fb.PRINCIPLE_WORDS.items()]
+        if [o[1] for o in options] != [o[1] for o in self.answers.options]:
+            keep = self.answers.value
+            self.answers.options = options
+            self.answers.value = keep if keep in {v for _w, v in options} else options[0][1]
+        for action_row, action in zip(
+                self.actions.show([a.action_id for a in picture.actions]), picture.actions):
+            action_row.children[0].value = f"You said: {action.you_said}"
+            action_row.children[1].value = f"We: {action.we_did}"
+            if getattr(action_row, "drawn", None) != (action.status, action.reason):
+                # only when it changed, so a reason being typed is not overwritten
+                action_row.drawn = (action.status, action.reason)
+                action_row.status.value = action.status
+                action_row.reason.value = action.reason
+
+    # actions
+    def _save_support(self) -> None:
+        fb.set_support_info(self.store, self.support_text.value)
+
+    def _new_session(self) -> None:
+        self.fixed_session = create_session(self.store, "feedback", self.new_title.value)
+        self.new_title.value = ""
+
+    def _close_round(self) -> None:
+        deleted = fb.close_feedback_round(self.store, self.session.session_id)
+        self.say(f"The round is closed. {deleted} check-in{'s' if deleted != 1 else ''} "
+                 "nobody asked to keep were deleted.", "ok")
+
+    def _add_action(self) -> None:
+        answers = self.answers.value or ""
+        kind, key = answers[:1], answers[1:]
+        self.session.add_action(self.action_text.value, self.action_status.value,
+                                self.action_reason.value,
+                                suggestion_id=int(key) if kind == "s" and key.isdigit() else None,
+                                principle=key if kind == "p" else None)
+        self.action_text.value = self.action_reason.value = ""
+        self.action_status.value = "planned"
+
+
+def participant_page(workshop=None, session: int | None = None) -> ipw.Widget:
+    """The page a participant's feedback notebook shows (identity from the page address)."""
+    from .join import ParticipantPage  # join puts CareFrame on every page
+
+    query = query_parameters()
+    return page_or_problem(lambda: ParticipantPage(
+        Store.open(workshop), lambda s, person: FeedbackBoard(s, person, session),
+        code=query.get("code", ""), key=query.get("me", "")))

@@ -1,0 +1,404 @@
+"""Method selection on the page: the participant's board and the facilitator's panel.
+
+Both draw the same board from :class:`coproduction.methods.MethodsBoard`:
+each method's card says what it is, what it needs and how well it fits the
+group, with a change offered for everyone it does not suit. A participant's
+cards have dots and a rating, and the page holds their private access card;
+the facilitator's have what to prepare and what to look up first. Nobody's
+card is ever drawn on anyone else's page: the board only carries fit and
+counts of 3 or more.
+"""
+
+from __future__ import annotations
+
+import ipywidgets as ipw
+
+from coproduction.methods import (
+    CARD_QUESTIONS,
+    FIT_EXPLANATION,
+    FORMAT_WORDS,
+    LEVEL_WORDS,
+    OTHER_MAX,
+    RATING_WORDS,
+    SETTING_WORDS,
+    TEXT_MAX,
+    MethodsBoard,
+    MethodSelection,
+    MethodView,
+)
+from coproduction.participants import Participant
+from coproduction.sessions import close_round, create_session, current_session, open_round
+from coproduction.store import Store
+
+from .base import POLL_SECONDS, LivePanel, css, label, page_or_problem, query_parameters, show_lines
+from .join import ParticipantPage
+
+STATUS_WORDS = {
+    "planned": "This session has not started yet. You can fill in your access card now.",
+    "open": "The round is open: say how you feel about each method and place your dots.",
+    "closed": "The round is closed. You can still read everything here.",
+}
+WIDE = {"description_width": "initial"}
+
+
+def _text(description: str, placeholder: str, limit: int, *names: str) -> ipw.Text:
+    return ipw.Text(description=description, placeholder=placeholder, style=WIDE,
+                    layout=ipw.Layout(width="100%"), _dom_classes=css(*names),
+                    tooltip=f"up to {limit} characters")
+
+
+def _choice(description: str, words: dict[str, str], value: str, name: str) -> ipw.Dropdown:
+    return ipw.Dropdown(options=[(w, v) for v, w in words.items()], value=value,
+                        description=description, style=WIDE, _dom_classes=css(name))
+
+
+def _asked(question: str, box: ipw.Widget) -> ipw.VBox:
+    """A question as a label that wraps on a phone, with its answer box under it."""
+    box.layout.width = "100%"
+    return ipw.VBox([label(question, "question"), box], _dom_classes=css("asked"))
+
+
+class MethodCard(ipw.VBox):
+    """One method: what people do, what it needs, how it fits and its dots."""
+
+    def __init__(self, panel: MethodsPanel, method_id: str):
+        super().__init__(_dom_classes=css("method"))
+        self.method_id = method_id
+        self.name = label("", "method-name")
+        self.summary = label("", "method-summary")
+        self.facts = label("", "method-facts")
+        self.needs = label("", "method-needs")
+        self.fit = label("", "fit")
+        self.reasons = ipw.VBox(_dom_classes=css("fit-reasons"))
+        self.dots = label("", "method-dots")
+        self.children = [self.name, self.summary, self.facts, self.needs, self.fit,
+                         self.reasons, self.dots, *panel.card_controls(self)]
+
+    def show(self, view: MethodView) -> None:
+        self.name.value = view.name
+        self.summary.value = view.summary
+        self.facts.value = view.facts
+        self.needs.value = view.needs
+        self.fit.value = view.fit.summary()
+        show_lines(self.reasons, view.fit.reasons(), "fit-reason")
+        mine = f" (yours: {view.my_dots})" if view.my_dots else ""
+        self.dots.value = f"Dots: {view.dots}{mine}"
+
+
+class MethodsPanel(LivePanel):
+    """The board both sides draw; subclasses add their own controls per card."""
+
+    board_words = STATUS_WORDS
+
+    def __init__(self, store: Store, session_id: int | None, *, classes: tuple[str, ...]):
+        super().__init__(store, classes=classes)
+        self.fixed_session = session_id
+        self.session: MethodSelection | None = None
+        self.board: MethodsBoard | None = None
+        self.cards: dict[str, MethodCard] = {}
+        self.title = label("", "session-title")
+        self.status = label("", "round-status")
+        self.counts_title = label("What the group said (only when 3 or more people said the "
+                                  "same)", "group-counts-title")
+        self.counts = ipw.VBox(_dom_classes=css("group-counts"))
+        self.methods = ipw.VBox(_dom_classes=css("methods"))
+        self.explanation = ipw.VBox([label(line, "fit-explanation-line")
+                                     for line in FIT_EXPLANATION],
+                                    _dom_classes=css("fit-explanation"))
+        self.shortlist_title = label("", "shortlist-title")
+        self.shortlist_entries = ipw.VBox()
+        self.shortlist = ipw.VBox([self.shortlist_title, self.shortlist_entries],
+                                  _dom_classes=css("shortlist"))
+
+    # hooks for subclasses
+    def viewer(self) -> Participant | None:
+        return None
+
+    def card_controls(self, card: MethodCard) -> list[ipw.Widget]:
+        return []
+
+    def show_card_controls(self, card: MethodCard, view: MethodView) -> None:
+        pass
+
+    def after_refresh(self) -> None:
+        pass
+
+    # drawing
+    def _pick_session(self) -> None:
+        wanted = self.fixed_session
+        if wanted is None:
+            latest = current_session(self.store, "methods")
+            wanted = None if latest is None else latest["session_id"]
+        if wanted != (self.session.session_id if self.session else None):
+            self.session = None if wanted is None else MethodSelection(self.store, wanted)
+            self.cards.clear()
+
+    def refresh(self) -> None:
+        self._pick_session()
+        self.board = board = self.session.board(self.viewer()) if self.session else None
+        self._dom_classes = [c for c in self._dom_classes if not c.startswith(
+            "coproduction-round-")] + css(f"round-{board.status if board else 'planned'}")
+        if board is None:
+            self.title.value = "No method-selection session yet"
+            self.status.value = "It will appear here when the facilitator starts one."
+            self.methods.children = ()
+            show_lines(self.counts, [], "group-count")
+            self.counts_title.layout.display = self.shortlist.layout.display = "none"
+            self.after_refresh()
+            return
+        self.title.value = board.title
+        self.status.value = self.board_words[board.status]
+        show_lines(self.counts, list(board.group_counts), "group-count")
+        self.counts_title.layout.display = None if board.group_counts else "none"
+        for view in board.methods:
+            card = self.cards.get(view.method_id)
+            if card is None:
+                card = self.cards[view.method_id] = MethodCard(self, view.method_id)
+            card.show(view)
+            self.show_card_controls(card, view)
+        ids = [v.method_id for v in board.methods]
+        if [c.method_id for c in self.methods.children] != ids:
+            self.methods.children = [self.cards[i] for i in ids]
+        self._draw_shortlist(board)
+        self.after_refresh()
+
+    def _draw_shortlist(self, board: MethodsBoard) -> None:
+        entries = board.confirmed or board.proposal
+        if board.confirmed:
+            self.shortlist_title.value = "The group's shortlist"
+        elif board.proposal:
+            self.shortlist_title.value = ("Proposed shortlist, from dots and fit. The group "
+                                          "talks it through, then the facilitator confirms it.")
+        elif board.status == "closed":
+            self.shortlist_title.value = "No method has any dots, so there is no shortlist yet."
+        show_lines(self.shortlist_entries,
+                   [f"{e.rank}. {e.name}: {e.reasons}" for e in entries], "shortlist-entry")
+        self.shortlist.layout.display = None if board.status == "closed" else "none"
+
+
+class MethodsBoardPage(MethodsPanel):
+    """A participant's page: a private access card, then rate and dot the methods."""
+
+    def __init__(self, store: Store, person: Participant, session_id: int | None = None):
+        self.person = person
+        self._updating = False
+        super().__init__(store, session_id, classes=("methods-board",))
+        self.answers = {name: _choice("", words, "not_said", f"card-{name}")
+                        for name, (_question, _short, words) in CARD_QUESTIONS.items()}
+        self.other = _text("", "for example: I need breaks", OTHER_MAX, "card-other")
+        self.share = ipw.Checkbox(description="Let the facilitator see my card, so they can "
+                                  "plan for me", value=False, indent=False,
+                                  _dom_classes=css("card-share"))
+        self.save_card = ipw.Button(description="Save my card, just for me",
+                                    button_style="primary", _dom_classes=css("save-card"))
+        self.on_click(self.save_card, self._save_card,
+                      "Saved. Only you can see your card (and the facilitator, if you "
+                      "ticked the box).")
+        card = ipw.VBox([
+            label("Your answers help the group choose methods that suit everyone. Nobody "
+                  "else in the group sees them. 'Prefer not to say' is always fine.",
+                  "private-note"),
+            *[_asked(CARD_QUESTIONS[name][0], box) for name, box in self.answers.items()],
+            _asked("Anything else that helps or gets in the way?", self.other),
+            self.share, self.save_card,
+        ], _dom_classes=css("access-card"))
+        self.card_panel = ipw.Accordion(children=[card],
+                                        titles=("Your private access card",),
+                                        selected_index=None,
+                                        _dom_classes=css("private-panel"))
+        self.dots_left = label("", "dots-left")
+        self.children = [self.title, self.status, self.card_panel, self.dots_left,
+                         self.counts_title, self.counts, self.methods, self.explanation,
+                         self.shortlist, self.message]
+
+    def viewer(self) -> Participant:
+        return self.person
+
+    def start(self, interval: float = POLL_SECONDS) -> None:
+        self.guard(self._load_card)
+        super().start(interval)
+
+    def _load_card(self) -> None:
+        self._pick_session()
+        mine = self.session.my_card(self.person) if self.session else None
+        if mine:
+            for name, box in self.answers.items():
+                box.value = mine[name]
+            self.other.value = mine["other"] or ""
+            self.share.value = bool(mine["share_with_facilitator"])
+
+    # controls on each card
+    def card_controls(self, card: MethodCard) -> list[ipw.Widget]:
+        card.rating = ipw.ToggleButtons(options=[(w, v) for v, w in RATING_WORDS.items()],
+                                        value=None, _dom_classes=css("rating"),
+                                        style={"button_width": "auto"})
+        card.rating.observe(lambda change, c=card: self._rate(c, change), names="value")
+        card.add_dot = ipw.Button(description="Add a dot", icon="plus",
+                                  _dom_classes=css("add-dot"))
+        card.take_dot = ipw.Button(description="Take a dot back", icon="minus",
+                                   _dom_classes=css("take-dot"))
+        self.on_click(card.add_dot, lambda: self.session.place_dot(self.person, card.method_id))
+        self.on_click(card.take_dot, lambda: self.session.take_dot(self.person, card.method_id))
+        return [label("How do you feel about it?", "rating-question"), card.rating,
+                ipw.HBox([card.add_dot, card.take_dot])]
+
+    def show_card_controls(self, card: MethodCard, view: MethodView) -> None:
+        is_open = self.board.status == "open"
+        self._updating = True
+        try:
+            card.rating.value = view.my_rating
+        finally:
+            self._updating = False
+        card.rating.disabled = not is_open
+        card.add_dot.disabled = not is_open or self.board.dots_left == 0
+        card.take_dot.disabled = not is_open or view.my_dots == 0
+
+    def after_refresh(self) -> None:
+        board = self.board
+        if board is None:
+            self.dots_left.value = ""
+            self.save_card.disabled = True
+            return
+        self.save_card.disabled = False
+        left = board.dots_left
+        self.dots_left.value = (
+            f"You have {board.dots_per_person} dots to put on the methods you like best. "
+            + (f"{left} left to place." if left else "You have placed them all. You can "
+               "take one back to move it."))
+
+    # actions: each is checked again in the engine
+    def _save_card(self) -> None:
+        self.session.save_card(self.person, {n: b.value for n, b in self.answers.items()},
+                               self.other.value, self.share.value)
+
+    def _rate(self, card: MethodCard, change: dict) -> None:
+        if self._updating or change["new"] is None:
+            return
+        if not self.guard(self.session.rate, self.person, card.method_id, change["new"],
+                          done="Thank you. You can change it at any time."):
+            self._seen = -1  # redraw from the store: the buttons show what counts
+            self.guard(self.refresh_if_changed)
+
+
+class MethodsConsole(MethodsPanel):
+    """The facilitator's method-selection panel: session, dots, round, shortlist, catalogue."""
+
+    def __init__(self, store: Store, session_id: int | None = None):
+        super().__init__(store, session_id, classes=("methods-console",))
+        self.board_words = {**STATUS_WORDS, "open": "The round is open: people rate the "
+                            "methods and place their dots."}
+        self.new_title = _text("New session", "name of the session", 200,
+                               "methods-new-title")
+        self.new_button = ipw.Button(description="Set up session",
+                                     _dom_classes=css("methods-new-session"))
+        self.on_click(self.new_button, self._new_session, "Session set up.")
+        self.open_button = ipw.Button(description="Open the round", button_style="success",
+                                      _dom_classes=css("methods-open-round"))
+        self.close_button = ipw.Button(description="Close the round", button_style="warning",
+                                       _dom_classes=css("methods-close-round"))
+        self.on_click(self.open_button, lambda: open_round(self.store, self.session.session_id),
+                      "The round is open.")
+        self.on_click(self.close_button,
+                      lambda: close_round(self.store, self.session.session_id),
+                      "The round is closed. The proposed shortlist is below.")
+        self.dots_each = ipw.BoundedIntText(value=3, min=1, max=20, description="Dots each",
+                                            style=WIDE, _dom_classes=css("dots-each"))
+        self.size = ipw.BoundedIntText(value=3, min=1, max=10, description="Shortlist length",
+                                       style=WIDE, _dom_classes=css("shortlist-size"))
+        self.rules_button = ipw.Button(description="Use these numbers",
+                                       _dom_classes=css("set-dots"))
+        self.on_click(self.rules_button, lambda: self.session.set_rules(
+            self.dots_each.value, self.size.value), "Everyone now sees the new numbers.")
+        self.confirm = ipw.Button(description="Confirm the shortlist", button_style="primary",
+                                  _dom_classes=css("confirm-shortlist"))
+        self.on_click(self.confirm, self._confirm)
+        self.shared = ipw.VBox(_dom_classes=css("shared-cards"))
+        self.children = [
+            self.title, self.status, self.message,
+            ipw.VBox([ipw.HBox([self.new_title, self.new_button]),
+                      ipw.HBox([self.open_button, self.close_button]),
+                      ipw.HBox([self.dots_each, self.size]), self.rules_button],
+                     _dom_classes=css("console-controls")),
+            self.shortlist, self.confirm, self.counts_title, self.counts, self.explanation,
+            self.methods, self._add_form(),
+            label("Access cards shared with you privately", "shared-cards-title"),
+            self.shared]
+
+    def _add_form(self) -> ipw.Accordion:
+        self.add = {
+            "name": _text("Name", "for example: walking interviews", 80, "add-name"),
+            "summary": _text("What people do", "in plain words", TEXT_MAX, "add-summary"),
+            "setting": _choice("Where", SETTING_WORDS, "either", "add-setting"),
+            "format": _choice("Group or alone", FORMAT_WORDS, "either", "add-format"),
+            "reading_writing": _choice("Reading and writing", LEVEL_WORDS, "low",
+                                       "add-reading"),
+            "sensory_load": _choice("How busy or noisy", {"low": "calm", "medium": "a bit busy",
+                                                          "high": "busy"}, "low", "add-sensory"),
+            "minutes": ipw.BoundedIntText(value=30, min=1, max=1440, style=WIDE,
+                                          description="Minutes each time",
+                                          _dom_classes=css("add-minutes")),
+            "needs_device": ipw.Checkbox(description="Needs a phone, tablet or computer",
+                                         indent=False, _dom_classes=css("add-device")),
+            "needs_camera": ipw.Checkbox(description="Needs a camera", indent=False,
+                                         _dom_classes=css("add-camera")),
+            "needs_internet": ipw.Checkbox(description="Needs the internet", indent=False,
+                                           _dom_classes=css("add-internet")),
+            "can_be_anonymous": ipw.Checkbox(description="People can take part anonymously",
+                                             value=True, indent=False,
+                                             _dom_classes=css("add-anonymous")),
+            "prepare": _text("What to prepare", "things, rooms, people", TEXT_MAX,
+                             "add-prepare"),
+            "look_up": _text("Look up before the first time", "examples to search for",
+                             TEXT_MAX, "add-look-up"),
+        }
+        self.add_button = ipw.Button(description="Add this method",
+                                     _dom_classes=css("add-method"))
+        self.on_click(self.add_button, self._add_method, "Added. Everyone now sees it.")
+        return ipw.Accordion(children=[ipw.VBox([*self.add.values(), self.add_button])],
+                             titles=("Add a method",), selected_index=None,
+                             _dom_classes=css("add-method-panel"))
+
+    def card_controls(self, card: MethodCard) -> list[ipw.Widget]:
+        card.ratings = label("", "method-ratings")
+        card.prepare = label("", "method-prepare")
+        card.look_up = label("", "method-look-up")
+        return [card.ratings, card.prepare, card.look_up]
+
+    def show_card_controls(self, card: MethodCard, view: MethodView) -> None:
+        card.ratings.value = "Ratings: " + ", ".join(
+            f"{words} {view.ratings[key]}" for key, words in RATING_WORDS.items())
+        card.prepare.value = f"To prepare: {view.prepare}"
+        card.look_up.value = f"Look up before the first time: {view.look_up}"
+
+    def after_refresh(self) -> None:
+        board = self.board
+        for button in (self.open_button, self.close_button, self.rules_button, self.confirm,
+                       self.add_button):
+            button.disabled = board is None
+        if board is None:
+            return
+        self.open_button.disabled = board.status == "open"
+        self.close_button.disabled = board.status != "open"
+        self.confirm.disabled = board.status != "closed" or not board.proposal
+        show_lines(self.shared, self.session.shared_cards() or ["None yet."], "shared-card")
+
+    def _new_session(self) -> None:
+        self.fixed_session = create_session(self.store, "methods", self.new_title.value)
+        self.new_title.value = ""
+
+    def _add_method(self) -> None:
+        self.session.add_method(**{key: box.value for key, box in self.add.items()})
+        for key in ("name", "summary", "prepare", "look_up"):
+            self.add[key].value = ""
+
+    def _confirm(self) -> None:
+        entries = self.session.confirm_shortlist()
+        self.say(f"The shortlist of {len(entries)} is saved for the next sessions.", "ok")
+
+
+def participant_page(workshop=None, session: int | None = None) -> ipw.Widget:
+    """The page a participant's methods notebook shows (identity from the page address)."""
+    query = query_parameters()
+    return page_or_problem(lambda: ParticipantPage(
+        Store.open(workshop), lambda s, person: MethodsBoardPage(s, person, session),
+        code=query.get("code", ""), key=query.get("me", "")))
