@@ -31,3 +31,15 @@ def store(tmp_path):
                      clock=ticking_clock())
     yield s
     s.close()
+
+
+@pytest.fixture
+def session_id(store):
+    """An open shared-language session showing a short text with two hard words."""
+    from coproduction.sessions import create_session, open_round
+    from coproduction.shared_language import SharedLanguage
+
+    sid = create_session(store, "language", "Our letters")
+    open_round(store, sid)
+    SharedLanguage(store, sid).put_text("Invitation", "The SENCO will see you at the TAC.")
+    return sid

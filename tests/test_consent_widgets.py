@@ -4,24 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 
 from coproduction import consent
 from coproduction.participants import join_workshop
-from coproduction.sessions import create_session, open_round
-from coproduction.shared_language import SharedLanguage
 from widgets.consent import ConsentConsole
 from widgets.join import ParticipantPage
 from widgets.language import LanguageBoard
 from test_widgets import all_labels, card
-
-
-@pytest.fixture
-def session_id(store):
-    sid = create_session(store, "language", "Our letters")
-    open_round(store, sid)
-    SharedLanguage(store, sid).put_text("Invitation", "The SENCO will see you at the TAC.")
-    return sid
 
 
 def page(store, **kw):

@@ -69,4 +69,4 @@ def test_the_engine_never_imports_ipywidgets_or_shadows_the_kits_widgets():
     for path in (ROOT / "coproduction").rglob("*.py"):
         assert not re.search(r"^\s*(import|from) ipywidgets", path.read_text(), re.M), path
     for path in [*ROOT.glob("widgets/*.py"), *ROOT.glob("notebooks/**/*.ipynb")]:
-        assert "import ipywidgets as widgets" not in path.read_text(), path
+        assert "import ipywidgets as " + "widgets" not in path.read_text(), path

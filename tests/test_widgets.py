@@ -11,20 +11,12 @@ import pytest
 from traitlets import TraitError
 
 from coproduction.participants import join_workshop
-from coproduction.sessions import close_round, create_session, open_round
+from coproduction.sessions import close_round
 from coproduction.shared_language import SharedLanguage
 from widgets.base import marked_text
 from widgets.console import FacilitatorConsole
 from widgets.join import ParticipantPage
 from widgets.language import LanguageBoard, LanguageConsole
-
-
-@pytest.fixture
-def session_id(store):
-    sid = create_session(store, "language", "Our letters")
-    open_round(store, sid)
-    SharedLanguage(store, sid).put_text("Invitation", "The SENCO will see you at the TAC.")
-    return sid
 
 
 def board_for(store, name):
