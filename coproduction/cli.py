@@ -198,6 +198,32 @@ def cmd_export(args) -> int:
     return 0
 
 
+def cmd_evaluate(args) -> int:
+    from .evaluation import Evaluation
+    from .report import write_report
+
+    with _open(args.workshop) as store:
+        written = write_report(store, args.out)
+        overview = Evaluation(store).overview()
+    print(f"Wrote {args.out / 'report.html'} and {len(written['tables'])} tables in "
+          f"{args.out / 'tables'}")
+    for _, row in overview[~overview["has_data"]].iterrows():
+        print(f"No data for {row['title']}: {row['no_data']}")
+    return 0
+
+
+def cmd_self_assess(args) -> int:
+    from .schema import PRACTICE_AREAS, SPECTRUM_STAGES
+    from .self_assessment import record_self_assessment
+
+    with _open(args.workshop) as store:
+        record_self_assessment(store, stage=args.stage, evidence=args.evidence,
+                               **{a: getattr(args, a) for a in PRACTICE_AREAS})
+    print(f"Saved: the organisation places itself at '{args.stage}' (stage "
+          f"{SPECTRUM_STAGES.index(args.stage) + 1} of 4). The next evaluation shows it.")
+    return 0
+
+
 def cmd_serve(args) -> int:
     from .server import ServerSettings, start_servers
 
@@ -304,6 +330,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, required=True, metavar="DIR",
                    help="the folder to write to")
     p.set_defaults(run=cmd_export)
+
+    p = sub.add_parser("evaluate", help="run the evaluation notebooks and write an HTML "
+                                        "report with its metric tables as CSV")
+    _workshop_arg(p)
+    p.add_argument("--out", type=Path, required=True, metavar="DIR",
+                   help="the folder to write report.html, tables/ and notebooks/ to")
+    p.set_defaults(run=cmd_evaluate)
+
+    from .schema import PRACTICE_ANSWERS, PRACTICE_AREAS, SPECTRUM_STAGES
+    from .self_assessment import PRACTICE_WORDS
+
+    p = sub.add_parser("self-assess", help="record where the organisation stands on the "
+                                           "trauma-informed spectrum, with the practice check")
+    _workshop_arg(p)
+    p.add_argument("--stage", required=True, choices=SPECTRUM_STAGES,
+                   help="aware, sensitive, responsive or informed")
+    for area in PRACTICE_AREAS:
+        p.add_argument(f"--{area.replace('_', '-')}", dest=area, required=True,
+                       choices=PRACTICE_ANSWERS, help=PRACTICE_WORDS[area][0])
+    p.add_argument("--evidence", default="", help="what the answers rest on, in plain words")
+    p.set_defaults(run=cmd_self_assess)
     return parser
 
 

@@ -182,8 +182,136 @@ def consent_step(store: Store, rng: random.Random, people: list[Participant]) ->
                                  today=dt.date(2026, 1, 20))
 
 
+def timeline_step(store: Store, rng: random.Random, people: list[Participant]) -> None:
+    """A project timeline in 2027, suggestions answered and waiting, one private life story."""
+    from . import timeline as tl
+
+    people = [p for p in people if p.participant_id != people[-1].participant_id]  # left
+    method = tl.method_choices(store)[0][1]
+    for day in ("2027-02-03", "2027-02-17", "2027-03-03", "2027-03-17"):
+        tl.add_event(store, kind="session", title="Working session", starts_on=day,
+                     start_time="10:00", end_time="12:30", method_id=method,
+                     details="At the community centre. Lunch and travel paid.")
+    tl.add_event(store, kind="payment", title="Payment for February", starts_on="2027-02-10")
+    tl.add_event(store, kind="payment", title="Payment for March", starts_on="2027-03-24")
+    tl.add_event(store, kind="feedback", title="You said, we did: what your words became",
+                 starts_on="2027-03-24", start_time="18:00", end_time="19:00")
+    tl.add_event(store, kind="milestone", title="The report is shared with everyone",
+                 starts_on="2027-06-30")
+    session_id = create_session(store, "timeline", "Planning our time together")
+    open_round(store, session_id)
+    session = tl.TimelineSession(store, session_id)
+    ideas = [("feedback", "Look at the draft report together", "2027-05-12"),
+             ("other", "A day out together", "2027-04-07"),
+             ("milestone", "Celebration picnic", "2027-07-10")]
+    ids = [session.suggest(rng.choice(people), kind=k, title=t, starts_on=d)
+           for k, t, d in ideas]
+    tl.accept_suggestion(store, ids[0], "Good idea: it is on the timeline.")
+    tl.decline_suggestion(store, ids[1], "The centre is shut that week. We will find "
+                          "another day together.")
+    for year, when, title, shared in ((2009, "spring", "Started at a new school", False),
+                                      (2016, "", "Moved to a flat of my own", True),
+                                      (2024, "autumn", "Joined a peer support group", False)):
+        session.add_life_event(people[0], year=year, when_text=when, title=title,
+                               shared=shared)
+
+
+THIRD_TEXT = (
+    "Leaflet: what happens when you come\n"
+    "We meet in a quiet room at the community centre. There is a break every hour. "
+    "The DSL will say hello at the start. You can leave at any time, and we pay you "
+    "for your time on the day."
+)
+
+
+def evaluation_step(store: Store, rng: random.Random, people: list[Participant]) -> None:
+    """Weeks later: new people, two more feedback rounds, pay settled, self-assessments.
+
+    It gives every section of the evaluation report something to show: people
+    joining and stopping, staff and lived experience in groups of 3 or more,
+    actions closed days later, follow-ups met, and the organisation's own view
+    of itself at the start and later. Its sessions are closed, so the open ones
+    above stay the ones people land on.
+    """
+    from . import feedback as fb
+    from . import payments
+    from .self_assessment import record_self_assessment
+
+    record_self_assessment(store, stage="aware", doing_with="partly", environment="not_yet",
+                           transparency="partly", compensation="yes",
+                           cultural_humility="not_yet",
+                           evidence="Before we started: we had not yet asked people what "
+                                    "helps them take part.")
+    store.clock = _clock("2026-02-09T10:00:00")
+    here = list(people[:-1])  # the last person withdrew
+    refs = {p.participant_id: f"DEMO-{i + 1:03d}" for i, p in enumerate(people)}
+    for name, role in (("Dev", "staff"), ("Chris", "staff"), ("Mina", "lived_experience"),
+                       ("Lou", "lived_experience")):
+        person, _key = join_workshop(store, code=DEMO_CODE, pseudonym=name, role=role)
+        refs[person.participant_id] = f"DEMO-{len(refs) + 1:03d}"
+        here.append(person)
+    third = create_session(store, "language", "Our leaflet, in our words")
+    open_round(store, third)
+    session = SharedLanguage(store, third)
+    session.put_text(*THIRD_TEXT.split("\n", 1))
+    term = session.flag_term(here[-1], "community centre")
+    for person, wording in ((here[-2], "the hall on Mill Street"),
+                            (here[-4], "the centre next to the park")):
+        session.propose(person, term, wording)
+    for t in session.board(viewer=None).terms:
+        for proposal in t.proposals:
+            for person in rng.sample(here, 8):
+                session.vote(person, proposal.proposal_id,
+                             rng.choices(["agree", "disagree", "pass"], weights=[75, 15, 10])[0])
+    session.confirm_glossary()
+    close_round(store, third)
+
+    earlier = store.select("sessions", {"activity": "feedback"})[0]["session_id"]
+    stayed = [p for p in here if p not in (people[8], people[9])]  # two stopped coming
+    rounds = (("Four weeks in: how are we doing?", "2026-02-09T14:00:00", [2, 3, 3, 4],
+               ["Can we have the room at the back?", "Tell us sooner when plans change.",
+                "More time to talk in small groups."]),
+              ("Looking back together", "2026-03-09T10:00:00", [3, 3, 4, 4, 4],
+               ["Keep the small groups.", "Pay on the day, every time."]))
+    for title, start, scores, said in rounds:
+        store.clock = _clock(start)
+        sid = create_session(store, "feedback", title)
+        open_round(store, sid)
+        fb_session = fb.FeedbackSession(store, sid)
+        for i, person in enumerate(stayed):
+            fb_session.check_in(person, "check_in", rng.choice(fb.FEELINGS),
+                                follow_up=i in (1, 3, 5))
+            fb_session.give_feedback(person, {p: rng.choice(scores) for p in fb.PRINCIPLES},
+                                     said[i] if i < len(said) else "", anonymous=i % 3 == 0)
+            fb_session.place_on_ladder(person, rng.choices(
+                fb.LADDER_RUNGS, weights=[1, 2, 4, 4 + len(scores)])[0])
+            payments.add_time(store, participant_id=person.participant_id, session_id=sid,
+                              payee_ref=refs[person.participant_id], minutes=150,
+                              settlement=rng.choice(["bank", "bank", "voucher", "declined"]))
+        fb.close_feedback_round(store, sid)
+        ids = [s[0] for s in fb_session.picture().suggestions]
+        fb_session.add_action("We use the quiet room at the back from now on.", "done",
+                              suggestion_id=ids[0])
+        fb_session.add_action("We will text everyone the same day plans change.", "planned",
+                              suggestion_id=ids[1])
+        stayed = stayed[:-1]  # one more person stops coming before the last round
+    first = fb.FeedbackSession(store, earlier)
+    for action in store.select("actions", {"session_id": earlier}):
+        if action["status"] in ("in_progress", "planned"):
+            first.update_action(action["action_id"], "done")
+    for row in store.select("follow_ups")[:-3]:
+        first.mark_follow_up_done(row["follow_up_id"])
+    for row in store.select("payments", {"settled_at": None}):
+        if row["settlement"] != "declined" and row["session_id"] != sid:
+            payments.mark_settled(store, row["payment_id"])
+    record_self_assessment(store, stage="sensitive", doing_with="yes", environment="partly",
+                           transparency="yes", compensation="yes", cultural_humility="partly",
+                           evidence="The group chose the room and the methods; we still "
+                                    "have to change how our service writes letters.")
+
+
 DEMO_STEPS: list[Callable[[Store, random.Random, list[Participant]], None]] = [
-    language_step, methods_step, feedback_step, consent_step]
+    language_step, methods_step, feedback_step, consent_step, timeline_step, evaluation_step]
 
 
 def make_demo(path: Path | str, *, seed: int = SEED) -> Store:

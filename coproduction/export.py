@@ -121,6 +121,11 @@ def export_workshop(store: Store, out: Path | str, *, include_private: bool = Fa
     descriptor.write_text(json.dumps(package, indent=2, ensure_ascii=False, sort_keys=True)
                           + "\n", encoding="utf-8")
     written.append(descriptor)
+    from .timeline import calendar  # the shared project timeline, for phone calendars
+
+    ics = out / "timeline.ics"
+    ics.write_bytes(calendar(store).encode("utf-8"))
+    written.append(ics)
     if remember:
         from .consent import record_export
 

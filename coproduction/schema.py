@@ -805,10 +805,128 @@ METHOD_TABLES = (
     ),
 )
 
+# Timelines (coproduction/timeline.py). Dates are days (YYYY-MM-DD) and times
+# are the project's local clock (HH:MM) in the time zone of timeline_settings.
+EVENT_KINDS = ("session", "milestone", "payment", "feedback", "other")
+SUGGESTION_STATUSES = ("waiting", "accepted", "declined")
+TIMELINE_TABLES = (
+    Table(
+        "timeline_settings", "The time zone the project's dates and times are in; the "
+        "latest row applies.",
+        (
+            Field("setting_id", "integer", "Number of the setting."),
+            Field("timezone", "string", "An IANA time zone name, e.g. Europe/London.",
+                  max_length=64),
+            Field("created_at", "datetime", "When the facilitator set it (UTC)."),
+        ),
+        primary_key="setting_id", autoincrement=True,
+    ),
+    Table(
+        "timeline_events", "Dates on the project's shared timeline: sessions, milestones, "
+        "payment days, feedback points. The last day to withdraw and the keep-until date "
+        "come from the workshop row.",
+        (
+            Field("event_id", "integer", "Number of the event."),
+            Field("kind", "string", "What kind of date it is.", enum=EVENT_KINDS),
+            Field("title", "string", "What happens, in plain words.", max_length=120),
+            Field("starts_on", "date", "The day it happens (or starts)."),
+            Field("ends_on", "date", "The last day, when it lasts more than one day.",
+                  required=False),
+            Field("start_time", "string", "Local start time, HH:MM; empty for all day.",
+                  required=False, max_length=5),
+            Field("end_time", "string", "Local end time, HH:MM.", required=False,
+                  max_length=5),
+            Field("method_id", "string", "The shortlisted method a session uses, if any.",
+                  required=False, max_length=40, references="methods.method_id",
+                  on_delete="SET NULL"),
+            Field("details", "string", "More about it, in plain words.", required=False,
+                  max_length=500),
+            Field("suggestion_id", "integer", "The suggestion it came from, if any.",
+                  required=False),
+            Field("created_at", "datetime", "When it was added (UTC)."),
+            Field("updated_at", "datetime", "When it last changed (UTC)."),
+        ),
+        primary_key="event_id", autoincrement=True,
+    ),
+    Table(
+        "timeline_suggestions", "Dates people suggested for the project timeline, and the "
+        "facilitator's answer.",
+        (
+            Field("suggestion_id", "integer", "Number of the suggestion."),
+            *_contribution(),
+            Field("kind", "string", "What kind of date it is.", enum=EVENT_KINDS),
+            Field("title", "string", "What happens, in the person's words.", max_length=120),
+            Field("starts_on", "date", "The day suggested."),
+            Field("details", "string", "More about it, in the person's words.",
+                  required=False, max_length=500),
+            Field("status", "string", "Waiting for an answer, accepted or declined.",
+                  enum=SUGGESTION_STATUSES),
+            Field("reason", "string", "The facilitator's answer in plain words; the person "
+                  "who suggested it sees it.", required=False, max_length=300),
+            Field("event_id", "integer", "The timeline event it became, if accepted.",
+                  required=False, references="timeline_events.event_id",
+                  on_delete="SET NULL"),
+            Field("decided_at", "datetime", "When the facilitator answered (UTC).",
+                  required=False),
+        ),
+        primary_key="suggestion_id", autoincrement=True, contribution=True,
+        indexes=(("session_id",),),
+    ),
+    Table(
+        "life_events", "Events of a person's own life-story timeline. Private: the group "
+        "sees only the ones the person chose to share.",
+        (
+            Field("life_event_id", "integer", "Number of the event."),
+            *_contribution(),
+            Field("year", "integer", "The year it happened.", minimum=1900, maximum=2100),
+            Field("when_text", "string", "When, in the person's words (e.g. 'summer').",
+                  required=False, max_length=40),
+            Field("title", "string", "What happened, in the person's words.",
+                  max_length=200),
+            Field("shared", "boolean", "True when the person shares it with the group."),
+            Field("updated_at", "datetime", "When it last changed (UTC)."),
+        ),
+        primary_key="life_event_id", autoincrement=True, private=True, contribution=True,
+        indexes=(("author_id",),),
+    ),
+)
+
+# Evaluation (coproduction/self_assessment.py): the organisation's own view of
+# itself, filled in by the facilitator; read by coproduction/evaluation.py.
+SPECTRUM_STAGES = ("aware", "sensitive", "responsive", "informed")
+PRACTICE_AREAS = ("doing_with", "environment", "transparency", "compensation",
+                  "cultural_humility")
+PRACTICE_ANSWERS = ("yes", "partly", "not_yet")
+EVALUATION_TABLES = (
+    Table(
+        "self_assessments", "Where the organisation places itself on the trauma-informed "
+        "spectrum and how it rates its own practice, as the facilitator filled it in; one "
+        "row each time, the latest applies.",
+        (
+            Field("assessment_id", "integer", "Number of the self-assessment."),
+            Field("stage", "string", "Where on the spectrum: aware, sensitive, responsive or "
+                  "informed.", enum=SPECTRUM_STAGES),
+            *(Field(area, "string", f"The practice check on {what}: yes, partly or not_yet.",
+                    enum=PRACTICE_ANSWERS)
+              for area, what in (("doing_with", "doing with people, not to or for them"),
+                                 ("environment", "a room and setting designed together"),
+                                 ("transparency", "being open about what is happening"),
+                                 ("compensation", "paying for time, or another fair exchange"),
+                                 ("cultural_humility",
+                                  "learning about people's lives, not assuming"))),
+            Field("evidence", "string", "What the answers rest on, in plain words.",
+                  required=False, max_length=1000),
+            Field("created_at", "datetime", "When it was filled in (UTC)."),
+        ),
+        primary_key="assessment_id", autoincrement=True,
+    ),
+)
+
 # Every table, in the order they are created and exported. Each activity
 # declares its tables above as a tuple and adds it here.
 TABLES: dict[str, Table] = {t.name: t for t in (*CORE_TABLES, *LANGUAGE_TABLES, *METHOD_TABLES, *CONSENT_TABLES,
-                                                *FEEDBACK_TABLES)}
+                                                *FEEDBACK_TABLES, *TIMELINE_TABLES,
+                                                *EVALUATION_TABLES)}
 
 # Forward migrations: MIGRATIONS[n] takes a version-n database to n + 1.
 # Each step receives the open connection inside the migration transaction.

@@ -17,6 +17,7 @@ from .consent import ConsentConsole
 from .feedback import FeedbackConsole
 from .language import LanguageConsole
 from .methods import MethodsConsole
+from .timeline import TimelineConsole
 
 
 def qr_png(text: str) -> bytes:
@@ -66,6 +67,10 @@ class FacilitatorConsole(ipw.VBox):
         self.tabs.children += (self.consent,)
         self.tabs.set_title(len(self.tabs.children) - 1, "People, consent and pay")
         self.consent.start()
+        self.timeline = TimelineConsole(store)
+        self.tabs.children += (self.timeline,)
+        self.tabs.set_title(len(self.tabs.children) - 1, "Timeline")
+        self.timeline.start()
 
 
 def console_page(workshop=None) -> ipw.Widget:

@@ -1,0 +1,89 @@
+"""Run the evaluation notebooks headlessly and write the report an evaluator can rerun.
+
+Each notebook in ``notebooks/evaluation/`` is run through its ``parameters``
+cell (a cell is added after it naming the workshop, as papermill does), the
+executed notebooks are joined into one HTML report without the code, and the
+metric tables are written as CSV by the same functions the notebooks call.
+The tables are byte-identical on every run over the same data; the HTML
+holds pictures, so it is not compared byte for byte.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from .evaluation import Evaluation
+from .store import Store, StoreError
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks" / "evaluation"
+CELL_TIMEOUT = 600
+
+
+class ReportError(StoreError):
+    """A notebook could not be run; the message says which, in plain words."""
+
+
+def evaluation_notebooks() -> list[Path]:
+    return sorted(p for p in NOTEBOOKS.glob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+
+
+def run_notebook(path: Path, workshop: Path):
+    """Execute one notebook with ``workshop`` set after its parameters cell."""
+    import nbformat
+    from jupyter_client import KernelManager
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    nb = nbformat.read(path, as_version=4)
+    at = next(i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", []))
+    nb.cells.insert(at + 1, nbformat.v4.new_code_cell(
+        f"workshop = {str(workshop)!r}", metadata={"tags": ["injected-parameters"]}))
+    # Local sockets, not TCP ports: no port can be taken by someone else meanwhile,
+    # and nothing listens on the network.
+    with tempfile.TemporaryDirectory(prefix="coproduction-kernel-") as folder:
+        km = KernelManager(kernel_name="python3", transport="ipc",
+                           ip=str(Path(folder) / "kernel"))
+        client = NotebookClient(nb, km=km, timeout=CELL_TIMEOUT,
+                                resources={"metadata": {"path": str(path.parent)}})
+        try:
+            client.execute()
+        except CellExecutionError as error:
+            raise ReportError(f"The notebook {path.name} stopped with an error "
+                              f"({error.ename}); nothing else was written.") from error
+        finally:
+            if client.kc is not None:
+                client.kc.stop_channels()
+            if km.has_kernel:
+                km.shutdown_kernel(now=False)
+    return nb
+
+
+def write_report(store: Store, out: Path | str) -> dict[str, list[Path]]:
+    """Write ``report.html``, ``tables/*.csv`` and the executed notebooks to ``out``."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    out = Path(out)
+    try:
+        (out / "notebooks").mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ReportError(f"The folder {out} could not be made.") from error
+    executed = []
+    for path in evaluation_notebooks():
+        nb = run_notebook(path, store.folder)
+        nbformat.write(nb, out / "notebooks" / path.name)
+        executed.append(nb)
+    tables = Evaluation(store).write_tables(out / "tables")
+    report = nbformat.v4.new_notebook(metadata=executed[0].metadata if executed else {})
+    for nb in executed:
+        report.cells += [c for c in nb.cells if not {"parameters", "injected-parameters"}
+                         & set(c.metadata.get("tags", []))]
+    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True,
+                            exclude_output_prompt=True)
+    title = f"Evaluation: {store.workshop()['title']}"
+    body, _ = exporter.from_notebook_node(report, resources={"metadata": {"name": title}})
+    html_path = out / "report.html"
+    html_path.write_text(body, encoding="utf-8")
+    return {"report": [html_path], "tables": tables,
+            "notebooks": sorted((out / "notebooks").glob("*.ipynb"))}

@@ -1,0 +1,383 @@
+"""The evaluation report: worked examples for each metric, privacy, determinism, no-data.
+
+Each hand-made case is small enough to work out by hand; the comment next to
+each assertion shows the working.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from coproduction import feedback as fb
+from coproduction.evaluation import (
+    SUPPRESSED,
+    Evaluation,
+    days_between,
+    gini,
+    gini_sentence,
+    shown,
+    suppress_parts,
+)
+from coproduction.participants import join_workshop
+from coproduction.self_assessment import record_self_assessment
+from coproduction.sessions import close_round, create_session, open_round
+from coproduction.shared_language import SharedLanguage
+from coproduction.validation import InvalidInput
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def measures(table) -> dict:
+    return dict(zip(table["measure"], table["value"]))
+
+
+def join(store, name, role, credit="pseudonym"):
+    return join_workshop(store, code="TEST42", pseudonym=name, role=role, credit=credit)[0]
+
+
+# -- the pure measures -----------------------------------------------------------------
+def test_gini_on_worked_examples():
+    # sorted [1,2,3,4]: 2*(1*1+2*2+3*3+4*4)/(4*10) - 5/4 = 60/40 - 1.25 = 0.25
+    assert gini([4, 1, 3, 2]) == 0.25
+    # one person gave everything among 4: the largest possible, (n-1)/n = 0.75
+    assert gini([0, 0, 0, 4]) == 0.75
+    assert gini([5, 5, 5]) == 0.0
+    assert gini([]) is None and gini([0, 0]) is None
+    assert "very evenly" in gini_sentence(0.0, 3) and "0 means" in gini_sentence(0.25, 4)
+    assert "a small number of people gave most" in gini_sentence(0.75, 4)
+
+
+def test_small_groups_are_hidden_with_a_second_part_so_subtraction_cannot_find_them():
+    assert [shown(n) for n in (0, 1, 2, 3)] == [0, SUPPRESSED, SUPPRESSED, 3]
+    # b (1) is hidden; then c, the smallest other part, is hidden too: 10 - 5 = b + c only
+    assert suppress_parts({"a": 5, "b": 1, "c": 4}) == {"a": 5, "b": SUPPRESSED, "c": SUPPRESSED}
+    # two parts hidden already cannot be told apart: nothing more to hide
+    assert suppress_parts({"a": 5, "b": 1, "c": 2}) == {"a": 5, "b": SUPPRESSED, "c": SUPPRESSED}
+    assert suppress_parts({"a": 5, "b": 0, "c": 3}) == {"a": 5, "b": 0, "c": 3}
+
+
+def test_days_between_two_times():
+    assert days_between("2026-03-02T10:00:00.000Z", "2026-03-04T22:00:00.000Z") == 2.5
+
+
+# -- a hand-made language session --------------------------------------------------------
+@pytest.fixture
+def language_workshop(store):
+    """Three lived-experience people, three staff, one anonymous person; one session.
+
+    Named contributions (votes and proposals): L1 3, L2 2, L3 1, S1 3, S2 1, S3 1.
+    The anonymous person gives 3 (a flagged term and two votes).
+    """
+    people = {name: join(store, f"Person {name}", role) for name, role in (
+        ("L1", "lived_experience"), ("L2", "lived_experience"), ("L3", "lived_experience"),
+        ("S1", "staff"), ("S2", "staff"), ("S3", "staff"))}
+    people["A"] = join(store, "Person A", "lived_experience", credit="anonymous")
+    sid = create_session(store, "language", "Our letter")
+    open_round(store, sid)
+    session = SharedLanguage(store, sid)
+    session.put_text("Letter", "The SENCO will phone you.")
+    senco = next(t.term_id for t in session.board(viewer=None).terms if t.term == "SENCO")
+    session.flag_term(people["A"], "phone you")
+    p1 = session.propose(people["L1"], senco, "the extra help teacher")
+    p2 = session.propose(people["S1"], senco, "the special needs lead")
+    for name in ("L1", "L2", "L3", "S1", "S2", "A"):
+        session.vote(people[name], p1, "agree")
+    for name, choice in (("L1", "disagree"), ("L2", "disagree"), ("S1", "agree"),
+                         ("S3", "agree"), ("A", "disagree")):
+        session.vote(people[name], p2, choice)
+    session.confirm_glossary()
+    close_round(store, sid)
+    return store, people
+
+
+def test_participation_worked_example(language_workshop):
+    store, _people = language_workshop
+    ev = Evaluation(store)
+    t = ev.section("participation").tables
+    assert t["participation_by_person"]["contributions"].to_list() == [3, 3, 2, 1, 1, 1]
+    spread = measures(t["participation_spread"])
+    # sorted [1,1,1,2,3,3], total 11: 2*(1+2+3+8+15+18)/(6*11) - 7/6 = 0.25758
+    assert spread["gini"] == 0.2576
+    assert spread["named_contributions"] == 11
+    assert spread["anonymous_or_group_contributions"] == 3
+    roles = t["participation_by_role"].set_index("role")
+    # lived 3+2+1 = 6 of 14, staff 3+1+1 = 5 of 14; the anonymous person is in no role
+    assert roles.loc["lived experience", "contributions"] == 6
+    assert roles.loc["lived experience", "share"] == round(6 / 14, 4)
+    assert roles.loc["staff", "contributions"] == 5
+    assert roles.loc["anonymous or the group", "contributions"] == 3
+    session = t["participation_by_session"].iloc[0]
+    assert (session["contributions"], session["people"], session["anonymous_or_group"]) == (14, 6, 3)
+    assert any("43% of all contributions" in f for f in ev.section("participation").findings)
+
+
+def test_voice_worked_example_and_small_groups_hidden(language_workshop):
+    store, _people = language_workshop
+    ev = Evaluation(store)
+    t = ev.section("voice").tables
+    # p1: 6 agree -> agreed; p2: 2 agree, 3 disagree -> not
+    summary = t["language_by_session"].iloc[0]
+    assert (summary["proposals"], summary["agreed_into_glossary"], summary["share_agreed"]) == (
+        2, 1, 0.5)
+    assert t["glossary_growth"]["total_entries"].to_list() == [1]
+    # one lived-experience proposer and one staff proposer: both groups are hidden
+    by_role = t["wording_adopted_by_role"].set_index("role")
+    for role in ("lived experience", "staff"):
+        assert (by_role.loc[role, ["people", "proposals", "adopted", "share_adopted"]]
+                == SUPPRESSED).all()
+    findings = " ".join(ev.section("voice").findings)
+    assert "not shown, fewer than 3" in findings
+    readability = t["readability"].iloc[0]
+    assert readability["words"] == 5 and readability["marked"] >= 1  # SENCO is marked
+
+
+def test_no_table_names_or_ids_anyone(language_workshop):
+    store, people = language_workshop
+    ev = Evaluation(store)
+    cells = " ".join(str(v) for table in ev.tables().values() for v in table.to_numpy().ravel())
+    cells += " ".join(" ".join(s.findings) for s in ev.sections())
+    for person in people.values():
+        assert person.participant_id not in cells
+        assert person.pseudonym not in cells
+
+
+def test_a_language_only_workshop_evaluates_and_names_the_empty_sections(language_workshop,
+                                                                         tmp_path):
+    store, _people = language_workshop
+    ev = Evaluation(store)
+    overview = ev.overview().set_index("section")
+    assert overview.loc[["participation", "voice"], "has_data"].all()
+    empty = ["choice", "principles", "responsiveness", "care", "position"]
+    assert not overview.loc[empty, "has_data"].any()
+    assert "access cards or a shortlist" in overview.loc["choice", "no_data"]
+    assert "self-assessment" in overview.loc["position", "no_data"]
+    paths = ev.write_tables(tmp_path / "tables")
+    assert (tmp_path / "tables" / "sections.csv") in paths
+
+
+# -- feedback: principles and responsiveness ---------------------------------------------
+@pytest.fixture
+def feedback_workshop(store):
+    people = [join(store, f"Person {i}", "lived_experience") for i in range(4)]
+    sid = create_session(store, "feedback", "How did it go?")
+    open_round(store, sid)
+    session = fb.FeedbackSession(store, sid)
+    for person, safety, trust, rung in zip(people, (2, 3, 4, None), (4, None, 4, None),
+                                           ("told", "involved", "co_produced", "co_produced")):
+        session.give_feedback(person, {"safety": safety, "trust": trust, "collaboration": 3},
+                              f"Change number {people.index(person)}" if person != people[3]
+                              else "")
+        session.place_on_ladder(person, rung)
+        if person in people[:2]:
+            session.check_in(person, "check_in", "okay", follow_up=True)
+    fb.close_feedback_round(store, sid)
+    ids = [s[0] for s in session.picture().suggestions]
+    session.add_action("We did the first one.", "done", suggestion_id=ids[0])
+    session.add_action("<img src=x onerror=alert(1)>", "not_possible", "No room <b>here</b>.",
+                       suggestion_id=ids[1])
+    return store, sid
+
+
+def test_principles_worked_example(feedback_workshop):
+    store, _sid = feedback_workshop
+    t = Evaluation(store).section("principles").tables
+    ratings = t["principle_ratings_by_session"].set_index("principle")
+    assert ratings.loc["safety", "ratings"] == 3 and ratings.loc["safety", "mean"] == 3.0  # 9/3
+    assert ratings.loc["trust", "ratings"] == SUPPRESSED  # two people: hidden with its mean
+    assert ratings.loc["trust", "mean"] != ratings.loc["trust", "mean"]  # NaN: not shown
+    ladder = t["ladder_by_session"].set_index("rung")["share"].to_dict()
+    assert ladder == {"told": 0.25, "asked": 0.0, "involved": 0.25, "co_produced": 0.5}
+
+
+def test_responsiveness_worked_example(feedback_workshop):
+    store, _sid = feedback_workshop
+    t = Evaluation(store).section("responsiveness").tables
+    m = measures(t["responsiveness_summary"])
+    # 3 suggestions, 2 answered; 1 done + 1 not possible: all closed, half not possible
+    assert (m["suggestions"], m["suggestions_answered_by_an_action"], m["actions"]) == (3, 2, 2)
+    assert m["actions_per_suggestion"] == round(2 / 3, 4)
+    assert (m["share_closed"], m["share_not_possible"]) == (1.0, 0.5)
+    assert t["you_said_we_did"]["reason"].to_list() == ["", "No room <b>here</b>."]
+    assert t["responsiveness_by_item"]["actions"].to_list() == [1, 1, 0]
+
+
+def test_the_notebook_view_escapes_what_people_and_facilitators_typed(feedback_workshop):
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.utils.capture import capture_output
+
+    InteractiveShell.instance()
+    store, _sid = feedback_workshop
+    with capture_output() as captured:
+        Evaluation(store).show("responsiveness")
+    html = " ".join(o.data.get("text/html", "") for o in captured.outputs)
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "<img src=x" not in html and "<b>here</b>" not in html
+    assert html.count('<img src="data:image/png;base64,') == 1 and 'alt="Bar chart of' in html
+
+
+def test_follow_ups_of_fewer_than_three_are_hidden(feedback_workshop):
+    store, _sid = feedback_workshop
+    care = Evaluation(store).section("care")
+    assert measures(care.tables["follow_ups"])["asked_to_be_checked_on"] == SUPPRESSED
+    assert "payment ledger" in " ".join(care.missing)
+
+
+# -- choice -------------------------------------------------------------------------------
+def test_method_fit_worked_example(store):
+    from coproduction.methods import MethodSelection
+
+    sid = create_session(store, "methods", "Choosing")
+    session = MethodSelection(store, sid)
+    open_round(store, sid)
+    cards = [{}, {}, {"groups": "one_to_one"}, {"anonymous": "yes"}, {"anonymous": "yes"},
+             {"anonymous": "yes"}]
+    for i, answers in enumerate(cards):
+        session.save_card(join(store, f"Person {i}", "lived_experience"), answers)
+    t = Evaluation(store).section("choice").tables
+    fit = t["method_fit"].set_index("method_id")
+    # timelines needs nothing any card rules out: fits all 6
+    assert (fit.loc["timelines", "fits_as_it_is"], fit.loc["timelines", "needs_a_change"]) == (6, 0)
+    # interviews cannot be anonymous: 3 people need a change, it fits 3
+    assert (fit.loc["interviews", "fits_as_it_is"], fit.loc["interviews", "needs_a_change"]) == (3, 3)
+    # focus groups: 4 need a change (1 group + 3 anonymous), fits 2 -> both hidden
+    assert (fit.loc["focus-groups", ["fits_as_it_is", "needs_a_change"]] == SUPPRESSED).all()
+    changes = t["method_changes_offered"]
+    focus = changes[changes["method_id"] == "focus-groups"].set_index("barrier")
+    assert focus.loc["group", "people"] == SUPPRESSED and focus.loc["anonymous", "people"] == 3
+    assert focus.loc["anonymous", "from"] == "the method"
+
+
+# -- fairness and care ------------------------------------------------------------------
+def test_payments_and_withdrawals_worked_example(store):
+    from coproduction import payments
+    from coproduction.consent import withdraw_participant
+
+    people = [join(store, f"Person {i}", "staff") for i in range(4)]
+    sid = create_session(store, "feedback", "A session")
+    lines = [payments.add_time(store, participant_id=p.participant_id, session_id=sid,
+                               payee_ref=f"REF-{i}", minutes=60, settlement=s)
+             for i, (p, s) in enumerate(zip(people[:3], ("bank", "bank", "declined")))]
+    payments.mark_settled(store, lines[0])
+    withdraw_participant(store, people[3].participant_id, requested_by="participant")
+    care = Evaluation(store).section("care")
+    pay = measures(care.tables["payments_summary"])
+    # 3 hours at 25 an hour; the declined line is not owed: owed 50, paid 25
+    assert (pay["hours_given"], pay["owed_pay_and_expenses"], pay["paid_so_far"]) == (
+        3.0, 50.0, 25.0)
+    assert pay["share_paid"] == 0.5
+    by_kind = care.tables["payments_by_settlement"].set_index("settlement")["people"]
+    assert by_kind.to_dict() == {"bank": SUPPRESSED, "declined": SUPPRESSED}
+    w = measures(care.tables["withdrawals"])
+    assert (w["withdrawals"], w["asked_by_the_person"]) == (1, 1)
+
+
+# -- the organisation's own view -----------------------------------------------------------
+def test_self_assessment_is_checked_and_shows_movement(store):
+    answers = {"doing_with": "partly", "environment": "yes", "transparency": "yes",
+               "compensation": "not_yet", "cultural_humility": "partly"}
+    with pytest.raises(InvalidInput):
+        record_self_assessment(store, stage="enlightened", **answers)
+    with pytest.raises(InvalidInput):
+        record_self_assessment(store, stage="aware", **{**answers, "environment": None})
+    with pytest.raises(InvalidInput):
+        record_self_assessment(store, stage="aware", extra="yes", **answers)
+    record_self_assessment(store, stage="aware", **answers)
+    record_self_assessment(store, stage="responsive", **{**answers, "compensation": "yes"},
+                           evidence="We pay on the day now.")
+    section = Evaluation(store).section("position")
+    assert section.tables["self_assessment_history"]["stage_number"].to_list() == [1, 3]
+    check = section.tables["practice_check"].set_index("area")
+    assert check.loc["compensation", "answer"] == "yes"
+    assert "stage 3 of 4" in section.findings[0] and "'aware'" in section.findings[0]
+
+
+# -- the demo, determinism and the command ---------------------------------------------------
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    from coproduction.demo import make_demo
+
+    path = tmp_path_factory.mktemp("evaluation") / "demo"
+    make_demo(path).close()
+    return path
+
+
+def test_the_demo_gives_every_section_data_and_every_chart_alt_text(demo):
+    from coproduction.store import Store
+
+    with Store.open(demo) as store:
+        ev = Evaluation(store)
+        assert ev.overview()["has_data"].all(), ev.overview()
+        for section in ev.sections():
+            assert section.charts, section.key
+            for chart in section.charts:
+                assert chart.alt and chart.sentence.endswith(".")
+
+
+def test_two_runs_write_identical_tables(demo, tmp_path):
+    from coproduction.demo import make_demo
+    from coproduction.store import Store
+
+    make_demo(tmp_path / "again").close()
+    written = []
+    for folder, out in ((demo, "one"), (demo, "two"), (tmp_path / "again", "three")):
+        with Store.open(folder) as store:
+            written.append({p.name: p.read_bytes()
+                            for p in Evaluation(store).write_tables(tmp_path / out)})
+    assert written[0] == written[1] == written[2]
+    assert len(written[0]) > 20
+
+
+def test_the_participant_path_never_imports_matplotlib_or_the_evaluation():
+    code = ("import sys; import widgets.join, widgets.language, widgets.feedback, "
+            "widgets.methods; bad = {'matplotlib', 'coproduction.evaluation'} & "
+            "set(sys.modules); assert not bad, bad")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT, timeout=120)
+
+
+@pytest.mark.notebook
+def test_evaluate_command_writes_the_report_and_says_what_has_no_data(language_workshop,
+                                                                       tmp_path):
+    store, _people = language_workshop
+    out = tmp_path / "report"
+    result = subprocess.run([sys.executable, "-m", "coproduction.cli", "evaluate",
+                             "--workshop", str(store.folder), "--out", str(out)],
+                            check=False, capture_output=True, text=True, timeout=600,
+                            cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    assert "No data for Choice" in result.stdout and "No data for Fairness and care" in result.stdout
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "Who took part, and whose voice counted" in html and "Traceback" not in html
+    assert "No data:" in html and 'alt="Bar chart' in html
+    assert (out / "tables" / "participation_spread.csv").read_text().count("gini,0.2576")
+    assert len(list((out / "notebooks").glob("*.ipynb"))) == 4
+
+
+def test_the_scale_benchmark_series_evaluates(tmp_path):
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import evaluation as bench  # benchmarks/evaluation.py
+
+    bench.build(tmp_path / "series", 30)
+    result = bench.measure_metrics(tmp_path / "series", tmp_path / "tables")
+    assert result["charts"] >= 8 and (tmp_path / "tables" / "sections.csv").exists()
+    assert "False" not in (tmp_path / "tables" / "sections.csv").read_text()
+
+
+def test_self_assess_command_saves_and_refuses_bad_answers(store, capsys):
+    from coproduction.cli import main
+
+    folder = str(store.folder)
+    base = ["self-assess", "--workshop", folder, "--doing-with", "yes", "--environment",
+            "partly", "--transparency", "yes", "--compensation", "yes",
+            "--cultural-humility", "not_yet"]
+    assert main([*base, "--stage", "informed-ish"]) == 2
+    assert main([*base[:-2], "--stage", "aware"]) == 2  # an area left out
+    assert store.select("self_assessments") == []
+    assert main([*base, "--stage", "responsive", "--evidence", "We pay on the day."]) == 0
+    assert "stage 3 of 4" in capsys.readouterr().out
+    [row] = store.select("self_assessments")
+    assert (row["stage"], row["cultural_humility"], row["evidence"]) == (
+        "responsive", "not_yet", "We pay on the day.")

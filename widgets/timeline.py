@@ -1,0 +1,621 @@
+"""Timelines on the page: the participant's timeline page and the facilitator's tab.
+
+- :func:`timeline_svg` draws the project timeline as an inline SVG made here
+  (nothing fetched, every text escaped). It runs top to bottom, one date per
+  row, so it reads on a 360 px phone: month headings, the date on the left,
+  a marker whose shape and colour say the kind of date, the words on the
+  right, and how long the wait is between dates.
+- :class:`TimelineBoard` is the participant's page: the chart with a link to
+  take the dates home (.ics), what is coming up, what the project asks of
+  them and what they are offered, a form to suggest a date, and their own
+  life-story timeline, private by default, behind a gentle warning with a
+  way to skip it.
+- :class:`TimelineConsole` is the facilitator's tab: sessions and rounds,
+  the time zone, adding and editing dates, answering suggestions with a
+  reason, the plain-language checks and what is coming up.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import textwrap
+from typing import Callable
+
+import ipywidgets as ipw
+
+from coproduction import timeline as tl
+from coproduction.participants import Participant
+from coproduction.schema import EVENT_KINDS
+from coproduction.sessions import close_round, create_session, current_session, open_round
+from coproduction.store import Store
+from coproduction.validation import InvalidInput
+
+from .base import (
+    KeyedRows,
+    LivePanel,
+    css,
+    escaped,
+    label,
+    page_or_problem,
+    query_parameters,
+    show_lines,
+)
+
+WIDE = {"description_width": "initial"}
+STATUS_WORDS = {
+    "planned": "This timeline session has not started yet.",
+    "open": "You can suggest a date for the project timeline.",
+    "closed": "Suggestions are closed for now. You can still read everything here.",
+}
+KIND_OPTIONS = [(tl.KIND_WORDS[k], k) for k in EVENT_KINDS]
+
+# -- the chart --------------------------------------------------------------------
+WIDTH = 360
+AXIS_X = 92
+TEXT_X = 108
+MARKERS = {  # kind -> (shape, colour); the words under each title say the kind too
+    "session": ("circle", "#0b57a4"), "milestone": ("square", "#6b3fa0"),
+    "payment": ("ring", "#1e7a46"), "feedback": ("triangle", "#a15c00"),
+    "other": ("dot", "#595959"), "withdraw_by": ("diamond", "#b3261e"),
+    "keep_until": ("diamond", "#333333"), "private": ("dot", "#595959"),
+    "shared": ("circle", "#0b57a4"),
+}
+
+
+def _marker(kind: str, y: float) -> str:
+    shape, colour = MARKERS.get(kind, MARKERS["other"])
+    x = AXIS_X
+    if shape == "circle":
+        return f"<circle cx='{x}' cy='{y}' r='8' fill='{colour}'/>"
+    if shape == "ring":
+        return (f"<circle cx='{x}' cy='{y}' r='7' fill='#ffffff' stroke='{colour}' "
+                "stroke-width='4'/>")
+    if shape == "dot":
+        return f"<circle cx='{x}' cy='{y}' r='5' fill='{colour}'/>"
+    if shape == "square":
+        return f"<rect x='{x - 7}' y='{y - 7}' width='14' height='14' fill='{colour}'/>"
+    if shape == "triangle":
+        return f"<polygon points='{x},{y - 9} {x + 9},{y + 7} {x - 9},{y + 7}' fill='{colour}'/>"
+    return f"<polygon points='{x},{y - 10} {x + 10},{y} {x},{y + 10} {x - 10},{y}' fill='{colour}'/>"
+
+
+def _text(x: float, y: float, text: str, *, size: int = 14, weight: int = 400,
+          colour: str = "#1b1b1b", anchor: str = "start") -> str:
+    return (f"<text x='{x}' y='{y}' font-size='{size}' font-weight='{weight}' fill='{colour}' "
+            f"text-anchor='{anchor}'>{escaped(text)}</text>")
+
+
+def rows_svg(rows: list[tuple], description: str) -> str:
+    """Draw chart rows top to bottom as one SVG; every text passes through :func:`escaped`.
+
+    Rows are ``("group", text)``, ``("gap", text)``, ``("today", text)`` or
+    ``("item", left, title, sub, kind)``.
+    """
+    parts, y = [], 8.0
+    for row in rows:
+        if row[0] == "group":
+            parts.append(_text(8, y + 22, row[1], size=15, weight=700))
+            y += 32
+        elif row[0] == "gap":
+            parts.append(_text(AXIS_X + 14, y + 15, row[1], size=12, colour="#4a4a4a"))
+            y += 22
+        elif row[0] == "today":
+            parts.append(f"<line x1='8' x2='{WIDTH - 8}' y1='{y + 12}' y2='{y + 12}' "
+                         "stroke='#b3261e' stroke-width='2' stroke-dasharray='6 4'/>")
+            parts.append(_text(WIDTH - 8, y + 27, row[1], size=12, weight=700,
+                               colour="#b3261e", anchor="end"))
+            y += 34
+        else:
+            _item, left, title, sub, kind = row
+            titles = textwrap.wrap(title, 28) or [""]
+            subs = textwrap.wrap(sub, 36)
+            parts.append(_text(AXIS_X - 16, y + 20, left, size=13, colour="#4a4a4a",
+                               anchor="end"))
+            parts.append(_marker(kind, y + 15))
+            for i, line in enumerate(titles):
+                parts.append(_text(TEXT_X, y + 20 + 18 * i, line, size=15, weight=600))
+            top = y + 20 + 18 * len(titles)
+            for i, line in enumerate(subs):
+                parts.append(_text(TEXT_X, top + 16 * i, line, size=13, colour="#4a4a4a"))
+            y = top + 16 * len(subs) + 6
+    height = int(y + 8)
+    axis = (f"<line x1='{AXIS_X}' x2='{AXIS_X}' y1='8' y2='{height - 8}' stroke='#c4c4c4' "
+            "stroke-width='3'/>")
+    return (f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {WIDTH} {height}' "
+            "width='100%' role='img' "
+            "style='max-width:520px;display:block;font-family:system-ui,sans-serif' "
+            f"aria-label='{escaped(description)}'><title>{escaped(description)}</title>"
+            f"{axis}{''.join(parts)}</svg>")
+
+
+def _gap(days: int) -> str:
+    if days >= 60:
+        return f"about {round(days / 30.4)} months later"
+    weeks = round(days / 7)
+    return f"{weeks} week{'s' if weeks != 1 else ''} later"
+
+
+def timeline_svg(events: list[tl.TimelineEvent], today: dt.date | None = None) -> str:
+    """The project timeline chart (see the module's docstring)."""
+    if not events:
+        return ""
+    rows: list[tuple] = []
+    month, last = None, None
+    shown_today = today is None or not (events[0].starts_on <= today <= events[-1].starts_on)
+
+    def group_for(day: dt.date) -> None:
+        nonlocal month
+        if (day.year, day.month) != month:
+            month = (day.year, day.month)
+            rows.append(("group", f"{day:%B %Y}"))
+
+    for e in events:
+        if not shown_today and today < e.starts_on:
+            group_for(today)
+            rows.append(("today", f"Today: {tl.long_date(today)}"))
+            shown_today = True
+        if last is not None and (e.starts_on - last).days >= 7:
+            rows.append(("gap", _gap((e.starts_on - last).days)))
+        group_for(e.starts_on)
+        sub = tl.KIND_WORDS[e.kind]
+        if e.ends_on:
+            sub += f", to {tl.long_date(e.ends_on)}"
+        if e.start_time:
+            sub += f", {e.start_time}" + (f" to {e.end_time}" if e.end_time else "")
+        if e.method_name:
+            sub += f", {e.method_name}"
+        rows.append(("item", f"{e.starts_on:%a} {e.starts_on.day}", e.title, sub, e.kind))
+        last = e.starts_on
+    return rows_svg(rows, "The project timeline, one date per row from the first to the last.")
+
+
+def life_svg(events: list[tl.LifeEvent]) -> str:
+    """A person's own life-story timeline, by year (only their own page draws it)."""
+    rows = [("item", str(e.year), e.title,
+             (f"{e.when_text}. " if e.when_text else "") +
+             ("Shared with the group" if e.shared else "Only you can see this"),
+             "shared" if e.shared else "private") for e in events]
+    return rows_svg(rows, "Your own timeline, by year.") if rows else ""
+
+
+def ics_link(store: Store) -> str:
+    """A link that downloads the project timeline as ``timeline.ics`` (a data: address)."""
+    data = base64.b64encode(tl.calendar(store).encode("utf-8")).decode("ascii")
+    return (f"<a class='coproduction-ics-link' download='timeline.ics' "
+            f"href='data:text/calendar;charset=utf-8;base64,{data}' "
+            "style='display:block;padding:10px 0;font-weight:600;line-height:1.4'>"
+            "Add these dates to my calendar (.ics file)</a>")
+
+
+def _shown(widget: ipw.Widget, visible: bool) -> None:
+    widget.layout.display = None if visible else "none"
+
+
+def _box(title: str, children: list[ipw.Widget], *names: str) -> ipw.VBox:
+    return ipw.VBox([label(title, "section-title"), *children], _dom_classes=css(*names))
+
+
+def _input(description: str, placeholder: str, limit: int, *names: str) -> ipw.Text:
+    return ipw.Text(description=description, placeholder=placeholder, style=WIDE,
+                    layout=ipw.Layout(width="100%"), _dom_classes=css(*names),
+                    tooltip=f"up to {limit} characters")
+
+
+def _asked(question: str, box: ipw.Widget) -> ipw.VBox:
+    """A question as a label that wraps on a phone, with its answer box under it."""
+    box.layout.width = "calc(100% - 4px)"   # its 2 px margins stay inside the page
+    return ipw.VBox([label(question, "question"), box], _dom_classes=css("asked"))
+
+
+def _field(placeholder: str, limit: int, *names: str) -> ipw.Text:
+    return ipw.Text(placeholder=placeholder, _dom_classes=css(*names),
+                    tooltip=f"up to {limit} characters")
+
+
+def _set_html(widget: ipw.HTML, value: str) -> None:
+    if widget.value != value:
+        widget.value = value
+
+
+class TimelinePanel(LivePanel):
+    """What both sides share: following the timeline session that is on now, and the chart."""
+
+    def __init__(self, store: Store, session_id: int | None, *, classes: tuple[str, ...],
+                 today: Callable[[], dt.date] = dt.date.today):
+        super().__init__(store, classes=classes)
+        self.fixed_session = session_id
+        self.session: tl.TimelineSession | None = None
+        self.today = today
+        self.title = label("", "session-title")
+        self.status = label("", "round-status")
+        self.chart = ipw.HTML(_dom_classes=css("timeline-chart"))
+        self.coming_lines = ipw.VBox(_dom_classes=css("coming-up"))
+        self.coming = _box("Coming up", [self.coming_lines], "coming-up-box")
+        self.shared_lines = ipw.VBox(_dom_classes=css("shared-moments"))
+        self.shared = _box("Moments people chose to share", [self.shared_lines],
+                           "shared-moments-box")
+
+    def pick_session(self) -> dict | None:
+        wanted = self.fixed_session
+        if wanted is None:
+            row = current_session(self.store, "timeline")
+            wanted = row["session_id"] if row else None
+        if self.session is None or self.session.session_id != wanted:
+            self.session = tl.TimelineSession(self.store, wanted) if wanted else None
+        if self.session is None:
+            return None
+        return self.store.select("sessions", {"session_id": self.session.session_id})[0]
+
+    def draw_shared(self, events: list[tl.TimelineEvent]) -> None:
+        today = self.today()
+        _set_html(self.chart, timeline_svg(events, today) or
+                  "<p>No dates on the timeline yet.</p>")
+        show_lines(self.coming_lines, tl.reminders(events, today), "coming-up-line")
+        _shown(self.coming, bool(self.coming_lines.children))
+        moments = tl.shared_life_events(self.store)
+        show_lines(self.shared_lines, [f"{m.when()}: {m.title}" + (f" ({m.by})" if m.by else "")
+                                       for m in moments], "shared-moment")
+        _shown(self.shared, bool(moments))
+
+
+# -- the participant's page ----------------------------------------------------------
+class TimelineBoard(TimelinePanel):
+    """A participant's timeline page (see the module's docstring)."""
+
+    def __init__(self, store: Store, person: Participant, session_id: int | None = None, *,
+                 today: Callable[[], dt.date] = dt.date.today):
+        super().__init__(store, session_id, classes=("timeline-board",), today=today)
+        self.person = person
+        self.download = ipw.HTML(_dom_classes=css("ics"))
+        self.asks_lines = ipw.VBox(_dom_classes=css("commitments"))
+        self.session_lines = ipw.VBox(_dom_classes=css("commitment-sessions"))
+        self.method_lines = ipw.VBox(_dom_classes=css("commitment-methods"))
+        self.asks = _box("What the project asks of you", [
+            self.asks_lines, self.session_lines, self.method_lines], "asks")
+
+        self.kind = ipw.Dropdown(options=KIND_OPTIONS, value="other",
+                                 _dom_classes=css("suggest-kind"))
+        self.what = _field("for example: a day out together", tl.TITLE_MAX, "suggest-title")
+        self.day = ipw.DatePicker(_dom_classes=css("suggest-day"))
+        self.details = _field("anything else", tl.DETAILS_MAX, "suggest-details")
+        self.suggest_button = ipw.Button(description="Suggest this date",
+                                         _dom_classes=css("suggest-button"))
+        self.on_click(self.suggest_button, self._suggest,
+                      "Thank you. The facilitator will answer, and you will see it here.")
+        self.mine = KeyedRows(self._suggestion_row, "my-suggestions")
+        self.suggest = _box("Suggest a date", [
+            label("Is a date missing, or would another day be better? Suggest it here.",
+                  "suggest-note"),
+            _asked("What kind of date is it?", self.kind), _asked("What happens?", self.what),
+            _asked("Which day?", self.day), _asked("More about it (if you want)", self.details),
+            self.suggest_button, self.mine],
+            "suggest")
+
+        self.life = self._life_section()
+        self.children = [self.title, self.status, self.coming, self.chart, self.download,
+                         self.asks, self.shared, self.suggest, self.life, self.message]
+
+    # the life-story timeline: a gentle warning and a way to skip, first
+    def _life_section(self) -> ipw.VBox:
+        self.try_button = ipw.Button(description="I would like to try",
+                                     _dom_classes=css("life-try"))
+        self.skip_button = ipw.Button(description="Skip this", _dom_classes=css("life-skip"))
+        self.warning = ipw.VBox([
+            label("This part asks about your own life. Some memories can be painful.",
+                  "life-warning"),
+            label("You do not have to do it. You can skip it, stop at any time, and come "
+                  "back later. Nothing here is shared unless you choose to share it.",
+                  "life-warning"),
+            ipw.HBox([self.try_button, self.skip_button])], _dom_classes=css("life-gate"))
+        self.skipped = ipw.VBox([
+            label("You skipped your own timeline. That is fine.", "life-skipped-note"),
+            ipw.Button(description="Show it again", _dom_classes=css("life-again"))],
+            _dom_classes=css("life-skipped"))
+        self.year = _field("for example 2015", 4, "life-year")
+        self.when = _field("for example: summer", tl.WHEN_MAX, "life-when")
+        self.happened = _field("in your own words", tl.LIFE_TITLE_MAX, "life-title")
+        self.share_new = ipw.Checkbox(value=False, indent=False,
+                                      description="Share this one with the group",
+                                      _dom_classes=css("life-share-new"))
+        self.add_button = ipw.Button(description="Add to my timeline",
+                                     _dom_classes=css("life-add"))
+        self.on_click(self.add_button, self._add_life, "Added to your timeline.")
+        self.life_rows = KeyedRows(self._life_row, "life-events")
+        self.life_chart = ipw.HTML(_dom_classes=css("life-chart"))
+        prompts = [label("Some ideas, if they help:", "life-prompts-title")] + [
+            label(f"{text}" + (" (this may bring back hard memories: only if you want to)"
+                               if painful else ""), "life-prompt")
+            for text, painful in tl.LIFE_PROMPTS]
+        self.hide_button = ipw.Button(description="Put it away for now",
+                                      _dom_classes=css("life-hide"))
+        self.life_form = ipw.VBox([
+            label("Only you can see your timeline. Tick 'share' on an event to show it to "
+                  "the group; untick it to make it private again.", "private-note"),
+            *prompts, _asked("Which year?", self.year),
+            _asked("When in the year (if you want)", self.when),
+            _asked("What happened?", self.happened), self.share_new, self.add_button,
+            self.life_chart, self.life_rows, self.hide_button], _dom_classes=css("life-form"))
+        self.try_button.on_click(lambda _b: self._show_life("form"))
+        self.skip_button.on_click(lambda _b: self._show_life("skipped"))
+        self.skipped.children[1].on_click(lambda _b: self._show_life("gate"))
+        self.hide_button.on_click(lambda _b: self._show_life("gate"))
+        self.life_part = "gate"
+        self._show_life("gate")
+        return _box("Your own timeline (private)", [self.warning, self.skipped,
+                                                     self.life_form], "life")
+
+    def _show_life(self, part: str) -> None:
+        self.life_part = part
+        _shown(self.warning, part == "gate")
+        _shown(self.skipped, part == "skipped")
+        _shown(self.life_form, part == "form")
+        if part == "form":
+            self.guard(self._draw_life)
+
+    def _suggestion_row(self, _suggestion_id) -> ipw.VBox:
+        return ipw.VBox([label("", "my-suggestion-text"), label("", "my-suggestion-status")],
+                        _dom_classes=css("my-suggestion"))
+
+    def _life_row(self, life_event_id) -> ipw.VBox:
+        row = ipw.VBox([label("", "life-event-text")], _dom_classes=css("life-event"))
+        row.share = ipw.Checkbox(value=False, indent=False, description="Share with the group",
+                                 _dom_classes=css("life-share"))
+        row.share.observe(lambda change: self._share(life_event_id, row, change), names="value")
+        row.remove = ipw.Button(description="Remove", _dom_classes=css("life-remove"))
+        self.on_click(row.remove, lambda: self.session.remove_life_event(
+            self.person, life_event_id), "Removed from your timeline.")
+        row.children += (ipw.HBox([row.share, row.remove]),)
+        row.drawing = False
+        return row
+
+    # drawing
+    def refresh(self) -> None:
+        row = self.pick_session()
+        events = tl.project_timeline(self.store)
+        self.draw_shared(events)
+        _set_html(self.download, ics_link(self.store) if events else "")
+        asks = tl.commitments(self.store, self.person)
+        show_lines(self.asks_lines, asks.summary(), "commitment")
+        show_lines(self.session_lines, list(asks.sessions), "commitment-session")
+        show_lines(self.method_lines, [f"The group chose {m}" for m in asks.methods],
+                   "commitment-method")
+        if row is None:
+            self.title.value = "Our project timeline"
+            self.status.value = ("Suggestions open when the facilitator starts a timeline "
+                                 "session.")
+        else:
+            self.title.value = row["title"]
+            self.status.value = STATUS_WORDS[row["status"]]
+        is_open = row is not None and row["status"] == "open"
+        for widget in (self.kind, self.what, self.day, self.details, self.suggest_button):
+            widget.disabled = not is_open
+        mine = self.session.my_suggestions(self.person) if self.session else []
+        for line_row, s in zip(self.mine.show([s.suggestion_id for s in mine]), mine):
+            line_row.children[0].value = f"You suggested: {s.line()}"
+            line_row.children[1].value = tl.STATUS_WORDS[s.status] + (
+                f". {s.reason}" if s.reason else ".")
+            line_row._dom_classes = css("my-suggestion", f"suggestion-{s.status}")
+        for widget in (self.year, self.when, self.happened, self.share_new, self.add_button):
+            widget.disabled = self.session is None
+        if self.life_part == "form":
+            self._draw_life()
+
+    def _draw_life(self) -> None:
+        mine = self.session.my_life_events(self.person) if self.session else []
+        _set_html(self.life_chart, life_svg(mine))
+        for life_row, event in zip(self.life_rows.show([e.life_event_id for e in mine]), mine):
+            life_row.children[0].value = f"{event.when()}: {event.title}"
+            life_row.drawing = True
+            try:
+                life_row.share.value = event.shared
+            finally:
+                life_row.drawing = False
+
+    # actions: the engine checks everything again
+    def _suggest(self) -> None:
+        self.session.suggest(self.person, kind=self.kind.value, title=self.what.value,
+                             starts_on=self.day.value, details=self.details.value)
+        self.what.value = self.details.value = ""
+        self.day.value = None
+
+    def _add_life(self) -> None:
+        if self.session is None:
+            raise InvalidInput("Your own timeline opens when the facilitator starts a "
+                                  "timeline session.")
+        self.session.add_life_event(self.person, year=self.year.value,
+                                    title=self.happened.value, when_text=self.when.value,
+                                    shared=self.share_new.value)
+        self.year.value = self.when.value = self.happened.value = ""
+        self.share_new.value = False
+
+    def _share(self, life_event_id: int, row: ipw.VBox, change: dict) -> None:
+        if row.drawing:
+            return
+        done = ("Shared with the group." if change["new"] else
+                "Private again: only you can see it.")
+        if not self.guard(self.session.set_shared, self.person, life_event_id, change["new"],
+                          done=done):
+            self._seen = -1   # show what is saved
+            self.guard(self.refresh_if_changed)
+
+
+# -- the facilitator's tab ------------------------------------------------------------
+class EventForm(ipw.VBox):
+    """The fields of one date; the console's "add" form and each row to edit use it."""
+
+    def __init__(self, methods: list[tuple[str, str]], *names: str):
+        super().__init__(_dom_classes=css("event-form", *names))
+        self.kind = ipw.Dropdown(options=KIND_OPTIONS, value="session",
+                                 _dom_classes=css("event-kind"))
+        self.title = _field("what happens", tl.TITLE_MAX, "event-title")
+        self.starts_on = ipw.DatePicker(_dom_classes=css("event-day"))
+        self.ends_on = ipw.DatePicker(_dom_classes=css("event-last-day"))
+        self.start_time = _field("10:00", 5, "event-from")
+        self.end_time = _field("12:00", 5, "event-to")
+        self.method = ipw.Dropdown(options=methods, value="", _dom_classes=css("event-method"))
+        self.details = _field("details people should know", tl.DETAILS_MAX, "event-details")
+        times = [_asked(words, box) for words, box in (("From (like 10:00)", self.start_time),
+                                                       ("To", self.end_time))]
+        for box in times:
+            box.layout.width = "12em"
+        self.children = [_asked("Kind", self.kind), _asked("What happens", self.title),
+                         _asked("Day", self.starts_on),
+                         _asked("Last day (only if it lasts more than one day)", self.ends_on),
+                         ipw.HBox(times), _asked("Method (for a session)", self.method),
+                         _asked("More", self.details)]
+
+    def values(self) -> dict:
+        return {"kind": self.kind.value, "title": self.title.value,
+                "starts_on": self.starts_on.value, "ends_on": self.ends_on.value,
+                "start_time": self.start_time.value, "end_time": self.end_time.value,
+                "method_id": self.method.value, "details": self.details.value}
+
+    def load(self, e: tl.TimelineEvent) -> None:
+        self.kind.value = e.kind
+        self.title.value = e.title
+        self.starts_on.value, self.ends_on.value = e.starts_on, e.ends_on
+        self.start_time.value, self.end_time.value = e.start_time or "", e.end_time or ""
+        self.method.value = e.method_id if e.method_id in {v for _w, v in
+                                                           self.method.options} else ""
+        self.details.value = e.details
+
+    def clear(self) -> None:
+        self.title.value = self.start_time.value = self.end_time.value = ""
+        self.details.value = ""
+        self.starts_on.value = self.ends_on.value = None
+
+
+class TimelineConsole(TimelinePanel):
+    """The facilitator's timeline tab (see the module's docstring)."""
+
+    def __init__(self, store: Store, session_id: int | None = None, *,
+                 today: Callable[[], dt.date] = dt.date.today):
+        super().__init__(store, session_id, classes=("timeline-console",), today=today)
+        self.methods = [("No method", "")] + tl.method_choices(store)
+        self.new_title = _input("New session", "name of the session", 200,
+                                "timeline-new-title")
+        self.new_button = ipw.Button(description="Set up session",
+                                     _dom_classes=css("timeline-new-session"))
+        self.on_click(self.new_button, self._new_session, "Session set up.")
+        self.open_button = ipw.Button(description="Open the round", button_style="success",
+                                      _dom_classes=css("timeline-open-round"))
+        self.close_button = ipw.Button(description="Close the round", button_style="warning",
+                                       _dom_classes=css("timeline-close-round"))
+        self.on_click(self.open_button, lambda: open_round(self.store, self.session.session_id),
+                      "The round is open: people can suggest dates.")
+        self.on_click(self.close_button,
+                      lambda: close_round(self.store, self.session.session_id),
+                      "The round is closed.")
+        self.zone = _input("Time zone", "Europe/London", 64, "timeline-zone")
+        self.zone.value = tl.timezone(store)
+        self.zone_button = ipw.Button(description="Use this time zone",
+                                      _dom_classes=css("timeline-zone-save"))
+        self.on_click(self.zone_button, lambda: tl.set_timezone(self.store, self.zone.value),
+                      "Saved. Calendar files now use this time zone.")
+        self.form = EventForm(self.methods, "add-event-form")
+        self.add_button = ipw.Button(description="Add to the timeline", button_style="primary",
+                                     _dom_classes=css("add-event"))
+        self.on_click(self.add_button, self._add, "Added. Every page shows it now.")
+        self.check_lines = ipw.VBox(_dom_classes=css("timeline-checks"))
+        self.waiting = KeyedRows(self._suggestion_row, "waiting-suggestions")
+        self.no_waiting = label("No suggestions waiting.", "no-waiting")
+        self.events = KeyedRows(self._event_row, "timeline-events")
+        self.workshop_lines = ipw.VBox(_dom_classes=css("workshop-dates"))
+        self.children = [
+            self.title, self.status, self.message,
+            ipw.HBox([self.new_title, self.new_button]),
+            ipw.HBox([self.open_button, self.close_button]),
+            _box("Checks", [self.check_lines], "checks-box"), self.coming,
+            _box("Suggestions waiting for an answer", [
+                label("Accept or decline each one. The person sees your reason.",
+                      "waiting-note"), self.no_waiting, self.waiting], "waiting-box"),
+            _box("Add a date", [self.form, self.add_button], "add-box"),
+            _box("The dates", [self.events, label(
+                "The last day to withdraw and the keep-until date are changed on the "
+                "'People, consent and pay' tab:", "workshop-dates-note"),
+                self.workshop_lines], "events-box"),
+            _box("The timeline as people see it", [self.chart], "preview-box"),
+            self.shared,
+            _box("Time zone for calendar files", [ipw.HBox([self.zone, self.zone_button])],
+                 "zone-box"),
+        ]
+
+    # rows made once per key
+    def _suggestion_row(self, suggestion_id) -> ipw.VBox:
+        row = ipw.VBox([label("", "waiting-text"), label("", "waiting-by")],
+                       _dom_classes=css("waiting-suggestion"))
+        row.reason = _field("plain words", tl.REASON_MAX, "answer-reason")
+        row.accept = ipw.Button(description="Accept", button_style="success",
+                                _dom_classes=css("accept-suggestion"))
+        row.decline = ipw.Button(description="Decline", _dom_classes=css("decline-suggestion"))
+        self.on_click(row.accept, lambda: tl.accept_suggestion(
+            self.store, suggestion_id, row.reason.value), "Accepted: it is on the timeline.")
+        self.on_click(row.decline, lambda: tl.decline_suggestion(
+            self.store, suggestion_id, row.reason.value), "Declined. The person sees your reason.")
+        row.children += (_asked("Your reason (the person will see it)", row.reason),
+                         ipw.HBox([row.accept, row.decline]))
+        return row
+
+    def _event_row(self, event_id) -> ipw.VBox:
+        row = ipw.VBox([label("", "event-line")], _dom_classes=css("timeline-event"))
+        row.form = EventForm(self.methods, "edit-event-form")
+        row.save = ipw.Button(description="Save changes", _dom_classes=css("save-event"))
+        row.remove = ipw.Button(description="Remove", button_style="danger",
+                                _dom_classes=css("remove-event"))
+        self.on_click(row.save, lambda: tl.update_event(self.store, event_id,
+                                                        **row.form.values()), "Saved.")
+        self.on_click(row.remove, lambda: tl.remove_event(self.store, event_id),
+                      "Removed from the timeline.")
+        row.children += (row.form, ipw.HBox([row.save, row.remove]))
+        row.drawn = None
+        return row
+
+    # drawing
+    def refresh(self) -> None:
+        row = self.pick_session()
+        if row is None:
+            self.title.value = "No timeline session yet"
+            self.status.value = "Set one up so people can suggest dates."
+        else:
+            self.title.value = row["title"]
+            self.status.value = f"The round is {row['status']}."
+        self.open_button.disabled = row is None or row["status"] == "open"
+        self.close_button.disabled = row is None or row["status"] != "open"
+        events = tl.project_timeline(self.store)
+        self.draw_shared(events)
+        show_lines(self.check_lines, [c.text for c in tl.checks(events, self.today())]
+                   or ["Nothing to check: the timeline looks fine."], "timeline-check")
+        waiting = tl.waiting_suggestions(self.store)
+        for line_row, s in zip(self.waiting.show([s.suggestion_id for s in waiting]), waiting):
+            line_row.children[0].value = s.line() + (f". {s.details}" if s.details else "")
+            line_row.children[1].value = f"Suggested by {s.by or 'someone (anonymous)'}"
+        _shown(self.no_waiting, not waiting)
+        own = [e for e in events if e.event_id is not None]
+        for event_row, e in zip(self.events.show([e.event_id for e in own]), own):
+            event_row.children[0].value = f"{tl.KIND_WORDS[e.kind]}: {e.title} ({e.when()})"
+            if event_row.drawn != e:
+                event_row.drawn = e   # only when it changed, so typing is not overwritten
+                event_row.form.load(e)
+        show_lines(self.workshop_lines, [f"{tl.KIND_WORDS[e.kind]}: {tl.long_date(e.starts_on)}"
+                                         for e in events if e.event_id is None]
+                   or ["Not set yet."], "workshop-date")
+
+    # actions
+    def _new_session(self) -> None:
+        self.fixed_session = create_session(self.store, "timeline", self.new_title.value)
+        self.new_title.value = ""
+
+    def _add(self) -> None:
+        tl.add_event(self.store, **self.form.values())
+        self.form.clear()
+
+
+def participant_page(workshop=None, session: int | None = None) -> ipw.Widget:
+    """The page a participant's timeline notebook shows (identity from the page address)."""
+    from .join import ParticipantPage
+
+    query = query_parameters()
+    return page_or_problem(lambda: ParticipantPage(
+        Store.open(workshop), lambda s, person: TimelineBoard(s, person, session),
+        code=query.get("code", ""), key=query.get("me", "")))
