@@ -61,7 +61,7 @@ def test_check_ins_are_private_and_go_when_the_round_closes_unless_kept(store, s
     session.check_in(cy, "check_out", "not_said")
     assert TABLES["check_ins"].private and TABLES["follow_ups"].private
     console = console_for(store)
-    console.close_button.click()
+    console.round.close_button.click()
     assert "2 check-ins nobody asked to keep were deleted" in console.message.value
     left = store.select("check_ins")
     assert [(r["participant_id"], r["feeling"]) for r in left] == [(bo.participant_id, "good")]
@@ -336,10 +336,10 @@ def test_you_said_we_did_opens_the_next_session(store, session_id):
     row.save.click()
     board.refresh_if_changed()
     assert board.since.layout.display == "none"   # not shown in the same session
-    console.close_button.click()
-    console.new_title.value = "Second meeting"
-    console.new_button.click()
-    console.open_button.click()
+    console.round.close_button.click()
+    console.round.new_title.value = "Second meeting"
+    console.round.new_button.click()
+    console.round.open_button.click()
     board.refresh_if_changed()
     assert board.title.value == "Second meeting"
     assert board.since.layout.display is None

@@ -346,18 +346,18 @@ def test_the_console_runs_the_round_and_confirms_the_shortlist(store):
     console = MethodsConsole(store)
     console.refresh_if_changed()
     assert console.title.value == "No method-selection session yet"
-    console.new_title.value = "Choosing methods"
-    console.new_button.click()
+    console.round.new_title.value = "Choosing methods"
+    console.round.new_button.click()
     console.dots_each.value = 1
     console.size.value = 1
     console.rules_button.click()
-    console.open_button.click()
+    console.round.open_button.click()
     ana = page_for(store, "Ana")
     assert ana.dots_left.value.startswith("You have 1 dots") or "1 left" in ana.dots_left.value
     ana.cards["poetry-sessions"].add_dot.click()
     console.refresh_if_changed()
     assert console.confirm.disabled
-    console.close_button.click()
+    console.round.close_button.click()
     assert console.shortlist_title.value.startswith("Proposed shortlist")
     assert [e.value for e in console.shortlist_entries.children] == [
         "1. Poetry sessions: 1 dot. Fit shows once at least 3 people have filled in their "

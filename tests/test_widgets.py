@@ -165,10 +165,10 @@ def test_private_description_is_not_on_anyone_elses_page(store, session_id):
 def test_console_runs_the_round(store, session_id):
     console = LanguageConsole(store)
     console.refresh_if_changed()
-    assert console.open_button.disabled and not console.close_button.disabled
-    console.close_button.click()
+    assert console.round.open_button.disabled and not console.round.close_button.disabled
+    console.round.close_button.click()
     assert "closed" in console.status.value
-    console.open_button.click()
+    console.round.open_button.click()
     console.min_votes.value = 1
     console.share.value = 1.0
     console.rule_button.click()
@@ -208,9 +208,9 @@ def test_console_sets_up_a_session_and_puts_a_text(store):
     console = LanguageConsole(store)
     console.refresh_if_changed()
     assert console.title.value == "No shared-language session yet"
-    console.new_title.value = "Leaflet"
-    console.new_button.click()
-    console.open_button.click()
+    console.round.new_title.value = "Leaflet"
+    console.round.new_button.click()
+    console.round.open_button.click()
     console.text_title.value = "Leaflet"
     console.text_body.value = "Please attend the MASH meeting."
     console.text_button.click()

@@ -81,6 +81,54 @@ class KeyedRows(ipw.VBox):
         return wanted
 
 
+class RoundControls(ipw.VBox):
+    """A console tab's session steps: set up a session, open its round, close it.
+
+    Every activity's console has the same three steps. ``panel`` is the tab:
+    a new session becomes its ``fixed_session``, and the round opened or
+    closed is ``panel.session``'s. ``close`` replaces :func:`close_round` where
+    an activity has more to do when a round closes (it then says its own
+    message). ``prefix`` keeps each tab's CSS classes apart.
+    """
+
+    def __init__(self, panel: "LivePanel", activity: str, *, prefix: str = "",
+                 opened: str = "The round is open.", closed: str | None = "The round is closed.",
+                 close: Callable[[], None] | None = None):
+        from coproduction.sessions import close_round, open_round
+
+        self.panel, self.activity = panel, activity
+        self.new_title = ipw.Text(description="New session", placeholder="name of the session",
+                                  style={"description_width": "initial"},
+                                  layout=ipw.Layout(width="100%"),
+                                  _dom_classes=css(f"{prefix}new-title", "new-session-title"))
+        self.new_button = ipw.Button(description="Set up session",
+                                     _dom_classes=css(f"{prefix}new-session"))
+        self.open_button = ipw.Button(description="Open the round", button_style="success",
+                                      _dom_classes=css(f"{prefix}open-round"))
+        self.close_button = ipw.Button(description="Close the round", button_style="warning",
+                                       _dom_classes=css(f"{prefix}close-round"))
+        panel.on_click(self.new_button, self._new_session, "Session set up.")
+        panel.on_click(self.open_button,
+                       lambda: open_round(panel.store, panel.session.session_id), opened)
+        panel.on_click(self.close_button, close or (
+            lambda: close_round(panel.store, panel.session.session_id)), closed)
+        super().__init__([ipw.HBox([self.new_title, self.new_button]),
+                          ipw.HBox([self.open_button, self.close_button])],
+                         _dom_classes=css("round-controls"))
+
+    def _new_session(self) -> None:
+        from coproduction.sessions import create_session
+
+        self.panel.fixed_session = create_session(self.panel.store, self.activity,
+                                                  self.new_title.value)
+        self.new_title.value = ""
+
+    def show(self, status: str | None) -> None:
+        """Enable the steps that make sense for a round in ``status`` (None: no session)."""
+        self.open_button.disabled = status is None or status == "open"
+        self.close_button.disabled = status != "open"
+
+
 def escaped(text: str) -> str:
     """HTML-escape ``text`` (quotes included) for use inside ``ipw.HTML``."""
     return html.escape(text, quote=True)

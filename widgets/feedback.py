@@ -23,11 +23,11 @@ import ipywidgets as ipw
 
 from coproduction import feedback as fb
 from coproduction.participants import Participant
-from coproduction.sessions import create_session, current_session, open_round
+from coproduction.sessions import current_session
 from coproduction.store import Store
 
-from .base import (KeyedRows, LivePanel, css, label, page_or_problem, query_parameters,
-                   show_lines)
+from .base import (KeyedRows, LivePanel, RoundControls, css, label, page_or_problem,
+                   query_parameters, show_lines)
 
 ROUND_WORDS = {
     "planned": "This feedback session has not started yet.",
@@ -318,19 +318,8 @@ class FeedbackConsole(FeedbackPanel):
         # the session
         self.title = label("", "session-title")
         self.status = label("", "round-status")
-        self.new_title = ipw.Text(description="New session", placeholder="name of the session",
-                                  style={"description_width": "initial"},
-                                  _dom_classes=css("feedback-new-title"))
-        self.new_button = ipw.Button(description="Set up session",
-                                     _dom_classes=css("feedback-new-session"))
-        self.on_click(self.new_button, self._new_session, "Session set up.")
-        self.open_button = ipw.Button(description="Open the round", button_style="success",
-                                      _dom_classes=css("feedback-open-round"))
-        self.close_button = ipw.Button(description="Close the round", button_style="warning",
-                                       _dom_classes=css("feedback-close-round"))
-        self.on_click(self.open_button, lambda: open_round(self.store, self.session.session_id),
-                      "The round is open.")
-        self.on_click(self.close_button, self._close_round)
+        self.round = RoundControls(self, "feedback", prefix="feedback-", closed=None,
+                                   close=self._close_round)
         self.follow_ups = KeyedRows(self._follow_up_row, "follow-ups")
         self.picture = ipw.VBox(_dom_classes=css("overall-picture"))
         self.rating_lines = ipw.VBox(_dom_classes=css("rating-summary"))
@@ -366,8 +355,7 @@ class FeedbackConsole(FeedbackPanel):
             _box("Support information (on every page)", [self.support_text,
                                                          self.support_save], "support-box"),
             self.title, self.status,
-            ipw.HBox([self.new_title, self.new_button]),
-            ipw.HBox([self.open_button, self.close_button]),
+            self.round,
             _box("Asked to be checked on", [self.follow_ups], "follow-ups-box"),
             _box(f"How people are (shown from {fb.PICTURE_MIN} answers, no names)",
                  [self.picture], "picture-box"),
@@ -432,18 +420,14 @@ class FeedbackConsole(FeedbackPanel):
         self._draw_session(self.pick_session())
 
     def _draw_session(self, row: dict | None) -> None:
-        session_controls = [self.open_button, self.close_button, self.action_button]
+        self.round.show(row["status"] if row else None)
+        self.action_button.disabled = row is None
         if row is None:
             self.title.value = "No feedback session yet"
             self.status.value = "Set one up to open check-ins and feedback."
-            for button in session_controls:
-                button.disabled = True
             return
         self.title.value = row["title"]
         self.status.value = f"The round is {row['status']}."
-        self.open_button.disabled = row["status"] == "open"
-        self.close_button.disabled = row["status"] != "open"
-        self.action_button.disabled = False
         picture = self.session.picture()
 
         for line_row, (fid, name, moment, done) in zip(
@@ -491,10 +475,6 @@ class FeedbackConsole(FeedbackPanel):
     # actions
     def _save_support(self) -> None:
         fb.set_support_info(self.store, self.support_text.value)
-
-    def _new_session(self) -> None:
-        self.fixed_session = create_session(self.store, "feedback", self.new_title.value)
-        self.new_title.value = ""
 
     def _close_round(self) -> None:
         deleted = fb.close_feedback_round(self.store, self.session.session_id)

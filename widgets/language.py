@@ -14,13 +14,13 @@ import ipywidgets as ipw
 from coproduction import consent
 from coproduction.consensus import SHARES, ConsensusRule
 from coproduction.participants import Participant
-from coproduction.sessions import close_round, create_session, current_session, open_round
+from coproduction.sessions import current_session
 from coproduction.shared_language import (
     DESCRIPTION_MAX, REASON_MAX, TERM_MAX, TEXT_MAX, WORDING_MAX, Board, ProposalView,
     SharedLanguage, TermView)
 from coproduction.store import Store
 
-from .base import (POLL_SECONDS, LivePanel, css, label, marked_text, page_or_problem,
+from .base import (POLL_SECONDS, LivePanel, RoundControls, css, label, marked_text, page_or_problem,
                    query_parameters, show_lines)
 from .join import ParticipantPage
 
@@ -340,16 +340,7 @@ class LanguageConsole(BoardPanel):
 
     def __init__(self, store: Store, session_id: int | None = None):
         super().__init__(store, session_id, classes=("language-console",))
-        self.new_title = _text("New session", "name of the session", 200, "new-session-title")
-        self.new_button = ipw.Button(description="Set up session",
-                                     _dom_classes=css("new-session"))
-        self.on_click(self.new_button, self._new_session, "Session set up.")
-        self.open_button = ipw.Button(description="Open the round", button_style="success",
-                                      _dom_classes=css("open-round"))
-        self.close_button = ipw.Button(description="Close the round", button_style="warning",
-                                       _dom_classes=css("close-round"))
-        self.on_click(self.open_button, self._open_round, "The round is open.")
-        self.on_click(self.close_button, self._close_round, "The round is closed.")
+        self.round = RoundControls(self, "language")
         self.text_title = _text("Title", "for example: invitation letter", 200, "text-title-input")
         self.text_body = ipw.Textarea(placeholder="Paste the text the group will look at",
                                       layout=ipw.Layout(width="100%", height="8em"),
@@ -377,8 +368,7 @@ class LanguageConsole(BoardPanel):
         self.on_click(self.confirm, self._confirm)
         self.descriptions = ipw.VBox(_dom_classes=css("shared-descriptions"))
         controls = ipw.VBox([
-            ipw.HBox([self.new_title, self.new_button]),
-            ipw.HBox([self.open_button, self.close_button]),
+            self.round,
             self.text_title, self.text_body, self.text_button,
             ipw.HBox([self.min_votes, self.share]), self.blocks, self.rule_button,
         ], _dom_classes=css("console-controls"))
@@ -398,29 +388,16 @@ class LanguageConsole(BoardPanel):
                                 else "Take off the board")
 
     def after_refresh(self, board: Board | None) -> None:
-        for button in (self.open_button, self.close_button, self.text_button,
-                       self.rule_button, self.confirm):
+        self.round.show(board.status if board else None)
+        for button in (self.text_button, self.rule_button, self.confirm):
             button.disabled = board is None
         if board is None:
             return
-        self.open_button.disabled = board.status == "open"
-        self.close_button.disabled = board.status != "open"
         shared = self.session.shared_descriptions()
         show_lines(self.descriptions, [
             f"{d['pseudonym']}: describe as '{d['describe_as']}'; "
             f"please avoid '{d['avoid_words']}'" for d in shared] or ["Nothing yet."],
             "shared-description")
-
-    def _new_session(self) -> None:
-        session_id = create_session(self.store, "language", self.new_title.value)
-        self.fixed_session = session_id
-        self.new_title.value = ""
-
-    def _open_round(self) -> None:
-        open_round(self.store, self.session.session_id)
-
-    def _close_round(self) -> None:
-        close_round(self.store, self.session.session_id)
 
     def _put_text(self) -> None:
         self.session.put_text(self.text_title.value, self.text_body.value)

@@ -27,10 +27,11 @@ from coproduction.methods import (
     MethodView,
 )
 from coproduction.participants import Participant
-from coproduction.sessions import close_round, create_session, current_session, open_round
+from coproduction.sessions import current_session
 from coproduction.store import Store
 
-from .base import POLL_SECONDS, LivePanel, css, label, page_or_problem, query_parameters, show_lines
+from .base import (POLL_SECONDS, LivePanel, RoundControls, css, label, page_or_problem,
+                   query_parameters, show_lines)
 from .join import ParticipantPage
 
 STATUS_WORDS = {
@@ -287,20 +288,9 @@ class MethodsConsole(MethodsPanel):
         super().__init__(store, session_id, classes=("methods-console",))
         self.board_words = {**STATUS_WORDS, "open": "The round is open: people rate the "
                             "methods and place their dots."}
-        self.new_title = _text("New session", "name of the session", 200,
-                               "methods-new-title")
-        self.new_button = ipw.Button(description="Set up session",
-                                     _dom_classes=css("methods-new-session"))
-        self.on_click(self.new_button, self._new_session, "Session set up.")
-        self.open_button = ipw.Button(description="Open the round", button_style="success",
-                                      _dom_classes=css("methods-open-round"))
-        self.close_button = ipw.Button(description="Close the round", button_style="warning",
-                                       _dom_classes=css("methods-close-round"))
-        self.on_click(self.open_button, lambda: open_round(self.store, self.session.session_id),
-                      "The round is open.")
-        self.on_click(self.close_button,
-                      lambda: close_round(self.store, self.session.session_id),
-                      "The round is closed. The proposed shortlist is below.")
+        self.round = RoundControls(
+            self, "methods", prefix="methods-",
+            closed="The round is closed. The proposed shortlist is below.")
         self.dots_each = ipw.BoundedIntText(value=3, min=1, max=20, description="Dots each",
                                             style=WIDE, _dom_classes=css("dots-each"))
         self.size = ipw.BoundedIntText(value=3, min=1, max=10, description="Shortlist length",
@@ -315,8 +305,7 @@ class MethodsConsole(MethodsPanel):
         self.shared = ipw.VBox(_dom_classes=css("shared-cards"))
         self.children = [
             self.title, self.status, self.message,
-            ipw.VBox([ipw.HBox([self.new_title, self.new_button]),
-                      ipw.HBox([self.open_button, self.close_button]),
+            ipw.VBox([self.round,
                       ipw.HBox([self.dots_each, self.size]), self.rules_button],
                      _dom_classes=css("console-controls")),
             self.shortlist, self.confirm, self.counts_title, self.counts, self.explanation,
@@ -372,19 +361,13 @@ class MethodsConsole(MethodsPanel):
 
     def after_refresh(self) -> None:
         board = self.board
-        for button in (self.open_button, self.close_button, self.rules_button, self.confirm,
-                       self.add_button):
+        self.round.show(board.status if board else None)
+        for button in (self.rules_button, self.confirm, self.add_button):
             button.disabled = board is None
         if board is None:
             return
-        self.open_button.disabled = board.status == "open"
-        self.close_button.disabled = board.status != "open"
         self.confirm.disabled = board.status != "closed" or not board.proposal
         show_lines(self.shared, self.session.shared_cards() or ["None yet."], "shared-card")
-
-    def _new_session(self) -> None:
-        self.fixed_session = create_session(self.store, "methods", self.new_title.value)
-        self.new_title.value = ""
 
     def _add_method(self) -> None:
         self.session.add_method(**{key: box.value for key, box in self.add.items()})

@@ -27,13 +27,14 @@ import ipywidgets as ipw
 from coproduction import timeline as tl
 from coproduction.participants import Participant
 from coproduction.schema import EVENT_KINDS
-from coproduction.sessions import close_round, create_session, current_session, open_round
+from coproduction.sessions import current_session
 from coproduction.store import Store
 from coproduction.validation import InvalidInput
 
 from .base import (
     KeyedRows,
     LivePanel,
+    RoundControls,
     css,
     escaped,
     label,
@@ -493,20 +494,8 @@ class TimelineConsole(TimelinePanel):
                  today: Callable[[], dt.date] = dt.date.today):
         super().__init__(store, session_id, classes=("timeline-console",), today=today)
         self.methods = [("No method", "")] + tl.method_choices(store)
-        self.new_title = _input("New session", "name of the session", 200,
-                                "timeline-new-title")
-        self.new_button = ipw.Button(description="Set up session",
-                                     _dom_classes=css("timeline-new-session"))
-        self.on_click(self.new_button, self._new_session, "Session set up.")
-        self.open_button = ipw.Button(description="Open the round", button_style="success",
-                                      _dom_classes=css("timeline-open-round"))
-        self.close_button = ipw.Button(description="Close the round", button_style="warning",
-                                       _dom_classes=css("timeline-close-round"))
-        self.on_click(self.open_button, lambda: open_round(self.store, self.session.session_id),
-                      "The round is open: people can suggest dates.")
-        self.on_click(self.close_button,
-                      lambda: close_round(self.store, self.session.session_id),
-                      "The round is closed.")
+        self.round = RoundControls(self, "timeline", prefix="timeline-",
+                                   opened="The round is open: people can suggest dates.")
         self.zone = _input("Time zone", "Europe/London", 64, "timeline-zone")
         self.zone.value = tl.timezone(store)
         self.zone_button = ipw.Button(description="Use this time zone",
@@ -524,8 +513,7 @@ class TimelineConsole(TimelinePanel):
         self.workshop_lines = ipw.VBox(_dom_classes=css("workshop-dates"))
         self.children = [
             self.title, self.status, self.message,
-            ipw.HBox([self.new_title, self.new_button]),
-            ipw.HBox([self.open_button, self.close_button]),
+            self.round,
             _box("Checks", [self.check_lines], "checks-box"), self.coming,
             _box("Suggestions waiting for an answer", [
                 label("Accept or decline each one. The person sees your reason.",
@@ -580,8 +568,7 @@ class TimelineConsole(TimelinePanel):
         else:
             self.title.value = row["title"]
             self.status.value = f"The round is {row['status']}."
-        self.open_button.disabled = row is None or row["status"] == "open"
-        self.close_button.disabled = row is None or row["status"] != "open"
+        self.round.show(row["status"] if row else None)
         events = tl.project_timeline(self.store)
         self.draw_shared(events)
         show_lines(self.check_lines, [c.text for c in tl.checks(events, self.today())]
@@ -602,9 +589,6 @@ class TimelineConsole(TimelinePanel):
                    or ["Not set yet."], "workshop-date")
 
     # actions
-    def _new_session(self) -> None:
-        self.fixed_session = create_session(self.store, "timeline", self.new_title.value)
-        self.new_title.value = ""
 
     def _add(self) -> None:
         tl.add_event(self.store, **self.form.values())
