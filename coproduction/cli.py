@@ -232,7 +232,7 @@ def cmd_serve(args) -> int:
         folder = store.folder
     settings = ServerSettings(workshop=folder, host=args.host, port=args.port,
                               console_port=args.console_port, activity=args.activity,
-                              workshop_code=workshop["code"])
+                              workshop_code=workshop["code"], expect=args.expect)
     servers = start_servers(settings)
     print(f"Join: {servers.join_url}")
     print(f"Console: {servers.console_url}")
@@ -276,6 +276,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the console's port on 127.0.0.1 (default 8867)")
     p.add_argument("--activity", default="language", choices=ACTIVITIES,
                    help="the activity participants land on (default: language)")
+    p.add_argument("--expect", type=int, default=0, metavar="N",
+                   help="how many people will join at once: N kernels are started ahead, "
+                        "and page N+1 is told the room is full (default 0: start kernels "
+                        "as pages ask, no limit)")
     p.set_defaults(run=cmd_serve)
 
     p = sub.add_parser("new", help="make a new, empty workshop")

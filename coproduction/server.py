@@ -14,6 +14,10 @@ a separate process, ``python -m coproduction.server participant|console``, whose
   from ``beforeunload`` fails its ``_xsrf`` check, voila issue 1458), and abandoned
   kernels are culled when idle;
 - request logs carry neither query strings (rejoin keys, tokens) nor addresses;
+- with ``expect`` set, the participant server keeps that many kernels warm for the
+  landing notebook, tops the pool up slowly (one kernel at a time, after the burst),
+  and answers the page after the last one a plain "the room is full" instead of
+  making everyone wait (see :func:`_kit_kernel_manager`);
 - the machine's own Jupyter and IPython configuration is shut out;
 - the kit's Voilà template (``coproduction/share/jupyter/voila/templates/coproduction``)
   and a Content-Security-Policy keep every page off the internet.
@@ -26,8 +30,10 @@ Kernels learn where they are from their environment: ``COPRODUCTION_WORKSHOP``
 from __future__ import annotations
 
 import argparse
+import contextvars
 import errno
 import http.client
+import ipaddress
 import logging
 import os
 import re
@@ -59,6 +65,17 @@ TOKEN_ENV = "COPRODUCTION_SERVER_TOKEN"
 #: so start_servers knows the answer on its port comes from the server it started.
 INSTANCE_ENV = "COPRODUCTION_SERVER_INSTANCE"
 INSTANCE_HEADER = "X-Coproduction-Server"
+
+#: Each warm kernel holds about 60 MB; this keeps a typo from starting thousands.
+MAX_EXPECT = 200
+#: Seconds with no new page before the warm pool is topped up again, one kernel at a time,
+#: so refills never compete with a room that is still joining.
+REFILL_AFTER_SECONDS = 5.0
+#: What the page after the last one reads, instead of waiting for a kernel that will not come.
+ROOM_FULL = (
+    "This workshop is full just now: every place is taken. Please tell the facilitator. "
+    "They can make room for you."
+)
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 
@@ -150,6 +167,15 @@ class ServerSettings:
         metadata={
             "help": "A kernel idle this long with no page connected is shut down, so "
             "abandoned pages free their memory. 0 switches culling off."
+        },
+    )
+    expect: int = field(
+        default=0,
+        metadata={
+            "help": "How many people will have a page open at once. That many kernels are "
+            "started ahead for the landing notebook, so a room joining together does not "
+            "wait, and one page more than this gets a plain 'the room is full' message. "
+            "0 starts kernels only when a page asks and sets no limit."
         },
     )
     log_dir: Path | None = field(
@@ -267,6 +293,7 @@ def start_servers(settings: ServerSettings, *, wait: float = 60) -> RunningServe
             landing=f"{settings.activity}.ipynb",
             token=token,
             log_file=log_dir / "participant-server.log" if log_dir else None,
+            expect=settings.expect,
             **common,
         )
         processes.append(participant)
@@ -328,6 +355,9 @@ def _check_settings(settings, workshop: Path, participant_dir: Path, facilitator
         value = getattr(settings, name)
         if value is not None and not value.strip():
             raise ServerError(f"The {name.replace('_', ' ')} must not be empty.")
+    if not isinstance(settings.expect, int) or not 0 <= settings.expect <= MAX_EXPECT:
+        raise ServerError(f"The number of people expected should be a whole number from 0 "
+                          f"to {MAX_EXPECT}.")
     if settings.port == settings.console_port:
         raise ServerError("The participant server and the console need two different ports.")
     for port in (settings.port, settings.console_port):
@@ -372,7 +402,7 @@ def _page_url(host: str, port: int, notebook: str, query: dict[str, str]) -> str
 
 
 def _launch(role, *, host, port, notebooks, landing, token, log_file, workshop, join_url,
-            private_dir, cull_idle_seconds):
+            private_dir, cull_idle_seconds, expect=0):
     """Start one server process with an isolated Jupyter environment."""
     env = dict(os.environ)
     instance = secrets.token_hex(8)
@@ -414,7 +444,7 @@ def _launch(role, *, host, port, notebooks, landing, token, log_file, workshop, 
         "--exit-with-parent",
     ]
     if role == "participant":
-        command += ["--host", host]
+        command += ["--host", host, "--expect", str(int(expect))]
     output = open(log_file, "ab") if log_file else None  # noqa: SIM115 - handed to the child
     try:
         process = subprocess.Popen(
@@ -577,6 +607,36 @@ def _same_process(pid: int, started: str) -> bool:
 # --- inside a server process ---------------------------------------------------------------
 
 
+#: The admission ticket of the page request being served (see :func:`_kit_kernel_manager`).
+_ADMITTED: contextvars.ContextVar[object] = contextvars.ContextVar("coproduction_admitted")
+
+
+def _room_full_page() -> str:
+    return (
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        "<title>The workshop is full</title></head>"
+        "<body style='font: 18px/1.5 system-ui, sans-serif; margin: 2rem; max-width: 32rem'>"
+        f"<p class='coproduction-room-full'>{ROOM_FULL}</p></body></html>"
+    )
+
+
+def _is_this_machine(address: str) -> bool:
+    """Whether a connection comes from this computer (a kernel), not from the room."""
+    try:
+        if ipaddress.ip_address(address).is_loopback:
+            return True
+    except ValueError:
+        return False
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in address else socket.AF_INET,
+                           socket.SOCK_DGRAM) as probe:
+            probe.bind((address, 0))  # only an address of this machine can be bound
+        return True
+    except OSError:
+        return False
+
+
 def _hide_query_strings_in_tornado_logs() -> None:
     """Tornado's warnings and error logs name the request with its query string
     (``?token=...&me=<rejoin key>``) and the visitor's address: log method and path only."""
@@ -598,10 +658,10 @@ def _access_log_function(log: logging.Logger, page_handler: type):
 
     def log_request(handler) -> None:
         status = handler.get_status()
-        if status >= 500:
+        if status >= 500 and status != 503:  # 503: the room is full, said plainly
             write = log.error
         elif status >= 400:
-            write = log.warning
+            write = log.warning  # including 503
         elif status >= 300 and status != 304 or isinstance(handler, page_handler):
             write = log.info
         else:
@@ -613,7 +673,129 @@ def _access_log_function(log: logging.Logger, page_handler: type):
     return log_request
 
 
-def _kit_voila_class(role: str, landing: str, exit_with_parent: bool, instance: str):
+def _kit_kernel_manager(base: type, landing: str, expect: int) -> type:
+    """Voilà's pooling kernel manager, made fit for a room that joins all at once.
+
+    ``base`` is the class ``voila_kernel_manager_factory`` made. Voilà's own pool
+    preheats every notebook under the folder and, each time a page takes a warm
+    kernel, starts a new one a second later with that page's full address (token and
+    rejoin key) in its environment; forty people joining together start forty more
+    kernels while the room is still joining. Here:
+
+    - only the landing notebook is preheated, with ``expect`` kernels;
+    - a page kernel is counted from the moment its request is let in (a
+      :data:`_ADMITTED` ticket), so a burst cannot slip past the limit;
+    - the pool is topped up only after :data:`REFILL_AFTER_SECONDS` without a new
+      page, one kernel at a time, never above ``expect`` kernels in all, and refill
+      kernels get no other person's request details.
+    """
+    from traitlets import default
+
+    class KitKernelManager(base):
+        @default("kernel_pools_config")
+        def _landing_only(self):
+            return {"default": {"pool_size": 0}, landing: {"pool_size": expect}}
+
+        def __init__(self, **kwargs):
+            self.page_kernels: set[str] = set()
+            self.admitted: set[object] = set()
+            self._refill = None
+            self._stopping = False
+            super().__init__(**kwargs)
+
+        # -- counting pages -------------------------------------------------
+        def pages(self) -> int:
+            return len(self.page_kernels) + len(self.admitted)
+
+        def warm(self) -> int:
+            """Pool kernels that ran the notebook up to ``wait_for_request`` and wait there."""
+            from voila.request_info_handler import RequestInfoSocketHandler
+
+            waiting = RequestInfoSocketHandler._waiters
+            return sum(1 for task in self._pools.get(landing, [])
+                       if task.done() and not task.exception()
+                       and task.result()["kernel_id"] in waiting)
+
+        def admit(self) -> object | None:
+            """A ticket for one more page, or None when every place is taken."""
+            if self.pages() >= expect:
+                return None
+            ticket = object()
+            self.admitted.add(ticket)
+            _ADMITTED.set(ticket)
+            return ticket
+
+        def _taken(self, kernel_id: str) -> None:
+            ticket = _ADMITTED.get(None)
+            if ticket in self.admitted:
+                self.admitted.discard(ticket)
+                self.page_kernels.add(kernel_id)
+
+        async def get_rendered_notebook(self, *args, **kwargs):
+            task, cache, kernel_id = await super().get_rendered_notebook(*args, **kwargs)
+            self._taken(kernel_id)
+            return task, cache, kernel_id
+
+        async def start_kernel(self, *args, **kwargs):  # only pages start kernels this way
+            kernel_id = await super().start_kernel(*args, **kwargs)
+            self._taken(kernel_id)
+            return kernel_id
+
+        async def shutdown_kernel(self, kernel_id, *args, **kwargs):
+            was_page = kernel_id in self.page_kernels
+            self.page_kernels.discard(kernel_id)
+            try:
+                return await super().shutdown_kernel(kernel_id, *args, **kwargs)
+            finally:
+                if was_page and not self._stopping:
+                    self.fill_if_needed(notebook_name=landing)
+
+        async def shutdown_all(self, *args, **kwargs):
+            self._stopping = True  # no refills while the server stops
+            if self._refill is not None:
+                from tornado.ioloop import IOLoop
+
+                IOLoop.current().remove_timeout(self._refill)
+                self._refill = None
+            return await super().shutdown_all(*args, **kwargs)
+
+        # -- the pool -----------------------------------------------------------
+        def fill_if_needed(self, delay=None, notebook_name=None, extra_kernel_env_variables=None,
+                           **kwargs):
+            if notebook_name != landing:
+                return  # preheat the landing notebook only
+            if delay == 0 and not self._pools.get(landing):
+                super().fill_if_needed(delay=0, notebook_name=landing, **kwargs)
+                return  # the first fill, as the server starts
+            from tornado.ioloop import IOLoop
+
+            loop = IOLoop.current()
+            if self._refill is not None:
+                loop.remove_timeout(self._refill)
+            self._refill = loop.call_later(REFILL_AFTER_SECONDS, self._top_up)
+
+        def _top_up(self) -> None:
+            self._refill = None
+            if self._stopping:
+                return
+            pool = self._pools.setdefault(landing, [])
+            if any(not task.done() for task in pool):
+                return  # one at a time: the running start calls back when it is done
+            if len(pool) + self.pages() >= expect:
+                return
+            config = self.kernel_pools_config[landing]
+            config["pool_size"] = len(pool) + 1
+            try:
+                base.fill_if_needed(self, delay=0, notebook_name=landing)
+            finally:
+                config["pool_size"] = expect
+            pool[-1].add_done_callback(lambda _task: self._top_up())
+
+    return KitKernelManager
+
+
+def _kit_voila_class(role: str, landing: str, exit_with_parent: bool, instance: str,
+                     expect: int = 0):
     """Voilà's application with the kit's fixes; imported only inside a server process."""
     import tornado.web
     from jupyter_core.utils import ensure_async
@@ -622,6 +804,7 @@ def _kit_voila_class(role: str, landing: str, exit_with_parent: bool, instance: 
     from tornado.ioloop import IOLoop, PeriodicCallback
     from traitlets import TraitError, default, validate
     from voila.app import Voila
+    from voila.request_info_handler import RequestInfoSocketHandler
     from voila.shutdown_kernel_handler import VoilaShutdownKernelHandler
     from voila.tornado.contentshandler import VoilaContentsHandler
     from voila.tornado.handler import TornadoVoilaHandler
@@ -647,6 +830,54 @@ def _kit_voila_class(role: str, landing: str, exit_with_parent: bool, instance: 
             await ensure_async(self.kernel_manager.shutdown_kernel(kernel_id))
             self.set_status(204)
             self.finish()
+
+    class PageHandler(TornadoVoilaHandler):
+        """A notebook page, or a plain "the room is full" when every place is taken."""
+
+        @tornado.web.authenticated
+        async def get(self, path=None):
+            manager = self.kernel_manager
+            if not hasattr(manager, "admit"):
+                return await super().get(path)
+            ticket = manager.admit()
+            if ticket is None:
+                self.set_status(503)
+                self.set_header("Retry-After", "30")
+                self.finish(_room_full_page())
+                return None
+            try:
+                return await super().get(path)
+            finally:
+                manager.admitted.discard(ticket)
+
+    class CapacityHandler(JupyterHandler):
+        """``/coproduction/capacity``: how many pages are open and kernels warm (numbers only)."""
+
+        @tornado.web.authenticated
+        def get(self):
+            manager = self.kernel_manager
+            self.set_header("Content-Type", "application/json")
+            self.set_header("Cache-Control", "no-store")
+            if not hasattr(manager, "admit"):
+                self.finish({"expect": 0, "pages": len(manager.list_kernel_ids()), "warm": 0})
+                return
+            self.finish({"expect": expect, "pages": manager.pages(), "warm": manager.warm()})
+
+    class RequestInfoHandler(RequestInfoSocketHandler):
+        """Hands a warm kernel its page's address; only kernels on this machine may ask.
+
+        Voilà's own handler has no authentication at all, and what it hands out holds
+        the token and the person's rejoin key.
+        """
+
+        async def get(self, *args, **kwargs):
+            if not _is_this_machine(self.request.remote_ip):
+                raise tornado.web.HTTPError(403)
+            return await super().get(*args, **kwargs)
+
+        def open(self, kernel_id):
+            super().open(kernel_id)
+            RequestInfoSocketHandler._cache.pop(kernel_id, None)  # delivered: forget it
 
     class LandingHandler(JupyterHandler):
         """``/`` leads to the landing notebook instead of listing the folder."""
@@ -686,8 +917,14 @@ def _kit_voila_class(role: str, landing: str, exit_with_parent: bool, instance: 
                     continue  # no folder listing, no contents API
                 if handler is VoilaShutdownKernelHandler:
                     spec = (spec[0], ShutdownKernelHandler, *spec[2:])
+                if handler is TornadoVoilaHandler:
+                    spec = (spec[0], PageHandler, *spec[2:])
+                if handler is RequestInfoSocketHandler:
+                    spec = (spec[0], RequestInfoHandler, *spec[2:])
                 handlers.append(spec)
             handlers.append((self.server_url, LandingHandler))
+            handlers.append((url_path_join(self.server_url, "coproduction/capacity"),
+                             CapacityHandler))
             return handlers
 
         def start(self):
@@ -706,6 +943,17 @@ def _kit_voila_class(role: str, landing: str, exit_with_parent: bool, instance: 
             if role == "console":
                 self.ip = CONSOLE_HOST  # whatever the configuration said
             super().listen()
+
+    if expect > 0:
+        import voila.app
+
+        make_manager = voila.app.voila_kernel_manager_factory
+
+        def kit_factory(base_class, preheat_kernel, default_pool_size, **kwargs):
+            made = make_manager(base_class, preheat_kernel, default_pool_size, **kwargs)
+            return _kit_kernel_manager(made, landing, expect) if preheat_kernel else made
+
+        voila.app.voila_kernel_manager_factory = kit_factory
 
     # The class name is the logger's name: say which server is talking.
     KitVoila.__name__ = KitVoila.__qualname__ = (
@@ -731,6 +979,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default=None,
                         help="participant server only; the console is always on 127.0.0.1")
     parser.add_argument("--cull-idle-seconds", type=int, default=600)
+    parser.add_argument("--expect", type=int, default=0,
+                        help="participant server only: kernels kept warm, and pages allowed")
     parser.add_argument("--exit-with-parent", action="store_true",
                         help="stop when the process that started this one ends")
     args = parser.parse_args(argv)
@@ -746,6 +996,10 @@ def main(argv: list[str] | None = None) -> None:
     else:
         host = args.host if args.host is not None else "0.0.0.0"
     os.environ["COPRODUCTION_ROLE"] = "participant" if args.role == "participant" else "facilitator"
+    expect = max(0, args.expect) if args.role == "participant" else 0
+    # A warm kernel fetches its page's address from this server (voila.utils.wait_for_request);
+    # it must knock where the server listens, which is not 127.0.0.1 for a single address.
+    os.environ["VOILA_APP_IP"] = _connect_host(host)
 
     cull = max(0, args.cull_idle_seconds)
     runtime_dir = os.environ.get("JUPYTER_RUNTIME_DIR") or tempfile.gettempdir()
@@ -774,10 +1028,12 @@ def main(argv: list[str] | None = None) -> None:
         "--Voila.log_format=[%(name)s %(asctime)s]%(highlevel)s %(message)s",
         "--Voila.log_datefmt=%H:%M:%S",
     ]
+    if expect:
+        voila_argv += ["--VoilaConfiguration.preheat_kernel=True",
+                       "--VoilaConfiguration.default_pool_size=0"]
     _hide_query_strings_in_tornado_logs()
-    _kit_voila_class(args.role, args.landing, args.exit_with_parent, instance).launch_instance(
-        argv=voila_argv
-    )
+    _kit_voila_class(args.role, args.landing, args.exit_with_parent, instance,
+                     expect).launch_instance(argv=voila_argv)
 
 
 if __name__ == "__main__":

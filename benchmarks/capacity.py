@@ -1,0 +1,566 @@
+"""Capacity: a whole room joins at once, against the kit's server and plain Voilà.
+
+Participants are simulated at the protocol level, as DESIGN.md asks (browsers on
+the same 2-core machine would measure themselves): each one fetches the page over
+HTTP, opens the kernel's websocket and speaks the Jupyter and widget protocol as
+the page's JavaScript would - it reads every widget's state, types a name into the
+name box, clicks Join, proposes wording and watches for what other pages propose.
+One real headless Chromium page measures the time until the first widget can be
+used. Plain Voilà serves the same notebook in the same run, for the ratios.
+
+    python benchmarks/capacity.py --participants 40 --record
+
+Phases, in order: plain Voilà (browser page, then the burst of page requests), then
+the kit started as ``coproduction serve --expect N`` starts it (browser page, burst,
+the page after the last, join, memory, idle CPU, live updates, pages closed), then
+N writer processes each saving ``--writes`` proposals at once through the engine.
+
+A benchmark, not a test: the numbers depend on the machine and its load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import multiprocessing
+import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(0, str(ROOT))
+
+from harness import chromium, free_port, kernel_pids, running_servers, wait_for  # noqa: E402
+from latency import memory_mb, percentile  # noqa: E402
+
+from coproduction.sessions import create_session, open_round  # noqa: E402
+from coproduction.shared_language import SharedLanguage  # noqa: E402
+from coproduction.store import Store  # noqa: E402
+from coproduction.validation import RateLimit  # noqa: E402
+
+NOTEBOOK = ROOT / "notebooks" / "participant" / "language.ipynb"
+CODE = "BENCH"
+TEXT = "The SENCO will see you. Your EHCP and the CAMHS referral come next."
+TIMEOUT = 180.0
+
+
+# --- one simulated participant ----------------------------------------------------------
+
+
+class Page:
+    """One participant's page, spoken for over HTTP and the kernel websocket."""
+
+    def __init__(self, url: str, token: str):
+        self.url = url
+        self.token = token
+        parts = urllib.parse.urlsplit(url)
+        self.origin = f"{parts.scheme}://{parts.netloc}"
+        self.kernel_id = ""
+        self.models: dict[str, dict] = {}  # comm id -> {"name": model name, "state": {...}}
+        self.seen: dict[str, float] = {}  # wording -> when this page first showed it
+        self.session = uuid.uuid4().hex
+        self._changed = asyncio.Condition()
+        self._ws = None
+        self._reader = None
+        self._http = None
+
+    async def fetch(self, client) -> float:
+        """GET the page; seconds until its whole HTML has arrived."""
+        self._http = client
+        started = time.perf_counter()
+        response = await client.get(self.url, timeout=TIMEOUT)
+        body = response.text
+        took = time.perf_counter() - started
+        response.raise_for_status()
+        config = re.search(r'<script id="jupyter-config-data" type="application/json">(.*?)'
+                           r"</script>", body, re.DOTALL)
+        self.kernel_id = json.loads(config.group(1))["kernelId"]
+        return took
+
+    async def connect(self) -> None:
+        from websockets.asyncio.client import connect
+
+        ws_url = (self.origin.replace("http", "ws", 1) + f"/api/kernels/{self.kernel_id}"
+                  f"/channels?session_id={self.session}&token={self.token}")
+        self._ws = await connect(ws_url, max_size=None, open_timeout=TIMEOUT)
+        self._reader = asyncio.create_task(self._read())
+        control = uuid.uuid4().hex
+        await self._send("comm_open", {"comm_id": control, "target_name":
+                                       "jupyter.widget.control", "data": {}},
+                         metadata={"version": "1.0.0"})
+        await self._send("comm_msg", {"comm_id": control, "data": {"method": "request_states"}})
+        await self.until(lambda: self.find("LabelModel", "rejoin-key"))
+
+    async def _send(self, msg_type: str, content: dict, metadata: dict | None = None) -> None:
+        header = {"msg_id": uuid.uuid4().hex, "msg_type": msg_type, "session": self.session,
+                  "username": "", "date": dt.datetime.now(dt.timezone.utc).isoformat(),
+                  "version": "5.3"}
+        await self._ws.send(json.dumps({"header": header, "parent_header": {},
+                                        "metadata": metadata or {}, "content": content,
+                                        "channel": "shell", "buffers": []}))
+
+    async def _read(self) -> None:
+        async for raw in self._ws:
+            if isinstance(raw, bytes):
+                continue  # binary frames carry buffers; the kit's pages send none
+            now = time.perf_counter()
+            msg = json.loads(raw)
+            kind, content = msg["header"]["msg_type"], msg.get("content", {})
+            data = content.get("data", {})
+            if kind == "comm_open" and content.get("target_name") == "jupyter.widget":
+                self._model(content["comm_id"], data["state"]["_model_name"], data["state"], now)
+            elif kind == "comm_msg" and data.get("method") == "update_states":
+                for comm_id, model in data["states"].items():
+                    self._model(comm_id, model["model_name"], model["state"], now)
+            elif kind == "comm_msg" and data.get("method") in ("update", "echo_update"):
+                model = self.models.get(content["comm_id"])
+                if model is not None:
+                    self._model(content["comm_id"], model["name"], data["state"], now)
+            elif kind == "comm_close":
+                self.models.pop(content.get("comm_id"), None)
+            async with self._changed:
+                self._changed.notify_all()
+        async with self._changed:
+            self._changed.notify_all()
+
+    def _model(self, comm_id: str, name: str, state: dict, now: float) -> None:
+        model = self.models.setdefault(comm_id, {"name": name, "state": {}})
+        model["state"].update(state)
+        value = model["state"].get("value")
+        if (value and "coproduction-wording" in model["state"].get("_dom_classes", ())
+                and value not in self.seen):
+            self.seen[value] = now
+
+    def find(self, model_name: str, css: str) -> list[str]:
+        return [comm_id for comm_id, m in self.models.items() if m["name"] == model_name
+                and f"coproduction-{css}" in m["state"].get("_dom_classes", ())]
+
+    def text_of(self, css: str) -> str:
+        found = self.find("LabelModel", css)
+        return self.models[found[0]]["state"].get("value", "") if found else ""
+
+    async def until(self, condition, timeout: float = TIMEOUT):
+        def ready():
+            if self._reader.done():  # the connection ended or reading failed: say why
+                self._reader.result()
+                raise ConnectionError("the page's websocket closed")
+            return condition()
+
+        async with self._changed:
+            return await asyncio.wait_for(self._changed.wait_for(ready), timeout)
+
+    async def set_value(self, comm_id: str, value) -> None:
+        await self._send("comm_msg", {"comm_id": comm_id, "data": {
+            "method": "update", "state": {"value": value}, "buffer_paths": []}})
+
+    async def click(self, comm_id: str) -> None:
+        await self._send("comm_msg", {"comm_id": comm_id, "data": {
+            "method": "custom", "content": {"event": "click"}}})
+
+    async def join(self, name: str) -> float:
+        started = time.perf_counter()
+        await self.set_value(self.find("TextModel", "join-name")[0], name)
+        await self.click(self.find("ButtonModel", "join-button")[0])
+        await self.until(lambda: self.text_of("you-are") and self.find("TextModel",
+                                                                       "propose-input"))
+        return time.perf_counter() - started
+
+    async def propose(self, wording: str) -> float:
+        """Send a proposal; the moment it left, by the same clock as :attr:`seen`."""
+        await self.set_value(self.find("TextModel", "propose-input")[0], wording)
+        sent = time.perf_counter()
+        await self.click(self.find("ButtonModel", "propose-button")[0])
+        return sent
+
+    async def close(self) -> None:
+        """Leave as a closing tab does: the websocket goes, the shutdown beacon is sent."""
+        if self._ws is not None:
+            await self._ws.close()
+            self._reader.cancel()
+        await self._http.post(f"{self.origin}/voila/api/shutdown/{self.kernel_id}",
+                              content="_xsrf=", timeout=TIMEOUT, headers={
+                                  "Content-Type": "application/x-www-form-urlencoded"})
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+
+def make_workshop(folder: Path) -> Path:
+    with Store.create(folder, title="Capacity benchmark", code=CODE) as store:
+        session_id = create_session(store, "language", "Capacity benchmark")
+        open_round(store, session_id)
+        SharedLanguage(store, session_id).put_text("Letter", TEXT)
+    return folder
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def first_widget_seconds(url: str, selector: str) -> float:
+    """A cold headless Chromium: seconds from navigation until ``selector`` can be used."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = chromium(playwright)
+        context = browser.new_context(viewport={"width": 390, "height": 900})
+        context.new_page()  # another tab stays open, so closing the page sends its beacon
+        page = context.new_page()
+        started = time.perf_counter()
+        page.goto(url, wait_until="commit", timeout=TIMEOUT * 1000)
+        page.locator(selector).first.wait_for(state="visible", timeout=TIMEOUT * 1000)
+        page.wait_for_function(f"!document.querySelector({selector!r}).disabled",
+                               timeout=TIMEOUT * 1000)
+        took = time.perf_counter() - started
+        page.close(run_before_unload=True)
+        time.sleep(0.5)
+        browser.close()
+    return took
+
+
+async def open_pages(urls: list[str], token: str) -> tuple[list[Page], list[float], list]:
+    import httpx
+
+    clients = [httpx.AsyncClient(follow_redirects=False) for _ in urls]
+    pages = [Page(url, token) for url in urls]
+    times = await asyncio.gather(*(p.fetch(c) for p, c in zip(pages, clients)))
+    return pages, list(times), clients
+
+
+# --- plain Voilà --------------------------------------------------------------------------
+
+
+def measure_plain(workshop: Path, participants: int, browser: bool) -> dict:
+    """Plain Voilà serving the same notebook: cold page, burst of page requests, memory."""
+    port, home = free_port(), Path(tempfile.mkdtemp(prefix="plain-voila-"))
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "COPRODUCTION_WORKSHOP": str(workshop),
+           "COPRODUCTION_ROLE": "participant", "JUPYTER_CONFIG_DIR": str(home / "config"),
+           "JUPYTER_RUNTIME_DIR": str(home / "runtime"), "JUPYTER_DATA_DIR": str(home / "data"),
+           "IPYTHONDIR": str(home / "ipython"), "JUPYTER_NO_CONFIG": "1"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "voila", str(NOTEBOOK), "--no-browser", f"--port={port}",
+         "--Voila.ip=127.0.0.1", "--Voila.port_retries=0"],
+        env=env, cwd=home, stdout=subprocess.DEVNULL,
+        stderr=open(os.environ.get("PLAIN_LOG", os.devnull), "ab"))  # noqa: SIM115
+    url = f"http://127.0.0.1:{port}/?code={CODE}"
+    result: dict = {}
+    try:
+        wait_for(lambda: _answers(f"http://127.0.0.1:{port}/voila/static/voila.js"), 60, 0.3)
+
+        async def burst() -> None:
+            _, result["page_times"], clients = await open_pages([url] * participants, "")
+            memory = [memory_mb(pid) for pid in kernel_pids(server.pid)]
+            result["kernel_rss"] = statistics.median(m[0] for m in memory)
+            for client in clients:
+                await client.aclose()
+
+        asyncio.run(burst())
+        if browser:  # after the burst: plain Voilà keeps the burst's kernels, idle
+            result["first_widget"] = first_widget_seconds(url, ".widget-text input")
+    finally:
+        leftovers = kernel_pids(server.pid)
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        for pid in leftovers:  # plain Voilà leaks kernels; stop ours by pid
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        shutil.rmtree(home, ignore_errors=True)
+    return result
+
+
+def _answers(url: str) -> bool:
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+# --- the kit ---------------------------------------------------------------------------
+
+
+def capacity(servers) -> dict:
+    import httpx
+
+    parts = urllib.parse.urlsplit(servers.join_url)
+    token = urllib.parse.parse_qs(parts.query)["token"][0]
+    return httpx.get(f"{parts.scheme}://{parts.netloc}/coproduction/capacity",
+                     params={"token": token}, timeout=30).json()
+
+
+def wait_warm(servers, expect: int) -> float:
+    started = time.perf_counter()
+    if not wait_for(lambda: capacity(servers)["warm"] >= expect, TIMEOUT, 0.5):
+        raise RuntimeError(f"the pool did not warm up: {capacity(servers)}")
+    return time.perf_counter() - started
+
+
+async def kit_session(servers, participants: int, tries: int, idle_seconds: float,
+                      pause: float) -> dict:
+    import httpx
+
+    token = urllib.parse.parse_qs(urllib.parse.urlsplit(servers.join_url).query)["token"][0]
+    out: dict = {}
+    pages, out["page_times"], clients = await open_pages([servers.join_url] * participants,
+                                                         token)
+
+    # The page after the last: a plain message at once, not a wait.
+    async with httpx.AsyncClient() as extra:
+        started = time.perf_counter()
+        response = await extra.get(servers.join_url, timeout=TIMEOUT)
+        out["full_seconds"] = time.perf_counter() - started
+        out["full_status"] = response.status_code
+        out["full_message"] = "This workshop is full just now" in response.text
+
+    await asyncio.gather(*(p.connect() for p in pages))
+    out["join_times"] = list(await asyncio.gather(
+        *(p.join(f"Person {i + 1}") for i, p in enumerate(pages))))
+    out["names_shown"] = sum(p.text_of("you-are") == f"You are taking part as Person {i + 1}."
+                             for i, p in enumerate(pages))
+    await asyncio.sleep(2 * pause)  # let the first redraws settle before measuring
+
+    pids = kernel_pids(servers.participant_pid)
+    memory = [memory_mb(pid) for pid in pids]
+    out["kernel_rss"] = statistics.median(m[0] for m in memory)
+    out["kernel_rss_max"] = max(m[0] for m in memory)
+    out["kernel_private"] = statistics.median(m[1] for m in memory)
+
+    watched = [servers.participant_pid, *pids]
+    before, started = cpu_seconds(watched), time.perf_counter()
+    await asyncio.sleep(idle_seconds)
+    out["idle_cpu"] = 100 * (cpu_seconds(watched) - before) / (time.perf_counter() - started)
+
+    delays = []
+    for i in range(tries):
+        sender = pages[i % len(pages)]
+        wording = f"plain words {i} {secrets.token_hex(3)}"
+        sent = await sender.propose(wording)
+        others = [p for p in pages if p is not sender]
+        await asyncio.gather(*(p.until(lambda p=p, w=wording: w in p.seen, 60) for p in others))
+        delays += [p.seen[wording] - sent for p in others]
+        await asyncio.sleep(pause)  # people talk between proposals
+    out["delays"] = delays
+
+    # A reload with the rejoin key lands straight on the board as the same person.
+    key_page = pages[0]
+    key = key_page.text_of("rejoin-key")
+    await key_page.close()
+    await asyncio.sleep(0.5)
+    again = Page(f"{servers.join_url}&me={urllib.parse.quote(key)}", token)
+    again_client = httpx.AsyncClient()
+    await again.fetch(again_client)
+    await again.connect()
+    await again.until(lambda: again.text_of("you-are"), 60)
+    out["rejoined"] = again.text_of("you-are") == "You are taking part as Person 1."
+    pages[0], clients = again, [*clients, again_client]
+
+    kernel_ids = [p.kernel_id for p in pages]
+    await asyncio.gather(*(p.close() for p in pages[1:]), again.close())
+    for client in clients:
+        await client.aclose()
+
+    async def still_running() -> int:
+        async with httpx.AsyncClient() as client:
+            answers = await asyncio.gather(*(client.get(
+                f"{pages[0].origin}/api/kernels/{k}", params={"token": token}, timeout=30)
+                for k in kernel_ids))
+        return sum(a.status_code == 200 for a in answers)
+
+    deadline = time.perf_counter() + 30
+    while (left := await still_running()) and time.perf_counter() < deadline:
+        await asyncio.sleep(0.5)
+    out["left_after_close"] = left
+    return out
+
+
+def measure_kit(workshop: Path, participants: int, tries: int, browser: bool,
+                idle_seconds: float, pause: float = 1.0) -> dict:
+    result: dict = {}
+    with running_servers(workshop, workshop_code=CODE, expect=participants) as servers:
+        result["warm_up"] = wait_warm(servers, participants)
+        if browser:
+            result["first_widget"] = first_widget_seconds(
+                servers.join_url, ".coproduction-join-name input")
+            wait_for(lambda: capacity(servers)["pages"] == 0, 30)
+            wait_warm(servers, participants)
+        result.update(asyncio.run(kit_session(servers, participants, tries, idle_seconds,
+                                                 pause)))
+    return result
+
+
+# --- many writes at once ------------------------------------------------------------------
+
+
+def _writer(folder: str, number: int, writes: int, go, ready, gave_up) -> None:
+    from coproduction.participants import join_workshop
+
+    with Store.open(folder) as store:
+        person, _ = join_workshop(store, code=CODE, pseudonym=f"Writer {number}")
+        engine = SharedLanguage(store, 1)
+        # The per-page rate limit is a page's own guard (bursts of 30); here we measure
+        # the store under forty writers, so this writer's page allows all its writes.
+        engine._limit = RateLimit(limit=writes, seconds=60)
+        term_id = engine.board(person).terms[0].term_id
+        ready.put(number)
+        go.wait()
+        for i in range(writes):
+            for attempt in range(20):
+                try:
+                    engine.propose(person, term_id, f"writer {number} wording {i}")
+                    break
+                except Exception as error:  # the store was busy: a person would press again
+                    if attempt == 19:
+                        gave_up.put(f"{type(error).__name__}: {error}")
+                    time.sleep(0.05)
+
+
+def measure_writes(workshop: Path, writers: int, writes: int) -> dict:
+    context = multiprocessing.get_context("spawn")
+    go, ready, gave_up = context.Event(), context.Queue(), context.Queue()
+    processes = [context.Process(target=_writer,
+                                 args=(str(workshop), n, writes, go, ready, gave_up))
+                 for n in range(writers)]
+    for process in processes:
+        process.start()
+    for _ in processes:
+        ready.get(timeout=TIMEOUT)
+    started = time.perf_counter()
+    go.set()
+    for process in processes:
+        process.join(TIMEOUT)
+    took = time.perf_counter() - started
+    with Store.open(workshop) as store:
+        rows = store.select("proposals")
+    wordings = [r["wording"] for r in rows if r["wording"].startswith("writer ")]
+    refusals = []
+    while not gave_up.empty():
+        refusals.append(gave_up.get())
+    return {"writes_refused": len(refusals), "writes_refusals": sorted(set(refusals)),"writes_expected": writers * writes, "writes_stored": len(wordings),
+            "writes_unique": len(set(wordings)), "writes_seconds": took}
+
+
+# --- the whole run ------------------------------------------------------------------------
+
+
+def measure(participants: int = 40, tries: int = 20, writes: int = 50, browser: bool = True,
+            plain: bool = True, idle_seconds: float = 10.0, pause: float = 1.0) -> dict:
+    """Every phase; ``pause`` is the time between two proposals (people talk)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        result = {"participants": participants, "tries": tries, "writes": writes}
+        if plain:
+            result["plain"] = measure_plain(make_workshop(Path(tmp) / "plain"), participants,
+                                            browser)
+        kit_workshop = make_workshop(Path(tmp) / "kit")
+        result["kit"] = measure_kit(kit_workshop, participants, tries, browser, idle_seconds,
+                                    pause)
+        result.update(measure_writes(make_workshop(Path(tmp) / "writes"), participants, writes))
+    return result
+
+
+def table(r: dict) -> str:
+    kit, plain, n = r["kit"], r.get("plain", {}), r["participants"]
+    p95 = percentile(kit["page_times"], 0.95)
+    plain_p95 = percentile(plain["page_times"], 0.95) if plain else None
+    delays = kit["delays"]
+
+    def seconds(value):
+        return "-" if value is None else f"{value:.2f} s"
+
+    ratio = f"{plain_p95 / p95:.0f}x faster" if plain_p95 else "-"
+    rows = [
+        "| what | plain Voilà (this run) | the kit | target |",
+        "|---|---|---|---|",
+        f"| {n} participants request the page at once: whole HTML served, p95 | "
+        f"{seconds(plain_p95)} | {seconds(p95)} ({ratio}) | under 1 s, 10x faster |",
+        f"| the same, slowest | {seconds(max(plain['page_times']) if plain else None)} | "
+        f"{seconds(max(kit['page_times']))} | - |",
+        f"| one real browser, cold: first widget can be used | "
+        f"{seconds(plain.get('first_widget'))} | {seconds(kit.get('first_widget'))} | "
+        "under 1.2 s |",
+        f"| join (name typed, Join clicked) until the board is there, p95 | - | "
+        f"{seconds(percentile(kit['join_times'], 0.95))} | - |",
+        f"| a proposal on one page shown on the {n - 1} others, p95 "
+        f"({len(delays)} arrivals, median {statistics.median(delays):.3f} s) | - | "
+        f"{percentile(delays, 0.95):.3f} s | under 0.5 s |",
+        f"| memory of one participant kernel with its page live, resident (median) | "
+        f"{plain['kernel_rss']:.0f} MB |" if plain else "| memory of one participant kernel "
+        "with its page live, resident (median) | - |",
+    ]
+    rows[-1] += (f" {kit['kernel_rss']:.0f} MB (largest {kit['kernel_rss_max']:.0f}, "
+                 f"private {kit['kernel_private']:.0f}) | under 60 MB |")
+    rows += [
+        f"| CPU of the whole server with {n} idle participants | - | "
+        f"{kit['idle_cpu']:.1f}% of one core | under 5% |",
+        f"| {n} participants each saving {r['writes']} proposals at once | - | "
+        f"{r['writes_stored']} of {r['writes_expected']} stored, {r['writes_unique']} "
+        f"different, {r['writes_refused']} refused after 20 tries, in "
+        f"{r['writes_seconds']:.1f} s | all stored, none lost or doubled |",
+        f"| page number {n + 1} | - | HTTP {kit['full_status']} with a plain message in "
+        f"{kit['full_seconds'] * 1000:.0f} ms | a clear message, not a wait |",
+        f"| kernels of the {n} closed pages still running | (leaks them) | "
+        f"{kit['left_after_close']} | none |",
+        f"| reload with the rejoin key: back as the same person | - | "
+        f"{'yes' if kit['rejoined'] else 'NO'} | yes |",
+        f"| warm kernel pool ready after the server started | - | {kit['warm_up']:.1f} s | - |",
+    ]
+    return "\n".join(rows)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--participants", type=int, default=40)
+    parser.add_argument("--tries", type=int, default=20, help="proposals watched by all pages")
+    parser.add_argument("--writes", type=int, default=50, help="proposals per writer")
+    parser.add_argument("--idle-seconds", type=float, default=10.0)
+    parser.add_argument("--no-browser", action="store_true")
+    parser.add_argument("--no-plain", action="store_true", help="skip plain Voilà")
+    parser.add_argument("--record", action="store_true",
+                        help="append the table to benchmarks/RESULTS.md")
+    args = parser.parse_args()
+    result = measure(args.participants, args.tries, args.writes, not args.no_browser,
+                     not args.no_plain, args.idle_seconds)
+    text = table(result)
+    print(text)
+    if args.record:
+        command = " ".join(["python benchmarks/capacity.py", *sys.argv[1:]])
+        with (ROOT / "benchmarks" / "RESULTS.md").open("a", encoding="utf-8") as handle:
+            handle.write(f"\n## Capacity: {args.participants} people join at once, "
+                         f"{dt.date.today()}\n\n`{command}` on {platform.machine()}, "
+                         f"{os.cpu_count()} cores, Python {platform.python_version()}.\n\n"
+                         f"{text}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
