@@ -46,13 +46,21 @@ def main() -> int:
             phone.locator(".coproduction-language-board").wait_for(timeout=60_000)
             phone.wait_for_timeout(800)
             phone.screenshot(path=IMAGES / "participant.png")
+            # The same person on each other activity: the address carries their rejoin key.
+            language_url = phone.url
+            for activity in ("methods", "timeline", "feedback"):
+                phone.goto(language_url.replace("/language.ipynb", f"/{activity}.ipynb"))
+                phone.locator(".coproduction-you-are").wait_for(timeout=60_000)
+                phone.wait_for_timeout(800)
+                phone.screenshot(path=IMAGES / f"participant-{activity}.png")
             console = browser.new_context(viewport={"width": 1100, "height": 2200}).new_page()
             console.goto(servers.console_url)
             console.locator(".coproduction-language-console").wait_for(timeout=60_000)
             console.wait_for_timeout(800)
             console.screenshot(path=IMAGES / "console.png")
             browser.close()
-    for name in ("join", "participant", "console"):
+    for name in ("join", "participant", "participant-methods", "participant-timeline",
+                 "participant-feedback", "console"):
         print(IMAGES / f"{name}.png")
     return 0
 
