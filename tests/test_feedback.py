@@ -355,3 +355,22 @@ def test_markup_in_feedback_is_shown_as_text(store, session_id):
     board.feedback_button.click()
     console = console_for(store)
     assert "<img src=x onerror=alert(1)>" in all_labels(console.suggestion_lines)
+
+
+def test_the_feedback_page_reminds_of_cut_offs_coming_up(store):
+    import datetime as dt
+
+    from coproduction import consent
+    from coproduction import timeline as tl
+
+    board = board_for(store, "Ana")
+    assert board.coming.layout.display == "none"        # nothing near: no box
+    soon = dt.date.today() + dt.timedelta(days=3)
+    consent.change_settings(store, withdraw_by=soon.isoformat())
+    tl.add_event(store, kind="payment", title="Payment for March",
+                 starts_on=(dt.date.today() + dt.timedelta(days=1)).isoformat())
+    board.refresh_if_changed()
+    lines = [w.value for w in board.coming_lines.children]
+    assert board.coming.layout.display != "none"
+    assert lines[0].startswith("Tomorrow: Payment for March")
+    assert any(line.startswith("In 3 days:") for line in lines)

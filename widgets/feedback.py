@@ -17,17 +17,27 @@ markup.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 
 import ipywidgets as ipw
 
 from coproduction import feedback as fb
+from coproduction import timeline as tl
 from coproduction.participants import Participant
 from coproduction.sessions import current_session
 from coproduction.store import Store
 
-from .base import (KeyedRows, LivePanel, RoundControls, css, label, page_or_problem,
-                   query_parameters, show_lines)
+from .base import (
+    KeyedRows,
+    LivePanel,
+    RoundControls,
+    css,
+    label,
+    page_or_problem,
+    query_parameters,
+    show_lines,
+)
 
 ROUND_WORDS = {
     "planned": "This feedback session has not started yet.",
@@ -217,8 +227,10 @@ class FeedbackBoard(FeedbackPanel):
                         self.check_button, *self.ratings.values(), self.change,
                         self.leave_name_off, self.feedback_button, self.rung,
                         self.ladder_button]
-        self.children = [self.title, self.status, self.since, self.checkin, self.rate,
-                         self.ladder, self.message]
+        self.coming_lines = ipw.VBox(_dom_classes=css("coming-up"))
+        self.coming = _box("Coming up", [self.coming_lines], "coming-up-box")
+        self.children = [self.title, self.status, self.coming, self.since, self.checkin,
+                         self.rate, self.ladder, self.message]
 
     def session_changed(self) -> None:
         self._load_mine()
@@ -234,6 +246,10 @@ class FeedbackBoard(FeedbackPanel):
             self.ratings[principle].value = rating
 
     def refresh(self) -> None:
+        # Cut-offs and commitments from the project timeline, so nobody misses them.
+        show_lines(self.coming_lines, tl.reminders(tl.project_timeline(self.store),
+                                                   dt.date.today()), "coming-up-line")
+        _shown(self.coming, bool(self.coming_lines.children))
         row = self.pick_session()
         if row is None:
             self.title.value = "No feedback session yet"
