@@ -66,7 +66,8 @@ def information(workshop: dict) -> list[tuple[str, str]]:
             if cutoff else " We delete everything you gave.")),
         ("Being paid", f"You are offered {workshop.get('currency', 'GBP')} "
          f"{workshop.get('pay_rate', 0):g} an hour for your time, and your costs. You can "
-         "say no, or give it to a charity."),
+         "say no, or give it to a charity. If you leave, the finance team keeps its record "
+         "of what was paid, but not your words."),
         ("Who to talk to", workshop.get("contact") or "The facilitator running this "
          "workshop."),
     ]
