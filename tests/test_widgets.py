@@ -260,3 +260,17 @@ def test_redrawing_reuses_widgets_instead_of_opening_new_ones(store, session_id)
         next(iter(card(ana, "SENCO").rows.values())).vote.value = choice
         assert bo.refresh_if_changed() and console.refresh_if_changed()
     assert len(_instances) == before
+
+
+def test_a_click_before_any_session_exists_gets_a_sentence_not_a_fault(store):
+    person, _ = join_workshop(store, code="TEST42", pseudonym="Ana")
+    board = LanguageBoard(store, person)
+    board.refresh_if_changed()
+    assert board.flag_button.disabled
+    board.flag_box.value = "forged"
+    board.flag_button.click()               # a browser can click a disabled button
+    assert board.message.value.startswith("There is no session yet")
+    console = LanguageConsole(store)
+    console.refresh_if_changed()
+    console.round.open_button.click()
+    assert console.message.value.startswith("There is no session yet")

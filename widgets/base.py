@@ -109,9 +109,9 @@ class RoundControls(ipw.VBox):
                                        _dom_classes=css(f"{prefix}close-round"))
         panel.on_click(self.new_button, self._new_session, "Session set up.")
         panel.on_click(self.open_button,
-                       lambda: open_round(panel.store, panel.session.session_id), opened)
+                       lambda: open_round(panel.store, panel.need_session().session_id), opened)
         panel.on_click(self.close_button, close or (
-            lambda: close_round(panel.store, panel.session.session_id)), closed)
+            lambda: close_round(panel.store, panel.need_session().session_id)), closed)
         super().__init__([ipw.HBox([self.new_title, self.new_button]),
                           ipw.HBox([self.open_button, self.close_button])],
                          _dom_classes=css("round-controls"))
@@ -242,6 +242,17 @@ class LivePanel(ipw.VBox):
 
     def on_click(self, button: ipw.Button, action: Callable, done: str | None = None) -> None:
         button.on_click(lambda _b: self.guard(action, done=done))
+
+    def need_session(self):
+        """The session this panel shows, or a plain refusal when there is none yet.
+
+        A browser can click a button that is disabled because no session has
+        started; this turns that into a sentence instead of a fault.
+        """
+        if getattr(self, "session", None) is None:
+            raise InvalidInput("There is no session yet. It will appear here when the "
+                               "facilitator starts one.")
+        return self.session
 
     # -- live updates ------------------------------------------------------
     def refresh(self) -> None:

@@ -148,12 +148,12 @@ class FeedbackPanel(LivePanel):
         if wanted is None:
             row = current_session(self.store, "feedback")
             wanted = row["session_id"] if row else None
-        if self.session is None or self.session.session_id != wanted:
+        if self.session is None or self.need_session().session_id != wanted:
             self.session = fb.FeedbackSession(self.store, wanted) if wanted else None
             self.session_changed()
         if self.session is None:
             return None
-        return self.store.select("sessions", {"session_id": self.session.session_id})[0]
+        return self.store.select("sessions", {"session_id": self.need_session().session_id})[0]
 
 
 class FeedbackBoard(FeedbackPanel):
@@ -238,11 +238,11 @@ class FeedbackBoard(FeedbackPanel):
     def _load_mine(self) -> None:
         if self.session is None:
             return
-        mine = self.session.my_check_ins(self.person).get(self.moment.value) or {}
+        mine = self.need_session().my_check_ins(self.person).get(self.moment.value) or {}
         self.feeling.value = mine.get("feeling")
         self.follow_up.value = mine.get("follow_up", False)
         self.keep.value = mine.get("keep", False)
-        for principle, rating in self.session.my_ratings(self.person).items():
+        for principle, rating in self.need_session().my_ratings(self.person).items():
             self.ratings[principle].value = rating
 
     def refresh(self) -> None:
@@ -266,7 +266,7 @@ class FeedbackBoard(FeedbackPanel):
             widget.disabled = not is_open
         for box in (self.checkin, self.rate, self.ladder):
             _shown(box, True)
-        actions = fb.since_last_time(self.store, self.session.session_id)
+        actions = fb.since_last_time(self.store, self.need_session().session_id)
         show_lines(self.done_lines, [
             line for a in actions if a.status != "not_possible" for line in (
                 f"You said: {a.you_said}",
@@ -277,24 +277,24 @@ class FeedbackBoard(FeedbackPanel):
                 f"You said: {a.you_said}", f"We could not: {a.we_did}",
                 f"Why: {a.reason}")] or ["Nothing."], "not-possible-line")
         _shown(self.since, bool(actions))
-        spread = self.session.ladder_spread()
+        spread = self.need_session().ladder_spread()
         show_lines(self.spread, _counts(spread, fb.LADDER_WORDS,
                                         empty="Nobody has placed it yet."), "spread-line")
-        if not self.session.may_place(self.person):
+        if not self.need_session().may_place(self.person):
             self.rung.disabled = self.ladder_button.disabled = True
 
     # actions: the engine checks everything again
     def _check_in(self) -> None:
-        self.session.check_in(self.person, self.moment.value, self.feeling.value,
+        self.need_session().check_in(self.person, self.moment.value, self.feeling.value,
                               follow_up=self.follow_up.value, keep=self.keep.value)
 
     def _give_feedback(self) -> None:
-        self.session.give_feedback(self.person, {p: t.value for p, t in self.ratings.items()},
+        self.need_session().give_feedback(self.person, {p: t.value for p, t in self.ratings.items()},
                                    self.change.value, anonymous=self.leave_name_off.value)
         self.change.value = ""
 
     def _place(self) -> None:
-        self.session.place_on_ladder(self.person, self.rung.value)
+        self.need_session().place_on_ladder(self.person, self.rung.value)
 
 
 # -- the facilitator's feedback tab ----------------------------------------------
@@ -400,7 +400,7 @@ class FeedbackConsole(FeedbackPanel):
     def _follow_up_row(self, follow_up_id) -> ipw.HBox:
         row = ipw.HBox([label("", "follow-up-text")], _dom_classes=css("follow-up-row"))
         row.done = ipw.Button(description="Done", _dom_classes=css("follow-up-done"))
-        self.on_click(row.done, lambda: self.session.mark_follow_up_done(follow_up_id))
+        self.on_click(row.done, lambda: self.need_session().mark_follow_up_done(follow_up_id))
         row.children += (row.done,)
         return row
 
@@ -412,7 +412,7 @@ class FeedbackConsole(FeedbackPanel):
         row.reason = ipw.Text(description="Why not", style={"description_width": "initial"},
                               _dom_classes=css("action-row-reason"))
         row.save = ipw.Button(description="Save", _dom_classes=css("action-save"))
-        self.on_click(row.save, lambda: self.session.update_action(
+        self.on_click(row.save, lambda: self.need_session().update_action(
             action_id, row.status.value, row.reason.value), "Saved.")
         row.children += (ipw.HBox([row.status, row.reason, row.save]),)
         return row
@@ -444,7 +444,7 @@ class FeedbackConsole(FeedbackPanel):
             return
         self.title.value = row["title"]
         self.status.value = f"The round is {row['status']}."
-        picture = self.session.picture()
+        picture = self.need_session().picture()
 
         for line_row, (fid, name, moment, done) in zip(
                 self.follow_ups.show([f[0] for f in picture.follow_ups]), picture.follow_ups):
@@ -493,14 +493,14 @@ class FeedbackConsole(FeedbackPanel):
         fb.set_support_info(self.store, self.support_text.value)
 
     def _close_round(self) -> None:
-        deleted = fb.close_feedback_round(self.store, self.session.session_id)
+        deleted = fb.close_feedback_round(self.store, self.need_session().session_id)
         self.say(f"The round is closed. {deleted} check-in{'s' if deleted != 1 else ''} "
                  "nobody asked to keep were deleted.", "ok")
 
     def _add_action(self) -> None:
         answers = self.answers.value or ""
         kind, key = answers[:1], answers[1:]
-        self.session.add_action(self.action_text.value, self.action_status.value,
+        self.need_session().add_action(self.action_text.value, self.action_status.value,
                                 self.action_reason.value,
                                 suggestion_id=int(key) if kind == "s" and key.isdigit() else None,
                                 principle=key if kind == "p" else None)

@@ -153,7 +153,7 @@ class BoardPanel(LivePanel):
         if wanted is None:
             row = current_session(self.store, "language")
             wanted = row["session_id"] if row else None
-        if self.session is None or self.session.session_id != wanted:
+        if self.session is None or self.need_session().session_id != wanted:
             self.session = SharedLanguage(self.store, wanted) if wanted is not None else None
             self.cards.clear()
             self._text_boxes.clear()
@@ -170,7 +170,7 @@ class BoardPanel(LivePanel):
             self.glossary_title.layout.display = "none"
             self.after_refresh(None)
             return
-        board = self.session.board(self.viewer())
+        board = self.need_session().board(self.viewer())
         self.title.value = board.title
         self.status.value = STATUS_WORDS[board.status]
         self.round_status = board.status
@@ -250,7 +250,7 @@ class LanguageBoard(BoardPanel):
             self._pick_session()
         if self.session is None:
             return
-        mine = self.session.my_description(self.person)
+        mine = self.need_session().my_description(self.person)
         if mine:
             self.describe_as.value = mine["describe_as"] or ""
             self.avoid_words.value = mine["avoid_words"] or ""
@@ -304,15 +304,15 @@ class LanguageBoard(BoardPanel):
 
     # actions: each checks everything again in the engine
     def _flag(self) -> None:
-        self.session.flag_term(self.person, self.flag_box.value)
+        self.need_session().flag_term(self.person, self.flag_box.value)
         self.flag_box.value = ""
 
     def _propose(self, card: TermCard) -> None:
-        self.session.propose(self.person, card.term_id, card.propose_box.value)
+        self.need_session().propose(self.person, card.term_id, card.propose_box.value)
         card.propose_box.value = ""
 
     def _describe(self) -> None:
-        self.session.describe_self(self.person, self.describe_as.value,
+        self.need_session().describe_self(self.person, self.describe_as.value,
                                    self.avoid_words.value, self.share.value)
 
     def _credit(self, row: ProposalRow, change: dict) -> None:
@@ -327,7 +327,7 @@ class LanguageBoard(BoardPanel):
     def _vote(self, row: ProposalRow, change: dict) -> None:
         if self._updating_votes or change["new"] is None:
             return
-        if not self.guard(self.session.vote, self.person, row.proposal_id, change["new"],
+        if not self.guard(self.need_session().vote, self.person, row.proposal_id, change["new"],
                           done="Your vote is counted. You can change it at any time."):
             self._seen = -1  # redraw from the store: the box shows the vote that counts
             self.guard(self.refresh_if_changed)
@@ -393,29 +393,29 @@ class LanguageConsole(BoardPanel):
             button.disabled = board is None
         if board is None:
             return
-        shared = self.session.shared_descriptions()
+        shared = self.need_session().shared_descriptions()
         show_lines(self.descriptions, [
             f"{d['pseudonym']}: describe as '{d['describe_as']}'; "
             f"please avoid '{d['avoid_words']}'" for d in shared] or ["Nothing yet."],
             "shared-description")
 
     def _put_text(self) -> None:
-        self.session.put_text(self.text_title.value, self.text_body.value)
+        self.need_session().put_text(self.text_title.value, self.text_body.value)
         self.text_title.value = self.text_body.value = ""
 
     def _set_rule(self) -> None:
-        self.session.set_rule(ConsensusRule.checked(self.min_votes.value, self.share.value,
+        self.need_session().set_rule(ConsensusRule.checked(self.min_votes.value, self.share.value,
                                                     self.blocks.value))
 
     def _hide(self, row: ProposalRow) -> None:
         if row.hide.description.startswith("Put back"):
-            self.session.restore_proposal(row.proposal_id)
+            self.need_session().restore_proposal(row.proposal_id)
         else:
-            self.session.hide_proposal(row.proposal_id, row.reason.value)
+            self.need_session().hide_proposal(row.proposal_id, row.reason.value)
             row.reason.value = ""
 
     def _confirm(self) -> None:
-        added = self.session.confirm_glossary()
+        added = self.need_session().confirm_glossary()
         self.say(f"Added {len(added)} agreed wording{'s' if len(added) != 1 else ''} to the "
                  "glossary." if added else "Nothing new is agreed yet.", "ok")
 

@@ -130,13 +130,13 @@ class MethodsPanel(LivePanel):
         if wanted is None:
             latest = current_session(self.store, "methods")
             wanted = None if latest is None else latest["session_id"]
-        if wanted != (self.session.session_id if self.session else None):
+        if wanted != (self.need_session().session_id if self.session else None):
             self.session = None if wanted is None else MethodSelection(self.store, wanted)
             self.cards.clear()
 
     def refresh(self) -> None:
         self._pick_session()
-        self.board = board = self.session.board(self.viewer()) if self.session else None
+        self.board = board = self.need_session().board(self.viewer()) if self.session else None
         self._dom_classes = [c for c in self._dom_classes if not c.startswith(
             "coproduction-round-")] + css(f"round-{board.status if board else 'planned'}")
         if board is None:
@@ -221,7 +221,7 @@ class MethodsBoardPage(MethodsPanel):
 
     def _load_card(self) -> None:
         self._pick_session()
-        mine = self.session.my_card(self.person) if self.session else None
+        mine = self.need_session().my_card(self.person) if self.session else None
         if mine:
             for name, box in self.answers.items():
                 box.value = mine[name]
@@ -238,8 +238,8 @@ class MethodsBoardPage(MethodsPanel):
                                   _dom_classes=css("add-dot"))
         card.take_dot = ipw.Button(description="Take a dot back", icon="minus",
                                    _dom_classes=css("take-dot"))
-        self.on_click(card.add_dot, lambda: self.session.place_dot(self.person, card.method_id))
-        self.on_click(card.take_dot, lambda: self.session.take_dot(self.person, card.method_id))
+        self.on_click(card.add_dot, lambda: self.need_session().place_dot(self.person, card.method_id))
+        self.on_click(card.take_dot, lambda: self.need_session().take_dot(self.person, card.method_id))
         return [label("How do you feel about it?", "rating-question"), card.rating,
                 ipw.HBox([card.add_dot, card.take_dot])]
 
@@ -269,13 +269,13 @@ class MethodsBoardPage(MethodsPanel):
 
     # actions: each is checked again in the engine
     def _save_card(self) -> None:
-        self.session.save_card(self.person, {n: b.value for n, b in self.answers.items()},
+        self.need_session().save_card(self.person, {n: b.value for n, b in self.answers.items()},
                                self.other.value, self.share.value)
 
     def _rate(self, card: MethodCard, change: dict) -> None:
         if self._updating or change["new"] is None:
             return
-        if not self.guard(self.session.rate, self.person, card.method_id, change["new"],
+        if not self.guard(self.need_session().rate, self.person, card.method_id, change["new"],
                           done="Thank you. You can change it at any time."):
             self._seen = -1  # redraw from the store: the buttons show what counts
             self.guard(self.refresh_if_changed)
@@ -297,7 +297,7 @@ class MethodsConsole(MethodsPanel):
                                        style=WIDE, _dom_classes=css("shortlist-size"))
         self.rules_button = ipw.Button(description="Use these numbers",
                                        _dom_classes=css("set-dots"))
-        self.on_click(self.rules_button, lambda: self.session.set_rules(
+        self.on_click(self.rules_button, lambda: self.need_session().set_rules(
             self.dots_each.value, self.size.value), "Everyone now sees the new numbers.")
         self.confirm = ipw.Button(description="Confirm the shortlist", button_style="primary",
                                   _dom_classes=css("confirm-shortlist"))
@@ -367,15 +367,15 @@ class MethodsConsole(MethodsPanel):
         if board is None:
             return
         self.confirm.disabled = board.status != "closed" or not board.proposal
-        show_lines(self.shared, self.session.shared_cards() or ["None yet."], "shared-card")
+        show_lines(self.shared, self.need_session().shared_cards() or ["None yet."], "shared-card")
 
     def _add_method(self) -> None:
-        self.session.add_method(**{key: box.value for key, box in self.add.items()})
+        self.need_session().add_method(**{key: box.value for key, box in self.add.items()})
         for key in ("name", "summary", "prepare", "look_up"):
             self.add[key].value = ""
 
     def _confirm(self) -> None:
-        entries = self.session.confirm_shortlist()
+        entries = self.need_session().confirm_shortlist()
         self.say(f"The shortlist of {len(entries)} is saved for the next sessions.", "ok")
 
 

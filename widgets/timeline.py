@@ -242,11 +242,11 @@ class TimelinePanel(LivePanel):
         if wanted is None:
             row = current_session(self.store, "timeline")
             wanted = row["session_id"] if row else None
-        if self.session is None or self.session.session_id != wanted:
+        if self.session is None or self.need_session().session_id != wanted:
             self.session = tl.TimelineSession(self.store, wanted) if wanted else None
         if self.session is None:
             return None
-        return self.store.select("sessions", {"session_id": self.session.session_id})[0]
+        return self.store.select("sessions", {"session_id": self.need_session().session_id})[0]
 
     def draw_shared(self, events: list[tl.TimelineEvent]) -> None:
         today = self.today()
@@ -364,7 +364,7 @@ class TimelineBoard(TimelinePanel):
                                  _dom_classes=css("life-share"))
         row.share.observe(lambda change: self._share(life_event_id, row, change), names="value")
         row.remove = ipw.Button(description="Remove", _dom_classes=css("life-remove"))
-        self.on_click(row.remove, lambda: self.session.remove_life_event(
+        self.on_click(row.remove, lambda: self.need_session().remove_life_event(
             self.person, life_event_id), "Removed from your timeline.")
         row.children += (ipw.HBox([row.share, row.remove]),)
         row.drawing = False
@@ -391,7 +391,7 @@ class TimelineBoard(TimelinePanel):
         is_open = row is not None and row["status"] == "open"
         for widget in (self.kind, self.what, self.day, self.details, self.suggest_button):
             widget.disabled = not is_open
-        mine = self.session.my_suggestions(self.person) if self.session else []
+        mine = self.need_session().my_suggestions(self.person) if self.session else []
         for line_row, s in zip(self.mine.show([s.suggestion_id for s in mine]), mine):
             line_row.children[0].value = f"You suggested: {s.line()}"
             line_row.children[1].value = tl.STATUS_WORDS[s.status] + (
@@ -403,7 +403,7 @@ class TimelineBoard(TimelinePanel):
             self._draw_life()
 
     def _draw_life(self) -> None:
-        mine = self.session.my_life_events(self.person) if self.session else []
+        mine = self.need_session().my_life_events(self.person) if self.session else []
         _set_html(self.life_chart, life_svg(mine))
         for life_row, event in zip(self.life_rows.show([e.life_event_id for e in mine]), mine):
             life_row.children[0].value = f"{event.when()}: {event.title}"
@@ -415,7 +415,7 @@ class TimelineBoard(TimelinePanel):
 
     # actions: the engine checks everything again
     def _suggest(self) -> None:
-        self.session.suggest(self.person, kind=self.kind.value, title=self.what.value,
+        self.need_session().suggest(self.person, kind=self.kind.value, title=self.what.value,
                              starts_on=self.day.value, details=self.details.value)
         self.what.value = self.details.value = ""
         self.day.value = None
@@ -424,7 +424,7 @@ class TimelineBoard(TimelinePanel):
         if self.session is None:
             raise InvalidInput("Your own timeline opens when the facilitator starts a "
                                   "timeline session.")
-        self.session.add_life_event(self.person, year=self.year.value,
+        self.need_session().add_life_event(self.person, year=self.year.value,
                                     title=self.happened.value, when_text=self.when.value,
                                     shared=self.share_new.value)
         self.year.value = self.when.value = self.happened.value = ""
@@ -435,7 +435,7 @@ class TimelineBoard(TimelinePanel):
             return
         done = ("Shared with the group." if change["new"] else
                 "Private again: only you can see it.")
-        if not self.guard(self.session.set_shared, self.person, life_event_id, change["new"],
+        if not self.guard(self.need_session().set_shared, self.person, life_event_id, change["new"],
                           done=done):
             self._seen = -1   # show what is saved
             self.guard(self.refresh_if_changed)
