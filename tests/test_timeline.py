@@ -317,8 +317,9 @@ def test_the_console_edits_and_removes_dates_and_every_page_follows(store, sessi
 
 def test_the_console_tab_is_on_the_facilitators_page(store):
     page = FacilitatorConsole(store)
-    assert isinstance(page.tabs.children[-1], TimelineConsole)
-    assert page.tabs.get_title(len(page.tabs.children) - 1) == "Timeline"
+    index = page.tabs.children.index(page.timeline)
+    assert isinstance(page.timeline, TimelineConsole)
+    assert page.tabs.get_title(index) == "Timeline"
     for panel in (page.language, page.methods, page.feedback, page.consent, page.timeline):
         panel.stop()
 

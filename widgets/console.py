@@ -49,28 +49,20 @@ class FacilitatorConsole(ipw.VBox):
             header.append(label("Start the workshop with 'coproduction serve' to get a join "
                                 "link.", "join-intro"))
         self.language = LanguageConsole(store)
-        self.tabs = ipw.Tab(children=[self.language], titles=("Shared language",),
-                            _dom_classes=css("activities"))
-        self.children = [ipw.VBox(header, _dom_classes=css("header")), self.tabs]
-        self.language.start()
         self.methods = MethodsConsole(store)
-        self.tabs.children += (self.methods,)
-        self.tabs.set_title(len(self.tabs.children) - 1, "Method selection")
-        self.methods.start()
-        self.feedback = FeedbackConsole(store)
-        self.tabs.children += (self.feedback,)
-        self.tabs.set_title(len(self.tabs.children) - 1, "Feedback and pauses")
-        # new pause signals show above the tabs, whichever tab is open
-        self.children = (*self.children[:1], self.feedback.alert, *self.children[1:])
-        self.feedback.start()
-        self.consent = ConsentConsole(store)
-        self.tabs.children += (self.consent,)
-        self.tabs.set_title(len(self.tabs.children) - 1, "People, consent and pay")
-        self.consent.start()
         self.timeline = TimelineConsole(store)
-        self.tabs.children += (self.timeline,)
-        self.tabs.set_title(len(self.tabs.children) - 1, "Timeline")
-        self.timeline.start()
+        self.feedback = FeedbackConsole(store)
+        self.consent = ConsentConsole(store)
+        tabs = [("Shared language", self.language), ("Method selection", self.methods),
+                ("Timeline", self.timeline), ("Feedback and pauses", self.feedback),
+                ("People, consent and pay", self.consent)]
+        self.tabs = ipw.Tab(children=[panel for _, panel in tabs],
+                            titles=[title for title, _ in tabs], _dom_classes=css("activities"))
+        # New pause signals show above the tabs, whichever tab is open.
+        self.children = [ipw.VBox(header, _dom_classes=css("header")), self.feedback.alert,
+                         self.tabs]
+        for _, panel in tabs:
+            panel.start()
 
 
 def console_page(workshop=None) -> ipw.Widget:
