@@ -70,3 +70,11 @@ def test_the_engine_never_imports_ipywidgets_or_shadows_the_kits_widgets():
         assert not re.search(r"^\s*(import|from) ipywidgets", path.read_text(), re.M), path
     for path in [*ROOT.glob("widgets/*.py"), *ROOT.glob("notebooks/**/*.ipynb")]:
         assert "import ipywidgets as " + "widgets" not in path.read_text(), path
+
+
+def test_every_guide_reads_as_plain_english():
+    from coproduction.language import check_text
+
+    for guide in (ROOT / "facilitation_guides").glob("*.md"):
+        ease = check_text(guide.read_text(encoding="utf-8")).readability.flesch_reading_ease
+        assert ease >= 60, f"{guide.name} reads at {ease}; aim for 60 or more"
