@@ -243,6 +243,24 @@ class LivePanel(ipw.VBox):
     def on_click(self, button: ipw.Button, action: Callable, done: str | None = None) -> None:
         button.on_click(lambda _b: self.guard(action, done=done))
 
+    def follow_session(self, activity: str, make: Callable[[int], object]) -> bool:
+        """Follow ``fixed_session`` if set, else the activity's open (or latest) session.
+
+        ``make(session_id)`` builds the panel's session object when the session
+        to follow changes (the facilitator opened another); True when it did.
+        """
+        from coproduction.sessions import current_session
+
+        wanted = getattr(self, "fixed_session", None)
+        if wanted is None:
+            row = current_session(self.store, activity)
+            wanted = row["session_id"] if row else None
+        session = getattr(self, "session", None)
+        if wanted == (session.session_id if session is not None else None):
+            return False
+        self.session = make(wanted) if wanted is not None else None
+        return True
+
     def need_session(self):
         """The session this panel shows, or a plain refusal when there is none yet.
 

@@ -25,7 +25,6 @@ import ipywidgets as ipw
 from coproduction import feedback as fb
 from coproduction import timeline as tl
 from coproduction.participants import Participant
-from coproduction.sessions import current_session
 from coproduction.store import Store
 
 from .base import (
@@ -144,12 +143,7 @@ class FeedbackPanel(LivePanel):
 
     def pick_session(self) -> dict | None:
         """Follow the fixed session, else the open (or latest) one; return its row."""
-        wanted = self.fixed_session
-        if wanted is None:
-            row = current_session(self.store, "feedback")
-            wanted = row["session_id"] if row else None
-        if self.session is None or self.need_session().session_id != wanted:
-            self.session = fb.FeedbackSession(self.store, wanted) if wanted else None
+        if self.follow_session("feedback", lambda sid: fb.FeedbackSession(self.store, sid)):
             self.session_changed()
         if self.session is None:
             return None

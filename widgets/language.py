@@ -14,7 +14,6 @@ import ipywidgets as ipw
 from coproduction import consent
 from coproduction.consensus import SHARES, ConsensusRule
 from coproduction.participants import Participant
-from coproduction.sessions import current_session
 from coproduction.shared_language import (
     DESCRIPTION_MAX, REASON_MAX, TERM_MAX, TEXT_MAX, WORDING_MAX, Board, ProposalView,
     SharedLanguage, TermView)
@@ -149,12 +148,7 @@ class BoardPanel(LivePanel):
 
     # drawing
     def _pick_session(self) -> None:
-        wanted = self.fixed_session
-        if wanted is None:
-            row = current_session(self.store, "language")
-            wanted = row["session_id"] if row else None
-        if self.session is None or self.need_session().session_id != wanted:
-            self.session = SharedLanguage(self.store, wanted) if wanted is not None else None
+        if self.follow_session("language", lambda sid: SharedLanguage(self.store, sid)):
             self.cards.clear()
             self._text_boxes.clear()
 

@@ -27,7 +27,6 @@ from coproduction.methods import (
     MethodView,
 )
 from coproduction.participants import Participant
-from coproduction.sessions import current_session
 from coproduction.store import Store
 
 from .base import (POLL_SECONDS, LivePanel, RoundControls, css, label, page_or_problem,
@@ -126,12 +125,7 @@ class MethodsPanel(LivePanel):
 
     # drawing
     def _pick_session(self) -> None:
-        wanted = self.fixed_session
-        if wanted is None:
-            latest = current_session(self.store, "methods")
-            wanted = None if latest is None else latest["session_id"]
-        if wanted != (self.need_session().session_id if self.session else None):
-            self.session = None if wanted is None else MethodSelection(self.store, wanted)
+        if self.follow_session("methods", lambda sid: MethodSelection(self.store, sid)):
             self.cards.clear()
 
     def refresh(self) -> None:

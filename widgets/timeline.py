@@ -27,7 +27,6 @@ import ipywidgets as ipw
 from coproduction import timeline as tl
 from coproduction.participants import Participant
 from coproduction.schema import EVENT_KINDS
-from coproduction.sessions import current_session
 from coproduction.store import Store
 from coproduction.validation import InvalidInput
 
@@ -238,12 +237,7 @@ class TimelinePanel(LivePanel):
                            "shared-moments-box")
 
     def pick_session(self) -> dict | None:
-        wanted = self.fixed_session
-        if wanted is None:
-            row = current_session(self.store, "timeline")
-            wanted = row["session_id"] if row else None
-        if self.session is None or self.need_session().session_id != wanted:
-            self.session = tl.TimelineSession(self.store, wanted) if wanted else None
+        self.follow_session("timeline", lambda sid: tl.TimelineSession(self.store, sid))
         if self.session is None:
             return None
         return self.store.select("sessions", {"session_id": self.need_session().session_id})[0]
