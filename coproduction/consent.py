@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import logging
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,9 +25,7 @@ from .consensus import ConsensusRule, Tally, decide
 from .participants import Participant, checked_choices, record_consent
 from .schema import CREDIT_MODES, TABLES
 from .store import Store, Transaction, hash_key
-from .validation import InvalidInput, choose
-
-log = logging.getLogger("coproduction.consent")
+from .validation import InvalidInput, choose, refused
 
 CREDIT_WORDS = {
     "anonymous": "Anonymous: no name at all",
@@ -121,7 +118,7 @@ def credit_one(store: Store, actor: Participant, table: object, row_id: object,
         rows = tx.select(table, {key: row_id, "author_id": actor.participant_id}) if isinstance(
             row_id, int) and not isinstance(row_id, bool) else []
         if not rows:
-            log.warning("refused credit change: not the author's row")
+            refused("credit change", "not the author's row")
             raise InvalidInput("You can only change how your own words are credited.")
         if credit == "named" and not me.get("display_name"):
             raise InvalidInput("Please add your own name in 'My choices' first.")

@@ -29,7 +29,6 @@ not lose it.
 from __future__ import annotations
 
 import hashlib
-import logging
 from collections import Counter
 from dataclasses import dataclass
 
@@ -37,9 +36,7 @@ from .participants import Participant, credited_as
 from .schema import ACTION_STATUSES, FEELINGS, LADDER_RUNGS, MOMENTS, PAUSE_KINDS, PRINCIPLES
 from .sessions import close_round, require_open, session_row
 from .store import Store, Transaction
-from .validation import InvalidInput, RateLimit, choose, clean_text, whole_number
-
-log = logging.getLogger("coproduction.feedback")
+from .validation import InvalidInput, RateLimit, choose, clean_text, refused, whole_number
 
 SUPPORT_MAX = 1000
 PAUSE_MESSAGE_MAX = 200
@@ -81,9 +78,6 @@ DEFAULT_SUPPORT = ("You can take a break at any time. You can talk to the facili
 _limit = RateLimit(limit=30, seconds=30)  # one per kernel: bursts of 30, then one a second
 
 
-def _refused(action: str, why: str) -> None:
-    # Never log who or what was typed: only that a request was refused.
-    log.warning("refused %s: %s", action, why)
 
 
 def _whole(value: object) -> bool:
@@ -93,11 +87,11 @@ def _whole(value: object) -> bool:
 def _acting(tx: Transaction, actor: object, action: str) -> Participant:
     """``actor`` if they are a person still taking part; else a plain refusal."""
     if not isinstance(actor, Participant):
-        _refused(action, "no participant")
+        refused(action, "no participant")
         raise InvalidInput("Please join the workshop first.")
     rows = tx.select("participants", {"participant_id": actor.participant_id})
     if not rows or rows[0]["status"] != "active":
-        _refused(action, "not an active participant")
+        refused(action, "not an active participant")
         raise InvalidInput("You are no longer taking part in this workshop.")
     return actor
 
@@ -429,7 +423,7 @@ class FeedbackSession:
             if suggestion_id is not None:
                 if not _whole(suggestion_id) or not tx.select("suggestions", {
                         "suggestion_id": suggestion_id, "session_id": self.session_id}):
-                    _refused("action", "unknown suggestion")
+                    refused("action", "unknown suggestion")
                     raise InvalidInput("That suggestion is not part of this session.")
             elif principle is None:
                 raise InvalidInput("Please link the action to a suggestion or a principle.")

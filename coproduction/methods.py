@@ -18,7 +18,6 @@ writes; refusals are :class:`~coproduction.validation.InvalidInput`.
 from __future__ import annotations
 
 import csv
-import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,9 +26,7 @@ from .participants import Participant
 from .schema import CARD_ANSWERS, LEVELS, RATINGS
 from .sessions import require_open, session_row
 from .store import Store, Transaction
-from .validation import InvalidInput, RateLimit, choose, clean_text, whole_number
-
-log = logging.getLogger("coproduction.methods")
+from .validation import InvalidInput, RateLimit, choose, clean_text, refused, whole_number
 
 CATALOGUE = Path(__file__).resolve().parent / "data" / "methods.csv"
 MIN_GROUP_COUNT = 3          # the smallest count of people any view shows
@@ -539,7 +536,7 @@ class MethodSelection:
             mine = tx.select("method_dots", {"session_id": self.session_id,
                                              "author_id": actor.participant_id})
             if sum(r["dots"] for r in mine) >= allowed:
-                self._refused("dot", "no dots left")
+                refused("dot", "no dots left")
                 raise InvalidInput(f"You have placed all {allowed} of your dots. Take one "
                                    "back from another method first.")
             here = [r for r in mine if r["method_id"] == method_id]
@@ -627,14 +624,14 @@ class MethodSelection:
     # -- checks ---------------------------------------------------------------------------
     def _act(self, actor: object, action: str) -> None:
         if not isinstance(actor, Participant):
-            self._refused(action, "no participant")
+            refused(action, "no participant")
             raise InvalidInput("Please join the workshop first.")
         self._limit.check(actor.participant_id)
 
     def _active(self, tx: Transaction, actor: Participant) -> None:
         if not tx.count("participants", {"participant_id": actor.participant_id,
                                          "status": "active"}):
-            self._refused("act", "not an active participant")
+            refused("act", "not an active participant")
             raise InvalidInput("You are no longer taking part in this workshop.")
 
     def _writable(self, tx: Transaction, actor: Participant, method_id: object) -> None:
@@ -642,10 +639,6 @@ class MethodSelection:
         require_open(tx, self.session_id)
         self._active(tx, actor)
         if not isinstance(method_id, str) or not tx.count("methods", {"method_id": method_id}):
-            self._refused("method", "unknown method")
+            refused("method", "unknown method")
             raise InvalidInput("That method is not on the list. Please pick one from the page.")
 
-    @staticmethod
-    def _refused(action: str, why: str) -> None:
-        # Never log who or what was typed: only that a request was refused.
-        log.warning("refused %s: %s", action, why)

@@ -12,7 +12,6 @@ values, inside the transaction that writes. Refusals are
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 
 from . import language
@@ -21,9 +20,7 @@ from .participants import Participant, credited_as
 from .schema import VOTE_CHOICES
 from .sessions import require_open, session_row
 from .store import Store, Transaction
-from .validation import InvalidInput, RateLimit, choose, clean_text
-
-log = logging.getLogger("coproduction.language")
+from .validation import InvalidInput, RateLimit, choose, clean_text, refused
 
 TERM_MAX = 80
 WORDING_MAX = 300
@@ -199,7 +196,7 @@ class SharedLanguage:
             self._active(tx, actor)
             if not isinstance(term_id, int) or isinstance(term_id, bool) or not tx.select(
                     "terms", {"term_id": term_id, "session_id": self.session_id}):
-                self._refused("propose", "unknown term")
+                refused("propose", "unknown term")
                 raise InvalidInput("That word is no longer on the board.")
             for row in tx.select("proposals", {"term_id": term_id}):
                 if row["wording"].casefold() == wording.casefold() and not row["hidden_at"]:
@@ -304,14 +301,14 @@ class SharedLanguage:
     # -- checks --------------------------------------------------------------
     def _act(self, actor: Participant, action: str) -> None:
         if not isinstance(actor, Participant):
-            self._refused(action, "no participant")
+            refused(action, "no participant")
             raise InvalidInput("Please join the workshop first.")
         self._limit.check(actor.participant_id)
 
     def _active(self, tx: Transaction, actor: Participant) -> None:
         rows = tx.select("participants", {"participant_id": actor.participant_id})
         if not rows or rows[0]["status"] != "active":
-            self._refused("act", "not an active participant")
+            refused("act", "not an active participant")
             raise InvalidInput("You are no longer taking part in this workshop.")
 
     def _proposal(self, tx: Transaction, proposal_id: object, *, visible_only: bool) -> dict:
@@ -319,12 +316,8 @@ class SharedLanguage:
                                        "session_id": self.session_id}) if isinstance(
             proposal_id, int) and not isinstance(proposal_id, bool) else []
         if not rows or (visible_only and rows[0]["hidden_at"]):
-            self._refused("proposal", "unknown or hidden proposal")
+            refused("proposal", "unknown or hidden proposal")
             raise InvalidInput("That proposal is no longer on the board.")
         return rows[0]
 
-    @staticmethod
-    def _refused(action: str, why: str) -> None:
-        # Never log who or what was typed: only that a request was refused.
-        log.warning("refused %s: %s", action, why)
 

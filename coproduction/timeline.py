@@ -29,7 +29,6 @@ are :class:`~coproduction.validation.InvalidInput` with a plain sentence.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import re
 from dataclasses import dataclass
 from itertools import pairwise
@@ -40,9 +39,7 @@ from .participants import Participant, credited_as
 from .schema import EVENT_KINDS
 from .sessions import require_open, session_row
 from .store import Store, Transaction
-from .validation import InvalidInput, RateLimit, choose, clean_text
-
-log = logging.getLogger("coproduction.timeline")
+from .validation import InvalidInput, RateLimit, choose, clean_text, refused
 
 TITLE_MAX = 120
 DETAILS_MAX = 500
@@ -76,9 +73,6 @@ _TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
 _limit = RateLimit(limit=30, seconds=30)
 
 
-def _refused(action: str, why: str) -> None:
-    # Never log who or what was typed: only that a request was refused.
-    log.warning("refused %s: %s", action, why)
 
 
 def _whole(value: object) -> bool:
@@ -258,7 +252,7 @@ def add_event(store: Store, *, method_id: object = None, today: dt.date | None =
 def _require_event(tx: Transaction, event_id: object) -> dict:
     rows = tx.select("timeline_events", {"event_id": event_id}) if _whole(event_id) else []
     if not rows:
-        _refused("event", "unknown event")
+        refused("event", "unknown event")
         raise InvalidInput("That date is not on the timeline (it may have been removed).")
     return rows[0]
 
@@ -316,7 +310,7 @@ def _waiting(tx: Transaction, suggestion_id: object) -> dict:
                                               "status": "waiting"}) if _whole(
         suggestion_id) else []
     if not rows:
-        _refused("answer", "no such waiting suggestion")
+        refused("answer", "no such waiting suggestion")
         raise InvalidInput("That suggestion is not waiting for an answer (it may have been "
                            "answered already).")
     return rows[0]
@@ -539,11 +533,11 @@ class TimelineSession:
 
     def _acting(self, tx: Transaction, actor: object, action: str) -> Participant:
         if not isinstance(actor, Participant):
-            _refused(action, "no participant")
+            refused(action, "no participant")
             raise InvalidInput("Please join the workshop first.")
         if not tx.count("participants", {"participant_id": actor.participant_id,
                                          "status": "active"}):
-            _refused(action, "not an active participant")
+            refused(action, "not an active participant")
             raise InvalidInput("You are no longer taking part in this workshop.")
         return actor
 
@@ -593,7 +587,7 @@ class TimelineSession:
     def _mine(self, tx: Transaction, actor: Participant, life_event_id: object) -> None:
         if not _whole(life_event_id) or not tx.count("life_events", {
                 "life_event_id": life_event_id, "author_id": actor.participant_id}):
-            _refused("life event", "not the author's event")
+            refused("life event", "not the author's event")
             raise InvalidInput("You can only change events on your own timeline.")
 
     def set_shared(self, actor: Participant, life_event_id: object, shared: object) -> None:

@@ -7,6 +7,7 @@ carry a plain sentence meant to be shown to the person as it is.
 
 from __future__ import annotations
 
+import logging
 import unicodedata
 
 # Characters that change the display order of text around them. Right-to-left
@@ -15,6 +16,14 @@ import unicodedata
 _BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
 # Joiners that real writing needs (emoji sequences, Persian, Indic scripts).
 _KEEP_FORMAT = {"\u200c", "\u200d", "\ufe0f", "\ufe0e"}
+
+
+_refusals = logging.getLogger("coproduction.refused")
+
+
+def refused(action: str, why: str) -> None:
+    """Log that a request was refused: what kind, never who or what was typed."""
+    _refusals.warning("refused %s: %s", action, why)
 
 
 class InvalidInput(ValueError):
