@@ -26,7 +26,6 @@ import datetime as dt
 import json
 import multiprocessing
 import os
-import platform
 import re
 import secrets
 import shutil
@@ -46,6 +45,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 sys.path.insert(0, str(ROOT))
 
 from harness import chromium, free_port, kernel_pids, running_servers, wait_for  # noqa: E402
+from results import record  # noqa: E402
 from latency import memory_mb, percentile  # noqa: E402
 
 from coproduction.sessions import create_session, open_round  # noqa: E402
@@ -553,12 +553,7 @@ def main() -> int:
     text = table(result)
     print(text)
     if args.record:
-        command = " ".join(["python benchmarks/capacity.py", *sys.argv[1:]])
-        with (ROOT / "benchmarks" / "RESULTS.md").open("a", encoding="utf-8") as handle:
-            handle.write(f"\n## Capacity: {args.participants} people join at once, "
-                         f"{dt.date.today()}\n\n`{command}` on {platform.machine()}, "
-                         f"{os.cpu_count()} cores, Python {platform.python_version()}.\n\n"
-                         f"{text}\n")
+        record(f"Capacity: {args.participants} people join at once", text)
     return 0
 
 

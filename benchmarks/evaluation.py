@@ -22,9 +22,7 @@ A benchmark, not a test: the numbers depend on the machine and its load.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
-import platform
 import random
 import resource
 import subprocess
@@ -35,10 +33,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from coproduction.demo import _clock
 from coproduction.schema import LADDER_RUNGS, PRINCIPLES, ROLES
 from coproduction.store import Store
+from results import record
 
 SESSIONS = 50
 SEED = 7
@@ -221,13 +221,9 @@ def main() -> None:
                      f"{c['seconds']} s | {c['peak_mb']} MB |")
     print("\n".join(table))
     if args.record:
-        with (ROOT / "benchmarks" / "RESULTS.md").open("a", encoding="utf-8") as handle:
-            handle.write(
-                f"\n## Evaluation at scale, {dt.date.today().isoformat()}\n\n"
-                f"`python benchmarks/evaluation.py --sizes {' '.join(map(str, args.sizes))} "
-                f"--record` on {platform.machine()}, Python {platform.python_version()}; "
-                f"a synthetic series of {SESSIONS} sessions (seed {SEED}). Budget: 1,000 "
-                "participants evaluated in under 60 s.\n\n" + "\n".join(table) + "\n")
+        record("Evaluation at scale", "\n".join(table),
+               f"A synthetic series of {SESSIONS} sessions (seed {SEED}). Budget: 1,000 "
+               "participants evaluated in under 60 s.")
 
 
 if __name__ == "__main__":

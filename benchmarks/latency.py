@@ -15,8 +15,6 @@ A benchmark, not a test: the numbers depend on the machine and its load.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import platform
 import statistics
 import sys
 import tempfile
@@ -27,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from harness import chromium, kernel_pids, running_servers  # noqa: E402
+from results import record  # noqa: E402
 
 from coproduction.sessions import create_session, open_round  # noqa: E402
 from coproduction.shared_language import SharedLanguage  # noqa: E402
@@ -134,11 +133,7 @@ def main() -> int:
     text = table(result)
     print(text)
     if args.record:
-        with (ROOT / "benchmarks" / "RESULTS.md").open("a", encoding="utf-8") as handle:
-            handle.write(f"\n## Live update latency and kernel memory, {dt.date.today()}\n\n"
-                         f"`python benchmarks/latency.py --tries {args.tries} --record` on "
-                         f"{platform.machine()}, Python {platform.python_version()}.\n\n"
-                         f"{text}\n")
+        record("Live update latency and kernel memory", text)
     return 0
 
 
