@@ -263,7 +263,25 @@ class Store:
             })
         return store
 
+    def _current_version(self) -> int | None:
+        """The file's schema version, read without taking the write lock (None: new file)."""
+        try:
+            row = self._conn.execute(
+                "SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        except sqlite3.OperationalError as error:
+            if "no such table" not in str(error):
+                raise
+            return None
+        return int(row[0]) if row else None
+
     def _migrate(self) -> None:
+        """Create or migrate the tables; an up-to-date file is only read.
+
+        Every page opens the store when it starts, so a whole room opening it at
+        once must not queue on the write lock just to learn nothing needs doing.
+        """
+        if self._current_version() == SCHEMA_VERSION:
+            return
         conn = self._conn
         conn.execute("BEGIN IMMEDIATE")
         try:

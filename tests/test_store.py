@@ -98,6 +98,24 @@ def test_migrations_run_forward(store, monkeypatch):
     assert reopened.schema_version() == schema.SCHEMA_VERSION
 
 
+def test_opening_an_up_to_date_workshop_does_not_wait_for_writers(store, monkeypatch):
+    """A whole room opens the store at once while others write: opening only reads."""
+    import sqlite3
+
+    from coproduction import store as store_module
+
+    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_MS", 300)
+    writer = sqlite3.connect(store.path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # another kernel is in the middle of a write
+    try:
+        reopened = Store.open(store.folder)
+        assert reopened.schema_version() == schema.SCHEMA_VERSION
+        reopened.close()
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+
+
 def _writer(folder, worker, count):
     from coproduction.store import Store
 
