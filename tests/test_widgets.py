@@ -274,3 +274,64 @@ def test_a_click_before_any_session_exists_gets_a_sentence_not_a_fault(store):
     console.refresh_if_changed()
     console.round.open_button.click()
     assert console.message.value.startswith("There is no session yet")
+
+
+def test_a_page_is_drawn_before_its_address_arrives_then_lets_the_person_in(
+        store, session_id, monkeypatch):
+    """A warm kernel builds the whole page ahead; only ``arrive()`` waits for the request."""
+    import widgets.base
+    from widgets.language import participant_page
+
+    waited = []
+    monkeypatch.setenv("VOILA_PREHEAT", "True")
+    monkeypatch.setattr(widgets.base, "wait_for_request", lambda: waited.append(True))
+    monkeypatch.setenv("QUERY_STRING", "token=x&code=TEST42")
+    page = participant_page(workshop=store.folder)
+    assert waited == [] and page.gate.code.layout.display is None  # drawn, not yet asked
+    page.arrive()
+    assert waited == [True]
+    assert page.gate.code.value == "TEST42" and page.gate.code.layout.display == "none"
+    page.gate.name.value = "Ana"
+    page.gate.join.click()
+    key = page.rejoin_key.value
+    page.activity.stop(), page.care.stop(), page.choices.stop()
+
+    monkeypatch.setenv("QUERY_STRING", f"code=TEST42&me={key}")  # a reload
+    again = participant_page(workshop=store.folder)
+    assert again.person is None
+    again.arrive()
+    assert again.person == page.person and isinstance(again.activity, LanguageBoard)
+    again.activity.stop(), again.care.stop(), again.choices.stop()
+
+
+def test_a_page_polls_once_for_all_its_panels(store, session_id):
+    """One revision query per tick redraws every panel; the poll ends with the last panel."""
+    import asyncio
+
+    from widgets.base import RevisionWatch
+
+    async def scenario():
+        page = ParticipantPage(store, lambda s, p: LanguageBoard(s, p), code="TEST42")
+        page.gate.name.value = "Ana"
+        page.gate.join.click()
+        watch = RevisionWatch.of(store)
+        panels = [page.activity, page.care, page.choices]
+        polls = [t for t in asyncio.all_tasks() if t.get_name() == "coproduction-live-updates"]
+        assert watch.panels == panels and len(polls) == 1
+
+        queries = []
+        real = store.revision
+        store.revision = lambda: queries.append(1) or real()
+        join_workshop(store, code="TEST42", pseudonym="Bo")  # the store moves on
+        watch.tick()
+        assert len(queries) == 1
+        assert all(panel._seen == real() for panel in panels)
+        watch.tick()  # nothing new: one query, no redraw
+        assert len(queries) == 2
+
+        for panel in panels:
+            panel.stop()
+        await asyncio.sleep(0)
+        assert watch.task is None and polls[0].cancelled()
+
+    asyncio.run(scenario())

@@ -5,8 +5,10 @@
 - Every handler runs through :meth:`LivePanel.guard`: a refusal shows its
   plain message, a fault shows a calm one and is logged without personal
   data; what the person typed stays in its box.
-- :class:`LivePanel` polls the store's revision counter and redraws only when
-  something changed, so an idle page leaves its kernel idle.
+- :class:`LivePanel` redraws only when the store's revision counter moved, so
+  an idle page leaves its kernel idle. All the panels of one page (one store)
+  share a single poll (:class:`RevisionWatch`): one tiny query per tick, however
+  many panels the page has.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import html
 import logging
 import os
 import re
+import weakref
 from typing import Callable, Iterable
 from urllib.parse import parse_qs
 
@@ -155,6 +158,19 @@ def marked_text(body: str, terms: Iterable[str]) -> str:
     return "".join(paragraphs)
 
 
+class ProblemPage(ipw.VBox):
+    """A calm message in place of a page that could not be built."""
+
+    def __init__(self, problem: str):
+        super().__init__([label(problem, "message", "message-warning"),
+                          label("Please tell the facilitator.", "message")],
+                         _dom_classes=css("page", "problem"))
+
+    def arrive(self) -> None:
+        """Take the page request as a page does (see ``ParticipantPage.arrive``)."""
+        query_parameters()
+
+
 def page_or_problem(build: Callable[[], ipw.Widget]) -> ipw.Widget:
     """The page ``build`` makes, or a calm message when the workshop cannot be opened.
 
@@ -163,9 +179,7 @@ def page_or_problem(build: Callable[[], ipw.Widget]) -> ipw.Widget:
     try:
         return build()
     except (StoreError, InvalidInput) as error:
-        return ipw.VBox([label(str(error), "message", "message-warning"),
-                         label("Please tell the facilitator.", "message")],
-                        _dom_classes=css("page", "problem"))
+        return ProblemPage(str(error))
 
 
 def query_parameters() -> dict[str, str]:
@@ -206,9 +220,9 @@ def wait_for_request() -> None:
 class LivePanel(ipw.VBox):
     """A box that redraws itself from the store when the store changes.
 
-    Subclasses implement :meth:`refresh`. :meth:`start` begins polling on the
-    kernel's event loop; without a running loop (plain Python, tests) call
-    :meth:`refresh_if_changed` by hand.
+    Subclasses implement :meth:`refresh`. :meth:`start` draws the panel and
+    joins its page's poll on the kernel's event loop; without a running loop
+    (plain Python, tests) call :meth:`refresh_if_changed` by hand.
     """
 
     def __init__(self, store: Store, *, classes: Iterable[str] = (), **kw):
@@ -216,7 +230,6 @@ class LivePanel(ipw.VBox):
         super().__init__(_dom_classes=css("panel", *classes), **kw)
         self.store = store
         self._seen = -1
-        self._task: asyncio.Task | None = None
 
     # -- messages and errors ---------------------------------------------
     def say(self, text: str, tone: str = "info") -> None:
@@ -276,46 +289,105 @@ class LivePanel(ipw.VBox):
     def refresh(self) -> None:
         raise NotImplementedError
 
-    def refresh_if_changed(self) -> bool:
-        """Redraw if the store moved on since the last redraw; True if it did."""
-        revision = self.store.revision()
+    def refresh_if_changed(self, revision: int | None = None) -> bool:
+        """Redraw if the store moved on since the last redraw; True if it did.
+
+        ``revision`` is the counter the page's poll just read (None: read it now).
+        """
+        if revision is None:
+            revision = self.store.revision()
         if revision == self._seen:
             return False
         self._seen = revision
         self.refresh()
         return True
 
-    def start(self, interval: float = POLL_SECONDS) -> None:
-        """Poll the store on the kernel's event loop until :meth:`stop` or close."""
+    def start(self) -> None:
+        """Draw now, then follow the store with the page's one poll until :meth:`stop`."""
         self.guard(self.refresh_if_changed)
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            loop = None
-        if loop is None:
-            try:
-                loop = asyncio.get_event_loop()
-            except RuntimeError:
-                return
-        if self._task is None:
-            self._task = loop.create_task(self._poll(interval))
-
-    async def _poll(self, interval: float) -> None:
-        while True:
-            await asyncio.sleep(interval)
-            try:
-                self.refresh_if_changed()
-            except StoreError:
-                pass  # the store was busy; the next tick tries again
-            except Exception as error:
-                log.error("live update failed in %s: %s", type(self).__name__,
-                          type(error).__name__)
+        RevisionWatch.of(self.store).add(self)
 
     def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            self._task = None
+        watch = RevisionWatch.existing(self.store)
+        if watch is not None:
+            watch.remove(self)
 
     def close(self) -> None:
         self.stop()
         super().close()
+
+
+class RevisionWatch:
+    """The one poll of a page: reads the store's revision, redraws the panels that follow it.
+
+    A page has several live panels (the activity, the pause and support frame, "My
+    choices"); each polling on its own would multiply the queries and the wake-ups of
+    every idle kernel. Panels :meth:`add` themselves; the poll runs while any panel
+    follows it and ends with the last one, so a closed page leaves nothing running.
+    """
+
+    _watches: "weakref.WeakKeyDictionary[Store, RevisionWatch]" = weakref.WeakKeyDictionary()
+
+    def __init__(self, store: Store, interval: float = POLL_SECONDS):
+        self.store = store
+        self.interval = interval
+        self.panels: list[LivePanel] = []
+        self.task: asyncio.Task | None = None
+
+    @classmethod
+    def of(cls, store: Store) -> "RevisionWatch":
+        watch = cls._watches.get(store)
+        if watch is None:
+            watch = cls._watches[store] = cls(store)
+        return watch
+
+    @classmethod
+    def existing(cls, store: Store) -> "RevisionWatch | None":
+        return cls._watches.get(store)
+
+    def add(self, panel: LivePanel) -> None:
+        if panel not in self.panels:
+            self.panels.append(panel)
+        if self.task is None or self.task.done():
+            loop = _event_loop()
+            if loop is not None:
+                self.task = loop.create_task(self._poll(), name="coproduction-live-updates")
+
+    def remove(self, panel: LivePanel) -> None:
+        if panel in self.panels:
+            self.panels.remove(panel)
+        if not self.panels and self.task is not None:
+            self.task.cancel()
+            self.task = None
+
+    def tick(self) -> None:
+        """One poll: one revision query; redraw each panel that has not seen it."""
+        try:
+            revision = self.store.revision()
+        except StoreError:
+            return  # the store was busy; the next tick tries again
+        for panel in list(self.panels):
+            try:
+                panel.refresh_if_changed(revision)
+            except StoreError:
+                pass  # that panel tries again on the next change or tick
+            except Exception as error:
+                log.error("live update failed in %s: %s", type(panel).__name__,
+                          type(error).__name__)
+
+    async def _poll(self) -> None:
+        while self.panels:
+            await asyncio.sleep(self.interval)
+            self.tick()
+
+
+def _event_loop() -> asyncio.AbstractEventLoop | None:
+    """The kernel's event loop (running or not yet); None where there is none."""
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        pass
+    try:
+        return asyncio.get_event_loop()
+    except RuntimeError:
+        return None

@@ -19,9 +19,7 @@ from coproduction.shared_language import (
     SharedLanguage, TermView)
 from coproduction.store import Store
 
-from .base import (POLL_SECONDS, LivePanel, RoundControls, css, label, marked_text, page_or_problem,
-                   query_parameters, show_lines)
-from .join import ParticipantPage
+from .base import LivePanel, RoundControls, css, label, marked_text, show_lines
 
 CREDIT_OPTIONS = [("as in My choices", "default"),
                   *[(words, mode) for mode, words in consent.CREDIT_WORDS.items()]]
@@ -235,9 +233,9 @@ class LanguageBoard(BoardPanel):
     def viewer(self) -> Participant:
         return self.person
 
-    def start(self, interval: float = POLL_SECONDS) -> None:
+    def start(self) -> None:
         self._load_description()
-        super().start(interval)
+        super().start()
 
     def _load_description(self) -> None:
         if self.session is None:
@@ -416,7 +414,6 @@ class LanguageConsole(BoardPanel):
 
 def participant_page(workshop=None, session: int | None = None) -> ipw.Widget:
     """The page a participant's notebook shows (identity from the page address)."""
-    query = query_parameters()
-    return page_or_problem(lambda: ParticipantPage(
-        Store.open(workshop), lambda s, person: LanguageBoard(s, person, session),
-        code=query.get("code", ""), key=query.get("me", "")))
+    from .join import participant_page
+
+    return participant_page(lambda s, person: LanguageBoard(s, person, session), workshop)
