@@ -279,7 +279,7 @@ def measure_plain(workshop: Path, participants: int, browser: bool) -> dict:
 
         asyncio.run(burst())
         if browser:  # after the burst: plain Voilà keeps the burst's kernels, idle
-            result["first_widget"] = first_widget_seconds(url, ".widget-text input")
+            result["first_widget"] = first_widget_seconds(url, ".coproduction-join-name input")
     finally:
         leftovers = kernel_pids(server.pid)
         server.send_signal(signal.SIGTERM)
