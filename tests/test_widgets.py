@@ -335,3 +335,43 @@ def test_a_page_polls_once_for_all_its_panels(store, session_id):
         assert watch.task is None and polls[0].cancelled()
 
     asyncio.run(scenario())
+
+
+def test_a_write_elsewhere_nudges_the_page_and_a_quiet_room_asks_nothing(
+        store, session_id, monkeypatch):
+    """With change notices a page redraws as soon as another process saves, not on a tick."""
+    import asyncio
+    import time
+
+    import widgets.base
+    from coproduction.store import Store
+    from widgets.base import RevisionWatch
+
+    if store.change_notices() is None:
+        pytest.skip("this system cannot watch files; pages poll instead")
+    monkeypatch.setattr(widgets.base, "CHECK_SECONDS", 60.0)  # only a nudge can redraw
+
+    async def scenario():
+        board = board_for(store, "Ana")
+        board.start()
+        watch = RevisionWatch.of(store)
+        assert watch.notices is not None
+        queries = []
+        real = store.revision
+        store.revision = lambda: queries.append(1) or real()
+        await asyncio.sleep(1.0)
+        assert queries == [], "a quiet room does not ask the store anything"
+
+        with Store.open(store.folder) as elsewhere:  # another kernel, another connection
+            person, _ = join_workshop(elsewhere, code="TEST42", pseudonym="Bo")
+            SharedLanguage(elsewhere, session_id).propose(
+                person, SharedLanguage(elsewhere, session_id).board(person).terms[0].term_id,
+                "the teacher for extra help")
+        sent = time.monotonic()
+        while "the teacher for extra help" not in all_labels(board):
+            assert time.monotonic() - sent < 2, "the page was not nudged"
+            await asyncio.sleep(0.01)
+        board.stop()
+        assert watch.notices is None and watch.task is None
+
+    asyncio.run(scenario())

@@ -29,7 +29,14 @@ from coproduction.validation import InvalidInput
 
 log = logging.getLogger("coproduction.widgets")
 
+#: How often a page looks at the store where it cannot be nudged (see RevisionWatch).
 POLL_SECONDS = 0.25
+#: Where it can be nudged, a slow look anyway, in case a nudge went missing.
+CHECK_SECONDS = 5.0
+#: However busy the room, a page redraws at most this often.
+REDRAW_GAP = 0.25
+#: A nudge can come a moment before the commit is visible: look once more after this.
+SETTLE_SECONDS = 0.05
 SORRY = "Sorry, something went wrong on our side. What you typed is still here; please try again."
 
 
@@ -318,21 +325,28 @@ class LivePanel(ipw.VBox):
 
 
 class RevisionWatch:
-    """The one poll of a page: reads the store's revision, redraws the panels that follow it.
+    """The one watch of a page: reads the store's revision, redraws the panels that follow it.
 
     A page has several live panels (the activity, the pause and support frame, "My
     choices"); each polling on its own would multiply the queries and the wake-ups of
-    every idle kernel. Panels :meth:`add` themselves; the poll runs while any panel
-    follows it and ends with the last one, so a closed page leaves nothing running.
+    every idle kernel. Panels :meth:`add` themselves. Where the store can nudge
+    (:meth:`Store.change_notices`), the page looks the moment another process writes and
+    otherwise only every :data:`CHECK_SECONDS`, so an idle room costs next to nothing;
+    elsewhere it polls every :data:`POLL_SECONDS`. Redraws come at most every
+    :data:`REDRAW_GAP` seconds however busy the room. Everything stops with the last
+    panel, so a closed page leaves nothing running.
     """
 
     _watches: "weakref.WeakKeyDictionary[Store, RevisionWatch]" = weakref.WeakKeyDictionary()
 
-    def __init__(self, store: Store, interval: float = POLL_SECONDS):
-        self.store = store
-        self.interval = interval
+    def __init__(self, store: Store):
+        self._store = weakref.ref(store)  # the page owns the store; the watch follows it
         self.panels: list[LivePanel] = []
         self.task: asyncio.Task | None = None
+        self.notices = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._pending: asyncio.TimerHandle | None = None
+        self._quiet_until = 0.0
 
     @classmethod
     def of(cls, store: Store) -> "RevisionWatch":
@@ -348,36 +362,80 @@ class RevisionWatch:
     def add(self, panel: LivePanel) -> None:
         if panel not in self.panels:
             self.panels.append(panel)
-        if self.task is None or self.task.done():
-            loop = _event_loop()
-            if loop is not None:
-                self.task = loop.create_task(self._poll(), name="coproduction-live-updates")
+        if self.task is not None and not self.task.done():
+            return
+        try:
+            self._loop = asyncio.get_running_loop()
+        except RuntimeError:  # plain Python: nothing runs the loop, so do not listen
+            self._loop = _event_loop()
+        else:
+            self.notices = self._listen(self._loop)
+        if self._loop is not None:
+            self.task = self._loop.create_task(self._poll(), name="coproduction-live-updates")
 
     def remove(self, panel: LivePanel) -> None:
         if panel in self.panels:
             self.panels.remove(panel)
-        if not self.panels and self.task is not None:
+        if self.panels:
+            return
+        if self.task is not None:
             self.task.cancel()
             self.task = None
+        if self._pending is not None:
+            self._pending.cancel()
+            self._pending = None
+        if self.notices is not None:
+            self._loop.remove_reader(self.notices.fileno())
+            self.notices.close()
+            self.notices = None
 
-    def tick(self) -> None:
-        """One poll: one revision query; redraw each panel that has not seen it."""
+    def tick(self) -> bool:
+        """One look: one revision query; redraw each panel that has not seen it. True if any did."""
+        store = self._store()
+        if store is None:
+            return False
         try:
-            revision = self.store.revision()
+            revision = store.revision()
         except StoreError:
-            return  # the store was busy; the next tick tries again
+            return False  # the store was busy; the next look tries again
+        redrawn = False
         for panel in list(self.panels):
             try:
-                panel.refresh_if_changed(revision)
+                redrawn = panel.refresh_if_changed(revision) or redrawn
             except StoreError:
                 pass  # that panel tries again on the next change or tick
             except Exception as error:
                 log.error("live update failed in %s: %s", type(panel).__name__,
                           type(error).__name__)
+        return redrawn
+
+    def _listen(self, loop: asyncio.AbstractEventLoop):
+        store = self._store()
+        notices = store.change_notices() if store is not None else None
+        if notices is None:
+            return None
+        try:
+            loop.add_reader(notices.fileno(), self._nudged)
+        except (NotImplementedError, OSError, ValueError):
+            notices.close()
+            return None
+        return notices
+
+    def _nudged(self) -> None:
+        if self.notices is not None and self.notices.drain() and self._pending is None:
+            delay = max(0.0, self._quiet_until - self._loop.time())
+            self._pending = self._loop.call_later(delay, self._look, True)
+
+    def _look(self, again: bool) -> None:
+        self._pending = None
+        if self.tick():
+            self._quiet_until = self._loop.time() + REDRAW_GAP
+        elif again:  # the nudge can come a moment before the commit is visible
+            self._pending = self._loop.call_later(SETTLE_SECONDS, self._look, False)
 
     async def _poll(self) -> None:
         while self.panels:
-            await asyncio.sleep(self.interval)
+            await asyncio.sleep(CHECK_SECONDS if self.notices is not None else POLL_SECONDS)
             self.tick()
 
 
