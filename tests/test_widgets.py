@@ -375,3 +375,26 @@ def test_a_write_elsewhere_nudges_the_page_and_a_quiet_room_asks_nothing(
         assert watch.notices is None and watch.task is None
 
     asyncio.run(scenario())
+
+
+def test_a_new_proposal_reaches_another_page_in_few_widget_messages(store, session_id,
+                                                                    monkeypatch):
+    """Every message goes to every page in the room; a new row must stay small.
+
+    A row used to open 17 widgets (each label with its own layout and style) and then
+    send its texts separately: 23 messages to each of forty pages.
+    """
+    import comm
+
+    ana, bo = board_for(store, "Ana"), board_for(store, "Bo")
+    sent = []
+    monkeypatch.setattr(comm.DummyComm, "publish_msg",
+                        lambda self, msg_type, data=None, **kw: sent.append(msg_type))
+    senco = card(ana, "SENCO")
+    senco.propose_box.value = "the teacher for extra help"
+    senco.propose_button.click()
+    sent.clear()
+    assert bo.refresh_if_changed()
+    row = next(iter(card(bo, "SENCO").rows.values()))
+    assert row.wording.value == "the teacher for extra help" and row.credit is None
+    assert sent.count("comm_open") <= 7 and len(sent) <= 8, sent

@@ -23,6 +23,7 @@ from typing import Callable, Iterable
 from urllib.parse import parse_qs
 
 import ipywidgets as ipw
+from ipywidgets.widgets.widget_string import LabelStyle
 
 from coproduction.store import Store, StoreError
 from coproduction.validation import InvalidInput
@@ -50,6 +51,35 @@ def label(text: str, *names: str, **kw) -> ipw.Label:
     return ipw.Label(value=text, _dom_classes=css(*names), **kw)
 
 
+_SHARED: dict[str, ipw.Widget] = {}
+
+
+def _shared(kind: type[ipw.Widget]) -> ipw.Widget:
+    widget = _SHARED.get(kind.__name__)
+    if widget is None or widget.comm is None:  # none yet, or closed
+        widget = _SHARED[kind.__name__] = kind()
+    return widget
+
+
+def fixed_layout() -> ipw.Layout:
+    """One default layout shared by every widget that is never hidden or resized.
+
+    Every widget otherwise opens a layout of its own: one more message to every page
+    whenever a row is added. Never change anything on it.
+    """
+    return _shared(ipw.Layout)
+
+
+def fixed_label(text: str, *names: str) -> ipw.Label:
+    """Plain text that is never hidden or restyled, for rows that come and go.
+
+    It shares :func:`fixed_layout` and one label style, so a new line costs one widget,
+    not three. Never change ``.layout`` or ``.style`` of one.
+    """
+    return ipw.Label(value=text, _dom_classes=css(*names), layout=fixed_layout(),
+                     style=_shared(LabelStyle))
+
+
 def show_lines(box: ipw.Box, lines: list[str], name: str) -> None:
     """Show ``lines`` as labels in ``box``, reusing its labels rather than making new ones.
 
@@ -60,10 +90,9 @@ def show_lines(box: ipw.Box, lines: list[str], name: str) -> None:
     for extra in children[len(lines):]:
         extra.close()
     children = children[:len(lines)]
-    while len(children) < len(lines):
-        children.append(label("", name))
     for child, text in zip(children, lines):
         child.value = text
+    children += [fixed_label(text, name) for text in lines[len(children):]]
     if tuple(children) != tuple(box.children):
         box.children = children
 
