@@ -398,3 +398,16 @@ def test_a_new_proposal_reaches_another_page_in_few_widget_messages(store, sessi
     row = next(iter(card(bo, "SENCO").rows.values()))
     assert row.wording.value == "the teacher for extra help" and row.credit is None
     assert sent.count("comm_open") <= 7 and len(sent) <= 8, sent
+
+
+def test_the_join_page_is_light_to_send(store):
+    """Every model on the door is state a joining phone must fetch and build first.
+
+    The door's fixed texts share one layout and style (it was 93 models, now under 60).
+    """
+    from ipywidgets.widgets.widget import _instances
+
+    before = set(_instances)
+    page = ParticipantPage(store, lambda s, p: LanguageBoard(s, p), code="TEST42")
+    made = [w for key, w in _instances.items() if key not in before]
+    assert page in made and len(made) <= 60, len(made)

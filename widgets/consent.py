@@ -15,7 +15,7 @@ from coproduction import consent
 from coproduction.participants import DISPLAY_NAME_MAX, Participant, find_participant
 from coproduction.store import Store
 
-from .base import KeyedRows, LivePanel, css, label, show_lines
+from .base import KeyedRows, LivePanel, css, fixed_label, label, show_lines
 
 
 class InformationBox(ipw.VBox):
@@ -24,7 +24,7 @@ class InformationBox(ipw.VBox):
     def __init__(self, workshop: dict):
         rows = []
         for heading, text in consent.information(workshop):
-            rows += [label(heading, "info-heading"), label(text, "info-text")]
+            rows += [fixed_label(heading, "info-heading"), fixed_label(text, "info-text")]
         super().__init__(rows, _dom_classes=css("information"))
         self.version = consent.information_version(workshop)
 
@@ -45,8 +45,8 @@ class ChoicesForm(ipw.VBox):
         self.contact_ok = ipw.Checkbox(value=contact_ok, indent=False,
                                        description="You may contact me after the project",
                                        _dom_classes=css("contact-ok"))
-        super().__init__([label("When the group sees what I write, show it as:",
-                                "credit-question"),
+        super().__init__([fixed_label("When the group sees what I write, show it as:",
+                                      "credit-question"),
                           self.credit, self.display_name, self.contact_ok],
                          _dom_classes=css("choices"))
         self.credit.observe(lambda _c: self._name_box(), names="value")

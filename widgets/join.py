@@ -15,7 +15,7 @@ import ipywidgets as ipw
 from coproduction.participants import Participant, join_workshop, rejoin
 from coproduction.store import Store
 
-from .base import LivePanel, css, label, page_or_problem, query_parameters
+from .base import LivePanel, css, fixed_label, label, page_or_problem, query_parameters
 from .consent import ChoicesForm, InformationBox, MyChoices
 from .feedback import CareFrame
 
@@ -45,9 +45,9 @@ class JoinGate(LivePanel):
                       "saved. You can close this page.")
         self.information = InformationBox(store.workshop())
         self.choices = ChoicesForm()
-        intro = label("Before you choose, please read what taking part means.", "intro")
-        name_note = label("Pick a name to be known by here. It does not have to be your "
-                          "real name.", "name-note")
+        intro = fixed_label("Before you choose, please read what taking part means.", "intro")
+        name_note = fixed_label("Pick a name to be known by here. It does not have to be "
+                                "your real name.", "name-note")
         self.children = [intro, self.information, name_note, self.code, self.name,
                          self.choices, ipw.HBox([self.join, self.not_now]), self.message]
         self.use_code(code)
@@ -85,10 +85,10 @@ class ParticipantPage(ipw.VBox):
         self.store = store
         self._make_activity = make_activity
         workshop = store.workshop()
-        header = [label(workshop["title"], "workshop-title")]
+        header = [fixed_label(workshop["title"], "workshop-title")]
         if workshop["is_demo"]:
-            header.append(label("This is a demo: everyone and everything in it is made up.",
-                                "demo-note"))
+            header.append(fixed_label("This is a demo: everyone and everything in it is made "
+                                      "up.", "demo-note"))
         self.header = ipw.VBox(header, _dom_classes=css("header"))
         self.rejoin_key = label("", "rejoin-key", layout=ipw.Layout(display="none"))
         self.person: Participant | None = None
