@@ -384,6 +384,7 @@ async def kit_session(servers, participants: int, tries: int, idle_seconds: floa
     out["idle_cpu"] = 100 * (cpu_seconds(watched) - before) / (time.perf_counter() - started)
 
     delays = []
+    server_cpu, kernels_cpu = cpu_seconds([servers.participant_pid]), cpu_seconds(pids)
     for i in range(tries):
         sender = pages[i % len(pages)]
         wording = f"plain words {i} {secrets.token_hex(3)}"
@@ -393,6 +394,9 @@ async def kit_session(servers, participants: int, tries: int, idle_seconds: floa
         delays += [p.seen[wording] - sent for p in others]
         await asyncio.sleep(pause)  # people talk between proposals
     out["delays"] = delays
+    # CPU each proposal cost while it reached every page (idle costs next to nothing).
+    out["proposal_server_ms"] = 1000 * (cpu_seconds([servers.participant_pid]) - server_cpu) / tries
+    out["proposal_kernels_ms"] = 1000 * (cpu_seconds(pids) - kernels_cpu) / tries
 
     # A reload with the rejoin key lands straight on the board as the same person.
     key_page = pages[0]
@@ -426,9 +430,27 @@ async def kit_session(servers, participants: int, tries: int, idle_seconds: floa
     return out
 
 
+def measure_floor(workshop: Path) -> float:
+    """A cold browser's first usable widget on a page holding one text box, served by the
+    kit's server from a warm kernel: what Voilà's own page costs, whatever is on it."""
+    from harness import write_notebook
+
+    with tempfile.TemporaryDirectory() as tmp:
+        write_notebook(Path(tmp) / "language.ipynb",
+                       "import ipywidgets as ipw\n"
+                       "ipw.Text(_dom_classes=['coproduction-join-name'])",
+                       "from widgets.base import query_parameters\nquery_parameters();")
+        with running_servers(workshop, participant_notebooks=Path(tmp), workshop_code=CODE,
+                             expect=1) as servers:
+            wait_warm(servers, 1)
+            return first_widget_seconds(servers.join_url, ".coproduction-join-name input")
+
+
 def measure_kit(workshop: Path, participants: int, tries: int, browser: bool,
                 idle_seconds: float, pause: float = 1.0) -> dict:
     result: dict = {}
+    if browser:
+        result["floor_widget"] = measure_floor(workshop)
     with running_servers(workshop, workshop_code=CODE, expect=participants) as servers:
         result["warm_up"] = wait_warm(servers, participants)
         if browser:
@@ -531,11 +553,15 @@ def table(r: dict) -> str:
         f"| one real browser, cold: first widget can be used | "
         f"{seconds(plain.get('first_widget'))} | {seconds(kit.get('first_widget'))} | "
         "under 1.2 s |",
+        f"| the same, for a page holding one text box (Voilà's own page, the floor) | - | "
+        f"{seconds(kit.get('floor_widget'))} | - |",
         f"| join (name typed, Join clicked) until the board is there, p95 | - | "
         f"{seconds(percentile(kit['join_times'], 0.95))} | - |",
         f"| a proposal on one page shown on the {n - 1} others, p95 "
         f"({len(delays)} arrivals, median {statistics.median(delays):.3f} s) | - | "
         f"{percentile(delays, 0.95):.3f} s | under 0.5 s |",
+        f"| CPU one proposal cost while it reached every page: server, all kernels | - | "
+        f"{kit['proposal_server_ms']:.0f} ms, {kit['proposal_kernels_ms']:.0f} ms | - |",
         f"| memory of one participant kernel with its page live, resident (median) | "
         f"{plain['kernel_rss']:.0f} MB |" if plain else "| memory of one participant kernel "
         "with its page live, resident (median) | - |",
