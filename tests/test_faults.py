@@ -277,3 +277,170 @@ def test_a_page_whose_kernel_died_says_so_and_keeps_what_was_typed(tmp_path):
 
 def _all_kernels(server: Served) -> list[int]:
     return kernel_pids(_participant_server(server))
+
+
+# --- the store refuses: locked, full, read-only ----------------------------------------
+
+
+def in_child(work) -> dict:
+    """Run ``work()`` in a forked child (for limits and namespaces); return its JSON dict."""
+    import json
+
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never return into pytest
+        os.close(read)
+        try:
+            result = work()
+        except BaseException as error:  # report it to the parent, which fails the test
+            result = {"fault": f"{type(error).__name__}: {error}"}
+        os.write(write, json.dumps(result).encode())
+        os._exit(0)
+    os.close(write)
+    chunks = []
+    while chunk := os.read(read, 65536):
+        chunks.append(chunk)
+    os.close(read)
+    os.waitpid(pid, 0)
+    return json.loads(b"".join(chunks) or b'{"fault": "no answer"}')
+
+
+def test_a_workshop_locked_by_another_program_says_so_and_keeps_the_words(store, session_id):
+    """Another program holds the write lock: a plain message, the words stay, then it works."""
+    from widgets.language import LanguageBoard
+
+    board = _board(store, LanguageBoard, "Ana")
+    store._conn.execute("PRAGMA busy_timeout = 200")  # a person should not wait 15 s here
+    other = sqlite3.connect(store.path, isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")  # e.g. a database browser left open mid-change
+    try:
+        before = store.revision()
+        senco = next(c for c in board.cards.values() if c.term.value == "SENCO")
+        senco.propose_box.value = "the teacher for extra help"
+        senco.propose_button.click()
+        assert board.message.value == "The workshop is busy. Please try again in a moment."
+        assert senco.propose_box.value == "the teacher for extra help"
+        assert store.revision() == before
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    senco.propose_button.click()  # the lock is gone: the same click now works
+    assert senco.propose_box.value == "" and "on the board" in board.message.value
+    assert integrity(store.folder) == "ok"
+
+
+def test_a_full_disk_refuses_plainly_and_leaves_the_file_whole(tmp_path):
+    """The file may not grow (RLIMIT_FSIZE, as a full disk): every write after that is
+    refused with a sentence, and what was saved before is whole."""
+    import resource
+
+    folder = tmp_path / "workshop"
+    Store.create(folder, title="Full", code="FULL").close()
+    room = (folder / DATABASE_NAME).stat().st_size + 64 * 1024
+
+    def fill_up():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a failed write, not a dead process
+        store = Store.open(folder)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (room, room))
+        saved = 0
+        try:
+            for number in range(10_000):
+                store.insert("sessions", {"activity": "language", "status": "planned",
+                                          "title": f"{number:05d} " + "words " * 30})
+                saved += 1
+        except Exception as error:
+            return {"saved": saved, "refusal": str(error), "kind": type(error).__name__}
+        return {"saved": saved, "refusal": None}
+
+    result = in_child(fill_up)
+    assert result.get("kind") == "StoreError", result
+    assert "Nothing new was saved" in result["refusal"] and "space" in result["refusal"]
+    assert integrity(folder) == "ok"
+    with Store.open(folder) as store:
+        titles = [row["title"] for row in store.select("sessions")]
+    assert len(titles) == result["saved"] > 0, "every acknowledged write is there, no more"
+    assert titles == sorted(titles)
+
+
+def test_a_read_only_workshop_folder_is_said_plainly_everywhere(tmp_path):
+    """Pages, the console and serve say the folder cannot be written to; nothing breaks."""
+    import ctypes
+
+    folder = tmp_path / "workshop"
+    Store.create(folder, title="Read only", code="READ").close()
+    from widgets.console import console_page
+    from widgets.language import participant_page
+
+    def as_someone_else():
+        # A user namespace: this process loses root's power over the host's files, as
+        # when the folder belongs to someone else or sits on a read-only disk.
+        if ctypes.CDLL(None, use_errno=True).unshare(0x10000000) != 0:  # CLONE_NEWUSER
+            return {"skip": "user namespaces are not allowed here"}
+        answers = {}
+        try:
+            Store.open(folder)
+        except Exception as error:
+            answers["store"] = str(error)
+        for name, page in (("page", participant_page(workshop=folder)),
+                           ("console", console_page(workshop=folder))):
+            answers[name] = [child.value for child in page.children]
+        try:
+            workshop_tokens(folder)
+        except Exception as error:
+            answers["serve"] = str(error)
+        return answers
+
+    os.chmod(folder / DATABASE_NAME, 0o444)
+    os.chmod(folder, 0o555)
+    try:
+        answers = in_child(as_someone_else)
+    finally:
+        os.chmod(folder, 0o755)
+        os.chmod(folder / DATABASE_NAME, 0o644)
+    if "skip" in answers:
+        pytest.skip(answers["skip"])
+    cannot = "The workshop folder cannot be written to. Ask the facilitator to check it."
+    assert answers["store"] == cannot, answers
+    assert answers["page"] == answers["console"] == [cannot, "Please tell the facilitator."]
+    assert "cannot be written to" in answers["serve"]
+    assert integrity(folder) == "ok"
+
+
+def test_when_saving_fails_the_page_and_the_console_say_so_and_keep_the_text(
+        store, session_id, monkeypatch):
+    from coproduction.store import Transaction
+    from widgets.console import FacilitatorConsole
+    from widgets.language import LanguageBoard
+
+    board = _board(store, LanguageBoard, "Ana")
+    console = FacilitatorConsole(store)
+    real = Transaction._execute
+
+    def disk_full(self, sql, params):
+        if sql.startswith(("INSERT", "UPDATE", "DELETE")):
+            raise sqlite3.OperationalError("database or disk is full")
+        return real(self, sql, params)
+
+    monkeypatch.setattr(Transaction, "_execute", disk_full)
+    before = store.revision()
+    board.flag_box.value = "care package"
+    board.flag_button.click()
+    out_of_space = "The computer running the workshop is out of space. Nothing new was saved."
+    assert board.message.value == out_of_space and board.flag_box.value == "care package"
+    console.language.round.new_title.value = "Second letters"
+    console.language.round.new_button.click()
+    assert console.language.message.value == out_of_space
+    assert console.language.round.new_title.value == "Second letters"
+    assert store.revision() == before
+    for panel in (console.language, console.methods, console.timeline, console.feedback,
+                  console.consent, board):
+        panel.stop()
+
+
+def _board(store, kind, name):
+    from coproduction.participants import join_workshop
+
+    person, _ = join_workshop(store, code="TEST42", pseudonym=name)
+    board = kind(store, person)
+    board.refresh_if_changed()
+    return board
