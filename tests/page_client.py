@@ -38,6 +38,7 @@ class PageClient:
         self.models: dict[str, dict] = {}  # comm id -> {"name": model name, "state": {...}}
         self.seen: dict[str, float] = {}  # wording -> when this page first showed it
         self.session = uuid.uuid4().hex
+        self.sent: list[bytes] = []  # every frame this page sent, for replaying
         self._changed = asyncio.Condition()
         self._ws = None
         self._reader = None
@@ -78,9 +79,10 @@ class PageClient:
         header = {"msg_id": uuid.uuid4().hex, "msg_type": msg_type, "session": self.session,
                   "username": "", "date": dt.datetime.now(dt.timezone.utc).isoformat(),
                   "version": "5.3"}
-        await self._ws.send(serialize_msg_to_ws_v1(
+        self.sent.append(serialize_msg_to_ws_v1(
             {"header": header, "parent_header": {}, "metadata": metadata or {},
              "content": content}, "shell", pack=lambda part: json.dumps(part).encode()))
+        await self._ws.send(self.sent[-1])
 
     async def _read(self) -> None:
         async for raw in self._ws:
@@ -134,8 +136,20 @@ class PageClient:
             return await asyncio.wait_for(self._changed.wait_for(ready), timeout)
 
     async def set_value(self, comm_id: str, value) -> None:
+        await self.set_state(comm_id, value=value)
+
+    async def set_state(self, comm_id: str, **state) -> None:
+        """Set any synced traits, as the page would (or as a script would: any at all)."""
         await self._send("comm_msg", {"comm_id": comm_id, "data": {
-            "method": "update", "state": {"value": value}, "buffer_paths": []}})
+            "method": "update", "state": state, "buffer_paths": []}})
+
+    async def replay(self, frame: bytes) -> None:
+        """Send an earlier frame again, byte for byte (same message id)."""
+        await self._ws.send(frame)
+
+    def texts(self, css: str) -> list[str]:
+        """Every label's text with the class ``coproduction-<css>``."""
+        return [self.models[c]["state"].get("value", "") for c in self.find("LabelModel", css)]
 
     async def click(self, comm_id: str) -> None:
         await self._send("comm_msg", {"comm_id": comm_id, "data": {
@@ -145,8 +159,8 @@ class PageClient:
         started = time.perf_counter()
         await self.set_value(self.find("TextModel", "join-name")[0], name)
         await self.click(self.find("ButtonModel", "join-button")[0])
-        await self.until(lambda: self.text_of("you-are") and self.find("TextModel",
-                                                                       "propose-input"))
+        await self.until(lambda: self.text_of("you-are") and self.find(
+            "TextModel", "propose-input") and self.find("ButtonModel", "propose-button"))
         return time.perf_counter() - started
 
     async def propose(self, wording: str) -> float:
