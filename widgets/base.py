@@ -46,9 +46,19 @@ def css(*names: str) -> list[str]:
     return [f"coproduction-{n}" for n in names]
 
 
+#: A Label typesets anything between dollar signs as maths in the browser ("I paid $5
+#: and $10" would lose its words); MathJax skips elements with this class.
+NOT_MATHS = "mathjax_ignore"
+
+
+def text_classes(*names: str) -> list[str]:
+    """:func:`css` for a label of words: shown exactly as typed, never as maths."""
+    return [*css(*names), NOT_MATHS]
+
+
 def label(text: str, *names: str, **kw) -> ipw.Label:
-    """Plain text that is never read as markup."""
-    return ipw.Label(value=text, _dom_classes=css(*names), **kw)
+    """Plain text that is never read as markup or maths."""
+    return ipw.Label(value=text, _dom_classes=text_classes(*names), **kw)
 
 
 _SHARED: dict[str, ipw.Widget] = {}
@@ -76,7 +86,7 @@ def fixed_label(text: str, *names: str) -> ipw.Label:
     It shares :func:`fixed_layout` and one label style, so a new line costs one widget,
     not three. Never change ``.layout`` or ``.style`` of one.
     """
-    return ipw.Label(value=text, _dom_classes=css(*names), layout=fixed_layout(),
+    return ipw.Label(value=text, _dom_classes=text_classes(*names), layout=fixed_layout(),
                      style=_shared(LabelStyle))
 
 
@@ -270,7 +280,7 @@ class LivePanel(ipw.VBox):
     # -- messages and errors ---------------------------------------------
     def say(self, text: str, tone: str = "info") -> None:
         self.message.value = text
-        self.message._dom_classes = css("message", f"message-{tone}")
+        self.message._dom_classes = text_classes("message", f"message-{tone}")
 
     def guard(self, action: Callable, *args, done: str | None = None) -> bool:
         """Run ``action``; show refusals and faults as plain messages. True if it worked."""
