@@ -43,3 +43,46 @@ def session_id(store):
     open_round(store, sid)
     SharedLanguage(store, sid).put_text("Invitation", "The SENCO will see you at the TAC.")
     return sid
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_typed_text_in_any_log():
+    """After the whole session: no name or text typed in any browser or protocol test
+    appears in any log of any server those tests started (SECURITY.md, promise 15)."""
+    import re
+    import shutil
+
+    import harness
+
+    originals = {}
+    try:
+        from playwright.sync_api._generated import Locator
+    except ImportError:
+        Locator = None
+    if Locator is not None:
+        for method in ("fill", "type", "press_sequentially"):
+            original = getattr(Locator, method)
+
+            def typing(self, text, *args, _original=original, **kwargs):
+                harness.remember_typed(text)
+                return _original(self, text, *args, **kwargs)
+
+            originals[method] = original
+            setattr(Locator, method, typing)
+    yield
+    for method, original in originals.items():
+        setattr(Locator, method, original)
+    found = []
+    files = [f for path in harness.LOGS
+             for f in ([path] if path.is_file() else path.rglob("*") if path.is_dir() else [])
+             if f.is_file()]
+    patterns = {text: re.compile(r"(?<![\w-])" + re.escape(text) + r"(?![\w-])")
+                for text in harness.TYPED}
+    for log in files:
+        content = log.read_text(encoding="utf-8", errors="replace")
+        found += [f"{text!r} in {log}" for text, pattern in patterns.items()
+                  if pattern.search(content)]
+    for path in harness.LOGS:
+        if path.is_dir() and path.name.startswith("coproduction-test-logs-"):
+            shutil.rmtree(path, ignore_errors=True)
+    assert not found, "typed text reached a log: " + "; ".join(found[:10])

@@ -18,6 +18,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -36,6 +37,19 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+#: Every text a test typed into a page, and every log a server started by a test wrote.
+#: conftest.py scans all those logs for all those texts when the session ends: people's
+#: names and words must never reach a log.
+TYPED: set[str] = set()
+LOGS: list[Path] = []
+
+
+def remember_typed(value) -> None:
+    """Note a text typed into a page (names, words), for the end-of-session log scan."""
+    if isinstance(value, str) and sum(ch.isalpha() for ch in value) >= 2:
+        TYPED.add(value)
 
 
 def free_port() -> int:
@@ -57,6 +71,9 @@ def running_servers(
     Extra keyword arguments are :class:`ServerSettings` fields (``activity``,
     ``workshop_code``, ``log_dir``, ...). Yields :class:`RunningServers`.
     """
+    if settings.get("log_dir") is None:
+        settings["log_dir"] = Path(tempfile.mkdtemp(prefix="coproduction-test-logs-"))
+    LOGS.append(Path(settings["log_dir"]))
     settings.setdefault("host", "127.0.0.1")
     settings.setdefault("port", free_port())
     settings.setdefault("console_port", free_port())
@@ -153,6 +170,7 @@ class Served:
                         "--console-port", str(self.console_port), *extra]
         self.process = subprocess.Popen(self.command, stdout=subprocess.PIPE, stderr=log,
                                         text=True)
+        LOGS.append(Path(log.name))
         lines = {}
         deadline = time.monotonic() + 90
         while len(lines) < 2 and time.monotonic() < deadline:
@@ -162,7 +180,12 @@ class Served:
             name, _, url = line.strip().partition(": ")
             if name in ("Join", "Console"):
                 lines[name] = url
-        assert len(lines) == 2, "serve did not print its two lines"
+        if len(lines) < 2:
+            self.process.kill()
+            self.process.wait(10)
+            log.flush()
+            said = Path(log.name).read_text(errors="replace")[-2000:]
+            raise AssertionError(f"serve did not print its two lines; its log ends:\n{said}")
         self.join, self.console = lines["Join"], lines["Console"]
 
     def stop(self):

@@ -22,6 +22,8 @@ from jupyter_server.services.kernels.connection.base import (
     serialize_msg_to_ws_v1,
 )
 
+from harness import remember_typed
+
 TIMEOUT = 180.0
 WS_PROTOCOL = "v1.kernel.websocket.jupyter.org"
 
@@ -140,6 +142,8 @@ class PageClient:
 
     async def set_state(self, comm_id: str, **state) -> None:
         """Set any synced traits, as the page would (or as a script would: any at all)."""
+        for value in state.values():
+            remember_typed(value)
         await self._send("comm_msg", {"comm_id": comm_id, "data": {
             "method": "update", "state": state, "buffer_paths": []}})
 

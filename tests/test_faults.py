@@ -137,6 +137,8 @@ def test_a_crash_of_everything_loses_nothing_acknowledged_and_the_round_goes_on(
     assert set(acknowledged) <= stored_wordings(workshop), "an acknowledged wording was lost"
     assert integrity(workshop) == "ok"
 
+    for port in (served.port, served.console_port):  # the killed servers' ports are free
+        assert wait_for(lambda port=port: _free(port), 30)
     again = Served(workshop, log, "--expect", "3", port=served.port,
                    console_port=served.console_port)  # the same command
     try:
@@ -203,6 +205,18 @@ def test_a_killed_kernel_loses_nothing_and_its_person_comes_back(tmp_path):
             served.stop()
     assert len(acknowledged) == 5 and set(acknowledged) <= stored_wordings(workshop)
     assert integrity(workshop) == "ok"
+
+
+def _free(port: int) -> bool:
+    import socket
+
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 def _participant_server(served: Served) -> int:
