@@ -19,8 +19,8 @@ from coproduction.shared_language import (
     SharedLanguage, TermView)
 from coproduction.store import Store
 
-from .base import (POLL_SECONDS, LivePanel, RoundControls, css, label, marked_text, page_or_problem,
-                   query_parameters, show_lines)
+from .base import (POLL_SECONDS, LivePanel, RoundControls, asked, css, label, marked_text,
+                   page_or_problem, query_parameters, show_lines)
 from .join import ParticipantPage
 
 CREDIT_OPTIONS = [("as in My choices", "default"),
@@ -262,7 +262,8 @@ class LanguageBoard(BoardPanel):
                                   layout=ipw.Layout(display="none"),
                                   _dom_classes=css("credit-one"))
         row.credit.observe(lambda change, r=row: self._credit(r, change), names="value")
-        return [row.vote, row.credit]
+        row.vote_box = asked("Your vote", row.vote, "vote-question")
+        return [row.vote_box, row.credit]
 
     def show_proposal_controls(self, row: ProposalRow, view: ProposalView) -> None:
         self._updating_votes = True
@@ -271,7 +272,8 @@ class LanguageBoard(BoardPanel):
         finally:
             self._updating_votes = False
         row.vote.disabled = view.hidden_reason is not None or self.round_status != "open"
-        row.vote.layout.display = "none" if view.hidden_reason is not None else None
+        for shown in (row.vote, row.vote_box):
+            shown.layout.display = "none" if view.hidden_reason is not None else None
         row.credit.layout.display = None if view.mine else "none"
         if view.mine:
             self._updating_votes = True
@@ -363,7 +365,7 @@ class LanguageConsole(BoardPanel):
         self.descriptions = ipw.VBox(_dom_classes=css("shared-descriptions"))
         controls = ipw.VBox([
             self.round,
-            self.text_title, self.text_body, self.text_button,
+            self.text_title, asked("The text", self.text_body), self.text_button,
             ipw.HBox([self.min_votes, self.share]), self.blocks, self.rule_button,
         ], _dom_classes=css("console-controls"))
         self.children = [self.title, self.status, self.message, controls, self.rule,
