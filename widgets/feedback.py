@@ -180,7 +180,8 @@ class FeedbackBoard(FeedbackPanel):
         self.check_button = ipw.Button(description="Save, just for me",
                                        _dom_classes=css("check-in-button"))
         self.on_click(self.check_button, self._check_in,
-                      "Saved. Only you and the facilitator's overall count see this.")
+                      "Saved. Only you can see it. The facilitator sees only how many "
+                      "people feel each way.")
         self.checkin = _box("How are you?", [
             label("This is private. It is deleted after today unless you ask to keep it.",
                   "private-note"),
