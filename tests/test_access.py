@@ -279,3 +279,239 @@ def test_the_shipped_method_descriptions_are_plain():
             if r.words >= SENTENCE_WORDS and r.flesch_reading_ease < PLAIN:
                 problems.append(f"{row['method_id']} reads at {r.flesch_reading_ease}: {text!r}")
     assert not problems, "\n".join(problems)
+
+
+# --- in a real browser -----------------------------------------------------------------
+
+VIEWS = {"default look": (), "bigger text and stronger colours": ("large", "contrast")}
+PHONE = 360
+#: What a finger or a pointer aims at; a checkbox or radio is aimed at through its label.
+TARGETS = ("button, input:not([type=checkbox]):not([type=radio]), select, textarea, "
+           "[role=button], [role=tab], .widget-label-basic, .widget-radio-box label, a[href]")
+SERIOUS = ("serious", "critical")
+
+
+@pytest.fixture(scope="module")
+def room(tmp_path_factory):
+    """The demo workshop served on 127.0.0.1, and one headless Chromium."""
+    from harness import chromium, running_servers
+    from playwright.sync_api import sync_playwright
+
+    from coproduction.demo import DEMO_CODE, make_demo
+
+    workshop = tmp_path_factory.mktemp("room") / "demo"
+    make_demo(workshop).close()
+    with running_servers(workshop, workshop_code=DEMO_CODE) as servers, \
+            sync_playwright() as playwright:
+        browser = chromium(playwright)
+        yield servers, browser
+        browser.close()
+
+
+def open_everything(page) -> None:
+    """Show the parts a person opens: folded parts, pause, support, their own timeline."""
+    for header in page.locator(".jupyter-widget-Collapse-header").all():
+        if header.is_visible() and header.get_attribute("aria-expanded") == "false":
+            header.click()
+    for selector in (".coproduction-pause-button", ".coproduction-support-button",
+                     ".coproduction-life-try"):
+        button = page.locator(selector)
+        if button.count() and button.first.is_visible():
+            button.first.click()
+    page.wait_for_timeout(700)
+
+
+def fit_to_content(page, width: int) -> None:
+    """A viewport as tall as the page: Voilà scrolls inside an inner element, and axe-core
+    takes labels scrolled out of that element for hidden ones."""
+    height = page.evaluate("Math.max(...[...document.querySelectorAll('body, body *')]"
+                           ".map(e => e.scrollHeight))")
+    page.set_viewport_size({"width": width, "height": min(int(height) + 80, 16000)})
+    page.wait_for_timeout(300)
+
+
+def axe_problems(page, where: str) -> list[str]:
+    from axe_playwright_python.base import AXE_SCRIPT
+
+    page.evaluate(AXE_SCRIPT)
+    results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [f"{where}: {v['impact']} {v['id']} ({v['help']}): " + "; ".join(
+                f"{n['target']} {n['html'][:120]}" for n in v["nodes"][:5])
+            for v in results["violations"] if v["impact"] in SERIOUS]
+
+
+def phone_problems(page, where: str) -> list[str]:
+    found = page.evaluate(
+        """([width, targets]) => {
+          const out = [];
+          const scroll = Math.max(...[...document.querySelectorAll('body, body *')]
+              .map(e => e.scrollLeft + e.clientWidth < e.scrollWidth - 1
+                         && getComputedStyle(e).overflowX !== 'hidden' ? e.scrollWidth : 0),
+              document.scrollingElement.scrollWidth);
+          if (scroll > width) out.push('scrolls sideways: ' + scroll + 'px wide');
+          for (const e of document.querySelectorAll(targets)) {
+            const r = e.getBoundingClientRect();
+            if (!r.width || !r.height || getComputedStyle(e).visibility === 'hidden') continue;
+            if (r.right > width + 1) out.push('sticks out on the right: ' + e.outerHTML.slice(0, 90));
+            if (r.height < 44 || r.width < 44)
+              out.push(Math.round(r.width) + 'x' + Math.round(r.height) + ' px target: '
+                       + e.outerHTML.slice(0, 90));
+          }
+          return out;
+        }""", [PHONE, TARGETS])
+    return [f"{where}: {problem}" for problem in found]
+
+
+@pytest.fixture(scope="module", params=list(VIEWS))
+def audit(room, request):
+    """Every participant page (door, four activities, all parts open) on a 360 px phone,
+    and every console tab, in one look: what axe-core and the phone checks found, and
+    every address the pages asked for."""
+    servers, browser = room
+    found = {"axe": [], "phone": [], "requests": [], "pages": 0}
+    phone = browser.new_context(viewport={"width": PHONE, "height": 900})
+    page = phone.new_page()
+    page.on("request", lambda r: found["requests"].append(r.url))
+
+    def look(where: str) -> None:
+        page.wait_for_timeout(500)
+        fit_to_content(page, PHONE)
+        found["axe"].extend(axe_problems(page, where))
+        found["phone"].extend(phone_problems(page, where))
+        found["pages"] += 1
+
+    page.goto(servers.join_url)
+    page.locator(".coproduction-join-name input").wait_for(timeout=60_000)
+    for view in VIEWS[request.param]:   # chosen once, kept on this device for every page
+        page.locator(f"[data-coproduction-view={view}]").click()
+    look("door")
+    page.locator(".coproduction-join-name input").fill(f"Rowan {request.param_index}")
+    page.locator(".coproduction-join-button").click()
+    page.locator(".coproduction-language-board").wait_for(timeout=60_000)
+    language = page.url
+    for activity in ACTIVITIES:
+        page.goto(language.replace("/language.ipynb", f"/{activity}.ipynb"))
+        page.locator(".coproduction-you-are").wait_for(timeout=60_000)
+        page.wait_for_timeout(800)
+        for view in VIEWS[request.param]:
+            assert page.locator("html").get_attribute("class").count(f"coproduction-{view}")
+        open_everything(page)
+        look(activity)
+    phone.close()
+
+    laptop = browser.new_context(viewport={"width": 1100, "height": 900})
+    console = laptop.new_page()
+    console.on("request", lambda r: found["requests"].append(r.url))
+    console.goto(servers.console_url)
+    console.locator(".coproduction-language-console").wait_for(timeout=60_000)
+    for view in VIEWS[request.param]:
+        console.locator(f"[data-coproduction-view={view}]").click()
+    for number, tab in enumerate(console.locator(".lm-TabBar-tab").all()):
+        tab.click()
+        open_everything(console)
+        fit_to_content(console, 1100)
+        found["axe"].extend(axe_problems(console, f"console tab {number + 1}"))
+        found["pages"] += 1
+    laptop.close()
+    found["origins"] = (base_of(servers.join_url), base_of(servers.console_url))
+    return found
+
+
+def base_of(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+@pytest.mark.browser
+def test_axe_core_finds_nothing_serious_on_any_participant_page_or_console_tab(audit):
+    assert audit["pages"] == 10
+    assert not audit["axe"], "axe-core found:\n" + "\n".join(audit["axe"])
+
+
+@pytest.mark.browser
+def test_every_participant_page_fits_a_360px_phone_with_44px_targets(audit):
+    assert not audit["phone"], "\n".join(audit["phone"])
+
+
+@pytest.mark.browser
+def test_no_page_asks_anything_of_the_internet(audit):
+    assert len(audit["requests"]) > 20
+    away = [u for u in audit["requests"]
+            if not u.startswith((*audit["origins"], "data:", "blob:"))]
+    assert not away, away
+
+
+@pytest.mark.browser
+def test_the_keyboard_reaches_and_works_every_control_with_a_ring_you_can_see(room):
+    servers, browser = room
+    context = browser.new_context(viewport={"width": PHONE, "height": 900})
+    page = context.new_page()
+    page.goto(servers.join_url.replace("/language.ipynb", "/feedback.ipynb"))
+    page.locator(".coproduction-join-name input").fill("Kim")
+    page.locator(".coproduction-join-button").click()
+    page.locator(".coproduction-feedback-board").wait_for(timeout=60_000)
+    page.wait_for_timeout(800)
+    fit_to_content(page, PHONE)
+    controls = page.evaluate(
+        """(targets) => {
+          let n = 0;
+          for (const e of document.querySelectorAll(targets + ', input')) {
+            const r = e.getBoundingClientRect();
+            if (!r.width || e.disabled || e.matches('label')) continue;
+            e.setAttribute('data-reach', String(n++));
+          }
+          return n;
+        }""", TARGETS)
+    assert controls > 30
+    reached, ringless = set(), []
+    page.locator("body").focus()
+    for _ in range(controls * 2 + 10):
+        page.keyboard.press("Tab")
+        state = page.evaluate(
+            """() => {
+              const e = document.activeElement;
+              const s = getComputedStyle(e);
+              return [e.getAttribute('data-reach'), s.outlineStyle, parseFloat(s.outlineWidth),
+                      e.outerHTML.slice(0, 80)];
+            }""")
+        if state[0] is not None:
+            reached.add(state[0])
+            if state[1] == "none" or state[2] < 2:
+                ringless.append(state[3])
+    missed = page.evaluate(
+        "(reached) => [...document.querySelectorAll('[data-reach]')]"
+        ".filter(e => !reached.includes(e.getAttribute('data-reach')))"
+        ".map(e => e.outerHTML.slice(0, 100))", sorted(reached))
+    assert not missed, f"the Tab key never reaches: {missed}"
+    assert not ringless, f"no focus ring on: {sorted(set(ringless))}"
+
+    # A folded part opens with Enter and says so; a toggle button is chosen with Space.
+    header = page.locator(".coproduction-my-choices-panels .jupyter-widget-Collapse-header").first
+    header.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.querySelector("
+                           "'.coproduction-my-choices-panels .jupyter-widget-Collapse-header')"
+                           ".getAttribute('aria-expanded') === 'true'", timeout=10_000)
+    assert page.locator(".coproduction-save-choices").is_visible()
+    good = page.locator(".coproduction-feeling .widget-toggle-button").first
+    good.focus()
+    page.keyboard.press("Space")
+    page.wait_for_function("() => document.querySelector("
+                           "'.coproduction-feeling .widget-toggle-button')"
+                           ".getAttribute('aria-pressed') === 'true'", timeout=10_000)
+    assert page.locator(".coproduction-feeling").get_attribute("role") == "group"
+
+    # Bigger text from the keyboard, kept after a reload.
+    bigger = page.locator("[data-coproduction-view=large]")
+    bigger.focus()
+    page.keyboard.press("Enter")
+    assert page.evaluate("getComputedStyle(document.body).fontSize") == "24px"
+    page.reload()
+    page.locator(".coproduction-feedback-board").wait_for(timeout=60_000)
+    assert page.evaluate("getComputedStyle(document.body).fontSize") == "24px"
+    assert bigger.get_attribute("aria-pressed") == "true"
+    bigger.press("Space")
+    assert page.evaluate("getComputedStyle(document.body).fontSize") == "18px"
+    context.close()
