@@ -29,7 +29,7 @@ FINANCE_COLUMNS = ["payee_ref", "session_id", "minutes", "rate", "amount", "expe
 
 
 def money(amount: float, currency: str, *, pence: bool = False) -> str:
-    """An amount as people read it: ``£25``, ``£250.00``; a currency without a sign: ``25 SEK``."""
+    """An amount as people read it: ``£25``, ``£250.00``; without a known sign: ``25 SEK``."""
     number = f"{amount:.2f}" if pence else f"{amount:g}"
     sign = CURRENCY_SIGNS.get(currency.upper())
     return f"{sign}{number}" if sign else f"{number} {currency}"

@@ -153,7 +153,7 @@ def participant_pages(store, code: str) -> dict[str, ipw.Widget]:
 
     door = ParticipantPage(store, activity_maker("language"))
     pages = {"door": door}
-    person, key = join_workshop(store, code=code, pseudonym=f"Rowan {next(NUMBERS)}")
+    _person, key = join_workshop(store, code=code, pseudonym=f"Rowan {next(NUMBERS)}")
     for name in ACTIVITIES:
         page = ParticipantPage(store, activity_maker(name), key=key)
         stop(page)
@@ -352,7 +352,8 @@ def phone_problems(page, where: str) -> list[str]:
           for (const e of document.querySelectorAll(targets)) {
             const r = e.getBoundingClientRect();
             if (!r.width || !r.height || getComputedStyle(e).visibility === 'hidden') continue;
-            if (r.right > width + 1) out.push('sticks out on the right: ' + e.outerHTML.slice(0, 90));
+            if (r.right > width + 1)
+              out.push('sticks out on the right: ' + e.outerHTML.slice(0, 90));
             if (r.height < 44 || r.width < 44)
               out.push(Math.round(r.width) + 'x' + Math.round(r.height) + ' px target: '
                        + e.outerHTML.slice(0, 90));
