@@ -385,6 +385,17 @@ class Store:
             except sqlite3.Error as error:
                 raise StoreError(_plain(error)) from error
 
+    def change_notices(self):
+        """Something an event loop can wait on that wakes when the workshop is written.
+
+        A :class:`coproduction.changes.FolderWatch` on the database file and its
+        write-ahead log, or None where the system cannot watch files (then poll
+        :meth:`revision`). A notice is a hint to read the revision, never a change itself.
+        """
+        from .changes import watch_folder
+
+        return watch_folder(self.folder, {DATABASE_NAME, f"{DATABASE_NAME}-wal"})
+
     def workshop(self) -> dict:
         return self.select("workshop")[0]
 

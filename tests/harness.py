@@ -72,7 +72,11 @@ def running_servers(
 
 
 def kernel_pids(server_pid: int) -> list[int]:
-    """Process ids of the ipykernel processes a server started (Linux /proc)."""
+    """Process ids of the kernels a server started (Linux /proc).
+
+    The kit's servers start ``coproduction.kernel`` (ipykernel, lighter); plain Voilà
+    starts ``ipykernel_launcher``.
+    """
     pids = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -83,7 +87,8 @@ def kernel_pids(server_pid: int) -> list[int]:
         except OSError:
             continue
         fields = stat[stat.rfind(")") + 2:].split()
-        if int(fields[1]) == server_pid and fields[0] != "Z" and b"ipykernel" in cmdline:
+        if int(fields[1]) == server_pid and fields[0] != "Z" and (
+                b"ipykernel" in cmdline or b"coproduction.kernel" in cmdline):
             pids.append(int(entry.name))
     return pids
 

@@ -139,3 +139,23 @@ def test_concurrent_writers_in_several_processes_lose_nothing(store):
     assert len(titles) == workers * each
     assert len(set(titles)) == workers * each
     assert store.revision() == 1 + workers * each  # the workshop row, then one per write
+
+
+def test_change_notices_wake_on_a_commit_elsewhere_and_ignore_other_files(store):
+    import select
+
+    notices = store.change_notices()
+    if notices is None:
+        pytest.skip("this system cannot watch files; pages poll instead")
+    try:
+        assert not notices.drain(), "nothing has happened yet"
+        (store.folder / "notes.txt").write_text("not the workshop")
+        assert not notices.drain()
+        with Store.open(store.folder) as elsewhere:
+            elsewhere.insert("sessions", {"activity": "language", "title": "t",
+                                          "status": "planned"})
+        assert select.select([notices], [], [], 2)[0], "a commit wakes the watcher"
+        assert notices.drain()
+        assert not notices.drain(), "one drain reads everything pending"
+    finally:
+        notices.close()

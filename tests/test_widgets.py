@@ -276,3 +276,140 @@ def test_a_click_before_any_session_exists_gets_a_sentence_not_a_fault(store):
     console.refresh_if_changed()
     console.round.open_button.click()
     assert console.message.value.startswith("There is no session yet")
+
+
+def test_a_page_is_drawn_before_its_address_arrives_then_lets_the_person_in(
+        store, session_id, monkeypatch):
+    """A warm kernel builds the whole page ahead; only ``arrive()`` waits for the request."""
+    import widgets.base
+    from widgets.language import participant_page
+
+    waited = []
+    monkeypatch.setenv("VOILA_PREHEAT", "True")
+    monkeypatch.setattr(widgets.base, "wait_for_request", lambda: waited.append(True))
+    monkeypatch.setenv("QUERY_STRING", "token=x&code=TEST42")
+    page = participant_page(workshop=store.folder)
+    assert waited == [] and page.gate.code.layout.display is None  # drawn, not yet asked
+    page.arrive()
+    assert waited == [True]
+    assert page.gate.code.value == "TEST42" and page.gate.code.layout.display == "none"
+    page.gate.name.value = "Ana"
+    page.gate.join.click()
+    key = page.rejoin_key.value
+    page.activity.stop(), page.care.stop(), page.choices.stop()
+
+    monkeypatch.setenv("QUERY_STRING", f"code=TEST42&me={key}")  # a reload
+    again = participant_page(workshop=store.folder)
+    assert again.person is None
+    again.arrive()
+    assert again.person == page.person and isinstance(again.activity, LanguageBoard)
+    again.activity.stop(), again.care.stop(), again.choices.stop()
+
+
+def test_a_page_polls_once_for_all_its_panels(store, session_id):
+    """One revision query per tick redraws every panel; the poll ends with the last panel."""
+    import asyncio
+
+    from widgets.base import RevisionWatch
+
+    async def scenario():
+        page = ParticipantPage(store, lambda s, p: LanguageBoard(s, p), code="TEST42")
+        page.gate.name.value = "Ana"
+        page.gate.join.click()
+        watch = RevisionWatch.of(store)
+        panels = [page.activity, page.care, page.choices]
+        polls = [t for t in asyncio.all_tasks() if t.get_name() == "coproduction-live-updates"]
+        assert watch.panels == panels and len(polls) == 1
+
+        queries = []
+        real = store.revision
+        store.revision = lambda: queries.append(1) or real()
+        join_workshop(store, code="TEST42", pseudonym="Bo")  # the store moves on
+        watch.tick()
+        assert len(queries) == 1
+        assert all(panel._seen == real() for panel in panels)
+        watch.tick()  # nothing new: one query, no redraw
+        assert len(queries) == 2
+
+        for panel in panels:
+            panel.stop()
+        await asyncio.sleep(0)
+        assert watch.task is None and polls[0].cancelled()
+
+    asyncio.run(scenario())
+
+
+def test_a_write_elsewhere_nudges_the_page_and_a_quiet_room_asks_nothing(
+        store, session_id, monkeypatch):
+    """With change notices a page redraws as soon as another process saves, not on a tick."""
+    import asyncio
+    import time
+
+    import widgets.base
+    from coproduction.store import Store
+    from widgets.base import RevisionWatch
+
+    if store.change_notices() is None:
+        pytest.skip("this system cannot watch files; pages poll instead")
+    monkeypatch.setattr(widgets.base, "CHECK_SECONDS", 60.0)  # only a nudge can redraw
+
+    async def scenario():
+        board = board_for(store, "Ana")
+        board.start()
+        watch = RevisionWatch.of(store)
+        assert watch.notices is not None
+        queries = []
+        real = store.revision
+        store.revision = lambda: queries.append(1) or real()
+        await asyncio.sleep(1.0)
+        assert queries == [], "a quiet room does not ask the store anything"
+
+        with Store.open(store.folder) as elsewhere:  # another kernel, another connection
+            person, _ = join_workshop(elsewhere, code="TEST42", pseudonym="Bo")
+            SharedLanguage(elsewhere, session_id).propose(
+                person, SharedLanguage(elsewhere, session_id).board(person).terms[0].term_id,
+                "the teacher for extra help")
+        sent = time.monotonic()
+        while "the teacher for extra help" not in all_labels(board):
+            assert time.monotonic() - sent < 2, "the page was not nudged"
+            await asyncio.sleep(0.01)
+        board.stop()
+        assert watch.notices is None and watch.task is None
+
+    asyncio.run(scenario())
+
+
+def test_a_new_proposal_reaches_another_page_in_few_widget_messages(store, session_id,
+                                                                    monkeypatch):
+    """Every message goes to every page in the room; a new row must stay small.
+
+    A row used to open 17 widgets (each label with its own layout and style) and then
+    send its texts separately: 23 messages to each of forty pages.
+    """
+    import comm
+
+    ana, bo = board_for(store, "Ana"), board_for(store, "Bo")
+    sent = []
+    monkeypatch.setattr(comm.DummyComm, "publish_msg",
+                        lambda self, msg_type, data=None, **kw: sent.append(msg_type))
+    senco = card(ana, "SENCO")
+    senco.propose_box.value = "the teacher for extra help"
+    senco.propose_button.click()
+    sent.clear()
+    assert bo.refresh_if_changed()
+    row = next(iter(card(bo, "SENCO").rows.values()))
+    assert row.wording.value == "the teacher for extra help" and row.credit is None
+    assert sent.count("comm_open") <= 7 and len(sent) <= 8, sent
+
+
+def test_the_join_page_is_light_to_send(store):
+    """Every model on the door is state a joining phone must fetch and build first.
+
+    The door's fixed texts share one layout and style (it was 93 models, now under 60).
+    """
+    from ipywidgets.widgets.widget import _instances
+
+    before = set(_instances)
+    page = ParticipantPage(store, lambda s, p: LanguageBoard(s, p), code="TEST42")
+    made = [w for key, w in _instances.items() if key not in before]
+    assert page in made and len(made) <= 60, len(made)

@@ -5,8 +5,10 @@
 - Every handler runs through :meth:`LivePanel.guard`: a refusal shows its
   plain message, a fault shows a calm one and is logged without personal
   data; what the person typed stays in its box.
-- :class:`LivePanel` polls the store's revision counter and redraws only when
-  something changed, so an idle page leaves its kernel idle.
+- :class:`LivePanel` redraws only when the store's revision counter moved, so
+  an idle page leaves its kernel idle. All the panels of one page (one store)
+  share a single poll (:class:`RevisionWatch`): one tiny query per tick, however
+  many panels the page has.
 """
 
 from __future__ import annotations
@@ -16,17 +18,26 @@ import html
 import logging
 import os
 import re
+import weakref
 from typing import Callable, Iterable
 from urllib.parse import parse_qs
 
 import ipywidgets as ipw
+from ipywidgets.widgets.widget_string import LabelStyle
 
 from coproduction.store import Store, StoreError
 from coproduction.validation import InvalidInput
 
 log = logging.getLogger("coproduction.widgets")
 
+#: How often a page looks at the store where it cannot be nudged (see RevisionWatch).
 POLL_SECONDS = 0.25
+#: Where it can be nudged, a slow look anyway, in case a nudge went missing.
+CHECK_SECONDS = 5.0
+#: However busy the room, a page redraws at most this often.
+REDRAW_GAP = 0.25
+#: A nudge can come a moment before the commit is visible: look once more after this.
+SETTLE_SECONDS = 0.05
 SORRY = "Sorry, something went wrong on our side. What you typed is still here; please try again."
 
 
@@ -40,6 +51,35 @@ def label(text: str, *names: str, **kw) -> ipw.Label:
     return ipw.Label(value=text, _dom_classes=css(*names), **kw)
 
 
+_SHARED: dict[str, ipw.Widget] = {}
+
+
+def _shared(kind: type[ipw.Widget]) -> ipw.Widget:
+    widget = _SHARED.get(kind.__name__)
+    if widget is None or widget.comm is None:  # none yet, or closed
+        widget = _SHARED[kind.__name__] = kind()
+    return widget
+
+
+def fixed_layout() -> ipw.Layout:
+    """One default layout shared by every widget that is never hidden or resized.
+
+    Every widget otherwise opens a layout of its own: one more message to every page
+    whenever a row is added. Never change anything on it.
+    """
+    return _shared(ipw.Layout)
+
+
+def fixed_label(text: str, *names: str) -> ipw.Label:
+    """Plain text that is never hidden or restyled, for rows that come and go.
+
+    It shares :func:`fixed_layout` and one label style, so a new line costs one widget,
+    not three. Never change ``.layout`` or ``.style`` of one.
+    """
+    return ipw.Label(value=text, _dom_classes=css(*names), layout=fixed_layout(),
+                     style=_shared(LabelStyle))
+
+
 def asked(question: str, answer: ipw.Widget, *names: str) -> ipw.VBox:
     """A question people can read, with its answer (a box, buttons, a picture) under it.
 
@@ -48,8 +88,11 @@ def asked(question: str, answer: ipw.Widget, *names: str) -> ipw.VBox:
     as the answer's name. Every control without a ``description`` of its own
     sits in one of these (tests/test_access.py checks it).
     """
+    if answer.layout is _SHARED.get("Layout"):
+        raise ValueError("an answer needs a layout of its own, not fixed_layout()")
     answer.layout.width = "calc(100% - 4px)"   # its 2 px margins stay inside the page
-    return ipw.VBox([label(question, "question"), answer], _dom_classes=css("asked", *names))
+    return ipw.VBox([fixed_label(question, "question"), answer],
+                    _dom_classes=css("asked", *names))
 
 
 def show_lines(box: ipw.Box, lines: list[str], name: str) -> None:
@@ -62,10 +105,9 @@ def show_lines(box: ipw.Box, lines: list[str], name: str) -> None:
     for extra in children[len(lines):]:
         extra.close()
     children = children[:len(lines)]
-    while len(children) < len(lines):
-        children.append(label("", name))
     for child, text in zip(children, lines):
         child.value = text
+    children += [fixed_label(text, name) for text in lines[len(children):]]
     if tuple(children) != tuple(box.children):
         box.children = children
 
@@ -167,6 +209,19 @@ def marked_text(body: str, terms: Iterable[str]) -> str:
     return "".join(paragraphs)
 
 
+class ProblemPage(ipw.VBox):
+    """A calm message in place of a page that could not be built."""
+
+    def __init__(self, problem: str):
+        super().__init__([label(problem, "message", "message-warning"),
+                          label("Please tell the facilitator.", "message")],
+                         _dom_classes=css("page", "problem"))
+
+    def arrive(self) -> None:
+        """Take the page request as a page does (see ``ParticipantPage.arrive``)."""
+        query_parameters()
+
+
 def page_or_problem(build: Callable[[], ipw.Widget]) -> ipw.Widget:
     """The page ``build`` makes, or a calm message when the workshop cannot be opened.
 
@@ -175,9 +230,7 @@ def page_or_problem(build: Callable[[], ipw.Widget]) -> ipw.Widget:
     try:
         return build()
     except (StoreError, InvalidInput) as error:
-        return ipw.VBox([label(str(error), "message", "message-warning"),
-                         label("Please tell the facilitator.", "message")],
-                        _dom_classes=css("page", "problem"))
+        return ProblemPage(str(error))
 
 
 def query_parameters() -> dict[str, str]:
@@ -218,9 +271,9 @@ def wait_for_request() -> None:
 class LivePanel(ipw.VBox):
     """A box that redraws itself from the store when the store changes.
 
-    Subclasses implement :meth:`refresh`. :meth:`start` begins polling on the
-    kernel's event loop; without a running loop (plain Python, tests) call
-    :meth:`refresh_if_changed` by hand.
+    Subclasses implement :meth:`refresh`. :meth:`start` draws the panel and
+    joins its page's poll on the kernel's event loop; without a running loop
+    (plain Python, tests) call :meth:`refresh_if_changed` by hand.
     """
 
     def __init__(self, store: Store, *, classes: Iterable[str] = (), **kw):
@@ -228,7 +281,6 @@ class LivePanel(ipw.VBox):
         super().__init__(_dom_classes=css("panel", *classes), **kw)
         self.store = store
         self._seen = -1
-        self._task: asyncio.Task | None = None
 
     # -- messages and errors ---------------------------------------------
     def say(self, text: str, tone: str = "info") -> None:
@@ -288,46 +340,156 @@ class LivePanel(ipw.VBox):
     def refresh(self) -> None:
         raise NotImplementedError
 
-    def refresh_if_changed(self) -> bool:
-        """Redraw if the store moved on since the last redraw; True if it did."""
-        revision = self.store.revision()
+    def refresh_if_changed(self, revision: int | None = None) -> bool:
+        """Redraw if the store moved on since the last redraw; True if it did.
+
+        ``revision`` is the counter the page's poll just read (None: read it now).
+        """
+        if revision is None:
+            revision = self.store.revision()
         if revision == self._seen:
             return False
         self._seen = revision
         self.refresh()
         return True
 
-    def start(self, interval: float = POLL_SECONDS) -> None:
-        """Poll the store on the kernel's event loop until :meth:`stop` or close."""
+    def start(self) -> None:
+        """Draw now, then follow the store with the page's one poll until :meth:`stop`."""
         self.guard(self.refresh_if_changed)
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            loop = None
-        if loop is None:
-            try:
-                loop = asyncio.get_event_loop()
-            except RuntimeError:
-                return
-        if self._task is None:
-            self._task = loop.create_task(self._poll(interval))
-
-    async def _poll(self, interval: float) -> None:
-        while True:
-            await asyncio.sleep(interval)
-            try:
-                self.refresh_if_changed()
-            except StoreError:
-                pass  # the store was busy; the next tick tries again
-            except Exception as error:
-                log.error("live update failed in %s: %s", type(self).__name__,
-                          type(error).__name__)
+        RevisionWatch.of(self.store).add(self)
 
     def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            self._task = None
+        watch = RevisionWatch.existing(self.store)
+        if watch is not None:
+            watch.remove(self)
 
     def close(self) -> None:
         self.stop()
         super().close()
+
+
+class RevisionWatch:
+    """The one watch of a page: reads the store's revision, redraws the panels that follow it.
+
+    A page has several live panels (the activity, the pause and support frame, "My
+    choices"); each polling on its own would multiply the queries and the wake-ups of
+    every idle kernel. Panels :meth:`add` themselves. Where the store can nudge
+    (:meth:`Store.change_notices`), the page looks the moment another process writes and
+    otherwise only every :data:`CHECK_SECONDS`, so an idle room costs next to nothing;
+    elsewhere it polls every :data:`POLL_SECONDS`. Redraws come at most every
+    :data:`REDRAW_GAP` seconds however busy the room. Everything stops with the last
+    panel, so a closed page leaves nothing running.
+    """
+
+    _watches: "weakref.WeakKeyDictionary[Store, RevisionWatch]" = weakref.WeakKeyDictionary()
+
+    def __init__(self, store: Store):
+        self._store = weakref.ref(store)  # the page owns the store; the watch follows it
+        self.panels: list[LivePanel] = []
+        self.task: asyncio.Task | None = None
+        self.notices = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._pending: asyncio.TimerHandle | None = None
+        self._quiet_until = 0.0
+
+    @classmethod
+    def of(cls, store: Store) -> "RevisionWatch":
+        watch = cls._watches.get(store)
+        if watch is None:
+            watch = cls._watches[store] = cls(store)
+        return watch
+
+    @classmethod
+    def existing(cls, store: Store) -> "RevisionWatch | None":
+        return cls._watches.get(store)
+
+    def add(self, panel: LivePanel) -> None:
+        if panel not in self.panels:
+            self.panels.append(panel)
+        if self.task is not None and not self.task.done():
+            return
+        try:
+            self._loop = asyncio.get_running_loop()
+        except RuntimeError:  # plain Python: nothing runs the loop, so do not listen
+            self._loop = _event_loop()
+        else:
+            self.notices = self._listen(self._loop)
+        if self._loop is not None:
+            self.task = self._loop.create_task(self._poll(), name="coproduction-live-updates")
+
+    def remove(self, panel: LivePanel) -> None:
+        if panel in self.panels:
+            self.panels.remove(panel)
+        if self.panels:
+            return
+        if self.task is not None:
+            self.task.cancel()
+            self.task = None
+        if self._pending is not None:
+            self._pending.cancel()
+            self._pending = None
+        if self.notices is not None:
+            self._loop.remove_reader(self.notices.fileno())
+            self.notices.close()
+            self.notices = None
+
+    def tick(self) -> bool:
+        """One look: one revision query; redraw each panel that has not seen it. True if any did."""
+        store = self._store()
+        if store is None:
+            return False
+        try:
+            revision = store.revision()
+        except StoreError:
+            return False  # the store was busy; the next look tries again
+        redrawn = False
+        for panel in list(self.panels):
+            try:
+                redrawn = panel.refresh_if_changed(revision) or redrawn
+            except StoreError:
+                pass  # that panel tries again on the next change or tick
+            except Exception as error:
+                log.error("live update failed in %s: %s", type(panel).__name__,
+                          type(error).__name__)
+        return redrawn
+
+    def _listen(self, loop: asyncio.AbstractEventLoop):
+        store = self._store()
+        notices = store.change_notices() if store is not None else None
+        if notices is None:
+            return None
+        try:
+            loop.add_reader(notices.fileno(), self._nudged)
+        except (NotImplementedError, OSError, ValueError):
+            notices.close()
+            return None
+        return notices
+
+    def _nudged(self) -> None:
+        if self.notices is not None and self.notices.drain() and self._pending is None:
+            delay = max(0.0, self._quiet_until - self._loop.time())
+            self._pending = self._loop.call_later(delay, self._look, True)
+
+    def _look(self, again: bool) -> None:
+        self._pending = None
+        if self.tick():
+            self._quiet_until = self._loop.time() + REDRAW_GAP
+        elif again:  # the nudge can come a moment before the commit is visible
+            self._pending = self._loop.call_later(SETTLE_SECONDS, self._look, False)
+
+    async def _poll(self) -> None:
+        while self.panels:
+            await asyncio.sleep(CHECK_SECONDS if self.notices is not None else POLL_SECONDS)
+            self.tick()
+
+
+def _event_loop() -> asyncio.AbstractEventLoop | None:
+    """The kernel's event loop (running or not yet); None where there is none."""
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        pass
+    try:
+        return asyncio.get_event_loop()
+    except RuntimeError:
+        return None

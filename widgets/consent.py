@@ -15,7 +15,7 @@ from coproduction import consent
 from coproduction.participants import DISPLAY_NAME_MAX, Participant, find_participant
 from coproduction.store import Store
 
-from .base import KeyedRows, LivePanel, asked, css, label, show_lines
+from .base import KeyedRows, LivePanel, asked, css, fixed_label, label, show_lines
 
 
 class InformationBox(ipw.VBox):
@@ -24,7 +24,7 @@ class InformationBox(ipw.VBox):
     def __init__(self, workshop: dict):
         rows = []
         for heading, text in consent.information(workshop):
-            rows += [label(heading, "info-heading"), label(text, "info-text")]
+            rows += [fixed_label(heading, "info-heading"), fixed_label(text, "info-text")]
         super().__init__(rows, _dom_classes=css("information"))
         self.version = consent.information_version(workshop)
 

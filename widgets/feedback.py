@@ -34,8 +34,6 @@ from .base import (
     asked,
     css,
     label,
-    page_or_problem,
-    query_parameters,
     show_lines,
 )
 
@@ -510,9 +508,6 @@ class FeedbackConsole(FeedbackPanel):
 
 def participant_page(workshop=None, session: int | None = None) -> ipw.Widget:
     """The page a participant's feedback notebook shows (identity from the page address)."""
-    from .join import ParticipantPage  # join puts CareFrame on every page
+    from .join import participant_page
 
-    query = query_parameters()
-    return page_or_problem(lambda: ParticipantPage(
-        Store.open(workshop), lambda s, person: FeedbackBoard(s, person, session),
-        code=query.get("code", ""), key=query.get("me", "")))
+    return participant_page(lambda s, person: FeedbackBoard(s, person, session), workshop)

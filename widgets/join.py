@@ -15,7 +15,7 @@ import ipywidgets as ipw
 from coproduction.participants import Participant, join_workshop, rejoin
 from coproduction.store import Store
 
-from .base import LivePanel, css, label
+from .base import LivePanel, css, fixed_label, label, page_or_problem, query_parameters
 from .consent import ChoicesForm, InformationBox, MyChoices
 from .feedback import CareFrame
 
@@ -30,7 +30,7 @@ class JoinGate(LivePanel):
                  code: str = ""):
         super().__init__(store, classes=("join",))
         self._on_joined = on_joined
-        self.code = ipw.Text(value=code[:40], description="Workshop code",
+        self.code = ipw.Text(description="Workshop code",
                              placeholder="from the facilitator",
                              style={"description_width": "initial"},
                              _dom_classes=css("join-code"))
@@ -45,12 +45,18 @@ class JoinGate(LivePanel):
                       "saved. You can close this page.")
         self.information = InformationBox(store.workshop())
         self.choices = ChoicesForm()
-        intro = label("Before you choose, please read what taking part means.", "intro")
-        name_note = label("Pick a name to be known by here. It does not have to be your "
-                          "real name.", "name-note")
-        fields = [self.name] if code else [self.code, self.name]
-        self.children = [intro, self.information, name_note, *fields, self.choices,
-                         ipw.HBox([self.join, self.not_now]), self.message]
+        intro = fixed_label("Before you choose, please read what taking part means.", "intro")
+        name_note = fixed_label("Pick a name to be known by here. It does not have to be "
+                                "your real name.", "name-note")
+        self.children = [intro, self.information, name_note, self.code, self.name,
+                         self.choices, ipw.HBox([self.join, self.not_now]), self.message]
+        self.use_code(code)
+
+    def use_code(self, code: str) -> None:
+        """The code from the join link: filled in and out of the way (empty: ask for it)."""
+        if code:
+            self.code.value = code[:40]
+        self.code.layout.display = "none" if code else None
 
     def _join(self) -> None:
         person, key = join_workshop(self.store, code=self.code.value, pseudonym=self.name.value,
@@ -67,7 +73,9 @@ class ParticipantPage(ipw.VBox):
     """A participant's whole page: the door, then their activity.
 
     ``make_activity(store, person)`` builds the activity panel once the
-    person is known; the page starts its live updates.
+    person is known; the page starts its live updates. The page is built
+    before its address is known (a warm kernel builds it ahead of the room
+    joining); :meth:`arrive` then lets the person in, or back in.
     """
 
     def __init__(self, store: Store,
@@ -77,19 +85,31 @@ class ParticipantPage(ipw.VBox):
         self.store = store
         self._make_activity = make_activity
         workshop = store.workshop()
-        header = [label(workshop["title"], "workshop-title")]
+        header = [fixed_label(workshop["title"], "workshop-title")]
         if workshop["is_demo"]:
-            header.append(label("This is a demo: everyone and everything in it is made up.",
-                                "demo-note"))
+            header.append(fixed_label("This is a demo: everyone and everything in it is made "
+                                      "up.", "demo-note"))
         self.header = ipw.VBox(header, _dom_classes=css("header"))
         self.rejoin_key = label("", "rejoin-key", layout=ipw.Layout(display="none"))
-        self.person: Participant | None = rejoin(store, key) if key else None
+        self.person: Participant | None = None
         self.activity: LivePanel | None = None
-        if self.person is not None:
-            self._enter(self.person, key)
+        self.gate = JoinGate(store, self._enter, code=code)
+        self.children = [self.header, self.gate, self.rejoin_key]
+        if key:
+            self.let_in(code, key)
+
+    def arrive(self) -> None:
+        """Read the page's address (on a warm kernel, wait for it) and let the person in."""
+        query = query_parameters()
+        self.gate.guard(self.let_in, query.get("code", ""), query.get("me", ""))
+
+    def let_in(self, code: str = "", key: str = "") -> None:
+        """Straight back in with a rejoin key; else the door, with the link's code filled in."""
+        person = rejoin(self.store, key) if key else None
+        if person is not None:
+            self._enter(person, key)
         else:
-            self.gate = JoinGate(store, self._enter, code=code)
-            self.children = [self.header, self.gate, self.rejoin_key]
+            self.gate.use_code(code)
 
     def _enter(self, person: Participant, key: str) -> None:
         self.person = person
@@ -112,3 +132,13 @@ class ParticipantPage(ipw.VBox):
         self.children = [self.header, label(
             "You have left the workshop. What you gave has been dealt with as the page "
             "told you. Thank you for your time. You can close this page.", "goodbye")]
+
+
+def participant_page(make_activity: Callable[[Store, Participant], LivePanel],
+                     workshop=None) -> ipw.Widget:
+    """The page a participant notebook shows: built now, let in by its ``arrive()``.
+
+    A notebook displays the page in one cell and calls ``arrive()`` in the next, so
+    a kernel started ahead has the whole page drawn before anyone asks for it.
+    """
+    return page_or_problem(lambda: ParticipantPage(Store.open(workshop), make_activity))

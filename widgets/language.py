@@ -19,9 +19,8 @@ from coproduction.shared_language import (
     SharedLanguage, TermView)
 from coproduction.store import Store
 
-from .base import (POLL_SECONDS, LivePanel, RoundControls, asked, css, label, marked_text,
-                   page_or_problem, query_parameters, show_lines)
-from .join import ParticipantPage
+from .base import (LivePanel, RoundControls, asked, css, fixed_label, fixed_layout, label,
+                   marked_text, show_lines)
 
 CREDIT_OPTIONS = [("as in My choices", "default"),
                   *[(words, mode) for mode, words in consent.CREDIT_WORDS.items()]]
@@ -45,28 +44,41 @@ def _text(description: str, placeholder: str, limit: int, *names: str) -> ipw.Te
 
 
 class ProposalRow(ipw.VBox):
-    """One proposal on a term card: wording, who, the count and what the rule says."""
+    """One proposal on a term card: wording, who, the count and what the rule says.
 
-    def __init__(self, panel: "BoardPanel", proposal_id: int):
-        super().__init__(_dom_classes=css("proposal"))
-        self.proposal_id = proposal_id
-        self.wording = label("", "wording")
-        self.by = label("", "by")
-        self.decision = label("", "decision")
-        self.controls = panel.proposal_controls(self)
-        self.children = [self.wording, self.by, self.decision, *self.controls]
+    Made with its texts in place and labels that share a layout (:func:`fixed_label`):
+    a new proposal reaches every page in the room, so each widget it needs is a message
+    to every one of them.
+    """
+
+    def __init__(self, panel: "BoardPanel", view: ProposalView, viewer_sees_hidden: bool):
+        wording, by, decision = self._texts(view, viewer_sees_hidden)
+        self.wording = fixed_label(wording, "wording")
+        self.by = fixed_label(by, "by")
+        self.decision = fixed_label(decision, "decision")
+        self.controls = panel.proposal_controls(self, view)
+        super().__init__([self.wording, self.by, self.decision, *self.controls],
+                         _dom_classes=self._classes(view), layout=fixed_layout())
+        self.proposal_id = view.proposal_id
+
+    @staticmethod
+    def _texts(view: ProposalView, viewer_sees_hidden: bool) -> tuple[str, str, str]:
+        by = "Proposed by you" if view.mine else f"Proposed by {view.by}"
+        if view.hidden_reason is not None:
+            return (f"Hidden: {view.wording}" if viewer_sees_hidden else
+                    "A proposal was taken off the board.", by,
+                    f"Reason: {view.hidden_reason}")
+        return view.wording, by, view.decision.explanation
+
+    @staticmethod
+    def _classes(view: ProposalView) -> list[str]:
+        return css("proposal", f"status-{view.decision.status}",
+                   *(["hidden"] if view.hidden_reason is not None else []))
 
     def show(self, view: ProposalView, viewer_sees_hidden: bool) -> None:
-        if view.hidden_reason is not None:
-            self.wording.value = (f"Hidden: {view.wording}" if viewer_sees_hidden else
-                                  "A proposal was taken off the board.")
-            self.decision.value = f"Reason: {view.hidden_reason}"
-        else:
-            self.wording.value = view.wording
-            self.decision.value = view.decision.explanation
-        self.by.value = "Proposed by you" if view.mine else f"Proposed by {view.by}"
-        self._dom_classes = css("proposal", f"status-{view.decision.status}",
-                                *(["hidden"] if view.hidden_reason is not None else []))
+        self.wording.value, self.by.value, self.decision.value = self._texts(
+            view, viewer_sees_hidden)
+        self._dom_classes = self._classes(view)
 
 
 class TermCard(ipw.VBox):
@@ -99,10 +111,11 @@ class TermCard(ipw.VBox):
         for proposal in view.proposals:
             row = self.rows.get(proposal.proposal_id)
             if row is None:
-                row = self.rows[proposal.proposal_id] = ProposalRow(self.panel,
-                                                                    proposal.proposal_id)
-            row.show(proposal, viewer_sees_hidden)
-            self.panel.show_proposal_controls(row, proposal)
+                self.rows[proposal.proposal_id] = ProposalRow(self.panel, proposal,
+                                                              viewer_sees_hidden)
+            else:
+                row.show(proposal, viewer_sees_hidden)
+                self.panel.show_proposal_controls(row, proposal)
         ids = [p.proposal_id for p in view.proposals]
         if [r.proposal_id for r in self.proposals.children] != ids:
             self.proposals.children = [self.rows[i] for i in ids]
@@ -134,7 +147,8 @@ class BoardPanel(LivePanel):
     def viewer(self) -> Participant | None:
         return None
 
-    def proposal_controls(self, row: ProposalRow) -> list[ipw.Widget]:
+    def proposal_controls(self, row: ProposalRow, view: ProposalView) -> list[ipw.Widget]:
+        """The controls a new row starts with, already showing ``view``."""
         return []
 
     def show_proposal_controls(self, row: ProposalRow, view: ProposalView) -> None:
@@ -235,9 +249,9 @@ class LanguageBoard(BoardPanel):
     def viewer(self) -> Participant:
         return self.person
 
-    def start(self, interval: float = POLL_SECONDS) -> None:
+    def start(self) -> None:
         self._load_description()
-        super().start(interval)
+        super().start()
 
     def _load_description(self) -> None:
         if self.session is None:
@@ -251,36 +265,42 @@ class LanguageBoard(BoardPanel):
             self.share.value = bool(mine["share_with_facilitator"])
 
     # controls on each card
-    def proposal_controls(self, row: ProposalRow) -> list[ipw.Widget]:
-        row.vote = ipw.ToggleButtons(options=VOTE_OPTIONS, value=None,
-                                     description="", _dom_classes=css("vote"),
-                                     style={"button_width": "auto"})
+    def proposal_controls(self, row: ProposalRow, view: ProposalView) -> list[ipw.Widget]:
+        disabled, display = self._vote_state(view)
+        row.vote = ipw.ToggleButtons(options=VOTE_OPTIONS, value=view.my_vote,
+                                     description="Your vote", _dom_classes=css("vote"),
+                                     style={"button_width": "auto",
+                                            "description_width": "initial"},
+                                     disabled=disabled,
+                                     layout=ipw.Layout(display=display))
         row.vote.observe(lambda change, r=row: self._vote(r, change), names="value")
-        row.credit = ipw.Dropdown(options=CREDIT_OPTIONS, value="default",
-                                  description="Show this as",
-                                  style={"description_width": "initial"},
-                                  layout=ipw.Layout(display="none"),
-                                  _dom_classes=css("credit-one"))
-        row.credit.observe(lambda change, r=row: self._credit(r, change), names="value")
-        row.vote_box = asked("Your vote", row.vote, "vote-question")
-        return [row.vote_box, row.credit]
+        # Only the author may change how one wording is credited: others get no control.
+        row.credit = self._credit_control(row, view) if view.mine else None
+        return [row.vote, *([row.credit] if row.credit else [])]
+
+    def _vote_state(self, view: ProposalView) -> tuple[bool, str | None]:
+        """Whether the vote buttons are disabled, and their display (hidden proposals)."""
+        hidden = view.hidden_reason is not None
+        return hidden or self.round_status != "open", "none" if hidden else None
+
+    def _credit_control(self, row: ProposalRow, view: ProposalView) -> ipw.Dropdown:
+        credit = ipw.Dropdown(options=CREDIT_OPTIONS, value=view.my_credit,
+                              description="Show this as", style={"description_width": "initial"},
+                              _dom_classes=css("credit-one"))
+        credit.observe(lambda change, r=row: self._credit(r, change), names="value")
+        return credit
 
     def show_proposal_controls(self, row: ProposalRow, view: ProposalView) -> None:
         self._updating_votes = True
         try:
             row.vote.value = view.my_vote
+            if row.credit is not None and view.mine:
+                row.credit.value = view.my_credit
         finally:
             self._updating_votes = False
-        row.vote.disabled = view.hidden_reason is not None or self.round_status != "open"
-        for shown in (row.vote, row.vote_box):
-            shown.layout.display = "none" if view.hidden_reason is not None else None
-        row.credit.layout.display = None if view.mine else "none"
-        if view.mine:
-            self._updating_votes = True
-            try:
-                row.credit.value = view.my_credit
-            finally:
-                self._updating_votes = False
+        row.vote.disabled, row.vote.layout.display = self._vote_state(view)
+        if row.credit is not None:
+            row.credit.layout.display = None if view.mine else "none"
 
     def term_controls(self, card: TermCard) -> list[ipw.Widget]:
         card.propose_box = _text("Plainer words", "how would you say it?", WORDING_MAX,
@@ -373,15 +393,19 @@ class LanguageConsole(BoardPanel):
                          label("Shared with you privately", "descriptions-title"),
                          self.descriptions]
 
-    def proposal_controls(self, row: ProposalRow) -> list[ipw.Widget]:
+    def proposal_controls(self, row: ProposalRow, view: ProposalView) -> list[ipw.Widget]:
         row.reason = _text("Reason", "everyone will see the reason", REASON_MAX, "hide-reason")
-        row.hide = ipw.Button(description="Take off the board", _dom_classes=css("hide"))
+        row.hide = ipw.Button(description=self._hide_words(view), _dom_classes=css("hide"))
         self.on_click(row.hide, lambda: self._hide(row), "Taken off the board.")
         return [ipw.HBox([row.reason, row.hide])]
 
     def show_proposal_controls(self, row: ProposalRow, view: ProposalView) -> None:
-        row.hide.description = ("Put back on the board" if view.hidden_reason is not None
-                                else "Take off the board")
+        row.hide.description = self._hide_words(view)
+
+    @staticmethod
+    def _hide_words(view: ProposalView) -> str:
+        return ("Put back on the board" if view.hidden_reason is not None
+                else "Take off the board")
 
     def after_refresh(self, board: Board | None) -> None:
         self.round.show(board.status if board else None)
@@ -418,7 +442,6 @@ class LanguageConsole(BoardPanel):
 
 def participant_page(workshop=None, session: int | None = None) -> ipw.Widget:
     """The page a participant's notebook shows (identity from the page address)."""
-    query = query_parameters()
-    return page_or_problem(lambda: ParticipantPage(
-        Store.open(workshop), lambda s, person: LanguageBoard(s, person, session),
-        code=query.get("code", ""), key=query.get("me", "")))
+    from .join import participant_page
+
+    return participant_page(lambda s, person: LanguageBoard(s, person, session), workshop)

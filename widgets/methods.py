@@ -29,9 +29,7 @@ from coproduction.methods import (
 from coproduction.participants import Participant
 from coproduction.store import Store
 
-from .base import (POLL_SECONDS, LivePanel, RoundControls, asked, css, label, page_or_problem,
-                   query_parameters, show_lines)
-from .join import ParticipantPage
+from .base import LivePanel, RoundControls, asked, css, label, show_lines
 
 STATUS_WORDS = {
     "planned": "This session has not started yet. You can fill in your access card now.",
@@ -203,9 +201,9 @@ class MethodsBoardPage(MethodsPanel):
     def viewer(self) -> Participant:
         return self.person
 
-    def start(self, interval: float = POLL_SECONDS) -> None:
+    def start(self) -> None:
         self.guard(self._load_card)
-        super().start(interval)
+        super().start()
 
     def _load_card(self) -> None:
         self._pick_session()
@@ -369,7 +367,6 @@ class MethodsConsole(MethodsPanel):
 
 def participant_page(workshop=None, session: int | None = None) -> ipw.Widget:
     """The page a participant's methods notebook shows (identity from the page address)."""
-    query = query_parameters()
-    return page_or_problem(lambda: ParticipantPage(
-        Store.open(workshop), lambda s, person: MethodsBoardPage(s, person, session),
-        code=query.get("code", ""), key=query.get("me", "")))
+    from .join import participant_page
+
+    return participant_page(lambda s, person: MethodsBoardPage(s, person, session), workshop)

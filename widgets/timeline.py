@@ -38,8 +38,6 @@ from .base import (
     css,
     escaped,
     label,
-    page_or_problem,
-    query_parameters,
     show_lines,
 )
 
@@ -586,9 +584,6 @@ class TimelineConsole(TimelinePanel):
 
 def participant_page(workshop=None, session: int | None = None) -> ipw.Widget:
     """The page a participant's timeline notebook shows (identity from the page address)."""
-    from .join import ParticipantPage
+    from .join import participant_page
 
-    query = query_parameters()
-    return page_or_problem(lambda: ParticipantPage(
-        Store.open(workshop), lambda s, person: TimelineBoard(s, person, session),
-        code=query.get("code", ""), key=query.get("me", "")))
+    return participant_page(lambda s, person: TimelineBoard(s, person, session), workshop)

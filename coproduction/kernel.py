@@ -1,0 +1,47 @@
+"""The kernel behind every page the kit serves: IPython's kernel without what pages never use.
+
+A Voilà page never completes code, never runs a debugger and never opens a terminal,
+yet a plain ipykernel loads jedi (completion), debugpy (the debugger) and IPython's
+terminal with prompt_toolkit into every kernel: together about 20 MB, for every person
+in the room. This launcher makes those three unavailable, then starts ipykernel as
+usual. IPython and ipykernel already treat jedi and debugpy as optional; the terminal
+module is replaced by one whose ``embed`` says plainly that it is not available.
+
+The servers find it as the ``python3`` kernel spec in
+``coproduction/share/jupyter/kernels`` (first on their ``JUPYTER_PATH``), so the
+notebooks need no change and an evaluator's own Jupyter keeps its usual kernel::
+
+    python -m coproduction.kernel -f CONNECTION_FILE
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+
+#: Modules a page's kernel never needs, made unimportable before ipykernel starts.
+LEFT_OUT = ("jedi", "debugpy")
+
+
+def _no_terminal(*_args, **_kwargs):
+    """IPython.embed stand-in: pages have no terminal."""
+    raise RuntimeError("An interactive terminal is not available in the kit's kernels.")
+
+
+def leave_out_what_pages_never_use() -> None:
+    for name in LEFT_OUT:
+        sys.modules.setdefault(name, None)  # `import name` now raises ImportError
+    terminal = types.ModuleType("IPython.terminal.embed", "Left out: pages have no terminal.")
+    terminal.embed = _no_terminal
+    sys.modules.setdefault("IPython.terminal.embed", terminal)
+
+
+def main() -> None:
+    leave_out_what_pages_never_use()
+    from ipykernel.kernelapp import launch_new_instance
+
+    launch_new_instance()
+
+
+if __name__ == "__main__":
+    main()

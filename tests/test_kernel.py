@@ -1,0 +1,103 @@
+"""The kit's kernel: ipykernel without completion, debugger and terminal, pages still work.
+
+Every page has its own kernel, so every megabyte counts forty times in a full room
+(benchmarks/capacity.py measures it). These tests start the kernel the way the servers
+do, from the kit's kernel spec, and run a participant page in it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from coproduction.demo import DEMO_CODE
+from coproduction.server import JUPYTER_SHARE, PARTICIPANT_NOTEBOOKS
+
+LEFT_OUT = ("jedi", "debugpy", "prompt_toolkit", "IPython.terminal.interactiveshell")
+
+
+@pytest.fixture
+def kit_kernel(tmp_path):
+    """A kernel started from the kit's ``python3`` kernel spec, against a demo workshop."""
+    from jupyter_client import KernelManager
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    from coproduction.demo import make_demo
+
+    make_demo(tmp_path / "workshop").close()
+    specs = KernelSpecManager(kernel_dirs=[str(JUPYTER_SHARE / "kernels")])
+    manager = KernelManager(kernel_name="python3", kernel_spec_manager=specs)
+    root = str(Path(__file__).resolve().parents[1])
+    manager.start_kernel(env={**os.environ, "COPRODUCTION_WORKSHOP": str(tmp_path / "workshop"),
+                              "PYTHONPATH": root})
+    client = manager.client()
+    client.start_channels()
+    client.wait_for_ready(timeout=60)
+    try:
+        yield manager, client
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+
+
+def run(client, code: str) -> list[dict]:
+    """Execute ``code``; the iopub messages it caused (outputs, errors)."""
+    msg_id = client.execute(code)
+    messages = []
+    while True:
+        msg = client.get_iopub_msg(timeout=60)
+        if msg["parent_header"].get("msg_id") != msg_id:
+            continue
+        if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+            return messages
+        messages.append(msg)
+
+
+def printed(messages: list[dict]) -> str:
+    errors = [m["content"]["evalue"] for m in messages if m["msg_type"] == "error"]
+    assert not errors, errors
+    return "".join(m["content"]["text"] for m in messages if m["msg_type"] == "stream")
+
+
+def test_the_servers_start_the_kit_kernel_for_python3_notebooks():
+    spec = json.loads((JUPYTER_SHARE / "kernels" / "python3" / "kernel.json").read_text())
+    assert spec["argv"][:3] == ["python", "-m", "coproduction.kernel"]
+    notebook = json.loads((PARTICIPANT_NOTEBOOKS / "language.ipynb").read_text())
+    assert notebook["metadata"]["kernelspec"]["name"] == "python3"
+
+
+def test_a_participant_page_runs_without_completion_debugger_or_terminal(kit_kernel):
+    manager, client = kit_kernel
+    cells = [c for c in json.loads((PARTICIPANT_NOTEBOOKS / "language.ipynb").read_text())[
+        "cells"] if c["cell_type"] == "code"]
+    outputs = [run(client, "".join(cell["source"])) for cell in cells]
+    shown = [m for m in outputs[1] if m["msg_type"] == "execute_result"]
+    assert shown and "application/vnd.jupyter.widget-view+json" in shown[0]["content"]["data"]
+    assert printed(run(client, f"page.gate.code.value = {DEMO_CODE!r}\n"
+                               "page.gate.name.value = 'Ana'\npage.gate.join.click()\n"
+                               "print(page.person.pseudonym)")) == "Ana\n"
+    loaded = printed(run(client, "import sys\nprint(sorted(m for m in "
+                                 f"{LEFT_OUT!r} if sys.modules.get(m)))"))
+    assert loaded == "[]\n"
+    assert "not available" in printed(run(
+        client, "import IPython\ntry:\n    IPython.embed()\nexcept RuntimeError as e:\n"
+                "    print(e)"))
+    assert "coproduction.kernel" in Path(
+        f"/proc/{manager.provisioner.process.pid}/cmdline").read_text().replace("\0", " ")
+
+
+def test_the_kernel_module_starts_ipykernel_after_leaving_things_out(monkeypatch):
+    from coproduction import kernel
+
+    monkeypatch.setattr(sys, "modules", dict(sys.modules))
+    for name in ("jedi", "debugpy", "IPython.terminal.embed"):
+        sys.modules.pop(name, None)
+    kernel.leave_out_what_pages_never_use()
+    with pytest.raises(ImportError):
+        import jedi  # noqa: F401
+    with pytest.raises(RuntimeError, match="not available"):
+        sys.modules["IPython.terminal.embed"].embed()
