@@ -22,11 +22,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import datetime as dt
-import json
 import multiprocessing
 import os
-import re
 import secrets
 import shutil
 import signal
@@ -36,7 +33,6 @@ import sys
 import tempfile
 import time
 import urllib.parse
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,11 +41,9 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 sys.path.insert(0, str(ROOT))
 
 from harness import chromium, free_port, kernel_pids, running_servers, wait_for  # noqa: E402
+from page_client import TIMEOUT, PageClient  # noqa: E402
 from results import record  # noqa: E402
 from latency import memory_mb, percentile  # noqa: E402
-
-from jupyter_server.services.kernels.connection.base import (  # noqa: E402
-    deserialize_msg_from_ws_v1, serialize_msg_to_ws_v1)
 
 from coproduction.sessions import create_session, open_round  # noqa: E402
 from coproduction.shared_language import SharedLanguage  # noqa: E402
@@ -59,151 +53,6 @@ from coproduction.validation import RateLimit  # noqa: E402
 NOTEBOOK = ROOT / "notebooks" / "participant" / "language.ipynb"
 CODE = "BENCH"
 TEXT = "The SENCO will see you. Your EHCP and the CAMHS referral come next."
-TIMEOUT = 180.0
-WS_PROTOCOL = "v1.kernel.websocket.jupyter.org"
-
-
-# --- one simulated participant ----------------------------------------------------------
-
-
-class Page:
-    """One participant's page, spoken for over HTTP and the kernel websocket."""
-
-    def __init__(self, url: str, token: str):
-        self.url = url
-        self.token = token
-        parts = urllib.parse.urlsplit(url)
-        self.origin = f"{parts.scheme}://{parts.netloc}"
-        self.kernel_id = ""
-        self.models: dict[str, dict] = {}  # comm id -> {"name": model name, "state": {...}}
-        self.seen: dict[str, float] = {}  # wording -> when this page first showed it
-        self.session = uuid.uuid4().hex
-        self._changed = asyncio.Condition()
-        self._ws = None
-        self._reader = None
-        self._http = None
-
-    async def fetch(self, client) -> float:
-        """GET the page; seconds until its whole HTML has arrived."""
-        self._http = client
-        started = time.perf_counter()
-        response = await client.get(self.url, timeout=TIMEOUT)
-        body = response.text
-        took = time.perf_counter() - started
-        response.raise_for_status()
-        config = re.search(r'<script id="jupyter-config-data" type="application/json">(.*?)'
-                           r"</script>", body, re.DOTALL)
-        self.kernel_id = json.loads(config.group(1))["kernelId"]
-        return took
-
-    async def connect(self) -> None:
-        from websockets.asyncio.client import connect
-
-        ws_url = (self.origin.replace("http", "ws", 1) + f"/api/kernels/{self.kernel_id}"
-                  f"/channels?session_id={self.session}&token={self.token}")
-        # The wire protocol browsers speak (Voila's page offers it; the server picks it).
-        self._ws = await connect(ws_url, max_size=None, open_timeout=TIMEOUT,
-                                 subprotocols=[WS_PROTOCOL])
-        if self._ws.subprotocol != WS_PROTOCOL:
-            raise ConnectionError(f"the server did not speak {WS_PROTOCOL}")
-        self._reader = asyncio.create_task(self._read())
-        control = uuid.uuid4().hex
-        await self._send("comm_open", {"comm_id": control, "target_name":
-                                       "jupyter.widget.control", "data": {}},
-                         metadata={"version": "1.0.0"})
-        await self._send("comm_msg", {"comm_id": control, "data": {"method": "request_states"}})
-        await self.until(lambda: self.find("LabelModel", "rejoin-key"))
-
-    async def _send(self, msg_type: str, content: dict, metadata: dict | None = None) -> None:
-        header = {"msg_id": uuid.uuid4().hex, "msg_type": msg_type, "session": self.session,
-                  "username": "", "date": dt.datetime.now(dt.timezone.utc).isoformat(),
-                  "version": "5.3"}
-        await self._ws.send(serialize_msg_to_ws_v1(
-            {"header": header, "parent_header": {}, "metadata": metadata or {},
-             "content": content}, "shell", pack=lambda part: json.dumps(part).encode()))
-
-    async def _read(self) -> None:
-        async for raw in self._ws:
-            now = time.perf_counter()
-            channel, parts = deserialize_msg_from_ws_v1(raw)
-            if channel != "iopub":
-                continue
-            header, content = json.loads(parts[0]), json.loads(parts[3])
-            kind = header["msg_type"]
-            data = content.get("data", {})
-            if kind == "comm_open" and content.get("target_name") == "jupyter.widget":
-                self._model(content["comm_id"], data["state"]["_model_name"], data["state"], now)
-            elif kind == "comm_msg" and data.get("method") == "update_states":
-                for comm_id, model in data["states"].items():
-                    self._model(comm_id, model["model_name"], model["state"], now)
-            elif kind == "comm_msg" and data.get("method") in ("update", "echo_update"):
-                model = self.models.get(content["comm_id"])
-                if model is not None:
-                    self._model(content["comm_id"], model["name"], data["state"], now)
-            elif kind == "comm_close":
-                self.models.pop(content.get("comm_id"), None)
-            async with self._changed:
-                self._changed.notify_all()
-        async with self._changed:
-            self._changed.notify_all()
-
-    def _model(self, comm_id: str, name: str, state: dict, now: float) -> None:
-        model = self.models.setdefault(comm_id, {"name": name, "state": {}})
-        model["state"].update(state)
-        value = model["state"].get("value")
-        if (value and "coproduction-wording" in model["state"].get("_dom_classes", ())
-                and value not in self.seen):
-            self.seen[value] = now
-
-    def find(self, model_name: str, css: str) -> list[str]:
-        return [comm_id for comm_id, m in self.models.items() if m["name"] == model_name
-                and f"coproduction-{css}" in m["state"].get("_dom_classes", ())]
-
-    def text_of(self, css: str) -> str:
-        found = self.find("LabelModel", css)
-        return self.models[found[0]]["state"].get("value", "") if found else ""
-
-    async def until(self, condition, timeout: float = TIMEOUT):
-        def ready():
-            if self._reader.done():  # the connection ended or reading failed: say why
-                self._reader.result()
-                raise ConnectionError("the page's websocket closed")
-            return condition()
-
-        async with self._changed:
-            return await asyncio.wait_for(self._changed.wait_for(ready), timeout)
-
-    async def set_value(self, comm_id: str, value) -> None:
-        await self._send("comm_msg", {"comm_id": comm_id, "data": {
-            "method": "update", "state": {"value": value}, "buffer_paths": []}})
-
-    async def click(self, comm_id: str) -> None:
-        await self._send("comm_msg", {"comm_id": comm_id, "data": {
-            "method": "custom", "content": {"event": "click"}}})
-
-    async def join(self, name: str) -> float:
-        started = time.perf_counter()
-        await self.set_value(self.find("TextModel", "join-name")[0], name)
-        await self.click(self.find("ButtonModel", "join-button")[0])
-        await self.until(lambda: self.text_of("you-are") and self.find("TextModel",
-                                                                       "propose-input"))
-        return time.perf_counter() - started
-
-    async def propose(self, wording: str) -> float:
-        """Send a proposal; the moment it left, by the same clock as :attr:`seen`."""
-        await self.set_value(self.find("TextModel", "propose-input")[0], wording)
-        sent = time.perf_counter()
-        await self.click(self.find("ButtonModel", "propose-button")[0])
-        return sent
-
-    async def close(self) -> None:
-        """Leave as a closing tab does: the websocket goes, the shutdown beacon is sent."""
-        if self._ws is not None:
-            await self._ws.close()
-            self._reader.cancel()
-        await self._http.post(f"{self.origin}/voila/api/shutdown/{self.kernel_id}",
-                              content="_xsrf=", timeout=TIMEOUT, headers={
-                                  "Content-Type": "application/x-www-form-urlencoded"})
 
 
 # --- helpers ---------------------------------------------------------------------------
@@ -262,11 +111,11 @@ async def settle(pids: list[int], quiet: float = 10.0, limit: float = 30.0) -> f
     return time.perf_counter() - started
 
 
-async def open_pages(urls: list[str], token: str) -> tuple[list[Page], list[float], list]:
+async def open_pages(urls: list[str], token: str) -> tuple[list[PageClient], list[float], list]:
     import httpx
 
     clients = [httpx.AsyncClient(follow_redirects=False) for _ in urls]
-    pages = [Page(url, token) for url in urls]
+    pages = [PageClient(url, token) for url in urls]
     times = await asyncio.gather(*(p.fetch(c) for p, c in zip(pages, clients)))
     return pages, list(times), clients
 
@@ -384,6 +233,7 @@ async def kit_session(servers, participants: int, tries: int, idle_seconds: floa
     out["idle_cpu"] = 100 * (cpu_seconds(watched) - before) / (time.perf_counter() - started)
 
     delays = []
+    server_cpu, kernels_cpu = cpu_seconds([servers.participant_pid]), cpu_seconds(pids)
     for i in range(tries):
         sender = pages[i % len(pages)]
         wording = f"plain words {i} {secrets.token_hex(3)}"
@@ -393,13 +243,16 @@ async def kit_session(servers, participants: int, tries: int, idle_seconds: floa
         delays += [p.seen[wording] - sent for p in others]
         await asyncio.sleep(pause)  # people talk between proposals
     out["delays"] = delays
+    # CPU each proposal cost while it reached every page (idle costs next to nothing).
+    out["proposal_server_ms"] = 1000 * (cpu_seconds([servers.participant_pid]) - server_cpu) / tries
+    out["proposal_kernels_ms"] = 1000 * (cpu_seconds(pids) - kernels_cpu) / tries
 
     # A reload with the rejoin key lands straight on the board as the same person.
     key_page = pages[0]
     key = key_page.text_of("rejoin-key")
     await key_page.close()
     await asyncio.sleep(0.5)
-    again = Page(f"{servers.join_url}&me={urllib.parse.quote(key)}", token)
+    again = PageClient(f"{servers.join_url}&me={urllib.parse.quote(key)}", token)
     again_client = httpx.AsyncClient()
     await again.fetch(again_client)
     await again.connect()
@@ -426,9 +279,27 @@ async def kit_session(servers, participants: int, tries: int, idle_seconds: floa
     return out
 
 
+def measure_floor(workshop: Path) -> float:
+    """A cold browser's first usable widget on a page holding one text box, served by the
+    kit's server from a warm kernel: what Voilà's own page costs, whatever is on it."""
+    from harness import write_notebook
+
+    with tempfile.TemporaryDirectory() as tmp:
+        write_notebook(Path(tmp) / "language.ipynb",
+                       "import ipywidgets as ipw\n"
+                       "ipw.Text(_dom_classes=['coproduction-join-name'])",
+                       "from widgets.base import query_parameters\nquery_parameters();")
+        with running_servers(workshop, participant_notebooks=Path(tmp), workshop_code=CODE,
+                             expect=1) as servers:
+            wait_warm(servers, 1)
+            return first_widget_seconds(servers.join_url, ".coproduction-join-name input")
+
+
 def measure_kit(workshop: Path, participants: int, tries: int, browser: bool,
                 idle_seconds: float, pause: float = 1.0) -> dict:
     result: dict = {}
+    if browser:
+        result["floor_widget"] = measure_floor(workshop)
     with running_servers(workshop, workshop_code=CODE, expect=participants) as servers:
         result["warm_up"] = wait_warm(servers, participants)
         if browser:
@@ -531,11 +402,15 @@ def table(r: dict) -> str:
         f"| one real browser, cold: first widget can be used | "
         f"{seconds(plain.get('first_widget'))} | {seconds(kit.get('first_widget'))} | "
         "under 1.2 s |",
+        f"| the same, for a page holding one text box (Voilà's own page, the floor) | - | "
+        f"{seconds(kit.get('floor_widget'))} | - |",
         f"| join (name typed, Join clicked) until the board is there, p95 | - | "
         f"{seconds(percentile(kit['join_times'], 0.95))} | - |",
         f"| a proposal on one page shown on the {n - 1} others, p95 "
         f"({len(delays)} arrivals, median {statistics.median(delays):.3f} s) | - | "
         f"{percentile(delays, 0.95):.3f} s | under 0.5 s |",
+        f"| CPU one proposal cost while it reached every page: server, all kernels | - | "
+        f"{kit['proposal_server_ms']:.0f} ms, {kit['proposal_kernels_ms']:.0f} ms | - |",
         f"| memory of one participant kernel with its page live, resident (median) | "
         f"{plain['kernel_rss']:.0f} MB |" if plain else "| memory of one participant kernel "
         "with its page live, resident (median) | - |",

@@ -234,14 +234,16 @@ def cmd_self_assess(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from .server import ServerSettings, start_servers
+    from .server import ServerSettings, start_servers, workshop_tokens
 
     with _open(args.workshop) as store:
         workshop = store.workshop()
         folder = store.folder
+    token, console_token = workshop_tokens(folder, renew=args.new_link)
     settings = ServerSettings(workshop=folder, host=args.host, port=args.port,
                               console_port=args.console_port, activity=args.activity,
-                              workshop_code=workshop["code"], expect=args.expect)
+                              workshop_code=workshop["code"], expect=args.expect,
+                              token=token, console_token=console_token)
     servers = start_servers(settings)
     print(f"Join: {servers.join_url}")
     print(f"Console: {servers.console_url}")
@@ -289,6 +291,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="how many people will join at once: N kernels are started ahead, "
                         "and page N+1 is told the room is full (default 0: start kernels "
                         "as pages ask, no limit)")
+    p.add_argument("--new-link", action="store_true",
+                   help="make a new join link and console link; the old ones stop working "
+                        "(the links otherwise stay the same every time this workshop starts)")
     p.set_defaults(run=cmd_serve)
 
     p = sub.add_parser("new", help="make a new, empty workshop")

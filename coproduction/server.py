@@ -226,6 +226,42 @@ class RunningServers:
         self.stop()
 
 
+#: The workshop's two secrets, kept between runs so a restart keeps every link working.
+TOKENS_FILE = "server-tokens.json"
+
+
+def workshop_tokens(workshop: Path, *, renew: bool = False) -> tuple[str, str]:
+    """The participant token and the console token of ``workshop``, made once and kept.
+
+    After a crash or a restart, ``coproduction serve`` with the same workshop gives the
+    same join link, so everyone's open page and rejoin link still work. ``renew`` makes
+    new ones (a link that has leaked stops working). The file is readable by this
+    computer account only.
+    """
+    import json
+
+    path = Path(workshop) / TOKENS_FILE
+    if not renew:
+        try:
+            kept = json.loads(path.read_text(encoding="utf-8"))
+            if (isinstance(kept, dict) and all(isinstance(kept.get(k), str) and kept[k]
+                                               for k in ("participant", "console"))
+                    and kept["participant"] != kept["console"]):
+                return kept["participant"], kept["console"]
+        except (OSError, ValueError):
+            pass  # missing or damaged: make new ones
+    tokens = {"participant": secrets.token_urlsafe(24), "console": secrets.token_urlsafe(24)}
+    try:
+        fd = os.open(path.with_suffix(".tmp"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(tokens, handle)
+        os.replace(path.with_suffix(".tmp"), path)
+    except OSError as error:
+        raise ServerError(f"The workshop folder {workshop} cannot be written to, so the "
+                          "links cannot be kept.") from error
+    return tokens["participant"], tokens["console"]
+
+
 def room_address() -> str:
     """This machine's address on the room network, for the join link; 127.0.0.1 if none.
 
@@ -750,6 +786,16 @@ def _kit_kernel_manager(base: type, landing: str, expect: int) -> type:
                 if was_page and not self._stopping:
                     self.fill_if_needed(notebook_name=landing)
 
+        def remove_kernel(self, kernel_id):
+            """A kernel that died is dropped without a shutdown: its place is free again."""
+            was_page = kernel_id in self.page_kernels
+            self.page_kernels.discard(kernel_id)
+            try:
+                return super().remove_kernel(kernel_id)
+            finally:
+                if was_page and not self._stopping:
+                    self.fill_if_needed(notebook_name=landing)
+
         async def shutdown_all(self, *args, **kwargs):
             self._stopping = True  # no refills while the server stops
             if self._refill is not None:
@@ -1022,6 +1068,9 @@ def main(argv: list[str] | None = None) -> None:
         f"--MappingKernelManager.cull_interval={max(1, min(60, cull // 4))}",
         "--MappingKernelManager.cull_connected=False",
         "--MappingKernelManager.cull_busy=False",
+        # A page's kernel that dies is not restarted blank (its page would look alive and
+        # do nothing): the page hears "dead" and offers to connect again as the same person.
+        "--KernelRestarter.restart_limit=0",
         # What a participant reads when a cell fails: no traceback, no Voilà options.
         "--VoilaExecutor.cell_error_instruction=Please tell the facilitator; they can fix it.",
         "--VoilaExecutor.cell_timeout_instruction=Please tell the facilitator; they can fix it.",

@@ -73,14 +73,19 @@ def new_id(prefix: str) -> str:
 
 
 def _plain(error: sqlite3.Error) -> str:
+    """What to tell a person when SQLite refused: by its error code where Python gives it."""
+    name = getattr(error, "sqlite_errorname", "") or ""
     text = str(error).lower()
-    if "locked" in text or "busy" in text:
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in text or "busy" in text:
         return "The workshop is busy. Please try again in a moment."
-    if "readonly" in text or "read-only" in text:
+    if name.startswith("SQLITE_READONLY") or "readonly" in text or "read-only" in text:
         return "The workshop folder cannot be written to. Ask the facilitator to check it."
-    if "disk" in text and "full" in text:
+    if name == "SQLITE_FULL" or ("disk" in text and "full" in text):
         return "The computer running the workshop is out of space. Nothing new was saved."
-    if "unable to open" in text:
+    if name.startswith("SQLITE_IOERR") or "disk i/o" in text:
+        return ("The workshop file could not be written (the computer may be out of space). "
+                "Nothing new was saved.")
+    if name.startswith("SQLITE_CANTOPEN") or "unable to open" in text:
         return "The workshop file could not be opened."
     return "The workshop could not be saved just now. Nothing was changed."
 

@@ -144,13 +144,15 @@ def coproduction(*args, **kw):
 class Served:
     """`coproduction serve` in the background; stopped by its process id."""
 
-    def __init__(self, workshop, log, *extra):
+    def __init__(self, workshop, log, *extra, port: int | None = None,
+                 console_port: int | None = None):
         self.log = log
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "coproduction.cli", "serve", "--workshop", str(workshop),
-             "--host", "127.0.0.1", "--port", str(free_port()),
-             "--console-port", str(free_port()), *extra],
-            stdout=subprocess.PIPE, stderr=log, text=True)
+        self.port, self.console_port = port or free_port(), console_port or free_port()
+        self.command = [sys.executable, "-m", "coproduction.cli", "serve", "--workshop",
+                        str(workshop), "--host", "127.0.0.1", "--port", str(self.port),
+                        "--console-port", str(self.console_port), *extra]
+        self.process = subprocess.Popen(self.command, stdout=subprocess.PIPE, stderr=log,
+                                        text=True)
         lines = {}
         deadline = time.monotonic() + 90
         while len(lines) < 2 and time.monotonic() < deadline:

@@ -1,0 +1,166 @@
+"""A participant's page spoken for at the protocol level: HTTP, then the kernel websocket.
+
+What the page's JavaScript would do, without a browser: fetch the page, open the
+kernel's websocket in the wire protocol browsers use, read every widget's state, set
+values and click buttons. A script can do all of this with any message it likes, which
+is why tests use it to forge and replay messages; the capacity benchmark uses it to be
+forty people at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import re
+import time
+import urllib.parse
+import uuid
+
+from jupyter_server.services.kernels.connection.base import (
+    deserialize_msg_from_ws_v1,
+    serialize_msg_to_ws_v1,
+)
+
+TIMEOUT = 180.0
+WS_PROTOCOL = "v1.kernel.websocket.jupyter.org"
+
+
+class PageClient:
+    """One participant's page, spoken for over HTTP and the kernel websocket."""
+
+    def __init__(self, url: str, token: str):
+        self.url = url
+        self.token = token
+        parts = urllib.parse.urlsplit(url)
+        self.origin = f"{parts.scheme}://{parts.netloc}"
+        self.kernel_id = ""
+        self.models: dict[str, dict] = {}  # comm id -> {"name": model name, "state": {...}}
+        self.seen: dict[str, float] = {}  # wording -> when this page first showed it
+        self.session = uuid.uuid4().hex
+        self._changed = asyncio.Condition()
+        self._ws = None
+        self._reader = None
+        self._http = None
+
+    async def fetch(self, client) -> float:
+        """GET the page; seconds until its whole HTML has arrived."""
+        self._http = client
+        started = time.perf_counter()
+        response = await client.get(self.url, timeout=TIMEOUT)
+        body = response.text
+        took = time.perf_counter() - started
+        response.raise_for_status()
+        config = re.search(r'<script id="jupyter-config-data" type="application/json">(.*?)'
+                           r"</script>", body, re.DOTALL)
+        self.kernel_id = json.loads(config.group(1))["kernelId"]
+        return took
+
+    async def connect(self) -> None:
+        from websockets.asyncio.client import connect
+
+        ws_url = (self.origin.replace("http", "ws", 1) + f"/api/kernels/{self.kernel_id}"
+                  f"/channels?session_id={self.session}&token={self.token}")
+        # The wire protocol browsers speak (Voila's page offers it; the server picks it).
+        self._ws = await connect(ws_url, max_size=None, open_timeout=TIMEOUT,
+                                 subprotocols=[WS_PROTOCOL])
+        if self._ws.subprotocol != WS_PROTOCOL:
+            raise ConnectionError(f"the server did not speak {WS_PROTOCOL}")
+        self._reader = asyncio.create_task(self._read())
+        control = uuid.uuid4().hex
+        await self._send("comm_open", {"comm_id": control, "target_name":
+                                       "jupyter.widget.control", "data": {}},
+                         metadata={"version": "1.0.0"})
+        await self._send("comm_msg", {"comm_id": control, "data": {"method": "request_states"}})
+        await self.until(lambda: self.find("LabelModel", "rejoin-key"))
+
+    async def _send(self, msg_type: str, content: dict, metadata: dict | None = None) -> None:
+        header = {"msg_id": uuid.uuid4().hex, "msg_type": msg_type, "session": self.session,
+                  "username": "", "date": dt.datetime.now(dt.timezone.utc).isoformat(),
+                  "version": "5.3"}
+        await self._ws.send(serialize_msg_to_ws_v1(
+            {"header": header, "parent_header": {}, "metadata": metadata or {},
+             "content": content}, "shell", pack=lambda part: json.dumps(part).encode()))
+
+    async def _read(self) -> None:
+        async for raw in self._ws:
+            now = time.perf_counter()
+            channel, parts = deserialize_msg_from_ws_v1(raw)
+            if channel != "iopub":
+                continue
+            header, content = json.loads(parts[0]), json.loads(parts[3])
+            kind = header["msg_type"]
+            data = content.get("data", {})
+            if kind == "comm_open" and content.get("target_name") == "jupyter.widget":
+                self._model(content["comm_id"], data["state"]["_model_name"], data["state"], now)
+            elif kind == "comm_msg" and data.get("method") == "update_states":
+                for comm_id, model in data["states"].items():
+                    self._model(comm_id, model["model_name"], model["state"], now)
+            elif kind == "comm_msg" and data.get("method") in ("update", "echo_update"):
+                model = self.models.get(content["comm_id"])
+                if model is not None:
+                    self._model(content["comm_id"], model["name"], data["state"], now)
+            elif kind == "comm_close":
+                self.models.pop(content.get("comm_id"), None)
+            async with self._changed:
+                self._changed.notify_all()
+        async with self._changed:
+            self._changed.notify_all()
+
+    def _model(self, comm_id: str, name: str, state: dict, now: float) -> None:
+        model = self.models.setdefault(comm_id, {"name": name, "state": {}})
+        model["state"].update(state)
+        value = model["state"].get("value")
+        if (value and "coproduction-wording" in model["state"].get("_dom_classes", ())
+                and value not in self.seen):
+            self.seen[value] = now
+
+    def find(self, model_name: str, css: str) -> list[str]:
+        return [comm_id for comm_id, m in self.models.items() if m["name"] == model_name
+                and f"coproduction-{css}" in m["state"].get("_dom_classes", ())]
+
+    def text_of(self, css: str) -> str:
+        found = self.find("LabelModel", css)
+        return self.models[found[0]]["state"].get("value", "") if found else ""
+
+    async def until(self, condition, timeout: float = TIMEOUT):
+        def ready():
+            if self._reader.done():  # the connection ended or reading failed: say why
+                self._reader.result()
+                raise ConnectionError("the page's websocket closed")
+            return condition()
+
+        async with self._changed:
+            return await asyncio.wait_for(self._changed.wait_for(ready), timeout)
+
+    async def set_value(self, comm_id: str, value) -> None:
+        await self._send("comm_msg", {"comm_id": comm_id, "data": {
+            "method": "update", "state": {"value": value}, "buffer_paths": []}})
+
+    async def click(self, comm_id: str) -> None:
+        await self._send("comm_msg", {"comm_id": comm_id, "data": {
+            "method": "custom", "content": {"event": "click"}}})
+
+    async def join(self, name: str) -> float:
+        started = time.perf_counter()
+        await self.set_value(self.find("TextModel", "join-name")[0], name)
+        await self.click(self.find("ButtonModel", "join-button")[0])
+        await self.until(lambda: self.text_of("you-are") and self.find("TextModel",
+                                                                       "propose-input"))
+        return time.perf_counter() - started
+
+    async def propose(self, wording: str) -> float:
+        """Send a proposal; the moment it left, by the same clock as :attr:`seen`."""
+        await self.set_value(self.find("TextModel", "propose-input")[0], wording)
+        sent = time.perf_counter()
+        await self.click(self.find("ButtonModel", "propose-button")[0])
+        return sent
+
+    async def close(self) -> None:
+        """Leave as a closing tab does: the websocket goes, the shutdown beacon is sent."""
+        if self._ws is not None:
+            await self._ws.close()
+            self._reader.cancel()
+        await self._http.post(f"{self.origin}/voila/api/shutdown/{self.kernel_id}",
+                              content="_xsrf=", timeout=TIMEOUT, headers={
+                                  "Content-Type": "application/x-www-form-urlencoded"})
