@@ -198,6 +198,15 @@ def cmd_export(args) -> int:
     return 0
 
 
+def cmd_sheets(args) -> int:
+    from .sheets import write_sheets
+
+    with _open(args.workshop) as store:
+        paths = write_sheets(args.out, store.workshop())
+    print(f"Wrote {len(paths)} sheets to {args.out}: one page each, to print for the group.")
+    return 0
+
+
 def cmd_evaluate(args) -> int:
     from .evaluation import Evaluation
     from .report import write_report
@@ -339,6 +348,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, required=True, metavar="DIR",
                    help="the folder to write to")
     p.set_defaults(run=cmd_export)
+
+    p = sub.add_parser("sheets", help="write a one-page sheet per session for the group, "
+                                      "with this workshop's promises")
+    _workshop_arg(p)
+    p.add_argument("--out", type=Path, required=True, metavar="DIR",
+                   help="the folder to write the sheets to")
+    p.set_defaults(run=cmd_sheets)
 
     p = sub.add_parser("evaluate", help="run the evaluation notebooks and write an HTML "
                                         "report with its metric tables as CSV")

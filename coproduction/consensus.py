@@ -56,15 +56,15 @@ class ConsensusRule:
         return cls(votes, share, blocks_veto)
 
     def describe(self) -> str:
-        """The rule as one plain sentence for the board."""
+        """The rule in plain words for the board (two short sentences)."""
         people = "person has" if self.min_votes == 1 else "people have"
         share = SHARES.get(round(self.min_agree_share, 6), f"{self.min_agree_share:.0%}")
         if share == "everyone":
-            side = "everyone who took a side says agree"
+            side = "Everyone who took a side must say agree"
         else:
-            side = f"{share} of the people who took a side say agree"
+            side = f"{share[0].upper()}{share[1:]} of those who took a side must say agree"
         text = (f"A wording is agreed when at least {self.min_votes} {people} voted "
-                f"(passing counts as voting) and {side}")
+                f"('Not sure' counts as a vote). {side}")
         if self.blocks_veto:
             text += ", and nobody is strongly against it"
         return text + "."

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from .consensus import ConsensusRule, Tally, decide
 from .participants import Participant, checked_choices, record_consent
+from .payments import money
 from .schema import CREDIT_MODES, TABLES
 from .store import Store, Transaction, hash_key
 from .validation import InvalidInput, choose, refused
@@ -61,8 +62,9 @@ def information(workshop: dict) -> list[tuple[str, str]]:
          "the facilitator. You do not have to say why."
          + (f" Until {_date(cutoff)} we delete everything you gave. After that, {after}."
             if cutoff else " We delete everything you gave.")),
-        ("Being paid", f"You are offered {workshop.get('currency', 'GBP')} "
-         f"{workshop.get('pay_rate', 0):g} an hour for your time, and your costs. You can "
+        ("Being paid", f"You are offered "
+         f"{money(workshop.get('pay_rate', 0), workshop.get('currency', 'GBP'))} an hour "
+         "for your time, and your costs. You can "
          "say no, or give it to a charity. If you leave, the finance team keeps its record "
          "of what was paid, but not your words."),
         ("Who to talk to", workshop.get("contact") or "The facilitator running this "

@@ -266,7 +266,7 @@ class Fit:
         """One line per clash: how many (3 or more, else "fewer than 3") and the change."""
         if not self.shown():
             return []
-        return [f"{people(k).capitalize()} {BARRIERS[b][0]}: {change}."
+        return [f"{people(k).capitalize()} {BARRIERS[b][0]}. To help: {change}."
                 for b, k, change in self.clashes]
 
     def explanation(self) -> str:

@@ -22,8 +22,17 @@ BENEFITS_WARNING = {
     "bank": "Payments can count as earnings for someone on benefits. Ask first, and point "
             "them to free benefits advice before they decide.",
 }
+#: How people read the common currencies: "£25", not "GBP 25" (a code is a short form).
+CURRENCY_SIGNS = {"GBP": "£", "EUR": "€", "USD": "$"}
 FINANCE_COLUMNS = ["payee_ref", "session_id", "minutes", "rate", "amount", "expenses",
                    "settlement", "settled_at"]
+
+
+def money(amount: float, currency: str, *, pence: bool = False) -> str:
+    """An amount as people read it: ``£25``, ``£250.00``; without a known sign: ``25 SEK``."""
+    number = f"{amount:.2f}" if pence else f"{amount:g}"
+    sign = CURRENCY_SIGNS.get(currency.upper())
+    return f"{sign}{number}" if sign else f"{number} {currency}"
 
 
 def benefits_warning(settlement: str) -> str:

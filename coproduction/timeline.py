@@ -36,6 +36,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from .consent import checked_date
 from .participants import Participant, credited_as
+from .payments import money
 from .schema import EVENT_KINDS
 from .sessions import require_open, session_row
 from .store import Store, Transaction
@@ -461,8 +462,9 @@ class Commitments:
             lines.append(f"The length of {self.unknown} session"
                          f"{'s is' if self.unknown != 1 else ' is'} not set yet.")
         if self.rate > 0:
-            lines.append(f"You are offered {self.currency} {self.rate:g} an hour: about "
-                         f"{self.currency} {self.amount:.2f} in all, and your travel and "
+            lines.append(f"You are offered {money(self.rate, self.currency)} an hour: about "
+                         f"{money(self.amount, self.currency, pence=True)} in all, and your "
+                         "travel and "
                          "other costs. You can say no, or give it to a charity.")
         else:
             lines.append("This project does not pay money for time. Ask the facilitator "

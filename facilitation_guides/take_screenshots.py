@@ -1,11 +1,13 @@
-"""Take the screenshots the README and the guides show, from the demo workshop.
+"""Take the pictures the README and the guides show, from the demo workshop.
 
     python facilitation_guides/take_screenshots.py
 
 Starts the kit's servers on 127.0.0.1 with a fresh copy of the demo workshop,
-opens the console and a participant page in headless Chromium (a phone-sized
-page for the participant), and writes PNG files to facilitation_guides/images/.
-Everyone shown is made up.
+opens the console (a laptop-sized page) and a participant's pages (a 360 px
+phone) in headless Chromium, walks through each session the way the guides
+describe it, and writes one PNG per step to facilitation_guides/images/.
+Everyone shown is made up. :data:`SHOTS` names every picture it takes; a test
+checks that the guides show only these, and show each of them.
 """
 
 from __future__ import annotations
@@ -15,52 +17,174 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]   # this copy of the kit, not an installed one
 
 from harness import chromium, running_servers  # noqa: E402
 
 from coproduction.demo import DEMO_CODE, make_demo  # noqa: E402
 
 IMAGES = ROOT / "facilitation_guides" / "images"
+PHONE = {"width": 360, "height": 1700}   # Voilà scrolls inside the page: a tall phone
+LAPTOP = {"width": 1100, "height": 2200}
+
+#: Every picture, and what it shows.
+SHOTS = {
+    "join": "the door: what taking part means, a name, how to be credited",
+    "participant": "the shared-language page on a phone",
+    "participant-methods": "the method-selection page on a phone",
+    "participant-timeline": "the timeline page on a phone",
+    "participant-feedback": "the feedback page on a phone",
+    "console": "the console with the join link and its code",
+    "view-switch": "a phone page with bigger text and stronger colours",
+    "consent-promises": "the console's promises: contact, last day to withdraw, pay",
+    "language-steps": "the console's shared-language steps: session, text, rule",
+    "language-card": "a hard word with proposals and votes, on a phone",
+    "language-private": "'Just for you': how a person wants to be described",
+    "methods-steps": "the console's method-selection steps: session, dots, round",
+    "methods-access-card": "the private access card, on a phone",
+    "methods-card": "one method with its fit and dots, on a phone",
+    "timeline-add-date": "adding a date on the console",
+    "timeline-suggest": "suggesting a date, on a phone",
+    "timeline-waiting": "suggestions waiting for an answer on the console",
+    "timeline-life-gate": "the gentle warning before a person's own timeline",
+    "pause-form": "'I need a pause' opened, on a phone",
+    "feedback-check-in": "checking in, on a phone",
+    "feedback-signals": "pause signals and the whole-workshop pause on the console",
+    "pause-screen": "the calm screen every page shows while the workshop is paused",
+    "feedback-actions": "'You said, we did' on the console",
+}
+
+
+def shoot(target, name: str, taken: list[str]) -> None:
+    """Save a picture of ``target`` (a page or one part of it) as ``name``.png."""
+    target.screenshot(path=IMAGES / f"{name}.png")
+    taken.append(name)
+
+
+def shoot_together(page, selectors: list[str], name: str, taken: list[str]) -> None:
+    """One picture of the parts ``selectors`` find, from the top of the first to the end
+    of the last."""
+    boxes = [page.locator(s).first.bounding_box() for s in selectors]
+    top, bottom = min(b["y"] for b in boxes), max(b["y"] + b["height"] for b in boxes)
+    page.screenshot(path=IMAGES / f"{name}.png",
+                    clip={"x": 0, "y": top, "width": page.viewport_size["width"],
+                          "height": bottom - top})
+    taken.append(name)
+
+
+def console_tab(console, title: str) -> None:
+    console.locator(".lm-TabBar-tab", has_text=title).click()
+    console.wait_for_timeout(600)
 
 
 def main() -> int:
     from playwright.sync_api import sync_playwright
 
     IMAGES.mkdir(exist_ok=True)
+    taken: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
         workshop = Path(tmp) / "demo"
         make_demo(workshop).close()
         with running_servers(workshop, workshop_code=DEMO_CODE) as servers, \
                 sync_playwright() as p:
             browser = chromium(p)
-            # Voila scrolls inside an inner element, so use tall pages, not full-page shots.
-            phone = browser.new_context(viewport={"width": 390, "height": 1700},
-                                        device_scale_factor=1).new_page()
+            phone = browser.new_context(viewport=PHONE, device_scale_factor=1).new_page()
+            console = browser.new_context(viewport=LAPTOP).new_page()
+
+            # The door, and joining.
             phone.goto(servers.join_url)
             phone.locator(".coproduction-join-name input").wait_for(timeout=60_000)
             phone.wait_for_timeout(500)
-            phone.screenshot(path=IMAGES / "join.png")
+            shoot(phone, "join", taken)
             phone.locator(".coproduction-join-name input").fill("Rowan")
             phone.locator(".coproduction-join-button").click()
             phone.locator(".coproduction-language-board").wait_for(timeout=60_000)
             phone.wait_for_timeout(800)
-            phone.screenshot(path=IMAGES / "participant.png")
-            # The same person on each other activity: the address carries their rejoin key.
+            shoot(phone, "participant", taken)
             language_url = phone.url
-            for activity in ("methods", "timeline", "feedback"):
-                phone.goto(language_url.replace("/language.ipynb", f"/{activity}.ipynb"))
-                phone.locator(".coproduction-you-are").wait_for(timeout=60_000)
-                phone.wait_for_timeout(800)
-                phone.screenshot(path=IMAGES / f"participant-{activity}.png")
-            console = browser.new_context(viewport={"width": 1100, "height": 2200}).new_page()
+
             console.goto(servers.console_url)
             console.locator(".coproduction-language-console").wait_for(timeout=60_000)
             console.wait_for_timeout(800)
-            console.screenshot(path=IMAGES / "console.png")
+            shoot(console, "console", taken)
+
+            # Shared language.
+            shoot(console.locator(".coproduction-language-console "
+                                  ".coproduction-console-controls"), "language-steps", taken)
+            card = phone.locator("div.coproduction-term").first
+            wording = card.locator(".coproduction-propose-input input")
+            wording.fill("the person who keeps children safe")
+            wording.press("Enter")
+            card.locator(".coproduction-propose-button").click()
+            card.locator(".coproduction-vote .widget-toggle-button").first.click()
+            phone.wait_for_timeout(1000)
+            shoot(card, "language-card", taken)
+            phone.locator(".coproduction-private-panel .jupyter-widget-Collapse-header").click()
+            phone.wait_for_timeout(500)
+            shoot(phone.locator(".coproduction-private-panel"), "language-private", taken)
+
+            # Method selection.
+            phone.goto(language_url.replace("/language.ipynb", "/methods.ipynb"))
+            phone.locator(".coproduction-methods-board").wait_for(timeout=60_000)
+            phone.wait_for_timeout(800)
+            shoot(phone, "participant-methods", taken)
+            shoot(phone.locator(".coproduction-method").first, "methods-card", taken)
+            phone.locator(".coproduction-private-panel .jupyter-widget-Collapse-header").click()
+            phone.wait_for_timeout(500)
+            shoot(phone.locator(".coproduction-private-panel"), "methods-access-card", taken)
+            console_tab(console, "Method selection")
+            shoot(console.locator(".coproduction-methods-console .coproduction-console-controls"),
+                  "methods-steps", taken)
+
+            # Timelines.
+            phone.goto(language_url.replace("/language.ipynb", "/timeline.ipynb"))
+            phone.locator(".coproduction-timeline-board").wait_for(timeout=60_000)
+            phone.wait_for_timeout(800)
+            shoot(phone, "participant-timeline", taken)
+            shoot(phone.locator(".coproduction-suggest"), "timeline-suggest", taken)
+            shoot(phone.locator(".coproduction-life"), "timeline-life-gate", taken)
+            console_tab(console, "Timeline")
+            shoot(console.locator(".coproduction-add-box"), "timeline-add-date", taken)
+            shoot(console.locator(".coproduction-waiting-box"), "timeline-waiting", taken)
+
+            # Feedback loops, pauses and "you said, we did".
+            phone.goto(language_url.replace("/language.ipynb", "/feedback.ipynb"))
+            phone.locator(".coproduction-feedback-board").wait_for(timeout=60_000)
+            phone.wait_for_timeout(800)
+            shoot(phone, "participant-feedback", taken)
+            shoot(phone.locator(".coproduction-check-in"), "feedback-check-in", taken)
+            phone.locator(".coproduction-pause-button").click()
+            phone.wait_for_timeout(500)
+            shoot_together(phone, [".coproduction-care-row", ".coproduction-pause-form"],
+                           "pause-form", taken)
+            phone.locator(".coproduction-pause-send").click()
+            console_tab(console, "Feedback and pauses")
+            console.locator(".coproduction-pause-message-input input").fill("back at 11:15")
+            console.locator(".coproduction-pause-all").click()
+            phone.locator(".coproduction-pause-screen").wait_for(timeout=30_000)
+            phone.wait_for_timeout(500)
+            shoot(phone.locator(".coproduction-pause-screen"), "pause-screen", taken)
+            console.wait_for_timeout(500)
+            shoot(console.locator(".coproduction-feedback-console > .coproduction-signals-box"),
+                  "feedback-signals", taken)
+            console.locator(".coproduction-resume-all").click()
+            shoot(console.locator(".coproduction-actions-box"), "feedback-actions", taken)
+
+            # Planning: the promises, and how each person can change the look.
+            console_tab(console, "People, consent and pay")
+            console.locator(".coproduction-consent-console .jupyter-widget-Collapse-header"
+                            ).first.click()
+            console.wait_for_timeout(500)
+            shoot(console.locator(".coproduction-consent-console"), "consent-promises", taken)
+            phone.locator("[data-coproduction-view=large]").click()
+            phone.locator("[data-coproduction-view=contrast]").click()
+            phone.wait_for_timeout(500)
+            phone.screenshot(path=IMAGES / "view-switch.png",
+                             clip={"x": 0, "y": 0, "width": 360, "height": 640})
+            taken.append("view-switch")
             browser.close()
-    for name in ("join", "participant", "participant-methods", "participant-timeline",
-                 "participant-feedback", "console"):
+    assert sorted(taken) == sorted(SHOTS), "SHOTS and the pictures taken differ"
+    for name in taken:
         print(IMAGES / f"{name}.png")
     return 0
 

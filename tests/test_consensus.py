@@ -56,12 +56,12 @@ def test_explanations_give_the_counts_and_what_is_missing():
 
 def test_the_rule_is_described_in_plain_words():
     assert DEFAULT.describe() == (
-        "A wording is agreed when at least 3 people have voted (passing counts as voting) "
-        "and at least two thirds of the people who took a side say agree, and nobody is "
+        "A wording is agreed when at least 3 people have voted ('Not sure' counts as a vote). "
+        "At least two thirds of those who took a side must say agree, and nobody is "
         "strongly against it.")
     assert ConsensusRule(1, 1.0, False).describe() == (
-        "A wording is agreed when at least 1 person has voted (passing counts as voting) "
-        "and everyone who took a side says agree.")
+        "A wording is agreed when at least 1 person has voted ('Not sure' counts as a vote). "
+        "Everyone who took a side must say agree.")
 
 
 @pytest.mark.parametrize("args", [

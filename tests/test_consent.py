@@ -209,7 +209,7 @@ def test_information_says_what_a_person_needs_to_know(store):
                             contact="Sam")
     text = " ".join(f"{h}: {t}" for h, t in consent.information(store.workshop()))
     for words in ("What we collect", "Why", "Who sees it", "31 January 2027",
-                  "30 June 2026", "You do not have to say why", "Sam", "GBP 25 an hour"):
+                  "30 June 2026", "You do not have to say why", "Sam", "£25 an hour"):
         assert words in text, words
 
 

@@ -93,9 +93,13 @@ def test_a_participant_page_runs_without_completion_debugger_or_terminal(kit_ker
 def test_the_kernel_module_starts_ipykernel_after_leaving_things_out(monkeypatch):
     from coproduction import kernel
 
-    monkeypatch.setattr(sys, "modules", dict(sys.modules))
-    for name in ("jedi", "debugpy", "IPython.terminal.embed"):
-        sys.modules.pop(name, None)
+    # The import system reads the interpreter's own module table, so replacing
+    # sys.modules with a copy isolates nothing (and jedi is loaded as soon as any test
+    # module imports ipywidgets). Empty the names in the real table; each comes back
+    # as it was after the test.
+    for name in (*kernel.LEFT_OUT, "IPython.terminal.embed"):
+        monkeypatch.setitem(sys.modules, name, None)
+        del sys.modules[name]
     kernel.leave_out_what_pages_never_use()
     with pytest.raises(ImportError):
         import jedi  # noqa: F401

@@ -72,8 +72,8 @@ def test_a_method_that_excludes_one_person_offers_a_change_instead_of_dropping_t
     assert (fit.counted, fit.fits) == (4, 3)
     assert fit.clashes == (("camera", 1, "lend one, or offer a paper diary with drawings"),)
     assert fit.summary() == "Fits all but a few of the 4 people who filled in a card."
-    assert fit.reasons() == ["Fewer than 3 people have no camera on their phone: lend one, "
-                             "or offer a paper diary with drawings."]
+    assert fit.reasons() == ["Fewer than 3 people have no camera on their phone. To help: "
+                             "lend one, or offer a paper diary with drawings."]
 
 
 def test_each_need_is_checked_against_the_card():
@@ -94,8 +94,8 @@ def test_counts_of_three_or_more_are_exact_and_general_changes_fill_gaps():
     cards = [card(internet="no")] * 3 + [card(internet="yes")] * 4
     fit = mt.fit_for(method(), cards)
     assert fit.summary() == "Fits 4 of the 7 people who filled in a card."
-    assert fit.reasons() == ["3 people have no steady internet at home: bring the photos to "
-                             "the next meeting and we copy them here."]
+    assert fit.reasons() == ["3 people have no steady internet at home. To help: bring the "
+                             "photos to the next meeting and we copy them here."]
     general = mt.fit_for(method(adaptations=None), cards)
     assert general.reasons()[0].endswith("take part here in the room, or by phone or on paper.")
 
@@ -193,8 +193,8 @@ def test_the_shortlist_comes_from_dots_then_fit_and_later_sessions_read_it(store
         (1, "journal-writing", "Journal writing", 20), (2, "photo-diaries", "Photo diaries", 15)]
     assert chosen[1]["reasons"] == (
         "2 dots. As it is, it needs a change for everyone who filled in a card (4 people). "
-        "4 people have no camera on their phone: lend one, or offer a paper diary with "
-        "drawings.")
+        "4 people have no camera on their phone. To help: lend one, or offer a paper diary "
+        "with drawings.")
     s.confirm_shortlist()  # confirming again replaces, never doubles
     assert len(store.select("method_shortlist")) == 2
 
@@ -308,12 +308,12 @@ def test_no_page_shows_another_persons_card_or_a_count_under_three(store, sessio
         photo = view.cards["photo-diaries"]
         assert photo.fit.value == "Fits all but a few of the 5 people who filled in a card."
         assert [r.value for r in photo.reasons.children] == [
-            "Fewer than 3 people have no steady internet at home: bring the photos to the "
-            "next meeting and we copy them here.",
-            "Fewer than 3 people have no phone, tablet or computer to use: lend a camera "
-            "phone, or offer a paper diary with drawings.",
-            "Fewer than 3 people have no camera on their phone: lend one, or offer a paper "
-            "diary with drawings."]
+            "Fewer than 3 people have no steady internet at home. To help: bring the photos "
+            "to the next meeting and we copy them here.",
+            "Fewer than 3 people have no phone, tablet or computer to use. To help: lend a "
+            "camera phone, or offer a paper diary with drawings.",
+            "Fewer than 3 people have no camera on their phone. To help: lend one, or offer "
+            "a paper diary with drawings."]
         counts = [c.value for c in view.counts.children]
         assert counts == ["3 people said 'Yes' about internet at home.",
                           "3 people said 'Yes, with a camera' about a device to use."]

@@ -235,7 +235,7 @@ def test_commitments_count_hours_and_pay_from_the_rate(store):
     asks = tl.commitments(store)
     assert (asks.minutes, asks.unknown, asks.amount) == (270, 1, 112.5)
     assert asks.summary()[0] == "The project asks for about 4.5 hours of your time, in 3 sessions."
-    assert "GBP 25 an hour: about GBP 112.50" in asks.summary()[2]
+    assert "£25 an hour: about £112.50" in asks.summary()[2]
     store.update("workshop", {}, {"pay_rate": 0.0})
     assert "does not pay money" in tl.commitments(store).summary()[-1]
 

@@ -90,6 +90,21 @@ def fixed_label(text: str, *names: str) -> ipw.Label:
                      style=_shared(LabelStyle))
 
 
+def asked(question: str, answer: ipw.Widget, *names: str) -> ipw.VBox:
+    """A question people can read, with its answer (a box, buttons, a picture) under it.
+
+    The question is a label that wraps on a phone. The kit's page template ties
+    it to the answer (``aria-labelledby``), so a screen reader reads the question
+    as the answer's name. Every control without a ``description`` of its own
+    sits in one of these (tests/test_access.py checks it).
+    """
+    if answer.layout is _SHARED.get("Layout"):
+        raise ValueError("an answer needs a layout of its own, not fixed_layout()")
+    answer.layout.width = "calc(100% - 4px)"   # its 2 px margins stay inside the page
+    return ipw.VBox([fixed_label(question, "question"), answer],
+                    _dom_classes=css("asked", *names))
+
+
 def show_lines(box: ipw.Box, lines: list[str], name: str) -> None:
     """Show ``lines`` as labels in ``box``, reusing its labels rather than making new ones.
 

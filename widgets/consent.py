@@ -15,7 +15,7 @@ from coproduction import consent
 from coproduction.participants import DISPLAY_NAME_MAX, Participant, find_participant
 from coproduction.store import Store
 
-from .base import KeyedRows, LivePanel, css, fixed_label, label, show_lines
+from .base import KeyedRows, LivePanel, asked, css, fixed_label, label, show_lines
 
 
 class InformationBox(ipw.VBox):
@@ -45,9 +45,9 @@ class ChoicesForm(ipw.VBox):
         self.contact_ok = ipw.Checkbox(value=contact_ok, indent=False,
                                        description="You may contact me after the project",
                                        _dom_classes=css("contact-ok"))
-        super().__init__([fixed_label("When the group sees what I write, show it as:",
-                                      "credit-question"),
-                          self.credit, self.display_name, self.contact_ok],
+        super().__init__([asked("When the group sees what I write, show it as:",
+                                self.credit, "credit-question"),
+                          self.display_name, self.contact_ok],
                          _dom_classes=css("choices"))
         self.credit.observe(lambda _c: self._name_box(), names="value")
         self._name_box()
@@ -268,7 +268,9 @@ class ConsentConsole(LivePanel):
         return ipw.VBox([name, withdraw, plan, confirm], _dom_classes=css("person-row"))
 
     def _recording_row(self, recording_id) -> ipw.Widget:
-        how = ipw.Text(placeholder="how you checked it is gone, e.g. bin emptied")
+        how = ipw.Text(description="How you checked it is gone",
+                       placeholder="for example: bin emptied",
+                       style={"description_width": "initial"})
         done = ipw.Button(description="Mark deleted", _dom_classes=css("recording-deleted"))
         self.on_click(done, lambda: consent.mark_recording_deleted(
             self.store, recording_id, how.value), "Marked as deleted.")

@@ -12,7 +12,7 @@ import ipywidgets as ipw
 
 from coproduction.store import Store
 
-from .base import css, label, page_or_problem
+from .base import asked, css, label, page_or_problem
 from .consent import ConsentConsole
 from .feedback import FeedbackConsole
 from .language import LanguageConsole
@@ -39,12 +39,12 @@ class FacilitatorConsole(ipw.VBox):
         header = [label(f"Console: {workshop['title']}", "workshop-title"),
                   label(f"Workshop code: {workshop['code']}", "workshop-code")]
         if join_url:
-            header += [label("People join with this link, or by scanning the code:",
-                             "join-intro"),
+            qr = ipw.Image(value=qr_png(join_url), format="png",
+                           layout=ipw.Layout(height="220px"), _dom_classes=css("join-qr"))
+            header += [label("People join with this link:", "join-intro"),
                        label(join_url, "join-link"),
-                       ipw.Image(value=qr_png(join_url), format="png",
-                                 layout=ipw.Layout(width="220px", height="220px"),
-                                 _dom_classes=css("join-qr"))]
+                       asked("Or they scan this code with a phone camera:", qr, "join-qr-box")]
+            qr.layout.width = "220px"
         else:
             header.append(label("Start the workshop with 'coproduction serve' to get a join "
                                 "link.", "join-intro"))

@@ -31,6 +31,7 @@ from .base import (
     KeyedRows,
     LivePanel,
     RoundControls,
+    asked,
     css,
     label,
     show_lines,
@@ -89,7 +90,8 @@ class CareFrame(LivePanel):
         self.pause_form = ipw.VBox([
             label("You can take a break at any time. You do not have to say why.",
                   "pause-note"),
-            self.kind, self.anonymous, self.send], _dom_classes=css("pause-form"))
+            asked("What do you need?", self.kind), self.anonymous, self.send],
+            _dom_classes=css("pause-form"))
         self.support_lines = ipw.VBox(_dom_classes=css("support-text"))
         self.support = ipw.VBox([label("Where to find support", "section-title"),
                                  self.support_lines], _dom_classes=css("support"))
@@ -176,11 +178,13 @@ class FeedbackBoard(FeedbackPanel):
         self.check_button = ipw.Button(description="Save, just for me",
                                        _dom_classes=css("check-in-button"))
         self.on_click(self.check_button, self._check_in,
-                      "Saved. Only you and the facilitator's overall count see this.")
+                      "Saved. Only you can see it. The facilitator sees only how many "
+                      "people feel each way.")
         self.checkin = _box("How are you?", [
             label("This is private. It is deleted after today unless you ask to keep it.",
                   "private-note"),
-            self.moment, self.feeling, self.follow_up, self.keep, self.check_button],
+            asked("When is this?", self.moment), asked("How do you feel?", self.feeling),
+            self.follow_up, self.keep, self.check_button],
             "check-in")
 
         self.ratings: dict[str, ipw.ToggleButtons] = {}
@@ -188,9 +192,9 @@ class FeedbackBoard(FeedbackPanel):
         for principle, words in fb.PRINCIPLE_WORDS.items():
             self.ratings[principle] = _toggles(
                 [(w, n) for n, w in fb.RATING_WORDS.items()], "rating", f"rating-{principle}")
-            rating_rows += [label(words, "principle"), self.ratings[principle]]
-        self.change = ipw.Textarea(placeholder="What should change? (you can leave this empty)",
-                                   layout=ipw.Layout(width="100%", height="5em"),
+            rating_rows.append(asked(words, self.ratings[principle], "principle"))
+        self.change = ipw.Textarea(placeholder="you can leave this empty",
+                                   layout=ipw.Layout(height="5em"),
                                    _dom_classes=css("change-input"),
                                    tooltip=f"up to {fb.SUGGESTION_MAX} characters")
         self.leave_name_off = ipw.Checkbox(value=True, indent=False,
@@ -202,10 +206,10 @@ class FeedbackBoard(FeedbackPanel):
                       "Thank you. Your feedback is saved.")
         self.rate = _box("How did today go?", [
             label("Answer only what you want to. Staff can answer too.", "rating-note"),
-            *rating_rows, self.change, self.leave_name_off, self.feedback_button], "rate")
+            *rating_rows, asked("What should change?", self.change), self.leave_name_off,
+            self.feedback_button], "rate")
 
-        self.rung = _toggles([(w, r) for r, w in fb.LADDER_WORDS.items()], "ladder-rung",
-                             layout=ipw.Layout(width="100%"))
+        self.rung = _toggles([(w, r) for r, w in fb.LADDER_WORDS.items()], "ladder-rung")
         self.ladder_button = ipw.Button(description="Place it here",
                                         _dom_classes=css("ladder-button"))
         self.on_click(self.ladder_button, self._place, "Thank you. Nobody can see where "
@@ -213,7 +217,8 @@ class FeedbackBoard(FeedbackPanel):
         self.spread = ipw.VBox(_dom_classes=css("ladder-spread"))
         self.ladder = _box("How much are we part of this project?", [
             label("Nobody sees your answer. Everyone sees how many chose each step.",
-                  "ladder-note"), self.rung, self.ladder_button, self.spread], "ladder")
+                  "ladder-note"), asked("Which step are we on?", self.rung),
+            self.ladder_button, self.spread], "ladder")
 
         self._inputs = [self.moment, self.feeling, self.follow_up, self.keep,
                         self.check_button, *self.ratings.values(), self.change,
@@ -314,8 +319,8 @@ class FeedbackConsole(FeedbackPanel):
         self.on_click(self.resume_all, lambda: fb.resume_workshop(self.store),
                       "The pause is over on every page.")
         self.pause_state = label("", "pause-state")
-        self.support_text = ipw.Textarea(layout=ipw.Layout(width="100%", height="5em"),
-                                         placeholder="Who people can talk to, and how",
+        self.support_text = ipw.Textarea(layout=ipw.Layout(height="5em"),
+                                         placeholder="for example: Sam, on 0123 456 789",
                                          _dom_classes=css("support-input"),
                                          tooltip=f"up to {fb.SUPPORT_MAX} characters")
         self.support_save = ipw.Button(description="Save support information",
@@ -360,8 +365,9 @@ class FeedbackConsole(FeedbackPanel):
             _box("The whole workshop", [self.pause_state, self.pause_text,
                                         ipw.HBox([self.pause_all, self.resume_all])],
                  "workshop-pause"),
-            _box("Support information (on every page)", [self.support_text,
-                                                         self.support_save], "support-box"),
+            _box("Support information (on every page)", [
+                asked("Who people can talk to, and how", self.support_text),
+                self.support_save], "support-box"),
             self.title, self.status,
             self.round,
             _box("Asked to be checked on", [self.follow_ups], "follow-ups-box"),

@@ -19,8 +19,8 @@ from coproduction.shared_language import (
     SharedLanguage, TermView)
 from coproduction.store import Store
 
-from .base import (LivePanel, RoundControls, css, fixed_label, fixed_layout, label, marked_text,
-                   show_lines)
+from .base import (LivePanel, RoundControls, asked, css, fixed_label, fixed_layout, label,
+                   marked_text, show_lines)
 
 CREDIT_OPTIONS = [("as in My choices", "default"),
                   *[(words, mode) for mode, words in consent.CREDIT_WORDS.items()]]
@@ -268,8 +268,10 @@ class LanguageBoard(BoardPanel):
     def proposal_controls(self, row: ProposalRow, view: ProposalView) -> list[ipw.Widget]:
         disabled, display = self._vote_state(view)
         row.vote = ipw.ToggleButtons(options=VOTE_OPTIONS, value=view.my_vote,
-                                     description="", _dom_classes=css("vote"),
-                                     style={"button_width": "auto"}, disabled=disabled,
+                                     description="Your vote", _dom_classes=css("vote"),
+                                     style={"button_width": "auto",
+                                            "description_width": "initial"},
+                                     disabled=disabled,
                                      layout=ipw.Layout(display=display))
         row.vote.observe(lambda change, r=row: self._vote(r, change), names="value")
         # Only the author may change how one wording is credited: others get no control.
@@ -383,7 +385,7 @@ class LanguageConsole(BoardPanel):
         self.descriptions = ipw.VBox(_dom_classes=css("shared-descriptions"))
         controls = ipw.VBox([
             self.round,
-            self.text_title, self.text_body, self.text_button,
+            self.text_title, asked("The text", self.text_body), self.text_button,
             ipw.HBox([self.min_votes, self.share]), self.blocks, self.rule_button,
         ], _dom_classes=css("console-controls"))
         self.children = [self.title, self.status, self.message, controls, self.rule,

@@ -29,7 +29,7 @@ from coproduction.methods import (
 from coproduction.participants import Participant
 from coproduction.store import Store
 
-from .base import LivePanel, RoundControls, css, label, show_lines
+from .base import LivePanel, RoundControls, asked, css, label, show_lines
 
 STATUS_WORDS = {
     "planned": "This session has not started yet. You can fill in your access card now.",
@@ -48,12 +48,6 @@ def _text(description: str, placeholder: str, limit: int, *names: str) -> ipw.Te
 def _choice(description: str, words: dict[str, str], value: str, name: str) -> ipw.Dropdown:
     return ipw.Dropdown(options=[(w, v) for v, w in words.items()], value=value,
                         description=description, style=WIDE, _dom_classes=css(name))
-
-
-def _asked(question: str, box: ipw.Widget) -> ipw.VBox:
-    """A question as a label that wraps on a phone, with its answer box under it."""
-    box.layout.width = "100%"
-    return ipw.VBox([label(question, "question"), box], _dom_classes=css("asked"))
 
 
 class MethodCard(ipw.VBox):
@@ -191,8 +185,8 @@ class MethodsBoardPage(MethodsPanel):
             label("Your answers help the group choose methods that suit everyone. Nobody "
                   "else in the group sees them. 'Prefer not to say' is always fine.",
                   "private-note"),
-            *[_asked(CARD_QUESTIONS[name][0], box) for name, box in self.answers.items()],
-            _asked("Anything else that helps or gets in the way?", self.other),
+            *[asked(CARD_QUESTIONS[name][0], box) for name, box in self.answers.items()],
+            asked("Anything else that helps or gets in the way?", self.other),
             self.share, self.save_card,
         ], _dom_classes=css("access-card"))
         self.card_panel = ipw.Accordion(children=[card],
@@ -232,7 +226,7 @@ class MethodsBoardPage(MethodsPanel):
                                    _dom_classes=css("take-dot"))
         self.on_click(card.add_dot, lambda: self.need_session().place_dot(self.person, card.method_id))
         self.on_click(card.take_dot, lambda: self.need_session().take_dot(self.person, card.method_id))
-        return [label("How do you feel about it?", "rating-question"), card.rating,
+        return [asked("How do you feel about it?", card.rating, "rating-question"),
                 ipw.HBox([card.add_dot, card.take_dot])]
 
     def show_card_controls(self, card: MethodCard, view: MethodView) -> None:

@@ -34,6 +34,7 @@ from .base import (
     KeyedRows,
     LivePanel,
     RoundControls,
+    asked,
     css,
     escaped,
     label,
@@ -200,12 +201,6 @@ def _input(description: str, placeholder: str, limit: int, *names: str) -> ipw.T
                     tooltip=f"up to {limit} characters")
 
 
-def _asked(question: str, box: ipw.Widget) -> ipw.VBox:
-    """A question as a label that wraps on a phone, with its answer box under it."""
-    box.layout.width = "calc(100% - 4px)"   # its 2 px margins stay inside the page
-    return ipw.VBox([label(question, "question"), box], _dom_classes=css("asked"))
-
-
 def _field(placeholder: str, limit: int, *names: str) -> ipw.Text:
     return ipw.Text(placeholder=placeholder, _dom_classes=css(*names),
                     tooltip=f"up to {limit} characters")
@@ -280,8 +275,8 @@ class TimelineBoard(TimelinePanel):
         self.suggest = _box("Suggest a date", [
             label("Is a date missing, or would another day be better? Suggest it here.",
                   "suggest-note"),
-            _asked("What kind of date is it?", self.kind), _asked("What happens?", self.what),
-            _asked("Which day?", self.day), _asked("More about it (if you want)", self.details),
+            asked("What kind of date is it?", self.kind), asked("What happens?", self.what),
+            asked("Which day?", self.day), asked("More about it (if you want)", self.details),
             self.suggest_button, self.mine],
             "suggest")
 
@@ -325,9 +320,9 @@ class TimelineBoard(TimelinePanel):
         self.life_form = ipw.VBox([
             label("Only you can see your timeline. Tick 'share' on an event to show it to "
                   "the group; untick it to make it private again.", "private-note"),
-            *prompts, _asked("Which year?", self.year),
-            _asked("When in the year (if you want)", self.when),
-            _asked("What happened?", self.happened), self.share_new, self.add_button,
+            *prompts, asked("Which year?", self.year),
+            asked("When in the year (if you want)", self.when),
+            asked("What happened?", self.happened), self.share_new, self.add_button,
             self.life_chart, self.life_rows, self.hide_button], _dom_classes=css("life-form"))
         self.try_button.on_click(lambda _b: self._show_life("form"))
         self.skip_button.on_click(lambda _b: self._show_life("skipped"))
@@ -448,15 +443,15 @@ class EventForm(ipw.VBox):
         self.end_time = _field("12:00", 5, "event-to")
         self.method = ipw.Dropdown(options=methods, value="", _dom_classes=css("event-method"))
         self.details = _field("details people should know", tl.DETAILS_MAX, "event-details")
-        times = [_asked(words, box) for words, box in (("From (like 10:00)", self.start_time),
+        times = [asked(words, box) for words, box in (("From (like 10:00)", self.start_time),
                                                        ("To", self.end_time))]
         for box in times:
             box.layout.width = "12em"
-        self.children = [_asked("Kind", self.kind), _asked("What happens", self.title),
-                         _asked("Day", self.starts_on),
-                         _asked("Last day (only if it lasts more than one day)", self.ends_on),
-                         ipw.HBox(times), _asked("Method (for a session)", self.method),
-                         _asked("More", self.details)]
+        self.children = [asked("Kind", self.kind), asked("What happens", self.title),
+                         asked("Day", self.starts_on),
+                         asked("Last day (only if it lasts more than one day)", self.ends_on),
+                         ipw.HBox(times), asked("Method (for a session)", self.method),
+                         asked("More", self.details)]
 
     def values(self) -> dict:
         return {"kind": self.kind.value, "title": self.title.value,
@@ -533,7 +528,7 @@ class TimelineConsole(TimelinePanel):
             self.store, suggestion_id, row.reason.value), "Accepted: it is on the timeline.")
         self.on_click(row.decline, lambda: tl.decline_suggestion(
             self.store, suggestion_id, row.reason.value), "Declined. The person sees your reason.")
-        row.children += (_asked("Your reason (the person will see it)", row.reason),
+        row.children += (asked("Your reason (the person will see it)", row.reason),
                          ipw.HBox([row.accept, row.decline]))
         return row
 
