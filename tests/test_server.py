@@ -427,3 +427,38 @@ def test_rejoin_key_reaches_the_kernel_after_a_reload(servers, browser):
     page.close(run_before_unload=True)
     context.close()
     assert wait_for(lambda: not new_kernels(), timeout=10)
+
+
+def test_tokens_are_on_no_command_line_and_the_console_token_nowhere_near_participants(
+        servers):
+    """`ps` shows every user of the computer each process's command line: no token there.
+    A participant's kernel may know the join link (its person holds it anyway), never the
+    console's token; kernel connection files sit in a folder only this account can open."""
+    join, console = token_of(servers.join_url), token_of(servers.console_url)
+    status, _, _ = request(servers.join_url)  # a page, so a participant kernel runs
+    assert status == 200
+    kernels = kernel_pids(servers.participant_pid)
+    assert kernels
+    for pid in [servers.participant_pid, servers.console_pid, *kernels,
+                *kernel_pids(servers.console_pid)]:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+        assert join not in command and console not in command
+    for pid in [servers.participant_pid, *kernels]:
+        assert console not in Path(f"/proc/{pid}/environ").read_bytes().decode(
+            errors="replace")
+    assert (servers._private_dir.stat().st_mode & 0o777) == 0o700
+
+
+def test_every_response_tells_the_browser_to_stay_on_this_server(servers):
+    from coproduction.server import SECURITY_HEADERS
+
+    host, token = base(servers.join_url), token_of(servers.join_url)
+    # Documents only: a script or style file is not a page and a policy means nothing there.
+    for url in (servers.join_url, f"{host}/login", f"{host}/voila/render/nothing.ipynb?"
+                f"token={token}", servers.console_url):
+        _, headers, _ = request(url)
+        policy = headers.get("Content-Security-Policy", "")
+        assert policy == SECURITY_HEADERS["Content-Security-Policy"], url
+        assert "default-src 'self'" in policy and "frame-ancestors 'self'" in policy
+        assert not re.search(r"https?://", policy), "nothing from another site"
+        assert headers.get("Referrer-Policy") == "same-origin", url
