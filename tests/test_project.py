@@ -78,3 +78,19 @@ def test_every_guide_reads_as_plain_english():
     for guide in (ROOT / "facilitation_guides").glob("*.md"):
         ease = check_text(guide.read_text(encoding="utf-8")).readability.flesch_reading_ease
         assert ease >= 60, f"{guide.name} reads at {ease}; aim for 60 or more"
+
+
+def test_every_test_security_md_names_exists():
+    """A promise names the tests that prove it; a renamed or deleted test must not leave
+    the promise pointing at nothing. ``::name`` after a file means that same file."""
+    text = (ROOT / "SECURITY.md").read_text(encoding="utf-8")
+    named, current = [], None
+    for match in re.finditer(r"`(tests/test_\w+\.py)?(::\w+)?`", text):
+        path, test = match.groups()
+        current = path or current
+        if test:
+            named.append((current, test[2:]))
+    assert len(named) > 40
+    for path, test in named:
+        source = (ROOT / path).read_text(encoding="utf-8")
+        assert re.search(rf"^(async )?def {test}\(", source, re.M), f"{path}::{test}"
