@@ -69,15 +69,16 @@ class FolderWatch:
         return self._fd
 
     def drain(self) -> bool:
-        """Read every pending event; True if one may mean the workshop changed."""
+        """Read every pending event; True if one may mean the workshop changed.
+
+        Raises OSError if the watch itself broke (then poll instead).
+        """
         relevant = False
         while True:
             try:
                 data = os.read(self._fd, 64 * 1024)
             except BlockingIOError:
                 return relevant
-            except OSError:
-                return True  # cannot tell: let the page look
             if not data:
                 return relevant
             offset = 0

@@ -413,3 +413,36 @@ def test_the_join_page_is_light_to_send(store):
     page = ParticipantPage(store, lambda s, p: LanguageBoard(s, p), code="TEST42")
     made = [w for key, w in _instances.items() if key not in before]
     assert page in made and len(made) <= 60, len(made)
+
+
+def test_a_broken_change_watch_falls_back_to_looking_on_a_timer(store, session_id):
+    import asyncio
+
+    from widgets.base import RevisionWatch
+
+    async def scenario():
+        board = board_for(store, "Ana")
+        board.start()
+        watch = RevisionWatch.of(store)
+        if watch.notices is None:
+            pytest.skip("this system cannot watch files; pages poll anyway")
+
+        class Broken:
+            def __init__(self, real):
+                self.real = real
+
+            def fileno(self):
+                return self.real.fileno()
+
+            def drain(self):
+                raise OSError("the watch went away")
+
+            def close(self):
+                self.real.close()
+
+        watch.notices = Broken(watch.notices)
+        watch._nudged()
+        assert watch.notices is None and watch._pending is not None  # one look, then polls
+        board.stop()
+
+    asyncio.run(scenario())

@@ -438,6 +438,9 @@ class RevisionWatch:
         if self._pending is not None:
             self._pending.cancel()
             self._pending = None
+        self._stop_listening()
+
+    def _stop_listening(self) -> None:
         if self.notices is not None:
             self._loop.remove_reader(self.notices.fileno())
             self.notices.close()
@@ -476,7 +479,13 @@ class RevisionWatch:
         return notices
 
     def _nudged(self) -> None:
-        if self.notices is not None and self.notices.drain() and self._pending is None:
+        try:
+            changed = self.notices is not None and self.notices.drain()
+        except OSError:  # the watch broke: poll from now on (the poll reads the interval)
+            log.warning("change notices stopped; this page polls instead")
+            self._stop_listening()
+            changed = True
+        if changed and self._pending is None:
             delay = max(0.0, self._quiet_until - self._loop.time())
             self._pending = self._loop.call_later(delay, self._look, True)
 
