@@ -57,7 +57,13 @@ def text_classes(*names: str) -> list[str]:
 
 
 def label(text: str, *names: str, **kw) -> ipw.Label:
-    """Plain text that is never read as markup or maths."""
+    """Plain text that is never read as markup or maths.
+
+    All labels share one style (nothing restyles a label; a style of its own would be one
+    more widget for every page to send); each keeps a layout of its own, so it can be
+    hidden. For rows that come and go, :func:`fixed_label` shares the layout too.
+    """
+    kw.setdefault("style", _shared(LabelStyle))
     return ipw.Label(value=text, _dom_classes=text_classes(*names), **kw)
 
 
