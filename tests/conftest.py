@@ -74,7 +74,7 @@ def no_typed_text_in_any_log():
         setattr(Locator, method, original)
     found = []
     files = [f for path in harness.LOGS
-             for f in ([path] if path.is_file() else path.rglob("*") if path.is_dir() else [])
+             for f in ([path] if path.is_file() else path.glob("*.log") if path.is_dir() else [])
              if f.is_file()]
     patterns = {text: re.compile(r"(?<![\w-])" + re.escape(text) + r"(?![\w-])")
                 for text in harness.TYPED}

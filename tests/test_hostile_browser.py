@@ -63,7 +63,10 @@ def test_hostile_text_is_only_ever_text_in_the_browser(tmp_path):
                 page = browser.new_context(viewport={"width": width, "height": 4000}).new_page()
                 watch(page, faults)
                 page.goto(url)
-                if name != "console":
+                if name == "console":
+                    expect(page.locator(".coproduction-language-console")).to_be_visible(
+                        timeout=60_000)
+                else:
                     page.locator(".coproduction-join-name input").fill(name)
                     page.locator(".coproduction-join-button").click()
                     expect(page.locator(".coproduction-you-are")).to_be_visible(timeout=30_000)
@@ -90,7 +93,7 @@ def test_hostile_text_is_only_ever_text_in_the_browser(tmp_path):
             for page in (bo, console):
                 wordings = page.locator(".coproduction-term", has_text="TAC").locator(
                     ".coproduction-wording")
-                expect(wordings).to_have_count(len(shown), timeout=15_000)
+                expect(wordings).to_have_count(len(shown), timeout=30_000)
                 assert wordings.all_text_contents() == shown
                 expect(page.locator(".coproduction-term-name")).to_have_count(5,
                                                                             timeout=10_000)
