@@ -153,3 +153,35 @@ def test_a_flood_from_one_page_is_slowed_and_loses_nothing(tmp_path):
     assert len(flooded) == len(set(flooded)), "nothing stored twice"
     assert 30 <= len(flooded) <= 30 + int(seconds) + 3, (len(flooded), seconds)
     assert shown == set(flooded), "what the page showed is exactly what was stored"
+
+
+def test_names_and_paths_from_the_address_or_command_line_stay_inside(tmp_path):
+    """Nothing in a page's address chooses another workshop, session or notebook, and a
+    notebook name given to serve cannot climb out of the notebooks folder."""
+    import httpx
+
+    from coproduction.server import ServerError, ServerSettings, start_servers
+    from harness import coproduction
+
+    workshop, _ = new_workshop(tmp_path)
+    other = tmp_path / "other"
+    assert coproduction("new", "--workshop", other, "--title", "Someone else's").returncode == 0
+    with (tmp_path / "serve.log").open("w") as log:
+        served = Served(workshop, log, "--expect", "2")
+        try:
+            async def visit():
+                async with httpx.AsyncClient() as client:
+                    sneaky = (f"{served.join}&workshop={other}&session=99"
+                              "&activity=../facilitator/console")
+                    page = await open_page(sneaky, client)
+                    return page.text_of("workshop-title")
+
+            assert asyncio.run(visit()) == "Faults"
+        finally:
+            served.stop()
+    for activity in ("../facilitator/console", "/etc/passwd", "language.ipynb/../x"):
+        refused = coproduction("serve", "--workshop", workshop, "--activity", activity)
+        assert refused.returncode == 2 and "invalid choice" in refused.stderr
+        assert "Traceback" not in refused.stderr
+        with pytest.raises(ServerError, match="notebook name"):
+            start_servers(ServerSettings(workshop=workshop, activity=activity))
