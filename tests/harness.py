@@ -204,7 +204,6 @@ def served_workshop(tmp_path: Path, title: str = "Journey", *serve_args: str):
     ``serve_args`` go to `coproduction serve` (e.g. "--activity", "methods"). The
     serve log is ``tmp_path / "serve.log"``.
     """
-    require_chromium()
     workshop = tmp_path / "workshop"
     made = coproduction("new", "--workshop", workshop, "--title", title)
     assert made.returncode == 0, made.stderr

@@ -8,6 +8,7 @@ acknowledged only once its own page shows it on the board, as a person would.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import sqlite3
@@ -22,7 +23,7 @@ from coproduction.server import TOKENS_FILE, _descendants, workshop_tokens
 from coproduction.sessions import create_session, open_round
 from coproduction.shared_language import SharedLanguage
 from coproduction.store import DATABASE_NAME, Store
-from harness import Served, coproduction, kernel_pids, wait_for
+from harness import Served, coproduction, kernel_pids, served_workshop, wait_for
 from page_client import PageClient
 
 TEXT = "The SENCO will see you at the TAC."
@@ -35,13 +36,30 @@ def language_round(workshop: Path) -> None:
         SharedLanguage(store, session_id).put_text("Invitation", TEXT)
 
 
-def new_workshop(tmp_path: Path) -> tuple[Path, str]:
+def new_workshop(tmp_path: Path) -> Path:
     workshop = tmp_path / "workshop"
     made = coproduction("new", "--workshop", workshop, "--title", "Faults")
     assert made.returncode == 0, made.stderr
     language_round(workshop)
-    with Store.open(workshop) as store:
-        return workshop, store.workshop()["code"]
+    return workshop
+
+
+@contextlib.contextmanager
+def serving_a_round(tmp_path: Path, expect: int = 3):
+    """`coproduction serve --expect N` on a new workshop with a shared-language round open."""
+    with served_workshop(tmp_path, "Faults", "--expect", str(expect)) as (served, workshop):
+        language_round(workshop)
+        yield served, workshop
+
+
+async def joined(served: Served, client, *names: str) -> list[PageClient]:
+    """A page for each name, joined under it."""
+    pages = []
+    for name in names:
+        page = await open_page(served.join, client)
+        await page.join(name)
+        pages.append(page)
+    return pages
 
 
 def kill_everything(pid: int) -> None:
@@ -105,16 +123,14 @@ def test_the_links_are_kept_between_runs_and_can_be_renewed(tmp_path):
 def test_a_crash_of_everything_loses_nothing_acknowledged_and_the_round_goes_on(tmp_path):
     import httpx
 
-    workshop, code = new_workshop(tmp_path)
+    workshop = new_workshop(tmp_path)
     log = (tmp_path / "serve.log").open("w")
     served = Served(workshop, log, "--expect", "3")
     names = ["Ana", "Bo"]
 
     async def before_the_crash():
         client = httpx.AsyncClient()
-        pages = [await open_page(served.join, client) for _ in names]
-        for page, name in zip(pages, names):
-            await page.join(name)
+        pages = await joined(served, client, *names)
         keys = [page.text_of("rejoin-key") for page in pages]
         acknowledged: list[str] = []
         writers = [asyncio.create_task(propose_until_stopped(page, f"{name} words",
@@ -169,40 +185,31 @@ def test_a_crash_of_everything_loses_nothing_acknowledged_and_the_round_goes_on(
 def test_a_killed_kernel_loses_nothing_and_its_person_comes_back(tmp_path):
     import httpx
 
-    workshop, code = new_workshop(tmp_path)
-    with (tmp_path / "serve.log").open("w") as log:
-        served = Served(workshop, log, "--expect", "3")
-        try:
-            async def journey():
-                async with httpx.AsyncClient() as client:
-                    ana = await open_page(served.join, client)
-                    await ana.join("Ana")
-                    bo = await open_page(served.join, client)
-                    await bo.join("Bo")
-                    key = ana.text_of("rejoin-key")
-                    acknowledged: list[str] = []
-                    await propose_until_stopped(ana, "Ana words", acknowledged, limit=3)
-                    before = set(kernel_pids(_participant_server(served)))
-                    os.kill(_kernel_of(served, ana), signal.SIGKILL)
-                    # Bo's page goes on as if nothing happened.
-                    await propose_until_stopped(bo, "Bo words", acknowledged, limit=2)
-                    # Ana's page comes back as Ana, on another kernel, with her words.
-                    back = await open_page(f"{served.join}&me={urllib.parse.quote(key)}",
-                                           client)
-                    await back.until(lambda: back.text_of("you-are"), 60)
-                    assert back.text_of("you-are") == "You are taking part as Ana."
-                    assert {"Ana words 0", "Ana words 1", "Ana words 2"} <= set(back.seen)
-                    # The dead kernel is not restarted blank behind the old page: the
-                    # server forgets it, so its place in the room is free again.
-                    gone = f"{ana.origin}/api/kernels/{ana.kernel_id}?token={ana.token}"
-                    assert wait_for(lambda: httpx.get(gone).status_code == 404, 20)
-                    assert wait_for(lambda: len(set(kernel_pids(_participant_server(served)))
-                                                - before) <= 1, 20)
-                    return acknowledged
+    async def journey(served):
+        async with httpx.AsyncClient() as client:
+            ana, bo = await joined(served, client, "Ana", "Bo")
+            key = ana.text_of("rejoin-key")
+            acknowledged: list[str] = []
+            await propose_until_stopped(ana, "Ana words", acknowledged, limit=3)
+            before = set(kernel_pids(_participant_server(served)))
+            os.kill(_kernel_of(served, ana), signal.SIGKILL)
+            # Bo's page goes on as if nothing happened.
+            await propose_until_stopped(bo, "Bo words", acknowledged, limit=2)
+            # Ana's page comes back as Ana, on another kernel, with her words.
+            back = await open_page(f"{served.join}&me={urllib.parse.quote(key)}", client)
+            await back.until(lambda: back.text_of("you-are"), 60)
+            assert back.text_of("you-are") == "You are taking part as Ana."
+            assert {"Ana words 0", "Ana words 1", "Ana words 2"} <= set(back.seen)
+            # The dead kernel is not restarted blank behind the old page: the server
+            # forgets it, so its place in the room is free again.
+            gone = f"{ana.origin}/api/kernels/{ana.kernel_id}?token={ana.token}"
+            assert wait_for(lambda: httpx.get(gone).status_code == 404, 20)
+            assert wait_for(lambda: len(set(kernel_pids(_participant_server(served)))
+                                        - before) <= 1, 20)
+            return acknowledged
 
-            acknowledged = asyncio.run(journey())
-        finally:
-            served.stop()
+    with serving_a_round(tmp_path) as (served, workshop):
+        acknowledged = asyncio.run(journey(served))
     assert len(acknowledged) == 5 and set(acknowledged) <= stored_wordings(workshop)
     assert integrity(workshop) == "ok"
 
@@ -247,11 +254,10 @@ def test_a_page_whose_kernel_died_says_so_and_keeps_what_was_typed(tmp_path):
 
     from playwright.sync_api import expect, sync_playwright
 
-    from harness import chromium, served_workshop
+    from harness import chromium
 
     draft = "the meeting about you, not sent yet"
-    with served_workshop(tmp_path, "Faults") as (server, workshop):
-        language_round(workshop)
+    with serving_a_round(tmp_path) as (server, workshop):
         with sync_playwright() as p:
             browser = chromium(p)
             page = browser.new_context(viewport={"width": 390, "height": 2600}).new_page()

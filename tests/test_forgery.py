@@ -16,9 +16,8 @@ import pytest
 
 from coproduction.sessions import close_round
 from coproduction.store import Store
-from harness import Served
 from page_client import PageClient
-from test_faults import new_workshop, open_page
+from test_faults import joined, open_page, serving_a_round
 
 pytestmark = pytest.mark.skipif(not hasattr(asyncio, "timeout"), reason="needs Python 3.11")
 
@@ -47,71 +46,63 @@ def said(page: PageClient, words: str) -> bool:
 def test_forged_replayed_and_misaimed_messages_change_nothing(tmp_path):
     import httpx
 
-    workshop, _ = new_workshop(tmp_path)
-    with (tmp_path / "serve.log").open("w") as log:
-        served = Served(workshop, log, "--expect", "3")
-        try:
-            async def journey():
-                async with httpx.AsyncClient() as client:
-                    ana = await open_page(served.join, client)
-                    await ana.join("Ana")
-                    bo = await open_page(served.join, client)
-                    await bo.join("Bo")
-                    await bo.propose("the teacher for extra help")
-                    await ana.until(lambda: "the teacher for extra help" in ana.seen, 30)
+    async def journey(served, workshop):
+        async with httpx.AsyncClient() as client:
+            ana, bo = await joined(served, client, "Ana", "Bo")
+            await bo.propose("the teacher for extra help")
+            await ana.until(lambda: "the teacher for extra help" in ana.seen, 30)
 
-                    # A vote, then the very same frame again: still one vote.
-                    vote = (await ana.until(lambda: ana.find("ToggleButtonsModel", "vote"),
-                                            30))[0]
-                    await ana.set_state(vote, index=AGREE)
-                    frame = ana.sent[-1]
-                    await ana.until(lambda: said(ana, "Your vote is counted"), 30)
-                    await ana.replay(frame)   # refused by the kernel: duplicate signature
-                    await ana.set_state(vote, index=AGREE)  # the same, as a new message
-                    await settle(ana)
-                    assert [(v["choice"]) for v in rows(workshop, "votes")] == ["agree"]
+            # A vote, then the very same frame again: still one vote.
+            vote = (await ana.until(lambda: ana.find("ToggleButtonsModel", "vote"),
+                                    30))[0]
+            await ana.set_state(vote, index=AGREE)
+            frame = ana.sent[-1]
+            await ana.until(lambda: said(ana, "Your vote is counted"), 30)
+            await ana.replay(frame)   # refused by the kernel: duplicate signature
+            await ana.set_state(vote, index=AGREE)  # the same, as a new message
+            await settle(ana)
+            assert [(v["choice"]) for v in rows(workshop, "votes")] == ["agree"]
 
-                    # Nonsense values for a synced trait: refused, the kernel carries on.
-                    before = revision(workshop)
-                    await ana.set_state(vote, index=99)
-                    await ana.set_state(vote, index="block")
-                    await ana.set_state(vote, _options_labels=["Agree"] * 9)
-                    await settle(ana)
-                    assert revision(workshop) == before
+            # Nonsense values for a synced trait: refused, the kernel carries on.
+            before = revision(workshop)
+            await ana.set_state(vote, index=99)
+            await ana.set_state(vote, index="block")
+            await ana.set_state(vote, _options_labels=["Agree"] * 9)
+            await settle(ana)
+            assert revision(workshop) == before
 
-                    # Aimed at a widget of Bo's page: Ana's kernel has no such widget.
-                    bo_box = bo.find("TextModel", "propose-input")[0]
-                    bo_button = bo.find("ButtonModel", "propose-button")[0]
-                    await ana.set_value(bo_box, "forged for Bo")
-                    await ana.click(bo_button)
-                    await settle(ana)
-                    assert revision(workshop) == before
+            # Aimed at a widget of Bo's page: Ana's kernel has no such widget.
+            bo_box = bo.find("TextModel", "propose-input")[0]
+            bo_button = bo.find("ButtonModel", "propose-button")[0]
+            await ana.set_value(bo_box, "forged for Bo")
+            await ana.click(bo_button)
+            await settle(ana)
+            assert revision(workshop) == before
 
-                    # The facilitator closes the round; replays and disabled buttons fail.
-                    with Store.open(workshop) as store:
-                        close_round(store, 1)
-                    await ana.until(lambda: "closed" in " ".join(ana.texts("round-status")), 30)
-                    before = revision(workshop)
-                    await ana.replay(frame)
-                    await ana.set_state(vote, index=BLOCK)
-                    box = ana.find("TextModel", "propose-input")[0]
-                    button = ana.find("ButtonModel", "propose-button")[0]
-                    await ana.until(lambda: ana.models[button]["state"].get("disabled"), 30)
-                    await ana.set_state(box, value="after closing", disabled=False)
-                    await ana.set_state(button, disabled=False)
-                    await ana.click(button)
-                    await ana.until(lambda: said(ana, "This round is closed"), 30)
-                    await settle(ana)
-                    assert revision(workshop) == before
-                    assert [v["choice"] for v in rows(workshop, "votes")] == ["agree"]
-                    assert "after closing" not in {p["wording"] for p in rows(workshop,
-                                                                              "proposals")}
-                    # Ana's kernel is still hers and still works: her own choices save.
-                    assert ana.text_of("you-are") == "You are taking part as Ana."
+            # The facilitator closes the round; replays and disabled buttons fail.
+            with Store.open(workshop) as store:
+                close_round(store, 1)
+            await ana.until(lambda: "closed" in " ".join(ana.texts("round-status")), 30)
+            before = revision(workshop)
+            await ana.replay(frame)
+            await ana.set_state(vote, index=BLOCK)
+            box = ana.find("TextModel", "propose-input")[0]
+            button = ana.find("ButtonModel", "propose-button")[0]
+            await ana.until(lambda: ana.models[button]["state"].get("disabled"), 30)
+            await ana.set_state(box, value="after closing", disabled=False)
+            await ana.set_state(button, disabled=False)
+            await ana.click(button)
+            await ana.until(lambda: said(ana, "This round is closed"), 30)
+            await settle(ana)
+            assert revision(workshop) == before
+            assert [v["choice"] for v in rows(workshop, "votes")] == ["agree"]
+            assert "after closing" not in {p["wording"] for p in rows(workshop,
+                                                                      "proposals")}
+            # Ana's kernel is still hers and still works: her own choices save.
+            assert ana.text_of("you-are") == "You are taking part as Ana."
 
-            asyncio.run(journey())
-        finally:
-            served.stop()
+    with serving_a_round(tmp_path) as (served, workshop):
+        asyncio.run(journey(served, workshop))
     log_text = (tmp_path / "serve.log").read_text()
     for typed in ("Ana", "the teacher for extra help", "forged for Bo", "after closing"):
         assert typed not in log_text, f"{typed!r} reached the log"
@@ -122,32 +113,26 @@ def test_a_flood_from_one_page_is_slowed_and_loses_nothing(tmp_path):
     with a sentence; every one the page showed is stored, none twice."""
     import httpx
 
-    workshop, _ = new_workshop(tmp_path)
-    with (tmp_path / "serve.log").open("w") as log:
-        served = Served(workshop, log, "--expect", "3")
-        try:
-            async def flood():
-                async with httpx.AsyncClient() as client:
-                    ana = await open_page(served.join, client)
-                    await ana.join("Ana")
-                    box = ana.find("TextModel", "propose-input")[0]
-                    button = ana.find("ButtonModel", "propose-button")[0]
-                    started = time.monotonic()
-                    for number in range(60):
-                        await ana.set_value(box, f"flood {number}")
-                        await ana.click(button)
-                    await ana.until(lambda: said(ana, "That was a lot at once"), 60)
-                    await settle(ana, 2.0)
-                    seconds = time.monotonic() - started
-                    shown = {w for w in ana.seen if w.startswith("flood ")}
-                    # The page is still Ana's and still answers (the limit recovers with
-                    # time: tests/test_shared_language.py::test_the_rate_limit_recovers_with_time).
-                    assert ana.text_of("you-are") == "You are taking part as Ana."
-                    return shown, seconds
+    async def flood(served):
+        async with httpx.AsyncClient() as client:
+            ana, = await joined(served, client, "Ana")
+            box = ana.find("TextModel", "propose-input")[0]
+            button = ana.find("ButtonModel", "propose-button")[0]
+            started = time.monotonic()
+            for number in range(60):
+                await ana.set_value(box, f"flood {number}")
+                await ana.click(button)
+            await ana.until(lambda: said(ana, "That was a lot at once"), 60)
+            await settle(ana, 2.0)
+            seconds = time.monotonic() - started
+            shown = {w for w in ana.seen if w.startswith("flood ")}
+            # The page is still Ana's and still answers (the limit recovers with
+            # time: tests/test_shared_language.py::test_the_rate_limit_recovers_with_time).
+            assert ana.text_of("you-are") == "You are taking part as Ana."
+            return shown, seconds
 
-            shown, seconds = asyncio.run(flood())
-        finally:
-            served.stop()
+    with serving_a_round(tmp_path) as (served, workshop):
+        shown, seconds = asyncio.run(flood(served))
     stored = [p["wording"] for p in rows(workshop, "proposals")]
     flooded = [w for w in stored if w.startswith("flood ")]
     assert len(flooded) == len(set(flooded)), "nothing stored twice"
@@ -163,22 +148,18 @@ def test_names_and_paths_from_the_address_or_command_line_stay_inside(tmp_path):
     from coproduction.server import ServerError, ServerSettings, start_servers
     from harness import coproduction
 
-    workshop, _ = new_workshop(tmp_path)
     other = tmp_path / "other"
     assert coproduction("new", "--workshop", other, "--title", "Someone else's").returncode == 0
-    with (tmp_path / "serve.log").open("w") as log:
-        served = Served(workshop, log, "--expect", "2")
-        try:
-            async def visit():
-                async with httpx.AsyncClient() as client:
-                    sneaky = (f"{served.join}&workshop={other}&session=99"
-                              "&activity=../facilitator/console")
-                    page = await open_page(sneaky, client)
-                    return page.text_of("workshop-title")
 
-            assert asyncio.run(visit()) == "Faults"
-        finally:
-            served.stop()
+    async def visit(served):
+        async with httpx.AsyncClient() as client:
+            sneaky = (f"{served.join}&workshop={other}&session=99"
+                      "&activity=../facilitator/console")
+            page = await open_page(sneaky, client)
+            return page.text_of("workshop-title")
+
+    with serving_a_round(tmp_path, expect=2) as (served, workshop):
+        assert asyncio.run(visit(served)) == "Faults"
     for activity in ("../facilitator/console", "/etc/passwd", "language.ipynb/../x"):
         refused = coproduction("serve", "--workshop", workshop, "--activity", activity)
         assert refused.returncode == 2 and "invalid choice" in refused.stderr
