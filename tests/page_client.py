@@ -142,8 +142,7 @@ class PageClient:
 
     async def set_state(self, comm_id: str, **state) -> None:
         """Set any synced traits, as the page would (or as a script would: any at all)."""
-        for value in state.values():
-            remember_typed(value)
+        remember_typed(state.get("value"))  # what a person would have typed
         await self._send("comm_msg", {"comm_id": comm_id, "data": {
             "method": "update", "state": state, "buffer_paths": []}})
 
