@@ -446,3 +446,38 @@ def test_a_broken_change_watch_falls_back_to_looking_on_a_timer(store, session_i
         board.stop()
 
     asyncio.run(scenario())
+
+
+def test_a_warm_kernel_keeps_knocking_until_its_page_address_arrives(monkeypatch):
+    """Forty kernels starting at once: the server may not answer one at first."""
+    import json
+
+    import websockets.sync.client
+
+    import widgets.base
+
+    tries = []
+
+    class Answer:
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def recv(self):
+            return json.dumps({"QUERY_STRING": "code=TEST42&me=k3y-that-is-long-enough"})
+
+    def connect(url, open_timeout):
+        tries.append(url)
+        if len(tries) < 3:
+            raise TimeoutError("the server is busy")
+        return Answer()
+
+    monkeypatch.setattr(websockets.sync.client, "connect", connect)
+    monkeypatch.setattr(widgets.base.time, "sleep", lambda seconds: None)
+    monkeypatch.setenv("VOILA_KERNEL_ID", "abc")
+    monkeypatch.setenv("VOILA_PREHEAT", "True")
+    monkeypatch.delenv("QUERY_STRING", raising=False)
+    assert widgets.base.query_parameters() == {"code": "TEST42", "me": "k3y-that-is-long-enough"}
+    assert len(tries) == 3 and tries[0].endswith("/voila/query/abc")

@@ -18,6 +18,7 @@ import html
 import logging
 import os
 import re
+import time
 import weakref
 from typing import Callable, Iterable
 from urllib.parse import parse_qs
@@ -38,6 +39,8 @@ CHECK_SECONDS = 5.0
 REDRAW_GAP = 0.25
 #: A nudge can come a moment before the commit is visible: look once more after this.
 SETTLE_SECONDS = 0.05
+#: How long a warm kernel keeps trying to reach its server for its page's address.
+ADDRESS_WAIT_SECONDS = 120.0
 SORRY = "Sorry, something went wrong on our side. What you typed is still here; please try again."
 
 
@@ -274,12 +277,20 @@ def wait_for_request() -> None:
            f"{os.environ.get('VOILA_APP_PORT', '8866')}"
            f"{os.environ.get('VOILA_WS_BASE_URL', os.environ.get('VOILA_SERVER_URL', '/'))}"
            f"voila/query/{os.environ.get('VOILA_KERNEL_ID', '')}")
-    try:
-        with connect(url, open_timeout=5) as websocket:
-            received = websocket.recv()
-    except (OSError, TimeoutError, WebSocketException) as error:
-        log.error("the page's address did not arrive: %s", type(error).__name__)
-        return
+    # A room's worth of kernels start together on a busy machine: the server may be slow
+    # to answer one of them. Knock again rather than give up, or that page would open
+    # without its person's code and rejoin key.
+    deadline = time.monotonic() + ADDRESS_WAIT_SECONDS
+    while True:
+        try:
+            with connect(url, open_timeout=10) as websocket:
+                received = websocket.recv()
+            break
+        except (OSError, TimeoutError, WebSocketException) as error:
+            if time.monotonic() > deadline:
+                log.error("the page's address did not arrive: %s", type(error).__name__)
+                return
+            time.sleep(0.5)
     for key, value in json.loads(received).items():
         os.environ[key] = value
 
