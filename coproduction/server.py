@@ -308,7 +308,7 @@ def start_servers(settings: ServerSettings, *, wait: float = 60) -> RunningServe
         CONSOLE_HOST, settings.console_port, f"{CONSOLE_NOTEBOOK}.ipynb", {"token": console_token}
     )
 
-    private_dir = Path(tempfile.mkdtemp(prefix="coproduction-jupyter-"))
+    private_dir = _private_folder()
     log_dir = Path(settings.log_dir).expanduser().resolve() if settings.log_dir else None
     if log_dir is not None:
         log_dir.mkdir(parents=True, exist_ok=True)
@@ -437,6 +437,16 @@ def _page_url(host: str, port: int, notebook: str, query: dict[str, str]) -> str
     return f"http://{host}:{port}/voila/render/{notebook}?{urllib.parse.urlencode(query)}"
 
 
+def _private_folder() -> Path:
+    """A folder only this account can open, for each server's Jupyter files and its kernels'
+    sockets. Kernels talk to their server over Unix sockets in it (not TCP ports that any
+    program on the computer could reach, and that forty kernels starting at once can
+    collide on); a socket's path must stay under about 100 characters, so the folder sits
+    in /tmp with short names even where the temporary folder's own path is long."""
+    base = "/tmp" if os.path.isdir("/tmp") else None
+    return Path(tempfile.mkdtemp(prefix="cpk-", dir=base))
+
+
 def _launch(role, *, host, port, notebooks, landing, token, log_file, workshop, join_url,
             private_dir, cull_idle_seconds, expect=0):
     """Start one server process with an isolated Jupyter environment."""
@@ -444,7 +454,7 @@ def _launch(role, *, host, port, notebooks, landing, token, log_file, workshop, 
     instance = secrets.token_hex(8)
     for name in ("JUPYTER_CONFIG_PATH", TOKEN_ENV, INSTANCE_ENV):
         env.pop(name, None)
-    jupyter_home = private_dir / role
+    jupyter_home = private_dir / role[0]  # "p" or "c": short, see _private_folder
     for sub in ("config", "data", "runtime", "ipython"):
         (jupyter_home / sub).mkdir(parents=True, exist_ok=True)
     env.update(
@@ -787,14 +797,33 @@ def _kit_kernel_manager(base: type, landing: str, expect: int) -> type:
                     self.fill_if_needed(notebook_name=landing)
 
         def remove_kernel(self, kernel_id):
-            """A kernel that died is dropped without a shutdown: its place is free again."""
+            """A kernel that died is dropped without a shutdown: its place is free again,
+            and a warm one that died is no longer handed to a page."""
             was_page = kernel_id in self.page_kernels
             self.page_kernels.discard(kernel_id)
+            pool = self._pools.get(landing, [])
+            dead = [task for task in pool if task.done() and not task.cancelled()
+                    and not task.exception() and task.result()["kernel_id"] == kernel_id]
+            for task in dead:
+                pool.remove(task)
             try:
                 return super().remove_kernel(kernel_id)
             finally:
-                if was_page and not self._stopping:
+                if (was_page or dead) and not self._stopping:
                     self.fill_if_needed(notebook_name=landing)
+
+        def get_pool_size(self, notebook_name):
+            """Warm kernels for ``notebook_name``, after dropping any that failed to start."""
+            pool = self._pools.get(notebook_name, [])
+            failed = [task for task in pool
+                      if task.done() and (task.cancelled() or task.exception())]
+            for task in failed:
+                pool.remove(task)
+            if failed and notebook_name == landing and not self._stopping:
+                self.fill_if_needed(notebook_name=landing)
+            # Ready kernels first, so a page never waits on one still starting.
+            pool.sort(key=lambda task: not task.done())
+            return len(pool)
 
         async def shutdown_all(self, *args, **kwargs):
             self._stopping = True  # no refills while the server stops
@@ -1071,6 +1100,9 @@ def main(argv: list[str] | None = None) -> None:
         # A page's kernel that dies is not restarted blank (its page would look alive and
         # do nothing): the page hears "dead" and offers to connect again as the same person.
         "--KernelRestarter.restart_limit=0",
+        # Kernels on Unix sockets in the private folder: no port another program can reach,
+        # and no two kernels of a room starting at once picking the same port.
+        "--KernelManager.transport=ipc",
         # What a participant reads when a cell fails: no traceback, no Voilà options.
         "--VoilaExecutor.cell_error_instruction=Please tell the facilitator; they can fix it.",
         "--VoilaExecutor.cell_timeout_instruction=Please tell the facilitator; they can fix it.",

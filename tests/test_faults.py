@@ -464,3 +464,26 @@ def _board(store, kind, name):
     board = kind(store, person)
     board.refresh_if_changed()
     return board
+
+
+def test_a_warm_kernel_that_dies_is_replaced_before_anyone_gets_it(tmp_path):
+    """A kernel waiting in the pool is killed (say, by the system running out of memory):
+    it is dropped and replaced, and every person still gets a working page."""
+    import httpx
+
+    async def two_people(served):
+        async with httpx.AsyncClient() as client:
+            return [p.text_of("you-are") for p in await joined(served, client, "Ana", "Bo")]
+
+    with serving_a_round(tmp_path, expect=2) as (served, workshop):
+        server = _participant_server(served)
+        token = token_of(served.join)
+        status = f"http://127.0.0.1:{served.port}/coproduction/capacity?token={token}"
+        assert wait_for(lambda: httpx.get(status).json()["warm"] == 2, 120)
+        victim = kernel_pids(server)[0]
+        os.kill(victim, signal.SIGKILL)
+        assert wait_for(lambda: victim not in kernel_pids(server)
+                        and httpx.get(status).json()["warm"] == 2, 60), \
+            "the pool filled its place again"
+        assert asyncio.run(two_people(served)) == ["You are taking part as Ana.",
+                                                   "You are taking part as Bo."]
