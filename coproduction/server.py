@@ -23,8 +23,9 @@ a separate process, ``python -m coproduction.server participant|console``, whose
   and a Content-Security-Policy keep every page off the internet.
 
 Kernels learn where they are from their environment: ``COPRODUCTION_WORKSHOP``
-(absolute folder), ``COPRODUCTION_ROLE`` (``participant`` or ``facilitator``) and
-``COPRODUCTION_JOIN_URL`` (the console shows it as a QR code).
+(absolute folder), ``COPRODUCTION_ROLE`` (``participant`` or ``facilitator``),
+``COPRODUCTION_JOIN_URL`` (the console shows it as a QR code) and, for a workshop in
+PostgreSQL, ``COPRODUCTION_DATABASE_URL``.
 """
 
 from __future__ import annotations
@@ -178,6 +179,17 @@ class ServerSettings:
             "0 starts kernels only when a page asks and sets no limit."
         },
     )
+    database_url: str | None = field(
+        default=None,
+        metadata={
+            "help": "A PostgreSQL URL holding the workshop (the last part of `workshop` "
+            "names it there), so several servers, on several machines, can serve one "
+            "workshop. Servers and kernels receive it as the environment variable "
+            "COPRODUCTION_DATABASE_URL, never on a command line. When not given, that "
+            "variable in this process's environment applies; without it, the workshop "
+            "folder's SQLite file."
+        },
+    )
     log_dir: Path | None = field(
         default=None,
         metadata={
@@ -286,9 +298,10 @@ def start_servers(settings: ServerSettings, *, wait: float = 60) -> RunningServe
     missing, a port is taken, or a server fails to start in ``wait`` seconds.
     """
     workshop = Path(settings.workshop).expanduser().resolve()
+    database = settings.database_url or os.environ.get("COPRODUCTION_DATABASE_URL") or None
     participant_dir = Path(settings.participant_notebooks).expanduser().resolve()
     facilitator_dir = Path(settings.facilitator_notebooks).expanduser().resolve()
-    _check_settings(settings, workshop, participant_dir, facilitator_dir)
+    _check_settings(settings, workshop, participant_dir, facilitator_dir, database)
 
     token = settings.token or secrets.token_urlsafe(24)
     console_token = settings.console_token or secrets.token_urlsafe(24)
@@ -317,6 +330,7 @@ def start_servers(settings: ServerSettings, *, wait: float = 60) -> RunningServe
         "join_url": join_url,
         "private_dir": private_dir,
         "cull_idle_seconds": settings.cull_idle_seconds,
+        "database": database,
     }
     processes: list[subprocess.Popen] = []
     running = None
@@ -372,8 +386,9 @@ def start_servers(settings: ServerSettings, *, wait: float = 60) -> RunningServe
 # --- starting, waiting, stopping (parent side) -------------------------------------------
 
 
-def _check_settings(settings, workshop: Path, participant_dir: Path, facilitator_dir: Path):
-    if not workshop.is_dir():
+def _check_settings(settings, workshop: Path, participant_dir: Path, facilitator_dir: Path,
+                    database: str | None = None):
+    if database is None and not workshop.is_dir():
         raise ServerError(f"The workshop folder {workshop} does not exist.")
     for folder, who in ((participant_dir, "participant"), (facilitator_dir, "facilitator")):
         if not folder.is_dir():
@@ -438,7 +453,7 @@ def _page_url(host: str, port: int, notebook: str, query: dict[str, str]) -> str
 
 
 def _launch(role, *, host, port, notebooks, landing, token, log_file, workshop, join_url,
-            private_dir, cull_idle_seconds, expect=0):
+            private_dir, cull_idle_seconds, expect=0, database=None):
     """Start one server process with an isolated Jupyter environment."""
     env = dict(os.environ)
     instance = secrets.token_hex(8)
@@ -471,6 +486,8 @@ def _launch(role, *, host, port, notebooks, landing, token, log_file, workshop, 
             INSTANCE_ENV: instance,
         }
     )
+    if database:  # kernels inherit it; it never goes on a command line
+        env["COPRODUCTION_DATABASE_URL"] = database
     command = [
         sys.executable, "-m", "coproduction.server", role,
         "--notebooks", str(notebooks),

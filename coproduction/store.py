@@ -321,6 +321,9 @@ class _PostgreSQLBackend:
         self.ident = '"' + self.schema.replace('"', '""') + '"'
         self.path = None
         self.conn = None
+        # Names every connection to this workshop (shown in pg_stat_activity), so the
+        # kit can tell whether pages still have it open.
+        self.application = f"coproduction:{name}"[:63]
         self._connect()
         try:
             exists = self.conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s",
@@ -344,7 +347,7 @@ class _PostgreSQLBackend:
         psycopg = self._psycopg
         try:
             conn = psycopg.connect(self.url, autocommit=True, connect_timeout=10,
-                                   application_name="coproduction")
+                                   application_name=self.application)
         except psycopg.ProgrammingError:  # a URL psycopg cannot read: say so, never echo it
             log.warning("could not read the database URL")
             raise StoreError("The database URL could not be read. It should look like "
@@ -505,6 +508,11 @@ class _PostgreSQLBackend:
             self.conn.remove_notice_handler(listen)
             if not self.conn.closed and not self.conn.broken:
                 self.conn.execute(f"SET lock_timeout = '{int(BUSY_TIMEOUT_MS)}ms'")
+
+    def others_connected(self) -> int:
+        return self.conn.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s "
+            "AND pid <> pg_backend_pid()", (self.application,)).fetchone()[0]
 
     def drop(self) -> None:
         """Remove the workshop's schema and every table in it."""
@@ -848,6 +856,17 @@ class Store:
 
     def workshop(self) -> dict:
         return self.select("workshop")[0]
+
+    def others_connected(self) -> int | None:
+        """How many other connections have this workshop open right now (pages, the
+        console, commands); None for SQLite, which cannot tell."""
+        if self.backend == SQLITE:
+            return None
+        with self._lock:
+            try:
+                return self._db.others_connected()
+            except self._db.error as error:
+                raise StoreError(self._db.plain(error)) from error
 
     def schema_version(self) -> int:
         with self._lock:
