@@ -159,8 +159,8 @@ CODE = "TWO"
 
 
 def _shows(page, text: str) -> bool:
-    """Whether the page shows ``text`` now: a widget holding it is in the page's widget
-    tree (a row taken off the board may stay in the kernel, detached, for reuse)."""
+    """Whether the page shows ``text`` now: a widget holding it is in the participant
+    page's widget tree (a row taken off the board may stay in the kernel, detached)."""
     children = {comm_id: [c.removeprefix("IPY_MODEL_") for c in m["state"].get("children", ())
                           if isinstance(c, str)]
                 for comm_id, m in page.models.items()}
@@ -174,9 +174,9 @@ def _shows(page, text: str) -> bool:
                     todo.append(child)
         return found
 
-    inside = {c for kids in children.values() for c in kids}
-    trees = [below(root) | {root} for root in page.models if root not in inside]
-    shown = max(trees, key=len, default=set())
+    roots = [c for c, m in page.models.items()
+             if "coproduction-participant-page" in m["state"].get("_dom_classes", ())]
+    shown = {c for root in roots for c in below(root)}
     return any(page.models[c]["state"].get("value") == text for c in shown if c in page.models)
 
 
@@ -227,7 +227,8 @@ def test_two_servers_share_one_workshop_live_and_a_withdrawal_leaves_both(tmp_pa
             sent = await bo.propose(bo_words)
             await ana.until(lambda: bo_words in ana.seen, 30)
             out["bo_to_ana"] = ana.seen[bo_words] - sent
-            assert _shows(bo, ana_words) and _shows(ana, bo_words)
+            # (a row's words can arrive a moment before the row is put on the board)
+            assert await _until(lambda: _shows(bo, ana_words) and _shows(ana, bo_words), 10)
 
             # Ana leaves (the facilitator withdraws her from a third place).
             with Store.open(workshop) as store:
@@ -247,8 +248,8 @@ def test_two_servers_share_one_workshop_live_and_a_withdrawal_leaves_both(tmp_pa
                 await cy.fetch(three)
                 await cy.connect()
                 await cy.join("Cy")
-                await asyncio.sleep(0.5)
-                out["new_page_clean"] = (not _shows(cy, ana_words)) and _shows(cy, bo_words)
+                out["new_page_clean"] = await _until(lambda: _shows(cy, bo_words), 10) and \
+                    not _shows(cy, ana_words)
                 await cy.close()
             await ana.close()
             await bo.close()
