@@ -273,3 +273,25 @@ def test_two_servers_share_one_workshop_live_and_a_withdrawal_leaves_both(tmp_pa
     assert bo_words.encode() in out["bytes"]
     text = "".join(p.read_text(errors="replace") for p in logs.rglob("*.log"))
     assert "kit:" not in text and "Ana" not in text and ana_words not in text
+
+
+def test_the_capacity_benchmarks_postgresql_column_works(postgresql):
+    """A small run of benchmarks/capacity_postgresql.py (real numbers: RESULTS.md)."""
+    import capacity_postgresql
+
+    result = capacity_postgresql.measure(participants=3, tries=2, writes=3, browser=False,
+                                         idle_seconds=1.0, pause=0.2, sqlite=False,
+                                         url=postgresql)
+    kit, two = result["postgresql"]["kit"], result["two_servers"]
+    assert kit["names_shown"] == 3 and kit["rejoined"] and kit["left_after_close"] == 0
+    assert kit["full_status"] == 503 and len(kit["delays"]) == 2 * 2
+    assert result["postgresql"]["writes_stored"] == result["postgresql"]["writes_unique"] == 9
+    assert len(two["delays_same"]) + len(two["delays_other"]) == 2 * 2
+    assert two["delays_other"], "some arrivals crossed from one server to the other"
+    assert two["connections"] >= 3
+    text = capacity_postgresql.backend_table(result)
+    assert "| the kit on PostgreSQL (this run) |" in text
+    assert "pages of the other server" in capacity_postgresql.two_server_table(result)
+    from databases import workshop_schemas
+
+    assert not [s for s in workshop_schemas(postgresql) if s.startswith("workshop_bench-")]
