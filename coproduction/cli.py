@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import shutil
 import signal
 import sys
@@ -32,6 +33,8 @@ from .store import (
 from .validation import InvalidInput
 
 REPO = Path(__file__).resolve().parents[1]
+#: The participants' token for `serve`, when several servers must share one (behind a proxy).
+TOKEN_ENV = "COPRODUCTION_TOKEN"
 
 log = logging.getLogger("coproduction.cli")
 
@@ -263,11 +266,20 @@ def cmd_serve(args) -> int:
     with _open(args.workshop) as store:
         workshop = store.workshop()
         folder = store.folder
+        backend = store.backend
+    if backend != SQLITE:  # the workshop is in the database: its links are kept here
+        Path(folder).mkdir(parents=True, exist_ok=True)
     token, console_token = workshop_tokens(folder, renew=args.new_link)
+    # Several servers behind one proxy share the participants' token: it comes from the
+    # environment, never from the command line (ps shows command lines to everyone).
+    shared = os.environ.pop(TOKEN_ENV, "").strip()  # not handed on to kernels
+    if shared:
+        token = shared
     settings = ServerSettings(workshop=folder, host=args.host, port=args.port,
                               console_port=args.console_port, activity=args.activity,
                               workshop_code=workshop["code"], expect=args.expect,
-                              token=token, console_token=console_token)
+                              token=token, console_token=console_token,
+                              public_url=args.public_url, base_url=args.base_url)
     servers = start_servers(settings)
     print(f"Join: {servers.join_url}")
     print(f"Console: {servers.console_url}")
@@ -358,6 +370,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--new-link", action="store_true",
                    help="make a new join link and console link; the old ones stop working "
                         "(the links otherwise stay the same every time this workshop starts)")
+    p.add_argument("--public-url", default=None, metavar="URL",
+                   help="the address participants use when a reverse proxy or JupyterHub is "
+                        "in front, e.g. https://workshops.example.org; the join link and QR "
+                        f"code point there (several servers then share the token in {TOKEN_ENV})")
+    p.add_argument("--base-url", default="/", metavar="PATH",
+                   help="the path the participant server serves under, e.g. "
+                        "/services/coproduction-a/ as a JupyterHub service (default /)")
     p.set_defaults(run=cmd_serve)
 
     p = sub.add_parser("new", help="make a new, empty workshop")

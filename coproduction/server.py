@@ -190,6 +190,24 @@ class ServerSettings:
             "folder's SQLite file."
         },
     )
+    public_url: str | None = field(
+        default=None,
+        metadata={
+            "help": "The address participants use when a reverse proxy or JupyterHub "
+            "stands in front of this server, e.g. https://workshops.example.org or "
+            "https://hub.example.org/services/coproduction-a. The join link and its QR "
+            "code point there instead of at this machine."
+        },
+    )
+    base_url: str = field(
+        default="/",
+        metadata={
+            "help": "The path the participant server serves under, starting and ending "
+            "with '/'. A JupyterHub service is reached at /services/<name>/, so it serves "
+            "there; behind a plain reverse proxy it stays '/'. The console always serves "
+            "at '/'."
+        },
+    )
     log_dir: Path | None = field(
         default=None,
         metadata={
@@ -311,12 +329,18 @@ def start_servers(settings: ServerSettings, *, wait: float = 60) -> RunningServe
     _check_port_free(settings.host, settings.port, "participant server")
     _check_port_free(CONSOLE_HOST, settings.console_port, "facilitator console")
 
+    base = _base_path(settings.base_url)
+    join_query = {"token": token,
+                  **({"code": settings.workshop_code} if settings.workshop_code else {})}
     join_url = _page_url(
         _join_host(settings.host),
         settings.port,
         f"{settings.activity}.ipynb",
-        {"token": token, **({"code": settings.workshop_code} if settings.workshop_code else {})},
+        join_query,
+        base,
     )
+    if settings.public_url:
+        join_url = _public_page_url(settings.public_url, f"{settings.activity}.ipynb", join_query)
     console_url = _page_url(
         CONSOLE_HOST, settings.console_port, f"{CONSOLE_NOTEBOOK}.ipynb", {"token": console_token}
     )
@@ -344,6 +368,7 @@ def start_servers(settings: ServerSettings, *, wait: float = 60) -> RunningServe
             token=token,
             log_file=log_dir / "participant-server.log" if log_dir else None,
             expect=settings.expect,
+            base_url=base,
             **common,
         )
         processes.append(participant)
@@ -370,7 +395,8 @@ def start_servers(settings: ServerSettings, *, wait: float = 60) -> RunningServe
         )
         deadline = time.monotonic() + wait
         _wait_until_answering(participant, participant_id, _connect_host(settings.host),
-                              settings.port, "participant server", participant_log, deadline)
+                              settings.port, "participant server", participant_log, deadline,
+                              path="/login" if base == "/" else base)
         _wait_until_answering(console, console_id, CONSOLE_HOST, settings.console_port,
                               "facilitator console", console_log, deadline)
     except BaseException:
@@ -446,14 +472,38 @@ def _connect_host(host: str) -> str:
     return {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
 
 
-def _page_url(host: str, port: int, notebook: str, query: dict[str, str]) -> str:
+def _page_url(host: str, port: int, notebook: str, query: dict[str, str],
+              base: str = "/") -> str:
     if ":" in host:
         host = f"[{host}]"
-    return f"http://{host}:{port}/voila/render/{notebook}?{urllib.parse.urlencode(query)}"
+    return f"http://{host}:{port}{base}voila/render/{notebook}?{urllib.parse.urlencode(query)}"
+
+
+def _base_path(base_url: str) -> str:
+    """The server's path prefix, checked: '/' or '/services/name/'."""
+    inner = (base_url or "").strip("/")
+    if not inner:
+        return "/"
+    base = f"/{inner}/"
+    if not re.fullmatch(r"/[A-Za-z0-9_./-]+/", base) or "//" in base or "/../" in base \
+            or "/./" in base:
+        raise ServerError(f"The base URL {base_url!r} should be a path such as "
+                          "/services/coproduction/.")
+    return base
+
+
+def _public_page_url(public_url: str, notebook: str, query: dict[str, str]) -> str:
+    """The join link at the public address a proxy or JupyterHub serves."""
+    parts = urllib.parse.urlsplit(public_url)
+    if parts.scheme not in ("https", "http") or not parts.netloc or parts.query:
+        raise ServerError(f"The public address {public_url!r} should look like "
+                          "https://workshops.example.org (with no query).")
+    return (f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}/voila/render/{notebook}"
+            f"?{urllib.parse.urlencode(query)}")
 
 
 def _launch(role, *, host, port, notebooks, landing, token, log_file, workshop, join_url,
-            private_dir, cull_idle_seconds, expect=0, database=None):
+            private_dir, cull_idle_seconds, expect=0, database=None, base_url="/"):
     """Start one server process with an isolated Jupyter environment."""
     env = dict(os.environ)
     instance = secrets.token_hex(8)
@@ -498,6 +548,8 @@ def _launch(role, *, host, port, notebooks, landing, token, log_file, workshop, 
     ]
     if role == "participant":
         command += ["--host", host, "--expect", str(int(expect))]
+        if base_url != "/":
+            command += ["--base-url", base_url]
     output = open(log_file, "ab") if log_file else None  # noqa: SIM115 - handed to the child
     try:
         process = subprocess.Popen(
@@ -514,12 +566,13 @@ def _launch(role, *, host, port, notebooks, landing, token, log_file, workshop, 
     return process, log_file, instance
 
 
-def _wait_until_answering(process, instance, host, port, what, log_file, deadline) -> None:
+def _wait_until_answering(process, instance, host, port, what, log_file, deadline,
+                          path: str = "/login") -> None:
     while True:
         code = process.poll()
         if code is not None:
             raise ServerError(_start_failure(what, port, code, log_file))
-        if _answers_http(host, port, instance):
+        if _answers_http(host, port, instance, path):
             return
         if time.monotonic() > deadline:
             where = f" Its log is {log_file}." if log_file else ""
@@ -527,11 +580,11 @@ def _wait_until_answering(process, instance, host, port, what, log_file, deadlin
         time.sleep(0.2)
 
 
-def _answers_http(host: str, port: int, instance: str) -> bool:
+def _answers_http(host: str, port: int, instance: str, path: str = "/login") -> bool:
     """Whether the server named ``instance`` (not some other program) answers on the port."""
     connection = http.client.HTTPConnection(host, port, timeout=2)
     try:
-        connection.request("GET", "/login")
+        connection.request("GET", path)
         response = connection.getresponse()
         response.read()
         return response.getheader(INSTANCE_HEADER) == instance
@@ -1044,6 +1097,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--cull-idle-seconds", type=int, default=600)
     parser.add_argument("--expect", type=int, default=0,
                         help="participant server only: kernels kept warm, and pages allowed")
+    parser.add_argument("--base-url", default="/",
+                        help="participant server only: the path it serves under")
     parser.add_argument("--exit-with-parent", action="store_true",
                         help="stop when the process that started this one ends")
     args = parser.parse_args(argv)
@@ -1094,6 +1149,8 @@ def main(argv: list[str] | None = None) -> None:
         "--Voila.log_format=[%(name)s %(asctime)s]%(highlevel)s %(message)s",
         "--Voila.log_datefmt=%H:%M:%S",
     ]
+    if args.role == "participant" and args.base_url != "/":
+        voila_argv.append(f"--Voila.base_url={_base_path(args.base_url)}")
     if expect:
         voila_argv += ["--VoilaConfiguration.preheat_kernel=True",
                        "--VoilaConfiguration.default_pool_size=0"]

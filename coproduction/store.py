@@ -487,6 +487,10 @@ class _PostgreSQLBackend:
             reports.append(f"{diagnostic.message_primary or ''} {diagnostic.message_detail or ''}")
 
         self._ensure_connected()
+        language = self.conn.execute("SHOW lc_messages").fetchone()[0].lower()
+        if language and not language.startswith(("c", "posix", "en")):
+            log.warning("the database's messages are not in English: erasure cannot read "
+                        "whether an older snapshot kept deleted rows (see deploy/README.md)")
         self.conn.add_notice_handler(listen)
         self.conn.execute("SET lock_timeout = '2s'")
         try:
