@@ -279,6 +279,9 @@ class _SQLiteBackend:
             self.conn.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)",
                               (table, value))
 
+    def bump(self) -> None:
+        self.conn.execute("UPDATE revision SET value = value + 1 WHERE id = 1")
+
     def compact(self, attempts: int) -> None:
         """``secure_delete`` already zeroes deleted content; VACUUM rebuilds the file and
         a TRUNCATE checkpoint empties the write-ahead log."""
@@ -321,6 +324,7 @@ class _PostgreSQLBackend:
         self.ident = '"' + self.schema.replace('"', '""') + '"'
         self.path = None
         self.conn = None
+        self.notices: list[_DatabaseNotices] = []
         # Names every connection to this workshop (shown in pg_stat_activity), so the
         # kit can tell whether pages still have it open.
         self.application = f"coproduction:{name}"[:63]
@@ -368,11 +372,15 @@ class _PostgreSQLBackend:
                      f"SET lock_timeout = '{int(BUSY_TIMEOUT_MS)}ms'; "
                      "SET idle_in_transaction_session_timeout = '60s'")
         self.conn = conn
+        for notices in self.notices:  # a new connection listens again
+            notices.watch()
 
     def _ensure_connected(self) -> None:
         """A page's connection may drop (the server restarted): connect again, once."""
         if self.conn.closed or self.conn.broken:
             log.info("reconnecting to the database")
+            with contextlib.suppress(self.error):
+                self.conn.close()
             self._connect()
 
     def plain(self, error: Exception) -> str:
@@ -513,6 +521,11 @@ class _PostgreSQLBackend:
             if not self.conn.closed and not self.conn.broken:
                 self.conn.execute(f"SET lock_timeout = '{int(BUSY_TIMEOUT_MS)}ms'")
 
+    def bump(self) -> None:
+        """Count a change and tell every page listening (delivered when it commits)."""
+        self.conn.execute(f"UPDATE revision SET value = value + 1 WHERE id = 1; "
+                          f"NOTIFY {self.ident}")
+
     def others_connected(self) -> int:
         return self.conn.execute(
             "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s "
@@ -524,6 +537,119 @@ class _PostgreSQLBackend:
 
     def close(self) -> None:
         self.conn.close()
+
+
+class _DatabaseNotices:
+    """Readable (:meth:`fileno`) when a commit to the workshop was announced in PostgreSQL.
+
+    The page's own connection LISTENs on the workshop's channel, so a page holds one
+    connection, not two. A notification arrives either while the connection is idle
+    (its socket becomes readable) or in the middle of one of the page's own queries
+    (psycopg hands it to :meth:`_heard`, which wakes a pipe). One epoll set watches
+    both, so the event loop waits on a single descriptor, as with
+    :class:`coproduction.changes.FolderWatch`. Linux only; elsewhere pages poll.
+    """
+
+    def __init__(self, store: Store):
+        import select
+
+        self._select = select
+        self._db = store._db
+        self._lock = store._lock
+        self._poll = select.epoll()
+        self._wake_read, self._wake_write = os.pipe()
+        os.set_blocking(self._wake_read, False)
+        os.set_blocking(self._wake_write, False)
+        self._poll.register(self._wake_read, select.EPOLLIN)
+        self._socket: int | None = None
+        self._conn = None
+        self._pending = False
+        try:
+            self.watch()
+        except BaseException:
+            self._poll.close()
+            os.close(self._wake_read)
+            os.close(self._wake_write)
+            raise
+        self._db.notices.append(self)
+
+    @classmethod
+    def make(cls, store: Store) -> _DatabaseNotices | None:
+        try:
+            with store._lock:
+                return cls(store)
+        except (AttributeError, OSError, store._db.error) as error:  # pages poll instead
+            log.info("no change notices here (%s): pages poll instead", type(error).__name__)
+            return None
+
+    def watch(self) -> None:
+        """LISTEN on the current connection and watch its socket (again after a reconnect)."""
+        conn = self._db.conn
+        self._unwatch_socket()
+        if self._conn is not None and self._conn is not conn:
+            with contextlib.suppress(ValueError):
+                self._conn.remove_notify_handler(self._heard)
+        conn.add_notify_handler(self._heard)
+        self._conn = conn
+        conn.execute(f"LISTEN {self._db.ident}")
+        self._socket = conn.fileno()
+        self._poll.register(self._socket, self._select.EPOLLIN)
+
+    def _unwatch_socket(self) -> None:
+        if self._socket is not None:
+            with contextlib.suppress(OSError, ValueError):
+                self._poll.unregister(self._socket)
+            self._socket = None
+
+    def _heard(self, _notification) -> None:
+        self._pending = True
+        with contextlib.suppress(BlockingIOError, OSError):
+            os.write(self._wake_write, b"!")
+
+    def fileno(self) -> int:
+        return self._poll.fileno()
+
+    def drain(self) -> bool:
+        """Read every pending notification; True if the workshop may have changed."""
+        with self._lock:
+            with contextlib.suppress(BlockingIOError, OSError):
+                while os.read(self._wake_read, 4096):
+                    pass
+            heard, self._pending = self._pending, False
+            conn = self._db.conn
+            if conn.closed or conn.broken:
+                self._unwatch_socket()  # stop waking; the page's next look reconnects
+                return True
+            try:
+                # A server that ended the connection first sends its reason, then closes:
+                # read while the socket stays readable, so the close is seen now.
+                for _ in range(3):
+                    conn.pgconn.consume_input()
+                    while conn.pgconn.notifies() is not None:
+                        heard = True
+                    if not self._select.select([self._socket or conn.fileno()], [], [], 0)[0]:
+                        break
+            except (self._db.error, OSError, ValueError):  # the connection went: let the
+                self._unwatch_socket()                      # page look (it reconnects)
+                return True
+            return heard
+
+    def close(self) -> None:
+        with self._lock:
+            with contextlib.suppress(ValueError):
+                self._db.notices.remove(self)
+            conn = self._db.conn
+            if self._conn is not None:
+                with contextlib.suppress(ValueError):
+                    self._conn.remove_notify_handler(self._heard)
+            if not conn.closed and not conn.broken:
+                with contextlib.suppress(self._db.error):
+                    conn.execute(f"UNLISTEN {self._db.ident}")
+            self._unwatch_socket()
+            self._poll.close()
+            for fd in (self._wake_read, self._wake_write):
+                with contextlib.suppress(OSError):
+                    os.close(fd)
 
 
 def _backend(folder: Path, database: str | None, create: bool):
@@ -795,7 +921,7 @@ class Store:
             try:
                 yield tx
                 if tx.changed:
-                    db.execute("UPDATE revision SET value = value + 1 WHERE id = 1")
+                    db.bump()
                 db.commit()
             except BaseException as error:
                 with contextlib.suppress(db.error):
@@ -851,9 +977,13 @@ class Store:
         """Something an event loop can wait on that wakes when the workshop is written.
 
         A :class:`coproduction.changes.FolderWatch` on the database file and its
-        write-ahead log, or None where the system cannot watch files (then poll
-        :meth:`revision`). A notice is a hint to read the revision, never a change itself.
+        write-ahead log; in PostgreSQL, a LISTEN on the workshop's channel, which every
+        write transaction NOTIFYs as it commits, from any server. None where neither
+        can be watched (then poll :meth:`revision`). A notice is a hint to read the
+        revision, never a change itself.
         """
+        if self.backend != SQLITE:
+            return _DatabaseNotices.make(self)
         from .changes import watch_folder
 
         return watch_folder(self.folder, {DATABASE_NAME, f"{DATABASE_NAME}-wal"})

@@ -155,6 +155,7 @@ def test_change_notices_wake_on_a_commit_elsewhere_and_ignore_other_files(store)
         pytest.skip("this system cannot watch files; pages poll instead")
     try:
         assert not notices.drain(), "nothing has happened yet"
+        store.folder.mkdir(parents=True, exist_ok=True)  # (PostgreSQL needs no folder)
         (store.folder / "notes.txt").write_text("not the workshop")
         assert not notices.drain()
         with Store.open(store.folder) as elsewhere:
@@ -362,3 +363,55 @@ def test_a_sqlite_workshop_never_loads_the_postgresql_driver(tmp_path):
                          env={k: v for k, v in __import__("os").environ.items()
                               if k != "COPRODUCTION_DATABASE_URL"}, timeout=60)
     assert out.stdout.strip() == "False", out.stderr
+
+
+def test_a_notice_that_arrives_during_the_pages_own_query_still_wakes_it(pg_store):
+    """PostgreSQL hands a notification to whichever query is running on the connection:
+    the page must still wake, not wait for its slow look."""
+    import select
+
+    notices = pg_store.change_notices()
+    assert notices is not None
+    try:
+        assert not notices.drain()
+        with Store.open(pg_store.folder) as elsewhere:
+            _session(elsewhere, "written elsewhere")
+        pg_store.select("sessions")  # the page's own query reads the notification first
+        assert select.select([notices], [], [], 2)[0], "the page was not woken"
+        assert notices.drain() and not notices.drain()
+    finally:
+        notices.close()
+
+
+def test_notices_carry_on_after_the_connection_is_made_again(pg_store):
+    import select
+
+    from databases import connect
+
+    notices = pg_store.change_notices()
+    try:
+        with connect(pg_store.database) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)",
+                          (pg_store._conn.info.backend_pid,))
+        # The server says why, then closes: the page is woken, and looks once it is closed.
+        import time
+
+        deadline, looked, wakes = time.monotonic() + 5, False, 0
+        while not looked and time.monotonic() < deadline:
+            if select.select([notices], [], [], 1)[0]:
+                wakes += 1
+                looked = notices.drain()
+        assert looked and wakes <= 3, "a dropped connection wakes the page, without spinning"
+        assert not select.select([notices], [], [], 0.2)[0], "no more wake-ups until it looks"
+        try:
+            pg_store.revision()
+        except StoreError:
+            pass
+        pg_store.revision()
+        assert not notices.drain()
+        with Store.open(pg_store.folder) as elsewhere:
+            _session(elsewhere, "after the reconnect")
+        assert select.select([notices], [], [], 2)[0], "the new connection listens again"
+        assert notices.drain()
+    finally:
+        notices.close()
