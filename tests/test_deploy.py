@@ -98,31 +98,27 @@ def test_the_nginx_site_passes_nginx_own_check(tmp_path):
 
 
 class ProxiedPage:
-    """capacity.Page through the proxy: TLS, and the route cookie on the websocket too."""
+    """capacity.Page through the proxy: TLS, and the route cookie on the websocket too
+    (a browser sends its cookies with the websocket; the websockets client does not)."""
 
     def __new__(cls, url: str, token: str, client, context: ssl.SSLContext):
+        import functools
+
         import capacity
 
         page = capacity.Page(url, token)
 
         async def connect() -> None:
-            import uuid
-
-            from websockets.asyncio.client import connect as ws_connect
+            import websockets.asyncio.client as websocket_client
 
             cookies = "; ".join(f"{k}={v}" for k, v in client.cookies.items())
-            ws_url = (page.origin.replace("https", "wss", 1) + f"/api/kernels/{page.kernel_id}"
-                      f"/channels?session_id={page.session}&token={page.token}")
-            page._ws = await ws_connect(ws_url, max_size=None, open_timeout=60, ssl=context,
-                                        additional_headers={"Cookie": cookies})
-            page._reader = asyncio.create_task(page._read())
-            control = uuid.uuid4().hex
-            await page._send("comm_open", {"comm_id": control, "target_name":
-                                           "jupyter.widget.control", "data": {}},
-                             metadata={"version": "1.0.0"})
-            await page._send("comm_msg", {"comm_id": control,
-                                          "data": {"method": "request_states"}})
-            await page.until(lambda: page.find("LabelModel", "rejoin-key"))
+            original = websocket_client.connect
+            websocket_client.connect = functools.partial(
+                original, ssl=context, additional_headers={"Cookie": cookies})
+            try:
+                await capacity.Page.connect(page)  # wss:// from the https:// origin
+            finally:
+                websocket_client.connect = original
 
         page.connect = connect
         return page
