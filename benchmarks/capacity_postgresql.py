@@ -59,9 +59,9 @@ def postgresql_pids(url: str) -> list[int]:
     """The PostgreSQL server's processes on this machine: the postmaster and its children."""
     import psycopg
 
-    with psycopg.connect(url, autocommit=True) as conn:
+    with psycopg.connect(url, autocommit=True) as conn:  # its process ends with it
         backend = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
-    postmaster = int(Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        postmaster = int(Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()[1])
     children = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
