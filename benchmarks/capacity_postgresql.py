@@ -267,8 +267,8 @@ def two_server_table(r: dict) -> str:
         f"{t['kernel_rss']:.0f} MB ({t['kernel_private']:.0f} MB) | under 60 MB |",
         f"| CPU of both servers and their kernels with {n} idle participants | "
         f"{t['idle_cpu']:.1f}% of one core | under 5% |",
-        f"| CPU of the PostgreSQL server meanwhile (the pages' revision polls) | "
-        f"{t['idle_cpu_database']:.1f}% of one core | - |",
+        "| CPU of the PostgreSQL server meanwhile (pages hear of changes by NOTIFY and "
+        f"look every 5 s) | {t['idle_cpu_database']:.1f}% of one core | - |",
         f"| database connections held with {n} pages open | {t['connections']} | one per "
         "page, plus the console |",
     ])

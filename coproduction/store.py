@@ -9,7 +9,10 @@ servers on several machines can serve one workshop.
 Every Voilà kernel, the console and the command line open it through
 :class:`Store`. Kernels share state only through it: each write bumps a revision
 counter in the same transaction, so a live page learns that something changed
-with one tiny query (:meth:`Store.revision`) and reads more only then.
+with one tiny query (:meth:`Store.revision`) and reads more only then. Pages are
+woken to ask by :meth:`Store.change_notices`: a watch on the SQLite file, or in
+PostgreSQL a LISTEN on the workshop's channel that every write NOTIFYs, from
+whichever server it comes.
 
 Rows go in and come out as plain dicts, checked against the contracts in
 :mod:`coproduction.schema`, the same on both backends. Nothing here imports
