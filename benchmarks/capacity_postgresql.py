@@ -42,7 +42,12 @@ from harness import kernel_pids, running_servers  # noqa: E402
 from latency import memory_mb, percentile  # noqa: E402
 from results import record  # noqa: E402
 
-from coproduction.store import DATABASE_URL_ENV, remove_workshop  # noqa: E402
+from coproduction.store import (  # noqa: E402
+    DATABASE_URL_ENV,
+    Store,
+    remove_workshop,
+    workshop_names,
+)
 
 URL_ENVS = ("COPRODUCTION_BENCHMARK_DATABASE_URL", "COPRODUCTION_TEST_DATABASE_URL")
 
@@ -60,7 +65,7 @@ def postgresql_pids(url: str) -> list[int]:
     import psycopg
 
     with psycopg.connect(url, autocommit=True) as conn:  # its process ends with it
-        backend = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+        backend = conn.info.backend_pid
         postmaster = int(Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()[1])
     children = []
     for entry in Path("/proc").iterdir():
@@ -74,19 +79,17 @@ def postgresql_pids(url: str) -> list[int]:
     return [postmaster, *children]
 
 
-def connections(url: str) -> int:
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as conn:
-        return conn.execute("SELECT count(*) FROM pg_stat_activity "
-                            "WHERE application_name LIKE 'coproduction:%'").fetchone()[0]
+def connections(workshop: Path, url: str) -> int:
+    """Connections the workshop's pages and servers hold in the database."""
+    with Store.open(workshop, database=url) as store:
+        return store.others_connected()
 
 
 # --- two servers, one database -------------------------------------------------------------
 
 
-async def two_server_session(one, two, url: str, participants: int, tries: int,
-                             idle_seconds: float, pause: float) -> dict:
+async def two_server_session(one, two, workshop: Path, url: str, participants: int,
+                             tries: int, idle_seconds: float, pause: float) -> dict:
     import httpx
 
     def token(servers) -> str:
@@ -101,7 +104,7 @@ async def two_server_session(one, two, url: str, participants: int, tries: int,
     out["join_times"] = list(await asyncio.gather(
         *(p.join(f"Person {i + 1}") for i, p in enumerate(pages))))
     await asyncio.sleep(2 * pause)
-    out["connections"] = connections(url)
+    out["connections"] = connections(workshop, url)
 
     kernels = [*kernel_pids(one.participant_pid), *kernel_pids(two.participant_pid)]
     memory = [memory_mb(pid) for pid in kernels]
@@ -144,7 +147,7 @@ def measure_two_servers(workshop: Path, url: str, participants: int, tries: int,
                             database_url=url) as two:
         capacity.wait_warm(one, first)
         capacity.wait_warm(two, second)
-        return asyncio.run(two_server_session(one, two, url, participants, tries,
+        return asyncio.run(two_server_session(one, two, workshop, url, participants, tries,
                                               idle_seconds, pause))
 
 
@@ -191,13 +194,9 @@ def measure(participants: int = 40, tries: int = 20, writes: int = 50, browser: 
 
 def drop_benchmark_workshops(url: str) -> None:
     """Remove every bench-... workshop this benchmark made in the database."""
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as conn:
-        names = [n for (n,) in conn.execute(
-            "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'workshop\\_bench-%'")]
-    for name in names:
-        remove_workshop(Path(name.removeprefix("workshop_")), database=url)
+    for name in workshop_names(url):
+        if name.startswith("bench-"):
+            remove_workshop(Path(name), database=url)
 
 
 # --- the tables ---------------------------------------------------------------------------

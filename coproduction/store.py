@@ -300,6 +300,28 @@ class _SQLiteBackend:
         self.conn.close()
 
 
+def _connect_postgresql(url: str, application: str):
+    """A psycopg connection in autocommit mode, or StoreError in plain words (no URL)."""
+    import psycopg
+
+    try:
+        return psycopg.connect(url, autocommit=True, connect_timeout=10,
+                               application_name=application)
+    except psycopg.ProgrammingError:  # a URL psycopg cannot read: say so, never echo it
+        log.warning("could not read the database URL")
+        raise StoreError("The database URL could not be read. It should look like "
+                         "postgresql://user@host/database.") from None
+    except psycopg.Error as error:
+        text = str(error).lower()
+        log.warning("could not connect to the database: %s", type(error).__name__)
+        if "password" in text or "authentication" in text:
+            message = f"{describe_database(url)} refused the kit's user name or password."
+        else:
+            message = (f"{describe_database(url)} cannot be reached. Check the database URL "
+                       "and that the server is running.")
+        raise StoreError(message[0].upper() + message[1:]) from None
+
+
 class _PostgreSQLBackend:
     """One workshop's schema in a PostgreSQL database.
 
@@ -351,24 +373,7 @@ class _PostgreSQLBackend:
             raise
 
     def _connect(self) -> None:
-        psycopg = self._psycopg
-        try:
-            conn = psycopg.connect(self.url, autocommit=True, connect_timeout=10,
-                                   application_name=self.application)
-        except psycopg.ProgrammingError:  # a URL psycopg cannot read: say so, never echo it
-            log.warning("could not read the database URL")
-            raise StoreError("The database URL could not be read. It should look like "
-                             "postgresql://user@host/database.") from None
-        except psycopg.Error as error:
-            text = str(error).lower()
-            log.warning("could not connect to the database: %s", type(error).__name__)
-            if "password" in text or "authentication" in text:
-                message = (f"{describe_database(self.url)} refused the kit's user name or "
-                           "password.")
-            else:
-                message = (f"{describe_database(self.url)} cannot be reached. Check the "
-                           "database URL and that the server is running.")
-            raise StoreError(message[0].upper() + message[1:]) from None
+        conn = _connect_postgresql(self.url, self.application)
         # Only the workshop's own schema is on the path: a table the kit forgot to make
         # is an error here, never a table of the same name somewhere else.
         conn.execute(f"SET search_path TO {self.ident}; "
@@ -1037,6 +1042,25 @@ def workshop_exists(path: Path | str, *, database: str | None = None) -> bool:
             return False
         raise
     return True
+
+
+def workshop_names(database: str) -> list[str]:
+    """The names of the workshops in a PostgreSQL database (a SQLite workshop is a folder)."""
+    url = database_url(database)
+    if url is None:
+        raise StoreError("Only a database holds several workshops; give its URL.")
+    import psycopg
+
+    conn = _connect_postgresql(url, "coproduction")
+    try:
+        rows = conn.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE %s "
+                            "ORDER BY nspname", (SCHEMA_PREFIX.replace("_", "\\_") + "%",)
+                            ).fetchall()
+    except psycopg.Error as error:
+        raise StoreError(_plain_postgresql(error)) from error
+    finally:
+        conn.close()
+    return [name.removeprefix(SCHEMA_PREFIX) for (name,) in rows]
 
 
 def remove_workshop(path: Path | str, *, database: str | None = None) -> None:

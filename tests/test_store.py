@@ -293,6 +293,9 @@ def test_several_workshops_share_one_database_each_in_its_own_schema(pg_store, t
         _session(pg_store, "only in the first")
         assert other.select("sessions") == [] and other.revision() == 1
         assert other._db.schema == "workshop_other-one" != pg_store._db.schema
+        from coproduction.store import workshop_names
+
+        assert {"other-one", pg_store.folder.name} <= set(workshop_names(pg_store.database))
     finally:
         other.close()
     with pytest.raises(StoreError, match="no workshop named 'nowhere'"):
