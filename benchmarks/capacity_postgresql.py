@@ -39,6 +39,7 @@ sys.path.insert(0, str(ROOT))
 
 import capacity  # noqa: E402
 from harness import kernel_pids, running_servers  # noqa: E402
+from page_client import PageClient  # noqa: E402
 from latency import memory_mb, percentile  # noqa: E402
 from results import record  # noqa: E402
 
@@ -97,7 +98,7 @@ async def two_server_session(one, two, workshop: Path, url: str, participants: i
 
     servers = [one if i % 2 == 0 else two for i in range(participants)]
     clients = [httpx.AsyncClient() for _ in servers]
-    pages = [capacity.Page(s.join_url, token(s)) for s in servers]
+    pages = [PageClient(s.join_url, token(s)) for s in servers]
     out: dict = {}
     out["page_times"] = list(await asyncio.gather(*(p.fetch(c) for p, c in zip(pages, clients))))
     await asyncio.gather(*(p.connect() for p in pages))

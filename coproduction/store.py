@@ -260,9 +260,11 @@ class _SQLiteBackend:
             for statement in table.create_sql("sqlite"):
                 self.conn.execute(statement)
 
-    def insert(self, t: Table, columns: list[str], values: list) -> int | str:
-        cur = self.conn.execute(f"INSERT INTO {t.name} ({', '.join(columns)}) "
-                                f"VALUES ({', '.join('?' for _ in columns)})", values)
+    def insert_sql(self, t: Table, columns: list[str]) -> str:
+        return (f"INSERT INTO {t.name} ({', '.join(columns)}) "
+                f"VALUES ({', '.join('?' for _ in columns)})")
+
+    def new_key(self, t: Table, cur) -> int | str:
         return cur.lastrowid
 
     def adapt(self, t: Table, column: str, value):
@@ -450,12 +452,13 @@ class _PostgreSQLBackend:
             for statement in table.create_sql("postgresql"):
                 self.conn.execute(statement)
 
-    def insert(self, t: Table, columns: list[str], values: list) -> int | str:
+    def insert_sql(self, t: Table, columns: list[str]) -> str:
         returning = f" RETURNING {t.primary_key}" if t.autoincrement else ""
-        cur = self.conn.execute(f"INSERT INTO {t.name} ({', '.join(columns)}) "
-                                f"VALUES ({', '.join('%s' for _ in columns)}){returning}",
-                                values)
-        return cur.fetchone()[0] if returning else None
+        return (f"INSERT INTO {t.name} ({', '.join(columns)}) "
+                f"VALUES ({', '.join('%s' for _ in columns)}){returning}")
+
+    def new_key(self, t: Table, cur) -> int | str | None:
+        return cur.fetchone()[0] if t.autoincrement else None
 
     def adapt(self, t: Table, column: str, value):
         """Booleans are BOOLEAN here (SQLite keeps 0 and 1)."""
@@ -697,7 +700,8 @@ class Transaction:
         checked = t.check_row(row)
         cols = list(checked)
         values = [self._db.adapt(t, c, checked[c]) for c in cols]
-        key = self._run(self._db.insert, t, cols, values)
+        cur = self._execute(self._db.insert_sql(t, cols), values)
+        key = self._db.new_key(t, cur)
         self.changed = True
         return checked.get(t.primary_key, key)
 
@@ -774,11 +778,8 @@ class Transaction:
         return (" WHERE " + " AND ".join(parts)) if parts else "", params
 
     def _execute(self, sql: str, params: list):
-        return self._run(self._db.execute, sql, params)
-
-    def _run(self, action, *args):
         try:
-            return action(*args)
+            return self._db.execute(sql, params)
         except self._db.integrity_error as error:
             raise Conflict("That clashes with something already saved.") from error
 

@@ -29,6 +29,7 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
+from page_client import PageClient
 
 ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy"
@@ -98,15 +99,13 @@ def test_the_nginx_site_passes_nginx_own_check(tmp_path):
 
 
 class ProxiedPage:
-    """capacity.Page through the proxy: TLS, and the route cookie on the websocket too
+    """PageClient through the proxy: TLS, and the route cookie on the websocket too
     (a browser sends its cookies with the websocket; the websockets client does not)."""
 
     def __new__(cls, url: str, token: str, client, context: ssl.SSLContext):
         import functools
 
-        import capacity
-
-        page = capacity.Page(url, token)
+        page = PageClient(url, token)
 
         async def connect() -> None:
             import websockets.asyncio.client as websocket_client
@@ -116,7 +115,7 @@ class ProxiedPage:
             websocket_client.connect = functools.partial(
                 original, ssl=context, additional_headers={"Cookie": cookies})
             try:
-                await capacity.Page.connect(page)  # wss:// from the https:// origin
+                await PageClient.connect(page)  # wss:// from the https:// origin
             finally:
                 websocket_client.connect = original
 
@@ -288,7 +287,7 @@ def test_a_server_under_a_jupyterhub_service_path_serves_a_page_that_joins(tmp_p
 
         async def visit() -> dict:
             async with httpx.AsyncClient() as client:
-                page = capacity.Page(servers.join_url, token)
+                page = PageClient(servers.join_url, token)
                 page.origin += prefix  # the page's kernel API sits under the prefix too
                 await page.fetch(client)
                 await page.connect()

@@ -8,7 +8,7 @@ on both backends (``tests/conftest.py``). Here:
 - two participant servers (standing in for two machines) serve one workshop from one
   PostgreSQL database: a contribution on one shows on the other live, and a withdrawal
   is erased from both servers' pages. Participants are simulated at the protocol level,
-  with the capacity benchmark's :class:`capacity.Page`.
+  with :class:`page_client.PageClient` (as the capacity benchmark does).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pytest
 from databases import stored_bytes
+from page_client import PageClient
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -215,8 +216,8 @@ def test_two_servers_share_one_workshop_live_and_a_withdrawal_leaves_both(tmp_pa
         token = lambda url: urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)["token"][0]  # noqa: E731
         out = {}
         async with httpx.AsyncClient() as one, httpx.AsyncClient() as two:
-            ana, bo = capacity.Page(first.join_url, token(first.join_url)), \
-                capacity.Page(second.join_url, token(second.join_url))
+            ana, bo = PageClient(first.join_url, token(first.join_url)), \
+                PageClient(second.join_url, token(second.join_url))
             await asyncio.gather(ana.fetch(one), bo.fetch(two))
             await asyncio.gather(ana.connect(), bo.connect())
             await ana.join("Ana")
@@ -244,7 +245,7 @@ def test_two_servers_share_one_workshop_live_and_a_withdrawal_leaves_both(tmp_pa
 
             # A page opened afterwards on the first server shows no trace of her.
             async with httpx.AsyncClient() as three:
-                cy = capacity.Page(first.join_url, token(first.join_url))
+                cy = PageClient(first.join_url, token(first.join_url))
                 await cy.fetch(three)
                 await cy.connect()
                 await cy.join("Cy")
