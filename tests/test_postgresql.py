@@ -296,3 +296,46 @@ def test_the_capacity_benchmarks_postgresql_column_works(postgresql):
     from databases import workshop_schemas
 
     assert not [s for s in workshop_schemas(postgresql) if s.startswith("workshop_bench-")]
+
+
+def test_serve_on_postgresql_behind_a_proxy_shares_the_token_and_keeps_it_off_ps(
+        tmp_path, postgresql, monkeypatch):
+    """`coproduction serve` as deploy/ runs it: a workshop named in the database, the
+    shared token from COPRODUCTION_TOKEN, the join link at the proxy's address."""
+    from harness import Served
+
+    from coproduction.server import TOKENS_FILE
+
+    name = f"served-{secrets.token_hex(3)}"
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))  # this checkout's kit, from any folder
+    assert run("new", "--workshop", name, "--title", "Served", url=postgresql,
+               cwd=tmp_path).returncode == 0
+    token = secrets.token_urlsafe(24)
+    monkeypatch.setenv("COPRODUCTION_TOKEN", token)
+    monkeypatch.chdir(tmp_path)
+    with (tmp_path / "serve.log").open("w") as log:
+        served = Served(name, log, "--public-url", "https://workshops.example.org")
+        try:
+            assert served.join.startswith("https://workshops.example.org/voila/render/"
+                                          f"language.ipynb?token={token}&code=")
+            assert served.console.startswith("http://127.0.0.1:")
+            command_lines = b"".join(
+                Path(f"/proc/{pid}/cmdline").read_bytes() for pid in
+                [served.process.pid, *(int(p.name) for p in Path("/proc").iterdir()
+                                       if p.name.isdigit() and _child_of(p, served.process.pid))])
+            assert token.encode() not in command_lines
+            assert b"postgresql://" not in command_lines
+        finally:
+            served.stop()
+    kept = tmp_path / name / TOKENS_FILE  # the console's link is kept on this machine
+    assert kept.is_file() and kept.stat().st_mode & 0o077 == 0
+    assert "kit:" not in (tmp_path / "serve.log").read_text()
+    assert not (tmp_path / name / "workshop.sqlite").exists()
+
+
+def _child_of(proc: Path, parent: int) -> bool:
+    try:
+        stat = (proc / "stat").read_text()
+    except OSError:
+        return False
+    return int(stat[stat.rfind(")") + 2:].split()[1]) == parent
