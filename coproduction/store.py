@@ -514,7 +514,7 @@ class _PostgreSQLBackend:
         self.conn.execute("SET lock_timeout = '2s'")
         try:
             for name in ("meta", "revision", *TABLES):
-                for attempt in range(attempts):
+                for _ in range(attempts):
                     reports.clear()
                     try:
                         self.conn.execute(f"VACUUM (FULL, VERBOSE) {name}")

@@ -16,6 +16,7 @@ no test can reach a real workshop's database.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 from pathlib import Path
@@ -120,7 +121,7 @@ def raw_tables(store) -> dict[str, list[tuple]]:
     if store.backend == "sqlite":
         import sqlite3
 
-        with contextlib_closing(sqlite3.connect(store.path)) as raw:
+        with contextlib.closing(sqlite3.connect(store.path)) as raw:
             names = [n for (n,) in raw.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'table'")]
             return {n: list(raw.execute(f"SELECT * FROM {n}")) for n in names}
@@ -135,7 +136,7 @@ def columns(store, table: str) -> list[str]:
     if store.backend == "sqlite":
         import sqlite3
 
-        with contextlib_closing(sqlite3.connect(store.path)) as raw:
+        with contextlib.closing(sqlite3.connect(store.path)) as raw:
             return [r[1] for r in raw.execute(f"PRAGMA table_info({table})")]
     with connect(store.database) as conn:
         return [n for (n,) in conn.execute(
@@ -149,12 +150,7 @@ def sound(store) -> bool:
     if store.backend == "sqlite":
         import sqlite3
 
-        with contextlib_closing(sqlite3.connect(store.path)) as raw:
+        with contextlib.closing(sqlite3.connect(store.path)) as raw:
             return raw.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     return all(isinstance(rows, list) for rows in raw_tables(store).values())
 
-
-def contextlib_closing(thing):
-    import contextlib
-
-    return contextlib.closing(thing)

@@ -23,7 +23,6 @@ import time
 import urllib.parse
 from pathlib import Path
 
-import pytest
 from databases import stored_bytes
 from page_client import PageClient
 
