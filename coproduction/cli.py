@@ -1,8 +1,10 @@
 """The ``coproduction`` command: serve a workshop, make the demo, check language, export.
 
 Every command names its workshop with ``--workshop PATH`` (default: the demo
-workshop under ``data/workshops/demo``). Bad input gets one plain line on
-stderr and a non-zero exit, never a traceback.
+workshop under ``data/workshops/demo``). With the setting COPRODUCTION_DATABASE_URL,
+workshops live in that PostgreSQL database and ``--workshop`` names one there (the
+last part of the path is its name); every command works the same. Bad input gets
+one plain line on stderr and a non-zero exit, never a traceback.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import shutil
 import signal
 import sys
@@ -17,10 +20,21 @@ import threading
 from pathlib import Path
 
 from .schema import ACTIVITIES
-from .store import DEFAULT_WORKSHOP, Store, StoreError
+from .store import (
+    DATABASE_URL_ENV,
+    DEFAULT_WORKSHOP,
+    SQLITE,
+    Store,
+    StoreError,
+    database_url,
+    remove_workshop,
+    workshop_exists,
+)
 from .validation import InvalidInput
 
 REPO = Path(__file__).resolve().parents[1]
+#: The participants' token for `serve`, when several servers must share one (behind a proxy).
+TOKEN_ENV = "COPRODUCTION_TOKEN"
 
 log = logging.getLogger("coproduction.cli")
 
@@ -37,19 +51,22 @@ class _Parser(argparse.ArgumentParser):
 def _workshop_arg(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workshop", type=Path, default=None, metavar="PATH",
                         help="the workshop folder (default: the demo workshop, "
-                             f"{DEFAULT_WORKSHOP.relative_to(REPO)})")
+                             f"{DEFAULT_WORKSHOP.relative_to(REPO)}); with "
+                             f"{DATABASE_URL_ENV} set, its last part names the workshop "
+                             "in that database")
 
 
 def _open(path: Path | None) -> Store:
     """Open the named workshop; the default demo workshop is made on first use."""
     if path is None:
-        if not (DEFAULT_WORKSHOP / "workshop.sqlite").exists():
+        if not workshop_exists(DEFAULT_WORKSHOP):
             from .demo import make_demo
 
-            make_demo(DEFAULT_WORKSHOP).close()
-            print(f"Made the demo workshop in {DEFAULT_WORKSHOP}", file=sys.stderr)
+            store = make_demo(DEFAULT_WORKSHOP)
+            print(f"Made the demo workshop in {store.describe()}", file=sys.stderr)
+            store.close()
         path = DEFAULT_WORKSHOP
-    if path.exists() and not path.is_dir():
+    if database_url() is None and path.exists() and not path.is_dir():
         raise UsageError(f"{path} is a file; --workshop takes a workshop folder")
     return Store.open(path)
 
@@ -65,7 +82,7 @@ def _settings(args) -> dict:
 def cmd_new(args) -> int:
     from .consent import change_settings
 
-    if (args.workshop / "workshop.sqlite").exists():
+    if workshop_exists(args.workshop):
         raise UsageError(f"There is already a workshop at {args.workshop}")
     settings = _settings(args)
     store = Store.create(args.workshop, title=args.title, group_name=args.group)
@@ -73,10 +90,15 @@ def cmd_new(args) -> int:
         change_settings(store, **settings)
     except InvalidInput:
         store.close()
-        shutil.rmtree(args.workshop)
+        if database_url() is None:
+            shutil.rmtree(args.workshop)
+        else:
+            remove_workshop(args.workshop)
         raise
     workshop = store.workshop()
-    print(f"Made the workshop '{workshop['title']}' in {args.workshop} "
+    where = args.workshop if store.backend == SQLITE else store.describe()
+    store.close()
+    print(f"Made the workshop '{workshop['title']}' in {where} "
           f"(join code {workshop['code']}).")
     return 0
 
@@ -85,16 +107,21 @@ def cmd_demo(args) -> int:
     from .demo import make_demo
 
     path = args.workshop or DEFAULT_WORKSHOP
-    if (path / "workshop.sqlite").exists():
+    if workshop_exists(path):
         if not args.replace:
             raise UsageError(f"There is already a workshop at {path} "
                              "(use --replace to make the demo again)")
         with Store.open(path) as old:
             if not old.workshop()["is_demo"]:
                 raise UsageError(f"{path} holds a real workshop; the demo will not replace it")
-        shutil.rmtree(path)
-    make_demo(path).close()
-    print(f"Made the demo workshop in {path}. Everyone in it is made up.")
+        if database_url() is None:
+            shutil.rmtree(path)
+        else:
+            remove_workshop(path)
+    store = make_demo(path)
+    where = path if store.backend == SQLITE else store.describe()
+    store.close()
+    print(f"Made the demo workshop in {where}. Everyone in it is made up.")
     return 0
 
 
@@ -116,7 +143,7 @@ def cmd_check_language(args) -> int:
             raise UsageError(f"{path} could not be read") from None
         source = str(path)
     glossary = {}
-    if args.workshop is not None or (DEFAULT_WORKSHOP / "workshop.sqlite").exists():
+    if args.workshop is not None or workshop_exists(DEFAULT_WORKSHOP):
         with _open(args.workshop) as store:
             glossary = current_glossary(store)
     report = check_text(text, glossary)
@@ -239,11 +266,20 @@ def cmd_serve(args) -> int:
     with _open(args.workshop) as store:
         workshop = store.workshop()
         folder = store.folder
+        backend = store.backend
+    if backend != SQLITE:  # the workshop is in the database: its links are kept here
+        Path(folder).mkdir(parents=True, exist_ok=True)
     token, console_token = workshop_tokens(folder, renew=args.new_link)
+    # Several servers behind one proxy share the participants' token: it comes from the
+    # environment, never from the command line (ps shows command lines to everyone).
+    shared = os.environ.pop(TOKEN_ENV, "").strip()  # not handed on to kernels
+    if shared:
+        token = shared
     settings = ServerSettings(workshop=folder, host=args.host, port=args.port,
                               console_port=args.console_port, activity=args.activity,
                               workshop_code=workshop["code"], expect=args.expect,
-                              token=token, console_token=console_token)
+                              token=token, console_token=console_token,
+                              public_url=args.public_url, base_url=args.base_url)
     servers = start_servers(settings)
     print(f"Join: {servers.join_url}")
     print(f"Console: {servers.console_url}")
@@ -257,6 +293,46 @@ def cmd_serve(args) -> int:
         pass
     finally:
         servers.stop()
+    return 0
+
+
+def cmd_move(args) -> int:
+    from .store import copy_workshop, describe_database, has_password
+
+    to_postgresql = args.to is not None
+    given = args.to if to_postgresql else args.from_url
+    url = given or database_url()
+    if not url:
+        raise UsageError(f"Say which PostgreSQL database: set {DATABASE_URL_ENV} (the "
+                         "password then stays off the command line), or give the URL after "
+                         f"{'--to' if to_postgresql else '--from'}")
+    if given and has_password(given):
+        print("coproduction: note: a password on the command line can be read by other "
+              "users of this computer (ps). Put it in ~/.pgpass or PGPASSWORD, or set "
+              f"{DATABASE_URL_ENV}, instead.", file=sys.stderr)
+    path = args.workshop or DEFAULT_WORKSHOP
+    source_db, target_db = (SQLITE, url) if to_postgresql else (url, SQLITE)
+    with Store.open(path, database=source_db) as source:
+        if not args.keep_source and source.others_connected():
+            raise UsageError("Pages or commands still have this workshop open. Stop "
+                             "'coproduction serve' for it first, then move it.")
+        title, origin = source.workshop()["title"], source.describe()
+        counts = copy_workshop(source, path, database=target_db)
+    with Store.open(path, database=target_db) as moved:
+        destination = moved.describe()
+    print(f"Moved '{title}' from {origin} to {destination}: {len(counts)} tables and "
+          f"{sum(counts.values())} rows, every row read back and compared: all the same.")
+    if args.keep_source:
+        print("The original is still there. It will not follow later changes or "
+              "withdrawals: remove it once you no longer need it.")
+    else:
+        remove_workshop(path, database=source_db)
+        print("The original was removed" + (
+            " (its file overwritten first)." if to_postgresql else "."))
+    if to_postgresql:
+        print(f"Serve it with {DATABASE_URL_ENV} set to {describe_database(url)}.")
+    else:
+        print(f"Serve it with {DATABASE_URL_ENV} not set.")
     return 0
 
 
@@ -294,6 +370,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--new-link", action="store_true",
                    help="make a new join link and console link; the old ones stop working "
                         "(the links otherwise stay the same every time this workshop starts)")
+    p.add_argument("--public-url", default=None, metavar="URL",
+                   help="the address participants use when a reverse proxy or JupyterHub is "
+                        "in front, e.g. https://workshops.example.org; the join link and QR "
+                        f"code point there (several servers then share the token in {TOKEN_ENV})")
+    p.add_argument("--base-url", default="/", metavar="PATH",
+                   help="the path the participant server serves under, e.g. "
+                        "/services/coproduction-a/ as a JupyterHub service (default /)")
     p.set_defaults(run=cmd_serve)
 
     p = sub.add_parser("new", help="make a new, empty workshop")
@@ -362,6 +445,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, required=True, metavar="DIR",
                    help="the folder to write report.html, tables/ and notebooks/ to")
     p.set_defaults(run=cmd_evaluate)
+
+    p = sub.add_parser("move", help="move a workshop between its SQLite file and a "
+                                    "PostgreSQL database, comparing every row")
+    _workshop_arg(p)
+    where = p.add_mutually_exclusive_group(required=True)
+    where.add_argument("--to", nargs="?", const="", default=None, metavar="URL",
+                       help="move the SQLite workshop at --workshop into PostgreSQL (default "
+                            f"URL: {DATABASE_URL_ENV}; keep passwords off the command line)")
+    where.add_argument("--from", dest="from_url", nargs="?", const="", default=None,
+                       metavar="URL", help="move the workshop named by --workshop out of "
+                                           "PostgreSQL into a SQLite file in that folder")
+    p.add_argument("--keep-source", action="store_true",
+                   help="keep the original after the copy is checked (it will not follow "
+                        "later changes or withdrawals)")
+    p.set_defaults(run=cmd_move)
 
     from .schema import PRACTICE_ANSWERS, PRACTICE_AREAS, SPECTRUM_STAGES
     from .self_assessment import PRACTICE_WORDS

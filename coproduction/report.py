@@ -10,13 +10,15 @@ holds pictures, so it is not compared byte for byte.
 
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 
 from .evaluation import Evaluation
 from .store import Store, StoreError
 
-NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks" / "evaluation"
+REPO = Path(__file__).resolve().parents[1]
+NOTEBOOKS = REPO / "notebooks" / "evaluation"
 CELL_TIMEOUT = 600
 
 
@@ -46,8 +48,12 @@ def run_notebook(path: Path, workshop: Path):
                            ip=str(Path(folder) / "kernel"))
         client = NotebookClient(nb, km=km, timeout=CELL_TIMEOUT,
                                 resources={"metadata": {"path": str(path.parent)}})
+        # The kernel imports the kit from this checkout, as the servers' kernels do, and
+        # inherits the rest of this environment (a database URL among it).
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+            [str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])])}
         try:
-            client.execute()
+            client.execute(env=env)
         except CellExecutionError as error:
             raise ReportError(f"The notebook {path.name} stopped with an error "
                               f"({error.ename}); nothing else was written.") from error

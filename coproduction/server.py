@@ -23,8 +23,9 @@ a separate process, ``python -m coproduction.server participant|console``, whose
   and a Content-Security-Policy keep every page off the internet.
 
 Kernels learn where they are from their environment: ``COPRODUCTION_WORKSHOP``
-(absolute folder), ``COPRODUCTION_ROLE`` (``participant`` or ``facilitator``) and
-``COPRODUCTION_JOIN_URL`` (the console shows it as a QR code).
+(absolute folder), ``COPRODUCTION_ROLE`` (``participant`` or ``facilitator``),
+``COPRODUCTION_JOIN_URL`` (the console shows it as a QR code) and, for a workshop in
+PostgreSQL, ``COPRODUCTION_DATABASE_URL``.
 """
 
 from __future__ import annotations
@@ -178,6 +179,35 @@ class ServerSettings:
             "0 starts kernels only when a page asks and sets no limit."
         },
     )
+    database_url: str | None = field(
+        default=None,
+        metadata={
+            "help": "A PostgreSQL URL holding the workshop (the last part of `workshop` "
+            "names it there), so several servers, on several machines, can serve one "
+            "workshop. Servers and kernels receive it as the environment variable "
+            "COPRODUCTION_DATABASE_URL, never on a command line. When not given, that "
+            "variable in this process's environment applies; without it, the workshop "
+            "folder's SQLite file."
+        },
+    )
+    public_url: str | None = field(
+        default=None,
+        metadata={
+            "help": "The address participants use when a reverse proxy or JupyterHub "
+            "stands in front of this server, e.g. https://workshops.example.org or "
+            "https://hub.example.org/services/coproduction-a. The join link and its QR "
+            "code point there instead of at this machine."
+        },
+    )
+    base_url: str = field(
+        default="/",
+        metadata={
+            "help": "The path the participant server serves under, starting and ending "
+            "with '/'. A JupyterHub service is reached at /services/<name>/, so it serves "
+            "there; behind a plain reverse proxy it stays '/'. The console always serves "
+            "at '/'."
+        },
+    )
     log_dir: Path | None = field(
         default=None,
         metadata={
@@ -286,9 +316,10 @@ def start_servers(settings: ServerSettings, *, wait: float = 60) -> RunningServe
     missing, a port is taken, or a server fails to start in ``wait`` seconds.
     """
     workshop = Path(settings.workshop).expanduser().resolve()
+    database = settings.database_url or os.environ.get("COPRODUCTION_DATABASE_URL") or None
     participant_dir = Path(settings.participant_notebooks).expanduser().resolve()
     facilitator_dir = Path(settings.facilitator_notebooks).expanduser().resolve()
-    _check_settings(settings, workshop, participant_dir, facilitator_dir)
+    _check_settings(settings, workshop, participant_dir, facilitator_dir, database)
 
     token = settings.token or secrets.token_urlsafe(24)
     console_token = settings.console_token or secrets.token_urlsafe(24)
@@ -298,12 +329,18 @@ def start_servers(settings: ServerSettings, *, wait: float = 60) -> RunningServe
     _check_port_free(settings.host, settings.port, "participant server")
     _check_port_free(CONSOLE_HOST, settings.console_port, "facilitator console")
 
+    base = _base_path(settings.base_url)
+    join_query = {"token": token,
+                  **({"code": settings.workshop_code} if settings.workshop_code else {})}
     join_url = _page_url(
         _join_host(settings.host),
         settings.port,
         f"{settings.activity}.ipynb",
-        {"token": token, **({"code": settings.workshop_code} if settings.workshop_code else {})},
+        join_query,
+        base,
     )
+    if settings.public_url:
+        join_url = _public_page_url(settings.public_url, f"{settings.activity}.ipynb", join_query)
     console_url = _page_url(
         CONSOLE_HOST, settings.console_port, f"{CONSOLE_NOTEBOOK}.ipynb", {"token": console_token}
     )
@@ -317,6 +354,7 @@ def start_servers(settings: ServerSettings, *, wait: float = 60) -> RunningServe
         "join_url": join_url,
         "private_dir": private_dir,
         "cull_idle_seconds": settings.cull_idle_seconds,
+        "database": database,
     }
     processes: list[subprocess.Popen] = []
     running = None
@@ -330,6 +368,7 @@ def start_servers(settings: ServerSettings, *, wait: float = 60) -> RunningServe
             token=token,
             log_file=log_dir / "participant-server.log" if log_dir else None,
             expect=settings.expect,
+            base_url=base,
             **common,
         )
         processes.append(participant)
@@ -356,7 +395,8 @@ def start_servers(settings: ServerSettings, *, wait: float = 60) -> RunningServe
         )
         deadline = time.monotonic() + wait
         _wait_until_answering(participant, participant_id, _connect_host(settings.host),
-                              settings.port, "participant server", participant_log, deadline)
+                              settings.port, "participant server", participant_log, deadline,
+                              path="/login" if base == "/" else base)
         _wait_until_answering(console, console_id, CONSOLE_HOST, settings.console_port,
                               "facilitator console", console_log, deadline)
     except BaseException:
@@ -372,8 +412,9 @@ def start_servers(settings: ServerSettings, *, wait: float = 60) -> RunningServe
 # --- starting, waiting, stopping (parent side) -------------------------------------------
 
 
-def _check_settings(settings, workshop: Path, participant_dir: Path, facilitator_dir: Path):
-    if not workshop.is_dir():
+def _check_settings(settings, workshop: Path, participant_dir: Path, facilitator_dir: Path,
+                    database: str | None = None):
+    if database is None and not workshop.is_dir():
         raise ServerError(f"The workshop folder {workshop} does not exist.")
     for folder, who in ((participant_dir, "participant"), (facilitator_dir, "facilitator")):
         if not folder.is_dir():
@@ -431,10 +472,34 @@ def _connect_host(host: str) -> str:
     return {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
 
 
-def _page_url(host: str, port: int, notebook: str, query: dict[str, str]) -> str:
+def _page_url(host: str, port: int, notebook: str, query: dict[str, str],
+              base: str = "/") -> str:
     if ":" in host:
         host = f"[{host}]"
-    return f"http://{host}:{port}/voila/render/{notebook}?{urllib.parse.urlencode(query)}"
+    return f"http://{host}:{port}{base}voila/render/{notebook}?{urllib.parse.urlencode(query)}"
+
+
+def _base_path(base_url: str) -> str:
+    """The server's path prefix, checked: '/' or '/services/name/'."""
+    inner = (base_url or "").strip("/")
+    if not inner:
+        return "/"
+    base = f"/{inner}/"
+    if not re.fullmatch(r"/[A-Za-z0-9_./-]+/", base) or "//" in base or "/../" in base \
+            or "/./" in base:
+        raise ServerError(f"The base URL {base_url!r} should be a path such as "
+                          "/services/coproduction/.")
+    return base
+
+
+def _public_page_url(public_url: str, notebook: str, query: dict[str, str]) -> str:
+    """The join link at the public address a proxy or JupyterHub serves."""
+    parts = urllib.parse.urlsplit(public_url)
+    if parts.scheme not in ("https", "http") or not parts.netloc or parts.query:
+        raise ServerError(f"The public address {public_url!r} should look like "
+                          "https://workshops.example.org (with no query).")
+    return (f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}/voila/render/{notebook}"
+            f"?{urllib.parse.urlencode(query)}")
 
 
 def _private_folder() -> Path:
@@ -448,7 +513,7 @@ def _private_folder() -> Path:
 
 
 def _launch(role, *, host, port, notebooks, landing, token, log_file, workshop, join_url,
-            private_dir, cull_idle_seconds, expect=0):
+            private_dir, cull_idle_seconds, expect=0, database=None, base_url="/"):
     """Start one server process with an isolated Jupyter environment."""
     env = dict(os.environ)
     instance = secrets.token_hex(8)
@@ -481,6 +546,8 @@ def _launch(role, *, host, port, notebooks, landing, token, log_file, workshop, 
             INSTANCE_ENV: instance,
         }
     )
+    if database:  # kernels inherit it; it never goes on a command line
+        env["COPRODUCTION_DATABASE_URL"] = database
     command = [
         sys.executable, "-m", "coproduction.server", role,
         "--notebooks", str(notebooks),
@@ -491,6 +558,8 @@ def _launch(role, *, host, port, notebooks, landing, token, log_file, workshop, 
     ]
     if role == "participant":
         command += ["--host", host, "--expect", str(int(expect))]
+        if base_url != "/":
+            command += ["--base-url", base_url]
     output = open(log_file, "ab") if log_file else None  # noqa: SIM115 - handed to the child
     try:
         process = subprocess.Popen(
@@ -507,12 +576,13 @@ def _launch(role, *, host, port, notebooks, landing, token, log_file, workshop, 
     return process, log_file, instance
 
 
-def _wait_until_answering(process, instance, host, port, what, log_file, deadline) -> None:
+def _wait_until_answering(process, instance, host, port, what, log_file, deadline,
+                          path: str = "/login") -> None:
     while True:
         code = process.poll()
         if code is not None:
             raise ServerError(_start_failure(what, port, code, log_file))
-        if _answers_http(host, port, instance):
+        if _answers_http(host, port, instance, path):
             return
         if time.monotonic() > deadline:
             where = f" Its log is {log_file}." if log_file else ""
@@ -520,11 +590,11 @@ def _wait_until_answering(process, instance, host, port, what, log_file, deadlin
         time.sleep(0.2)
 
 
-def _answers_http(host: str, port: int, instance: str) -> bool:
+def _answers_http(host: str, port: int, instance: str, path: str = "/login") -> bool:
     """Whether the server named ``instance`` (not some other program) answers on the port."""
     connection = http.client.HTTPConnection(host, port, timeout=2)
     try:
-        connection.request("GET", "/login")
+        connection.request("GET", path)
         response = connection.getresponse()
         response.read()
         return response.getheader(INSTANCE_HEADER) == instance
@@ -1056,6 +1126,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--cull-idle-seconds", type=int, default=600)
     parser.add_argument("--expect", type=int, default=0,
                         help="participant server only: kernels kept warm, and pages allowed")
+    parser.add_argument("--base-url", default="/",
+                        help="participant server only: the path it serves under")
     parser.add_argument("--exit-with-parent", action="store_true",
                         help="stop when the process that started this one ends")
     args = parser.parse_args(argv)
@@ -1109,6 +1181,8 @@ def main(argv: list[str] | None = None) -> None:
         "--Voila.log_format=[%(name)s %(asctime)s]%(highlevel)s %(message)s",
         "--Voila.log_datefmt=%H:%M:%S",
     ]
+    if args.role == "participant" and args.base_url != "/":
+        voila_argv.append(f"--Voila.base_url={_base_path(args.base_url)}")
     if expect:
         voila_argv += ["--VoilaConfiguration.preheat_kernel=True",
                        "--VoilaConfiguration.default_pool_size=0"]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import os
+import secrets
 import sys
 from pathlib import Path
 
@@ -11,6 +13,12 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
+
+# No test may reach a real workshop's database: the machine's setting is dropped, and
+# the PostgreSQL tests use COPRODUCTION_TEST_DATABASE_URL (see tests/databases.py).
+os.environ.pop("COPRODUCTION_DATABASE_URL", None)
+
+BACKENDS = ("sqlite", "postgresql")
 
 
 def ticking_clock(start: str = "2026-03-02T10:00:00"):
@@ -24,11 +32,54 @@ def ticking_clock(start: str = "2026-03-02T10:00:00"):
 
 
 @pytest.fixture
-def store(tmp_path):
+def postgresql(monkeypatch):
+    """The test PostgreSQL server's URL, set as COPRODUCTION_DATABASE_URL for this test;
+    every workshop schema the test makes is dropped afterwards. Skipped without a
+    server locally, a failure in CI (see tests/databases.py)."""
+    from databases import drop_schemas_except, postgresql_url, workshop_schemas
+
+    from coproduction.store import DATABASE_URL_ENV
+
+    url = postgresql_url()
+    before = workshop_schemas(url)
+    monkeypatch.setenv(DATABASE_URL_ENV, url)
+    try:
+        yield url
+    finally:
+        drop_schemas_except(url, before)
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request):
+    """Each test using it runs twice: on SQLite, and on PostgreSQL through the one
+    setting a facilitator uses (COPRODUCTION_DATABASE_URL), so every Store.open,
+    command and kernel the test starts uses that backend too."""
+    if request.param == "postgresql":
+        request.getfixturevalue("postgresql")
+    return request.param
+
+
+@pytest.fixture
+def store(tmp_path, backend):
+    """A new workshop, on each backend in turn (see :func:`backend`)."""
     from coproduction.store import Store
 
-    s = Store.create(tmp_path / "workshop", title="Test workshop", code="TEST42",
+    # In PostgreSQL the folder's last part names the workshop's schema: make it unique,
+    # so a run that was killed before its clean-up cannot get in the way of the next.
+    name = "workshop" if backend == "sqlite" else f"workshop-{secrets.token_hex(4)}"
+    s = Store.create(tmp_path / name, title="Test workshop", code="TEST42",
                      clock=ticking_clock())
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def pg_store(tmp_path, postgresql):
+    """A new workshop in the test PostgreSQL database, for PostgreSQL's own tests."""
+    from coproduction.store import Store
+
+    s = Store.create(tmp_path / f"workshop-{secrets.token_hex(4)}", title="Test workshop",
+                     code="TEST42", clock=ticking_clock())
     yield s
     s.close()
 

@@ -18,6 +18,7 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
+from databases import sound
 
 from coproduction.server import TOKENS_FILE, _descendants, workshop_tokens
 from coproduction.sessions import create_session, open_round
@@ -330,9 +331,17 @@ def test_a_workshop_locked_by_another_program_says_so_and_keeps_the_words(store,
     from widgets.language import LanguageBoard
 
     board = _board(store, LanguageBoard, "Ana")
-    store._conn.execute("PRAGMA busy_timeout = 200")  # a person should not wait 15 s here
-    other = sqlite3.connect(store.path, isolation_level=None)
-    other.execute("BEGIN EXCLUSIVE")  # e.g. a database browser left open mid-change
+    if store.backend == "sqlite":
+        store._conn.execute("PRAGMA busy_timeout = 200")  # a person should not wait 15 s here
+        other = sqlite3.connect(store.path, isolation_level=None)
+        other.execute("BEGIN EXCLUSIVE")  # e.g. a database browser left open mid-change
+    else:  # PostgreSQL: another session holds the workshop's write lock (its revision row)
+        from databases import connect
+
+        store._conn.execute("SET lock_timeout = '200ms'")
+        other = connect(store.database)
+        other.execute("BEGIN")
+        other.execute(f'SELECT value FROM "{store._db.schema}".revision FOR UPDATE')
     try:
         before = store.revision()
         senco = next(c for c in board.cards.values() if c.term.value == "SENCO")
@@ -346,7 +355,7 @@ def test_a_workshop_locked_by_another_program_says_so_and_keeps_the_words(store,
         other.close()
     senco.propose_button.click()  # the lock is gone: the same click now works
     assert senco.propose_box.value == "" and "on the board" in board.message.value
-    assert integrity(store.folder) == "ok"
+    assert sound(store)
 
 
 def test_a_full_disk_refuses_plainly_and_leaves_the_file_whole(tmp_path):
@@ -435,17 +444,24 @@ def test_when_saving_fails_the_page_and_the_console_say_so_and_keep_the_text(
     board = _board(store, LanguageBoard, "Ana")
     console = FacilitatorConsole(store)
     real = Transaction._execute
+    if store.backend == "sqlite":
+        full = sqlite3.OperationalError("database or disk is full")
+        out_of_space = "The computer running the workshop is out of space. Nothing new was saved."
+    else:
+        import psycopg
+
+        full = psycopg.errors.DiskFull("could not extend file: No space left on device")
+        out_of_space = "The database server is out of space. Nothing new was saved."
 
     def disk_full(self, sql, params):
         if sql.startswith(("INSERT", "UPDATE", "DELETE")):
-            raise sqlite3.OperationalError("database or disk is full")
+            raise full
         return real(self, sql, params)
 
     monkeypatch.setattr(Transaction, "_execute", disk_full)
     before = store.revision()
     board.flag_box.value = "care package"
     board.flag_button.click()
-    out_of_space = "The computer running the workshop is out of space. Nothing new was saved."
     assert board.message.value == out_of_space and board.flag_box.value == "care package"
     console.language.round.new_title.value = "Second letters"
     console.language.round.new_button.click()

@@ -7,9 +7,9 @@ several tests do exactly that and check that nothing changes.
 from __future__ import annotations
 
 import csv
-import sqlite3
 
 import pytest
+from databases import raw_tables
 from test_widgets import all_labels
 from traitlets import TraitError
 
@@ -218,12 +218,11 @@ def test_an_anonymous_pause_or_ladder_answer_cannot_be_traced_to_its_author(
     assert not (tmp_path / "default" / "ladder_answered.csv").exists()
 
     # and no table anywhere links Ana to the anonymous signal
-    with sqlite3.connect(store.path) as raw:
-        for (name,) in raw.execute("SELECT name FROM sqlite_master WHERE type='table'"):
-            for row in raw.execute(f"SELECT * FROM {name}"):
-                if people[0].participant_id in row:
-                    assert name in ("participants", "ladder_answered", "consents",
-                                    "sqlite_sequence") or name not in TABLES, name
+    for name, rows in raw_tables(store).items():
+        for row in rows:
+            if people[0].participant_id in row:
+                assert name in ("participants", "ladder_answered", "consents",
+                                "sqlite_sequence") or name not in TABLES, name
 
 
 def test_the_ladder_is_once_per_session_and_everyone_sees_the_spread(store, session_id):

@@ -24,7 +24,10 @@ def test_environment_yml_matches_pyproject():
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     conda = sorted(d.replace(" ", "") for d in env["dependencies"]
                    if isinstance(d, str) and not d.startswith(("python", "pip")))
-    assert conda == sorted(d.replace(" ", "") for d in project["dependencies"])
+    # Conda packages have no extras: conda-forge's psycopg already brings its libpq,
+    # which pip's psycopg[binary] bundles.
+    pip = sorted(re.sub(r"\[.*?\]", "", d).replace(" ", "") for d in project["dependencies"])
+    assert conda == pip
     assert env["dependencies"][-1] == {"pip": ["-e ."]}
     assert f"python>={project['requires-python'].lstrip('>=')}" in env["dependencies"]
 
@@ -94,3 +97,50 @@ def test_every_test_security_md_names_exists():
     for path, test in named:
         source = (ROOT / path).read_text(encoding="utf-8")
         assert re.search(rf"^(async )?def {test}\(", source, re.M), f"{path}::{test}"
+
+
+def test_ci_runs_the_suite_with_a_postgresql_server_on_loopback():
+    """.ci/run starts the test server before the README's command and stops it after."""
+    ci = (ROOT / ".ci" / "run").read_text()
+    start, stop = ci.index("tests/postgresql.sh start"), ci.index("tests/postgresql.sh stop")
+    assert start < ci.index("python3 -m pytest") and "trap" in ci[start:stop + 60]
+    script = (ROOT / "tests" / "postgresql.sh").read_text()
+    assert "apt-get install -y -qq postgresql" in script
+    assert "listen_addresses=127.0.0.1" in script and "--auth=scram-sha-256" in script
+
+
+def test_the_postgresql_script_starts_a_private_server_and_removes_it(tmp_path):
+    """tests/postgresql.sh really works here (it is what CI runs before the suite)."""
+    import os
+    import shutil
+    import subprocess
+
+    import pytest
+
+    if not (list(Path("/usr/lib/postgresql").glob("*/bin/initdb")) or shutil.which("initdb")):
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("PostgreSQL's server is not installed")
+        pytest.skip("PostgreSQL's server is not installed")
+    started = subprocess.run(["sh", str(ROOT / "tests" / "postgresql.sh"), "start"],
+                             capture_output=True, text=True, timeout=180, check=False)
+    assert started.returncode == 0, started.stderr
+    env = dict(line.removeprefix("export ").split("=", 1)
+               for line in started.stdout.splitlines())
+    folder = Path(env["COPRODUCTION_TEST_PGDIR"])
+    try:
+        url = env["COPRODUCTION_TEST_DATABASE_URL"]
+        assert url.startswith("postgresql://kit:") and "@127.0.0.1:" in url
+        import psycopg
+
+        with psycopg.connect(url, connect_timeout=10) as conn:
+            assert conn.execute("SHOW listen_addresses").fetchone()[0] == "127.0.0.1"
+            assert conn.execute("SHOW password_encryption").fetchone()[0] == "scram-sha-256"
+        wrong = url.replace("://kit:", "://kit:x")
+        with pytest.raises(psycopg.OperationalError):
+            psycopg.connect(wrong, connect_timeout=10).close()
+    finally:
+        stopped = subprocess.run(["sh", str(ROOT / "tests" / "postgresql.sh"), "stop",
+                                  str(folder)], capture_output=True, text=True, timeout=120,
+                                 check=False)
+    assert stopped.returncode == 0, stopped.stderr
+    assert not folder.exists()

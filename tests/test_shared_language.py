@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from databases import stored_bytes
 
 from coproduction.consensus import ConsensusRule
 from coproduction.participants import join_workshop, rejoin
@@ -190,7 +191,7 @@ def test_joining_and_rejoining(store):
     assert person.pseudonym == "Ana"
     assert rejoin(store, key) == person
     assert rejoin(store, "not-a-real-key-at-all") is None
-    assert key not in store.path.read_bytes().decode("latin-1")
+    assert key not in stored_bytes(store).decode("latin-1")
     with pytest.raises(InvalidInput, match="already uses"):
         join_workshop(store, code="TEST42", pseudonym="ana")
     with pytest.raises(InvalidInput, match="code does not match"):
