@@ -232,17 +232,8 @@ async def kit_session(servers, participants: int, tries: int, idle_seconds: floa
     await asyncio.sleep(idle_seconds)
     out["idle_cpu"] = 100 * (cpu_seconds(watched) - before) / (time.perf_counter() - started)
 
-    delays = []
     server_cpu, kernels_cpu = cpu_seconds([servers.participant_pid]), cpu_seconds(pids)
-    for i in range(tries):
-        sender = pages[i % len(pages)]
-        wording = f"plain words {i} {secrets.token_hex(3)}"
-        sent = await sender.propose(wording)
-        others = [p for p in pages if p is not sender]
-        await asyncio.gather(*(p.until(lambda p=p, w=wording: w in p.seen, 60) for p in others))
-        delays += [p.seen[wording] - sent for p in others]
-        await asyncio.sleep(pause)  # people talk between proposals
-    out["delays"] = delays
+    out["delays"] = [delay for _, _, delay in await proposals_everywhere(pages, tries, pause)]
     # CPU each proposal cost while it reached every page (idle costs next to nothing).
     out["proposal_server_ms"] = 1000 * (cpu_seconds([servers.participant_pid]) - server_cpu) / tries
     out["proposal_kernels_ms"] = 1000 * (cpu_seconds(pids) - kernels_cpu) / tries
@@ -277,6 +268,22 @@ async def kit_session(servers, participants: int, tries: int, idle_seconds: floa
         await asyncio.sleep(0.5)
     out["left_after_close"] = left
     return out
+
+
+async def proposals_everywhere(pages: list[PageClient], tries: int,
+                               pause: float) -> list[tuple[PageClient, PageClient, float]]:
+    """Each try one page proposes, in turn; how long until each other page shows it:
+    (sender, page, seconds). ``pause`` is the time between two proposals (people talk)."""
+    arrivals = []
+    for i in range(tries):
+        sender = pages[i % len(pages)]
+        wording = f"plain words {i} {secrets.token_hex(3)}"
+        sent = await sender.propose(wording)
+        others = [p for p in pages if p is not sender]
+        await asyncio.gather(*(p.until(lambda p=p, w=wording: w in p.seen, 60) for p in others))
+        arrivals += [(sender, p, p.seen[wording] - sent) for p in others]
+        await asyncio.sleep(pause)
+    return arrivals
 
 
 def measure_floor(workshop: Path) -> float:

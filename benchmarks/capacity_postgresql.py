@@ -121,17 +121,9 @@ async def two_server_session(one, two, workshop: Path, url: str, participants: i
     out["idle_cpu_database"] = 100 * (capacity.cpu_seconds(database) - db_before) / took
 
     same, other = [], []
-    for i in range(tries):
-        sender = pages[i % len(pages)]
-        wording = f"plain words {i} {secrets.token_hex(3)}"
-        sent = await sender.propose(wording)
-        others = [p for p in pages if p is not sender]
-        await asyncio.gather(*(p.until(lambda p=p, w=wording: w in p.seen, 60) for p in others))
-        for page in others:
-            delay = page.seen[wording] - sent
-            (same if servers[pages.index(page)] is servers[pages.index(sender)] else
-             other).append(delay)
-        await asyncio.sleep(pause)
+    for sender, page, delay in await capacity.proposals_everywhere(pages, tries, pause):
+        (same if servers[pages.index(page)] is servers[pages.index(sender)] else
+         other).append(delay)
     out["delays_same"], out["delays_other"] = same, other
     await asyncio.gather(*(p.close() for p in pages))
     for client in clients:

@@ -245,6 +245,18 @@ def every_text_a_participant_reads(store, workshop: Path, code: str) -> dict[str
     return kit
 
 
+def not_plain(where: str, text: str) -> list[str]:
+    """What the kit's checker flags in ``text``, and its reading ease if it is a sentence
+    long enough to judge (shorter ones are judged as part of their page)."""
+    report = check_text(text)
+    problems = [f"{where}: {f.kind} {f.text!r} in {text!r}: try {f.suggestion!r}"
+                for f in report.findings if f.flag]
+    r = report.readability
+    if r.words >= SENTENCE_WORDS and r.flesch_reading_ease < PLAIN:
+        problems.append(f"{where}: reads at {r.flesch_reading_ease}: {text!r}")
+    return problems
+
+
 def test_every_text_a_participant_reads_is_plain(demo):
     store, workshop, code = demo
     problems = []
@@ -252,12 +264,7 @@ def test_every_text_a_participant_reads_is_plain(demo):
     assert sum(len(t) for t in texts.values()) > 200, "the pages were not read"
     for where, page_texts in texts.items():
         for text in page_texts:
-            report = check_text(text)
-            problems += [f"{where}: {f.kind} {f.text!r} in {text!r}: try {f.suggestion!r}"
-                         for f in report.findings if f.flag]
-            r = report.readability
-            if r.words >= SENTENCE_WORDS and r.flesch_reading_ease < PLAIN:
-                problems.append(f"{where}: reads at {r.flesch_reading_ease}: {text!r}")
+            problems += not_plain(where, text)
         whole = check_text(". ".join(page_texts)).readability.flesch_reading_ease
         if whole < PLAIN:
             problems.append(f"{where}: the page as a whole reads at {whole}")
@@ -276,12 +283,7 @@ def test_the_shipped_method_descriptions_are_plain():
         texts = [row[c] for c in ("name", "summary", "prepare", "look_up")]
         texts += parse_adaptations(row["adaptations"]).values()   # each shown on its own
         for text in texts:
-            report = check_text(text)
-            problems += [f"{row['method_id']}: {f.kind} {f.text!r}"
-                         for f in report.findings if f.flag]
-            r = report.readability
-            if r.words >= SENTENCE_WORDS and r.flesch_reading_ease < PLAIN:
-                problems.append(f"{row['method_id']} reads at {r.flesch_reading_ease}: {text!r}")
+            problems += not_plain(row["method_id"], text)
     assert not problems, "\n".join(problems)
 
 
