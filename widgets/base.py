@@ -7,8 +7,12 @@
   data; what the person typed stays in its box.
 - :class:`LivePanel` redraws only when the store's revision counter moved, so
   an idle page leaves its kernel idle. All the panels of one page (one store)
-  share a single poll (:class:`RevisionWatch`): one tiny query per tick, however
-  many panels the page has.
+  share one :class:`RevisionWatch`: woken when another process saves (or
+  polling where it cannot be), one tiny query per look however many panels the
+  page has.
+- Widgets that never change their look share one layout and style
+  (:func:`fixed_label`, :func:`fixed_layout`): each widget is a message to
+  every page in the room.
 """
 
 from __future__ import annotations
@@ -59,6 +63,16 @@ def text_classes(*names: str) -> list[str]:
     return [*css(*names), NOT_MATHS]
 
 
+_SHARED: dict[str, ipw.Widget] = {}
+
+
+def _shared(kind: type[ipw.Widget]) -> ipw.Widget:
+    widget = _SHARED.get(kind.__name__)
+    if widget is None or widget.comm is None:  # none yet, or closed
+        widget = _SHARED[kind.__name__] = kind()
+    return widget
+
+
 def label(text: str, *names: str, **kw) -> ipw.Label:
     """Plain text that is never read as markup or maths.
 
@@ -68,16 +82,6 @@ def label(text: str, *names: str, **kw) -> ipw.Label:
     """
     kw.setdefault("style", _shared(LabelStyle))
     return ipw.Label(value=text, _dom_classes=text_classes(*names), **kw)
-
-
-_SHARED: dict[str, ipw.Widget] = {}
-
-
-def _shared(kind: type[ipw.Widget]) -> ipw.Widget:
-    widget = _SHARED.get(kind.__name__)
-    if widget is None or widget.comm is None:  # none yet, or closed
-        widget = _SHARED[kind.__name__] = kind()
-    return widget
 
 
 def fixed_layout() -> ipw.Layout:
