@@ -44,6 +44,9 @@ CHROMIUM_ARGS = [
 #: names and words must never reach a log.
 TYPED: set[str] = set()
 LOGS: list[Path] = []
+#: Where servers started without a log folder write their logs (conftest.py sets it to a
+#: folder of the session's own temporary folder, which pytest keeps for a few runs).
+LOG_ROOT: Path | None = None
 
 
 def remember_typed(value) -> None:
@@ -72,7 +75,9 @@ def running_servers(
     ``workshop_code``, ``log_dir``, ...). Yields :class:`RunningServers`.
     """
     if settings.get("log_dir") is None:
-        settings["log_dir"] = Path(tempfile.mkdtemp(prefix="coproduction-test-logs-"))
+        if LOG_ROOT is not None:
+            LOG_ROOT.mkdir(parents=True, exist_ok=True)
+        settings["log_dir"] = Path(tempfile.mkdtemp(prefix="servers-", dir=LOG_ROOT))
     LOGS.append(Path(settings["log_dir"]))
     settings.setdefault("host", "127.0.0.1")
     settings.setdefault("port", free_port())
