@@ -54,6 +54,9 @@ REPO = Path(__file__).resolve().parents[1]
 PARTICIPANT_NOTEBOOKS = REPO / "notebooks" / "participant"
 FACILITATOR_NOTEBOOKS = REPO / "notebooks" / "facilitator"
 
+#: How long a page waits for its cell's output messages once the cell has run.
+IOPUB_SECONDS = 60
+
 #: Prepended to JUPYTER_PATH in each server's environment so Voilà finds the kit's template.
 JUPYTER_SHARE = Path(__file__).resolve().parent / "share" / "jupyter"
 TEMPLATE = "coproduction"
@@ -1178,6 +1181,10 @@ def main(argv: list[str] | None = None) -> None:
         # What a participant reads when a cell fails: no traceback, no Voilà options.
         "--VoilaExecutor.cell_error_instruction=Please tell the facilitator; they can fix it.",
         "--VoilaExecutor.cell_timeout_instruction=Please tell the facilitator; they can fix it.",
+        # A page's widgets reach the server as hundreds of messages after its cell has
+        # finished; on a busy machine they can take longer than nbclient's 4 s, and then
+        # the page was served without its widget (a console that never drew).
+        f"--VoilaExecutor.iopub_timeout={IOPUB_SECONDS}",
         "--Voila.log_format=[%(name)s %(asctime)s]%(highlevel)s %(message)s",
         "--Voila.log_datefmt=%H:%M:%S",
     ]

@@ -50,6 +50,16 @@ CONSOLE = (
     "print('JOIN=' + os.environ['COPRODUCTION_JOIN_URL'])"
 )
 BROKEN = "raise ValueError('a detail participants must not see')"
+# The kernel's IOPub thread is held up for 6 s, so the cell's widget reaches the server
+# well after the cell has finished, as when a big page is built on a loaded machine.
+LATE = (
+    "import time\n"
+    "import ipywidgets as ipw\n"
+    "import sys\n"
+    "sys.stdout.flush_timeout = sys.stderr.flush_timeout = 0.1  # the reply does not wait\n"
+    "get_ipython().kernel.iopub_thread.io_loop.add_callback(time.sleep, 6)\n"
+    "ipw.Label('arrived late', _dom_classes=['coproduction-late'])"
+)
 
 
 def make_notebooks(root: Path) -> tuple[Path, Path, Path]:
@@ -58,6 +68,7 @@ def make_notebooks(root: Path) -> tuple[Path, Path, Path]:
     workshop.mkdir()
     write_notebook(root / "participant" / "language.ipynb", LANGUAGE)
     write_notebook(root / "participant" / "broken.ipynb", BROKEN)
+    write_notebook(root / "participant" / "late.ipynb", LATE)
     write_notebook(root / "facilitator" / "console.ipynb", CONSOLE)
     return workshop, root / "participant", root / "facilitator"
 
@@ -270,6 +281,13 @@ def test_participants_never_see_tracebacks(servers):
     assert "a detail participants must not see" not in body
     assert "Traceback" not in body and "ValueError" not in body
     assert "Please tell the facilitator" in body
+
+
+def test_a_page_whose_widgets_reach_the_server_late_is_served_with_them(servers):
+    status, _, body = request(servers.join_url.replace("language.ipynb", "late.ipynb"))
+    assert status == 200
+    assert "application/vnd.jupyter.widget-view+json" in body, \
+        "the page was served without its widget"
 
 
 def test_logs_hold_no_query_strings_or_tokens(servers):
