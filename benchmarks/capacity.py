@@ -52,6 +52,7 @@ from coproduction.validation import RateLimit  # noqa: E402
 
 NOTEBOOK = ROOT / "notebooks" / "participant" / "language.ipynb"
 CODE = "BENCH"
+BROWSER_TRIES = 5  # cold browsers on the kit's page; the table gives the median
 TEXT = "The SENCO will see you. Your EHCP and the CAMHS referral come next."
 
 
@@ -288,7 +289,7 @@ async def proposals_everywhere(pages: list[PageClient], tries: int,
 
 def measure_floor(workshop: Path) -> float:
     """A cold browser's first usable widget on a page holding one text box, served by the
-    kit's server from a warm kernel: what Voilà's own page costs, whatever is on it."""
+    kit's server from a warm kernel: what the page and its script cost, whatever is on it."""
     from harness import write_notebook
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -309,11 +310,15 @@ def measure_kit(workshop: Path, participants: int, tries: int, browser: bool,
         result["floor_widget"] = measure_floor(workshop)
     with running_servers(workshop, workshop_code=CODE, expect=participants) as servers:
         result["warm_up"] = wait_warm(servers, participants)
-        if browser:
-            result["first_widget"] = first_widget_seconds(
-                servers.join_url, ".coproduction-join-name input")
-            wait_for(lambda: capacity(servers)["pages"] == 0, 30)
-            wait_warm(servers, participants)
+        if browser:  # a new cold browser each time; the room is whole again after each
+            tries_seen = []
+            for _ in range(BROWSER_TRIES):
+                tries_seen.append(first_widget_seconds(
+                    servers.join_url, ".coproduction-join-name input"))
+                wait_for(lambda: capacity(servers)["pages"] == 0, 30)
+                wait_warm(servers, participants)
+            result["first_widget"] = statistics.median(tries_seen)
+            result["first_widget_slowest"] = max(tries_seen)
         result.update(asyncio.run(kit_session(servers, participants, tries, idle_seconds,
                                                  pause)))
     return result
@@ -406,10 +411,11 @@ def table(r: dict) -> str:
         f"{seconds(plain_p95)} | {seconds(p95)} ({ratio}) | under 1 s, 10x faster |",
         f"| the same, slowest | {seconds(max(plain['page_times']) if plain else None)} | "
         f"{seconds(max(kit['page_times']))} | - |",
-        f"| one real browser, cold: first widget can be used | "
+        f"| one real browser, cold: first widget can be used (the kit: median of "
+        f"{BROWSER_TRIES} browsers, slowest {seconds(kit.get('first_widget_slowest'))}) | "
         f"{seconds(plain.get('first_widget'))} | {seconds(kit.get('first_widget'))} | "
         "under 1.2 s |",
-        f"| the same, for a page holding one text box (Voilà's own page, the floor) | - | "
+        f"| the same, for a page holding one text box (what any page costs) | - | "
         f"{seconds(kit.get('floor_widget'))} | - |",
         f"| join (name typed, Join clicked) until the board is there, p95 | - | "
         f"{seconds(percentile(kit['join_times'], 0.95))} | - |",

@@ -296,6 +296,43 @@ def test_a_page_whose_kernel_died_says_so_and_keeps_what_was_typed(tmp_path):
     assert draft in stored_wordings(workshop)
 
 
+@pytest.mark.browser
+def test_a_page_whose_kernel_went_before_it_connected_says_so_at_once(tmp_path):
+    """The page arrives, but its kernel is shut down before the page reaches it: the
+    page says so within seconds instead of retrying for a minute in silence."""
+    import json
+    import re
+    import urllib.request
+
+    from playwright.sync_api import expect, sync_playwright
+
+    from harness import chromium
+
+    with serving_a_round(tmp_path, expect=1) as (server, _):
+        origin = server.join.split("/voila/")[0]
+
+        def shut_down_its_kernel_first(route):
+            served = route.fetch()
+            config = re.search(r'id="jupyter-config-data" type="application/json">(.*?)</script>',
+                               served.text(), re.DOTALL)
+            kernel_id = json.loads(config.group(1))["kernelId"]
+            urllib.request.urlopen(urllib.request.Request(
+                f"{origin}/voila/api/shutdown/{kernel_id}?token={token_of(server.join)}",
+                method="POST", data=b""), timeout=30)
+            route.fulfill(response=served)
+
+        with sync_playwright() as p:
+            browser = chromium(p)
+            page = browser.new_page()
+            page.route(re.compile(r".*/voila/render/language\.ipynb.*"), shut_down_its_kernel_first)
+            page.goto(server.join)
+            lost = page.locator("#coproduction-connection-lost")
+            expect(lost).to_be_visible(timeout=10_000)
+            expect(lost).to_contain_text("lost touch")
+            expect(lost.get_by_role("button", name="Connect again")).to_be_visible()
+            browser.close()
+
+
 def _all_kernels(server: Served) -> list[int]:
     return kernel_pids(_participant_server(server))
 
