@@ -425,6 +425,18 @@ def test_page_is_calm_stays_on_this_server_and_releases_its_kernel(servers, brow
 
 
 @pytest.mark.browser
+def test_a_failed_cell_is_said_plainly_on_the_page(servers, browser):
+    from playwright.sync_api import expect
+
+    page = browser.new_page()
+    page.goto(servers.join_url.replace("language.ipynb", "broken.ipynb"))
+    expect(page.get_by_text("Please tell the facilitator")).to_be_visible(timeout=30_000)
+    shown = page.locator("body").inner_text()
+    assert "ValueError" not in shown and "a detail participants must not see" not in shown
+    page.close()
+
+
+@pytest.mark.browser
 def test_rejoin_key_reaches_the_kernel_after_a_reload(servers, browser):
     context = browser.new_context()
     context.new_page()  # another tab stays open

@@ -98,6 +98,7 @@ async function draw(manager, script) {
     return;
   }
   // Not a widget: the kit's notebooks show none, but nothing is dropped or run as markup.
+  // (Printed text and errors are not here: the server writes them into the page.)
   const text = data["text/plain"] || output.text || "";
   if (text) {
     const pre = document.createElement("pre");
