@@ -124,14 +124,16 @@ def stored_words(workshop: Path) -> list[str]:
 
 
 def template_texts() -> list[str]:
-    """The words of the page template's own controls (the look switch), and what its
-    scripts write on the page (a lost connection, typing put back)."""
+    """The words of the page template's own controls (the look switch), what it says while
+    the page gets ready, and what its scripts write on the page (a lost connection,
+    typing put back)."""
     source = TEMPLATE.read_text(encoding="utf-8")
     header = re.search(r'<header class="coproduction-view-switch">.*?</header>', source, re.S)
+    waiting = re.search(r'<div id="loading" role="status">.*?</p>', source, re.S)
     written = ["".join(re.findall(r'"([^"]*)"', m.group(1)))
                for m in re.finditer(r'textContent = ((?:"[^"]*"\s*\+?\s*)+);', source)]
     assert any("lost touch" in text for text in written)
-    return html_texts(header.group(0)) + written
+    return html_texts(header.group(0)) + html_texts(waiting.group(0)) + written
 
 
 @pytest.fixture(scope="module")

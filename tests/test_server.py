@@ -387,11 +387,24 @@ def test_page_is_calm_stays_on_this_server_and_releases_its_kernel(servers, brow
     requested, problems = [], []
     page.on("request", lambda r: requested.append(r.url))
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    # every text the page shows while it gets ready, as it appears
+    page.add_init_script("""
+      window.waitingTexts = [];
+      new MutationObserver(() => {
+        const shown = document.getElementById('loading_text');
+        const text = shown && shown.textContent.trim();
+        if (text && window.waitingTexts[window.waitingTexts.length - 1] !== text) {
+          window.waitingTexts.push(text);
+        }
+      }).observe(document, {childList: true, subtree: true, characterData: true});
+    """)
     before = set(kernel_pids(servers.participant_pid))
     page.goto(servers.join_url)
     page.wait_for_selector(".coproduction-rejoin-key", timeout=30_000)
     started = set(kernel_pids(servers.participant_pid)) - before
     assert len(started) == 1
+    assert page.evaluate("window.waitingTexts") == ["Getting your page ready"]
+    assert page.locator("#loading").count() == 0  # gone once the page is drawn
 
     off_host = [u for u in requested if not u.startswith((origin, "data:", "blob:"))]
     assert off_host == []
