@@ -99,7 +99,7 @@ async function draw(manager, script) {
   }
   // Not a widget: the kit's notebooks show none, but nothing is dropped or run as markup.
   // (Printed text and errors are not here: the server writes them into the page.)
-  const text = data["text/plain"] || output.text || "";
+  const text = data["text/plain"] || "";
   if (text) {
     const pre = document.createElement("pre");
     pre.textContent = Array.isArray(text) ? text.join("") : text;
