@@ -38,9 +38,23 @@ def leave_out_what_pages_never_use() -> None:
 
 def main() -> None:
     leave_out_what_pages_never_use()
-    from ipykernel.kernelapp import launch_new_instance
+    import zmq
+    from ipykernel.kernelapp import IPKernelApp
 
-    launch_new_instance()
+    class KitKernelApp(IPKernelApp):
+        """ipykernel, with an output channel that queues instead of dropping.
+
+        ZeroMQ drops a publisher's messages for a reader that is 1000 behind. A console
+        or board page sends hundreds of widget messages in one go; on a busy machine the
+        server fell that far behind, lost some of them, and so served a page without its
+        widget or waited for an "idle" that never came. Queued, they all arrive.
+        """
+
+        def init_iopub(self, context):
+            context.setsockopt(zmq.SNDHWM, 0)  # no limit for the sockets made from here on
+            super().init_iopub(context)
+
+    KitKernelApp.launch_instance()
 
 
 if __name__ == "__main__":

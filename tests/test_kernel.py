@@ -90,6 +90,36 @@ def test_a_participant_page_runs_without_completion_debugger_or_terminal(kit_ker
         f"/proc/{manager.provisioner.process.pid}/cmdline").read_text().replace("\0", " ")
 
 
+def test_a_reader_far_behind_still_gets_every_output_message(kit_kernel):
+    """ZeroMQ drops what a publisher sends once its reader is 1000 messages behind. A page
+    of hundreds of widgets on a busy machine lost messages that way: served without its
+    widget, or waiting a minute for an "idle" that never came. The kit's kernel queues."""
+    import queue
+    import time
+
+    _, client = kit_kernel
+    count = 5000
+    msg_id = client.execute(
+        "from IPython.display import display\n"
+        f"for number in range({count}):\n"
+        "    display({'text/plain': str(number), 'text/x-padding': 'x' * 4000}, raw=True)\n")
+    # 20 MB, more than the operating system's socket buffers hold
+    client.get_shell_msg(timeout=60)  # the cell has run; nothing read from its output yet
+    time.sleep(2)  # the kernel publishes into a reader that does not read
+    shown, idle = [], False
+    while not idle:
+        try:
+            msg = client.get_iopub_msg(timeout=30)
+        except queue.Empty:
+            pytest.fail(f"{count - len(shown)} messages and the end of the cell were lost")
+        if msg["parent_header"].get("msg_id") != msg_id:
+            continue
+        if msg["msg_type"] == "display_data":
+            shown.append(msg["content"]["data"]["text/plain"])
+        idle = msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle"
+    assert shown == [str(number) for number in range(count)]
+
+
 def test_the_kernel_module_starts_ipykernel_after_leaving_things_out(monkeypatch):
     from coproduction import kernel
 
