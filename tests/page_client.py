@@ -28,6 +28,13 @@ TIMEOUT = 180.0
 WS_PROTOCOL = "v1.kernel.websocket.jupyter.org"
 
 
+
+def kernel_id_of(html: str) -> str:
+    """The id of the kernel the server started for a page, from the page's config data."""
+    config = re.search(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>',
+                       html, re.DOTALL)
+    return json.loads(config.group(1))["kernelId"]
+
 class PageClient:
     """One participant's page, spoken for over HTTP and the kernel websocket."""
 
@@ -54,9 +61,7 @@ class PageClient:
         body = response.text
         took = time.perf_counter() - started
         response.raise_for_status()
-        config = re.search(r'<script id="jupyter-config-data" type="application/json">(.*?)'
-                           r"</script>", body, re.DOTALL)
-        self.kernel_id = json.loads(config.group(1))["kernelId"]
+        self.kernel_id = kernel_id_of(body)
         return took
 
     async def connect(self) -> None:

@@ -25,7 +25,7 @@ from coproduction.sessions import create_session, open_round
 from coproduction.shared_language import SharedLanguage
 from coproduction.store import DATABASE_NAME, Store
 from harness import Served, coproduction, kernel_pids, served_workshop, wait_for
-from page_client import PageClient
+from page_client import PageClient, kernel_id_of
 
 TEXT = "The SENCO will see you at the TAC."
 
@@ -300,7 +300,6 @@ def test_a_page_whose_kernel_died_says_so_and_keeps_what_was_typed(tmp_path):
 def test_a_page_whose_kernel_went_before_it_connected_says_so_at_once(tmp_path):
     """The page arrives, but its kernel is shut down before the page reaches it: the
     page says so within seconds instead of retrying for a minute in silence."""
-    import json
     import re
     import urllib.request
 
@@ -313,9 +312,7 @@ def test_a_page_whose_kernel_went_before_it_connected_says_so_at_once(tmp_path):
 
         def shut_down_its_kernel_first(route):
             served = route.fetch()
-            config = re.search(r'id="jupyter-config-data" type="application/json">(.*?)</script>',
-                               served.text(), re.DOTALL)
-            kernel_id = json.loads(config.group(1))["kernelId"]
+            kernel_id = kernel_id_of(served.text())
             urllib.request.urlopen(urllib.request.Request(
                 f"{origin}/voila/api/shutdown/{kernel_id}?token={token_of(server.join)}",
                 method="POST", data=b""), timeout=30)

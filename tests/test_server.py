@@ -30,6 +30,7 @@ from harness import (
 )
 
 from coproduction.server import REPO, ServerError, ServerSettings, room_address, start_servers
+from page_client import kernel_id_of
 
 LANGUAGE = (
     "import os\n"
@@ -124,12 +125,6 @@ def token_of(url: str) -> str:
 def refused(status: int, headers: dict) -> bool:
     """403, or a redirect to the login page - never the page itself."""
     return status == 403 or (status in (301, 302, 303, 307) and "/login" in headers["Location"])
-
-
-def kernel_id_of(html: str) -> str:
-    config = re.search(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>',
-                       html, re.DOTALL)
-    return json.loads(config.group(1))["kernelId"]
 
 
 def websocket_handshake(url: str, cookie: str | None = None) -> int:
