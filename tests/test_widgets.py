@@ -358,6 +358,7 @@ def test_a_write_elsewhere_nudges_the_page_and_a_quiet_room_asks_nothing(
         board.start()
         watch = RevisionWatch.of(store)
         assert watch.notices is not None
+        await asyncio.sleep(0.1)  # the one look as listening starts
         queries = []
         real = store.revision
         store.revision = lambda: queries.append(1) or real()
@@ -375,6 +376,45 @@ def test_a_write_elsewhere_nudges_the_page_and_a_quiet_room_asks_nothing(
             await asyncio.sleep(0.01)
         board.stop()
         assert watch.notices is None and watch.task is None
+
+    asyncio.run(scenario())
+
+
+def test_a_save_just_before_a_page_starts_listening_is_shown_at_once(
+        store, session_id, monkeypatch):
+    """A page draws, then starts listening: a save in between would have waited for the
+    next look (5 s; seen when two people joined one after the other on two servers)."""
+    import asyncio
+    import time
+
+    import widgets.base
+    from coproduction.store import Store
+    from widgets.base import RevisionWatch
+
+    if store.change_notices() is None:
+        pytest.skip("this system cannot watch files; pages poll instead")
+    monkeypatch.setattr(widgets.base, "CHECK_SECONDS", 60.0)  # only a nudge or a look now
+    listen = RevisionWatch._listen
+
+    def saved_elsewhere_first(watch, loop):
+        with Store.open(store.folder) as elsewhere:
+            person, _ = join_workshop(elsewhere, code="TEST42", pseudonym="Bo")
+            language = SharedLanguage(elsewhere, session_id)
+            language.propose(person, language.board(person).terms[0].term_id,
+                             "the teacher for extra help")
+        return listen(watch, loop)
+
+    monkeypatch.setattr(RevisionWatch, "_listen", saved_elsewhere_first)
+
+    async def scenario():
+        board = board_for(store, "Ana")
+        board.start()
+        assert "the teacher for extra help" not in all_labels(board)  # drawn before the save
+        started = time.monotonic()
+        while "the teacher for extra help" not in all_labels(board):
+            assert time.monotonic() - started < 2, "the save waited for the next look"
+            await asyncio.sleep(0.01)
+        board.stop()
 
     asyncio.run(scenario())
 

@@ -420,7 +420,7 @@ class RevisionWatch:
         self.task: asyncio.Task | None = None
         self.notices = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._pending: asyncio.TimerHandle | None = None
+        self._pending: asyncio.Handle | None = None
         self._quiet_until = 0.0
 
     @classmethod
@@ -445,6 +445,9 @@ class RevisionWatch:
             self._loop = _event_loop()
         else:
             self.notices = self._listen(self._loop)
+            if self.notices is not None:
+                # A save between the panels' first draw and now sent no nudge: look once.
+                self._pending = self._loop.call_soon(self._look, False)
         if self._loop is not None:
             self.task = self._loop.create_task(self._poll(), name="coproduction-live-updates")
 
