@@ -14,7 +14,7 @@ from coproduction.server import REPO
 
 FRONTEND = REPO / "frontend"
 STATIC = REPO / "coproduction" / "share" / "jupyter" / "voila" / "templates" / "coproduction" / "static"
-BUILT = ("page.js", "page.css", "page.js.LEGAL.txt")
+BUILT = ("page.js", "page.css", "page.js.LEGAL.txt", "page.js.LICENSES.txt")
 
 
 def test_the_committed_page_script_is_what_its_source_builds(tmp_path):
