@@ -5,7 +5,8 @@ yet a plain ipykernel loads jedi (completion), debugpy (the debugger) and IPytho
 terminal with prompt_toolkit into every kernel: together about 20 MB, for every person
 in the room. This launcher makes those three unavailable, then starts ipykernel as
 usual. IPython and ipykernel already treat jedi and debugpy as optional; the terminal
-module is replaced by one whose ``embed`` says plainly that it is not available.
+module is replaced by one whose ``embed`` says plainly that it is not available. Its
+output channel also keeps every message until the server reads it (``KitKernelApp``).
 
 The servers find it as the ``python3`` kernel spec in
 ``coproduction/share/jupyter/kernels`` (first on their ``JUPYTER_PATH``), so the

@@ -1182,8 +1182,8 @@ def main(argv: list[str] | None = None) -> None:
         "--VoilaExecutor.cell_error_instruction=Please tell the facilitator; they can fix it.",
         "--VoilaExecutor.cell_timeout_instruction=Please tell the facilitator; they can fix it.",
         # A page's widgets reach the server as hundreds of messages after its cell has
-        # finished; on a busy machine they can take longer than nbclient's 4 s, and then
-        # the page was served without its widget (a console that never drew).
+        # finished; on a busy machine they can take longer than nbclient's 4 s, and the
+        # page would be served without its widget.
         f"--VoilaExecutor.iopub_timeout={IOPUB_SECONDS}",
         "--Voila.log_format=[%(name)s %(asctime)s]%(highlevel)s %(message)s",
         "--Voila.log_datefmt=%H:%M:%S",
