@@ -449,12 +449,18 @@ def table(r: dict) -> str:
     return "\n".join(rows)
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def room_options(description: str) -> argparse.ArgumentParser:
+    """The room every capacity benchmark simulates: its size and how busy it is."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--participants", type=int, default=40)
     parser.add_argument("--tries", type=int, default=20, help="proposals watched by all pages")
     parser.add_argument("--writes", type=int, default=50, help="proposals per writer")
     parser.add_argument("--idle-seconds", type=float, default=10.0)
+    return parser
+
+
+def main() -> int:
+    parser = room_options(__doc__.splitlines()[0])
     parser.add_argument("--no-browser", action="store_true")
     parser.add_argument("--no-plain", action="store_true", help="skip plain Voilà")
     parser.add_argument("--record", action="store_true",

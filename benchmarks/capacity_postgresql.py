@@ -21,7 +21,6 @@ PostgreSQL server shares the machine's two cores with everything else.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import os
 import secrets
@@ -267,11 +266,7 @@ def two_server_table(r: dict) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--participants", type=int, default=40)
-    parser.add_argument("--tries", type=int, default=20, help="proposals watched by all pages")
-    parser.add_argument("--writes", type=int, default=50, help="proposals per writer")
-    parser.add_argument("--idle-seconds", type=float, default=10.0)
+    parser = capacity.room_options(__doc__.splitlines()[0])
     parser.add_argument("--browser", action="store_true",
                         help="also time one real browser's first widget on each backend")
     parser.add_argument("--no-sqlite", action="store_true", help="skip the SQLite column")
