@@ -36,7 +36,7 @@ from .participants import Participant, credited_as
 from .schema import ACTION_STATUSES, FEELINGS, LADDER_RUNGS, MOMENTS, PAUSE_KINDS, PRINCIPLES
 from .sessions import close_round, require_open, session_row
 from .store import Store, Transaction
-from .validation import InvalidInput, RateLimit, choose, clean_text, refused, whole_number
+from .validation import InvalidInput, choose, clean_text, count_action, refused, whole_number
 
 SUPPORT_MAX = 1000
 PAUSE_MESSAGE_MAX = 200
@@ -74,8 +74,6 @@ assert set(LADDER_WORDS) == set(LADDER_RUNGS) and set(STATUS_WORDS) == set(ACTIO
 
 DEFAULT_SUPPORT = ("You can take a break at any time. You can talk to the facilitator, "
                    "or to someone you trust.")
-
-_limit = RateLimit(limit=30, seconds=30)  # one per kernel: bursts of 30, then one a second
 
 
 
@@ -132,7 +130,7 @@ def send_pause_signal(store: Store, actor: Participant, kind: object, *,
     kind = choose(kind, PAUSE_KINDS, what="a short break or stepping out")
     anonymous = _flag(anonymous, "leaving your name off")
     if isinstance(actor, Participant):
-        _limit.check(f"pause:{actor.participant_id}")
+        count_action("pause")
     with store.transaction() as tx:
         _acting(tx, actor, "pause")
         return tx.insert("pause_signals", {
@@ -300,7 +298,7 @@ class FeedbackSession:
         feeling = choose(feeling, FEELINGS, what="how you are (or 'prefer not to say')")
         follow_up = _flag(follow_up, "someone checking on you")
         keep = _flag(keep, "keeping your answer")
-        self._count(actor)
+        count_action()
         with self.store.transaction() as tx:
             require_open(tx, self.session_id)
             _acting(tx, actor, "check in")
@@ -346,7 +344,7 @@ class FeedbackSession:
         anonymous = _flag(anonymous, "leaving your name off")
         if not checked and not change:
             raise InvalidInput("Please choose a rating or type what should change first.")
-        self._count(actor)
+        count_action()
         with self.store.transaction() as tx:
             require_open(tx, self.session_id)
             _acting(tx, actor, "feedback")
@@ -378,7 +376,7 @@ class FeedbackSession:
         nobody, the database included, knows which answer was theirs.
         """
         rung = choose(rung, LADDER_RUNGS, what="a step on the ladder")
-        self._count(actor)
+        count_action()
         with self.store.transaction() as tx:
             require_open(tx, self.session_id)
             _acting(tx, actor, "ladder")
@@ -488,6 +486,3 @@ class FeedbackSession:
             actions = tuple(_action_views(tx, sid))
         return Picture(answers, feelings, follow_ups, ratings, suggestions, ladder, actions)
 
-    def _count(self, actor: object) -> None:
-        if isinstance(actor, Participant):
-            _limit.check(actor.participant_id)

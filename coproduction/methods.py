@@ -26,7 +26,7 @@ from .participants import Participant
 from .schema import CARD_ANSWERS, LEVELS, RATINGS
 from .sessions import require_open, session_row
 from .store import Store, Transaction
-from .validation import InvalidInput, RateLimit, choose, clean_text, refused, whole_number
+from .validation import InvalidInput, choose, clean_text, count_action, refused, whole_number
 
 CATALOGUE = Path(__file__).resolve().parent / "data" / "methods.csv"
 MIN_GROUP_COUNT = 3          # the smallest count of people any view shows
@@ -402,7 +402,6 @@ class MethodSelection:
     def __init__(self, store: Store, session_id: int):
         self.store = store
         self.session_id = session_id
-        self._limit = RateLimit(limit=30, seconds=30)
         ensure_catalogue(store)
 
     # -- the facilitator ------------------------------------------------------------
@@ -626,7 +625,7 @@ class MethodSelection:
         if not isinstance(actor, Participant):
             refused(action, "no participant")
             raise InvalidInput("Please join the workshop first.")
-        self._limit.check(actor.participant_id)
+        count_action()
 
     def _active(self, tx: Transaction, actor: Participant) -> None:
         if not tx.count("participants", {"participant_id": actor.participant_id,

@@ -20,7 +20,7 @@ from .participants import Participant, credited_as
 from .schema import VOTE_CHOICES
 from .sessions import require_open, session_row
 from .store import Store, Transaction
-from .validation import InvalidInput, RateLimit, choose, clean_text, refused
+from .validation import InvalidInput, choose, clean_text, count_action, refused
 
 TERM_MAX = 80
 WORDING_MAX = 300
@@ -88,7 +88,6 @@ class SharedLanguage:
     def __init__(self, store: Store, session_id: int):
         self.store = store
         self.session_id = session_id
-        self._limit = RateLimit(limit=30, seconds=30)  # bursts of 30, then one a second
 
     # -- the facilitator ---------------------------------------------------
     def put_text(self, title: object, body: object) -> int:
@@ -303,7 +302,7 @@ class SharedLanguage:
         if not isinstance(actor, Participant):
             refused(action, "no participant")
             raise InvalidInput("Please join the workshop first.")
-        self._limit.check(actor.participant_id)
+        count_action()
 
     def _active(self, tx: Transaction, actor: Participant) -> None:
         rows = tx.select("participants", {"participant_id": actor.participant_id})

@@ -40,7 +40,7 @@ from .payments import money
 from .schema import EVENT_KINDS
 from .sessions import require_open, session_row
 from .store import Store, Transaction
-from .validation import InvalidInput, RateLimit, choose, clean_text, refused
+from .validation import InvalidInput, choose, clean_text, count_action, refused
 
 TITLE_MAX = 120
 DETAILS_MAX = 500
@@ -71,7 +71,6 @@ LIFE_PROMPTS = (
 )
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
 
-_limit = RateLimit(limit=30, seconds=30)
 
 
 
@@ -543,10 +542,6 @@ class TimelineSession:
             raise InvalidInput("You are no longer taking part in this workshop.")
         return actor
 
-    @staticmethod
-    def _count(actor: object) -> None:
-        if isinstance(actor, Participant):
-            _limit.check(actor.participant_id)
 
     # suggestions
     def suggest(self, actor: Participant, *, kind: object, title: object, starts_on: object,
@@ -560,7 +555,7 @@ class TimelineSession:
 
     def _contribute(self, actor: object, table: str, row: dict, *, must_be_open: bool) -> int:
         """Save one of the person's contributions in this session, checked in one transaction."""
-        self._count(actor)
+        count_action()
         with self.store.transaction() as tx:
             (require_open if must_be_open else session_row)(tx, self.session_id)
             self._acting(tx, actor, table)
@@ -596,7 +591,7 @@ class TimelineSession:
         """Share one of the person's own events with the group, or make it private again."""
         if not isinstance(shared, bool):
             raise InvalidInput("Please say whether to share it with the group.")
-        self._count(actor)
+        count_action()
         with self.store.transaction() as tx:
             self._acting(tx, actor, "share")
             self._mine(tx, actor, life_event_id)
@@ -604,7 +599,7 @@ class TimelineSession:
                       {"shared": shared, "updated_at": tx.now()})
 
     def remove_life_event(self, actor: Participant, life_event_id: object) -> None:
-        self._count(actor)
+        count_action()
         with self.store.transaction() as tx:
             self._acting(tx, actor, "remove")
             self._mine(tx, actor, life_event_id)

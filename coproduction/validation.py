@@ -8,6 +8,8 @@ carry a plain sentence meant to be shown to the person as it is.
 from __future__ import annotations
 
 import logging
+import os
+import time
 import unicodedata
 
 # Characters that change the display order of text around them. Right-to-left
@@ -92,15 +94,9 @@ def whole_number(value: object, *, what: str, low: int, high: int) -> int:
 
 
 class RateLimit:
-    """At most ``limit`` actions per ``seconds`` for each key, counted in memory.
-
-    Each participant has their own kernel, so this caps what one page (or a
-    script speaking for it) can send, without touching the store.
-    """
+    """At most ``limit`` actions per ``seconds`` for each key, counted in memory."""
 
     def __init__(self, limit: int, seconds: float, clock=None):
-        import time
-
         self.limit = limit
         self.seconds = seconds
         self._clock = clock or time.monotonic
@@ -115,3 +111,21 @@ class RateLimit:
             raise InvalidInput("That was a lot at once. Please wait a moment, then try again.")
         recent.append(now)
         self._events[key] = recent
+
+
+#: What one kernel lets through: bursts of 30 actions, then about one a second.
+PAGE_ACTIONS = RateLimit(limit=30, seconds=30)
+
+
+def count_action(kind: str = "act") -> None:
+    """Count one action a participant's page asked for; :class:`InvalidInput` when too many.
+
+    Only a participant's own kernel (``COPRODUCTION_ROLE=participant``) counts: there a
+    browser, or a script speaking for one, can send anything. The page is what is
+    counted, whoever an action claims to be from, so a script earns no fresh allowance
+    by joining again or naming someone else. The console, the commands and the demo act
+    for the facilitator and are not limited. ``kind`` keeps an allowance apart: a flood
+    of words never uses up the pause button.
+    """
+    if os.environ.get("COPRODUCTION_ROLE") == "participant":
+        PAGE_ACTIONS.check(kind)

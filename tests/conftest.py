@@ -96,6 +96,16 @@ def session_id(store):
     return sid
 
 
+@pytest.fixture
+def on_a_page(monkeypatch):
+    """Run the test as a participant's own kernel does (COPRODUCTION_ROLE=participant),
+    with the page's allowance of actions fresh (coproduction.validation.PAGE_ACTIONS)."""
+    from coproduction.validation import PAGE_ACTIONS
+
+    monkeypatch.setenv("COPRODUCTION_ROLE", "participant")
+    monkeypatch.setattr(PAGE_ACTIONS, "_events", {})
+
+
 @pytest.fixture(scope="session", autouse=True)
 def no_typed_text_in_any_log(tmp_path_factory):
     """After the whole session: no name or text typed in any browser or protocol test

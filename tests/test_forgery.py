@@ -109,13 +109,23 @@ def test_forged_replayed_and_misaimed_messages_change_nothing(tmp_path):
 
 
 def test_a_flood_from_one_page_is_slowed_and_loses_nothing(tmp_path):
-    """Sixty proposals sent as fast as a script can: thirty pass, the rest are refused
-    with a sentence; every one the page showed is stored, none twice."""
+    """A page that has joined cannot join again: its hidden, disabled join button clicked
+    with a new name a hundred times makes nobody new (SECURITY.md, promise 8). Then sixty
+    proposals sent as fast as a script can: thirty pass, the rest are refused with a
+    sentence; every one the page showed is stored, none twice (promise 10)."""
     import httpx
 
     async def flood(served):
         async with httpx.AsyncClient() as client:
             ana, = await joined(served, client, "Ana")
+            name = ana.find("TextModel", "join-name")[0]
+            join = ana.find("ButtonModel", "join-button")[0]
+            for number in range(100):
+                await ana.set_state(join, disabled=False)
+                await ana.set_value(name, f"Someone new {number}")
+                await ana.click(join)
+            await settle(ana, 2.0)
+            assert ana.text_of("you-are") == "You are taking part as Ana."
             box = ana.find("TextModel", "propose-input")[0]
             button = ana.find("ButtonModel", "propose-button")[0]
             started = time.monotonic()
@@ -133,6 +143,7 @@ def test_a_flood_from_one_page_is_slowed_and_loses_nothing(tmp_path):
 
     with serving_a_round(tmp_path) as (served, workshop):
         shown, seconds = asyncio.run(flood(served))
+    assert [p["pseudonym"] for p in rows(workshop, "participants")] == ["Ana"]
     stored = [p["wording"] for p in rows(workshop, "proposals")]
     flooded = [w for w in stored if w.startswith("flood ")]
     assert len(flooded) == len(set(flooded)), "nothing stored twice"

@@ -206,17 +206,34 @@ def test_current_session_prefers_the_open_one(store):
     assert current_session(store, "language")["session_id"] == first
 
 
-def test_a_flood_from_one_page_is_slowed_down_and_loses_nothing(room, store):
+def test_a_flood_from_one_page_is_slowed_down_and_loses_nothing(room, store, on_a_page):
+    """One page has one allowance, whoever its actions claim to be from (SECURITY.md,
+    promise 10): naming another person earns no fresh one, and the pause button keeps
+    its own."""
+    from coproduction.feedback import send_pause_signal
+
     session, (ana, bo, _) = room
     tid = term_id(session, "SEND")
     for i in range(30):
         session.propose(ana, tid, f"wording {i}")
     with pytest.raises(InvalidInput, match="a lot at once"):
         session.propose(ana, tid, "one too many")
-    session.propose(bo, tid, "Bo is not slowed by Ana")
+    with pytest.raises(InvalidInput, match="a lot at once"):
+        session.propose(bo, tid, "Bo, sent from Ana's page")
+    send_pause_signal(store, ana, "break")
     wordings = [p.wording for p in next(
         t for t in session.board(None).terms if t.term == "SEND").proposals]
-    assert len(wordings) == 31 and "one too many" not in wordings
+    assert len(wordings) == 30 and "one too many" not in wordings
+
+
+def test_the_console_and_the_commands_are_not_slowed(room, store, monkeypatch):
+    """Only a participant's own kernel is limited: the facilitator's console and the
+    commands (the demo among them) act for many people at once."""
+    monkeypatch.delenv("COPRODUCTION_ROLE", raising=False)
+    session, (ana, _, _) = room
+    tid = term_id(session, "SEND")
+    for i in range(40):
+        session.propose(ana, tid, f"wording {i}")
 
 
 def test_the_rate_limit_recovers_with_time():

@@ -14,6 +14,7 @@ import ipywidgets as ipw
 
 from coproduction.participants import Participant, join_workshop, rejoin
 from coproduction.store import Store
+from coproduction.validation import InvalidInput, count_action, refused
 
 from .base import LivePanel, css, fixed_label, label, page_or_problem, query_parameters
 from .consent import ChoicesForm, InformationBox, MyChoices
@@ -30,6 +31,7 @@ class JoinGate(LivePanel):
                  code: str = ""):
         super().__init__(store, classes=("join",))
         self._on_joined = on_joined
+        self.shut = False
         self.code = ipw.Text(description="Workshop code",
                              placeholder="from the facilitator",
                              style={"description_width": "initial"},
@@ -59,11 +61,22 @@ class JoinGate(LivePanel):
         self.code.layout.display = "none" if code else None
 
     def _join(self) -> None:
+        # A page is one person: once it has let someone in, a click on the hidden button
+        # (a script can send one) joins nobody new.
+        if self.shut:
+            refused("join", "this page has already joined")
+            raise InvalidInput("You have already joined on this page.")
+        count_action("join")
         person, key = join_workshop(self.store, code=self.code.value, pseudonym=self.name.value,
                                     info_version=self.information.version,
                                     **self.choices.values())
-        self.join.disabled = True
+        self.close_for_good()
         self._on_joined(person, key)
+
+    def close_for_good(self) -> None:
+        """Someone is in (joined, or back with their key): this door lets nobody else in."""
+        self.shut = True
+        self.join.disabled = True
 
     def refresh(self) -> None:
         pass  # nothing on the door changes with the store
@@ -105,8 +118,11 @@ class ParticipantPage(ipw.VBox):
 
     def let_in(self, code: str = "", key: str = "") -> None:
         """Straight back in with a rejoin key; else the door, with the link's code filled in."""
+        if self.person is not None:
+            return  # the page has its person; an address read again changes nothing
         person = rejoin(self.store, key) if key else None
         if person is not None:
+            self.gate.close_for_good()
             self._enter(person, key)
         else:
             self.gate.use_code(code)
