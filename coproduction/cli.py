@@ -180,18 +180,43 @@ def cmd_participants(args) -> int:
     return 0
 
 
+#: How long `coproduction withdraw` waits for another program to let go of the file.
+CLEAR_WAIT_SECONDS = 300.0
+
+
 def cmd_withdraw(args) -> int:
-    from .consent import withdraw_participant
+    from .consent import finish_clearing, withdraw_participant
+    from .outputs import changed_files
 
     with _open(args.workshop) as store:
-        receipt = withdraw_participant(store, args.participant, requested_by="facilitator")
+        receipt = withdraw_participant(store, args.participant, requested_by="facilitator",
+                                       wait=True)
+        cleared = receipt["cleared"]
+        if not cleared:
+            print("Another program has the workshop file open, so their words are deleted "
+                  "but not yet wiped from the file itself. Waiting for it to close it "
+                  "(an open notebook, a backup running)...", file=sys.stderr, flush=True)
+            try:
+                cleared = finish_clearing(store, wait=CLEAR_WAIT_SECONDS)
+            except KeyboardInterrupt:
+                cleared = False
+        changed = changed_files(store)
     print(f"Withdrew {args.participant}: " + (
         "everything they gave was erased." if receipt["policy"] == "erase" else
         "their shared words stay with no name or id; everything else was erased."))
     print(f"Receipt: {receipt['rows_erased']} rows erased, {receipt['rows_anonymised']} "
           f"anonymised, {receipt['results_changed']} agreed results recounted, "
           f"{receipt['exports_rewritten']} exports rewritten.")
-    return 0
+    for path in changed:
+        print(f"Left as it is, because it was changed after the kit wrote it: {path}. "
+              "It may still hold their words: check it by hand.")
+    if cleared:
+        print("Wiped from the workshop file too: nothing they gave can be read back from it.")
+        return 0
+    print("Not yet wiped from the workshop file, because another program still has it open. "
+          "Close that program; the kit finishes this the next time the workshop is served "
+          "or someone withdraws.", file=sys.stderr)
+    return 1
 
 
 def cmd_purge(args) -> int:
@@ -263,10 +288,13 @@ def cmd_self_assess(args) -> int:
 def cmd_serve(args) -> int:
     from .server import ServerSettings, start_servers, workshop_tokens
 
+    from .consent import finish_clearing
+
     with _open(args.workshop) as store:
         workshop = store.workshop()
         folder = store.folder
         backend = store.backend
+        finish_clearing(store, wait=0)  # a withdrawal that another program held back
     if backend != SQLITE:  # the workshop is in the database: its links are kept here
         Path(folder).mkdir(parents=True, exist_ok=True)
     token, console_token = workshop_tokens(folder, renew=args.new_link)

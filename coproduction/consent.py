@@ -8,8 +8,9 @@
   everything the person gave is erased, agreed results that leaned on their
   votes are recounted and the group is told without naming them; after it,
   the workshop's stated policy applies. The database is then compacted so
-  nothing can be read back from the file, earlier exports are written again,
-  and a receipt keeps counts and times only.
+  nothing can be read back from the file (:func:`finish_clearing`), every folder
+  the kit wrote (exports, evaluation reports) is written again, and a receipt
+  keeps counts and times only.
 - Retention (:func:`purge`): past the keep-until date, personal data goes.
 """
 
@@ -19,13 +20,13 @@ import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass
-from pathlib import Path
 
 from .consensus import ConsensusRule, Tally, decide
+from .outputs import rewrite_outputs
 from .participants import Participant, checked_choices, record_consent
 from .payments import money
 from .schema import CREDIT_MODES, TABLES
-from .store import Store, Transaction, hash_key
+from .store import Store, StoreError, Transaction, hash_key
 from .validation import InvalidInput, choose, refused
 
 CREDIT_WORDS = {
@@ -168,8 +169,15 @@ def participants_overview(store: Store) -> list[dict]:
 
 def withdraw_participant(store: Store, participant_id: object, *,
                          requested_by: str = "facilitator",
-                         today: dt.date | None = None) -> dict:
-    """Withdraw a person now; return the erasure receipt (counts and times only)."""
+                         today: dt.date | None = None, wait: bool = False) -> dict:
+    """Withdraw a person now; return the erasure receipt (counts and times only).
+
+    The deletion is one short transaction. Clearing the deleted rows from the stored file
+    waits at most a second for another program that is reading it (``cleared`` says
+    whether it is done; :func:`finish_clearing` finishes it later), so nobody's saves are
+    held up. Every folder the kit wrote is written again without the person; the
+    evaluation report's rerun is waited for only with ``wait``.
+    """
     plan = withdrawal_plan(store, today)
     with store.transaction() as tx:
         person = _require_active(tx, participant_id)
@@ -184,13 +192,30 @@ def withdraw_participant(store: Store, participant_id: object, *,
         erased += tx.delete("participants", {"participant_id": pid})
         receipt = {"requested_by": requested_by, "policy": plan.policy,
                    "rows_erased": erased, "rows_anonymised": anonymised,
-                   "results_changed": changed, "exports_rewritten": 0}
+                   "results_changed": changed, "exports_rewritten": 0, "files_left": 0}
         receipt_id = tx.insert("erasures", receipt)
-    store.compact()
-    rewritten = rewrite_exports(store)
-    store.update("erasures", {"erasure_id": receipt_id}, {"exports_rewritten": rewritten})
-    store.compact()
-    return {**receipt, "exports_rewritten": rewritten}
+    cleared = finish_clearing(store)
+    rewritten, left = rewrite_outputs(store, wait=wait)
+    store.update("erasures", {"erasure_id": receipt_id},
+                 {"exports_rewritten": rewritten, "files_left": left})
+    return {**receipt, "exports_rewritten": rewritten, "files_left": left, "cleared": cleared}
+
+
+def finish_clearing(store: Store, wait: float = 1.0) -> bool:
+    """Clear from the stored file what withdrawals deleted; True when nothing is left to do.
+
+    Another program holding an old snapshot of the file (an evaluator's notebook, a
+    backup tool) keeps the deleted rows readable until it lets go: this waits up to
+    ``wait`` seconds for it, never holding up anyone's saves, and marks every receipt
+    that is now cleared. Call it again while it returns False.
+    """
+    if not store.select("erasures", {"cleared_at": None}):
+        return True
+    if not store.compact(wait):
+        return False
+    with store.transaction() as tx:
+        tx.update("erasures", {"cleared_at": None}, {"cleared_at": tx.now()})
+    return True
 
 
 def _hand_over(tx: Transaction, pid: str) -> int:
@@ -252,50 +277,33 @@ def _notice(tx: Transaction, text: str) -> None:
     tx.insert("notices", {"text": text})
 
 
-def record_export(store: Store, folder: Path, include_private: bool) -> None:
-    """Remember an export folder, so a later withdrawal can write it again."""
-    folder = str(Path(folder).resolve())
-    with store.transaction() as tx:
-        if tx.select("exports", {"folder": folder}):
-            tx.update("exports", {"folder": folder}, {"created_at": tx.now(),
-                                                      "include_private": include_private})
-        else:
-            tx.insert("exports", {"folder": folder, "include_private": include_private})
-
-
-def rewrite_exports(store: Store) -> int:
-    """Write every earlier export again from what the store holds now."""
-    from .export import export_workshop
-
-    count = 0
-    for row in store.select("exports"):
-        folder = Path(row["folder"])
-        if folder.is_dir():
-            for old in folder.iterdir():
-                if old.suffix in (".csv", ".json", ".ics") and old.is_file():
-                    old.unlink()
-            export_workshop(store, folder, include_private=row["include_private"],
-                            remember=False)
-            count += 1
-    return count
-
-
 def purge(store: Store, today: dt.date | None = None) -> dict[str, int]:
-    """Remove personal data past the workshop's keep-until date; return what went."""
+    """Remove personal data past the workshop's keep-until date; return what went.
+
+    The file is cleared every time, so running it again finishes a clearing that another
+    program held back (:class:`StoreError` says so).
+    """
     workshop = store.workshop()
     today = today or dt.date.today()
     keep = workshop.get("keep_until")
-    if not keep or today <= dt.date.fromisoformat(keep):
-        return {}
     removed: dict[str, int] = {}
-    with store.transaction() as tx:
-        everyone = [p["participant_id"] for p in tx.select("participants")]
-        for table, column in _people_tables():
-            removed[table] = tx.count(table, {column: everyone})
-        removed["participants"] = tx.delete("participants", {})
-    store.compact()
-    rewrite_exports(store)
+    if keep and today > dt.date.fromisoformat(keep):
+        with store.transaction() as tx:
+            everyone = [p["participant_id"] for p in tx.select("participants")]
+            for table, column in _people_tables():
+                removed[table] = tx.count(table, {column: everyone})
+            removed["participants"] = tx.delete("participants", {})
+        rewrite_outputs(store)
+    if not store.compact(wait=PURGE_WAIT_SECONDS):
+        raise StoreError(STILL_READ)
     return {k: v for k, v in removed.items() if v}
+
+
+#: How long purge waits for another program that holds the workshop file open.
+PURGE_WAIT_SECONDS = 30.0
+STILL_READ = ("The personal data is deleted, but another program still has the workshop "
+              "file open, so it is not yet wiped from the file itself. Close that program "
+              "(an open notebook or a backup), then run this again.")
 
 
 def overdue_recordings(store: Store, today: dt.date | None = None) -> list[dict]:

@@ -236,15 +236,20 @@ class Evaluation:
             out.update(s.tables)
         return out
 
+    def csv_files(self) -> dict[str, str]:
+        """Each metric table as CSV text, by file name; the same data gives the same text."""
+        return {f"{name}.csv": table.to_csv(index=False, lineterminator="\n")
+                for name, table in self.tables().items()}
+
     def write_tables(self, out: Path | str) -> list[Path]:
-        """Write each metric table as CSV; the same data writes byte-identical files."""
+        """Write each metric table as CSV into ``out`` (for an evaluator's own use; the
+        report's copies are tracked, see :func:`coproduction.report.write_report`)."""
         out = Path(out)
         out.mkdir(parents=True, exist_ok=True)
         paths = []
-        for name, table in self.tables().items():
-            path = out / f"{name}.csv"
-            table.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
-            paths.append(path)
+        for name, text in self.csv_files().items():
+            (out / name).write_bytes(text.encode("utf-8"))
+            paths.append(out / name)
         return paths
 
     # -- showing it in a notebook -------------------------------------------------------

@@ -10,12 +10,13 @@ write byte-identical files.
 from __future__ import annotations
 
 import csv
+import io
 import json
 from pathlib import Path
 
 from .participants import credited_as
 from .schema import TABLES, Field, Table, datapackage
-from .store import Store, StoreError
+from .store import Store
 
 CREDITED_AS = Field("credited_as", "string",
                     "How the contribution is credited, as its author chose: their chosen "
@@ -69,35 +70,43 @@ def exported_rows(store: Store, tables: list[str]) -> dict[str, list[dict]]:
     return out
 
 
-def export_workshop(store: Store, out: Path | str, *, include_private: bool = False,
-                    remember: bool = True) -> list[Path]:
+def kit_file_names(include_private: bool = True) -> list[str]:
+    """The names the kit gives the files of an export (all of them, by default)."""
+    return [*(f"{t.name}.csv" for t in exported_tables(include_private)), "datapackage.json",
+            "timeline.ics"]
+
+
+def export_workshop(store: Store, out: Path | str, *,
+                    include_private: bool = False) -> list[Path]:
     """Write every exported table and ``datapackage.json`` to ``out``; return the paths.
 
-    The folder is remembered (``remember``) so that a later withdrawal writes
-    it again without the person who left.
+    The folder and each file's checksum are remembered (:mod:`coproduction.outputs`), so
+    a later withdrawal writes it again without the person who left, and nothing the kit
+    did not write there is ever overwritten: if a file of the same name is someone
+    else's, nothing is written and :class:`coproduction.outputs.NotTheKitsFile` says so.
     """
-    out = Path(out)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise StoreError(f"The folder {out} could not be made.") from error
-    tables = exported_tables(include_private)
+    from .outputs import OutputFolder
+
+    with OutputFolder(store, out, "tables", include_private=include_private) as folder:
+        folder.claim(kit_file_names(include_private))
+        return write_export(store, folder)
+
+
+def write_export(store: Store, folder) -> list[Path]:
+    """Write the export's files through ``folder``, a :class:`coproduction.outputs.OutputFolder`."""
+    tables = exported_tables(folder.include_private)
     names = {t.name for t in tables}
     workshop = store.workshop()
     data = exported_rows(store, [t.name for t in tables])
     written, resources = [], []
     for table in tables:
         fields = exported_fields(table)
-        path = out / f"{table.name}.csv"
-        try:
-            with path.open("w", newline="", encoding="utf-8") as handle:
-                writer = csv.writer(handle, lineterminator="\n")
-                writer.writerow([f.name for f in fields])
-                for row in data[table.name]:
-                    writer.writerow([_cell(row.get(f.name)) for f in fields])
-        except OSError as error:
-            raise StoreError(f"The export could not be written to {out}.") from error
-        written.append(path)
+        text = io.StringIO(newline="")
+        writer = csv.writer(text, lineterminator="\n")
+        writer.writerow([f.name for f in fields])
+        for row in data[table.name]:
+            writer.writerow([_cell(row.get(f.name)) for f in fields])
+        written.append(folder.write(f"{table.name}.csv", text.getvalue()))
         schema = table.frictionless()
         schema["fields"] = [f.frictionless() for f in fields]
         if table.contribution:
@@ -112,22 +121,15 @@ def export_workshop(store: Store, out: Path | str, *, include_private: bool = Fa
             schema["foreignKeys"] = keys
         else:
             schema.pop("foreignKeys", None)
-        resources.append({"name": table.name, "path": path.name, "profile": "tabular-data-resource",
+        resources.append({"name": table.name, "path": f"{table.name}.csv",
+                          "profile": "tabular-data-resource",
                           "description": table.description, "format": "csv",
                           "encoding": "utf-8", "schema": schema})
     package = datapackage(resources, name="coproduction-workshop",
                           title=workshop["title"])
-    descriptor = out / "datapackage.json"
-    descriptor.write_text(json.dumps(package, indent=2, ensure_ascii=False, sort_keys=True)
-                          + "\n", encoding="utf-8")
-    written.append(descriptor)
+    written.append(folder.write("datapackage.json", json.dumps(
+        package, indent=2, ensure_ascii=False, sort_keys=True) + "\n"))
     from .timeline import calendar  # the shared project timeline, for phone calendars
 
-    ics = out / "timeline.ics"
-    ics.write_bytes(calendar(store).encode("utf-8"))
-    written.append(ics)
-    if remember:
-        from .consent import record_export
-
-        record_export(store, out, include_private)
-    return written
+    written.append(folder.write("timeline.ics", calendar(store)))
+    return [path for path in written if path is not None]

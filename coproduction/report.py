@@ -65,31 +65,61 @@ def run_notebook(path: Path, workshop: Path):
     return nb
 
 
-def write_report(store: Store, out: Path | str) -> dict[str, list[Path]]:
-    """Write ``report.html``, ``tables/*.csv`` and the executed notebooks to ``out``."""
+def write_report(store: Store, out: Path | str, *,
+                 leave_changed: bool = False) -> dict[str, list[Path]]:
+    """Write ``report.html``, ``tables/*.csv`` and the executed notebooks to ``out``.
+
+    Every file is tracked (:mod:`coproduction.outputs`), so a withdrawal writes the
+    report again without the person who left; a file of the same name that the kit did
+    not write is never overwritten (``leave_changed`` leaves it and writes the rest).
+    """
     import nbformat
     from nbconvert import HTMLExporter
 
-    out = Path(out)
+    from .outputs import OutputFolder
+
+    notebooks = evaluation_notebooks()
+    with OutputFolder(store, out, "evaluation", leave_changed=leave_changed) as folder:
+        folder.claim(["report.html", *(f"notebooks/{p.name}" for p in notebooks)])
+        executed, written = [], {"report": [], "tables": [], "notebooks": []}
+        for path in notebooks:
+            nb = run_notebook(path, store.folder)
+            text = nbformat.writes(nb)
+            written["notebooks"].append(folder.write(f"notebooks/{path.name}",
+                                                     text if text.endswith("\n") else text + "\n"))
+            executed.append(nb)
+        for name, text in Evaluation(store).csv_files().items():
+            written["tables"].append(folder.write(f"tables/{name}", text))
+        report = nbformat.v4.new_notebook(metadata=executed[0].metadata if executed else {})
+        for nb in executed:
+            report.cells += [c for c in nb.cells if not {"parameters", "injected-parameters"}
+                             & set(c.metadata.get("tags", []))]
+        exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True,
+                                exclude_output_prompt=True)
+        title = f"Evaluation: {store.workshop()['title']}"
+        body, _ = exporter.from_notebook_node(report, resources={"metadata": {"name": title}})
+        written["report"].append(folder.write("report.html", body))
+    return {kind: [p for p in paths if p is not None] for kind, paths in written.items()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m coproduction.report WORKSHOP OUT``: write a tracked report again after a
+    withdrawal (:func:`coproduction.outputs.rewrite_outputs` starts it), leaving alone
+    any file someone changed."""
+    import logging
+    import sys
+
+    logging.basicConfig(level=logging.WARNING, format="coproduction: %(message)s")
+    workshop, out = (argv if argv is not None else sys.argv[1:])[:2]
     try:
-        (out / "notebooks").mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise ReportError(f"The folder {out} could not be made.") from error
-    executed = []
-    for path in evaluation_notebooks():
-        nb = run_notebook(path, store.folder)
-        nbformat.write(nb, out / "notebooks" / path.name)
-        executed.append(nb)
-    tables = Evaluation(store).write_tables(out / "tables")
-    report = nbformat.v4.new_notebook(metadata=executed[0].metadata if executed else {})
-    for nb in executed:
-        report.cells += [c for c in nb.cells if not {"parameters", "injected-parameters"}
-                         & set(c.metadata.get("tags", []))]
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True)
-    title = f"Evaluation: {store.workshop()['title']}"
-    body, _ = exporter.from_notebook_node(report, resources={"metadata": {"name": title}})
-    html_path = out / "report.html"
-    html_path.write_text(body, encoding="utf-8")
-    return {"report": [html_path], "tables": tables,
-            "notebooks": sorted((out / "notebooks").glob("*.ipynb"))}
+        with Store.open(workshop) as store:
+            write_report(store, out, leave_changed=True)
+    except StoreError as error:
+        logging.getLogger("coproduction.report").error(
+            "the evaluation report was not written again: %s", type(error).__name__)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 CREDIT_MODES = {
     "anonymous": "shown without any name or id",
@@ -31,6 +31,8 @@ ROLES = {
 }
 ACTIVITIES = ("language", "methods", "timeline", "feedback")
 VOTE_CHOICES = ("agree", "disagree", "pass", "block")
+#: What the kit writes into a folder for people to take away (see coproduction.outputs).
+OUTPUT_KINDS = ("tables", "evaluation")
 
 _SQL_TYPES = {"string": "TEXT", "integer": "INTEGER", "number": "REAL",
               "boolean": "INTEGER", "datetime": "TEXT", "date": "TEXT"}
@@ -476,19 +478,47 @@ CONSENT_TABLES = (
                   minimum=0),
             Field("exports_rewritten", "integer", "Earlier exports written again without them.",
                   minimum=0),
+            Field("files_left", "integer",
+                  "Files in those folders that someone had changed since the kit wrote them, "
+                  "so the kit left them as they were (the facilitator is told which).",
+                  minimum=0),
             Field("created_at", "datetime", "When the erasure was done (UTC)."),
+            Field("cleared_at", "datetime",
+                  "When the deleted rows were also cleared from the stored file, so they "
+                  "cannot be read back from it (UTC); empty while that waits for another "
+                  "program to stop reading the file.", required=False),
         ),
         primary_key="erasure_id", autoincrement=True,
     ),
     Table(
-        "exports", "Folders the workshop was exported to, so a withdrawal can rewrite them.",
+        "exports", "Folders the kit wrote for people to take away (exports and evaluation "
+        "reports), so a withdrawal can write them again.",
         (
             Field("export_id", "integer", "Number of the export."),
             Field("folder", "string", "The folder written to.", max_length=4000),
+            Field("kind", "string", "What the kit wrote there: the tidy tables, or the "
+                  "evaluation report.", enum=OUTPUT_KINDS),
             Field("include_private", "boolean", "True when private tables were included."),
             Field("created_at", "datetime", "When it was last written (UTC)."),
         ),
         primary_key="export_id", autoincrement=True, private=True,
+    ),
+    Table(
+        "export_files", "Every file the kit wrote into an export folder, by name and "
+        "checksum: only these are ever written again or removed.",
+        (
+            Field("file_id", "integer", "Number of the file."),
+            Field("export_id", "integer", "The folder it is in.",
+                  references="exports.export_id"),
+            Field("name", "string", "Its name inside the folder, e.g. tables/votes.csv.",
+                  max_length=500),
+            Field("sha256", "string", "The SHA-256 of what the kit wrote.", max_length=64),
+            Field("changed_at", "datetime", "When the kit found that someone had changed "
+                  "the file since, and so left it alone from then on (UTC).",
+                  required=False),
+        ),
+        primary_key="file_id", autoincrement=True, private=True,
+        unique=(("export_id", "name"),),
     ),
     Table(
         "recordings", "The register of recordings: what, where, who agreed, and when they go.",
@@ -953,7 +983,30 @@ TABLES: dict[str, Table] = {t.name: t for t in (*CORE_TABLES, *LANGUAGE_TABLES, 
 # sqlite3.Connection, or a psycopg Connection (placeholders %s, the workshop's
 # schema first on the search path) for a workshop in PostgreSQL. A step whose SQL
 # differs between the two checks isinstance(conn, sqlite3.Connection).
-MIGRATIONS: dict[int, Callable] = {}
+def _to_version_2(conn) -> None:
+    """Export folders are tracked file by file, and a receipt says when the file was cleared.
+
+    Folders exported before are the tidy tables; their files were not tracked, so a
+    withdrawal writes again only the names the kit itself gives its files there.
+    """
+    import sqlite3
+
+    dialect = "sqlite" if isinstance(conn, sqlite3.Connection) else "postgresql"
+    types = _SQL_TYPES if dialect == "sqlite" else _PG_TYPES
+    text, number = types["string"], types["integer"]
+    statements = [
+        f"ALTER TABLE exports ADD COLUMN kind {text} NOT NULL DEFAULT 'tables'",
+        f"ALTER TABLE erasures ADD COLUMN files_left {number} NOT NULL DEFAULT 0",
+        f"ALTER TABLE erasures ADD COLUMN cleared_at {text}",
+        # Receipts made before were cleared at once (the old withdrawal waited for it).
+        "UPDATE erasures SET cleared_at = created_at",
+        *TABLES["export_files"].create_sql(dialect),
+    ]
+    for statement in statements:
+        conn.execute(statement)
+
+
+MIGRATIONS: dict[int, Callable] = {1: _to_version_2}
 
 
 def datapackage(resources: list[dict], *, name: str, title: str) -> dict:

@@ -142,16 +142,85 @@ def new_id(prefix: str) -> str:
     return f"{prefix}-{secrets.token_hex(5)}"
 
 
+#: Between two tries at clearing deleted data from the file while something reads it.
+CLEAR_RETRY_SECONDS = 0.2
 BUSY = "The workshop is busy. Please try again in a moment."
 NOT_SAVED = "The workshop could not be saved just now. Nothing was changed."
-NOT_CLEARED = ("The workshop is busy, so the deleted data could not be cleared from the file "
-               "yet. Please try again in a moment.")
 
 
-def _plain(error: sqlite3.Error) -> str:
+#: The way out of a damaged workshop, said with every kind of damage.
+WAY_OUT = ("The kit has not changed it. If you have a copy of the workshop folder from "
+           "before, put its workshop.sqlite back in place of this one; otherwise ask whoever "
+           "looks after this computer.")
+# Each takes {file}: " " and the file's path, or nothing where the path is not known.
+EMPTY = "The workshop file{file} is empty (0 bytes): everything in it is gone. " + WAY_OUT
+NOT_SQLITE = ("The file{file} is not a workshop file: it may have been overwritten or "
+              "replaced by another file. " + WAY_OUT)
+NOT_A_WORKSHOP = ("The file{file} is a database, but not a workshop the kit made. "
+                  + WAY_OUT)
+DAMAGED = "The workshop file{file} is damaged{where}, so nothing can be saved to it. " + WAY_OUT
+DATABASE_NOT_A_WORKSHOP = ("The workshop '{name}' in the database is missing the kit's "
+                           "tables, so the kit has not changed it. Ask whoever runs the "
+                           "database to restore it from a backup.")
+NEWER = ("This workshop was made by a newer version of the kit. Please update the kit to "
+         "open it; this version has not changed it.")
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+class DamagedWorkshop(StoreError):
+    """The workshop's file is empty, damaged or not a workshop; it was not written to."""
+
+
+def _check_header(path: Path) -> None:
+    """The cheap checks, before SQLite opens the file: is it empty, is it SQLite at all."""
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(100)
+    except OSError as error:
+        raise StoreError(f"The workshop file {path} could not be read.") from error
+    if not header:
+        raise DamagedWorkshop(EMPTY.format(file=f" {path}"))
+    if not header.startswith(_SQLITE_MAGIC) or len(header) < 100:
+        raise DamagedWorkshop(NOT_SQLITE.format(file=f" {path}"))
+
+
+def _missing_pages(path: Path) -> int | None:
+    """The first page missing from a file that was cut short, or None when it is whole.
+
+    The header says how many pages the file has (when its "valid for" counter matches
+    the change counter); a file shorter than that lost its end.
+    """
+    with path.open("rb") as handle:
+        header = handle.read(100)
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    if not page_size or header[24:28] != header[92:96] or not pages:
+        return None
+    have = path.stat().st_size // page_size
+    return have + 1 if have < pages else None
+
+
+def _damaged(path: Path | None, findings: str = "") -> str:
+    """The plain sentence for a damaged file, naming the first damaged page SQLite found."""
+    page = re.search(r"page (\d+)", findings, re.IGNORECASE)
+    where = f" (at page {page.group(1)} of the file)" if page else ""
+    return DAMAGED.format(file=f" {path}" if path else "", where=where)
+
+
+def _is_corrupt(error: sqlite3.Error) -> bool:
+    name = getattr(error, "sqlite_errorname", "") or ""
+    return name.startswith("SQLITE_CORRUPT") or "malformed" in str(error).lower()
+
+
+def _plain(error: sqlite3.Error, path: Path | None = None) -> str:
     """What to tell a person when SQLite refused: by its error code where Python gives it."""
     name = getattr(error, "sqlite_errorname", "") or ""
     text = str(error).lower()
+    if name.startswith("SQLITE_NOTADB") or "file is not a database" in text:
+        return NOT_SQLITE.format(file=f" {path}" if path else "")
+    if _is_corrupt(error):
+        return _damaged(path, text)
     if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in text or "busy" in text:
         return BUSY
     if name.startswith("SQLITE_READONLY") or "readonly" in text or "read-only" in text:
@@ -203,19 +272,65 @@ class _SQLiteBackend:
 
     def __init__(self, folder: Path, create: bool):
         self.path = folder / DATABASE_NAME
-        if not create and not self.path.is_file():
-            raise StoreError(f"There is no workshop at {folder}.")
+        if not create:
+            if not self.path.is_file():
+                raise StoreError(f"There is no workshop at {folder}.")
+            _check_header(self.path)
         try:
             self.conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000,
                                         isolation_level=None, check_same_thread=False)
-            for pragma in ("journal_mode = WAL", f"busy_timeout = {BUSY_TIMEOUT_MS}",
-                           "foreign_keys = ON", "secure_delete = ON", "synchronous = NORMAL"):
+            self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            if not create:
+                self._check_whole()  # before anything that could write to the file
+            for pragma in ("journal_mode = WAL", "foreign_keys = ON", "secure_delete = ON",
+                           "synchronous = NORMAL"):
                 self.conn.execute(f"PRAGMA {pragma}")
         except sqlite3.DatabaseError as error:
-            raise StoreError(_plain(error)) from error
+            with contextlib.suppress(AttributeError, sqlite3.Error):
+                self.conn.close()
+            raise StoreError(_plain(error, self.path)) from error
+        except StoreError:
+            self.conn.close()
+            raise
+
+    def _check_whole(self) -> None:
+        """Refuse a file that SQLite reads but that is damaged or is not a workshop.
+
+        ``quick_check`` reads every page (well under a millisecond for a workshop of a
+        few hundred kilobytes), so a damaged file is found before anything writes to it.
+        """
+        short = _missing_pages(self.path)
+        if short is not None:
+            raise DamagedWorkshop(_damaged(self.path, f"page {short}"))
+        try:
+            findings = [row[0] for row in self.conn.execute("PRAGMA quick_check(5)")]
+        except sqlite3.DatabaseError as error:
+            if not _is_corrupt(error):
+                raise
+            findings = [self._first_damaged_table()]
+        if findings != ["ok"]:
+            raise DamagedWorkshop(_damaged(self.path, " ".join(findings)))
+        if not self.conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' "
+                                 "AND name = 'meta'").fetchone():
+            raise DamagedWorkshop(NOT_A_WORKSHOP.format(file=f" {self.path}"))
+
+    def _first_damaged_table(self) -> str:
+        """Where quick_check gave up: "page N" of the first table that cannot be read."""
+        try:
+            tables = self.conn.execute("SELECT name, rootpage FROM sqlite_master "
+                                       "WHERE type = 'table' ORDER BY rootpage").fetchall()
+        except sqlite3.DatabaseError:
+            return "page 1"  # the list of tables itself starts on the first page
+        for name, root in tables:
+            try:
+                for _row in self.conn.execute(f'SELECT * FROM "{name}"'):
+                    pass  # every row read from the table itself, not from an index
+            except sqlite3.DatabaseError:
+                return f"page {root}"
+        return ""
 
     def plain(self, error: Exception) -> str:
-        return _plain(error)
+        return _plain(error, self.path)
 
     def execute(self, sql: str, params=()):
         return self.conn.execute(sql, params)
@@ -287,16 +402,32 @@ class _SQLiteBackend:
     def bump(self) -> None:
         self.conn.execute("UPDATE revision SET value = value + 1 WHERE id = 1")
 
-    def compact(self, attempts: int) -> None:
+    def compact(self, deadline: float) -> bool:
         """``secure_delete`` already zeroes deleted content; VACUUM rebuilds the file and
-        a TRUNCATE checkpoint empties the write-ahead log."""
+        a TRUNCATE checkpoint empties the write-ahead log.
+
+        A checkpoint that waits holds the workshop's write lock all the while, so a reader
+        that holds an old snapshot would hold up every save in the room: each try here
+        waits for nothing and gives the lock back at once. False when a reader still
+        holds the old pages at ``deadline`` (time.monotonic()); try again later.
+        """
         self.conn.execute("VACUUM")
-        for _ in range(attempts):
-            busy = self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
-            if not busy:
-                return
-            time.sleep(0.1)
-        raise StoreError(NOT_CLEARED)
+        self.conn.execute("PRAGMA busy_timeout = 0")
+        try:
+            while True:
+                try:
+                    busy = self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+                except sqlite3.OperationalError as error:  # a writer had the lock just then
+                    if _plain(error) != BUSY:
+                        raise
+                    busy = 1
+                if not busy:
+                    return True
+                if time.monotonic() >= deadline:
+                    return False
+                time.sleep(CLEAR_RETRY_SECONDS)
+        finally:
+            self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
     def close(self) -> None:
         self.conn.close()
@@ -492,13 +623,15 @@ class _PostgreSQLBackend:
         if value > 0:
             self.conn.execute(f"SELECT setval({self._sequence(table)}, %s, true)", (value,))
 
-    def compact(self, attempts: int) -> None:
+    def compact(self, deadline: float) -> bool:
         """VACUUM FULL every table of the workshop: each is written anew and its old file
         and indexes are dropped, so deleted rows cannot be read back from the tables.
 
         VACUUM FULL keeps rows that an older snapshot (in any session on this database)
         might still see; it says so in its VERBOSE report, and then it is tried again
-        until that snapshot has ended.
+        until that snapshot has ended. While it waits for a table's lock every other
+        query on that table queues behind it, so it waits a moment only, then lets the
+        room through and tries again. False when not done by ``deadline``.
         """
         reports: list[str] = []
 
@@ -511,22 +644,24 @@ class _PostgreSQLBackend:
             log.warning("the database's messages are not in English: erasure cannot read "
                         "whether an older snapshot kept deleted rows (see deploy/README.md)")
         self.conn.add_notice_handler(listen)
-        self.conn.execute("SET lock_timeout = '2s'")
+        self.conn.execute("SET lock_timeout = '200ms'")
         try:
             for name in ("meta", "revision", *TABLES):
-                for _ in range(attempts):
+                while True:
                     reports.clear()
                     try:
                         self.conn.execute(f"VACUUM (FULL, VERBOSE) {name}")
                     except self._psycopg.errors.LockNotAvailable:
-                        continue
-                    kept = [int(n) for text in reports for n in
-                            re.findall(r"(\d+) dead row versions cannot be removed yet", text)]
+                        kept = [1]
+                    else:
+                        kept = [int(n) for text in reports for n in re.findall(
+                            r"(\d+) dead row versions cannot be removed yet", text)]
                     if not any(kept):
                         break
-                    time.sleep(0.1)
-                else:
-                    raise StoreError(NOT_CLEARED)
+                    if time.monotonic() >= deadline:
+                        return False
+                    time.sleep(CLEAR_RETRY_SECONDS)
+            return True
         finally:
             self.conn.remove_notice_handler(listen)
             if not self.conn.closed and not self.conn.broken:
@@ -817,7 +952,7 @@ class Store:
         self.path = self._db.path
         self._conn = self._db.conn
         try:
-            self._migrate()
+            self._migrate(_create)
         except self._db.error as error:
             self._db.close()
             raise StoreError(self._db.plain(error)) from error
@@ -877,14 +1012,22 @@ class Store:
         """The file's schema version, read without taking the write lock (None: new file)."""
         return self._db.current_version()
 
-    def _migrate(self) -> None:
+    def _migrate(self, create: bool) -> None:
         """Create or migrate the tables; an up-to-date file is only read.
 
         Every page opens the store when it starts, so a whole room opening it at
         once must not queue on the write lock just to learn nothing needs doing.
+        A workshop from a newer kit, or one with no tables of the kit's at all, is
+        refused before anything is written.
         """
-        if self._current_version() == SCHEMA_VERSION:
+        version = self._current_version()
+        if version == SCHEMA_VERSION:
             return
+        if version is not None and version > SCHEMA_VERSION:
+            raise StoreError(NEWER)
+        if version is None and not create:
+            raise DamagedWorkshop(NOT_A_WORKSHOP.format(file=f" {self.path}") if self.path
+                                  else DATABASE_NOT_A_WORKSHOP.format(name=self._db.name))
         db = self._db
         db.begin_migration()
         try:
@@ -892,8 +1035,7 @@ class Store:
             row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
             version = int(row[0]) if row else None
             if version is not None and version > SCHEMA_VERSION:
-                raise StoreError("This workshop was made by a newer version of the kit. "
-                                 "Please update the kit to open it.")
+                raise StoreError(NEWER)
             if version is None:
                 db.create_tables()
             else:
@@ -957,18 +1099,21 @@ class Store:
         with self.transaction() as tx:
             return tx.update(table, where, changes)
 
-    def compact(self, attempts: int = 50) -> None:
+    def compact(self, wait: float = 1.0) -> bool:
         """Rewrite the stored tables so deleted data cannot be read back from them.
 
         SQLite: ``secure_delete`` already zeroes deleted content; VACUUM rebuilds the
         file and a TRUNCATE checkpoint empties the write-ahead log. PostgreSQL:
         VACUUM FULL of every table of the workshop (see ``deploy/README.md`` for what
         that does not reach: the server's write-ahead log, its archive and backups).
-        Other kernels reading at that moment are waited for.
+
+        Another program reading an older snapshot keeps the old pages until it ends.
+        It is waited for up to ``wait`` seconds without holding up anyone's saves; True
+        when everything is cleared, False when that reader is still there (call again).
         """
         with self._lock:
             try:
-                self._db.compact(attempts)
+                return self._db.compact(time.monotonic() + max(0.0, wait))
             except self._db.error as error:
                 raise StoreError(self._db.plain(error)) from error
 
@@ -998,7 +1143,13 @@ class Store:
         return watch_folder(self.folder, {DATABASE_NAME, f"{DATABASE_NAME}-wal"})
 
     def workshop(self) -> dict:
-        return self.select("workshop")[0]
+        rows = self.select("workshop")
+        if not rows:  # its one row is gone: no command can go on with it
+            if self.path is None:
+                raise DamagedWorkshop(DATABASE_NOT_A_WORKSHOP.format(name=self._db.name))
+            raise DamagedWorkshop(DAMAGED.format(file=f" {self.path}",
+                                                 where=" (its workshop row is missing)"))
+        return rows[0]
 
     def others_connected(self) -> int | None:
         """How many other connections have this workshop open right now (pages, the

@@ -86,6 +86,100 @@ def test_withdrawal_before_the_cutoff_leaves_nothing_behind(room, store, tmp_pat
     assert sound(store)
 
 
+def test_a_withdrawal_rewrites_only_the_files_the_kit_wrote(room, store, tmp_path):
+    """An export folder also holds the facilitator's own files, and one exported file was
+    corrected by hand: the withdrawal writes the kit's files again and touches nothing
+    else; the changed file is left and named (SECURITY.md, promise 16)."""
+    from coproduction.outputs import NotTheKitsFile, changed_files
+
+    session, ana, cy, zq, _ = room
+    session.propose(zq, term(session, "SENCO"), SECRET_WORDING)
+    session.propose(ana, term(session, "TAC"), OTHER_WORDING)
+    out = tmp_path / "shared-drive"
+    out.mkdir()
+    theirs = {"budget-2026.csv": b"line,amount\nvenue,120\n", "settings.json": b'{"a": 1}',
+              "family.ics": b"BEGIN:VCALENDAR\nEND:VCALENDAR\n"}
+    for name, data in theirs.items():
+        (out / name).write_bytes(data)
+    export_workshop(store, out)
+    edited = out / "sessions.csv"
+    edited.write_bytes(edited.read_bytes() + b"a line the facilitator added\n")
+    edited_bytes = edited.read_bytes()
+
+    receipt = consent.withdraw_participant(store, zq.participant_id)
+
+    assert {name: (out / name).read_bytes() for name in theirs} == theirs
+    assert edited.read_bytes() == edited_bytes
+    assert receipt["exports_rewritten"] == 1 and receipt["files_left"] == 1
+    assert changed_files(store) == [edited.resolve()]
+    assert SECRET_WORDING.encode() not in (out / "proposals.csv").read_bytes()
+    assert OTHER_WORDING.encode() in (out / "proposals.csv").read_bytes()
+    # A first export never overwrites a file of the same name that the kit did not write.
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "votes.csv").write_bytes(b"my own votes\n")
+    with pytest.raises(NotTheKitsFile, match="votes.csv, which the kit did not write"):
+        export_workshop(store, other)
+    assert sorted(p.name for p in other.iterdir()) == ["votes.csv"]
+    assert (other / "votes.csv").read_bytes() == b"my own votes\n"
+
+
+def test_a_reader_holding_the_file_delays_only_the_wiping_never_the_room(room, store):
+    """Another program holds a read snapshot of the file all through a withdrawal: the
+    room's saves go on at once, the person is gone at once, and the words are wiped from
+    the file as soon as that program lets go; the receipt says when (promise 16)."""
+    import sqlite3
+    import threading
+    import time
+
+    from databases import connect
+
+    session, ana, cy, zq, _ = room
+    session.propose(zq, term(session, "SENCO"), SECRET_WORDING)
+    if store.backend == "sqlite":
+        reader = sqlite3.connect(store.path, isolation_level=None)
+        reader.execute("BEGIN")
+    else:
+        reader = connect(store.database)
+        reader.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+        reader.execute(f'SET search_path TO "workshop_{store.folder.name}"')
+    assert reader.execute("SELECT count(*) FROM proposals").fetchone()[0] == 1  # snapshot held
+    saves: list[float] = []
+    stop = threading.Event()
+
+    def the_room_saves():
+        while not stop.is_set():
+            started = time.monotonic()
+            session.propose(ana, term(session, "TAC"), f"meanwhile {len(saves)}")
+            saves.append(time.monotonic() - started)
+            time.sleep(0.05)
+
+    from coproduction.store import Store
+
+    room_store = Store.open(store.folder)
+    session = SharedLanguage(room_store, session.session_id)
+    saver = threading.Thread(target=the_room_saves)
+    saver.start()
+    try:
+        started = time.monotonic()
+        receipt = consent.withdraw_participant(store, zq.participant_id)
+        took = time.monotonic() - started
+    finally:
+        stop.set()
+        saver.join()
+        room_store.close()
+    assert not receipt["cleared"] and took < 5, took
+    assert saves and max(saves) < 1.0, max(saves)
+    assert store.select("participants", {"participant_id": zq.participant_id}) == []
+    assert store.select("erasures")[0]["cleared_at"] is None
+    assert consent.finish_clearing(store, wait=0) is False   # still held
+    reader.execute("COMMIT" if store.backend == "sqlite" else "ROLLBACK")
+    reader.close()
+    assert consent.finish_clearing(store, wait=10) is True
+    assert store.select("erasures")[0]["cleared_at"] is not None
+    assert SECRET_WORDING.encode() not in stored_bytes(store)
+
+
 def test_agreed_results_are_recounted_and_the_group_is_told(room, store):
     session, ana, cy, zq, _ = room
     pid = session.propose(ana, term(session, "TAC"), "the meeting of helpers")
@@ -141,7 +235,7 @@ def test_a_second_withdrawal_and_acts_from_another_page_are_refused(room, store)
 
 def export_rows(store, tmp_path, name="proposals"):
     out = tmp_path / f"export-{store.revision()}"
-    export_workshop(store, out, remember=False)
+    export_workshop(store, out)
     with (out / f"{name}.csv").open(encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
 

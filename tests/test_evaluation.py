@@ -356,6 +356,41 @@ def test_evaluate_command_writes_the_report_and_says_what_has_no_data(language_w
     assert len(list((out / "notebooks").glob("*.ipynb"))) == 4
 
 
+@pytest.mark.notebook
+def test_a_withdrawal_writes_the_evaluation_report_again_without_them(store, tmp_path):
+    """report.html, tables/ and the executed notebooks are copies of people's words too:
+    a withdrawal writes them again without the person, and leaves the evaluator's own
+    notes in that folder alone (SECURITY.md, promise 16)."""
+    from coproduction import consent
+    from coproduction.report import write_report
+
+    said = "Send the papers a week before, please."
+    people = [join(store, f"Person {i}", "lived_experience") for i in range(4)]
+    sid = create_session(store, "feedback", "How did it go?")
+    open_round(store, sid)
+    session = fb.FeedbackSession(store, sid)
+    for person in people:
+        session.give_feedback(person, {"safety": 3}, said if person is people[0] else "")
+    fb.close_feedback_round(store, sid)
+    suggestion = session.picture().suggestions[0][0]
+    session.add_action("We sent them early.", "done", suggestion_id=suggestion)
+    out = tmp_path / "report"
+    out.mkdir()
+    (out / "my-notes.md").write_text("What I noticed.\n")
+    write_report(store, out)
+    copies = [out / "report.html", out / "tables" / "you_said_we_did.csv",
+              *(out / "notebooks").glob("*.ipynb")]
+    assert all(said in p.read_text(encoding="utf-8") for p in copies[:2])
+
+    receipt = consent.withdraw_participant(store, people[0].participant_id, wait=True)
+
+    assert receipt["exports_rewritten"] == 1
+    for path in copies:
+        assert path.is_file() and said not in path.read_text(encoding="utf-8"), path
+    assert "We sent them early." in (out / "tables" / "you_said_we_did.csv").read_text()
+    assert (out / "my-notes.md").read_text() == "What I noticed.\n"
+
+
 def test_the_scale_benchmark_series_evaluates(tmp_path):
     sys.path.insert(0, str(ROOT / "benchmarks"))
     import evaluation as bench  # benchmarks/evaluation.py

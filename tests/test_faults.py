@@ -537,3 +537,67 @@ def test_a_warm_kernel_that_dies_is_replaced_before_anyone_gets_it(tmp_path):
             "the pool filled its place again"
         assert asyncio.run(two_people(served)) == ["You are taking part as Ana.",
                                                    "You are taking part as Bo."]
+
+
+def _damage(folder: Path, kind: str) -> None:
+    """Damage a workshop's file as a failing disk, a bad copy or another program would."""
+    path = folder / DATABASE_NAME
+    data = bytearray(path.read_bytes())
+    if kind == "empty":
+        data = bytearray()
+    elif kind == "not SQLite":
+        data[:100] = b"\x89PNG" + bytes(96)
+    elif kind == "cut short":
+        data = data[:len(data) // 2]
+    elif kind == "a damaged page":
+        with contextlib.closing(sqlite3.connect(path)) as raw:
+            root = raw.execute("SELECT rootpage FROM sqlite_master "
+                               "WHERE name = 'participants'").fetchone()[0]
+        page = 4096 * (root - 1)
+        data[page:page + 8] = b"\xff" * 8  # the page's header: no longer a b-tree page
+    elif kind == "not a workshop":
+        path.unlink()
+        with contextlib.closing(sqlite3.connect(path)) as raw:
+            raw.execute("CREATE TABLE budget (line TEXT, amount REAL)")
+            raw.commit()
+        data = bytearray(path.read_bytes())
+    elif kind == "from a newer kit":
+        with contextlib.closing(sqlite3.connect(path)) as raw:
+            raw.execute("UPDATE meta SET value = '999' WHERE key = 'schema_version'")
+            raw.commit()
+        data = bytearray(path.read_bytes())
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("kind, sentence", [
+    ("empty", "is empty (0 bytes)"),
+    ("not SQLite", "is not a workshop file"),
+    ("cut short", "is damaged (at page "),
+    ("a damaged page", "is damaged (at page "),
+    ("not a workshop", "is a database, but not a workshop the kit made"),
+    ("from a newer kit", "made by a newer version of the kit"),
+])
+def test_a_damaged_workshop_is_never_written_to_and_each_damage_is_named(tmp_path, kind,
+                                                                        sentence):
+    """Every command refuses in one sentence that names the damage and the way out, and
+    leaves every byte of the file as it found it (SECURITY.md, promise 22)."""
+    folder = tmp_path / "workshop"
+    made = coproduction("new", "--workshop", folder, "--title", "Damaged")
+    assert made.returncode == 0, made.stderr
+    with Store.open(folder) as store:
+        for number in range(40):
+            store.insert("sessions", {"activity": "language", "status": "planned",
+                                      "title": f"session {number} " + "words " * 20})
+    _damage(folder, kind)
+    before = {f.name: f.read_bytes() for f in folder.iterdir() if f.is_file()}
+    for command in (["participants"], ["export", "--out", tmp_path / "out"],
+                    ["withdraw", "p-0000000000"], ["serve", "--port", "0"]):
+        result = coproduction(*command, "--workshop", folder)
+        assert result.returncode == 2, (command, result.stdout, result.stderr)
+        said = result.stderr.strip()
+        assert said.count("\n") == 0 and sentence in said, (command, said)
+        assert "Traceback" not in said and "went wrong" not in said
+        assert ("put its workshop.sqlite back" in said or "update the kit" in said), said
+    after = {f.name: f.read_bytes() for f in folder.iterdir() if f.is_file()}
+    assert after == before, "the damaged file was changed"
+    assert not (tmp_path / "out").exists()

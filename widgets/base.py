@@ -30,7 +30,7 @@ from urllib.parse import parse_qs
 import ipywidgets as ipw
 from ipywidgets.widgets.widget_string import LabelStyle
 
-from coproduction.store import Store, StoreError
+from coproduction.store import DamagedWorkshop, Store, StoreError
 from coproduction.validation import InvalidInput
 
 log = logging.getLogger("coproduction.widgets")
@@ -46,6 +46,9 @@ SETTLE_SECONDS = 0.05
 #: How long a warm kernel keeps trying to reach its server for its page's address.
 ADDRESS_WAIT_SECONDS = 120.0
 SORRY = "Sorry, something went wrong on our side. What you typed is still here; please try again."
+DAMAGED_ON_A_PAGE = ("The workshop's file on the facilitator's computer is damaged, so nothing "
+                     "can be saved just now. What you typed is still here. Please tell the "
+                     "facilitator.")
 
 
 def css(*names: str) -> list[str]:
@@ -322,6 +325,11 @@ class LivePanel(ipw.VBox):
         """Run ``action``; show refusals and faults as plain messages. True if it worked."""
         try:
             action(*args)
+        except DamagedWorkshop as error:
+            # The facilitator's console and commands say which file and what to do.
+            self.say(DAMAGED_ON_A_PAGE if os.environ.get("COPRODUCTION_ROLE") == "participant"
+                     else str(error), "warning")
+            return False
         except (InvalidInput, StoreError) as error:
             self.say(str(error), "warning")
             return False
@@ -524,6 +532,36 @@ class RevisionWatch:
         while self.panels:
             await asyncio.sleep(CHECK_SECONDS if self.notices is not None else POLL_SECONDS)
             self.tick()
+
+
+def keep_trying(attempt: Callable[[], bool], done: Callable[[], None], *,
+                every: float = 1.0, for_seconds: float = 600.0,
+                gave_up: Callable[[], None] | None = None) -> None:
+    """Call ``attempt`` on the kernel's event loop every ``every`` seconds until it returns
+    True (then call ``done``) or ``for_seconds`` have passed (then ``gave_up``). Nothing is
+    scheduled without a loop (plain Python, tests): call ``attempt`` by hand there."""
+    loop = _event_loop()
+    if loop is None:
+        if gave_up is not None:
+            gave_up()
+        return
+    give_up = time.monotonic() + for_seconds
+
+    def again() -> None:
+        try:
+            finished = attempt()
+        except Exception as error:  # no error vanishes, and the loop carries on
+            log.error("%s failed: %s", getattr(attempt, "__name__", "a retry"),
+                      type(error).__name__)
+            finished = False
+        if finished:
+            done()
+        elif time.monotonic() < give_up:
+            loop.call_later(every, again)
+        elif gave_up is not None:
+            gave_up()
+
+    loop.call_later(every, again)
 
 
 def _event_loop() -> asyncio.AbstractEventLoop | None:

@@ -12,10 +12,11 @@ from typing import Callable
 import ipywidgets as ipw
 
 from coproduction import consent
+from coproduction.outputs import changed_files
 from coproduction.participants import DISPLAY_NAME_MAX, Participant, find_participant
 from coproduction.store import Store
 
-from .base import KeyedRows, LivePanel, asked, css, fixed_label, label, show_lines
+from .base import KeyedRows, LivePanel, asked, css, fixed_label, keep_trying, label, show_lines
 
 
 class InformationBox(ipw.VBox):
@@ -71,6 +72,7 @@ class MyChoices(LivePanel):
         super().__init__(store, classes=("my-choices",))
         self.person = person
         self._on_gone = on_gone
+        self.receipt: dict | None = None  # set when the person leaves from this page
         self.notices = ipw.VBox(_dom_classes=css("notices"))
         self.declarations = ipw.VBox(_dom_classes=css("declarations"))
         row = store.select("participants", {"participant_id": person.participant_id})[0]
@@ -127,8 +129,8 @@ class MyChoices(LivePanel):
         self.say("You are still taking part.", "ok")
 
     def _withdraw(self) -> None:
-        consent.withdraw_participant(self.store, self.person.participant_id,
-                                     requested_by="participant")
+        self.receipt = consent.withdraw_participant(self.store, self.person.participant_id,
+                                                    requested_by="participant")
 
 
 def _date_picker(description: str, *names: str) -> ipw.DatePicker:
@@ -172,6 +174,8 @@ class ConsentConsole(LivePanel):
         self.on_click(self.save_settings, self._save_settings, "Saved. New people see the "
                       "new information before they join.")
         self.people = KeyedRows(self._person_row, "people")
+        self.withdrawal_notes = ipw.VBox(_dom_classes=css("withdrawal-notes"))
+        self._clearing = False
         self.recordings = KeyedRows(self._recording_row, "recordings")
         self.rec_what = ipw.Text(description="What was recorded", **text)
         self.rec_where = ipw.Text(description="Where it is kept", **text)
@@ -210,7 +214,8 @@ class ConsentConsole(LivePanel):
             ipw.VBox([self.contact, self.withdraw_by, self.after_cutoff, self.keep_until,
                       self.pay_rate, self.currency, self.save_settings]),
             ipw.VBox([label("Withdraw someone who asked you to. Their words are dealt with "
-                            "as the information promised.", "people-note"), self.people]),
+                            "as the information promised.", "people-note"), self.people,
+                      self.withdrawal_notes]),
             ipw.VBox([self.rec_what, self.rec_where, self.rec_consent, self.rec_delete_by,
                       self.rec_add, self.recordings]),
             ipw.VBox([self.pay_person, self.pay_ref, self.pay_minutes, self.pay_settlement,
@@ -231,6 +236,16 @@ class ConsentConsole(LivePanel):
             row.children[0].value = f"{p['pseudonym']} ({p['participant_id']})"
         self.pay_person.options = [("(not linked to anyone)", None)] + [
             (p["pseudonym"], p["participant_id"]) for p in active]
+        waiting = len(self.store.select("erasures", {"cleared_at": None}))
+        if waiting and not self._clearing:  # e.g. someone left from a page since closed
+            self._keep_clearing()
+        show_lines(self.withdrawal_notes, [
+            *([f"{waiting} withdrawal(s) deleted, but not yet wiped from the workshop file: "
+               "another program has the file open. Close it (an open notebook, a backup "
+               "copy running); the kit finishes as soon as it can."] if waiting else []),
+            *(f"Changed exports: {path} was changed after the kit wrote it, so a withdrawal "
+              "left it as it is. Check it by hand." for path in changed_files(self.store))],
+            "withdrawal-note")
         records = self.store.select("recordings", order_by="delete_by")
         overdue = {r["recording_id"] for r in consent.overdue_recordings(self.store)}
         for row, r in zip(self.recordings.show([r["recording_id"] for r in records]), records):
@@ -262,9 +277,7 @@ class ConsentConsole(LivePanel):
             plan.value = consent.withdrawal_plan(self.store).explanation
             confirm.layout.display = None
         withdraw.on_click(lambda _b: self.guard(ask))
-        self.on_click(confirm, lambda: consent.withdraw_participant(
-            self.store, participant_id, requested_by="facilitator"),
-            "Done. A receipt with counts only is kept.")
+        self.on_click(confirm, lambda: self._withdraw(participant_id))
         return ipw.VBox([name, withdraw, plan, confirm], _dom_classes=css("person-row"))
 
     def _recording_row(self, recording_id) -> ipw.Widget:
@@ -284,6 +297,34 @@ class ConsentConsole(LivePanel):
         return ipw.VBox([label("", "ledger-line"), settle], _dom_classes=css("ledger-row"))
 
     # actions
+    def _withdraw(self, participant_id: str) -> None:
+        receipt = consent.withdraw_participant(self.store, participant_id,
+                                               requested_by="facilitator")
+        done = "Done. A receipt with counts only is kept."
+        if receipt["files_left"]:
+            done += (f" {receipt['files_left']} exported file(s) had been changed after the kit "
+                     "wrote them, so they were left as they are: check them by hand (listed "
+                     "under 'Changed exports').")
+        if receipt["cleared"]:
+            self.say(done, "ok")
+            return
+        self.say(done + " Another program has the workshop file open, so their words are "
+                 "not yet wiped from the file itself; this says when it is done.", "warning")
+        self._keep_clearing()
+
+    def _keep_clearing(self) -> None:
+        def cleared() -> None:
+            self._clearing = False
+            self.say("Every withdrawal is now wiped from the workshop file too.", "ok")
+            self.refresh_if_changed()
+
+        def given_up() -> None:
+            self._clearing = False
+
+        self._clearing = True
+        keep_trying(lambda: consent.finish_clearing(self.store, wait=0), cleared,
+                    gave_up=given_up)
+
     def _save_settings(self) -> None:
         consent.change_settings(self.store, contact=self.contact.value,
                                 withdraw_by=self.withdraw_by.value,

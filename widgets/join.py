@@ -12,11 +12,20 @@ from typing import Callable
 
 import ipywidgets as ipw
 
+from coproduction.consent import finish_clearing
 from coproduction.participants import Participant, join_workshop, rejoin
 from coproduction.store import Store
 from coproduction.validation import InvalidInput, count_action, refused
 
-from .base import LivePanel, css, fixed_label, label, page_or_problem, query_parameters
+from .base import (
+    LivePanel,
+    css,
+    fixed_label,
+    keep_trying,
+    label,
+    page_or_problem,
+    query_parameters,
+)
 from .consent import ChoicesForm, InformationBox, MyChoices
 from .feedback import CareFrame
 
@@ -145,9 +154,21 @@ class ParticipantPage(ipw.VBox):
             if panel is not None:
                 panel.stop()
         self.rejoin_key.value = ""
-        self.children = [self.header, label(
-            "You have left the workshop. What you gave has been dealt with as the page "
-            "told you. Thank you for your time. You can close this page.", "goodbye")]
+        goodbye = label("You have left the workshop. What you gave has been dealt with as "
+                        "the page told you. Thank you for your time. You can close this "
+                        "page.", "goodbye")
+        self.children = [self.header, goodbye]
+        receipt = getattr(self.choices, "receipt", None)
+        if receipt is None or receipt["cleared"]:
+            return
+        # Left from this page, and another program still reads the workshop file: the
+        # words are deleted, not yet wiped from the file. Say so, and say when it is.
+        wiping = label("The computer is still wiping your words from its files. This "
+                       "takes a moment.", "wiping")
+        self.children = [self.header, goodbye, wiping]
+        keep_trying(lambda: finish_clearing(self.store, wait=0),
+                    lambda: setattr(wiping, "value", "Finished: nothing you gave is left "
+                                    "in the workshop's files."))
 
 
 def participant_page(make_activity: Callable[[Store, Participant], LivePanel],

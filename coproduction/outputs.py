@@ -1,0 +1,250 @@
+"""Folders the kit writes for people to take away, tracked file by file.
+
+An export (the tidy tables) and an evaluation report are copies of people's words
+outside the workshop's database. A withdrawal has to reach every one of them, and must
+never touch anything else: a facilitator exports into a folder that also holds their
+budget, or opens a CSV and corrects a typo. So every file the kit writes into such a
+folder is recorded in the store with its name and SHA-256 (the ``export_files`` table):
+
+- a file is written only where nothing is, or where the kit's own file still is,
+  unchanged; a file of the same name that the kit did not write is never overwritten;
+- when a withdrawal writes a folder again (:func:`rewrite_outputs`), it removes only
+  files whose content is still exactly what the kit wrote, writes them anew, and
+  leaves every changed file as it is, recorded as changed (``changed_at``) so that the
+  facilitator is told to look at it by hand (:func:`changed_files`).
+
+Each file is written to a temporary name first and then moved into place, so a reader
+never sees half a file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from .schema import OUTPUT_KINDS
+from .store import Store, StoreError
+
+log = logging.getLogger("coproduction.outputs")
+
+
+def checksum(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def file_checksum(path: Path) -> str | None:
+    """The SHA-256 of a file's bytes, or None when it cannot be read."""
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+class NotTheKitsFile(StoreError):
+    """A file of that name is there and the kit did not write it (or it was changed)."""
+
+
+class OutputFolder:
+    """One folder the kit writes into, remembered in the store (use it with ``with``).
+
+    ``kind`` is one of :data:`coproduction.schema.OUTPUT_KINDS`. With ``leave_changed``
+    (a withdrawal writing the folder again), a file the kit may not overwrite is left as
+    it is and listed in :attr:`left`; otherwise writing it raises :class:`NotTheKitsFile`.
+    What was written is recorded when the block ends, even if it ends in an error.
+    """
+
+    def __init__(self, store: Store, folder: Path | str, kind: str, *,
+                 include_private: bool = False, leave_changed: bool = False):
+        if kind not in OUTPUT_KINDS:
+            raise ValueError(f"no output kind {kind}")
+        self.store = store
+        self.folder = Path(folder).resolve()
+        self.kind = kind
+        self.include_private = include_private
+        self.leave_changed = leave_changed
+        self.written: dict[str, str] = {}
+        self.left: list[str] = []
+        row = _export_row(store, self.folder)
+        self._known = {} if row is None else {
+            f["name"]: f["sha256"] for f in store.select("export_files",
+                                                         {"export_id": row["export_id"]})
+            if f["changed_at"] is None}
+
+    def __enter__(self) -> OutputFolder:
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StoreError(f"The folder {self.folder} could not be made.") from error
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._record()
+
+    def may_write(self, name: str) -> bool:
+        """Whether ``name`` is free, or still holds exactly what the kit wrote there."""
+        path = self.folder / name
+        if not path.exists() and not path.is_symlink():
+            return True
+        return (path.is_file() and not path.is_symlink()
+                and self._known.get(name) is not None
+                and file_checksum(path) == self._known[name])
+
+    def claim(self, names: list[str]) -> None:
+        """Refuse before anything is written if any of ``names`` is someone else's file."""
+        if self.leave_changed:
+            return
+        taken = [n for n in names if not self.may_write(n)]
+        if taken:
+            raise NotTheKitsFile(_not_ours(self.folder, taken))
+
+    def write(self, name: str, data: bytes | str) -> Path | None:
+        """Write one file (text as UTF-8); None when it was left alone (``leave_changed``)."""
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        path = self.folder / name
+        if not self.may_write(name):
+            if self.leave_changed:
+                self.left.append(name)
+                return None
+            raise NotTheKitsFile(_not_ours(self.folder, [name]))
+        part = path.with_name(f".{path.name}.coproduction-part")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with part.open("wb") as handle:
+                handle.write(data)
+            os.replace(part, path)
+        except OSError as error:
+            part.unlink(missing_ok=True)
+            raise StoreError(f"The kit could not write {path}.") from error
+        self.written[name] = checksum(data)
+        return path
+
+    def _record(self) -> None:
+        with self.store.transaction() as tx:
+            rows = tx.select("exports", {"folder": str(self.folder)})
+            if rows:
+                export_id = rows[0]["export_id"]
+                tx.update("exports", {"export_id": export_id},
+                          {"created_at": tx.now(), "kind": self.kind,
+                           "include_private": self.include_private})
+            else:
+                export_id = tx.insert("exports", {"folder": str(self.folder), "kind": self.kind,
+                                                  "include_private": self.include_private})
+            for name, sha in self.written.items():
+                where = {"export_id": export_id, "name": name}
+                if tx.select("export_files", where):
+                    tx.update("export_files", where, {"sha256": sha, "changed_at": None})
+                else:
+                    tx.insert("export_files", {**where, "sha256": sha})
+            for name in self.left:
+                tx.update("export_files", {"export_id": export_id, "name": name},
+                          {"changed_at": tx.now()})
+
+
+def _not_ours(folder: Path, names: list[str]) -> str:
+    shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    return (f"The folder {folder} already holds {shown}, which the kit did not write (or "
+            "which was changed since). Nothing there was overwritten: choose an empty folder, "
+            "or move those files away first.")
+
+
+def _export_row(store: Store, folder: Path) -> dict | None:
+    rows = store.select("exports", {"folder": str(folder)})
+    return rows[0] if rows else None
+
+
+def clear_kit_files(store: Store, export: dict, legacy_names: list[str]) -> list[str]:
+    """Remove the files of one export folder that still hold exactly what the kit wrote.
+
+    A file someone changed is left and marked changed; its name is returned. An export
+    recorded before files were tracked has no file rows: then only ``legacy_names`` (the
+    names the kit gives its own files there) are taken as the kit's.
+    """
+    folder = Path(export["folder"])
+    files = store.select("export_files", {"export_id": export["export_id"]})
+    changed = []
+    if not files:
+        for name in legacy_names:
+            path = folder / name
+            if path.is_file() and not path.is_symlink():
+                path.unlink()
+        return changed
+    for row in files:
+        path = folder / row["name"]
+        if row["changed_at"] is not None:
+            changed.append(row["name"])
+            continue
+        if not path.exists() and not path.is_symlink():
+            with store.transaction() as tx:
+                tx.delete("export_files", {"file_id": row["file_id"]})
+            continue
+        if path.is_file() and not path.is_symlink() and file_checksum(path) == row["sha256"]:
+            path.unlink()
+            with store.transaction() as tx:
+                tx.delete("export_files", {"file_id": row["file_id"]})
+        else:
+            with store.transaction() as tx:
+                tx.update("export_files", {"file_id": row["file_id"]}, {"changed_at": tx.now()})
+            changed.append(row["name"])
+    return changed
+
+
+def rewrite_outputs(store: Store, *, wait: bool = True) -> tuple[int, int]:
+    """Write every folder the kit wrote again from what the store holds now.
+
+    Tidy exports are written again at once. An evaluation report's files are removed at
+    once, then the report is written again in a process of its own (it runs notebooks,
+    which a participant's page should not wait for); ``wait`` waits for it. Returns the
+    number of folders written again and the number of files left alone because someone
+    had changed them.
+    """
+    from .export import kit_file_names, write_export
+
+    folders = left = 0
+    for row in store.select("exports", order_by="export_id"):
+        folder = Path(row["folder"])
+        if not folder.is_dir():
+            continue
+        kind = row["kind"]
+        changed = clear_kit_files(store, row, kit_file_names() if kind == "tables" else [])
+        if kind == "tables":
+            with OutputFolder(store, folder, kind, include_private=row["include_private"],
+                              leave_changed=True) as out:
+                write_export(store, out)
+            left += len(set(changed) | set(out.left))
+        else:
+            _evaluate_again(store, folder, wait=wait)
+            left += len(changed)
+        folders += 1
+    return folders, left
+
+
+def _evaluate_again(store: Store, folder: Path, *, wait: bool) -> None:
+    """Write the evaluation report into ``folder`` again, in a process of its own."""
+    command = [sys.executable, "-m", "coproduction.report", str(store.folder), str(folder)]
+    try:
+        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL, start_new_session=not wait)
+    except OSError as error:
+        log.error("the evaluation report could not be written again: %s", type(error).__name__)
+        return
+    if wait and process.wait() != 0:
+        log.error("the evaluation report could not be written again (exit code %d)",
+                  process.returncode)
+
+
+def changed_files(store: Store) -> list[Path]:
+    """Files in export folders that someone changed after the kit wrote them: a withdrawal
+    left them as they are, so the facilitator has to look at them by hand."""
+    folders = {r["export_id"]: Path(r["folder"]) for r in store.select("exports")}
+    return [folders[f["export_id"]] / f["name"]
+            for f in store.select("export_files", order_by="file_id")
+            if f["changed_at"] is not None]
