@@ -252,7 +252,7 @@ async def kit_session(servers, participants: int, tries: int, idle_seconds: floa
     out["rejoined"] = again.text_of("you-are") == "You are taking part as Person 1."
     pages[0], clients = again, [*clients, again_client]
 
-    kernel_ids = [p.kernel_id for p in pages]
+    kernels = [(p.kernel_id, p.ticket_header()) for p in pages]
     await asyncio.gather(*(p.close() for p in pages[1:]), again.close())
     for client in clients:
         await client.aclose()
@@ -260,8 +260,8 @@ async def kit_session(servers, participants: int, tries: int, idle_seconds: floa
     async def still_running() -> int:
         async with httpx.AsyncClient() as client:
             answers = await asyncio.gather(*(client.get(
-                f"{pages[0].origin}/api/kernels/{k}", params={"token": token}, timeout=30)
-                for k in kernel_ids))
+                f"{pages[0].origin}/api/kernels/{k}", params={"token": token}, headers=ticket,
+                timeout=30) for k, ticket in kernels))
         return sum(a.status_code == 200 for a in answers)
 
     deadline = time.perf_counter() + 30

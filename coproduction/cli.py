@@ -20,6 +20,7 @@ import threading
 from pathlib import Path
 
 from .schema import ACTIVITIES
+from .server import RELEASE_SECONDS
 from .store import (
     DATABASE_URL_ENV,
     DEFAULT_WORKSHOP,
@@ -307,7 +308,9 @@ def cmd_serve(args) -> int:
                               console_port=args.console_port, activity=args.activity,
                               workshop_code=workshop["code"], expect=args.expect,
                               token=token, console_token=console_token,
-                              public_url=args.public_url, base_url=args.base_url)
+                              public_url=args.public_url, base_url=args.base_url,
+                              **({} if args.free_place_after is None else
+                                 {"cull_idle_seconds": args.free_place_after}))
     servers = start_servers(settings)
     print(f"Join: {servers.join_url}")
     print(f"Console: {servers.console_url}")
@@ -395,6 +398,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="how many people will join at once: N kernels are started ahead, "
                         "and page N+1 is told the room is full (default 0: start kernels "
                         "as pages ask, no limit)")
+    p.add_argument("--free-place-after", dest="free_place_after", type=int, default=None,
+                   metavar="SECONDS",
+                   help="a page with no connection for this long (a phone that lost its "
+                        "signal, a tab closed without saying so) gives its place back; the "
+                        "person's 'Connect again' brings them back as themselves (default "
+                        f"{RELEASE_SECONDS}; 0: never)")
     p.add_argument("--new-link", action="store_true",
                    help="make a new join link and console link; the old ones stop working "
                         "(the links otherwise stay the same every time this workshop starts)")

@@ -17,6 +17,10 @@ notebooks need no change and an evaluator's own Jupyter keeps its usual kernel::
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import os
+import signal
 import sys
 import types
 
@@ -37,7 +41,41 @@ def leave_out_what_pages_never_use() -> None:
     sys.modules.setdefault("IPython.terminal.embed", terminal)
 
 
+#: The header a warm kernel proves itself with when it asks its server for its page's
+#: address (``/voila/query/<kernel id>``): only the kernel and its server know the key.
+PROOF_HEADER = "X-Coproduction-Kernel-Proof"
+#: Set by the kit's servers: the process a kernel must not outlive.
+SERVER_PID_ENV = "COPRODUCTION_SERVER_PID"
+
+
+def page_address_proof(key: bytes, kernel_id: str) -> str:
+    """What a kernel sends to show that it holds its own connection key."""
+    return hmac.new(key, f"page address of {kernel_id}".encode(), hashlib.sha256).hexdigest()
+
+
+def end_with_the_server() -> None:
+    """Ask Linux to end this kernel when its server ends, however the server ends.
+
+    Jupyter starts each kernel in a session of its own, so killing the server (or the
+    whole ``coproduction serve`` process group) left its kernels running, each with a
+    page's state. Elsewhere the server's own shutdown still stops them.
+    """
+    server = os.environ.get(SERVER_PID_ENV)
+    if not server or not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if str(os.getppid()) != server:  # the server ended before the line above
+        os._exit(0)
+
+
 def main() -> None:
+    end_with_the_server()
     leave_out_what_pages_never_use()
     import zmq
     from ipykernel.kernelapp import IPKernelApp

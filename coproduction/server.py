@@ -50,6 +50,8 @@ import urllib.parse
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from .kernel import SERVER_PID_ENV
+
 REPO = Path(__file__).resolve().parents[1]
 PARTICIPANT_NOTEBOOKS = REPO / "notebooks" / "participant"
 FACILITATOR_NOTEBOOKS = REPO / "notebooks" / "facilitator"
@@ -70,6 +72,14 @@ TOKEN_ENV = "COPRODUCTION_SERVER_TOKEN"
 INSTANCE_ENV = "COPRODUCTION_SERVER_INSTANCE"
 INSTANCE_HEADER = "X-Coproduction-Server"
 
+#: How long a page may go without a connection before its place is given back.
+RELEASE_SECONDS = 50
+#: A connection that sends no request for this long is closed (tornado's default is an hour).
+IDLE_CONNECTION_SECONDS = 20
+#: The largest request body a page sends is its closing beacon; this is plenty.
+MAX_BODY_BYTES = 1024 * 1024
+#: Kernels a server plans its file descriptors for when ``expect`` does not say.
+DEFAULT_KERNELS = 50
 #: Each warm kernel holds about 60 MB; this keeps a typo from starting thousands.
 MAX_EXPECT = 200
 #: Seconds with no new page before the warm pool is topped up again, one kernel at a time,
@@ -167,10 +177,13 @@ class ServerSettings:
         metadata={"help": "Workshop code shown in the join link as &code=...; left out if empty."},
     )
     cull_idle_seconds: int = field(
-        default=600,
+        default=RELEASE_SECONDS,
         metadata={
-            "help": "A kernel idle this long with no page connected is shut down, so "
-            "abandoned pages free their memory. 0 switches culling off."
+            "help": "A page's kernel is shut down once its page has had no connection "
+            "for this many seconds (a phone that lost its signal, a tab closed without "
+            "saying so, a page requested and never opened), so its place in the room "
+            "and its memory come back. The person's 'Connect again' brings them back as "
+            "themselves. 0 never shuts one down."
         },
     )
     expect: int = field(
@@ -435,6 +448,10 @@ def _check_settings(settings, workshop: Path, participant_dir: Path, facilitator
         value = getattr(settings, name)
         if value is not None and not value.strip():
             raise ServerError(f"The {name.replace('_', ' ')} must not be empty.")
+    release = settings.cull_idle_seconds
+    if isinstance(release, bool) or not isinstance(release, int) or not 0 <= release <= 86400:
+        raise ServerError("The time after which a page without a connection gives its place "
+                          "back should be a whole number of seconds from 0 to 86400.")
     if not isinstance(settings.expect, int) or not 0 <= settings.expect <= MAX_EXPECT:
         raise ServerError(f"The number of people expected should be a whole number from 0 "
                           f"to {MAX_EXPECT}.")
@@ -512,7 +529,36 @@ def _private_folder() -> Path:
     collide on); a socket's path must stay under about 100 characters, so the folder sits
     in /tmp with short names even where the temporary folder's own path is long."""
     base = "/tmp" if os.path.isdir("/tmp") else None
-    return Path(tempfile.mkdtemp(prefix="cpk-", dir=base))
+    _remove_abandoned_folders(Path(base or tempfile.gettempdir()))
+    folder = Path(tempfile.mkdtemp(prefix=PRIVATE_PREFIX, dir=base))
+    (folder / OWNER_FILE).write_text(f"{os.getpid()} {_started(os.getpid())}\n")
+    return folder
+
+
+#: The private folders' names start with this; each holds the process that made it.
+PRIVATE_PREFIX = "cpk-"
+OWNER_FILE = "owner"
+
+
+def _started(pid: int) -> str:
+    stat = _proc_stat(pid)
+    return stat[19] if stat else "?"
+
+
+def _remove_abandoned_folders(base: Path) -> None:
+    """Remove this account's private folders whose maker has gone (killed with SIGKILL,
+    or a power cut): they hold dead kernels' keys, and nobody else will clear them."""
+    if not Path("/proc/self/stat").exists():
+        return  # no way to tell a live maker from a gone one: leave them all
+    for folder in base.glob(PRIVATE_PREFIX + "*"):
+        try:
+            if folder.stat().st_uid != os.getuid() or not folder.is_dir():
+                continue
+            pid, started = (folder / OWNER_FILE).read_text().split()
+        except (OSError, ValueError):
+            continue  # not one of ours, or still being made
+        if not _same_process(int(pid), started):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _launch(role, *, host, port, notebooks, landing, token, log_file, workshop, join_url,
@@ -730,6 +776,21 @@ def _same_process(pid: int, started: str) -> bool:
 _ADMITTED: contextvars.ContextVar[object] = contextvars.ContextVar("coproduction_admitted")
 
 
+def _plain_error_page(status: int) -> str:
+    """The page for an error: one plain sentence, nothing that runs, nothing off the server."""
+    words = {403: "This page is not open to you. Please use the link the facilitator gave.",
+             404: "There is nothing at this address.",
+             429: "That was a lot at once. Please wait a moment, then try again.",
+             503: "This is busy just now. Please try again in a moment."}
+    text = words.get(status, "Sorry, something went wrong on our side. Please tell the "
+                             "facilitator.")
+    return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+            "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+            f"<title>{status}</title></head>"
+            "<body style='font: 18px/1.5 system-ui, sans-serif; margin: 2rem; max-width: 32rem'>"
+            f"<p class='coproduction-error'>{text}</p></body></html>")
+
+
 def _room_full_page() -> str:
     return (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
@@ -790,6 +851,98 @@ def _access_log_function(log: logging.Logger, page_handler: type):
               milliseconds)
 
     return log_request
+
+
+#: The page request being served, so the kernel manager can hand it its kernel's ticket.
+_PAGE_REQUEST: contextvars.ContextVar[object] = contextvars.ContextVar("coproduction_page")
+#: The cookies that let one page, and only that page, reach its own kernel: one for the
+#: kernel's own addresses, one for closing it (a browser sends each to its path only).
+TICKET_COOKIE = "coproduction-page"
+CLOSE_COOKIE = "coproduction-page-close"
+#: A kernel's own id, in its environment (never on a command line).
+KERNEL_ID_ENV = "COPRODUCTION_KERNEL_ID"
+#: Websockets one page's kernel accepts at once (a page needs one; a reload overlaps).
+SOCKETS_PER_KERNEL = 3
+
+
+def _kit_kernels(base: type, release_after: float) -> type:
+    """The kernel manager of every kit server: kernels that lead nobody to a page.
+
+    - A kernel's connection file is named by chance, not by the kernel's id: the file's
+      name is on the kernel's command line, which every account on the computer can
+      read, and the id is all it takes to ask for that page's address.
+    - A page kernel (one a page request was given) whose page has had no websocket
+      open for ``release_after`` seconds is shut down, so its place in the room comes
+      back: a phone that lost its signal, or a page requested and never opened, holds
+      no place for long. (Jupyter's own culling counts every message the kernel sends
+      as activity, and a busy room keeps an abandoned page's kernel sending.)
+    """
+
+    class KitKernels(base):
+        def __init__(self, **kwargs):
+            #: Page kernel -> since when no websocket is open (None: one is).
+            self.quiet_since: dict[str, float | None] = {}
+            self.sockets: dict[str, int] = {}
+            super().__init__(**kwargs)
+
+        def pre_start_kernel(self, kernel_name, kwargs):
+            km, kernel_name, kernel_id = super().pre_start_kernel(kernel_name, kwargs)
+            km.connection_file = os.path.join(self.connection_dir,
+                                              f"kernel-{secrets.token_hex(8)}.json")
+            # Its environment is readable by this account only: there it may say which
+            # kernel it is (for whoever looks after the computer, and the tests).
+            kwargs["env"] = {**(kwargs.get("env") or os.environ), KERNEL_ID_ENV: kernel_id}
+            return km, kernel_name, kernel_id
+
+        def page_taken(self, kernel_id: str) -> None:
+            """The page request being served has this kernel: give it the kernel's ticket."""
+            request = _PAGE_REQUEST.get(None)
+            if request is not None and request.grant(kernel_id):
+                self.quiet_since[kernel_id] = time.monotonic()
+
+        async def start_kernel(self, *args, **kwargs):
+            kernel_id = await super().start_kernel(*args, **kwargs)
+            self.page_taken(kernel_id)
+            return kernel_id
+
+        def notify_connect(self, kernel_id):
+            super().notify_connect(kernel_id)
+            self.sockets[kernel_id] = self.sockets.get(kernel_id, 0) + 1
+            if kernel_id in self.quiet_since:
+                self.quiet_since[kernel_id] = None
+
+        def notify_disconnect(self, kernel_id):
+            super().notify_disconnect(kernel_id)
+            left = self.sockets[kernel_id] = max(0, self.sockets.get(kernel_id, 0) - 1)
+            if not left and kernel_id in self.quiet_since:
+                self.quiet_since[kernel_id] = time.monotonic()
+
+        async def cull_kernel_if_idle(self, kernel_id):
+            if kernel_id not in self.quiet_since:
+                return await super().cull_kernel_if_idle(kernel_id)
+            since = self.quiet_since[kernel_id]
+            if since is not None and time.monotonic() - since > release_after:
+                self.log.info("A page went quiet %d s ago: its kernel is shut down and its "
+                              "place is free again.", int(time.monotonic() - since))
+                await self.shutdown_kernel(kernel_id)
+            elif getattr(self.get_kernel(kernel_id), "execution_state", None) == "dead":
+                await super().cull_kernel_if_idle(kernel_id)
+
+        def _forget(self, kernel_id: str) -> None:
+            self.quiet_since.pop(kernel_id, None)
+            self.sockets.pop(kernel_id, None)
+
+        async def shutdown_kernel(self, kernel_id, *args, **kwargs):
+            try:
+                return await super().shutdown_kernel(kernel_id, *args, **kwargs)
+            finally:
+                self._forget(kernel_id)
+
+        def remove_kernel(self, kernel_id):
+            self._forget(kernel_id)
+            return super().remove_kernel(kernel_id)
+
+    return KitKernels
 
 
 def _kit_kernel_manager(base: type, landing: str, expect: int) -> type:
@@ -853,6 +1006,7 @@ def _kit_kernel_manager(base: type, landing: str, expect: int) -> type:
         async def get_rendered_notebook(self, *args, **kwargs):
             task, cache, kernel_id = await super().get_rendered_notebook(*args, **kwargs)
             self._taken(kernel_id)
+            self.page_taken(kernel_id)
             return task, cache, kernel_id
 
         async def start_kernel(self, *args, **kwargs):  # only pages start kernels this way
@@ -943,52 +1097,144 @@ def _kit_kernel_manager(base: type, landing: str, expect: int) -> type:
 
 
 def _kit_voila_class(role: str, landing: str, exit_with_parent: bool, instance: str,
-                     expect: int = 0):
+                     expect: int = 0, release_after: float = 60.0):
     """Voilà's application with the kit's fixes; imported only inside a server process."""
+    import hashlib
+    import hmac
+
     import tornado.web
     from jupyter_core.utils import ensure_async
+    from jupyter_server.auth.logout import LogoutHandler
     from jupyter_server.base.handlers import JupyterHandler
+    from jupyter_server.services.kernels.handlers import KernelHandler
     from jupyter_server.utils import url_path_join
     from tornado.ioloop import IOLoop, PeriodicCallback
     from traitlets import TraitError, default, validate
     from voila.app import Voila
     from voila.request_info_handler import RequestInfoSocketHandler
     from voila.shutdown_kernel_handler import VoilaShutdownKernelHandler
+    from voila.static_file_handler import TemplateStaticFileHandler
     from voila.tornado.contentshandler import VoilaContentsHandler
     from voila.tornado.handler import TornadoVoilaHandler
+    from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
     from voila.tornado.treehandler import TornadoVoilaTreeHandler
 
-    class ShutdownKernelHandler(VoilaShutdownKernelHandler):
+    from . import server_limits
+    from .kernel import PROOF_HEADER, page_address_proof
+
+    #: Signs each page's ticket; known to this server process only, new at every start.
+    secret = secrets.token_bytes(32)
+
+    def ticket(kernel_id: str) -> str:
+        return hmac.new(secret, kernel_id.encode(), hashlib.sha256).hexdigest()
+
+    def refuse(status: int, why: str):
+        """A plain refusal, logged as one short line that says why (no traceback)."""
+        return tornado.web.HTTPError(status, why.replace("%", "%%"))
+
+    class PlainErrors:
+        """Error pages as one plain sentence: Jupyter's own error template needs a static
+        folder the kit does not serve, and failed with a traceback for every refusal."""
+
+        def write_error(self, status_code, **kwargs):
+            self.set_header("Content-Type", "text/html; charset=utf-8")
+            self.finish(_plain_error_page(status_code))
+
+    class OwnKernelOnly(PlainErrors):
+        """A kernel's endpoints answer only the page that kernel was started for.
+
+        The participants' token lets anyone with the join link in; the page request that
+        was given a kernel also got that kernel's ticket, in a cookie that the browser
+        sends to that kernel's addresses only. Without it, nothing about the kernel is
+        answered, not even whether it exists.
+        """
+
+        ticket_cookie = TICKET_COOKIE
+
+        def check_ticket(self, kernel_id: str) -> None:
+            given = self.get_cookie(self.ticket_cookie) or ""
+            if not hmac.compare_digest(given.encode(), ticket(kernel_id).encode()):
+                raise refuse(403, "not this page's kernel")
+
+    class ShutdownKernelHandler(OwnKernelOnly, VoilaShutdownKernelHandler):
         """The page's ``beforeunload`` shutdown, exempt from the ``_xsrf`` check.
 
         Voilà sends it with ``navigator.sendBeacon`` and an ``_xsrf`` value read from a
         cookie that Voilà never sets, so it always failed with 403 and every closed or
         reloaded page left its kernel running (voila issue 1458). The request stays
-        authenticated (token or login cookie), the origin is still checked, and the
-        kernel id it names is a random UUID known only to the page that owns it.
+        authenticated (token or login cookie), the origin is still checked, and only
+        the page that owns the kernel holds its ticket.
         """
+
+        ticket_cookie = CLOSE_COOKIE
 
         def check_xsrf_cookie(self) -> None:
             return None
 
         @tornado.web.authenticated
         async def post(self, kernel_id):
+            self.check_ticket(kernel_id)
             if kernel_id not in self.kernel_manager:  # e.g. already culled
                 raise tornado.web.HTTPError(404)
             await ensure_async(self.kernel_manager.shutdown_kernel(kernel_id))
             self.set_status(204)
             self.finish()
 
-    class PageHandler(TornadoVoilaHandler):
-        """A notebook page, or a plain "the room is full" when every place is taken."""
+    class OwnKernelHandler(OwnKernelOnly, KernelHandler):
+        """``/api/kernels/<id>``: the page asks whether its kernel is still there."""
+
+        async def prepare(self):
+            await ensure_async(super().prepare())
+            self.check_ticket(self.path_kwargs.get("kernel_id") or "".join(self.path_args))
+
+    class OwnKernelWebsocket(OwnKernelOnly, VoilaKernelWebsocketHandler):
+        """The kernel's websocket: its own page's only, and a few at a time.
+
+        Each websocket holds a set of the kernel's channels (file descriptors) in the
+        server; hundreds to one kernel ran the server out of them.
+        """
+
+        async def get(self, kernel_id):
+            self.check_ticket(kernel_id)
+            manager = self.kernel_manager
+            if manager.sockets.get(kernel_id, 0) >= SOCKETS_PER_KERNEL:
+                raise refuse(429, "too many websockets to one page's kernel")
+            await super().get(kernel_id)
+
+    class PageHandler(PlainErrors, TornadoVoilaHandler):
+        """A notebook page, or a plain "the room is full" when every place is taken.
+
+        The kernel the page is given comes with its ticket (:meth:`grant`).
+        """
+
+        granted: str | None = None
+        sending = False
+
+        def grant(self, kernel_id: str) -> bool:
+            """Give this page its kernel's ticket, once, while the page is being sent."""
+            if self.granted is not None or not self.sending:
+                return False
+            self.granted = kernel_id
+            value = ticket(kernel_id)
+            for name, path in ((TICKET_COOKIE, f"api/kernels/{kernel_id}"),
+                               (CLOSE_COOKIE, f"voila/api/shutdown/{kernel_id}")):
+                self.set_cookie(name, value, path=self.base_url + path, httponly=True,
+                                samesite="Strict")
+            return True
+
+        def on_finish(self):
+            self.sending = False
+            super().on_finish()
 
         @tornado.web.authenticated
         async def get(self, path=None):
+            self.sending = True
+            _PAGE_REQUEST.set(self)
             manager = self.kernel_manager
             if not hasattr(manager, "admit"):
                 return await super().get(path)
-            ticket = manager.admit()
-            if ticket is None:
+            admitted = manager.admit()
+            if admitted is None:
                 self.set_status(503)
                 self.set_header("Retry-After", "30")
                 self.finish(_room_full_page())
@@ -996,9 +1242,9 @@ def _kit_voila_class(role: str, landing: str, exit_with_parent: bool, instance: 
             try:
                 return await super().get(path)
             finally:
-                manager.admitted.discard(ticket)
+                manager.admitted.discard(admitted)
 
-    class CapacityHandler(JupyterHandler):
+    class CapacityHandler(PlainErrors, JupyterHandler):
         """``/coproduction/capacity``: how many pages are open and kernels warm (numbers only)."""
 
         @tornado.web.authenticated
@@ -1012,22 +1258,43 @@ def _kit_voila_class(role: str, landing: str, exit_with_parent: bool, instance: 
             self.finish({"expect": expect, "pages": manager.pages(), "warm": manager.warm()})
 
     class RequestInfoHandler(RequestInfoSocketHandler):
-        """Hands a warm kernel its page's address; only kernels on this machine may ask.
+        """Hands a warm kernel its page's address, and only that kernel.
 
         Voilà's own handler has no authentication at all, and what it hands out holds
-        the token and the person's rejoin key.
+        the token and the person's rejoin key. A kernel proves who it is with its own
+        connection key (which only this server and the kernel know), and must be on
+        this machine.
         """
 
-        async def get(self, *args, **kwargs):
+        async def get(self, kernel_id, *args, **kwargs):
             if not _is_this_machine(self.request.remote_ip):
-                raise tornado.web.HTTPError(403)
-            return await super().get(*args, **kwargs)
+                raise refuse(403, "page addresses go to this machine's kernels only")
+            try:
+                key = self.settings["kernel_manager"].get_kernel(kernel_id).session.key
+            except KeyError:
+                raise refuse(403, "no such kernel") from None
+            given = self.request.headers.get(PROOF_HEADER, "")
+            if not hmac.compare_digest(given.encode(), page_address_proof(key, kernel_id)
+                                       .encode()):
+                raise refuse(403, "a page address asked for without the kernel's key")
+            return await super().get(kernel_id, *args, **kwargs)
 
         def open(self, kernel_id):
             super().open(kernel_id)
             RequestInfoSocketHandler._cache.pop(kernel_id, None)  # delivered: forget it
 
-    class LandingHandler(JupyterHandler):
+    class KitTemplateFiles(TemplateStaticFileHandler):
+        """The kit's template's own files only (Voilà's handler took any template name
+        from the address, and answered a malformed one with a traceback)."""
+
+        def parse_url_path(self, path):
+            parts = path.split("/")
+            if (len(parts) < 3 or parts[:2] != [TEMPLATE, "static"]
+                    or any(p in ("", ".", "..") for p in parts)):
+                raise tornado.web.HTTPError(404)
+            return super().parse_url_path(path)
+
+    class LandingHandler(PlainErrors, JupyterHandler):
         """``/`` leads to the landing notebook instead of listing the folder."""
 
         @tornado.web.authenticated
@@ -1035,6 +1302,17 @@ def _kit_voila_class(role: str, landing: str, exit_with_parent: bool, instance: 
             query = self.request.query
             target = url_path_join(self.base_url, "voila/render", landing)
             self.redirect(target + (f"?{query}" if query else ""))
+
+    class NotFound(PlainErrors, JupyterHandler):
+        """Any other address: a plain 404, with the kit's headers."""
+
+        def prepare(self):
+            raise tornado.web.HTTPError(404)
+
+    replaced = {VoilaShutdownKernelHandler: ShutdownKernelHandler, TornadoVoilaHandler: PageHandler,
+                RequestInfoSocketHandler: RequestInfoHandler, KernelHandler: OwnKernelHandler,
+                VoilaKernelWebsocketHandler: OwnKernelWebsocket,
+                TemplateStaticFileHandler: KitTemplateFiles}
 
     class KitVoila(Voila):
         @default("config_file_paths")
@@ -1050,25 +1328,21 @@ def _kit_voila_class(role: str, landing: str, exit_with_parent: bool, instance: 
         def init_settings(self):
             settings = super().init_settings()
             settings["log_function"] = _access_log_function(self.log, TornadoVoilaHandler)
-            settings["headers"] = {
-                **settings.get("headers", {}),
-                **SECURITY_HEADERS,
-                INSTANCE_HEADER: instance,
-            }
+            headers = {**SECURITY_HEADERS, INSTANCE_HEADER: instance}
+            settings["headers"] = {**settings.get("headers", {}), **headers}
+            # Every response, files and error pages included (tornado makes one per response).
+            settings["transforms"] = [server_limits.security_headers(headers)]
+            settings["default_handler_class"] = NotFound
             return settings
 
         def init_handlers(self):
             handlers = []
             for spec in super().init_handlers():
                 handler = spec[1]
-                if handler in (TornadoVoilaTreeHandler, VoilaContentsHandler):
-                    continue  # no folder listing, no contents API
-                if handler is VoilaShutdownKernelHandler:
-                    spec = (spec[0], ShutdownKernelHandler, *spec[2:])
-                if handler is TornadoVoilaHandler:
-                    spec = (spec[0], PageHandler, *spec[2:])
-                if handler is RequestInfoSocketHandler:
-                    spec = (spec[0], RequestInfoHandler, *spec[2:])
+                if handler in (TornadoVoilaTreeHandler, VoilaContentsHandler, LogoutHandler):
+                    continue  # no folder listing, no contents API, no accounts to leave
+                if handler in replaced:
+                    spec = (spec[0], replaced[handler], *spec[2:])
                 handlers.append(spec)
             handlers.append((self.server_url, LandingHandler))
             handlers.append((url_path_join(self.server_url, "coproduction/capacity"),
@@ -1076,6 +1350,7 @@ def _kit_voila_class(role: str, landing: str, exit_with_parent: bool, instance: 
             return handlers
 
         def start(self):
+            server_limits.quiet_logs(self.log)
             if exit_with_parent:
                 parent = os.getppid()
 
@@ -1090,18 +1365,36 @@ def _kit_voila_class(role: str, landing: str, exit_with_parent: bool, instance: 
         def listen(self):
             if role == "console":
                 self.ip = CONSOLE_HOST  # whatever the configuration said
+            limit = server_limits.raise_file_limit()
+            budget = server_limits.connection_budget(limit, expect or DEFAULT_KERNELS)
+            fit = server_limits.pages_that_fit(limit)
+            if fit < (expect or DEFAULT_KERNELS):
+                self.log.warning("This computer lets the server have only %d files open at "
+                                 "once: enough for about %d pages. Raise its limit (ulimit "
+                                 "-n) for a bigger room.", limit, fit)
+            app = self.app
+
+            def listen_for_the_room(port, address=None, **kwargs):
+                room = server_limits.RoomServer(
+                    app, max_connections=budget, xheaders=bool(app.settings.get("xheaders")),
+                    idle_connection_timeout=IDLE_CONNECTION_SECONDS, body_timeout=60,
+                    max_body_size=MAX_BODY_BYTES)
+                room.listen(port, address, **kwargs)
+                return room
+
+            app.listen = listen_for_the_room  # what Voilà's listen calls, port by port
             super().listen()
 
-    if expect > 0:
-        import voila.app
+    import voila.app
 
-        make_manager = voila.app.voila_kernel_manager_factory
+    make_manager = voila.app.voila_kernel_manager_factory
 
-        def kit_factory(base_class, preheat_kernel, default_pool_size, **kwargs):
-            made = make_manager(base_class, preheat_kernel, default_pool_size, **kwargs)
-            return _kit_kernel_manager(made, landing, expect) if preheat_kernel else made
+    def kit_factory(base_class, preheat_kernel, default_pool_size, **kwargs):
+        made = _kit_kernels(make_manager(base_class, preheat_kernel, default_pool_size,
+                                         **kwargs), release_after)
+        return _kit_kernel_manager(made, landing, expect) if preheat_kernel else made
 
-        voila.app.voila_kernel_manager_factory = kit_factory
+    voila.app.voila_kernel_manager_factory = kit_factory
 
     # The class name is the logger's name: say which server is talking.
     KitVoila.__name__ = KitVoila.__qualname__ = (
@@ -1126,7 +1419,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--host", default=None,
                         help="participant server only; the console is always on 127.0.0.1")
-    parser.add_argument("--cull-idle-seconds", type=int, default=600)
+    parser.add_argument("--cull-idle-seconds", type=int, default=60)
     parser.add_argument("--expect", type=int, default=0,
                         help="participant server only: kernels kept warm, and pages allowed")
     parser.add_argument("--base-url", default="/",
@@ -1169,7 +1462,9 @@ def main(argv: list[str] | None = None) -> None:
         "--VoilaConfiguration.allow_template_override=NO",
         "--VoilaConfiguration.allow_theme_override=NO",
         f"--MappingKernelManager.cull_idle_timeout={cull}",
-        f"--MappingKernelManager.cull_interval={max(1, min(60, cull // 4))}",
+        # Looked at often enough that a quiet page's place comes back within seconds of
+        # the time allowed (see _kit_kernels).
+        f"--MappingKernelManager.cull_interval={max(1, min(5, cull // 6))}",
         "--MappingKernelManager.cull_connected=False",
         "--MappingKernelManager.cull_busy=False",
         # A page's kernel that dies is not restarted blank (its page would look alive and
@@ -1194,8 +1489,9 @@ def main(argv: list[str] | None = None) -> None:
         voila_argv += ["--VoilaConfiguration.preheat_kernel=True",
                        "--VoilaConfiguration.default_pool_size=0"]
     _hide_query_strings_in_tornado_logs()
+    os.environ[SERVER_PID_ENV] = str(os.getpid())  # kernels end when this process ends
     _kit_voila_class(args.role, args.landing, args.exit_with_parent, instance,
-                     expect).launch_instance(argv=voila_argv)
+                     expect, release_after=cull).launch_instance(argv=voila_argv)
 
 
 if __name__ == "__main__":

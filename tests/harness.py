@@ -167,14 +167,14 @@ class Served:
     """`coproduction serve` in the background; stopped by its process id."""
 
     def __init__(self, workshop, log, *extra, port: int | None = None,
-                 console_port: int | None = None):
+                 console_port: int | None = None, **popen):
         self.log = log
         self.port, self.console_port = port or free_port(), console_port or free_port()
         self.command = [sys.executable, "-m", "coproduction.cli", "serve", "--workshop",
                         str(workshop), "--host", "127.0.0.1", "--port", str(self.port),
                         "--console-port", str(self.console_port), *extra]
         self.process = subprocess.Popen(self.command, stdout=subprocess.PIPE, stderr=log,
-                                        text=True)
+                                        text=True, **popen)
         LOGS.append(Path(log.name))
         lines = {}
         deadline = time.monotonic() + 90
@@ -194,6 +194,8 @@ class Served:
         self.join, self.console = lines["Join"], lines["Console"]
 
     def stop(self):
+        if self.process.poll() is not None:
+            return  # it has stopped already (a test may have killed it)
         os.kill(self.process.pid, signal.SIGTERM)
         try:
             self.process.wait(30)
@@ -203,17 +205,18 @@ class Served:
 
 
 @contextlib.contextmanager
-def served_workshop(tmp_path: Path, title: str = "Journey", *serve_args: str):
+def served_workshop(tmp_path: Path, title: str = "Journey", *serve_args: str, **popen):
     """A new workshop served by `coproduction serve`; yields (Served, workshop folder).
 
-    ``serve_args`` go to `coproduction serve` (e.g. "--activity", "methods"). The
-    serve log is ``tmp_path / "serve.log"``.
+    ``serve_args`` go to `coproduction serve` (e.g. "--activity", "methods"); ``popen``
+    to its :class:`subprocess.Popen` (e.g. ``preexec_fn``). The serve log is
+    ``tmp_path / "serve.log"``.
     """
     workshop = tmp_path / "workshop"
     made = coproduction("new", "--workshop", workshop, "--title", title)
     assert made.returncode == 0, made.stderr
     with (tmp_path / "serve.log").open("w") as log:
-        server = Served(workshop, log, *serve_args)
+        server = Served(workshop, log, *serve_args, **popen)
         try:
             yield server, workshop
         finally:

@@ -22,6 +22,7 @@ from jupyter_server.services.kernels.connection.base import (
     serialize_msg_to_ws_v1,
 )
 
+from coproduction.server import TICKET_COOKIE
 from harness import remember_typed
 
 TIMEOUT = 180.0
@@ -43,6 +44,7 @@ class PageClient:
         self.token = token
         parts = urllib.parse.urlsplit(url)
         self.origin = f"{parts.scheme}://{parts.netloc}"
+        self.base = parts.path.split("voila/render/")[0]  # "/", or a proxy's path
         self.kernel_id = ""
         self.models: dict[str, dict] = {}  # comm id -> {"name": model name, "state": {...}}
         self.seen: dict[str, float] = {}  # wording -> when this page first showed it
@@ -67,11 +69,13 @@ class PageClient:
     async def connect(self) -> None:
         from websockets.asyncio.client import connect
 
-        ws_url = (self.origin.replace("http", "ws", 1) + f"/api/kernels/{self.kernel_id}"
-                  f"/channels?session_id={self.session}&token={self.token}")
-        # The wire protocol browsers speak (Voila's page offers it; the server picks it).
+        ws_url = (self.origin.replace("http", "ws", 1) + f"{self.base}api/kernels/"
+                  f"{self.kernel_id}/channels?session_id={self.session}&token={self.token}")
+        # The wire protocol browsers speak (Voila's page offers it; the server picks it),
+        # with the kernel's ticket the page was given, as a browser sends it.
         self._ws = await connect(ws_url, max_size=None, open_timeout=TIMEOUT,
-                                 subprotocols=[WS_PROTOCOL])
+                                 subprotocols=[WS_PROTOCOL],
+                                 additional_headers=self.ticket_header())
         if self._ws.subprotocol != WS_PROTOCOL:
             raise ConnectionError(f"the server did not speak {WS_PROTOCOL}")
         self._reader = asyncio.create_task(self._read())
@@ -81,6 +85,17 @@ class PageClient:
                          metadata={"version": "1.0.0"})
         await self._send("comm_msg", {"comm_id": control, "data": {"method": "request_states"}})
         await self.until(lambda: self.find("LabelModel", "rejoin-key"))
+
+    def ticket(self) -> str:
+        """The kernel's ticket from the page's cookies (what lets only this page reach it)."""
+        for cookie in self._http.cookies.jar:
+            if cookie.name == TICKET_COOKIE and cookie.path.endswith(
+                    f"/api/kernels/{self.kernel_id}"):
+                return cookie.value
+        return ""
+
+    def ticket_header(self) -> dict[str, str]:
+        return {"Cookie": f"{TICKET_COOKIE}={self.ticket()}"}
 
     async def _send(self, msg_type: str, content: dict, metadata: dict | None = None) -> None:
         header = {"msg_id": uuid.uuid4().hex, "msg_type": msg_type, "session": self.session,
@@ -183,6 +198,6 @@ class PageClient:
         if self._ws is not None:
             await self._ws.close()
             self._reader.cancel()
-        await self._http.post(f"{self.origin}/voila/api/shutdown/{self.kernel_id}",
+        await self._http.post(f"{self.origin}{self.base}voila/api/shutdown/{self.kernel_id}",
                               content="_xsrf=", timeout=TIMEOUT, headers={
                                   "Content-Type": "application/x-www-form-urlencoded"})

@@ -165,7 +165,7 @@ def test_nginx_serves_two_servers_with_tls_and_sticky_routing(tmp_path, postgres
                     client = httpx.AsyncClient(verify=context)
                     page = ProxiedPage(one.join_url, token, client, context)
                     await page.fetch(client)
-                    holder = await _holder(page.kernel_id, token, upstreams)
+                    holder = await _holder(page, token, upstreams)
                     cookie = client.cookies.get("coproduction_route")
                     out.setdefault("cookie", cookie)
                     await page.connect()  # through the proxy, with the route cookie
@@ -217,13 +217,14 @@ def test_nginx_serves_two_servers_with_tls_and_sticky_routing(tmp_path, postgres
     assert "token" not in access and token not in access and "?" not in access
 
 
-async def _holder(kernel_id: str, token: str, ports: list[int]) -> int:
+async def _holder(page, token: str, ports: list[int]) -> int:
+    """The server that holds the page's kernel: the one that answers its ticket."""
     import httpx
 
     async with httpx.AsyncClient() as client:
         for port in ports:
-            answer = await client.get(f"http://127.0.0.1:{port}/api/kernels/{kernel_id}",
-                                      params={"token": token})
+            answer = await client.get(f"http://127.0.0.1:{port}/api/kernels/{page.kernel_id}",
+                                      params={"token": token}, headers=page.ticket_header())
             if answer.status_code == 200:
                 return port
     raise AssertionError("no server holds the page's kernel")

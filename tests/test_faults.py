@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from databases import sound
 
-from coproduction.server import TOKENS_FILE, _descendants, workshop_tokens
+from coproduction.server import KERNEL_ID_ENV, TOKENS_FILE, _descendants, workshop_tokens
 from coproduction.sessions import create_session, open_round
 from coproduction.shared_language import SharedLanguage
 from coproduction.store import DATABASE_NAME, Store
@@ -204,7 +204,8 @@ def test_a_killed_kernel_loses_nothing_and_its_person_comes_back(tmp_path):
             # The dead kernel is not restarted blank behind the old page: the server
             # forgets it, so its place in the room is free again.
             gone = f"{ana.origin}/api/kernels/{ana.kernel_id}?token={ana.token}"
-            assert wait_for(lambda: httpx.get(gone).status_code == 404, 20)
+            assert wait_for(lambda: httpx.get(gone, headers=ana.ticket_header()).status_code
+                            == 404, 20)
             assert wait_for(lambda: len(set(kernel_pids(_participant_server(served)))
                                         - before) <= 1, 20)
             return acknowledged
@@ -236,10 +237,17 @@ def _participant_server(served: Served) -> int:
     raise AssertionError("no participant server")
 
 
+def _is_kernel(pid: int, kernel_id: str) -> bool:
+    """Whether process ``pid`` is the kernel ``kernel_id``: its environment says so, which
+    only this account can read (no command line names a kernel's id)."""
+    return f"{KERNEL_ID_ENV}={kernel_id}".encode() in Path(
+        f"/proc/{pid}/environ").read_bytes().split(b"\0")
+
+
 def _kernel_of(served: Served, page: PageClient) -> int:
-    """The process of the kernel behind ``page`` (its connection file names the id)."""
+    """The process of the kernel behind ``page``."""
     for pid in kernel_pids(_participant_server(served)):
-        if page.kernel_id.encode() in Path(f"/proc/{pid}/cmdline").read_bytes():
+        if _is_kernel(pid, page.kernel_id):
             return pid
     raise AssertionError("the page's kernel is not running")
 
@@ -272,7 +280,7 @@ def test_a_page_whose_kernel_died_says_so_and_keeps_what_was_typed(tmp_path):
             kernel_id = json.loads(page.locator("#jupyter-config-data").text_content())[
                 "kernelId"]
             for pid in _all_kernels(server):
-                if kernel_id.encode() in Path(f"/proc/{pid}/cmdline").read_bytes():
+                if _is_kernel(pid, kernel_id):
                     os.kill(pid, signal.SIGKILL)
             lost = page.locator("#coproduction-connection-lost")
             expect(lost).to_be_visible(timeout=20_000)
@@ -313,9 +321,11 @@ def test_a_page_whose_kernel_went_before_it_connected_says_so_at_once(tmp_path):
         def shut_down_its_kernel_first(route):
             served = route.fetch()
             kernel_id = kernel_id_of(served.text())
+            ticket = [h["value"].split(";")[0] for h in served.headers_array
+                      if h["name"].lower() == "set-cookie" and "page-close=" in h["value"]]
             urllib.request.urlopen(urllib.request.Request(
                 f"{origin}/voila/api/shutdown/{kernel_id}?token={token_of(server.join)}",
-                method="POST", data=b""), timeout=30)
+                method="POST", data=b"", headers={"Cookie": ticket[0]}), timeout=30)
             route.fulfill(response=served)
 
         with sync_playwright() as p:

@@ -143,7 +143,10 @@ def listening_addresses(pid: int) -> set[tuple[str, int]]:
     """(address, port) of the TCP sockets a process listens on, from /proc."""
     inodes = set()
     for fd in Path(f"/proc/{pid}/fd").iterdir():
-        target = os.readlink(fd)
+        try:
+            target = os.readlink(fd)
+        except FileNotFoundError:  # closed while we looked
+            continue
         if target.startswith("socket:["):
             inodes.add(target[8:-1])
     found = set()
@@ -215,39 +218,65 @@ def test_console_needs_its_own_token(servers):
     assert f"JOIN={servers.join_url}" in body.replace("&amp;", "&")
 
 
+def page_cookies(url: str) -> tuple[str, str]:
+    """Open a page as a browser would; its kernel id and every cookie it was given."""
+    parts = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+    try:
+        connection.request("GET", f"{parts.path}?{parts.query}")
+        response = connection.getresponse()
+        body = response.read().decode(errors="replace")
+        cookies = "; ".join(value.split(";")[0]
+                            for value in response.msg.get_all("Set-Cookie") or [])
+    finally:
+        connection.close()
+    return kernel_id_of(body), cookies
+
+
 def test_kernel_api_websocket_and_shutdown_refused_without_token(servers):
+    """No token, no kernel. With the token but without the page's own ticket (another
+    participant's page), nothing about a kernel is answered either: one page cannot ask
+    after, talk to or stop another's kernel (SECURITY.md, promises 1 and 4)."""
     before = set(kernel_pids(servers.participant_pid))
-    _, headers, body = request(servers.join_url)
-    kernel_id = kernel_id_of(body)
+    kernel_id, cookies = page_cookies(servers.join_url)
     started = set(kernel_pids(servers.participant_pid)) - before
     assert len(started) == 1
-    login_cookie = "; ".join(
-        value.split(";")[0] for key, value in headers.items() if key.lower() == "set-cookie"
-    )
+    other_id, others = page_cookies(servers.join_url)
     host = base(servers.join_url)
     api = f"{host}/api/kernels/{kernel_id}"
     token = token_of(servers.join_url)
+    mine, theirs = {"Cookie": cookies}, {"Cookie": others}
 
     assert request(api)[0] == 403
     assert request(f"{host}/api/kernels/{uuid.uuid4()}")[0] == 403
     assert request(f"{host}/api/kernels")[0] in (403, 404)
-    assert request(f"{api}?token={token}")[0] == 200
     assert websocket_handshake(f"{api}/channels") == 403
-    assert websocket_handshake(f"{api}/channels?token={token}") == 101
     assert request(f"{host}/voila/api/shutdown/{kernel_id}", "POST")[0] == 403
-    assert request(f"{host}/voila/api/shutdown/{kernel_id}", "POST",
-                   headers={"Cookie": login_cookie, "Origin": "http://elsewhere.example"})[0] == 404
+    # The token, and another page's ticket: the kernel is not answered, talked to or stopped.
+    assert request(f"{api}?token={token}")[0] == 403
+    assert request(f"{api}?token={token}", headers=theirs)[0] == 403
+    assert request(f"{api}?token={token}", "DELETE", headers=theirs)[0] == 403
+    assert websocket_handshake(f"{api}/channels?token={token}", others) == 403
+    assert request(f"{host}/voila/api/shutdown/{kernel_id}", "POST", body="_xsrf=", headers={
+        **theirs, "Content-Type": "application/x-www-form-urlencoded"})[0] == 403
     assert started <= set(kernel_pids(servers.participant_pid))
+    # Its own page: all answered.
+    assert request(f"{api}?token={token}", headers=mine)[0] == 200
+    assert websocket_handshake(f"{api}/channels?token={token}", cookies) == 101
+    assert request(f"{host}/voila/api/shutdown/{kernel_id}", "POST",
+                   headers={**mine, "Origin": "http://elsewhere.example"})[0] == 404
 
-    # What the page's beforeunload beacon sends: login cookie, empty _xsrf (voila issue 1458).
+    # What the page's beforeunload beacon sends: its cookies, empty _xsrf (voila issue 1458).
     beacon = request(
         f"{host}/voila/api/shutdown/{kernel_id}", "POST",
-        headers={"Cookie": login_cookie, "Content-Type": "application/x-www-form-urlencoded"},
+        headers={**mine, "Content-Type": "application/x-www-form-urlencoded"},
         body="_xsrf=",
     )
     assert beacon[0] == 204
-    assert request(f"{api}?token={token}")[0] == 404
+    assert request(f"{api}?token={token}", headers=mine)[0] == 404
     assert wait_for(lambda: not started & set(kernel_pids(servers.participant_pid)), timeout=10)
+    assert request(f"{host}/voila/api/shutdown/{other_id}", "POST", body="_xsrf=", headers={
+        **theirs, "Content-Type": "application/x-www-form-urlencoded"})[0] == 204
 
 
 def test_only_the_notebooks_folder_is_served(servers):

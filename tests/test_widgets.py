@@ -508,7 +508,8 @@ def test_a_warm_kernel_keeps_knocking_until_its_page_address_arrives(monkeypatch
         def recv(self):
             return json.dumps({"QUERY_STRING": "code=TEST42&me=k3y-that-is-long-enough"})
 
-    def connect(url, open_timeout):
+    def connect(url, open_timeout, additional_headers):
+        assert set(additional_headers) == {"X-Coproduction-Kernel-Proof"}
         tries.append(url)
         if len(tries) < 3:
             raise TimeoutError("the server is busy")

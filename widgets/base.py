@@ -279,18 +279,24 @@ def wait_for_request() -> None:
     from websockets.exceptions import WebSocketException
     from websockets.sync.client import connect
 
+    from coproduction.kernel import PROOF_HEADER, page_address_proof
+
     host = os.environ.get("VOILA_APP_IP", "127.0.0.1")
+    kernel_id = os.environ.get("VOILA_KERNEL_ID", "")
     url = (f"{os.environ.get('VOILA_WS_PROTOCOL', 'ws')}://{host}:"
            f"{os.environ.get('VOILA_APP_PORT', '8866')}"
            f"{os.environ.get('VOILA_WS_BASE_URL', os.environ.get('VOILA_SERVER_URL', '/'))}"
-           f"voila/query/{os.environ.get('VOILA_KERNEL_ID', '')}")
+           f"voila/query/{kernel_id}")
+    # The server hands the address (token, rejoin key) only to the kernel it belongs to:
+    # this one shows it holds its own connection key, which no other account can read.
+    proof = {PROOF_HEADER: page_address_proof(_connection_key(), kernel_id)}
     # A room's worth of kernels start together on a busy machine: the server may be slow
     # to answer one of them. Knock again rather than give up, or that page would open
     # without its person's code and rejoin key.
     deadline = time.monotonic() + ADDRESS_WAIT_SECONDS
     while True:
         try:
-            with connect(url, open_timeout=10) as websocket:
+            with connect(url, open_timeout=10, additional_headers=proof) as websocket:
                 received = websocket.recv()
             break
         except (OSError, TimeoutError, WebSocketException) as error:
@@ -300,6 +306,16 @@ def wait_for_request() -> None:
             time.sleep(0.5)
     for key, value in json.loads(received).items():
         os.environ[key] = value
+
+
+def _connection_key() -> bytes:
+    """This kernel's own connection key (empty outside a kernel)."""
+    try:
+        from IPython import get_ipython
+
+        return get_ipython().kernel.session.key
+    except AttributeError:
+        return b""
 
 
 class LivePanel(ipw.VBox):
