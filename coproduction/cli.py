@@ -10,10 +10,10 @@ one plain line on stderr and a non-zero exit, never a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
-import shutil
 import signal
 import sys
 import threading
@@ -86,15 +86,16 @@ def cmd_new(args) -> int:
     if workshop_exists(args.workshop):
         raise UsageError(f"There is already a workshop at {args.workshop}")
     settings = _settings(args)
+    made_folder = database_url() is None and not Path(args.workshop).exists()
     store = Store.create(args.workshop, title=args.title, group_name=args.group)
     try:
         change_settings(store, **settings)
     except InvalidInput:
         store.close()
-        if database_url() is None:
-            shutil.rmtree(args.workshop)
-        else:
-            remove_workshop(args.workshop)
+        remove_workshop(args.workshop)  # what it made, nothing else in the folder
+        if made_folder:
+            with contextlib.suppress(OSError):
+                Path(args.workshop).rmdir()
         raise
     workshop = store.workshop()
     where = args.workshop if store.backend == SQLITE else store.describe()
@@ -115,10 +116,7 @@ def cmd_demo(args) -> int:
         with Store.open(path) as old:
             if not old.workshop()["is_demo"]:
                 raise UsageError(f"{path} holds a real workshop; the demo will not replace it")
-        if database_url() is None:
-            shutil.rmtree(path)
-        else:
-            remove_workshop(path)
+        remove_workshop(path)  # the demo's own file; anything else in the folder stays
     store = make_demo(path)
     where = path if store.backend == SQLITE else store.describe()
     store.close()
@@ -252,10 +250,10 @@ def cmd_export(args) -> int:
 
 
 def cmd_sheets(args) -> int:
-    from .sheets import write_sheets
+    from .sheets import write_workshop_sheets
 
     with _open(args.workshop) as store:
-        paths = write_sheets(args.out, store.workshop())
+        paths = write_workshop_sheets(store, args.out)
     print(f"Wrote {len(paths)} sheets to {args.out}: one page each, to print for the group.")
     return 0
 

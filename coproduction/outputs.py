@@ -48,6 +48,10 @@ def file_checksum(path: Path) -> str | None:
     return digest.hexdigest()
 
 
+#: The kinds of folder that hold people's words, so that a withdrawal writes them again.
+HOLD_WORDS = ("tables", "evaluation")
+
+
 class NotTheKitsFile(StoreError):
     """A file of that name is there and the kit did not write it (or it was changed)."""
 
@@ -72,7 +76,7 @@ class OutputFolder:
         self.leave_changed = leave_changed
         self.written: dict[str, str] = {}
         self.left: list[str] = []
-        row = _export_row(store, self.folder)
+        row = _export_row(store, self.folder, kind)
         self._known = {} if row is None else {
             f["name"]: f["sha256"] for f in store.select("export_files",
                                                          {"export_id": row["export_id"]})
@@ -129,12 +133,11 @@ class OutputFolder:
 
     def _record(self) -> None:
         with self.store.transaction() as tx:
-            rows = tx.select("exports", {"folder": str(self.folder)})
+            rows = tx.select("exports", {"folder": str(self.folder), "kind": self.kind})
             if rows:
                 export_id = rows[0]["export_id"]
                 tx.update("exports", {"export_id": export_id},
-                          {"created_at": tx.now(), "kind": self.kind,
-                           "include_private": self.include_private})
+                          {"created_at": tx.now(), "include_private": self.include_private})
             else:
                 export_id = tx.insert("exports", {"folder": str(self.folder), "kind": self.kind,
                                                   "include_private": self.include_private})
@@ -156,8 +159,8 @@ def _not_ours(folder: Path, names: list[str]) -> str:
             "or move those files away first.")
 
 
-def _export_row(store: Store, folder: Path) -> dict | None:
-    rows = store.select("exports", {"folder": str(folder)})
+def _export_row(store: Store, folder: Path, kind: str) -> dict | None:
+    rows = store.select("exports", {"folder": str(folder), "kind": kind})
     return rows[0] if rows else None
 
 
@@ -209,7 +212,7 @@ def rewrite_outputs(store: Store, *, wait: bool = True) -> tuple[int, int]:
     from .export import kit_file_names, write_export
 
     folders = left = 0
-    for row in store.select("exports", order_by="export_id"):
+    for row in store.select("exports", {"kind": list(HOLD_WORDS)}, order_by="export_id"):
         folder = Path(row["folder"])
         if not folder.is_dir():
             continue

@@ -7,10 +7,11 @@ finance team with the finance reference only: no chosen names, no ids.
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 
 from .schema import SETTLEMENTS
-from .store import Store, StoreError
+from .store import Store
 from .validation import InvalidInput, choose, clean_text, whole_number
 
 # Settlements that may count as earnings for someone on benefits, and what to offer instead.
@@ -73,14 +74,20 @@ def mark_settled(store: Store, payment_id: object) -> None:
 
 
 def export_ledger(store: Store, path: Path | str) -> int:
-    """Write the ledger for a finance team (no names, no ids); return the number of lines."""
+    """Write the ledger for a finance team (no names, no ids); return the number of lines.
+
+    A file of that name which the kit did not write is never overwritten
+    (:class:`coproduction.outputs.NotTheKitsFile`).
+    """
+    from .outputs import OutputFolder
+
+    path = Path(path)
     rows = store.select("payments", order_by="payment_id")
-    try:
-        with Path(path).open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle, lineterminator="\n")
-            writer.writerow(FINANCE_COLUMNS)
-            for row in rows:
-                writer.writerow(["" if row[c] is None else row[c] for c in FINANCE_COLUMNS])
-    except OSError as error:
-        raise StoreError(f"The ledger could not be written to {path}.") from error
+    text = io.StringIO(newline="")
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(FINANCE_COLUMNS)
+    for row in rows:
+        writer.writerow(["" if row[c] is None else row[c] for c in FINANCE_COLUMNS])
+    with OutputFolder(store, path.parent, "ledger") as folder:
+        folder.write(path.name, text.getvalue())
     return len(rows)

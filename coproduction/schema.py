@@ -31,8 +31,10 @@ ROLES = {
 }
 ACTIVITIES = ("language", "methods", "timeline", "feedback")
 VOTE_CHOICES = ("agree", "disagree", "pass", "block")
-#: What the kit writes into a folder for people to take away (see coproduction.outputs).
-OUTPUT_KINDS = ("tables", "evaluation")
+#: What the kit writes into a folder for people to take away (see coproduction.outputs):
+#: the tidy export and the evaluation report hold people's words (a withdrawal writes
+#: them again); the sheets for the group and the finance ledger hold none.
+OUTPUT_KINDS = ("tables", "evaluation", "sheets", "ledger")
 
 _SQL_TYPES = {"string": "TEXT", "integer": "INTEGER", "number": "REAL",
               "boolean": "INTEGER", "datetime": "TEXT", "date": "TEXT"}
@@ -496,8 +498,9 @@ CONSENT_TABLES = (
         (
             Field("export_id", "integer", "Number of the export."),
             Field("folder", "string", "The folder written to.", max_length=4000),
-            Field("kind", "string", "What the kit wrote there: the tidy tables, or the "
-                  "evaluation report.", enum=OUTPUT_KINDS),
+            Field("kind", "string", "What the kit wrote there: the tidy tables, the "
+                  "evaluation report, the sheets for the group or the finance ledger.",
+                  enum=OUTPUT_KINDS),
             Field("include_private", "boolean", "True when private tables were included."),
             Field("created_at", "datetime", "When it was last written (UTC)."),
         ),

@@ -109,7 +109,8 @@ def sheet_html(guide: str, workshop: dict | None = None) -> str:
 
 
 def write_sheets(out: Path, workshop: dict | None = None) -> list[Path]:
-    """Write one sheet per session into ``out``; return their paths."""
+    """Write one sheet per session into ``out``; return their paths (the kit's own copies
+    in facilitation_guides/sheets; a workshop's go through :func:`write_workshop_sheets`)."""
     out.mkdir(parents=True, exist_ok=True)
     paths = []
     for guide in SESSION_GUIDES:
@@ -117,6 +118,18 @@ def write_sheets(out: Path, workshop: dict | None = None) -> list[Path]:
         path.write_text(sheet_html(guide, workshop), encoding="utf-8")
         paths.append(path)
     return paths
+
+
+def write_workshop_sheets(store, out: Path) -> list[Path]:
+    """A workshop's sheets, with its promises, into a folder of the facilitator's: a file
+    of the same name that the kit did not write there is never overwritten."""
+    from .outputs import OutputFolder
+
+    workshop = store.workshop()
+    with OutputFolder(store, out, "sheets") as folder:
+        folder.claim([f"{guide}.html" for guide in SESSION_GUIDES])
+        return [folder.write(f"{guide}.html", sheet_html(guide, workshop))
+                for guide in SESSION_GUIDES]
 
 
 if __name__ == "__main__":

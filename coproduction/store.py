@@ -1219,12 +1219,14 @@ def remove_workshop(path: Path | str, *, database: str | None = None) -> None:
     """Remove a workshop's database: its SQLite files, or its schema in PostgreSQL.
 
     The SQLite files are overwritten with zeros before they are deleted (on an SSD
-    or a copy-on-write disk the old blocks may survive: use full-disk encryption).
+    or a copy-on-write disk the old blocks may survive: use full-disk encryption). Any
+    other file in the folder, and the folder itself, is left.
     """
     url = database_url(database)
     if url is None:
         folder = Path(path)
-        for file in [folder / DATABASE_NAME, *folder.glob(DATABASE_NAME + "-*")]:
+        # SQLite's own files only: a copy someone saved as workshop.sqlite-old stays.
+        for file in [folder / (DATABASE_NAME + end) for end in ("", "-wal", "-shm", "-journal")]:
             if file.is_file():
                 size = file.stat().st_size
                 with file.open("r+b") as handle:

@@ -22,7 +22,6 @@ from jupyter_server.services.kernels.connection.base import (
     serialize_msg_to_ws_v1,
 )
 
-from coproduction.server import TICKET_COOKIE
 from harness import remember_typed
 
 TIMEOUT = 180.0
@@ -86,16 +85,13 @@ class PageClient:
         await self._send("comm_msg", {"comm_id": control, "data": {"method": "request_states"}})
         await self.until(lambda: self.find("LabelModel", "rejoin-key"))
 
-    def ticket(self) -> str:
-        """The kernel's ticket from the page's cookies (what lets only this page reach it)."""
-        for cookie in self._http.cookies.jar:
-            if cookie.name == TICKET_COOKIE and cookie.path.endswith(
-                    f"/api/kernels/{self.kernel_id}"):
-                return cookie.value
-        return ""
-
     def ticket_header(self) -> dict[str, str]:
-        return {"Cookie": f"{TICKET_COOKIE}={self.ticket()}"}
+        """The cookies a browser sends to this page's kernel: its ticket (what lets only
+        this page reach it) and any other cookie for that path, such as a proxy's route."""
+        path = f"{self.base}api/kernels/{self.kernel_id}"
+        cookies = [f"{c.name}={c.value}" for c in self._http.cookies.jar
+                   if path.startswith(c.path or "/")]
+        return {"Cookie": "; ".join(cookies)}
 
     async def _send(self, msg_type: str, content: dict, metadata: dict | None = None) -> None:
         header = {"msg_id": uuid.uuid4().hex, "msg_type": msg_type, "session": self.session,

@@ -153,3 +153,35 @@ def test_participants_withdraw_purge_and_ledger_from_the_command_line(tmp_path):
     out = tmp_path / "ledger.csv"
     assert run("ledger", "--workshop", workshop, "--out", out).returncode == 0
     assert out.read_text().startswith("payee_ref,")
+
+
+def test_no_command_overwrites_or_removes_a_file_the_kit_did_not_write(tmp_path):
+    """The facilitator's own files sit beside the kit's: sheets, the ledger and an export
+    refuse a name they did not write; remaking the demo, a failed `new` and a move keep
+    everything but the kit's own files."""
+    demo_folder = tmp_path / "demo"
+    assert run("demo", "--workshop", demo_folder).returncode == 0
+    mine = {demo_folder / "notes.txt": b"my notes\n",
+            demo_folder / "workshop.sqlite-copy-before-session-2": b"a copy I made\n"}
+    for path, data in mine.items():
+        path.write_bytes(data)
+    out = tmp_path / "shared"
+    out.mkdir()
+    theirs = {out / "shared-language.html": b"<p>my own sheet</p>",
+              out / "ledger.csv": b"my own ledger\n"}
+    for path, data in theirs.items():
+        path.write_bytes(data)
+    for command in (["sheets", "--out", out], ["ledger", "--out", out / "ledger.csv"]):
+        result = run(*command, "--workshop", demo_folder)
+        assert result.returncode == 2 and "which the kit did not write" in result.stderr, \
+            (command, result.stderr)
+    assert run("sheets", "--out", out / "ours", "--workshop", demo_folder).returncode == 0
+    assert run("sheets", "--out", out / "ours", "--workshop", demo_folder).returncode == 0
+    assert run("demo", "--replace", "--workshop", demo_folder).returncode == 0
+    before = tmp_path / "existing"
+    before.mkdir()
+    (before / "plan.md").write_bytes(b"my plan\n")
+    failed = run("new", "--workshop", before, "--title", "T", "--withdraw-by", "nonsense")
+    assert failed.returncode == 2
+    assert sorted(p.name for p in before.iterdir()) == ["plan.md"]
+    assert {p: p.read_bytes() for p in [*mine, *theirs]} == {**mine, **theirs}

@@ -99,8 +99,8 @@ def test_the_nginx_site_passes_nginx_own_check(tmp_path):
 
 
 class ProxiedPage:
-    """PageClient through the proxy: TLS, and the route cookie on the websocket too
-    (a browser sends its cookies with the websocket; the websockets client does not)."""
+    """PageClient through the proxy, over TLS (its websocket carries the page's cookies,
+    the route cookie among them, as a browser's does)."""
 
     def __new__(cls, url: str, token: str, client, context: ssl.SSLContext):
         import functools
@@ -110,10 +110,8 @@ class ProxiedPage:
         async def connect() -> None:
             import websockets.asyncio.client as websocket_client
 
-            cookies = "; ".join(f"{k}={v}" for k, v in client.cookies.items())
             original = websocket_client.connect
-            websocket_client.connect = functools.partial(
-                original, ssl=context, additional_headers={"Cookie": cookies})
+            websocket_client.connect = functools.partial(original, ssl=context)
             try:
                 await PageClient.connect(page)  # wss:// from the https:// origin
             finally:
@@ -288,8 +286,7 @@ def test_a_server_under_a_jupyterhub_service_path_serves_a_page_that_joins(tmp_p
 
         async def visit() -> dict:
             async with httpx.AsyncClient() as client:
-                page = PageClient(servers.join_url, token)
-                page.origin += prefix  # the page's kernel API sits under the prefix too
+                page = PageClient(servers.join_url, token)  # under the prefix throughout
                 await page.fetch(client)
                 await page.connect()
                 await page.join("Ana")
