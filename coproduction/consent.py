@@ -22,7 +22,7 @@ import secrets
 from dataclasses import dataclass
 
 from .consensus import ConsensusRule, Tally, decide
-from .outputs import rewrite_outputs
+from .export import rewrite_outputs
 from .participants import Participant, checked_choices, record_consent
 from .payments import money
 from .schema import CREDIT_MODES, TABLES

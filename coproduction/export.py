@@ -4,7 +4,8 @@ The export honours each contribution's credit mode: anonymous rows carry no
 id and no name, collective rows carry the group's name, pseudonymous rows
 carry the id and the chosen name. Private tables (people's names, how they
 want to be described) are never in a default export. Reruns on the same data
-write byte-identical files.
+write byte-identical files. After a withdrawal, :func:`rewrite_outputs` writes every
+folder the kit wrote again: exports here, evaluation reports in a process of their own.
 """
 
 from __future__ import annotations
@@ -12,11 +13,17 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
+import subprocess
+import sys
 from pathlib import Path
 
+from .outputs import HOLD_WORDS, OutputFolder, clear_kit_files
 from .participants import credited_as
 from .schema import TABLES, Field, Table, datapackage
 from .store import Store
+
+log = logging.getLogger("coproduction.export")
 
 CREDITED_AS = Field("credited_as", "string",
                     "How the contribution is credited, as its author chose: their chosen "
@@ -85,8 +92,6 @@ def export_workshop(store: Store, out: Path | str, *,
     did not write there is ever overwritten: if a file of the same name is someone
     else's, nothing is written and :class:`coproduction.outputs.NotTheKitsFile` says so.
     """
-    from .outputs import OutputFolder
-
     with OutputFolder(store, out, "tables", include_private=include_private) as folder:
         folder.claim(kit_file_names(include_private))
         return write_export(store, folder)
@@ -133,3 +138,45 @@ def write_export(store: Store, folder) -> list[Path]:
 
     written.append(folder.write("timeline.ics", calendar(store)))
     return [path for path in written if path is not None]
+
+
+def rewrite_outputs(store: Store, *, wait: bool = True) -> tuple[int, int]:
+    """Write every folder the kit wrote again from what the store holds now.
+
+    Tidy exports are written again at once. An evaluation report's files are removed at
+    once, then the report is written again in a process of its own (it runs notebooks,
+    which a participant's page should not wait for); ``wait`` waits for it. Returns the
+    number of folders written again and the number of files left alone because someone
+    had changed them.
+    """
+    folders = left = 0
+    for row in store.select("exports", {"kind": list(HOLD_WORDS)}, order_by="export_id"):
+        folder = Path(row["folder"])
+        if not folder.is_dir():
+            continue
+        kind = row["kind"]
+        changed = clear_kit_files(store, row, kit_file_names() if kind == "tables" else [])
+        if kind == "tables":
+            with OutputFolder(store, folder, kind, include_private=row["include_private"],
+                              leave_changed=True) as out:
+                write_export(store, out)
+            left += len(set(changed) | set(out.left))
+        else:
+            _evaluate_again(store, folder, wait=wait)
+            left += len(changed)
+        folders += 1
+    return folders, left
+
+
+def _evaluate_again(store: Store, folder: Path, *, wait: bool) -> None:
+    """Write the evaluation report into ``folder`` again, in a process of its own."""
+    command = [sys.executable, "-m", "coproduction.report", str(store.folder), str(folder)]
+    try:
+        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL, start_new_session=not wait)
+    except OSError as error:
+        log.error("the evaluation report could not be written again: %s", type(error).__name__)
+        return
+    if wait and process.wait() != 0:
+        log.error("the evaluation report could not be written again (exit code %d)",
+                  process.returncode)

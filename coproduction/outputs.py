@@ -8,10 +8,13 @@ folder is recorded in the store with its name and SHA-256 (the ``export_files`` 
 
 - a file is written only where nothing is, or where the kit's own file still is,
   unchanged; a file of the same name that the kit did not write is never overwritten;
-- when a withdrawal writes a folder again (:func:`rewrite_outputs`), it removes only
-  files whose content is still exactly what the kit wrote, writes them anew, and
-  leaves every changed file as it is, recorded as changed (``changed_at``) so that the
-  facilitator is told to look at it by hand (:func:`changed_files`).
+- when a withdrawal writes a folder again (:func:`coproduction.export.rewrite_outputs`),
+  it removes only files whose content is still exactly what the kit wrote, writes them
+  anew, and leaves every changed file as it is, recorded as changed (``changed_at``) so
+  that the facilitator is told to look at it by hand (:func:`changed_files`).
+
+It imports nothing of the kit but the store and the schema, so every module that
+writes such a folder can import it.
 
 Each file is written to a temporary name first and then moved into place, so a reader
 never sees half a file.
@@ -20,16 +23,11 @@ never sees half a file.
 from __future__ import annotations
 
 import hashlib
-import logging
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 from .schema import OUTPUT_KINDS
 from .store import Store, StoreError
-
-log = logging.getLogger("coproduction.outputs")
 
 
 def checksum(data: bytes) -> str:
@@ -198,50 +196,6 @@ def clear_kit_files(store: Store, export: dict, legacy_names: list[str]) -> list
                 tx.update("export_files", {"file_id": row["file_id"]}, {"changed_at": tx.now()})
             changed.append(row["name"])
     return changed
-
-
-def rewrite_outputs(store: Store, *, wait: bool = True) -> tuple[int, int]:
-    """Write every folder the kit wrote again from what the store holds now.
-
-    Tidy exports are written again at once. An evaluation report's files are removed at
-    once, then the report is written again in a process of its own (it runs notebooks,
-    which a participant's page should not wait for); ``wait`` waits for it. Returns the
-    number of folders written again and the number of files left alone because someone
-    had changed them.
-    """
-    from .export import kit_file_names, write_export
-
-    folders = left = 0
-    for row in store.select("exports", {"kind": list(HOLD_WORDS)}, order_by="export_id"):
-        folder = Path(row["folder"])
-        if not folder.is_dir():
-            continue
-        kind = row["kind"]
-        changed = clear_kit_files(store, row, kit_file_names() if kind == "tables" else [])
-        if kind == "tables":
-            with OutputFolder(store, folder, kind, include_private=row["include_private"],
-                              leave_changed=True) as out:
-                write_export(store, out)
-            left += len(set(changed) | set(out.left))
-        else:
-            _evaluate_again(store, folder, wait=wait)
-            left += len(changed)
-        folders += 1
-    return folders, left
-
-
-def _evaluate_again(store: Store, folder: Path, *, wait: bool) -> None:
-    """Write the evaluation report into ``folder`` again, in a process of its own."""
-    command = [sys.executable, "-m", "coproduction.report", str(store.folder), str(folder)]
-    try:
-        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.DEVNULL, start_new_session=not wait)
-    except OSError as error:
-        log.error("the evaluation report could not be written again: %s", type(error).__name__)
-        return
-    if wait and process.wait() != 0:
-        log.error("the evaluation report could not be written again (exit code %d)",
-                  process.returncode)
 
 
 def changed_files(store: Store) -> list[Path]:

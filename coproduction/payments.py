@@ -10,6 +10,7 @@ import csv
 import io
 from pathlib import Path
 
+from .outputs import OutputFolder
 from .schema import SETTLEMENTS
 from .store import Store
 from .validation import InvalidInput, choose, clean_text, whole_number
@@ -79,8 +80,6 @@ def export_ledger(store: Store, path: Path | str) -> int:
     A file of that name which the kit did not write is never overwritten
     (:class:`coproduction.outputs.NotTheKitsFile`).
     """
-    from .outputs import OutputFolder
-
     path = Path(path)
     rows = store.select("payments", order_by="payment_id")
     text = io.StringIO(newline="")

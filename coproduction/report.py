@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 from .evaluation import Evaluation
+from .outputs import OutputFolder
 from .store import Store, StoreError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -76,8 +77,6 @@ def write_report(store: Store, out: Path | str, *,
     import nbformat
     from nbconvert import HTMLExporter
 
-    from .outputs import OutputFolder
-
     notebooks = evaluation_notebooks()
     with OutputFolder(store, out, "evaluation", leave_changed=leave_changed) as folder:
         folder.claim(["report.html", *(f"notebooks/{p.name}" for p in notebooks)])
@@ -104,7 +103,7 @@ def write_report(store: Store, out: Path | str, *,
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m coproduction.report WORKSHOP OUT``: write a tracked report again after a
-    withdrawal (:func:`coproduction.outputs.rewrite_outputs` starts it), leaving alone
+    withdrawal (:func:`coproduction.export.rewrite_outputs` starts it), leaving alone
     any file someone changed."""
     import logging
     import sys

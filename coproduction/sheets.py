@@ -17,6 +17,8 @@ import html
 import re
 from pathlib import Path
 
+from .outputs import OutputFolder
+
 GUIDES = Path(__file__).resolve().parents[1] / "facilitation_guides"
 SHEETS = GUIDES / "sheets"
 #: The guide of each session (its sheet has the same name), and the sheet's title.
@@ -123,8 +125,6 @@ def write_sheets(out: Path, workshop: dict | None = None) -> list[Path]:
 def write_workshop_sheets(store, out: Path) -> list[Path]:
     """A workshop's sheets, with its promises, into a folder of the facilitator's: a file
     of the same name that the kit did not write there is never overwritten."""
-    from .outputs import OutputFolder
-
     workshop = store.workshop()
     with OutputFolder(store, out, "sheets") as folder:
         folder.claim([f"{guide}.html" for guide in SESSION_GUIDES])
