@@ -882,7 +882,10 @@ def _kit_kernels(base: type, release_after: float) -> type:
         def __init__(self, **kwargs):
             #: Page kernel -> since when no websocket is open (None: one is).
             self.quiet_since: dict[str, float | None] = {}
-            self.sockets: dict[str, int] = {}
+            #: Kernel -> its websockets that are connected (as the kernel hears of them).
+            self.connected: dict[str, int] = {}
+            #: Kernel -> its websockets from the handshake on (see OwnKernelWebsocket).
+            self.websockets: dict[str, int] = {}
             super().__init__(**kwargs)
 
         def pre_start_kernel(self, kernel_name, kwargs):
@@ -907,13 +910,13 @@ def _kit_kernels(base: type, release_after: float) -> type:
 
         def notify_connect(self, kernel_id):
             super().notify_connect(kernel_id)
-            self.sockets[kernel_id] = self.sockets.get(kernel_id, 0) + 1
+            self.connected[kernel_id] = self.connected.get(kernel_id, 0) + 1
             if kernel_id in self.quiet_since:
                 self.quiet_since[kernel_id] = None
 
         def notify_disconnect(self, kernel_id):
             super().notify_disconnect(kernel_id)
-            left = self.sockets[kernel_id] = max(0, self.sockets.get(kernel_id, 0) - 1)
+            left = self.connected[kernel_id] = max(0, self.connected.get(kernel_id, 0) - 1)
             if not left and kernel_id in self.quiet_since:
                 self.quiet_since[kernel_id] = time.monotonic()
 
@@ -930,7 +933,7 @@ def _kit_kernels(base: type, release_after: float) -> type:
 
         def _forget(self, kernel_id: str) -> None:
             self.quiet_since.pop(kernel_id, None)
-            self.sockets.pop(kernel_id, None)
+            self.connected.pop(kernel_id, None)
 
         async def shutdown_kernel(self, kernel_id, *args, **kwargs):
             try:
@@ -1196,10 +1199,18 @@ def _kit_voila_class(role: str, landing: str, exit_with_parent: bool, instance: 
 
         async def get(self, kernel_id):
             self.check_ticket(kernel_id)
-            manager = self.kernel_manager
-            if manager.sockets.get(kernel_id, 0) >= SOCKETS_PER_KERNEL:
+            opened = self.kernel_manager.websockets
+            if opened.get(kernel_id, 0) >= SOCKETS_PER_KERNEL:
                 raise refuse(429, "too many websockets to one page's kernel")
-            await super().get(kernel_id)
+            # Counted from the handshake on (the kernel hears of it only later), until the
+            # connection ends: tornado's get lasts as long as the websocket.
+            opened[kernel_id] = opened.get(kernel_id, 0) + 1
+            try:
+                await super().get(kernel_id)
+            finally:
+                opened[kernel_id] -= 1
+                if opened[kernel_id] <= 0:
+                    opened.pop(kernel_id, None)
 
     class PageHandler(PlainErrors, TornadoVoilaHandler):
         """A notebook page, or a plain "the room is full" when every place is taken.
