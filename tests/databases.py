@@ -8,6 +8,7 @@
   file and its WAL, or the PostgreSQL files of the workshop's tables, indexes and
   TOAST, after a CHECKPOINT has written them out.
 - :func:`raw_tables` - every table of the workshop as raw tuples, bookkeeping included.
+- :class:`Snapshot` - another program holding a read snapshot of the workshop.
 - :func:`workshop_schemas` / :func:`drop_schemas_except` - clean up after a test.
 
 Tests never use ``COPRODUCTION_DATABASE_URL`` from the machine: conftest clears it, so
@@ -80,6 +81,28 @@ def drop_schemas_except(url: str, keep: set[str]) -> None:
 
 def _schema(store) -> str:
     return store._db.schema
+
+
+class Snapshot:
+    """Another program reading the workshop, with a read snapshot held open (an
+    evaluator's notebook, a backup tool), on either backend; :meth:`let_go` ends it."""
+
+    def __init__(self, store):
+        if store.backend == "sqlite":
+            import sqlite3
+
+            self.conn = sqlite3.connect(store.path, isolation_level=None)
+            self.conn.execute("BEGIN")
+        else:
+            self.conn = connect(store.database)
+            self.conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+            self.conn.execute(f'SET search_path TO "{_schema(store)}"')
+        self.conn.execute("SELECT count(*) FROM participants").fetchone()  # taken now
+        self.backend = store.backend
+
+    def let_go(self) -> None:
+        self.conn.execute("COMMIT" if self.backend == "sqlite" else "ROLLBACK")
+        self.conn.close()
 
 
 def stored_bytes(store) -> bytes:

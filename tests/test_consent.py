@@ -128,22 +128,14 @@ def test_a_reader_holding_the_file_delays_only_the_wiping_never_the_room(room, s
     """Another program holds a read snapshot of the file all through a withdrawal: the
     room's saves go on at once, the person is gone at once, and the words are wiped from
     the file as soon as that program lets go; the receipt says when (promise 16)."""
-    import sqlite3
     import threading
     import time
 
-    from databases import connect
+    from databases import Snapshot
 
     session, ana, cy, zq, _ = room
     session.propose(zq, term(session, "SENCO"), SECRET_WORDING)
-    if store.backend == "sqlite":
-        reader = sqlite3.connect(store.path, isolation_level=None)
-        reader.execute("BEGIN")
-    else:
-        reader = connect(store.database)
-        reader.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
-        reader.execute(f'SET search_path TO "workshop_{store.folder.name}"')
-    assert reader.execute("SELECT count(*) FROM proposals").fetchone()[0] == 1  # snapshot held
+    reader = Snapshot(store)
     saves: list[float] = []
     stop = threading.Event()
 
@@ -173,8 +165,7 @@ def test_a_reader_holding_the_file_delays_only_the_wiping_never_the_room(room, s
     assert store.select("participants", {"participant_id": zq.participant_id}) == []
     assert store.select("erasures")[0]["cleared_at"] is None
     assert consent.finish_clearing(store, wait=0) is False   # still held
-    reader.execute("COMMIT" if store.backend == "sqlite" else "ROLLBACK")
-    reader.close()
+    reader.let_go()
     assert consent.finish_clearing(store, wait=10) is True
     assert store.select("erasures")[0]["cleared_at"] is not None
     assert SECRET_WORDING.encode() not in stored_bytes(store)

@@ -88,6 +88,38 @@ def test_leaving_from_my_own_page_asks_then_erases_and_the_other_page_updates(st
     stop(ana, bo)
 
 
+def test_leaving_while_another_program_reads_the_file_says_when_the_wiping_is_done(
+        store, session_id):
+    """The person is told their words are deleted at once, and told again, on the same
+    page, once another program has let go of the file and they are wiped from it too."""
+    import asyncio
+
+    from databases import Snapshot
+
+    async def leave() -> list[str]:
+        ana = join(page(store), "Ana")
+        reader = Snapshot(store)
+        ana.choices.leave.click()
+        ana.choices.confirm.click()
+        said = [" ".join(all_labels(ana))]
+        await asyncio.sleep(1.5)
+        said.append(" ".join(all_labels(ana)))
+        reader.let_go()
+        for _ in range(50):
+            await asyncio.sleep(0.2)
+            if "Finished" in " ".join(all_labels(ana)):
+                break
+        said.append(" ".join(all_labels(ana)))
+        stop(ana)
+        return said
+
+    at_once, meanwhile, after = asyncio.run(leave())
+    for text in (at_once, meanwhile):
+        assert "You have left the workshop" in text and "still wiping your words" in text
+    assert "Finished: nothing you gave is left in the workshop's files." in after
+    assert store.select("erasures")[0]["cleared_at"] is not None
+
+
 def test_a_page_left_open_after_leaving_says_goodbye_and_changes_nothing(store, session_id):
     ana = join(page(store), "Ana")
     key = ana.rejoin_key.value
