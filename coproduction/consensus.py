@@ -95,7 +95,7 @@ class Tally:
         return Fraction(self.agree, self.sided) if self.sided else Fraction(0)
 
     def describe(self) -> str:
-        parts = [f"{self.agree} agree", f"{self.disagree} disagree", f"{self.passed} pass"]
+        parts = [f"{self.agree} agree", f"{self.disagree} disagree", f"{self.passed} not sure"]
         if self.block:
             parts.append(f"{self.block} strongly against")
         return ", ".join(parts)

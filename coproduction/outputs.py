@@ -135,10 +135,14 @@ class OutputFolder:
             if rows:
                 export_id = rows[0]["export_id"]
                 tx.update("exports", {"export_id": export_id},
-                          {"created_at": tx.now(), "include_private": self.include_private})
-            else:
+                          {"created_at": tx.now(), "include_private": self.include_private,
+                           "tracked": True})
+            elif self.written:
                 export_id = tx.insert("exports", {"folder": str(self.folder), "kind": self.kind,
-                                                  "include_private": self.include_private})
+                                                  "include_private": self.include_private,
+                                                  "tracked": True})
+            else:
+                return  # refused before anything was written: nothing of the kit's is there
             for name, sha in self.written.items():
                 where = {"export_id": export_id, "name": name}
                 if tx.select("export_files", where):
@@ -152,9 +156,9 @@ class OutputFolder:
 
 def _not_ours(folder: Path, names: list[str]) -> str:
     shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
-    return (f"The folder {folder} already holds {shown}, which the kit did not write (or "
-            "which was changed since). Nothing there was overwritten: choose an empty folder, "
-            "or move those files away first.")
+    return (f"Nothing was written, because the folder {folder} already holds {shown}, which "
+            "the kit did not write (or which was changed since): choose an empty folder, or "
+            "move those files away first.")
 
 
 def _export_row(store: Store, folder: Path, kind: str) -> dict | None:
@@ -165,14 +169,14 @@ def _export_row(store: Store, folder: Path, kind: str) -> dict | None:
 def clear_kit_files(store: Store, export: dict, legacy_names: list[str]) -> list[str]:
     """Remove the files of one export folder that still hold exactly what the kit wrote.
 
-    A file someone changed is left and marked changed; its name is returned. An export
-    recorded before files were tracked has no file rows: then only ``legacy_names`` (the
-    names the kit gives its own files there) are taken as the kit's.
+    A file someone changed is left and marked changed; its name is returned. In a folder
+    an older kit exported (not ``tracked``), only ``legacy_names`` (the names the kit gives
+    its own files there) are taken as the kit's.
     """
     folder = Path(export["folder"])
     files = store.select("export_files", {"export_id": export["export_id"]})
     changed = []
-    if not files:
+    if not export["tracked"]:
         for name in legacy_names:
             path = folder / name
             if path.is_file() and not path.is_symlink():

@@ -78,8 +78,10 @@ def write_report(store: Store, out: Path | str, *,
     from nbconvert import HTMLExporter
 
     notebooks = evaluation_notebooks()
+    tables = Evaluation(store).csv_files()
     with OutputFolder(store, out, "evaluation", leave_changed=leave_changed) as folder:
-        folder.claim(["report.html", *(f"notebooks/{p.name}" for p in notebooks)])
+        folder.claim(["report.html", *(f"notebooks/{p.name}" for p in notebooks),
+                      *(f"tables/{name}" for name in tables)])
         executed, written = [], {"report": [], "tables": [], "notebooks": []}
         for path in notebooks:
             nb = run_notebook(path, store.folder)
@@ -87,7 +89,7 @@ def write_report(store: Store, out: Path | str, *,
             written["notebooks"].append(folder.write(f"notebooks/{path.name}",
                                                      text if text.endswith("\n") else text + "\n"))
             executed.append(nb)
-        for name, text in Evaluation(store).csv_files().items():
+        for name, text in tables.items():
             written["tables"].append(folder.write(f"tables/{name}", text))
         report = nbformat.v4.new_notebook(metadata=executed[0].metadata if executed else {})
         for nb in executed:

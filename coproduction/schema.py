@@ -502,6 +502,9 @@ CONSENT_TABLES = (
                   "evaluation report, the sheets for the group or the finance ledger.",
                   enum=OUTPUT_KINDS),
             Field("include_private", "boolean", "True when private tables were included."),
+            Field("tracked", "boolean", "True when each file the kit wrote there is in "
+                  "export_files; false for a folder an older kit exported, whose files are "
+                  "known by their names alone until it is written again."),
             Field("created_at", "datetime", "When it was last written (UTC)."),
         ),
         primary_key="export_id", autoincrement=True, private=True,
@@ -989,8 +992,9 @@ TABLES: dict[str, Table] = {t.name: t for t in (*CORE_TABLES, *LANGUAGE_TABLES, 
 def _to_version_2(conn) -> None:
     """Export folders are tracked file by file, and a receipt says when the file was cleared.
 
-    Folders exported before are the tidy tables; their files were not tracked, so a
-    withdrawal writes again only the names the kit itself gives its files there.
+    Folders exported before are the tidy tables; their files were not tracked
+    (``tracked`` is false), so a withdrawal writes again only the names the kit itself
+    gives its files there.
     """
     import sqlite3
 
@@ -999,6 +1003,8 @@ def _to_version_2(conn) -> None:
     text, number = types["string"], types["integer"]
     statements = [
         f"ALTER TABLE exports ADD COLUMN kind {text} NOT NULL DEFAULT 'tables'",
+        f"ALTER TABLE exports ADD COLUMN tracked {types['boolean']} NOT NULL DEFAULT "
+        + ("0" if dialect == "sqlite" else "FALSE"),
         f"ALTER TABLE erasures ADD COLUMN files_left {number} NOT NULL DEFAULT 0",
         f"ALTER TABLE erasures ADD COLUMN cleared_at {text}",
         # Receipts made before were cleared at once (the old withdrawal waited for it).

@@ -50,7 +50,7 @@ import urllib.parse
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from .kernel import SERVER_PID_ENV
+from .kernel import KERNEL_ID_ENV, SERVER_ADDRESS_ENV, SERVER_PID_ENV
 
 REPO = Path(__file__).resolve().parents[1]
 PARTICIPANT_NOTEBOOKS = REPO / "notebooks" / "participant"
@@ -87,8 +87,15 @@ MAX_EXPECT = 200
 REFILL_AFTER_SECONDS = 5.0
 #: What the page after the last one reads, instead of waiting for a kernel that will not come.
 ROOM_FULL = (
-    "This workshop is full just now: every place is taken. Please tell the facilitator. "
-    "They can make room for you."
+    "This workshop is full just now: every place is taken. A place comes back as soon as "
+    "someone leaves or closes their page, so please try again in a minute, or tell the "
+    "facilitator."
+)
+#: What a link without its secret part (or an old link) opens, instead of a login form.
+LINK_NOT_COMPLETE = (
+    "This link is missing its secret part, or it is an old one, so the workshop cannot "
+    "open it. Please use the whole link the facilitator gave, or scan their square code "
+    "with your phone camera."
 )
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
@@ -776,29 +783,27 @@ def _same_process(pid: int, started: str) -> bool:
 _ADMITTED: contextvars.ContextVar[object] = contextvars.ContextVar("coproduction_admitted")
 
 
+def _plain_page(text: str, title: str, name: str = "error") -> str:
+    """A page of one plain sentence: nothing that runs, nothing from off the server."""
+    return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+            "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+            f"<title>{title}</title></head>"
+            "<body style='font: 18px/1.5 system-ui, sans-serif; margin: 2rem; max-width: 32rem'>"
+            f"<p class='coproduction-{name}'>{text}</p></body></html>")
+
+
 def _plain_error_page(status: int) -> str:
-    """The page for an error: one plain sentence, nothing that runs, nothing off the server."""
+    """The page for an error, by its status."""
     words = {403: "This page is not open to you. Please use the link the facilitator gave.",
              404: "There is nothing at this address.",
              429: "That was a lot at once. Please wait a moment, then try again.",
              503: "This is busy just now. Please try again in a moment."}
-    text = words.get(status, "Sorry, something went wrong on our side. Please tell the "
-                             "facilitator.")
-    return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-            "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-            f"<title>{status}</title></head>"
-            "<body style='font: 18px/1.5 system-ui, sans-serif; margin: 2rem; max-width: 32rem'>"
-            f"<p class='coproduction-error'>{text}</p></body></html>")
+    return _plain_page(words.get(status, "Sorry, something went wrong on our side. Please "
+                                         "tell the facilitator."), str(status))
 
 
 def _room_full_page() -> str:
-    return (
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-        "<title>The workshop is full</title></head>"
-        "<body style='font: 18px/1.5 system-ui, sans-serif; margin: 2rem; max-width: 32rem'>"
-        f"<p class='coproduction-room-full'>{ROOM_FULL}</p></body></html>"
-    )
+    return _plain_page(ROOM_FULL, "The workshop is full", "room-full")
 
 
 def _is_this_machine(address: str) -> bool:
@@ -859,8 +864,6 @@ _PAGE_REQUEST: contextvars.ContextVar[object] = contextvars.ContextVar("coproduc
 #: kernel's own addresses, one for closing it (a browser sends each to its path only).
 TICKET_COOKIE = "coproduction-page"
 CLOSE_COOKIE = "coproduction-page-close"
-#: A kernel's own id, in its environment (never on a command line).
-KERNEL_ID_ENV = "COPRODUCTION_KERNEL_ID"
 #: Websockets one page's kernel accepts at once (a page needs one; a reload overlaps).
 SOCKETS_PER_KERNEL = 3
 
@@ -1121,9 +1124,10 @@ def _kit_voila_class(role: str, landing: str, exit_with_parent: bool, instance: 
     from voila.tornado.handler import TornadoVoilaHandler
     from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
     from voila.tornado.treehandler import TornadoVoilaTreeHandler
+    from voila.voila_identity_provider import VoilaLoginHandler
 
     from . import server_limits
-    from .kernel import PROOF_HEADER, page_address_proof
+    from .kernel import ENDED_PATH, PROOF_HEADER, page_address_proof
 
     #: Signs each page's ticket; known to this server process only, new at every start.
     secret = secrets.token_bytes(32)
@@ -1268,6 +1272,34 @@ def _kit_voila_class(role: str, landing: str, exit_with_parent: bool, instance: 
                 return
             self.finish({"expect": expect, "pages": manager.pages(), "warm": manager.warm()})
 
+    def proven(handler, kernel_id: str) -> bool:
+        """Whether a request comes from the kernel ``kernel_id`` itself: from this machine,
+        with an HMAC made with the kernel's own connection key (see kernel.page_address_proof)."""
+        if not _is_this_machine(handler.request.remote_ip):
+            return False
+        try:
+            key = handler.settings["kernel_manager"].get_kernel(kernel_id).session.key
+        except KeyError:
+            return False
+        given = handler.request.headers.get(PROOF_HEADER, "")
+        return hmac.compare_digest(given.encode(), page_address_proof(key, kernel_id).encode())
+
+    class EndedHandler(PlainErrors, tornado.web.RequestHandler):
+        """A kernel whose page said its last word (its person left) asks to be ended, so
+        its place comes back at once. It is shut down as a closed page's kernel is."""
+
+        def check_xsrf_cookie(self) -> None:
+            return None  # the kernel proves itself with its own key
+
+        def post(self, kernel_id):
+            if not proven(self, kernel_id):
+                raise refuse(403, "only a kernel may end itself")
+            manager = self.settings["kernel_manager"]
+            # Answered first: the kernel waits for this answer before it can be shut down.
+            IOLoop.current().spawn_callback(ensure_async, manager.shutdown_kernel(kernel_id))
+            self.set_status(202)
+            self.finish()
+
     class RequestInfoHandler(RequestInfoSocketHandler):
         """Hands a warm kernel its page's address, and only that kernel.
 
@@ -1278,16 +1310,8 @@ def _kit_voila_class(role: str, landing: str, exit_with_parent: bool, instance: 
         """
 
         async def get(self, kernel_id, *args, **kwargs):
-            if not _is_this_machine(self.request.remote_ip):
-                raise refuse(403, "page addresses go to this machine's kernels only")
-            try:
-                key = self.settings["kernel_manager"].get_kernel(kernel_id).session.key
-            except KeyError:
-                raise refuse(403, "no such kernel") from None
-            given = self.request.headers.get(PROOF_HEADER, "")
-            if not hmac.compare_digest(given.encode(), page_address_proof(key, kernel_id)
-                                       .encode()):
-                raise refuse(403, "a page address asked for without the kernel's key")
+            if not proven(self, kernel_id):
+                raise refuse(403, "a page address asked for by another than its kernel")
             return await super().get(kernel_id, *args, **kwargs)
 
         def open(self, kernel_id):
@@ -1314,6 +1338,23 @@ def _kit_voila_class(role: str, landing: str, exit_with_parent: bool, instance: 
             target = url_path_join(self.base_url, "voila/render", landing)
             self.redirect(target + (f"?{query}" if query else ""))
 
+    class NoLogin(PlainErrors, JupyterHandler):
+        """``/login``: the kit has no accounts and no login form. A link without its token
+        (or with a wrong one) is sent here; it says so plainly."""
+
+        def prepare(self):
+            return None  # open to all: it only says that the link is not complete
+
+        def get(self):
+            self.set_status(403)
+            self.set_header("Content-Type", "text/html; charset=utf-8")
+            self.finish(_plain_page(LINK_NOT_COMPLETE, "Not open"))
+
+        post = get
+
+        def check_xsrf_cookie(self) -> None:
+            return None  # nothing is done here, whatever is sent
+
     class NotFound(PlainErrors, JupyterHandler):
         """Any other address: a plain 404, with the kit's headers."""
 
@@ -1323,7 +1364,7 @@ def _kit_voila_class(role: str, landing: str, exit_with_parent: bool, instance: 
     replaced = {VoilaShutdownKernelHandler: ShutdownKernelHandler, TornadoVoilaHandler: PageHandler,
                 RequestInfoSocketHandler: RequestInfoHandler, KernelHandler: OwnKernelHandler,
                 VoilaKernelWebsocketHandler: OwnKernelWebsocket,
-                TemplateStaticFileHandler: KitTemplateFiles}
+                TemplateStaticFileHandler: KitTemplateFiles, VoilaLoginHandler: NoLogin}
 
     class KitVoila(Voila):
         @default("config_file_paths")
@@ -1358,6 +1399,8 @@ def _kit_voila_class(role: str, landing: str, exit_with_parent: bool, instance: 
             handlers.append((self.server_url, LandingHandler))
             handlers.append((url_path_join(self.server_url, "coproduction/capacity"),
                              CapacityHandler))
+            handlers.append((url_path_join(self.server_url, ENDED_PATH, "([0-9a-f-]{36})"),
+                             EndedHandler))
             return handlers
 
         def start(self):
@@ -1501,6 +1544,10 @@ def main(argv: list[str] | None = None) -> None:
                        "--VoilaConfiguration.default_pool_size=0"]
     _hide_query_strings_in_tornado_logs()
     os.environ[SERVER_PID_ENV] = str(os.getpid())  # kernels end when this process ends
+    where = _connect_host(host)
+    os.environ[SERVER_ADDRESS_ENV] = (
+        f"http://{f'[{where}]' if ':' in where else where}:{args.port}"
+        f"{_base_path(args.base_url) if args.role == 'participant' else '/'}")
     _kit_voila_class(args.role, args.landing, args.exit_with_parent, instance,
                      expect, release_after=cull).launch_instance(argv=voila_argv)
 

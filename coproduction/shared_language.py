@@ -208,7 +208,7 @@ class SharedLanguage:
 
     def vote(self, actor: Participant, proposal_id: object, choice: object) -> None:
         """Record or change the person's vote on a proposal."""
-        choice = choose(choice, VOTE_CHOICES, what="agree, disagree, pass or strongly against")
+        choice = choose(choice, VOTE_CHOICES, what="agree, not sure, disagree or strongly against")
         self._act(actor, "vote")
         with self.store.transaction() as tx:
             require_open(tx, self.session_id)

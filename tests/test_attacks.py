@@ -25,12 +25,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from coproduction.server import (
-    KERNEL_ID_ENV,
-    SECURITY_HEADERS,
-    SOCKETS_PER_KERNEL,
-    _descendants,
-)
+from coproduction.kernel import KERNEL_ID_ENV
+from coproduction.server import SECURITY_HEADERS, SOCKETS_PER_KERNEL, _descendants
 from harness import kernel_pids, served_workshop, wait_for
 from test_faults import language_round, open_page, token_of
 
@@ -156,9 +152,15 @@ def what_another_account_sees(port: int, kernel_ids: list[str], private: list[st
             readable.append(sorted(os.listdir(folder)))
         except PermissionError:
             pass
+    ended = []
+    for kernel_id in kernel_ids:
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            sock.sendall(f"POST /coproduction/ended/{kernel_id} HTTP/1.1\r\nHost: x\r\n"
+                         "Content-Length: 0\r\n\r\n".encode())
+            ended.append(int(sock.recv(100).split()[1]))
     return {"ids_on_command_lines": sorted(found & set(kernel_ids)),
             "query": [handshake(port, f"/voila/query/{k}") for k in kernel_ids],
-            "private_folders_readable": readable}
+            "ended": ended, "private_folders_readable": readable}
 
 
 def the_kits_processes(served) -> list[int]:
@@ -178,8 +180,9 @@ def kernel_ids_of(served) -> list[str]:
 
 def test_another_account_learns_no_kernel_and_cannot_ask_for_a_page_address(room):
     """The warm kernels wait for their people's addresses (token, code, rejoin key): no
-    command line names them, and even knowing an id the page-address socket refuses
-    anyone but that kernel; the private folder cannot be opened. The people's pages work
+    command line names them, and even knowing an id the page-address socket (and the
+    request that ends a kernel whose page is done) refuses anyone but that kernel; the
+    private folder cannot be opened. The people's pages work
     as before, reload included (SECURITY.md, promises 4 and 5)."""
     port = urllib.parse.urlsplit(room.join).port
     ids = wait_for(lambda: kernel_ids_of(room) if len(kernel_ids_of(room)) >= 3 else [], 60)
@@ -192,7 +195,8 @@ def test_another_account_learns_no_kernel_and_cannot_ask_for_a_page_address(room
     assert private, "the kernels' private folder"
     seen = as_another_account(what_another_account_sees, port, ids, private)
     assert seen == {"ids_on_command_lines": [], "query": [403] * len(ids),
-                    "private_folders_readable": []}, seen
+                    "ended": [403] * len(ids), "private_folders_readable": []}, seen
+    assert len(kernel_ids_of(room)) >= len(ids), "no kernel was ended"
 
     async def person():
         async with httpx.AsyncClient() as client:
@@ -221,13 +225,20 @@ def room_is_empty(room) -> bool:
 
 
 def test_places_of_pages_that_went_quiet_come_back(room):
-    """Pages requested and never opened, and a page whose connection dropped without
-    its closing beacon, give their places back a few seconds after going quiet (here 3 s;
-    by default 50); a page that stays connected keeps its place (promise 7)."""
+    """A person who chose "Not now" gives their place back at once; pages requested and
+    never opened, and a page whose connection dropped without its closing beacon, a few
+    seconds after going quiet (here 3 s; by default 50); a page that stays connected keeps
+    its place (promise 7)."""
     assert wait_for(lambda: room_is_empty(room), 60)
 
     async def held():
         async with httpx.AsyncClient() as client:
+            declined = await open_page(room.join, client)      # "Not now": gone at once
+            await declined.click(declined.find("ButtonModel", "not-now")[0])
+            started = time.monotonic()
+            while not room_is_empty(room):
+                assert time.monotonic() - started < 10, "'Not now' kept its place"
+                await asyncio.sleep(0.2)
             kept = await open_page(room.join, client)          # stays connected
             dropped = await open_page(room.join, client)       # loses its signal
             await dropped._ws.close()

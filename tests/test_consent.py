@@ -105,6 +105,13 @@ def test_a_withdrawal_rewrites_only_the_files_the_kit_wrote(room, store, tmp_pat
     edited = out / "sessions.csv"
     edited.write_bytes(edited.read_bytes() + b"a line the facilitator added\n")
     edited_bytes = edited.read_bytes()
+    # An export never overwrites a file of the same name that the kit did not write, and
+    # a refused folder is not the kit's: no later withdrawal writes into it either.
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "votes.csv").write_bytes(b"my own votes\n")
+    with pytest.raises(NotTheKitsFile, match="votes.csv, which the kit did not write"):
+        export_workshop(store, other)
 
     receipt = consent.withdraw_participant(store, zq.participant_id)
 
@@ -114,14 +121,26 @@ def test_a_withdrawal_rewrites_only_the_files_the_kit_wrote(room, store, tmp_pat
     assert changed_files(store) == [edited.resolve()]
     assert SECRET_WORDING.encode() not in (out / "proposals.csv").read_bytes()
     assert OTHER_WORDING.encode() in (out / "proposals.csv").read_bytes()
-    # A first export never overwrites a file of the same name that the kit did not write.
-    other = tmp_path / "other"
-    other.mkdir()
-    (other / "votes.csv").write_bytes(b"my own votes\n")
-    with pytest.raises(NotTheKitsFile, match="votes.csv, which the kit did not write"):
-        export_workshop(store, other)
     assert sorted(p.name for p in other.iterdir()) == ["votes.csv"]
     assert (other / "votes.csv").read_bytes() == b"my own votes\n"
+
+
+def test_a_folder_an_older_kit_exported_is_written_again_by_the_kits_own_names(room, store,
+                                                                               tmp_path):
+    """A folder exported before the kit tracked its files: only the names the kit gives
+    its files are written again, then every file is tracked."""
+    session, ana, cy, zq, _ = room
+    session.propose(zq, term(session, "SENCO"), SECRET_WORDING)
+    old = tmp_path / "exported-by-an-older-kit"
+    old.mkdir()
+    (old / "proposals.csv").write_text(f"wording\n{SECRET_WORDING}\n")
+    (old / "budget.csv").write_bytes(b"venue,120\n")
+    store.insert("exports", {"folder": str(old.resolve()), "kind": "tables",
+                             "include_private": False, "tracked": False})
+    consent.withdraw_participant(store, zq.participant_id)
+    assert SECRET_WORDING not in (old / "proposals.csv").read_text()
+    assert (old / "budget.csv").read_bytes() == b"venue,120\n"
+    assert store.select("exports")[0]["tracked"] is True
 
 
 def test_a_reader_holding_the_file_delays_only_the_wiping_never_the_room(room, store):

@@ -4,9 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from harness import chromium, served_workshop
+from harness import chromium, served_workshop, wait_for
 
 pytestmark = pytest.mark.browser
+
+
+def places_taken(server) -> int:
+    """How many places in the room pages hold, as the server counts them."""
+    import httpx
+
+    origin, query = server.join.split("/voila/")[0], server.join.split("?")[1]
+    token = dict(part.split("=", 1) for part in query.split("&"))["token"]
+    return httpx.get(f"{origin}/coproduction/capacity", params={"token": token}).json()["pages"]
 NAME = "Annelise Quark"
 WORDING = "the meeting about you, wording aq-2207"
 
@@ -56,8 +65,13 @@ def test_join_anonymously_contribute_then_leave_and_the_other_page_updates(tmp_p
             expect(ana.locator(".coproduction-leave-plan")).to_contain_text("deleted")
             ana.locator(".coproduction-leave-confirm").click()
             expect(ana.locator(".coproduction-goodbye")).to_contain_text(
-                "You have left the workshop", timeout=10_000)
+                "You have left the workshop. Everything you gave here has been deleted.",
+                timeout=10_000)
             expect(bo_tac.locator(".coproduction-wording")).to_have_count(0, timeout=5_000)
+            # Her page ends its kernel to give the place back; it does not say it lost touch.
+            assert wait_for(lambda: places_taken(server) == 1, 20), "Ana's place came back"
+            expect(ana.locator(".coproduction-goodbye")).to_be_visible()
+            expect(ana.locator("#coproduction-connection-lost")).to_have_count(0)
             browser.close()
         assert dialogs == []
         raw = b"".join(f.read_bytes() for f in workshop.glob("workshop.sqlite*"))

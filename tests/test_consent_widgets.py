@@ -43,7 +43,10 @@ def test_the_door_explains_before_anything_is_saved(store, session_id):
     p.gate.name.value = "Ana"
     p.gate.not_now.click()
     assert store.revision() == before and p.person is None
-    assert "Nothing about you has been saved" in p.gate.message.value
+    assert "Nothing about you has been saved" in " ".join(all_labels(p))
+    assert "coproduction-page-ended" in p._dom_classes   # its place is given back
+    p.gate.join.click()                                  # a forged click after "Not now"
+    assert store.revision() == before and p.person is None
 
 
 def test_choices_at_the_door_are_recorded_with_the_information_version(store, session_id):
@@ -82,7 +85,9 @@ def test_leaving_from_my_own_page_asks_then_erases_and_the_other_page_updates(st
     ana.choices.leave.click()
     ana.choices.confirm.click()
     assert not store.select("participants", {"pseudonym": "Ana"})
-    assert any("You have left the workshop" in t for t in all_labels(ana))
+    assert any("You have left the workshop. Everything you gave here has been deleted." in t
+               for t in all_labels(ana))
+    assert "coproduction-page-ended" in ana._dom_classes
     bo.activity.refresh_if_changed()
     assert "wording Ana wrote" not in all_labels(bo.activity)
     stop(ana, bo)
@@ -126,7 +131,8 @@ def test_a_page_left_open_after_leaving_says_goodbye_and_changes_nothing(store, 
     other = page(store, key=key)            # the same person on a second device
     consent.withdraw_participant(store, ana.person.participant_id)
     other.choices.refresh_if_changed()
-    assert any("You have left the workshop" in t for t in all_labels(other))
+    assert any("no longer taking part" in t for t in all_labels(other))
+    assert "coproduction-page-ended" in other._dom_classes
     before = store.revision()
     card(ana.activity, "SENCO").propose_box.value = "typed after leaving"
     card(ana.activity, "SENCO").propose_button.click()   # a forged click from the old page

@@ -238,7 +238,7 @@ def test_two_servers_share_one_workshop_live_and_a_withdrawal_leaves_both(tmp_pa
                 out["bytes"] = stored_bytes(store)
             out["gone_from_bo"] = await _until(lambda: not _shows(bo, ana_words), 30)
             out["ana_told"] = await _until(lambda: any(
-                "You have left the workshop" in str(m["state"].get("value", ""))
+                "no longer taking part" in str(m["state"].get("value", ""))
                 for m in ana.models.values()), 30)
             out["bo_still_there"] = _shows(bo, bo_words)
 

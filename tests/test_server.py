@@ -29,7 +29,14 @@ from harness import (
     write_notebook,
 )
 
-from coproduction.server import REPO, ServerError, ServerSettings, room_address, start_servers
+from coproduction.server import (
+    LINK_NOT_COMPLETE,
+    REPO,
+    ServerError,
+    ServerSettings,
+    room_address,
+    start_servers,
+)
 from page_client import kernel_id_of
 
 LANGUAGE = (
@@ -195,6 +202,12 @@ def test_participant_page_needs_the_token(servers):
         status, headers, body = request(url)
         assert refused(status, headers), (url, status)
         assert "jupyter-config-data" not in body
+        # Where the browser is sent: one plain sentence, no login form, no Jupyter words.
+        where = headers.get("Location", url)
+        status, _, body = request(base(servers.join_url) + where if where.startswith("/")
+                                  else where)
+        assert status == 403 and LINK_NOT_COMPLETE in body, body[:300]
+        assert "<form" not in body and "Jupyter" not in body and "password" not in body
     status, headers, body = request(servers.join_url)
     assert status == 200
     assert f"WORKSHOP={servers.workshop.resolve()}" in body

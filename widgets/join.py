@@ -18,8 +18,10 @@ from coproduction.store import Store
 from coproduction.validation import InvalidInput, count_action, refused
 
 from .base import (
+    ENDED,
     LivePanel,
     css,
+    end_this_kernel,
     fixed_label,
     keep_trying,
     label,
@@ -37,7 +39,7 @@ class JoinGate(LivePanel):
     """
 
     def __init__(self, store: Store, on_joined: Callable[[Participant, str], None], *,
-                 code: str = ""):
+                 code: str = "", on_declined: Callable[[], None] = lambda: None):
         super().__init__(store, classes=("join",))
         self._on_joined = on_joined
         self.shut = False
@@ -52,8 +54,7 @@ class JoinGate(LivePanel):
                                _dom_classes=css("join-button"))
         self.not_now = ipw.Button(description="Not now", _dom_classes=css("not-now"))
         self.on_click(self.join, self._join)
-        self.on_click(self.not_now, lambda: None, "That is fine. Nothing about you has been "
-                      "saved. You can close this page.")
+        self.on_click(self.not_now, on_declined)
         self.information = InformationBox(store.workshop())
         self.choices = ChoicesForm()
         intro = fixed_label("Before you choose, please read what taking part means.", "intro")
@@ -115,7 +116,7 @@ class ParticipantPage(ipw.VBox):
         self.rejoin_key = label("", "rejoin-key", layout=ipw.Layout(display="none"))
         self.person: Participant | None = None
         self.activity: LivePanel | None = None
-        self.gate = JoinGate(store, self._enter, code=code)
+        self.gate = JoinGate(store, self._enter, code=code, on_declined=self._declined)
         self.children = [self.header, self.gate, self.rejoin_key]
         if key:
             self.let_in(code, key)
@@ -148,27 +149,65 @@ class ParticipantPage(ipw.VBox):
         self.care.start()
         self.choices.start()
 
+    def _declined(self) -> None:
+        """The person chose not to take part: say it is fine, and free the place."""
+        if self.person is not None:
+            return  # a forged click after joining changes nothing
+        self.gate.close_for_good()
+        self._end(label(NOT_NOW, "declined"))
+
     def _gone(self) -> None:
         """The person has left: stop everything and say so kindly."""
         for panel in (self.activity, self.care):
             if panel is not None:
                 panel.stop()
         self.rejoin_key.value = ""
-        goodbye = label("You have left the workshop. What you gave has been dealt with as "
-                        "the page told you. Thank you for your time. You can close this "
-                        "page.", "goodbye")
-        self.children = [self.header, goodbye]
         receipt = getattr(self.choices, "receipt", None)
+        goodbye = label(goodbye_text(receipt), "goodbye")
         if receipt is None or receipt["cleared"]:
+            self._end(goodbye)
             return
         # Left from this page, and another program still reads the workshop file: the
         # words are deleted, not yet wiped from the file. Say so, and say when it is.
         wiping = label("The computer is still wiping your words from its files. This "
                        "takes a moment.", "wiping")
         self.children = [self.header, goodbye, wiping]
-        keep_trying(lambda: finish_clearing(self.store, wait=0),
-                    lambda: setattr(wiping, "value", "Finished: nothing you gave is left "
-                                    "in the workshop's files."))
+
+        def wiped() -> None:
+            wiping.value = "Finished: nothing you gave is left in the workshop's files."
+            self._end(goodbye, wiping)
+
+        keep_trying(lambda: finish_clearing(self.store, wait=0), wiped,
+                    gave_up=lambda: self._end(goodbye, wiping))
+
+    def _end(self, *last_words: ipw.Widget) -> None:
+        """Show the page's last words, and give its place in the room back."""
+        self.children = [self.header, *last_words]
+        self._dom_classes = [*self._dom_classes, *css(ENDED)]
+        end_this_kernel()
+
+
+NOT_NOW = ("That is fine. Nothing about you has been saved. You can close this page. If "
+           "you change your mind, open the link again.")
+
+
+def goodbye_text(receipt: dict | None) -> str:
+    """What a page says when its person is no longer taking part.
+
+    ``receipt`` is the withdrawal's receipt when they left from this very page; None when
+    they left on another device, or the facilitator withdrew them as they asked.
+    """
+    if receipt is None:
+        return ("You are no longer taking part in this workshop: you left on another page, "
+                "or the facilitator did it for you when you asked. What you gave was dealt "
+                "with as the information at the start said. You can close this page.")
+    if receipt["policy"] == "erase":
+        done = "Everything you gave here has been deleted."
+    else:
+        done = ("What you wrote stays with the group, without your name or id; everything "
+                "else you gave has been deleted.")
+    return (f"You have left the workshop. {done} Thank you for your time. You can close "
+            "this page.")
 
 
 def participant_page(make_activity: Callable[[Store, Participant], LivePanel],
