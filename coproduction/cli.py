@@ -209,9 +209,13 @@ def cmd_withdraw(args) -> int:
     for path in changed:
         print(f"Left as it is, because it was changed after the kit wrote it: {path}. "
               "It may still hold their words: check it by hand.")
+    for folder in receipt["reports_failed"]:
+        print(f"The evaluation report in {folder} could not be written again; the kit's "
+              "files there were removed, so nothing of theirs is left in it. Run "
+              f"'coproduction evaluate --out {folder}' to write it again.", file=sys.stderr)
     if cleared:
         print("Wiped from the workshop file too: nothing they gave can be read back from it.")
-        return 0
+        return 1 if receipt["reports_failed"] else 0
     print("Not yet wiped from the workshop file, because another program still has it open. "
           "Close that program; the kit finishes this the next time the workshop is served "
           "or someone withdraws.", file=sys.stderr)
@@ -234,6 +238,9 @@ def cmd_purge(args) -> int:
 def cmd_ledger(args) -> int:
     from .payments import export_ledger
 
+    if args.out.is_dir():
+        raise UsageError(f"{args.out} is a folder: give the ledger a file name, such as "
+                         f"{args.out / 'ledger.csv'}")
     with _open(args.workshop) as store:
         lines = export_ledger(store, args.out)
     print(f"Wrote {lines} ledger lines to {args.out} (finance references only, no names).")

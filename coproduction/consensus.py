@@ -95,10 +95,9 @@ class Tally:
         return Fraction(self.agree, self.sided) if self.sided else Fraction(0)
 
     def describe(self) -> str:
-        parts = [f"{self.agree} agree", f"{self.disagree} disagree", f"{self.passed} not sure"]
-        if self.block:
-            parts.append(f"{self.block} strongly against")
-        return ", ".join(parts)
+        """The counts in the words and the order of the vote buttons."""
+        return (f"{self.agree} agree, {self.passed} not sure, {self.disagree} disagree, "
+                f"{self.block} strongly against")
 
 
 @dataclass(frozen=True)

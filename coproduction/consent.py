@@ -142,6 +142,7 @@ def _require_active(tx: Transaction, participant_id: object) -> dict:
 class WithdrawalPlan:
     policy: str          # "erase" or "anonymise"
     explanation: str     # what will happen, said to the person before they confirm
+    for_facilitator: str  # the same, said to the facilitator who withdraws someone
 
 
 def withdrawal_plan(store: Store, today: dt.date | None = None) -> WithdrawalPlan:
@@ -153,11 +154,18 @@ def withdrawal_plan(store: Store, today: dt.date | None = None) -> WithdrawalPla
         return WithdrawalPlan("erase", (
             "If you leave, everything you gave here is deleted: your words, your votes, "
             "your private notes and your choices. Things the group agreed using your votes "
-            "are counted again. Nobody is told it was you. This cannot be undone."))
+            "are counted again. Nobody is told it was you. This cannot be undone."), (
+            "If you withdraw them, everything they gave is deleted: their words, their votes, "
+            "their private notes and their choices. Things the group agreed using their "
+            "votes are counted again, and the group is told without naming them. This "
+            "cannot be undone."))
     return WithdrawalPlan("anonymise", (
         f"The last day to delete everything was {_date(cutoff)}. If you leave now, the "
         "group keeps what you wrote, but your name and id are taken off it for good, and "
-        "your private notes and choices are deleted. This cannot be undone."))
+        "your private notes and choices are deleted. This cannot be undone."), (
+        f"The last day to delete everything was {_date(cutoff)}. If you withdraw them now, "
+        "the group keeps what they wrote, but their name and id are taken off it for good, "
+        "and their private notes and choices are deleted. This cannot be undone."))
 
 
 def participants_overview(store: Store) -> list[dict]:
@@ -195,10 +203,11 @@ def withdraw_participant(store: Store, participant_id: object, *,
                    "results_changed": changed, "exports_rewritten": 0, "files_left": 0}
         receipt_id = tx.insert("erasures", receipt)
     cleared = finish_clearing(store)
-    rewritten, left = rewrite_outputs(store, wait=wait)
+    done = rewrite_outputs(store, wait=wait)
     store.update("erasures", {"erasure_id": receipt_id},
-                 {"exports_rewritten": rewritten, "files_left": left})
-    return {**receipt, "exports_rewritten": rewritten, "files_left": left, "cleared": cleared}
+                 {"exports_rewritten": done.folders, "files_left": done.files_left})
+    return {**receipt, "exports_rewritten": done.folders, "files_left": done.files_left,
+            "reports_failed": done.reports_failed, "cleared": cleared}
 
 
 def finish_clearing(store: Store, wait: float = 1.0) -> bool:
@@ -274,7 +283,12 @@ def _recount_agreed(tx: Transaction, pid: str) -> int:
 
 
 def _notice(tx: Transaction, text: str) -> None:
-    tx.insert("notices", {"text": text})
+    """Tell the group, once: the same words are not posted twice in one withdrawal."""
+    if not getattr(tx, "told", None):
+        tx.told = set()
+    if text not in tx.told:
+        tx.told.add(text)
+        tx.insert("notices", {"text": text})
 
 
 def purge(store: Store, today: dt.date | None = None) -> dict[str, int]:

@@ -14,8 +14,11 @@ import csv
 import io
 import json
 import logging
+import os
 import subprocess
 import sys
+import threading
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .outputs import HOLD_WORDS, OutputFolder, clear_kit_files
@@ -140,16 +143,25 @@ def write_export(store: Store, folder) -> list[Path]:
     return [path for path in written if path is not None]
 
 
-def rewrite_outputs(store: Store, *, wait: bool = True) -> tuple[int, int]:
+@dataclass
+class Rewritten:
+    """What writing the kit's folders again did (see :func:`rewrite_outputs`)."""
+
+    folders: int = 0        # folders written again (reports: started again)
+    files_left: int = 0     # files left alone because someone had changed them
+    reports_failed: list[Path] = field(default_factory=list)  # known only when waited for
+
+
+def rewrite_outputs(store: Store, *, wait: bool = True) -> Rewritten:
     """Write every folder the kit wrote again from what the store holds now.
 
-    Tidy exports are written again at once. An evaluation report's files are removed at
-    once, then the report is written again in a process of its own (it runs notebooks,
-    which a participant's page should not wait for); ``wait`` waits for it. Returns the
-    number of folders written again and the number of files left alone because someone
-    had changed them.
+    Tidy exports are written again at once. The kit's files of every evaluation report
+    are removed at once; then the reports are written again by one process of their own
+    (it runs the notebooks, once for all of them, which a participant's page should not
+    wait for); ``wait`` waits for it and says which could not be written.
     """
-    folders = left = 0
+    done = Rewritten()
+    reports = []
     for row in store.select("exports", {"kind": list(HOLD_WORDS)}, order_by="export_id"):
         folder = Path(row["folder"])
         if not folder.is_dir():
@@ -160,23 +172,43 @@ def rewrite_outputs(store: Store, *, wait: bool = True) -> tuple[int, int]:
             with OutputFolder(store, folder, kind, include_private=row["include_private"],
                               leave_changed=True) as out:
                 write_export(store, out)
-            left += len(set(changed) | set(out.left))
+            done.files_left += len(set(changed) | set(out.left))
         else:
-            _evaluate_again(store, folder, wait=wait)
-            left += len(changed)
-        folders += 1
-    return folders, left
+            reports.append(folder)
+            done.files_left += len(changed)
+        done.folders += 1
+    if reports:
+        done.reports_failed = _evaluate_again(store, reports, wait=wait)
+    return done
 
 
-def _evaluate_again(store: Store, folder: Path, *, wait: bool) -> None:
-    """Write the evaluation report into ``folder`` again, in a process of its own."""
-    command = [sys.executable, "-m", "coproduction.report", str(store.folder), str(folder)]
+def _evaluate_again(store: Store, folders: list[Path], *, wait: bool) -> list[Path]:
+    """Write the evaluation reports in ``folders`` again, in a process of their own; with
+    ``wait``, return those it could not write."""
+    command = [sys.executable, "-m", "coproduction.report", str(store.folder),
+               *map(str, folders)]
     try:
         process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.DEVNULL, start_new_session=not wait)
+                                   stderr=subprocess.PIPE if wait else subprocess.DEVNULL,
+                                   env=_report_environment(), start_new_session=not wait)
     except OSError as error:
-        log.error("the evaluation report could not be written again: %s", type(error).__name__)
-        return
-    if wait and process.wait() != 0:
-        log.error("the evaluation report could not be written again (exit code %d)",
-                  process.returncode)
+        log.error("the evaluation reports could not be written again: %s", type(error).__name__)
+        return list(folders)
+    if not wait:  # reaped when it ends, so it never lingers as a zombie under a page
+        threading.Thread(target=process.wait, daemon=True).start()
+        return []
+    said = process.communicate()[1].decode(errors="replace")
+    if process.returncode:
+        log.error("an evaluation report could not be written again")
+    return [folder for folder in folders if str(folder) in said]
+
+
+def _report_environment() -> dict[str, str]:
+    """This process's environment without what ties it to a server or a page: the report
+    is written by a command of its own, not by a page's kernel."""
+    from .kernel import KERNEL_ID_ENV, SERVER_ADDRESS_ENV, SERVER_PID_ENV
+
+    dropped = {KERNEL_ID_ENV, SERVER_ADDRESS_ENV, SERVER_PID_ENV, "COPRODUCTION_ROLE",
+               "COPRODUCTION_JOIN_URL", "QUERY_STRING", "IPYTHONDIR"}
+    return {name: value for name, value in os.environ.items()
+            if name not in dropped and not name.startswith(("VOILA_", "JUPYTER_"))}

@@ -76,8 +76,15 @@ def end_with_the_server() -> None:
         libc.prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         return
-    if str(os.getppid()) != server:  # the server ended before the line above
-        os._exit(0)
+    if str(os.getppid()) != server:
+        try:
+            os.kill(int(server), 0)
+        except ProcessLookupError:  # the server ended before the line above
+            os._exit(0)
+        except (PermissionError, ValueError):
+            pass
+        # Not the server's own kernel (a notebook run by a command a kernel started):
+        # it ends with that parent instead, as asked above.
 
 
 def main() -> None:

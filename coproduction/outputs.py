@@ -48,6 +48,9 @@ def file_checksum(path: Path) -> str | None:
 
 #: The kinds of folder that hold people's words, so that a withdrawal writes them again.
 HOLD_WORDS = ("tables", "evaluation")
+#: Each kind in a sentence.
+KIND_WORDS = {"tables": "export", "evaluation": "evaluation report",
+              "sheets": "sheets for the group", "ledger": "ledger"}
 
 
 class NotTheKitsFile(StoreError):
@@ -79,6 +82,12 @@ class OutputFolder:
             f["name"]: f["sha256"] for f in store.select("export_files",
                                                          {"export_id": row["export_id"]})
             if f["changed_at"] is None}
+        #: Names the kit wrote here as another kind of output (an export beside a ledger).
+        self._others: dict[str, str] = {}
+        for other in store.select("exports", {"folder": str(self.folder)}):
+            if other["kind"] != kind:
+                for f in store.select("export_files", {"export_id": other["export_id"]}):
+                    self._others[f["name"]] = other["kind"]
 
     def __enter__(self) -> OutputFolder:
         try:
@@ -91,8 +100,17 @@ class OutputFolder:
         self._record()
 
     def may_write(self, name: str) -> bool:
-        """Whether ``name`` is free, or still holds exactly what the kit wrote there."""
+        """Whether ``name`` is free, or still holds exactly what the kit wrote there.
+
+        Every folder on the way to it inside the export folder must be a folder of its own
+        (or not there yet): never a link to somewhere else, never a file.
+        """
         path = self.folder / name
+        way = self.folder
+        for part in Path(name).parts[:-1]:
+            way = way / part
+            if way.is_symlink() or (way.exists() and not way.is_dir()):
+                return False
         if not path.exists() and not path.is_symlink():
             return True
         return (path.is_file() and not path.is_symlink()
@@ -105,7 +123,7 @@ class OutputFolder:
             return
         taken = [n for n in names if not self.may_write(n)]
         if taken:
-            raise NotTheKitsFile(_not_ours(self.folder, taken))
+            raise NotTheKitsFile(self._refusal(taken))
 
     def write(self, name: str, data: bytes | str) -> Path | None:
         """Write one file (text as UTF-8); None when it was left alone (``leave_changed``)."""
@@ -116,7 +134,7 @@ class OutputFolder:
             if self.leave_changed:
                 self.left.append(name)
                 return None
-            raise NotTheKitsFile(_not_ours(self.folder, [name]))
+            raise NotTheKitsFile(self._refusal([name]))
         part = path.with_name(f".{path.name}.coproduction-part")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -128,6 +146,13 @@ class OutputFolder:
             raise StoreError(f"The kit could not write {path}.") from error
         self.written[name] = checksum(data)
         return path
+
+    def _refusal(self, names: list[str]) -> str:
+        other = self._others.get(names[0]) if len(names) == 1 else None
+        if other is not None:
+            return (f"Nothing was written, because {self.folder / names[0]} is one of the "
+                    f"files of the kit's {KIND_WORDS[other]} there: choose another name.")
+        return _not_ours(self.folder, names)
 
     def _record(self) -> None:
         with self.store.transaction() as tx:
@@ -155,10 +180,14 @@ class OutputFolder:
 
 
 def _not_ours(folder: Path, names: list[str]) -> str:
+    if len(names) == 1:
+        return (f"Nothing was written, because {folder / names[0]} is already there (or a "
+                "file or a link stands on the way to it) and the kit did not write it, so "
+                "choose another place or move it away first.")
     shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
     return (f"Nothing was written, because the folder {folder} already holds {shown}, which "
-            "the kit did not write (or which was changed since): choose an empty folder, or "
-            "move those files away first.")
+            "the kit did not write (or which were changed since): choose an empty folder, "
+            "or move those away first.")
 
 
 def _export_row(store: Store, folder: Path, kind: str) -> dict | None:

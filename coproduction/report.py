@@ -66,60 +66,77 @@ def run_notebook(path: Path, workshop: Path):
     return nb
 
 
-def write_report(store: Store, out: Path | str, *,
-                 leave_changed: bool = False) -> dict[str, list[Path]]:
-    """Write ``report.html``, ``tables/*.csv`` and the executed notebooks to ``out``.
-
-    Every file is tracked (:mod:`coproduction.outputs`), so a withdrawal writes the
-    report again without the person who left; a file of the same name that the kit did
-    not write is never overwritten (``leave_changed`` leaves it and writes the rest).
-    """
+def report_files(store: Store) -> dict[str, str]:
+    """Every file of the report, by its name in the folder: the executed notebooks,
+    the metric tables and ``report.html``. Nothing is written."""
     import nbformat
     from nbconvert import HTMLExporter
 
-    notebooks = evaluation_notebooks()
-    tables = Evaluation(store).csv_files()
+    files, executed = {}, []
+    for path in evaluation_notebooks():
+        nb = run_notebook(path, store.folder)
+        text = nbformat.writes(nb)
+        files[f"notebooks/{path.name}"] = text if text.endswith("\n") else text + "\n"
+        executed.append(nb)
+    for name, text in Evaluation(store).csv_files().items():
+        files[f"tables/{name}"] = text
+    report = nbformat.v4.new_notebook(metadata=executed[0].metadata if executed else {})
+    for nb in executed:
+        report.cells += [c for c in nb.cells if not {"parameters", "injected-parameters"}
+                         & set(c.metadata.get("tags", []))]
+    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True,
+                            exclude_output_prompt=True)
+    title = f"Evaluation: {store.workshop()['title']}"
+    files["report.html"], _ = exporter.from_notebook_node(
+        report, resources={"metadata": {"name": title}})
+    return files
+
+
+def write_report(store: Store, out: Path | str, *, files: dict[str, str] | None = None,
+                 leave_changed: bool = False) -> dict[str, list[Path]]:
+    """Write ``report.html``, ``tables/*.csv`` and the executed notebooks to ``out``.
+
+    Everything is worked out before anything is written, and every file is tracked
+    (:mod:`coproduction.outputs`), so a withdrawal writes the report again without the
+    person who left; a file of the same name that the kit did not write is never
+    overwritten (the folder is refused; ``leave_changed`` leaves such files and writes the
+    rest). ``files`` are the report's files when already worked out (:func:`report_files`).
+    """
+    files = report_files(store) if files is None else files
+    written: dict[str, list[Path]] = {"report": [], "tables": [], "notebooks": []}
     with OutputFolder(store, out, "evaluation", leave_changed=leave_changed) as folder:
-        folder.claim(["report.html", *(f"notebooks/{p.name}" for p in notebooks),
-                      *(f"tables/{name}" for name in tables)])
-        executed, written = [], {"report": [], "tables": [], "notebooks": []}
-        for path in notebooks:
-            nb = run_notebook(path, store.folder)
-            text = nbformat.writes(nb)
-            written["notebooks"].append(folder.write(f"notebooks/{path.name}",
-                                                     text if text.endswith("\n") else text + "\n"))
-            executed.append(nb)
-        for name, text in tables.items():
-            written["tables"].append(folder.write(f"tables/{name}", text))
-        report = nbformat.v4.new_notebook(metadata=executed[0].metadata if executed else {})
-        for nb in executed:
-            report.cells += [c for c in nb.cells if not {"parameters", "injected-parameters"}
-                             & set(c.metadata.get("tags", []))]
-        exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True,
-                                exclude_output_prompt=True)
-        title = f"Evaluation: {store.workshop()['title']}"
-        body, _ = exporter.from_notebook_node(report, resources={"metadata": {"name": title}})
-        written["report"].append(folder.write("report.html", body))
-    return {kind: [p for p in paths if p is not None] for kind, paths in written.items()}
+        folder.claim(list(files))
+        for name, text in files.items():
+            path = folder.write(name, text)
+            if path is not None:
+                written["report" if name == "report.html" else name.split("/")[0]].append(path)
+    return written
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m coproduction.report WORKSHOP OUT``: write a tracked report again after a
-    withdrawal (:func:`coproduction.export.rewrite_outputs` starts it), leaving alone
-    any file someone changed."""
+    """``python -m coproduction.report WORKSHOP OUT [OUT ...]``: write tracked reports
+    again after a withdrawal (:func:`coproduction.export.rewrite_outputs` starts it), the
+    notebooks run once for them all, leaving alone any file someone changed. Each folder
+    that could not be written is named on standard error, and the exit code is 1."""
     import logging
     import sys
 
     logging.basicConfig(level=logging.WARNING, format="coproduction: %(message)s")
-    workshop, out = (argv if argv is not None else sys.argv[1:])[:2]
+    workshop, *outs = argv if argv is not None else sys.argv[1:]
+    failed = []
     try:
         with Store.open(workshop) as store:
-            write_report(store, out, leave_changed=True)
-    except StoreError as error:
-        logging.getLogger("coproduction.report").error(
-            "the evaluation report was not written again: %s", type(error).__name__)
-        return 1
-    return 0
+            files = report_files(store)
+            for out in outs:
+                try:
+                    write_report(store, out, files=files, leave_changed=True)
+                except StoreError:
+                    failed.append(out)
+    except StoreError:
+        failed = outs
+    for out in failed:
+        print(f"The evaluation report in {out} could not be written again.", file=sys.stderr)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

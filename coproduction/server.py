@@ -87,15 +87,19 @@ MAX_EXPECT = 200
 REFILL_AFTER_SECONDS = 5.0
 #: What the page after the last one reads, instead of waiting for a kernel that will not come.
 ROOM_FULL = (
-    "This workshop is full just now: every place is taken. A place comes back as soon as "
-    "someone leaves or closes their page, so please try again in a minute, or tell the "
-    "facilitator."
+    "This workshop is full just now: every place is taken. A place comes back when "
+    "someone leaves, or within a minute of someone closing their page, so please try "
+    "again in a minute, or tell the facilitator."
 )
-#: What a link without its secret part (or an old link) opens, instead of a login form.
+#: What a link without its secret part (or an old link) opens, instead of a login form:
+#: on the participants' server, and on the facilitator's console.
 LINK_NOT_COMPLETE = (
-    "This link is missing its secret part, or it is an old one, so the workshop cannot "
-    "open it. Please use the whole link the facilitator gave, or scan their square code "
-    "with your phone camera."
+    "This link is missing its secret part or is an old one, so please use the whole link "
+    "the facilitator gave, or scan their square code with your phone camera."
+)
+CONSOLE_LINK_NOT_COMPLETE = (
+    "This console link is missing its secret part or is an old one, so please use the "
+    "Console link that 'coproduction serve' printed."
 )
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
@@ -1346,9 +1350,13 @@ def _kit_voila_class(role: str, landing: str, exit_with_parent: bool, instance: 
             return None  # open to all: it only says that the link is not complete
 
         def get(self):
+            if self.request.query:  # keep a wrong token out of the address bar
+                self.redirect(self.request.path)
+                return
             self.set_status(403)
             self.set_header("Content-Type", "text/html; charset=utf-8")
-            self.finish(_plain_page(LINK_NOT_COMPLETE, "Not open"))
+            self.finish(_plain_page(LINK_NOT_COMPLETE if role == "participant" else
+                                    CONSOLE_LINK_NOT_COMPLETE, "Not open"))
 
         post = get
 

@@ -173,10 +173,15 @@ def test_no_command_overwrites_or_removes_a_file_the_kit_did_not_write(tmp_path)
         path.write_bytes(data)
     for command in (["sheets", "--out", out], ["ledger", "--out", out / "ledger.csv"]):
         result = run(*command, "--workshop", demo_folder)
-        assert result.returncode == 2 and "which the kit did not write" in result.stderr, \
+        assert result.returncode == 2 and "the kit did not write" in result.stderr, \
             (command, result.stderr)
     assert run("sheets", "--out", out / "ours", "--workshop", demo_folder).returncode == 0
     assert run("sheets", "--out", out / "ours", "--workshop", demo_folder).returncode == 0
+    assert run("export", "--out", out / "export", "--workshop", demo_folder).returncode == 0
+    for where, said in ((out, "is a folder"), (out / "export" / "votes.csv",
+                                                "is one of the files of the kit's export")):
+        result = run("ledger", "--out", where, "--workshop", demo_folder)
+        assert result.returncode == 2 and said in result.stderr, result.stderr
     assert run("demo", "--replace", "--workshop", demo_folder).returncode == 0
     before = tmp_path / "existing"
     before.mkdir()

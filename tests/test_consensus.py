@@ -49,7 +49,7 @@ def test_everyone_rule():
 
 def test_explanations_give_the_counts_and_what_is_missing():
     assert decide(tally(agree=1), DEFAULT).explanation == (
-        "Needs 2 more votes (1 agree, 0 disagree, 0 not sure).")
+        "Needs 2 more votes (1 agree, 0 not sure, 0 disagree, 0 strongly against).")
     assert "1 person is strongly against" in decide(tally(agree=3, block=1), DEFAULT).explanation
     assert "at least two thirds" in decide(tally(agree=1, disagree=2), DEFAULT).explanation
 

@@ -65,7 +65,7 @@ def test_join_anonymously_contribute_then_leave_and_the_other_page_updates(tmp_p
             expect(ana.locator(".coproduction-leave-plan")).to_contain_text("deleted")
             ana.locator(".coproduction-leave-confirm").click()
             expect(ana.locator(".coproduction-goodbye")).to_contain_text(
-                "You have left the workshop. Everything you gave here has been deleted.",
+                "You have left the workshop. Everything you gave here has been deleted",
                 timeout=10_000)
             expect(bo_tac.locator(".coproduction-wording")).to_have_count(0, timeout=5_000)
             # Her page ends its kernel to give the place back; it does not say it lost touch.

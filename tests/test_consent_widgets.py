@@ -85,7 +85,8 @@ def test_leaving_from_my_own_page_asks_then_erases_and_the_other_page_updates(st
     ana.choices.leave.click()
     ana.choices.confirm.click()
     assert not store.select("participants", {"pseudonym": "Ana"})
-    assert any("You have left the workshop. Everything you gave here has been deleted." in t
+    assert any("You have left the workshop. Everything you gave here has been deleted, and "
+               "wiped from the workshop's files." in t
                for t in all_labels(ana))
     assert "coproduction-page-ended" in ana._dom_classes
     bo.activity.refresh_if_changed()

@@ -6,6 +6,7 @@ each assertion shows the working.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -357,12 +358,17 @@ def test_evaluate_command_writes_the_report_and_says_what_has_no_data(language_w
 
 
 @pytest.mark.notebook
-def test_a_withdrawal_writes_the_evaluation_report_again_without_them(store, tmp_path):
+def test_a_withdrawal_writes_the_evaluation_report_again_without_them(store, tmp_path,
+                                                                     monkeypatch):
     """report.html, tables/ and the executed notebooks are copies of people's words too:
-    a withdrawal writes them again without the person, and leaves the evaluator's own
-    notes in that folder alone (SECURITY.md, promise 16)."""
+    a withdrawal writes every such folder again without the person (the notebooks run
+    once for them all), and leaves the evaluator's own notes there alone (SECURITY.md,
+    promise 16). It works from a participant's page: the withdrawal runs there in a
+    kernel the kit's server started, whose environment ties it to that server."""
     from coproduction import consent
-    from coproduction.report import write_report
+    from coproduction.kernel import KERNEL_ID_ENV, SERVER_ADDRESS_ENV, SERVER_PID_ENV
+    from coproduction.report import report_files, write_report
+    from coproduction.server import JUPYTER_SHARE
 
     said = "Send the papers a week before, please."
     people = [join(store, f"Person {i}", "lived_experience") for i in range(4)]
@@ -377,14 +383,21 @@ def test_a_withdrawal_writes_the_evaluation_report_again_without_them(store, tmp
     out = tmp_path / "report"
     out.mkdir()
     (out / "my-notes.md").write_text("What I noticed.\n")
-    write_report(store, out)
+    files = report_files(store)
+    write_report(store, out, files=files)
+    write_report(store, tmp_path / "second copy", files=files)
     copies = [out / "report.html", out / "tables" / "you_said_we_did.csv",
-              *(out / "notebooks").glob("*.ipynb")]
+              *(out / "notebooks").glob("*.ipynb"), tmp_path / "second copy" / "report.html"]
     assert all(said in p.read_text(encoding="utf-8") for p in copies[:2])
+    for name, value in {SERVER_PID_ENV: str(os.getppid()), "COPRODUCTION_ROLE": "participant",
+                        KERNEL_ID_ENV: "0a1b2c3d-0000-4000-8000-000000000000",
+                        SERVER_ADDRESS_ENV: "http://127.0.0.1:9/",
+                        "JUPYTER_PATH": str(JUPYTER_SHARE)}.items():
+        monkeypatch.setenv(name, value)
 
     receipt = consent.withdraw_participant(store, people[0].participant_id, wait=True)
 
-    assert receipt["exports_rewritten"] == 1
+    assert receipt["exports_rewritten"] == 2 and receipt["reports_failed"] == []
     for path in copies:
         assert path.is_file() and said not in path.read_text(encoding="utf-8"), path
     assert "We sent them early." in (out / "tables" / "you_said_we_did.csv").read_text()
@@ -416,3 +429,28 @@ def test_self_assess_command_saves_and_refuses_bad_answers(store, capsys):
     [row] = store.select("self_assessments")
     assert (row["stage"], row["cultural_humility"], row["evidence"]) == (
         "responsive", "not_yet", "We pay on the day.")
+
+
+def test_a_report_folder_the_kit_cannot_write_into_is_refused_before_anything_is_written(
+        store, tmp_path):
+    """A file where the report's tables/ folder goes, or notebooks/ linking elsewhere:
+    refused in one sentence, and nothing at all is written (the notebooks hold words)."""
+    from coproduction.outputs import NotTheKitsFile
+    from coproduction.report import write_report
+
+    files = {"notebooks/1.ipynb": "words", "tables/sections.csv": "a,b\n", "report.html": "x"}
+    blocked = tmp_path / "blocked"
+    blocked.mkdir()
+    (blocked / "tables").write_text("mine\n")
+    linked = tmp_path / "linked"
+    linked.mkdir()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (linked / "notebooks").symlink_to(elsewhere)
+    for folder, name in ((blocked, "tables/sections.csv"), (linked, "notebooks/1.ipynb")):
+        before = sorted(p.name for p in folder.rglob("*"))
+        with pytest.raises(NotTheKitsFile, match=f"{folder / name} is already there"):
+            write_report(store, folder, files=files)
+        assert sorted(p.name for p in folder.rglob("*")) == before
+    assert list(elsewhere.iterdir()) == []
+    assert store.select("exports") == []

@@ -88,7 +88,7 @@ def test_a_shared_language_session_from_end_to_end(served, tmp_path):
                 ".coproduction-proposal")
             row.get_by_role("button", name="Agree", exact=True).click()
         expect(bo_senco.locator(".coproduction-decision")).to_have_text(
-            "Agreed (2 agree, 0 disagree, 0 not sure).", timeout=5_000)
+            "Agreed (2 agree, 0 not sure, 0 disagree, 0 strongly against).", timeout=5_000)
 
         lang.locator(".coproduction-close-round").click()
         expect(ana.locator(".coproduction-round-status")).to_contain_text(

@@ -92,7 +92,7 @@ def test_votes_change_the_board(store, session_id):
         next(iter(card(page, "SENCO").rows.values())).vote.value = "agree"
     pages[0].refresh_if_changed()
     row = next(iter(card(pages[0], "SENCO").rows.values()))
-    assert row.decision.value == "Agreed (3 agree, 0 disagree, 0 not sure)."
+    assert row.decision.value == "Agreed (3 agree, 0 not sure, 0 disagree, 0 strongly against)."
     assert card(pages[0], "SENCO").agreed.value == "Agreed so far: the teacher for extra help"
 
 

@@ -103,7 +103,10 @@ class MyChoices(LivePanel):
         self.panels = ipw.Accordion(children=[mine, about],
                                     titles=("My choices", "About this project"),
                                     selected_index=None, _dom_classes=css("my-choices-panels"))
-        self.children = [self.notices, self.panels]
+        # The group's news since this person joined sits at the top of their page
+        # (ParticipantPage puts it there); this panel keeps it up to date.
+        self.joined_at = row["joined_at"]
+        self.children = [self.panels]
 
     def refresh(self) -> None:
         if find_participant(self.store, self.person.participant_id) is None:
@@ -111,7 +114,8 @@ class MyChoices(LivePanel):
             self._on_gone()
             return
         show_lines(self.notices, [n["text"] for n in self.store.select(
-            "notices", order_by="notice_id")][-3:], "notice")
+            "notices", order_by="notice_id") if n["created_at"] >= self.joined_at][-3:],
+            "notice")
         show_lines(self.declarations, [
             ("Conflict of interest: " if d["kind"] == "conflict" else "Back-up: ") + d["text"]
             for d in self.store.select("declarations")] or ["Nothing declared yet."],
@@ -274,7 +278,7 @@ class ConsentConsole(LivePanel):
                              layout=ipw.Layout(display="none"))
 
         def ask():
-            plan.value = consent.withdrawal_plan(self.store).explanation
+            plan.value = consent.withdrawal_plan(self.store).for_facilitator
             confirm.layout.display = None
         withdraw.on_click(lambda _b: self.guard(ask))
         self.on_click(confirm, lambda: self._withdraw(participant_id))

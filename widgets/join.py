@@ -12,7 +12,7 @@ from typing import Callable
 
 import ipywidgets as ipw
 
-from coproduction.consent import finish_clearing
+from coproduction.consent import finish_clearing, withdrawal_plan
 from coproduction.participants import Participant, join_workshop, rejoin
 from coproduction.store import Store
 from coproduction.validation import InvalidInput, count_action, refused
@@ -144,7 +144,8 @@ class ParticipantPage(ipw.VBox):
         greeting = label(f"You are taking part as {person.pseudonym}.", "you-are")
         self.care = CareFrame(self.store, person, self.activity)  # pause + support
         self.choices = MyChoices(self.store, person, on_gone=self._gone)
-        self.children = [self.header, greeting, self.care, self.choices, self.rejoin_key]
+        self.children = [self.header, greeting, self.choices.notices, self.care, self.choices,
+                         self.rejoin_key]
         self.activity.start()
         self.care.start()
         self.choices.start()
@@ -163,7 +164,7 @@ class ParticipantPage(ipw.VBox):
                 panel.stop()
         self.rejoin_key.value = ""
         receipt = getattr(self.choices, "receipt", None)
-        goodbye = label(goodbye_text(receipt), "goodbye")
+        goodbye = label(goodbye_text(receipt, withdrawal_plan(self.store).policy), "goodbye")
         if receipt is None or receipt["cleared"]:
             self._end(goodbye)
             return
@@ -191,23 +192,25 @@ NOT_NOW = ("That is fine. Nothing about you has been saved. You can close this p
            "you change your mind, open the link again.")
 
 
-def goodbye_text(receipt: dict | None) -> str:
+def goodbye_text(receipt: dict | None, policy: str = "erase") -> str:
     """What a page says when its person is no longer taking part.
 
     ``receipt`` is the withdrawal's receipt when they left from this very page; None when
-    they left on another device, or the facilitator withdrew them as they asked.
+    they left on another device, or the facilitator withdrew them: then ``policy`` is what
+    the workshop does with a leaver's words today.
     """
-    if receipt is None:
-        return ("You are no longer taking part in this workshop: you left on another page, "
-                "or the facilitator did it for you when you asked. What you gave was dealt "
-                "with as the information at the start said. You can close this page.")
-    if receipt["policy"] == "erase":
-        done = "Everything you gave here has been deleted."
+    policy = receipt["policy"] if receipt is not None else policy
+    if policy == "erase":
+        done = "Everything you gave here has been deleted"
+        if receipt is not None and receipt.get("cleared"):
+            done += ", and wiped from the workshop's files"
     else:
         done = ("What you wrote stays with the group, without your name or id; everything "
-                "else you gave has been deleted.")
-    return (f"You have left the workshop. {done} Thank you for your time. You can close "
-            "this page.")
+                "else you gave has been deleted")
+    if receipt is None:
+        return ("You are no longer taking part in this workshop: you left on another page, "
+                f"or the facilitator took you off. {done}. You can close this page.")
+    return f"You have left the workshop. {done}. Thank you for your time. You can close this page."
 
 
 def participant_page(make_activity: Callable[[Store, Participant], LivePanel],
