@@ -50,7 +50,7 @@ from coproduction.shared_language import SharedLanguage  # noqa: E402
 from coproduction.store import Store  # noqa: E402
 from coproduction.validation import RateLimit  # noqa: E402
 
-NOTEBOOK = ROOT / "notebooks" / "participant" / "language.ipynb"
+NOTEBOOK = ROOT / "notebooks" / "participant" / "workshop.ipynb"
 CODE = "BENCH"
 BROWSER_TRIES = 5  # cold browsers on the kit's page; the table gives the median
 TEXT = "The SENCO will see you. Your EHCP and the CAMHS referral come next."
@@ -293,7 +293,7 @@ def measure_floor(workshop: Path) -> float:
     from harness import write_notebook
 
     with tempfile.TemporaryDirectory() as tmp:
-        write_notebook(Path(tmp) / "language.ipynb",
+        write_notebook(Path(tmp) / "workshop.ipynb",
                        "import ipywidgets as ipw\n"
                        "ipw.Text(_dom_classes=['coproduction-join-name'])",
                        "from widgets.base import query_parameters\nquery_parameters();")

@@ -295,12 +295,15 @@ def cmd_serve(args) -> int:
     from .server import ServerSettings, start_servers, workshop_tokens
 
     from .consent import finish_clearing
+    from .sessions import open_activity
 
     with _open(args.workshop) as store:
         workshop = store.workshop()
         folder = store.folder
         backend = store.backend
         finish_clearing(store, wait=0)  # a withdrawal that another program held back
+        if args.activity:  # else the room opens where the last session left it
+            open_activity(store, args.activity)
     if backend != SQLITE:  # the workshop is in the database: its links are kept here
         Path(folder).mkdir(parents=True, exist_ok=True)
     token, console_token = workshop_tokens(folder, renew=args.new_link)
@@ -310,7 +313,7 @@ def cmd_serve(args) -> int:
     if shared:
         token = shared
     settings = ServerSettings(workshop=folder, host=args.host, port=args.port,
-                              console_port=args.console_port, activity=args.activity,
+                              console_port=args.console_port,
                               workshop_code=workshop["code"], expect=args.expect,
                               token=token, console_token=console_token,
                               public_url=args.public_url, base_url=args.base_url,
@@ -397,8 +400,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8866, help="participants' port (default 8866)")
     p.add_argument("--console-port", type=int, default=8867,
                    help="the console's port on 127.0.0.1 (default 8867)")
-    p.add_argument("--activity", default="language", choices=ACTIVITIES,
-                   help="the activity participants land on (default: language)")
+    p.add_argument("--activity", choices=ACTIVITIES,
+                   help="the activity open at the start; the console moves everyone on "
+                   "from there (default: the one open when the workshop last stopped)")
     p.add_argument("--expect", type=int, default=0, metavar="N",
                    help="how many people will join at once: N kernels are started ahead, "
                         "and page N+1 is told the room is full (default 0: start kernels "

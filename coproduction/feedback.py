@@ -32,8 +32,17 @@ import hashlib
 from collections import Counter
 from dataclasses import dataclass
 
+from .activity import Activity
 from .participants import Participant, credited_as
-from .schema import ACTION_STATUSES, FEELINGS, LADDER_RUNGS, MOMENTS, PAUSE_KINDS, PRINCIPLES
+from .schema import (
+    ACTION_STATUSES,
+    FEEDBACK_TABLES,
+    FEELINGS,
+    LADDER_RUNGS,
+    MOMENTS,
+    PAUSE_KINDS,
+    PRINCIPLES,
+)
 from .sessions import close_round, require_open, session_row
 from .store import Store, Transaction
 from .validation import InvalidInput, choose, clean_text, count_action, refused, whole_number
@@ -486,3 +495,7 @@ class FeedbackSession:
             actions = tuple(_action_views(tx, sid))
         return Picture(answers, feelings, follow_ups, ratings, suggestions, ladder, actions)
 
+
+ACTIVITY = Activity(
+    name="feedback", title="Feedback", tables=tuple(t.name for t in FEEDBACK_TABLES),
+    page="widgets.feedback:FeedbackBoard", console="widgets.feedback:FeedbackConsole")

@@ -22,8 +22,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .activity import Activity
 from .participants import Participant
-from .schema import CARD_ANSWERS, LEVELS, RATINGS
+from .schema import CARD_ANSWERS, LEVELS, METHOD_TABLES, RATINGS
 from .sessions import require_open, session_row
 from .store import Store, Transaction
 from .validation import InvalidInput, choose, clean_text, count_action, refused, whole_number
@@ -641,3 +642,7 @@ class MethodSelection:
             refused("method", "unknown method")
             raise InvalidInput("That method is not on the list. Please pick one from the page.")
 
+
+ACTIVITY = Activity(
+    name="methods", title="Choosing methods", tables=tuple(t.name for t in METHOD_TABLES),
+    page="widgets.methods:MethodsBoardPage", console="widgets.methods:MethodsConsole")

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 CREDIT_MODES = {
     "anonymous": "shown without any name or id",
@@ -278,6 +278,8 @@ CORE_TABLES = (
                   maximum=1000),
             Field("currency", "string", "The currency of payments, e.g. GBP.", max_length=3),
             Field("created_at", "datetime", "When the workshop was made (UTC)."),
+            Field("activity_now", "string", "The activity the facilitator has open: every "
+                  "participant's page shows it.", required=False, enum=ACTIVITIES),
         ),
         primary_key="workshop_id",
     ),
@@ -1015,7 +1017,15 @@ def _to_version_2(conn) -> None:
         conn.execute(statement)
 
 
-MIGRATIONS: dict[int, Callable] = {1: _to_version_2}
+def _to_version_3(conn) -> None:
+    """One page for the whole workshop: the workshop row says which activity is open."""
+    import sqlite3
+
+    types = _SQL_TYPES if isinstance(conn, sqlite3.Connection) else _PG_TYPES
+    conn.execute(f"ALTER TABLE workshop ADD COLUMN activity_now {types['string']}")
+
+
+MIGRATIONS: dict[int, Callable] = {1: _to_version_2, 2: _to_version_3}
 
 
 def datapackage(resources: list[dict], *, name: str, title: str) -> dict:

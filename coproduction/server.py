@@ -163,10 +163,11 @@ class ServerSettings:
         default=FACILITATOR_NOTEBOOKS,
         metadata={"help": "Folder of facilitator notebooks; it must hold console.ipynb."},
     )
-    activity: str = field(
-        default="language",
+    landing: str = field(
+        default="workshop",
         metadata={
-            "help": "The notebook participants land on: <participant_notebooks>/<activity>.ipynb."
+            "help": "The notebook participants land on: <participant_notebooks>/<landing>.ipynb. "
+            "The default shows the whole workshop: whichever activity the console has open."
         },
     )
     token: str | None = field(
@@ -362,12 +363,12 @@ def start_servers(settings: ServerSettings, *, wait: float = 60) -> RunningServe
     join_url = _page_url(
         _join_host(settings.host),
         settings.port,
-        f"{settings.activity}.ipynb",
+        f"{settings.landing}.ipynb",
         join_query,
         base,
     )
     if settings.public_url:
-        join_url = _public_page_url(settings.public_url, f"{settings.activity}.ipynb", join_query)
+        join_url = _public_page_url(settings.public_url, f"{settings.landing}.ipynb", join_query)
     console_url = _page_url(
         CONSOLE_HOST, settings.console_port, f"{CONSOLE_NOTEBOOK}.ipynb", {"token": console_token}
     )
@@ -391,7 +392,7 @@ def start_servers(settings: ServerSettings, *, wait: float = 60) -> RunningServe
             host=settings.host,
             port=settings.port,
             notebooks=participant_dir,
-            landing=f"{settings.activity}.ipynb",
+            landing=f"{settings.landing}.ipynb",
             token=token,
             log_file=log_dir / "participant-server.log" if log_dir else None,
             expect=settings.expect,
@@ -446,13 +447,13 @@ def _check_settings(settings, workshop: Path, participant_dir: Path, facilitator
     for folder, who in ((participant_dir, "participant"), (facilitator_dir, "facilitator")):
         if not folder.is_dir():
             raise ServerError(f"The {who} notebooks folder {folder} does not exist.")
-    if not _NAME.fullmatch(settings.activity or ""):
+    if not _NAME.fullmatch(settings.landing or ""):
         raise ServerError(
-            f"The activity name {settings.activity!r} should be a notebook name such as "
-            "'language', without folders or '.ipynb'."
+            f"The landing page {settings.landing!r} should be a notebook name such as "
+            "'workshop', without folders or '.ipynb'."
         )
-    if not (participant_dir / f"{settings.activity}.ipynb").is_file():
-        raise ServerError(f"There is no notebook {settings.activity}.ipynb in {participant_dir}.")
+    if not (participant_dir / f"{settings.landing}.ipynb").is_file():
+        raise ServerError(f"There is no notebook {settings.landing}.ipynb in {participant_dir}.")
     if not (facilitator_dir / f"{CONSOLE_NOTEBOOK}.ipynb").is_file():
         raise ServerError(f"There is no notebook {CONSOLE_NOTEBOOK}.ipynb in {facilitator_dir}.")
     for name in ("token", "console_token"):

@@ -59,3 +59,24 @@ def current_session(store: Store, activity: str) -> dict | None:
     rows = store.select("sessions", {"activity": activity}, order_by="session_id")
     open_rows = [r for r in rows if r["status"] == "open"]
     return (open_rows or rows or [None])[-1]
+
+
+def activity_now(store: Store) -> str:
+    """The activity the facilitator has open: the one every participant's page shows."""
+    return store.workshop().get("activity_now") or ACTIVITIES[0]
+
+
+def open_activity(store: Store, activity: object) -> str:
+    """Move the whole room to ``activity``: every page already joined follows it live."""
+    activity = choose(activity, ACTIVITIES, what="an activity")
+    with store.transaction() as tx:
+        workshop = tx.select("workshop")[0]
+        if workshop.get("activity_now") != activity:
+            tx.update("workshop", {"workshop_id": workshop["workshop_id"]},
+                      {"activity_now": activity})
+    return activity
+
+
+def open_activities(store: Store) -> set[str]:
+    """The activities with a round open now (people can still add to them)."""
+    return {row["activity"] for row in store.select("sessions", {"status": "open"})}

@@ -15,9 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import language
+from .activity import Activity
 from .consensus import ConsensusRule, Decision, Tally, best_wording, decide
 from .participants import Participant, credited_as
-from .schema import VOTE_CHOICES
+from .schema import LANGUAGE_TABLES, VOTE_CHOICES
 from .sessions import require_open, session_row
 from .store import Store, Transaction
 from .validation import InvalidInput, choose, clean_text, count_action, refused
@@ -320,3 +321,6 @@ class SharedLanguage:
         return rows[0]
 
 
+ACTIVITY = Activity(
+    name="language", title="Shared language", tables=tuple(t.name for t in LANGUAGE_TABLES),
+    page="widgets.language:LanguageBoard", console="widgets.language:LanguageConsole")

@@ -34,10 +34,11 @@ from dataclasses import dataclass
 from itertools import pairwise
 from zoneinfo import ZoneInfo, available_timezones
 
+from .activity import Activity
 from .consent import checked_date
 from .participants import Participant, credited_as
 from .payments import money
-from .schema import EVENT_KINDS
+from .schema import EVENT_KINDS, TIMELINE_TABLES
 from .sessions import require_open, session_row
 from .store import Store, Transaction
 from .validation import InvalidInput, choose, clean_text, count_action, refused
@@ -749,3 +750,8 @@ def method_choices(store: Store) -> list[tuple[str, str]]:
     ids = {v for _n, v in chosen}
     return chosen + [(m["name"], m["method_id"]) for m in store.select("methods", order_by="name")
                      if m["method_id"] not in ids]
+
+
+ACTIVITY = Activity(
+    name="timeline", title="Timeline", tables=tuple(t.name for t in TIMELINE_TABLES),
+    page="widgets.timeline:TimelineBoard", console="widgets.timeline:TimelineConsole")

@@ -124,7 +124,7 @@ def main() -> int:
             shoot(phone.locator(".coproduction-private-panel"), "language-private", taken)
 
             # Method selection.
-            phone.goto(language_url.replace("/language.ipynb", "/methods.ipynb"))
+            phone.goto(language_url.replace("/workshop.ipynb", "/methods.ipynb"))
             phone.locator(".coproduction-methods-board").wait_for(timeout=60_000)
             phone.wait_for_timeout(800)
             shoot(phone, "participant-methods", taken)
@@ -137,7 +137,7 @@ def main() -> int:
                   "methods-steps", taken)
 
             # Timelines.
-            phone.goto(language_url.replace("/language.ipynb", "/timeline.ipynb"))
+            phone.goto(language_url.replace("/workshop.ipynb", "/timeline.ipynb"))
             phone.locator(".coproduction-timeline-board").wait_for(timeout=60_000)
             phone.wait_for_timeout(800)
             shoot(phone, "participant-timeline", taken)
@@ -148,7 +148,7 @@ def main() -> int:
             shoot(console.locator(".coproduction-waiting-box"), "timeline-waiting", taken)
 
             # Feedback loops, pauses and "you said, we did".
-            phone.goto(language_url.replace("/language.ipynb", "/feedback.ipynb"))
+            phone.goto(language_url.replace("/workshop.ipynb", "/feedback.ipynb"))
             phone.locator(".coproduction-feedback-board").wait_for(timeout=60_000)
             phone.wait_for_timeout(800)
             shoot(phone, "participant-feedback", taken)

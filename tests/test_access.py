@@ -411,7 +411,7 @@ def audit(room, request):
     page.locator(".coproduction-language-board").wait_for(timeout=60_000)
     language = page.url
     for activity in ACTIVITIES:
-        page.goto(language.replace("/language.ipynb", f"/{activity}.ipynb"))
+        page.goto(language.replace("/workshop.ipynb", f"/{activity}.ipynb"))
         page.locator(".coproduction-you-are").wait_for(timeout=60_000)
         page.wait_for_timeout(800)
         for view in VIEWS[request.param]:
@@ -469,7 +469,7 @@ def test_the_keyboard_reaches_and_works_every_control_with_a_ring_you_can_see(ro
     servers, browser = room
     context = browser.new_context(viewport={"width": PHONE, "height": 900})
     page = context.new_page()
-    page.goto(servers.join_url.replace("/language.ipynb", "/feedback.ipynb"))
+    page.goto(servers.join_url.replace("/workshop.ipynb", "/feedback.ipynb"))
     page.locator(".coproduction-join-name input").fill("Kim")
     page.locator(".coproduction-join-button").click()
     page.locator(".coproduction-feedback-board").wait_for(timeout=60_000)

@@ -346,7 +346,7 @@ def test_every_response_carries_the_kits_headers(room):
     token = token_of(room.join)
     for url in (room.join, f"{origin}/voila/templates/coproduction/static/page.js",
                 f"{origin}/voila/static/voila.js", f"{origin}/nowhere",
-                f"{origin}/voila/render/language.ipynb", f"{origin}/api/kernels?token={token}",
+                f"{origin}/voila/render/workshop.ipynb", f"{origin}/api/kernels?token={token}",
                 f"{origin}/voila/render/missing.ipynb?token={token}", f"{origin}/login"):
         headers = httpx.get(url, timeout=60).headers
         assert headers.get("content-security-policy") == \

@@ -148,7 +148,7 @@ def test_nginx_serves_two_servers_with_tls_and_sticky_routing(tmp_path, postgres
     with running_servers(workshop, port=upstreams[0], **shared) as one, \
             running_servers(workshop, port=upstreams[1], **shared) as two:
         assert one.join_url == two.join_url
-        assert one.join_url.startswith(public + "/voila/render/language.ipynb?token=")
+        assert one.join_url.startswith(public + "/voila/render/workshop.ipynb?token=")
         main = site_for_this_machine(tmp_path, upstreams, https, http, cert, key)
         proxy = subprocess.Popen([binary, "-p", str(tmp_path), "-c", str(main),
                                   "-g", "daemon off;"], stdout=subprocess.DEVNULL,
@@ -178,7 +178,7 @@ def test_nginx_serves_two_servers_with_tls_and_sticky_routing(tmp_path, postgres
                 sent = await first.propose(words)
                 await second.until(lambda: words in second.seen, 30)
                 out["crossed"] = second.seen[words] - sent
-                response = await clients[0].get(f"{public}/voila/render/language.ipynb",
+                response = await clients[0].get(f"{public}/voila/render/workshop.ipynb",
                                                 params={"token": token})
                 out["headers"] = response.headers
                 query = await clients[0].get(f"{public}/voila/query/{first.kernel_id}")
@@ -211,7 +211,7 @@ def test_nginx_serves_two_servers_with_tls_and_sticky_routing(tmp_path, postgres
     assert "max-age=" in out["headers"].get("strict-transport-security", "")
     assert "default-src 'self'" in out["headers"].get("content-security-policy", "")
     access = (tmp_path / "coproduction-access.log").read_text()
-    assert "/voila/render/language.ipynb" in access
+    assert "/voila/render/workshop.ipynb" in access
     assert "token" not in access and token not in access and "?" not in access
 
 
@@ -281,7 +281,7 @@ def test_a_server_under_a_jupyterhub_service_path_serves_a_page_that_joins(tmp_p
     public = f"http://127.0.0.1:{port}{prefix}"
     with running_servers(workshop, port=port, workshop_code=capacity.CODE,
                          base_url=prefix + "/", public_url=public) as servers:
-        assert servers.join_url.startswith(f"{public}/voila/render/language.ipynb?token=")
+        assert servers.join_url.startswith(f"{public}/voila/render/workshop.ipynb?token=")
         token = urllib.parse.parse_qs(urllib.parse.urlsplit(servers.join_url).query)["token"][0]
 
         async def visit() -> dict:
@@ -291,7 +291,7 @@ def test_a_server_under_a_jupyterhub_service_path_serves_a_page_that_joins(tmp_p
                 await page.connect()
                 await page.join("Ana")
                 outside = await client.get(f"http://127.0.0.1:{port}/voila/render/"
-                                           "language.ipynb", params={"token": token})
+                                           "workshop.ipynb", params={"token": token})
                 you = page.text_of("you-are")
                 await page.close()
                 return {"you": you, "outside": outside.status_code}

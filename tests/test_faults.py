@@ -332,7 +332,7 @@ def test_a_page_whose_kernel_went_before_it_connected_says_so_at_once(tmp_path):
         with sync_playwright() as p:
             browser = chromium(p)
             page = browser.new_page()
-            page.route(re.compile(r".*/voila/render/language\.ipynb.*"), shut_down_its_kernel_first)
+            page.route(re.compile(r".*/voila/render/workshop\.ipynb.*"), shut_down_its_kernel_first)
             page.goto(server.join)
             lost = page.locator("#coproduction-connection-lost")
             expect(lost).to_be_visible(timeout=10_000)
@@ -443,7 +443,7 @@ def test_a_read_only_workshop_folder_is_said_plainly_everywhere(tmp_path):
     folder = tmp_path / "workshop"
     Store.create(folder, title="Read only", code="READ").close()
     from widgets.console import console_page
-    from widgets.language import participant_page
+    from widgets.workshop import participant_page
 
     def as_someone_else():
         # A user namespace: this process loses root's power over the host's files, as

@@ -13,7 +13,7 @@ import time
 import pytest
 from harness import chromium, require_chromium, running_servers
 
-from coproduction.sessions import create_session, open_round
+from coproduction.sessions import create_session, open_activity, open_round
 from coproduction.store import Store
 
 pytestmark = pytest.mark.browser
@@ -41,7 +41,8 @@ def test_pause_signals_the_whole_pause_and_you_said_we_did(tmp_path):
         first = create_session(store, "feedback", "First meeting")
         open_round(store, first)
         open_round(store, create_session(store, "language", "Our letters"))
-    with running_servers(workshop, activity="feedback", workshop_code="FB1",
+        open_activity(store, "feedback")
+    with running_servers(workshop, workshop_code="FB1",
                          log_dir=tmp_path) as servers, sync_playwright() as p:
         browser = chromium(p)
         console = browser.new_context(viewport={"width": 1100, "height": 2400}).new_page()
@@ -50,7 +51,7 @@ def test_pause_signals_the_whole_pause_and_you_said_we_did(tmp_path):
         expect(console.locator(".coproduction-feedback-console .coproduction-session-title")
                ).to_have_text("First meeting", timeout=LONG)
         ana = join(browser, servers.join_url, "Ana")
-        bo = join(browser, servers.join_url.replace("feedback.ipynb", "language.ipynb"), "Bo")
+        bo = join(browser, servers.join_url.replace("workshop.ipynb", "language.ipynb"), "Bo")
 
         # session 1: Ana says what should change
         ana.locator(".coproduction-change-input textarea").fill("More breaks, please")

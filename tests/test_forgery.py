@@ -176,4 +176,4 @@ def test_names_and_paths_from_the_address_or_command_line_stay_inside(tmp_path):
         assert refused.returncode == 2 and "invalid choice" in refused.stderr
         assert "Traceback" not in refused.stderr
         with pytest.raises(ServerError, match="notebook name"):
-            start_servers(ServerSettings(workshop=workshop, activity=activity))
+            start_servers(ServerSettings(workshop=workshop, landing=activity))

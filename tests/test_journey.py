@@ -28,7 +28,7 @@ def test_a_shared_language_session_from_end_to_end(served, tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
     server, workshop = served
-    assert re.match(r"http://127\.0\.0\.1:\d+/voila/render/language\.ipynb\?token=", server.join)
+    assert re.match(r"http://127\.0\.0\.1:\d+/voila/render/workshop\.ipynb\?token=", server.join)
     assert server.console.startswith("http://127.0.0.1:")
     dialogs = []
     with sync_playwright() as p:

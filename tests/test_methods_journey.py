@@ -27,7 +27,7 @@ def test_two_people_dot_the_console_shortlists_and_the_export_keeps_it(tmp_path)
 
     with served_workshop(tmp_path, "Journey", "--activity", "methods") as (server, workshop), \
             sync_playwright() as p:
-        assert "/voila/render/methods.ipynb?token=" in server.join
+        assert "/voila/render/workshop.ipynb?token=" in server.join
         browser = chromium(p)
         console = browser.new_context(viewport={"width": 1100, "height": 2400}).new_page()
         console.goto(server.console)

@@ -316,7 +316,7 @@ def test_serve_on_postgresql_behind_a_proxy_shares_the_token_and_keeps_it_off_ps
         served = Served(name, log, "--public-url", "https://workshops.example.org")
         try:
             assert served.join.startswith("https://workshops.example.org/voila/render/"
-                                          f"language.ipynb?token={token}&code=")
+                                          f"workshop.ipynb?token={token}&code=")
             assert served.console.startswith("http://127.0.0.1:")
             command_lines = b"".join(
                 Path(f"/proc/{pid}/cmdline").read_bytes() for pid in

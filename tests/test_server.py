@@ -74,7 +74,7 @@ def make_notebooks(root: Path) -> tuple[Path, Path, Path]:
     """Workshop folder plus participant/ and facilitator/ folders with test notebooks."""
     workshop = root / "workshop"
     workshop.mkdir()
-    write_notebook(root / "participant" / "language.ipynb", LANGUAGE)
+    write_notebook(root / "participant" / "workshop.ipynb", LANGUAGE)
     write_notebook(root / "participant" / "broken.ipynb", BROKEN)
     write_notebook(root / "participant" / "late.ipynb", LATE)
     write_notebook(root / "facilitator" / "console.ipynb", CONSOLE)
@@ -303,7 +303,7 @@ def test_only_the_notebooks_folder_is_served(servers):
     token = token_of(servers.join_url)
     status, headers, _ = request(f"{host}/?token={token}&code=ABC")
     assert status == 302
-    assert headers["Location"] == f"/voila/render/language.ipynb?token={token}&code=ABC"
+    assert headers["Location"] == f"/voila/render/workshop.ipynb?token={token}&code=ABC"
     assert refused(*request(f"{host}/")[:2])
     status, _, body = request(f"{host}/voila/render/missing.ipynb?token={token}")
     assert status == 404
@@ -311,14 +311,14 @@ def test_only_the_notebooks_folder_is_served(servers):
     for path in ("/voila/tree", "/voila/tree/", "/voila/api/contents", "/voila/api/contents/",
                  "/voila/render/../facilitator/console.ipynb",
                  "/voila/render/%2e%2e/facilitator/console.ipynb",
-                 "/voila/files/language.ipynb"):
+                 "/voila/files/workshop.ipynb"):
         status, _, body = request(f"{host}{path}?token={token}")
         assert status in (403, 404), (path, status)
-        assert "ROLE=" not in body and "language.ipynb" not in body
+        assert "ROLE=" not in body and "workshop.ipynb" not in body
 
 
 def test_participants_never_see_tracebacks(servers):
-    url = servers.join_url.replace("language.ipynb", "broken.ipynb")
+    url = servers.join_url.replace("workshop.ipynb", "broken.ipynb")
     status, _, body = request(url)
     assert status == 200
     assert "a detail participants must not see" not in body
@@ -327,7 +327,7 @@ def test_participants_never_see_tracebacks(servers):
 
 
 def test_a_page_whose_widgets_reach_the_server_late_is_served_with_them(servers):
-    status, _, body = request(servers.join_url.replace("language.ipynb", "late.ipynb"))
+    status, _, body = request(servers.join_url.replace("workshop.ipynb", "late.ipynb"))
     assert status == 200
     assert "application/vnd.jupyter.widget-view+json" in body, \
         "the page was served without its widget"
@@ -344,9 +344,9 @@ def test_logs_hold_no_query_strings_or_tokens(servers):
     def logs() -> str:
         return servers.participant_log.read_text() + servers.console_log.read_text()
 
-    assert wait_for(lambda: "200 GET /voila/render/language.ipynb" in logs())
+    assert wait_for(lambda: "200 GET /voila/render/workshop.ipynb" in logs())
     text = logs()
-    assert "302 GET /voila/render/language.ipynb" in text
+    assert "302 GET /voila/render/workshop.ipynb" in text
     assert "SECRETKEY" not in text
     assert token_of(servers.join_url) not in text
     assert token_of(servers.console_url) not in text
@@ -485,7 +485,7 @@ def test_a_failed_cell_is_said_plainly_on_the_page(servers, browser):
     from playwright.sync_api import expect
 
     page = browser.new_page()
-    page.goto(servers.join_url.replace("language.ipynb", "broken.ipynb"))
+    page.goto(servers.join_url.replace("workshop.ipynb", "broken.ipynb"))
     expect(page.get_by_text("Please tell the facilitator")).to_be_visible(timeout=30_000)
     shown = page.locator("body").inner_text()
     assert "ValueError" not in shown and "a detail participants must not see" not in shown

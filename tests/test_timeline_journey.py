@@ -14,7 +14,7 @@ import pytest
 from harness import chromium, require_chromium, running_servers
 
 from coproduction import timeline as tl
-from coproduction.sessions import create_session, open_round
+from coproduction.sessions import create_session, open_activity, open_round
 from coproduction.store import Store
 
 pytestmark = pytest.mark.browser
@@ -33,7 +33,8 @@ def test_a_suggestion_accepted_on_the_console_appears_on_a_phones_chart(tmp_path
         tl.add_event(s, kind="session", title="First working session",
                      starts_on="2027-03-03", start_time="10:00", end_time="12:30")
         tl.add_event(s, kind="payment", title="Payment day", starts_on="2027-03-10")
-    with running_servers(workshop, activity="timeline", workshop_code="TL1",
+        open_activity(s, "timeline")
+    with running_servers(workshop, workshop_code="TL1",
                          log_dir=tmp_path) as servers, sync_playwright() as p:
         browser = chromium(p)
         phone = browser.new_context(viewport={"width": 390, "height": 2400},

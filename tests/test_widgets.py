@@ -238,7 +238,7 @@ def test_console_shows_the_join_link_as_a_qr_code(store, session_id):
 
 def test_a_missing_workshop_gives_a_sentence_not_a_traceback(tmp_path):
     from widgets.console import console_page
-    from widgets.language import participant_page
+    from widgets.workshop import participant_page
 
     for page in (participant_page(workshop=tmp_path / "gone"),
                  console_page(workshop=tmp_path / "gone")):
@@ -282,7 +282,7 @@ def test_a_page_is_drawn_before_its_address_arrives_then_lets_the_person_in(
         store, session_id, monkeypatch):
     """A warm kernel builds the whole page ahead; only ``arrive()`` waits for the request."""
     import widgets.base
-    from widgets.language import participant_page
+    from widgets.workshop import participant_page
 
     waited = []
     monkeypatch.setenv("VOILA_PREHEAT", "True")
@@ -302,7 +302,7 @@ def test_a_page_is_drawn_before_its_address_arrives_then_lets_the_person_in(
     again = participant_page(workshop=store.folder)
     assert again.person is None
     again.arrive()
-    assert again.person == page.person and isinstance(again.activity, LanguageBoard)
+    assert again.person == page.person and isinstance(again.activity.board, LanguageBoard)
     again.activity.stop(), again.care.stop(), again.choices.stop()
 
 

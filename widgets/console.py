@@ -10,14 +10,13 @@ import os
 
 import ipywidgets as ipw
 
+from coproduction.activity import activities
+from coproduction.sessions import activity_now, open_activity
 from coproduction.store import Store
 
-from .base import asked, css, label, page_or_problem
+from .base import LivePanel, asked, css, label, page_or_problem
 from .consent import ConsentConsole
-from .feedback import FeedbackConsole
-from .language import LanguageConsole
-from .methods import MethodsConsole
-from .timeline import TimelineConsole
+from .workshop import panel_class
 
 
 def qr_png(text: str) -> bytes:
@@ -48,21 +47,44 @@ class FacilitatorConsole(ipw.VBox):
         else:
             header.append(label("Start the workshop with 'coproduction serve' to get a join "
                                 "link.", "join-intro"))
-        self.language = LanguageConsole(store)
-        self.methods = MethodsConsole(store)
-        self.timeline = TimelineConsole(store)
-        self.feedback = FeedbackConsole(store)
+        self.room = RoomPanel(store)
+        tabs = []
+        for name, declared in activities().items():  # each activity's own tab, as it says
+            panel = panel_class(declared.console)(store)
+            setattr(self, name, panel)
+            tabs.append((declared.title, panel))
         self.consent = ConsentConsole(store)
-        tabs = [("Shared language", self.language), ("Method selection", self.methods),
-                ("Timeline", self.timeline), ("Feedback and pauses", self.feedback),
-                ("People, consent and pay", self.consent)]
+        tabs.append(("People, consent and pay", self.consent))
         self.tabs = ipw.Tab(children=[panel for _, panel in tabs],
                             titles=[title for title, _ in tabs], _dom_classes=css("activities"))
         # New pause signals show above the tabs, whichever tab is open.
-        self.children = [ipw.VBox(header, _dom_classes=css("header")), self.feedback.alert,
-                         self.tabs]
-        for _, panel in tabs:
+        self.children = [ipw.VBox(header, _dom_classes=css("header")), self.room,
+                         self.feedback.alert, self.tabs]
+        for panel in (self.room, *(panel for _, panel in tabs)):
             panel.start()
+
+
+class RoomPanel(LivePanel):
+    """The room at a glance: which activity every page shows now, and moving it on."""
+
+    def __init__(self, store: Store):
+        super().__init__(store, classes=("room",))
+        self.now = label("", "activity-now")
+        self.choice = ipw.Dropdown(options=[(a.title, name) for name, a in activities().items()],
+                                   _dom_classes=css("activity-pick"))
+        self.show_button = ipw.Button(description="Show this to everyone",
+                                      button_style="primary", _dom_classes=css("show-activity"))
+        self.on_click(self.show_button, self._show)
+        self.children = [self.now, asked("Move everyone to:", self.choice, "activity-move"),
+                         self.show_button, self.message]
+
+    def _show(self) -> None:
+        name = open_activity(self.store, self.choice.value)
+        self.say(f"Every page now shows {activities()[name].title}.", "ok")
+
+    def refresh(self) -> None:
+        name = activity_now(self.store)
+        self.now.value = f"Participants see now: {activities()[name].title}."
 
 
 def console_page(workshop=None) -> ipw.Widget:

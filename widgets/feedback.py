@@ -504,10 +504,3 @@ class FeedbackConsole(FeedbackPanel):
                                 principle=key if kind == "p" else None)
         self.action_text.value = self.action_reason.value = ""
         self.action_status.value = "planned"
-
-
-def participant_page(workshop=None, session: int | None = None) -> ipw.Widget:
-    """The page a participant's feedback notebook shows (identity from the page address)."""
-    from .join import participant_page
-
-    return participant_page(lambda s, person: FeedbackBoard(s, person, session), workshop)

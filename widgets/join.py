@@ -55,13 +55,19 @@ class JoinGate(LivePanel):
         self.not_now = ipw.Button(description="Not now", _dom_classes=css("not-now"))
         self.on_click(self.join, self._join)
         self.on_click(self.not_now, on_declined)
+        # The key this device kept from an earlier visit: the page template puts it here
+        # (once) when the address does not carry one, so opening the link again brings
+        # the same person back (see ParticipantPage.let_in).
+        self.kept_key = ipw.Text(description="Kept key", layout=ipw.Layout(display="none"),
+                                 _dom_classes=css("stored-key"))
         self.information = InformationBox(store.workshop())
         self.choices = ChoicesForm()
         intro = fixed_label("Before you choose, please read what taking part means.", "intro")
         name_note = fixed_label("Pick a name to be known by here. It does not have to be "
                                 "your real name.", "name-note")
         self.children = [intro, self.information, name_note, self.code, self.name,
-                         self.choices, ipw.HBox([self.join, self.not_now]), self.message]
+                         self.choices, ipw.HBox([self.join, self.not_now]), self.message,
+                         self.kept_key]
         self.use_code(code)
 
     def use_code(self, code: str) -> None:
@@ -118,6 +124,7 @@ class ParticipantPage(ipw.VBox):
         self.activity: LivePanel | None = None
         self.gate = JoinGate(store, self._enter, code=code, on_declined=self._declined)
         self.children = [self.header, self.gate, self.rejoin_key]
+        self.gate.kept_key.observe(self._kept_key, names="value")
         if key:
             self.let_in(code, key)
 
@@ -136,6 +143,14 @@ class ParticipantPage(ipw.VBox):
             self._enter(person, key)
         else:
             self.gate.use_code(code)
+
+    def _kept_key(self, change) -> None:
+        """The device's kept key arrived: one try, then the box is shut (a script cannot
+        use it to guess keys)."""
+        self.gate.kept_key.unobserve(self._kept_key, names="value")
+        key = change["new"]
+        if isinstance(key, str) and key and self.person is None:
+            self.gate.guard(self.let_in, self.gate.code.value, key[:200])
 
     def _enter(self, person: Participant, key: str) -> None:
         self.person = person

@@ -438,10 +438,3 @@ class LanguageConsole(BoardPanel):
         added = self.need_session().confirm_glossary()
         self.say(f"Added {len(added)} agreed wording{'s' if len(added) != 1 else ''} to the "
                  "glossary." if added else "Nothing new is agreed yet.", "ok")
-
-
-def participant_page(workshop=None, session: int | None = None) -> ipw.Widget:
-    """The page a participant's notebook shows (identity from the page address)."""
-    from .join import participant_page
-
-    return participant_page(lambda s, person: LanguageBoard(s, person, session), workshop)

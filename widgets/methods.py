@@ -363,10 +363,3 @@ class MethodsConsole(MethodsPanel):
     def _confirm(self) -> None:
         entries = self.need_session().confirm_shortlist()
         self.say(f"The shortlist of {len(entries)} is saved for the next sessions.", "ok")
-
-
-def participant_page(workshop=None, session: int | None = None) -> ipw.Widget:
-    """The page a participant's methods notebook shows (identity from the page address)."""
-    from .join import participant_page
-
-    return participant_page(lambda s, person: MethodsBoardPage(s, person, session), workshop)

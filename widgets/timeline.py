@@ -580,10 +580,3 @@ class TimelineConsole(TimelinePanel):
     def _add(self) -> None:
         tl.add_event(self.store, **self.form.values())
         self.form.clear()
-
-
-def participant_page(workshop=None, session: int | None = None) -> ipw.Widget:
-    """The page a participant's timeline notebook shows (identity from the page address)."""
-    from .join import participant_page
-
-    return participant_page(lambda s, person: TimelineBoard(s, person, session), workshop)

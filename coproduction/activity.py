@@ -1,0 +1,82 @@
+"""An activity is one registered thing: what its sessions keep, show, and redo for a leaver.
+
+A workshop runs several activities (shared language, method selection, timelines,
+feedback loops) for one group, on one page. Each declares one :class:`Activity` at the end
+of its engine module, and :data:`REGISTERED` names them in the order a workshop usually
+runs them. The core (people, consent and withdrawal, export, sessions, validation, the
+store) reaches an activity only through its declaration, found by name
+(:func:`activities`), never by importing its module. Adding an activity is its engine
+module, its page module in ``widgets/`` and one line in :data:`REGISTERED`.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import random
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable
+
+if TYPE_CHECKING:
+    from .participants import Participant
+    from .store import Store, Transaction
+
+#: Each activity's name and the engine module that declares it (its ``ACTIVITY``).
+REGISTERED: dict[str, str] = {
+    "language": "coproduction.shared_language",
+    "methods": "coproduction.methods",
+    "timeline": "coproduction.timeline",
+    "feedback": "coproduction.feedback",
+}
+
+
+def _nothing_to_recount(tx: Transaction, participant_id: str) -> None:
+    return None
+
+
+def _no_files(store: Store) -> dict[str, str]:
+    return {}
+
+
+@dataclass(frozen=True)
+class Activity:
+    """What one activity declares, once.
+
+    ``page`` and ``console`` name the participant's panel and the facilitator's tab as
+    ``"module:Class"`` in ``widgets/``: the engine never imports a page. ``page`` is made
+    as ``Class(store, person)``, ``console`` as ``Class(store)``.
+
+    ``before_withdrawal(tx, participant_id)`` runs inside the withdrawal's transaction,
+    before the person's rows go: it recounts every result of this activity that leaned
+    on them and tells the group what changed (``tx.insert("notices", ...)``), naming
+    nobody. ``export_files(store)`` gives files the tidy export adds (name: text).
+    ``demo(store, rng, people)`` adds the activity's part of the demo workshop.
+    ``evaluation`` names the report's sections built from its tables.
+    """
+
+    name: str
+    title: str
+    tables: tuple[str, ...]
+    page: str
+    console: str
+    before_withdrawal: Callable[[Transaction, str], None] = _nothing_to_recount
+    export_files: Callable[[Store], dict[str, str]] = _no_files
+    demo: Callable[[Store, random.Random, list[Participant]], None] | None = None
+    evaluation: tuple[str, ...] = ()
+
+
+@functools.cache
+def activities() -> dict[str, Activity]:
+    """Every registered activity, by name, in :data:`REGISTERED`'s order."""
+    found = {}
+    for name, module in REGISTERED.items():
+        declared = importlib.import_module(module).ACTIVITY
+        if declared.name != name:
+            raise ValueError(f"{module} declares the activity {declared.name!r}, not {name!r}")
+        found[name] = declared
+    return found
+
+
+def activity(name: str) -> Activity:
+    """One registered activity; KeyError for a name that is not registered."""
+    return activities()[name]

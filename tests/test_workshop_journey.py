@@ -1,0 +1,119 @@
+"""A whole workshop on one link, in real headless Chromium: the console and three phones.
+
+The facilitator moves the room from the language round to methods, then the timeline,
+then feedback; every phone follows live, as the same person, and what a person typed is
+still there when they go back. A phone whose tab was closed opens the link again (no
+key in the address: the device kept it) and is the same person.
+"""
+
+from __future__ import annotations
+
+import pytest
+from harness import chromium, remember_typed, running_servers
+
+from coproduction import timeline as tl
+from coproduction.methods import MethodSelection
+from coproduction.sessions import activity_now, create_session, open_round
+from coproduction.shared_language import SharedLanguage
+from coproduction.store import Store
+
+pytestmark = pytest.mark.browser
+LONG = 60_000
+TITLES = {"language": "Shared language", "methods": "Choosing methods",
+          "timeline": "Timeline", "feedback": "Feedback"}
+
+
+def a_workshop_with_a_session_of_each(folder):
+    with Store.create(folder, title="Our project", code="ONE1") as store:
+        language = create_session(store, "language", "Our letters")
+        open_round(store, language)
+        SharedLanguage(store, language).put_text("Invitation", "The SENCO will see you.")
+        methods = create_session(store, "methods", "Choosing methods")
+        MethodSelection(store, methods).set_rules(2, 3)
+        open_round(store, methods)
+        open_round(store, create_session(store, "timeline", "Planning our time"))
+        tl.add_event(store, kind="session", title="First working session",
+                     starts_on="2027-03-03", start_time="10:00", end_time="12:30")
+        open_round(store, create_session(store, "feedback", "How it went"))
+
+
+def move_everyone(console, activity):
+    console.locator(".coproduction-activity-pick select").select_option(TITLES[activity])
+    console.locator(".coproduction-show-activity").click()
+    from playwright.sync_api import expect
+
+    expect(console.locator(".coproduction-activity-now")).to_have_text(
+        f"Participants see now: {TITLES[activity]}.", timeout=10_000)
+
+
+def test_one_link_the_room_moves_together_and_a_reopened_tab_is_the_same_person(tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    folder = tmp_path / "workshop"
+    a_workshop_with_a_session_of_each(folder)
+    with running_servers(folder, workshop_code="ONE1", log_dir=tmp_path) as servers, \
+            sync_playwright() as p:
+        assert "/voila/render/workshop.ipynb?token=" in servers.join_url
+        browser = chromium(p)
+        console = browser.new_context(viewport={"width": 1100, "height": 2400}).new_page()
+        console.goto(servers.console_url)
+        expect(console.locator(".coproduction-activity-now")).to_have_text(
+            "Participants see now: Shared language.", timeout=LONG)
+
+        phones, devices = {}, {}
+        for name in ("Ana", "Bo", "Cy"):
+            devices[name] = browser.new_context(viewport={"width": 390, "height": 2400})
+            phone = devices[name].new_page()
+            phone.goto(servers.join_url)
+            phone.locator(".coproduction-join-name input").fill(name)
+            phone.locator(".coproduction-join-button").click()
+            expect(phone.locator(".coproduction-you-are")).to_have_text(
+                f"You are taking part as {name}.", timeout=LONG)
+            expect(phone.locator(".coproduction-activity-title")).to_have_text(
+                "Shared language")
+            phones[name] = phone
+        ana = phones["Ana"]
+        remember_typed("half a thought about a word")
+        ana.locator(".coproduction-flag-input input").fill("half a thought about a word")
+
+        move_everyone(console, "methods")
+        for phone in phones.values():  # live, without a reload
+            expect(phone.locator(".coproduction-activity-title")).to_have_text(
+                "Choosing methods", timeout=10_000)
+            expect(phone.locator(".coproduction-dots-left")).to_contain_text("You have 2 dots")
+        ana.locator(".coproduction-method").first.locator(".coproduction-add-dot").click()
+        expect(ana.locator(".coproduction-dots-left")).to_contain_text("1 left to place", timeout=10_000)
+
+        move_everyone(console, "timeline")
+        for phone in phones.values():
+            expect(phone.locator(".coproduction-timeline-chart svg")).to_contain_text(
+                "First working session", timeout=10_000)
+
+        move_everyone(console, "feedback")
+        for phone in phones.values():
+            expect(phone.locator(".coproduction-check-in-button")).to_be_visible(
+                timeout=10_000)
+
+        # Every round is still open: Ana goes back to the language board herself, and
+        # what she had typed there is still in its box; the others stay where they are.
+        ana.locator(".coproduction-activity-chooser").get_by_role(
+            "button", name="Shared language").click()
+        expect(ana.locator(".coproduction-flag-input input")).to_have_value(
+            "half a thought about a word", timeout=10_000)
+        expect(phones["Bo"].locator(".coproduction-activity-title")).to_have_text("Feedback")
+
+        # Bo closes his tab, then opens the join link again on the same phone.
+        phones["Bo"].close()
+        again = devices["Bo"].new_page()
+        again.goto(servers.join_url)
+        expect(again.locator(".coproduction-you-are")).to_have_text(
+            "You are taking part as Bo.", timeout=LONG)
+        expect(again.locator(".coproduction-activity-title")).to_have_text("Feedback")
+        assert again.locator(".coproduction-join-name input").count() == 0
+        assert "me=" in again.url  # and a reload keeps him too
+        browser.close()
+
+    with Store.open(folder) as store:
+        people = store.select("participants")
+        assert sorted(p["pseudonym"] for p in people) == ["Ana", "Bo", "Cy"]
+        assert activity_now(store) == "feedback"
