@@ -46,8 +46,10 @@ DATABASE_NAME = "workshop.sqlite"
 # and set your own with `coproduction new --pay-rate`.
 WORKSHOP_DEFAULTS = {"after_cutoff": "anonymise", "pay_rate": 25.0, "currency": "GBP",
                      "contact": None, "withdraw_by": None, "keep_until": None}
+#: The kit's own folder (where ``data/workshops`` is, in a copy of the kit).
+KIT_ROOT = Path(__file__).resolve().parents[1]
 # The demo workshop every command and page uses when none is named.
-DEFAULT_WORKSHOP = Path(__file__).resolve().parents[1] / "data" / "workshops" / "demo"
+DEFAULT_WORKSHOP = KIT_ROOT / "data" / "workshops" / "demo"
 BUSY_TIMEOUT_MS = 15_000
 
 #: The one setting that moves the kit to PostgreSQL: a URL such as
@@ -62,12 +64,20 @@ _WORKSHOP_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,49}")
 
 
 def workshop_folder(workshop: str | Path | None = None) -> Path:
-    """The workshop to open: the one named, else the server's, else the demo."""
-    if workshop:
-        return Path(workshop)
-    if os.environ.get("COPRODUCTION_WORKSHOP"):
-        return Path(os.environ["COPRODUCTION_WORKSHOP"])
-    return DEFAULT_WORKSHOP
+    """The workshop to open: the one named, else the server's, else the demo.
+
+    The answer is always a full path, so it still names the same folder from wherever
+    it is used next (a report's notebooks run in a folder of their own). A relative
+    name is taken from the current folder; where nothing is there, from the kit's own
+    folder, as the guides write it (``data/workshops/NAME``) for a notebook that
+    JupyterLab runs in ``notebooks/evaluation``.
+    """
+    if not workshop:
+        workshop = os.environ.get("COPRODUCTION_WORKSHOP") or DEFAULT_WORKSHOP
+    folder = Path(workshop).expanduser()
+    if not folder.is_absolute() and not folder.exists() and (KIT_ROOT / folder).exists():
+        folder = KIT_ROOT / folder
+    return folder.resolve()
 
 
 def database_url(database: str | None = None) -> str | None:
@@ -992,7 +1002,7 @@ class Store:
     @classmethod
     def _empty(cls, path: Path | str, **kw) -> "Store":
         """A new workshop with its tables and no rows (see :meth:`create`)."""
-        folder = Path(path)
+        folder = Path(path).expanduser().resolve()
         if database_url(kw.get("database")) is None:
             if (folder / DATABASE_NAME).exists():
                 raise StoreError(f"There is already a workshop at {folder}.")

@@ -343,11 +343,12 @@ def test_the_participant_path_never_imports_matplotlib_or_the_evaluation():
 def test_evaluate_command_writes_the_report_and_says_what_has_no_data(language_workshop,
                                                                        tmp_path):
     store, _people = language_workshop
-    out = tmp_path / "report"
+    out = store.folder.parent / "report"
+    # Named as the README and the guide write it: relative to the current folder.
     result = subprocess.run([sys.executable, "-m", "coproduction.cli", "evaluate",
-                             "--workshop", str(store.folder), "--out", str(out)],
+                             "--workshop", store.folder.name, "--out", "report"],
                             check=False, capture_output=True, text=True, timeout=600,
-                            cwd=ROOT)
+                            cwd=store.folder.parent)
     assert result.returncode == 0, result.stderr
     assert "No data for Choice" in result.stdout and "No data for Fairness and care" in result.stdout
     html = (out / "report.html").read_text(encoding="utf-8")

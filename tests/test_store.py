@@ -418,3 +418,22 @@ def test_notices_carry_on_after_the_connection_is_made_again(pg_store):
         assert notices.drain()
     finally:
         notices.close()
+
+
+def test_a_relative_workshop_name_is_found_from_here_or_from_the_kit(tmp_path, monkeypatch):
+    """`--workshop data/workshops/NAME` from the kit's folder, and the same words in an
+    evaluation notebook that JupyterLab runs in notebooks/evaluation, open one workshop."""
+    import coproduction.store as store_module
+
+    Store.create(tmp_path / "data" / "workshops" / "ours", title="Ours", code="REL1").close()
+    monkeypatch.setattr(store_module, "KIT_ROOT", tmp_path)
+    monkeypatch.chdir(tmp_path)
+    with Store.open("data/workshops/ours") as here:
+        assert here.folder == tmp_path / "data" / "workshops" / "ours"
+    (tmp_path / "notebooks" / "evaluation").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path / "notebooks" / "evaluation")
+    with Store.open("data/workshops/ours") as from_a_notebook:
+        assert from_a_notebook.workshop()["code"] == "REL1"
+        assert from_a_notebook.folder.is_absolute()
+    with pytest.raises(StoreError, match="There is no workshop at"):
+        Store.open("data/workshops/someone-else")
