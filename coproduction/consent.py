@@ -43,6 +43,18 @@ def _date(value: str | None) -> str:
     return dt.date.fromisoformat(value).strftime("%-d %B %Y")
 
 
+def collected() -> str:
+    """Everything the workshop keeps about a person, in plain words, one thing a line,
+    made from what each table says it keeps (``Table.collects``), so it cannot fall out
+    of step with them."""
+    always = [TABLES[name].collects for name in ("participants", "consents")]
+    given = [t.collects for name, t in TABLES.items() if t.collects and name not in
+             ("participants", "consents")]
+    said = " and ".join(always)
+    return "\n".join([f"{said[0].upper()}{said[1:]}.", "Then only what you choose to give:",
+                      *(f"- {line[0].upper()}{line[1:]}." for line in given), "Nothing else."])
+
+
 def information(workshop: dict) -> list[tuple[str, str]]:
     """What taking part means, in plain words: (heading, text) pairs for the join page."""
     cutoff = workshop.get("withdraw_by")
@@ -50,8 +62,7 @@ def information(workshop: dict) -> list[tuple[str, str]]:
     after = ("we keep what you gave, but take your name and id off it"
              if workshop.get("after_cutoff") == "anonymise" else "we still delete it all")
     return [
-        ("What we collect", "The name you pick here, what you write, and your votes. "
-         "If you want, how you like to be described. Nothing else."),
+        ("What we collect", collected()),
         ("Why", "So the group can agree things together, and so we can show what "
          "changed because of what people said."),
         ("Who sees it", "The group sees what you write under the name you choose, or "

@@ -165,6 +165,10 @@ class Table:
     private: bool = False
     contribution: bool = False
     indexes: tuple[tuple[str, ...], ...] = field(default=())
+    #: What the table keeps about a person, in the words the join page uses to tell
+    #: them ("What we collect" is made from these); every table with a person's id
+    #: says it (tests/test_consent.py checks).
+    collects: str = ""
 
     def field(self, name: str) -> Field:
         for f in self.fields:
@@ -303,6 +307,7 @@ CORE_TABLES = (
         ),
         primary_key="participant_id",
         private=True,
+        collects="the name you pick here",
     ),
     Table(
         "sessions", "Sessions of the workshop, each running one activity.",
@@ -354,6 +359,7 @@ LANGUAGE_TABLES = (
         ),
         primary_key="term_id", autoincrement=True, contribution=True,
         indexes=(("session_id",),),
+        collects="words you mark as hard to understand",
     ),
     Table(
         "proposals", "Plain wordings people proposed for a term.",
@@ -366,6 +372,7 @@ LANGUAGE_TABLES = (
         ),
         primary_key="proposal_id", autoincrement=True, contribution=True,
         indexes=(("session_id",),),
+        collects="plainer wordings you propose",
     ),
     Table(
         "votes", "Each person's current vote on a proposal.",
@@ -380,6 +387,7 @@ LANGUAGE_TABLES = (
         ),
         primary_key="vote_id", autoincrement=True, contribution=True,
         unique=(("proposal_id", "author_id"),), indexes=(("session_id",),),
+        collects="your votes",
     ),
     Table(
         "consensus_rules", "The rule that makes a proposal agreed; the latest row applies.",
@@ -430,6 +438,7 @@ LANGUAGE_TABLES = (
             Field("updated_at", "datetime", "When they last changed it (UTC)."),
         ),
         primary_key="participant_id", private=True,
+        collects="how you like to be described",
     ),
 )
 
@@ -456,6 +465,7 @@ CONSENT_TABLES = (
             Field("created_at", "datetime", "When they decided (UTC)."),
         ),
         primary_key="consent_id", autoincrement=True, private=True,
+        collects="the choices you make about taking part and how you are credited",
     ),
     Table(
         "notices", "Changes the whole group is told about, such as results recomputed after "
@@ -566,6 +576,7 @@ CONSENT_TABLES = (
             Field("created_at", "datetime", "When the line was added (UTC)."),
         ),
         primary_key="payment_id", autoincrement=True, private=True,
+        collects="the time you give and how you are paid",
     ),
     Table(
         "declarations", "Conflicts of interest declared, and named back-ups for paid roles; "
@@ -607,6 +618,7 @@ FEEDBACK_TABLES = (
         ),
         primary_key="check_in_id", autoincrement=True, private=True,
         unique=(("session_id", "participant_id", "moment"),),
+        collects="how you are at the start or end of a session",
     ),
     Table(
         "follow_ups", "People who asked for someone to check on them after a session.",
@@ -623,6 +635,7 @@ FEEDBACK_TABLES = (
         ),
         primary_key="follow_up_id", autoincrement=True, private=True,
         unique=(("session_id", "participant_id", "moment"),),
+        collects="if you ask for someone to check on you afterwards",
     ),
     Table(
         "pause_signals", "Each 'I need a pause' sent to the facilitator. An anonymous signal "
@@ -641,6 +654,7 @@ FEEDBACK_TABLES = (
                   required=False),
         ),
         primary_key="signal_id", autoincrement=True, private=True, contribution=True,
+        collects="when you ask for a pause",
     ),
     Table(
         "pauses", "Times the facilitator paused the whole workshop.",
@@ -674,6 +688,7 @@ FEEDBACK_TABLES = (
         ),
         primary_key="rating_id", autoincrement=True, contribution=True,
         unique=(("session_id", "author_id", "principle"),), indexes=(("session_id",),),
+        collects="how you rate a session",
     ),
     Table(
         "suggestions", "What people said should change.",
@@ -684,6 +699,7 @@ FEEDBACK_TABLES = (
         ),
         primary_key="suggestion_id", autoincrement=True, contribution=True,
         indexes=(("session_id",),),
+        collects="what you say should change",
     ),
     Table(
         "ladder_answers", "Where people placed the project on the ladder of involvement. "
@@ -707,6 +723,8 @@ FEEDBACK_TABLES = (
                   references="participants.participant_id"),
         ),
         primary_key="answered_id", private=True, unique=(("session_id", "participant_id"),),
+        collects=("where you place the project on the ladder of involvement (kept apart "
+                  "from your name)"),
     ),
     Table(
         "actions", "'You said, we did': what the facilitator did with the feedback.",
@@ -803,6 +821,7 @@ METHOD_TABLES = (
             Field("updated_at", "datetime", "When they last changed it (UTC)."),
         ),
         primary_key="participant_id", private=True,
+        collects="what helps you take part and what gets in your way (your access card)",
     ),
     Table(
         "method_settings", "How many dots each person has and how long the shortlist "
@@ -831,6 +850,7 @@ METHOD_TABLES = (
         ),
         primary_key="rating_id", autoincrement=True, contribution=True,
         unique=(("session_id", "method_id", "author_id"),), indexes=(("session_id",),),
+        collects="how you feel about each method",
     ),
     Table(
         "method_dots", "Dots each person placed on a method (one row per person and method).",
@@ -844,6 +864,7 @@ METHOD_TABLES = (
         ),
         primary_key="dot_id", autoincrement=True, contribution=True,
         unique=(("session_id", "method_id", "author_id"),), indexes=(("session_id",),),
+        collects="the dots you place on methods",
     ),
     Table(
         "method_shortlist", "The methods the group chose, in order, with the reasons.",
@@ -929,6 +950,7 @@ TIMELINE_TABLES = (
         ),
         primary_key="suggestion_id", autoincrement=True, contribution=True,
         indexes=(("session_id",),),
+        collects="dates you suggest for the timeline",
     ),
     Table(
         "life_events", "Events of a person's own life-story timeline. Private: the group "
@@ -946,6 +968,7 @@ TIMELINE_TABLES = (
         ),
         primary_key="life_event_id", autoincrement=True, private=True, contribution=True,
         indexes=(("author_id",),),
+        collects="events from your own life you put on your private timeline",
     ),
 )
 

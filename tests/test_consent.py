@@ -316,6 +316,27 @@ def test_information_says_what_a_person_needs_to_know(store):
         assert words in text, words
 
 
+def test_what_we_collect_names_everything_every_activity_keeps_about_a_person(store):
+    """The join page once said "... how you like to be described. Nothing else." while
+    later sessions kept access needs, life events, check-ins and pause requests."""
+    from coproduction.activity import activities
+    from coproduction.schema import TABLES
+
+    said = dict(consent.information(store.workshop()))["What we collect"]
+    about_a_person = [t for t in TABLES.values() if t.private or any(
+        f.name in ("participant_id", "author_id") for f in t.fields)]
+    declared = {name for a in activities().values() for name in a.tables}
+    for table in about_a_person:
+        if table.name in ("exports", "export_files"):
+            continue  # the kit's own record of the folders it wrote: nobody's data
+        assert table.collects, f"{table.name} keeps something about a person: say what"
+        assert table.collects.lower() in said.lower(), table.name
+    for words in ("access card", "private timeline", "at the start or end of a session",
+                  "ask for a pause", "how you like to be described"):
+        assert words in said.lower()
+    assert {"access_cards", "life_events", "check_ins", "pause_signals"} <= declared
+
+
 @pytest.mark.parametrize("changes, message", [
     ({"withdraw_by": "2026-02-30"}, "date like"),
     ({"keep_until": "2206-01-01"}, "ten years"),
