@@ -132,7 +132,7 @@ def main() -> int:
             phone.locator(".coproduction-private-panel .jupyter-widget-Collapse-header").click()
             phone.wait_for_timeout(500)
             shoot(phone.locator(".coproduction-private-panel"), "methods-access-card", taken)
-            console_tab(console, "Method selection")
+            console_tab(console, "Choosing methods")
             shoot(console.locator(".coproduction-methods-console .coproduction-console-controls"),
                   "methods-steps", taken)
 
@@ -158,7 +158,7 @@ def main() -> int:
             shoot_together(phone, [".coproduction-care-row", ".coproduction-pause-form"],
                            "pause-form", taken)
             phone.locator(".coproduction-pause-send").click()
-            console_tab(console, "Feedback and pauses")
+            console_tab(console, "Feedback")
             console.locator(".coproduction-pause-message-input input").fill("back at 11:15")
             console.locator(".coproduction-pause-all").click()
             phone.locator(".coproduction-pause-screen").wait_for(timeout=30_000)

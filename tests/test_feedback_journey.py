@@ -47,7 +47,7 @@ def test_pause_signals_the_whole_pause_and_you_said_we_did(tmp_path):
         browser = chromium(p)
         console = browser.new_context(viewport={"width": 1100, "height": 2400}).new_page()
         console.goto(servers.console_url)
-        console.get_by_role("tab", name="Feedback and pauses").click(timeout=LONG)
+        console.get_by_role("tab", name="Feedback").click(timeout=LONG)
         expect(console.locator(".coproduction-feedback-console .coproduction-session-title")
                ).to_have_text("First meeting", timeout=LONG)
         ana = join(browser, servers.join_url, "Ana")

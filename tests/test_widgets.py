@@ -275,7 +275,9 @@ def test_a_click_before_any_session_exists_gets_a_sentence_not_a_fault(store):
     console = LanguageConsole(store)
     console.refresh_if_changed()
     console.round.open_button.click()
-    assert console.message.value.startswith("There is no session yet")
+    # The facilitator is told what to do, not to wait for a facilitator.
+    assert console.message.value == ("There is no session yet. Type a name under 'New "
+                                     "session' and press 'Set up session' first.")
 
 
 def test_a_page_is_drawn_before_its_address_arrives_then_lets_the_person_in(

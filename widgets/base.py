@@ -28,7 +28,7 @@ from typing import Callable, Iterable
 from urllib.parse import parse_qs
 
 import ipywidgets as ipw
-from ipywidgets.widgets.widget_string import LabelStyle
+from ipywidgets.widgets.widget_string import LabelStyle, TextStyle
 
 from coproduction.store import DamagedWorkshop, Store, StoreError
 from coproduction.validation import InvalidInput
@@ -96,6 +96,11 @@ def fixed_layout() -> ipw.Layout:
     return _shared(ipw.Layout)
 
 
+def shared_text_style() -> TextStyle:
+    """One default style for text boxes that are never restyled."""
+    return _shared(TextStyle)
+
+
 def fixed_label(text: str, *names: str) -> ipw.Label:
     """Plain text that is never hidden or restyled, for rows that come and go.
 
@@ -161,6 +166,9 @@ class KeyedRows(ipw.VBox):
         return wanted
 
 
+NO_SESSION_ON_THE_CONSOLE = "Type a name under 'New session' and press 'Set up session' first."
+
+
 class RoundControls(ipw.VBox):
     """A console tab's session steps: set up a session, open its round, close it.
 
@@ -177,6 +185,7 @@ class RoundControls(ipw.VBox):
         from coproduction.sessions import close_round, open_round
 
         self.panel, self.activity = panel, activity
+        panel.no_session = NO_SESSION_ON_THE_CONSOLE  # the facilitator is the one to start it
         self.new_title = ipw.Text(description="New session", placeholder="name of the session",
                                   style={"description_width": "initial"},
                                   layout=ipw.Layout(width="100%"),
@@ -326,6 +335,9 @@ class LivePanel(ipw.VBox):
     (plain Python, tests) call :meth:`refresh_if_changed` by hand.
     """
 
+    #: What a panel says while there is no session (a console tab says what to do).
+    no_session = "It will appear here when the facilitator starts one."
+
     def __init__(self, store: Store, *, classes: Iterable[str] = (), **kw):
         self.message = label("", "message")
         super().__init__(_dom_classes=css("panel", *classes), **kw)
@@ -387,8 +399,7 @@ class LivePanel(ipw.VBox):
         started; this turns that into a sentence instead of a fault.
         """
         if getattr(self, "session", None) is None:
-            raise InvalidInput("There is no session yet. It will appear here when the "
-                               "facilitator starts one.")
+            raise InvalidInput(f"There is no session yet. {self.no_session}")
         return self.session
 
     # -- live updates ------------------------------------------------------

@@ -25,8 +25,7 @@ class InformationBox(ipw.VBox):
     def __init__(self, workshop: dict):
         rows = []
         for heading, text in consent.information(workshop):
-            rows += [fixed_label(heading, "info-heading"),
-                     *(fixed_label(line, "info-text") for line in text.split("\n"))]
+            rows += [fixed_label(heading, "info-heading"), fixed_label(text, "info-text")]
         super().__init__(rows, _dom_classes=css("information"))
         self.version = consent.information_version(workshop)
 

@@ -250,7 +250,7 @@ class FeedbackBoard(FeedbackPanel):
         row = self.pick_session()
         if row is None:
             self.title.value = "No feedback session yet"
-            self.status.value = "It will appear here when the facilitator starts one."
+            self.status.value = self.no_session
             for widget in self._inputs:
                 widget.disabled = True
             for box in (self.since, self.checkin, self.rate, self.ladder):

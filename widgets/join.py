@@ -23,10 +23,12 @@ from .base import (
     css,
     end_this_kernel,
     fixed_label,
+    fixed_layout,
     keep_trying,
     label,
     page_or_problem,
     query_parameters,
+    shared_text_style,
 )
 from .consent import ChoicesForm, InformationBox, MyChoices
 from .feedback import CareFrame
@@ -58,8 +60,9 @@ class JoinGate(LivePanel):
         # The key this device kept from an earlier visit: the page template puts it here
         # (once) when the address does not carry one, so opening the link again brings
         # the same person back (see ParticipantPage.let_in).
-        self.kept_key = ipw.Text(description="Kept key", layout=ipw.Layout(display="none"),
-                                 _dom_classes=css("stored-key"))
+        # Hidden by the template's style (its class), so it costs one widget, not three.
+        self.kept_key = ipw.Text(description="Kept key", layout=fixed_layout(),
+                                 style=shared_text_style(), _dom_classes=css("stored-key"))
         self.information = InformationBox(store.workshop())
         self.choices = ChoicesForm()
         intro = fixed_label("Before you choose, please read what taking part means.", "intro")

@@ -171,7 +171,7 @@ class BoardPanel(LivePanel):
         if self.session is None:
             self.round_status = "planned"
             self.title.value = "No shared-language session yet"
-            self.status.value = "It will appear here when the facilitator starts one."
+            self.status.value = self.no_session
             self.rule.value = ""
             self.texts.children, self.terms.children = (), ()
             show_lines(self.glossary_entries, [], "glossary-entry")

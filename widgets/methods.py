@@ -127,7 +127,7 @@ class MethodsPanel(LivePanel):
             "coproduction-round-")] + css(f"round-{board.status if board else 'planned'}")
         if board is None:
             self.title.value = "No method-selection session yet"
-            self.status.value = "It will appear here when the facilitator starts one."
+            self.status.value = self.no_session
             self.methods.children = ()
             show_lines(self.counts, [], "group-count")
             self.counts_title.layout.display = self.shortlist.layout.display = "none"
