@@ -315,6 +315,35 @@ def test_the_console_edits_and_removes_dates_and_every_page_follows(store, sessi
     assert "'People, consent and pay'" in " ".join(all_labels(console))
 
 
+def test_add_a_date_starts_empty_after_saving_and_offers_methods_added_since(store):
+    """A payment day became "Payment day, Photo diaries" on everyone's chart: the form
+    kept the last session's method; and a method added later was not offered."""
+    from coproduction.methods import MethodSelection
+
+    methods = MethodSelection(store, create_session(store, "methods", "Choosing"))
+    console = console_for(store)
+    form = console.form
+    first = form.method.options[1][1]
+    form.title.value, form.starts_on.value = "Session one", dt.date(2027, 2, 3)
+    form.method.value = first
+    console.add_button.click()
+    assert [form.title.value, form.method.value, form.kind.value] == ["", "", "session"]
+    form.kind.value, form.title.value = "payment", "Payment day"
+    form.starts_on.value = dt.date(2027, 2, 10)
+    console.add_button.click()
+    payment = [e for e in tl.project_timeline(store) if e.title == "Payment day"]
+    assert payment and payment[0].method_id in (None, "")
+    methods.add_method(
+        name="Kitchen table talks", summary="Talking over tea.", setting="in_person",
+        needs_device=False, needs_camera=False, needs_internet=False, format="group",
+        can_be_anonymous=False, reading_writing="low", sensory_load="low", minutes=60,
+        prepare="Tea.", look_up="Kitchen table conversations.")
+    console.refresh_if_changed()
+    assert "Kitchen table talks" in [words for words, _ in form.method.options]
+    assert "Kitchen table talks" in [words for words, _ in
+                                     console.events.children[0].form.method.options]
+
+
 def test_the_console_tab_is_on_the_facilitators_page(store):
     page = FacilitatorConsole(store)
     index = page.tabs.children.index(page.timeline)

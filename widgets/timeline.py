@@ -469,9 +469,19 @@ class EventForm(ipw.VBox):
         self.details.value = e.details
 
     def clear(self) -> None:
+        """Empty again after it saved: the next date starts from nothing (a payment day
+        once kept the last session's method)."""
         self.title.value = self.start_time.value = self.end_time.value = ""
-        self.details.value = ""
+        self.details.value = self.method.value = ""
+        self.kind.value = "session"
         self.starts_on.value = self.ends_on.value = None
+
+    def offer(self, methods: list[tuple[str, str]]) -> None:
+        """The methods to choose from now (the group's shortlist moves on)."""
+        if list(self.method.options) != methods:
+            chosen = self.method.value
+            self.method.options = methods
+            self.method.value = chosen if chosen in {v for _w, v in methods} else ""
 
 
 class TimelineConsole(TimelinePanel):
@@ -565,8 +575,11 @@ class TimelineConsole(TimelinePanel):
             line_row.children[0].value = s.line() + (f". {s.details}" if s.details else "")
             line_row.children[1].value = f"Suggested by {s.by or 'someone (anonymous)'}"
         _shown(self.no_waiting, not waiting)
+        self.methods = [("No method", "")] + tl.method_choices(self.store)
+        self.form.offer(self.methods)
         own = [e for e in events if e.event_id is not None]
         for event_row, e in zip(self.events.show([e.event_id for e in own]), own):
+            event_row.form.offer(self.methods)
             event_row.children[0].value = f"{tl.KIND_WORDS[e.kind]}: {e.title} ({e.when()})"
             if event_row.drawn != e:
                 event_row.drawn = e   # only when it changed, so typing is not overwritten
