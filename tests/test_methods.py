@@ -379,8 +379,12 @@ def test_the_console_adds_a_method_and_keeps_what_was_typed_when_refused(store, 
     console.add["summary"].value = "Walk and tell stories."
     console.add["prepare"].value = "A route."
     console.add["look_up"].value = "Story walk projects."
+    console.add["needs_camera"].value = True
+    console.add["minutes"].value = 90
     console.add_button.click()
     assert console.message.value == "Added. Everyone now sees it."
+    # The next method starts from nothing, not from the last one's answers.
+    assert [console.add[k].value for k in ("name", "needs_camera", "minutes")] == ["", False, 30]
     ana = page_for(store, "Ana")
     assert ana.cards["story-walks"].name.value == "Story walks"
 

@@ -326,6 +326,7 @@ class MethodsConsole(MethodsPanel):
             "look_up": _text("Look up before the first time", "examples to search for",
                              TEXT_MAX, "add-look-up"),
         }
+        self._add_defaults = {key: box.value for key, box in self.add.items()}
         self.add_button = ipw.Button(description="Add this method",
                                      _dom_classes=css("add-method"))
         self.on_click(self.add_button, self._add_method, "Added. Everyone now sees it.")
@@ -357,8 +358,8 @@ class MethodsConsole(MethodsPanel):
 
     def _add_method(self) -> None:
         self.need_session().add_method(**{key: box.value for key, box in self.add.items()})
-        for key in ("name", "summary", "prepare", "look_up"):
-            self.add[key].value = ""
+        for key, box in self.add.items():  # the next method starts from nothing
+            box.value = self._add_defaults[key]
 
     def _confirm(self) -> None:
         entries = self.need_session().confirm_shortlist()
