@@ -20,7 +20,7 @@ import io
 import itertools
 import re
 from collections import deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass
 
 __all__ = [
@@ -28,6 +28,9 @@ __all__ = [
     "Finding",
     "LanguageReport",
     "Readability",
+    "agreed_in",
+    "agreed_note",
+    "agreed_spans",
     "check_text",
     "count_syllables",
     "format_report",
@@ -771,12 +774,39 @@ def _find_glossary(text: str, glossary: Mapping[str, str]) -> list[tuple]:
             start,
             end,
             "glossary",
-            f'The group agreed plain wording for "{text[start:end]}".',
+            f'The group agreed what "{text[start:end]}" means here: {wording}. '
+            "Keep the word, with the agreed wording beside it.",
             wording,
             False,
         )
         for start, end, wording in _longest_matches(text, keys, prefixes, longest)
     ]
+
+
+def agreed_spans(text: str, glossary: Mapping[str, str]) -> list[tuple[int, int, str]]:
+    """Where the group's agreed terms stand in ``text``: (start, end, agreed wording).
+
+    The one way the kit finds an agreed term (any case, an article before it, a
+    plural -s after it): the checker, every page and ``check-language`` use it, and
+    none of them rewrites the text. The words are marked, with the wording beside.
+    """
+    return [(start, end, wording) for start, end, *_rest, wording, _flag in
+            _find_glossary(text, glossary)] if glossary else []
+
+
+def agreed_in(texts: Iterable[str], glossary: Mapping[str, str]) -> list[tuple[str, str]]:
+    """The agreed terms in ``texts``, each once, as written there: (term, wording)."""
+    found: dict[str, tuple[str, str]] = {}
+    for text in texts:
+        for start, end, wording in agreed_spans(text, glossary):
+            found.setdefault(text[start:end].casefold(), (text[start:end], wording))
+    return list(found.values())
+
+
+def agreed_note(found: Iterable[tuple[str, str]]) -> str:
+    """The line a page shows under a text with agreed terms in it ("" when none)."""
+    said = "; ".join(f'"{term}" means {wording}' for term, wording in found)
+    return f"Words the group agreed: {said}." if said else ""
 
 
 _LIST_KINDS = frozenset({"acronym", "jargon", "label"})
@@ -982,7 +1012,7 @@ def format_report(report: LanguageReport, source: str = "-") -> list[str]:
     for f in report.findings:
         where = f"{source}:{f.line}:{f.column}"
         line = f'{where}: {f.kind}: "{_one_line(f.text)}" - {_one_line(f.message)}'
-        if f.suggestion:
+        if f.suggestion and f.flag:  # an agreed term's note already says its wording
             line += f" Try: {_one_line(f.suggestion)}"
         lines.append(line)
     r = report.readability

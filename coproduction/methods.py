@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .activity import Activity
+from .language import agreed_in
 from .participants import Participant
 from .schema import CARD_ANSWERS, LEVELS, METHOD_TABLES, RATINGS
 from .sessions import require_open, session_row
@@ -192,13 +193,6 @@ def ensure_catalogue(store: Store) -> None:
             tx.insert("methods", row)
 
 
-def plain(text: str, glossary: dict[str, str]) -> str:
-    """``text`` with each glossary term replaced by the group's agreed wording."""
-    for term in sorted(glossary, key=len, reverse=True):
-        flags = 0 if term.isupper() else re.IGNORECASE
-        text = re.sub(r"(?<!\w)" + re.escape(term) + r"(?!\w)",
-                      lambda _m, w=glossary[term]: w, text, flags=flags)
-    return text
 
 
 # -- fit --------------------------------------------------------------------------
@@ -351,7 +345,7 @@ def shortlist(store: Store) -> list[dict]:
 @dataclass(frozen=True)
 class MethodView:
     method_id: str
-    name: str               # with the agreed glossary applied
+    name: str
     summary: str
     facts: str
     needs: str
@@ -363,6 +357,9 @@ class MethodView:
     my_dots: int
     my_rating: str | None
     ratings: dict[str, int]
+    #: The group's agreed terms in the method's texts, as written there, with their
+    #: agreed wording (shown beside, never written into the texts).
+    agreed: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -598,11 +595,11 @@ class MethodSelection:
                     if r["author_id"] == me:
                         mine = r["rating"]
             here = [d for d in dots if d["method_id"] == m.method_id]
+            texts = (m.name, m.summary, m.needs(), m.prepare, m.look_up)
             views.append(MethodView(
-                method_id=m.method_id, name=plain(m.name, glossary),
-                summary=plain(m.summary, glossary), facts=m.facts(),
-                needs=plain(m.needs(), glossary), prepare=plain(m.prepare, glossary),
-                look_up=plain(m.look_up, glossary), minutes=m.minutes,
+                method_id=m.method_id, name=m.name, summary=m.summary, facts=m.facts(),
+                needs=m.needs(), prepare=m.prepare, look_up=m.look_up, minutes=m.minutes,
+                agreed=tuple(agreed_in(texts, glossary)),
                 fit=fit_for(m, cards), dots=sum(d["dots"] for d in here),
                 my_dots=sum(d["dots"] for d in here if d["author_id"] == me),
                 my_rating=mine, ratings=tally))

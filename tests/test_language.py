@@ -423,7 +423,8 @@ def test_glossary_term_is_a_note_not_a_flag():
     report = check_text(GUIDANCE_EXAMPLE, {"lac": "a child in care"})
     lac = report.findings[0]
     assert (lac.kind, lac.text, lac.flag) == ("glossary", "LAC", False)
-    assert lac.message == 'The group agreed plain wording for "LAC".'
+    assert lac.message == ('The group agreed what "LAC" means here: a child in care. Keep '
+                           "the word, with the agreed wording beside it.")
     assert lac.suggestion == "a child in care"
     assert [f.text for f in report.findings if f.kind == "acronym"] == [
         "TAC",

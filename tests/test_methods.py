@@ -114,10 +114,20 @@ def test_group_counts_show_only_answers_shared_by_three_or_more():
     assert mt.people(2) == "fewer than 3 people" and mt.people(3) == "3 people"
 
 
-def test_the_glossary_is_used_in_method_texts():
-    glossary = {"focus groups": "small talking groups", "TAC": "team meeting"}
-    assert mt.plain("Focus groups, like a TAC, not tactics", glossary) == (
-        "small talking groups, like a team meeting, not tactics")
+def test_agreed_terms_are_marked_beside_the_text_never_written_into_it():
+    """Rewriting made "with the the teacher who helps ..." and renamed a method."""
+    from coproduction.language import agreed_in, agreed_note, agreed_spans
+
+    glossary = {"SENCO": "the teacher who helps children with extra needs",
+                "TAC": "the team around the child"}
+    text = "Walk with the SENCO instead of a TAC meeting in an office. TACs, a tac, tactics."
+    assert [text[s:e] for s, e, _ in agreed_spans(text, glossary)] == [
+        "SENCO", "TAC", "TACs", "tac"]          # articles, plurals and capitals; not "tactics"
+    assert agreed_in([text], glossary) == [
+        ("SENCO", glossary["SENCO"]), ("TAC", glossary["TAC"]), ("TACs", glossary["TAC"])]
+    assert agreed_note(agreed_in(["the TAC meeting"], glossary)) == (
+        'Words the group agreed: "TAC" means the team around the child.')
+    assert agreed_note([]) == ""
 
 
 # -- the engine ----------------------------------------------------------------------
@@ -389,12 +399,15 @@ def test_the_console_adds_a_method_and_keeps_what_was_typed_when_refused(store, 
     assert ana.cards["story-walks"].name.value == "Story walks"
 
 
-def test_method_texts_on_the_page_use_the_agreed_glossary(store, session_id):
+def test_method_texts_on_the_page_show_the_agreed_glossary_beside_them(store, session_id):
     store.insert("glossary", {"session_id": session_id, "term": "Focus groups",
                               "wording": "Small talking groups", "agree": 3, "disagree": 0,
                               "pass": 0, "block": 0})
     ana = page_for(store, "Ana")
-    assert ana.cards["focus-groups"].name.value == "Small talking groups"
+    card = ana.cards["focus-groups"]
+    assert card.name.value == "Focus groups"       # the name stays, and keeps its place
+    assert card.agreed.value == 'Words the group agreed: "Focus groups" means Small talking groups.'
+    assert ana.cards["podcasts"].agreed.layout.display == "none"
 
 
 def test_redrawing_reuses_widgets(store, session_id):

@@ -11,7 +11,7 @@ import pytest
 from traitlets import TraitError
 
 from coproduction.participants import join_workshop
-from coproduction.sessions import close_round
+from coproduction.sessions import close_round, create_session, open_round
 from coproduction.shared_language import SharedLanguage
 from widgets.base import marked_text
 from widgets.console import FacilitatorConsole
@@ -524,3 +524,30 @@ def test_a_warm_kernel_keeps_knocking_until_its_page_address_arrives(monkeypatch
     monkeypatch.delenv("QUERY_STRING", raising=False)
     assert widgets.base.query_parameters() == {"code": "TEST42", "me": "k3y-that-is-long-enough"}
     assert len(tries) == 3 and tries[0].endswith("/voila/query/abc")
+
+
+def test_a_later_text_marks_agreed_words_with_their_wording_and_keeps_the_text(store):
+    """The board stopped marking an agreed term silently, check-language printed a note
+    and the console rewrote: now all three say the same, and nothing is rewritten."""
+    from coproduction.language import check_text, format_report
+    from coproduction.shared_language import current_glossary
+
+    first = create_session(store, "language", "First letter")
+    store.insert("glossary", {"session_id": first, "term": "TAC",
+                              "wording": "the team around the child", "agree": 3,
+                              "disagree": 0, "pass": 0, "block": 0})
+    later = create_session(store, "language", "Second letter")
+    open_round(store, later)
+    body = "Come to a TAC meeting. The SENCO and the TACs <b>will</b> be there."
+    SharedLanguage(store, later).put_text("Invitation", body)
+    board = board_for(store, "Ana")
+    html_body = board.texts.children[1].value
+    assert html_body.count("coproduction-agreed-term") == 2     # "TAC" and "TACs"
+    assert "TAC</mark> <span class='coproduction-agreed-wording'>(agreed: the team around " \
+           "the child)</span> meeting" in html_body
+    assert "<mark class='coproduction-term'>SENCO</mark>" in html_body   # still to agree
+    assert "&lt;b&gt;will&lt;/b&gt;" in html_body and "<b>" not in html_body
+    assert [c.term.value for c in board.cards.values()] == ["SENCO"]  # agreed: not re-asked
+    said = "\n".join(format_report(check_text(body, current_glossary(store))))
+    assert 'agreed what "TAC" means here: the team around the child' in said
+    assert "Try: the team around the child" not in said

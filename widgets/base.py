@@ -24,12 +24,13 @@ import os
 import re
 import time
 import weakref
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Mapping
 from urllib.parse import parse_qs
 
 import ipywidgets as ipw
 from ipywidgets.widgets.widget_string import LabelStyle, TextStyle
 
+from coproduction.language import agreed_spans
 from coproduction.store import DamagedWorkshop, Store, StoreError
 from coproduction.validation import InvalidInput
 
@@ -223,22 +224,33 @@ def escaped(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-def marked_text(body: str, terms: Iterable[str]) -> str:
-    """``body`` as escaped HTML paragraphs with each of ``terms`` in ``<mark>``.
+def marked_text(body: str, terms: Iterable[str], agreed: Mapping[str, str] | None = None) -> str:
+    """``body`` as escaped HTML paragraphs with each of ``terms`` in ``<mark>``, and each
+    term of the ``agreed`` glossary marked as agreed with its wording beside it (found as
+    :func:`coproduction.language.agreed_spans` finds it; the text itself is never changed).
 
     Every character of ``body`` passes through :func:`escaped`; only the
-    kit's own ``<p>``, ``<br>`` and ``<mark>`` tags are added.
+    kit's own ``<p>``, ``<mark>`` and ``<span>`` tags are added.
     """
     words = sorted({t for t in terms if t.strip()}, key=len, reverse=True)
     pattern = (re.compile("|".join(r"(?<!\w)" + re.escape(w) + r"(?!\w)" for w in words),
                           re.IGNORECASE) if words else None)
     paragraphs = []
     for para in body.split("\n"):
-        out, last = [], 0
+        spans = [(start, end, "<mark class='coproduction-agreed-term'>" + escaped(
+                      para[start:end]) + "</mark> <span class='coproduction-agreed-wording'>"
+                  "(agreed: " + escaped(wording) + ")</span>")
+                 for start, end, wording in agreed_spans(para, agreed or {})]
+        taken = [(start, end) for start, end, _ in spans]
         for match in (pattern.finditer(para) if pattern else ()):
-            out.append(escaped(para[last:match.start()]))
-            out.append("<mark class='coproduction-term'>" + escaped(match.group(0)) + "</mark>")
-            last = match.end()
+            if not any(start < match.end() and match.start() < end for start, end in taken):
+                spans.append((match.start(), match.end(), "<mark class='coproduction-term'>"
+                              + escaped(match.group(0)) + "</mark>"))
+        out, last = [], 0
+        for start, end, marked in sorted(spans):
+            out.append(escaped(para[last:start]))
+            out.append(marked)
+            last = end
         out.append(escaped(para[last:]))
         paragraphs.append("<p>" + "".join(out) + "</p>")
     return "".join(paragraphs)

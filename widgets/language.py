@@ -207,7 +207,7 @@ class BoardPanel(LivePanel):
             if boxes is None:
                 boxes = self._text_boxes[text["text_id"]] = (
                     label(text["title"], "text-title"), ipw.HTML(_dom_classes=css("text-body")))
-            boxes[1].value = marked_text(text["body"], terms)
+            boxes[1].value = marked_text(text["body"], terms, dict(board.glossary))
             children += boxes
         if tuple(children) != tuple(self.texts.children):
             self.texts.children = children

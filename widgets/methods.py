@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ipywidgets as ipw
 
+from coproduction.language import agreed_note
 from coproduction.methods import (
     CARD_QUESTIONS,
     FIT_EXPLANATION,
@@ -60,10 +61,11 @@ class MethodCard(ipw.VBox):
         self.summary = label("", "method-summary")
         self.facts = label("", "method-facts")
         self.needs = label("", "method-needs")
+        self.agreed = label("", "method-agreed")
         self.fit = label("", "fit")
         self.reasons = ipw.VBox(_dom_classes=css("fit-reasons"))
         self.dots = label("", "method-dots")
-        self.children = [self.name, self.summary, self.facts, self.needs, self.fit,
+        self.children = [self.name, self.summary, self.agreed, self.facts, self.needs, self.fit,
                          self.reasons, self.dots, *panel.card_controls(self)]
 
     def show(self, view: MethodView) -> None:
@@ -71,6 +73,8 @@ class MethodCard(ipw.VBox):
         self.summary.value = view.summary
         self.facts.value = view.facts
         self.needs.value = view.needs
+        self.agreed.value = agreed_note(view.agreed)
+        self.agreed.layout.display = None if view.agreed else "none"
         self.fit.value = view.fit.summary()
         show_lines(self.reasons, view.fit.reasons(), "fit-reason")
         mine = f" (yours: {view.my_dots})" if view.my_dots else ""
