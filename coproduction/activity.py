@@ -13,13 +13,11 @@ from __future__ import annotations
 
 import functools
 import importlib
-import random
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
 if TYPE_CHECKING:
-    from .participants import Participant
-    from .store import Store, Transaction
+    from .store import Transaction
 
 #: Each activity's name and the engine module that declares it (its ``ACTIVITY``).
 REGISTERED: dict[str, str] = {
@@ -30,12 +28,8 @@ REGISTERED: dict[str, str] = {
 }
 
 
-def _nothing_to_recount(tx: Transaction, participant_id: str) -> None:
-    return None
-
-
-def _no_files(store: Store) -> dict[str, str]:
-    return {}
+def _nothing_to_recount(tx: Transaction, participant_id: str, policy: str) -> int:
+    return 0
 
 
 @dataclass(frozen=True)
@@ -46,12 +40,12 @@ class Activity:
     ``"module:Class"`` in ``widgets/``: the engine never imports a page. ``page`` is made
     as ``Class(store, person)``, ``console`` as ``Class(store)``.
 
-    ``before_withdrawal(tx, participant_id)`` runs inside the withdrawal's transaction,
-    before the person's rows go: it recounts every result of this activity that leaned
-    on them and tells the group what changed (``tx.insert("notices", ...)``), naming
-    nobody. ``export_files(store)`` gives files the tidy export adds (name: text).
-    ``demo(store, rng, people)`` adds the activity's part of the demo workshop.
-    ``evaluation`` names the report's sections built from its tables.
+    ``before_withdrawal(tx, participant_id, policy)`` runs inside the withdrawal's
+    transaction, before the person's rows go (``policy`` is ``"erase"`` or
+    ``"anonymise"``, see ``consent.withdrawal_plan``): it recounts every result of this
+    activity that leaned on them, tells the group what changed and why
+    (``participants.tell_group``), naming nobody, and returns how many results changed.
+    Nothing is emptied without the group being told.
     """
 
     name: str
@@ -59,10 +53,7 @@ class Activity:
     tables: tuple[str, ...]
     page: str
     console: str
-    before_withdrawal: Callable[[Transaction, str], None] = _nothing_to_recount
-    export_files: Callable[[Store], dict[str, str]] = _no_files
-    demo: Callable[[Store, random.Random, list[Participant]], None] | None = None
-    evaluation: tuple[str, ...] = ()
+    before_withdrawal: Callable[[Transaction, str, str], int] = _nothing_to_recount
 
 
 @functools.cache

@@ -18,15 +18,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import secrets
 from dataclasses import dataclass
 
-from .consensus import ConsensusRule, Tally, decide
+from .activity import activities
 from .export import rewrite_outputs
-from .participants import Participant, checked_choices, record_consent
+from .participants import Participant, checked_choices, record_consent, stand_in
 from .payments import money
 from .schema import CREDIT_MODES, TABLES
-from .store import Store, StoreError, Transaction, hash_key
+from .store import Store, StoreError, Transaction
 from .validation import InvalidInput, choose, refused
 
 CREDIT_WORDS = {
@@ -201,7 +200,8 @@ def withdraw_participant(store: Store, participant_id: object, *,
     with store.transaction() as tx:
         person = _require_active(tx, participant_id)
         pid = person["participant_id"]
-        changed = _recount_agreed(tx, pid)
+        # Each activity recounts what leaned on the person, and tells the group.
+        changed = sum(a.before_withdrawal(tx, pid, plan.policy) for a in activities().values())
         erased = anonymised = 0
         if plan.policy == "anonymise":
             anonymised = _hand_over(tx, pid)
@@ -240,66 +240,14 @@ def finish_clearing(store: Store, wait: float = 1.0) -> bool:
 
 def _hand_over(tx: Transaction, pid: str) -> int:
     """Move a person's shared contributions to a stand-in with no link to them."""
-    stand_in = tx.insert("participants", {
-        "participant_id": f"p-gone-{secrets.token_hex(5)}",
-        "pseudonym": f"someone who left {secrets.token_hex(3)}", "role": "not_said",
-        "credit": "anonymous", "display_name": None, "contact_ok": False,
-        "status": "withdrawn", "key_hash": hash_key(secrets.token_urlsafe(24)),
-        "joined_at": "1970-01-01T00:00:00.000Z"})
+    someone = stand_in(tx)
     moved = 0
     for table in _contribution_tables():
         if TABLES[table].private:
             continue
         moved += tx.update(table, {"author_id": pid}, {
-            "author_id": stand_in, "credit": "anonymous", "credit_chosen": True})
+            "author_id": someone, "credit": "anonymous", "credit_chosen": True})
     return moved
-
-
-def _recount_agreed(tx: Transaction, pid: str) -> int:
-    """Recount glossary entries without the person; tell the group what changed."""
-    mine = {p["proposal_id"] for p in tx.select("proposals", {"author_id": pid})}
-    my_terms = {(t["session_id"], t["term"].casefold())
-                for t in tx.select("terms", {"author_id": pid})}
-    my_votes = {v["proposal_id"] for v in tx.select("votes", {"author_id": pid})}
-    changed = 0
-    for entry in tx.select("glossary"):
-        term = entry["term"]
-        if entry["proposal_id"] in mine or (entry["session_id"], term.casefold()) in my_terms:
-            tx.delete("glossary", {"entry_id": entry["entry_id"]})
-            _notice(tx, f"Someone has left the workshop, and what they wrote has been "
-                        f"deleted. The agreed wording for '{term}' came from them, so it is "
-                        "no longer in the glossary.")
-            changed += 1
-        elif entry["proposal_id"] in my_votes:
-            votes = [v["choice"] for v in tx.select("votes", {"proposal_id": entry["proposal_id"]})
-                     if v["author_id"] != pid]
-            tally = Tally.of(votes)
-            rules = tx.select("consensus_rules", {"session_id": entry["session_id"]},
-                              order_by="rule_id")
-            rule = (ConsensusRule(rules[-1]["min_votes"], rules[-1]["min_agree_share"],
-                                  rules[-1]["blocks_veto"]) if rules else ConsensusRule())
-            changed += 1
-            if decide(tally, rule).status == "agreed":
-                tx.update("glossary", {"entry_id": entry["entry_id"]}, {
-                    "agree": tally.agree, "disagree": tally.disagree,
-                    "pass": tally.passed, "block": tally.block})
-                _notice(tx, f"Someone has left the workshop. The votes for '{term}' were "
-                            "counted again without them: it is still agreed.")
-            else:
-                tx.delete("glossary", {"entry_id": entry["entry_id"]})
-                _notice(tx, f"Someone has left the workshop. The votes for '{term}' were "
-                            "counted again without them, and it is no longer agreed. The "
-                            "group can look at it again.")
-    return changed
-
-
-def _notice(tx: Transaction, text: str) -> None:
-    """Tell the group, once: the same words are not posted twice in one withdrawal."""
-    if not getattr(tx, "told", None):
-        tx.told = set()
-    if text not in tx.told:
-        tx.told.add(text)
-        tx.insert("notices", {"text": text})
 
 
 def purge(store: Store, today: dt.date | None = None) -> dict[str, int]:

@@ -36,6 +36,7 @@ import pandas as pd
 
 from .consensus import Tally
 from .export import exported_rows
+from .feedback import what_it_answers
 from .schema import ACTION_STATUSES, LADDER_RUNGS, PRACTICE_AREAS, PRINCIPLES, SPECTRUM_STAGES
 from .store import Store
 
@@ -740,8 +741,10 @@ def you_said_we_did(ev: Evaluation) -> pd.DataFrame:
         closed = a["status"] in ("done", "not_possible")
         rows.append({"action_id": int(a["action_id"]), "session_id": int(a["session_id"]),
                      "suggestion_id": int(a["suggestion_id"]) if linked else None,
-                     "you_said": said.get(a["suggestion_id"], "") if linked else
-                     (a["principle"] or ""),
+                     "you_said": what_it_answers({
+                         "suggestion_id": int(a["suggestion_id"]) if linked else None,
+                         "principle": a["principle"] if pd.notna(a["principle"]) else None},
+                         said),
                      "we_did": a["text"], "status": a["status"], "reason": a["reason"] or "",
                      "days_to_close": days_between(start, a["updated_at"]) if closed else None})
     return _ints(pd.DataFrame(rows, columns=["action_id", "session_id", "suggestion_id",

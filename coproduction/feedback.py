@@ -267,12 +267,29 @@ class Picture:
     actions: tuple[ActionView, ...]
 
 
+#: What "You said" shows for an action whose suggestion was deleted with its author.
+SAID_BY_SOMEONE_WHO_LEFT = ("what someone said who has since left the workshop (their "
+                            "words were deleted with them)")
+
+
+def what_it_answers(action: dict, said: dict[int, str]) -> str:
+    """The words an action answers: the suggestion's text, or its principle in words.
+
+    Every action answers one of the two; with neither left, the suggestion's author has
+    withdrawn and their words went with them: that is said, not shown as nothing.
+    """
+    if action["suggestion_id"] is not None and action["suggestion_id"] in said:
+        return said[action["suggestion_id"]]
+    if action["principle"] is not None:
+        return PRINCIPLE_WORDS.get(action["principle"], action["principle"])
+    return SAID_BY_SOMEONE_WHO_LEFT
+
+
 def _action_views(tx: Transaction, where: dict) -> list[ActionView]:
     said = {s["suggestion_id"]: s["text"] for s in tx.select("suggestions")}
     out = []
     for a in tx.select("actions", where, order_by="action_id"):
-        you_said = (said.get(a["suggestion_id"], "") if a["suggestion_id"] is not None
-                    else PRINCIPLE_WORDS.get(a["principle"], ""))
+        you_said = what_it_answers(a, said)
         out.append(ActionView(a["action_id"], a["session_id"], you_said, a["text"],
                               a["status"], a["reason"] or "", a["suggestion_id"],
                               a["principle"]))

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from .activity import Activity
 from .language import agreed_in
-from .participants import Participant
+from .participants import Participant, tell_group
 from .schema import CARD_ANSWERS, LEVELS, METHOD_TABLES, RATINGS
 from .sessions import require_open, session_row
 from .store import Store, Transaction
@@ -310,9 +310,39 @@ def rank_methods(views: list[MethodView], size: int) -> list[MethodView]:
     return voted[:size]
 
 
-def shortlist_reason(view: MethodView) -> str:
-    dots = f"{view.dots} dot{'s' if view.dots != 1 else ''}"
-    return f"{dots}. {view.fit.explanation()}"
+def shortlist_reason(dots: int, fit: Fit) -> str:
+    return f"{dots} dot{'s' if dots != 1 else ''}. {fit.explanation()}"
+
+
+def recount_for_a_leaver(tx: Transaction, pid: str, policy: str) -> int:
+    """Before a person's rows go: count every confirmed shortlist again without them.
+
+    Their access card is private, so it goes whatever the policy: each shortlisted
+    method's fit is counted again over the others' cards. Their dots go too when their
+    words are erased (under "anonymise" they stay with the group, unnamed). The group
+    keeps the order it chose; when a count changes, everyone is told the new counts.
+    """
+    cards = [c for c in tx.select("access_cards") if c["participant_id"] != pid and
+             tx.count("participants", {"participant_id": c["participant_id"],
+                                       "status": "active"})]
+    methods = {r["method_id"]: Method.from_row(r) for r in tx.select("methods")}
+    changed = 0
+    for entry in tx.select("method_shortlist", order_by="session_id, rank"):
+        dots = [d for d in tx.select("method_dots", {"session_id": entry["session_id"],
+                                                    "method_id": entry["method_id"]})
+                if policy != "erase" or d["author_id"] != pid]
+        count = sum(d["dots"] for d in dots)
+        method = methods[entry["method_id"]]
+        reasons = shortlist_reason(count, fit_for(method, cards))[:2000]
+        if (count, reasons) == (entry["dots"], entry["reasons"]):
+            continue
+        changed += 1
+        tx.update("method_shortlist", {"session_id": entry["session_id"],
+                                       "method_id": entry["method_id"]},
+                  {"dots": count, "reasons": reasons})
+        tell_group(tx, f"Someone has left the workshop. The group's shortlist was counted "
+                       f"again without them: {method.name} now has {reasons}")
+    return changed
 
 
 def shortlist(store: Store) -> list[dict]:
@@ -605,7 +635,8 @@ class MethodSelection:
                 my_rating=mine, ratings=tally))
         proposal: tuple[ShortlistEntry, ...] = ()
         if session["status"] == "closed":
-            proposal = tuple(ShortlistEntry(i, v.method_id, v.name, v.dots, shortlist_reason(v))
+            proposal = tuple(ShortlistEntry(i, v.method_id, v.name, v.dots,
+                                            shortlist_reason(v.dots, v.fit))
                              for i, v in enumerate(rank_methods(views, size), 1))
         names = {v.method_id: v.name for v in views}
         return MethodsBoard(
@@ -642,4 +673,5 @@ class MethodSelection:
 
 ACTIVITY = Activity(
     name="methods", title="Choosing methods", tables=tuple(t.name for t in METHOD_TABLES),
-    page="widgets.methods:MethodsBoardPage", console="widgets.methods:MethodsConsole")
+    page="widgets.methods:MethodsBoardPage", console="widgets.methods:MethodsConsole",
+    before_withdrawal=recount_for_a_leaver)

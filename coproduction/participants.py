@@ -34,6 +34,27 @@ class Participant:
                    row["status"])
 
 
+def stand_in(tx: Transaction) -> str:
+    """A new "someone who left": a person row with no link to anyone, to hold words the
+    group keeps after their author withdrew. Returns its id."""
+    return tx.insert("participants", {
+        "participant_id": f"p-gone-{secrets.token_hex(5)}",
+        "pseudonym": f"someone who left {secrets.token_hex(3)}", "role": "not_said",
+        "credit": "anonymous", "display_name": None, "contact_ok": False,
+        "status": "withdrawn", "key_hash": hash_key(secrets.token_urlsafe(24)),
+        "joined_at": "1970-01-01T00:00:00.000Z"})
+
+
+def tell_group(tx: Transaction, text: str) -> None:
+    """Tell the whole group (every page shows it), once: the same words are not posted
+    twice in one transaction. Never name anyone in ``text``."""
+    if not getattr(tx, "told", None):
+        tx.told = set()
+    if text not in tx.told:
+        tx.told.add(text)
+        tx.insert("notices", {"text": text})
+
+
 def checked_choices(credit: object, contact_ok: object, display_name: object) -> dict:
     """A person's choices about credit and contact, checked; raises InvalidInput."""
     credit = choose(credit, CREDIT_MODES, what="how you want to be credited")

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from . import language
 from .activity import Activity
 from .consensus import ConsensusRule, Decision, Tally, best_wording, decide
-from .participants import Participant, credited_as
+from .participants import Participant, credited_as, tell_group
 from .schema import LANGUAGE_TABLES, VOTE_CHOICES
 from .sessions import require_open, session_row
 from .store import Store, Transaction
@@ -321,6 +321,59 @@ class SharedLanguage:
         return rows[0]
 
 
+def recount_for_a_leaver(tx: Transaction, pid: str, policy: str) -> int:
+    """Before a person's words go: keep what others built on, recount the glossary.
+
+    Under "anonymise" everything they wrote and every vote stays with the group, without
+    their name, so no result changes. Under "erase" a hard word they marked goes, and
+    with it the wordings others proposed for it: the group is told (without the word,
+    which was the leaver's), so nobody's words vanish unexplained. Each agreed wording
+    that leaned on their proposal or votes is counted again under its session's rule,
+    and the group is told what changed and why.
+    """
+    if policy != "erase":
+        return 0
+    my_terms = {t["term_id"] for t in tx.select("terms", {"author_id": pid})}
+    others = sum(1 for p in tx.select("proposals", {"term_id": sorted(my_terms)})
+                 if p["author_id"] != pid) if my_terms else 0
+    if others:
+        tell_group(tx, "Someone has left the workshop, and the hard words they marked have "
+                       "been deleted with them, with the " + (
+                           "wording" if others == 1 else f"{others} wordings") +
+                   " people had proposed for them. Anyone can mark a word again and "
+                   "propose a wording.")
+    mine = {p["proposal_id"] for p in tx.select("proposals", {"author_id": pid})}
+    my_votes = {v["proposal_id"] for v in tx.select("votes", {"author_id": pid})}
+    changed = 0
+    for entry in tx.select("glossary"):
+        term = entry["term"]
+        if entry["proposal_id"] in mine:
+            tx.delete("glossary", {"entry_id": entry["entry_id"]})
+            tell_group(tx, f"Someone has left the workshop, and what they wrote has been "
+                           f"deleted. The agreed wording for '{term}' came from them, so it "
+                           "is no longer in the glossary. The group can agree another one.")
+            changed += 1
+        elif entry["proposal_id"] in my_votes:
+            votes = [v["choice"] for v in tx.select("votes", {"proposal_id": entry["proposal_id"]})
+                     if v["author_id"] != pid]
+            tally = Tally.of(votes)
+            changed += 1
+            if decide(tally, _rule(tx, entry["session_id"])).status == "agreed":
+                tx.update("glossary", {"entry_id": entry["entry_id"]}, {
+                    "agree": tally.agree, "disagree": tally.disagree,
+                    "pass": tally.passed, "block": tally.block})
+                tell_group(tx, f"Someone has left the workshop. The votes for '{term}' were "
+                               "counted again without them: it is still agreed.")
+            else:
+                tx.delete("glossary", {"entry_id": entry["entry_id"]})
+                tell_group(tx, f"Someone has left the workshop. The votes for '{term}' were "
+                               f"counted again without them ({tally.describe()}). That no "
+                               "longer meets the group's rule, so it is not agreed for now. "
+                               "The group can vote on it again.")
+    return changed
+
+
 ACTIVITY = Activity(
     name="language", title="Shared language", tables=tuple(t.name for t in LANGUAGE_TABLES),
-    page="widgets.language:LanguageBoard", console="widgets.language:LanguageConsole")
+    page="widgets.language:LanguageBoard", console="widgets.language:LanguageConsole",
+    before_withdrawal=recount_for_a_leaver)

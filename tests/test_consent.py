@@ -201,7 +201,8 @@ def test_agreed_results_are_recounted_and_the_group_is_told(room, store):
     assert receipt["results_changed"] == 1
     assert current_glossary(store) == {}   # one vote left: under the rule of two
     notices = [n["text"] for n in store.select("notices")]
-    assert notices and "no longer agreed" in notices[0] and SECRET_NAME not in notices[0]
+    assert notices and "no longer meets the group's rule" in notices[0]
+    assert SECRET_NAME not in notices[0]
 
 
 def test_after_the_cutoff_the_stated_policy_applies(room, store):
@@ -405,3 +406,82 @@ def test_declarations_are_kept_for_everyone_to_see(store):
     assert [d["kind"] for d in store.select("declarations")] == ["conflict", "backup"]
     with pytest.raises(InvalidInput):
         consent.declare(store, "secret", "x")
+
+
+def test_after_the_cutoff_votes_stay_with_the_group_so_nothing_agreed_changes(room, store):
+    """Kept (anonymised) votes were still counted as gone: agreements vanished."""
+    session, ana, cy, zq, _ = room
+    consent.change_settings(store, withdraw_by=dt.date.today().isoformat(),
+                            after_cutoff="anonymise")
+    pid = session.propose(zq, term(session, "TAC"), "the meeting of helpers")
+    session.vote(ana, pid, "agree")
+    session.vote(zq, pid, "agree")
+    session.confirm_glossary()
+    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    receipt = consent.withdraw_participant(store, zq.participant_id, today=tomorrow)
+    assert receipt["results_changed"] == 0
+    assert current_glossary(store) == {"TAC": "the meeting of helpers"}
+    assert store.select("notices") == []
+
+
+def test_wordings_that_go_with_a_leavers_hard_word_are_not_lost_unexplained(room, store):
+    """Erasing the person who marked a word deleted everyone else's wordings on it, and
+    nobody was told."""
+    session, ana, cy, zq, _ = room
+    flagged = session.flag_term(zq, SECRET_TERM)
+    session.propose(ana, flagged, "what Ana would say instead")
+    consent.withdraw_participant(store, zq.participant_id)
+    assert SECRET_TERM not in {t.term for t in session.board(cy).terms}   # erase: all of it
+    [told] = [n["text"] for n in store.select("notices")]
+    assert "with the wording people had proposed for them" in told
+    assert SECRET_TERM not in told and SECRET_NAME not in told
+
+
+def test_a_confirmed_shortlist_is_counted_again_and_the_group_is_told(store):
+    """"Journal writing: 2 dots" and the leaver's card stayed on the confirmed shortlist."""
+    from coproduction.methods import MethodSelection, shortlist
+    from coproduction.sessions import close_round
+
+    sid = create_session(store, "methods", "Choosing")
+    methods = MethodSelection(store, sid)
+    methods.set_rules(2, 2)
+    open_round(store, sid)
+    people = [join_workshop(store, code="TEST42", pseudonym=n)[0]
+              for n in ("Ana", "Bo", "Cy", SECRET_NAME)]
+    for person in people:
+        methods.save_card(person, {"device": "no"})
+    for person in people[2:]:
+        methods.place_dot(person, "podcasts")
+    close_round(store, sid)
+    methods.confirm_shortlist()
+    before = shortlist(store)[0]
+    assert (before["method_id"], before["dots"]) == ("podcasts", 2)
+    receipt = consent.withdraw_participant(store, people[3].participant_id)
+    after = shortlist(store)[0]
+    assert after["dots"] == 1 and after["reasons"].startswith("1 dot.")
+    assert "4 people" in before["reasons"] and "3 people" in after["reasons"]
+    assert receipt["results_changed"] >= 1
+    told = [n["text"] for n in store.select("notices")]
+    assert any("shortlist was counted again" in t and "now has 1 dot." in t for t in told)
+    assert all(SECRET_NAME not in t for t in told)
+    out = store.folder.parent / "after"
+    export_workshop(store, out)
+    with (out / "method_shortlist.csv").open(encoding="utf-8") as handle:
+        assert [r["dots"] for r in csv.DictReader(handle)] == ["1"]
+
+
+def test_you_said_we_did_says_the_words_left_with_their_author(store):
+    """"You said:" showed nothing after the suggestion's author withdrew."""
+    from coproduction import feedback as fb
+
+    sid = create_session(store, "feedback", "How it went")
+    open_round(store, sid)
+    zq, _ = join_workshop(store, code="TEST42", pseudonym=SECRET_NAME)
+    session = fb.FeedbackSession(store, sid)
+    session.give_feedback(zq, {}, SECRET_WORDING)
+    suggestion = store.select("suggestions")[0]["suggestion_id"]
+    session.add_action("More breaks", "done", suggestion_id=suggestion)
+    consent.withdraw_participant(store, zq.participant_id)
+    later = create_session(store, "feedback", "Next time")
+    [action] = fb.since_last_time(store, later)
+    assert action.you_said == fb.SAID_BY_SOMEONE_WHO_LEFT and action.we_did == "More breaks"
