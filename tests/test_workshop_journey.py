@@ -55,7 +55,7 @@ def test_one_link_the_room_moves_together_and_a_reopened_tab_is_the_same_person(
             sync_playwright() as p:
         assert "/voila/render/workshop.ipynb?token=" in servers.join_url
         browser = chromium(p)
-        console = browser.new_context(viewport={"width": 1100, "height": 2400}).new_page()
+        console = browser.new_context(viewport={"width": 1100, "height": 900}).new_page()
         console.goto(servers.console_url)
         expect(console.locator(".coproduction-activity-now")).to_have_text(
             "Participants see now: Shared language.", timeout=LONG)
@@ -73,6 +73,34 @@ def test_one_link_the_room_moves_together_and_a_reopened_tab_is_the_same_person(
                 "Shared language")
             phones[name] = phone
         ana = phones["Ana"]
+
+        # A message shows beside the button pressed, not a screen away, and is announced.
+        cy = phones["Cy"]
+        button = cy.locator(".coproduction-flag-button")
+        button.scroll_into_view_if_needed()
+        button.click()
+        near = cy.locator(".coproduction-near[role=status]")
+        expect(near).to_contain_text("Please", timeout=10_000)
+        gap = near.bounding_box()["y"] - button.bounding_box()["y"]
+        assert 0 < gap < 150, gap
+        assert near.is_visible()
+
+        # A pause asked for on a phone stays in sight at the top of the console, and in
+        # its tab's title, however far down the facilitator is, until marked seen.
+        cy.locator(".coproduction-pause-button").click()
+        cy.locator(".coproduction-pause-send").click()
+        alert = console.locator(".coproduction-pause-alert")
+        expect(alert).to_be_visible(timeout=10_000)
+        console.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+        console.wait_for_timeout(300)
+        assert console.evaluate("window.scrollY") > 1000
+        assert abs(alert.bounding_box()["y"]) < 5      # stuck to the top of the window
+        assert console.title().startswith("Someone needs a pause")
+        alert.locator(".coproduction-alert-seen").click()
+        expect(alert).to_be_hidden(timeout=10_000)
+        assert not console.title().startswith("Someone needs a pause")
+        console.evaluate("window.scrollTo(0, 0)")
+
         remember_typed("half a thought about a word")
         ana.locator(".coproduction-flag-input input").fill("half a thought about a word")
 

@@ -304,8 +304,15 @@ class FeedbackConsole(FeedbackPanel):
         # the whole workshop
         self.signals = KeyedRows(self._signal_row, "pause-signals")
         self.alert_lines = ipw.VBox()
+        # It stays at the top of the console however far down the facilitator has
+        # scrolled (the template keeps it there and puts it in the tab's title) until
+        # someone marks the signals seen, here or on this tab.
+        self.alert_seen = ipw.Button(description="Seen: I am on it",
+                                     _dom_classes=css("alert-seen"))
+        self.on_click(self.alert_seen, self._all_seen)
         self.alert = ipw.VBox([label("Someone needs a pause", "alert-title"),
-                               self.alert_lines], _dom_classes=css("pause-alert"))
+                               self.alert_lines, self.alert_seen],
+                              _dom_classes=css("pause-alert"))
         self.no_signals = label("No pause signals yet.", "no-signals")
         self.pause_text = ipw.Text(description="Message", placeholder="e.g. back at 11:15",
                                    style={"description_width": "initial"},
@@ -388,6 +395,10 @@ class FeedbackConsole(FeedbackPanel):
         return f"{signal.minute} {signal.who} needs {fb.PAUSE_WORDS[signal.kind]}"
 
     # rows made once per key
+    def _all_seen(self) -> None:
+        for signal in fb.pause_signals(self.store, unseen_only=True):
+            fb.mark_signal_seen(self.store, signal.signal_id)
+
     def _signal_row(self, signal_id) -> ipw.HBox:
         row = ipw.HBox([label("", "signal-text")], _dom_classes=css("pause-signal"))
         row.seen = ipw.Button(description="Seen", _dom_classes=css("signal-seen"))
