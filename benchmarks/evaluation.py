@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from coproduction.demo import _clock
-from coproduction.schema import LADDER_RUNGS, PRINCIPLES, ROLES
+from coproduction.schema import LADDER_RUNGS, PRINCIPLES
 from coproduction.store import Store
 from results import record
 
@@ -57,7 +57,7 @@ def build(path: Path, people: int, *, seed: int = SEED) -> Path:
     rng = random.Random(seed)
     store = Store.create(path, title=f"Synthetic series, {people} people", code="BENCH",
                          clock=_clock("2026-01-05T10:00:00"), ids=lambda p: f"{p}-{rng.getrandbits(40):010x}")
-    roles = list(ROLES)
+    roles = ["lived_experience", "staff", "not_said"]  # as measured before "both" existed
     with store.transaction() as tx:
         ids = []
         for i in range(people):

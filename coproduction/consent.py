@@ -42,6 +42,12 @@ def _date(value: str | None) -> str:
     return dt.date.fromisoformat(value).strftime("%-d %B %Y")
 
 
+#: The optional question on joining, in the person's words (schema.ROLES, in order).
+ROLE_WORDS = {"lived_experience": "With my own experience of services",
+              "staff": "As staff of a service or organisation",
+              "both": "Both", "not_said": "I would rather not say"}
+
+
 def collected() -> str:
     """Everything the workshop keeps about a person, in plain words, one thing a line,
     made from what each table says it keeps (``Table.collects``), so it cannot fall out

@@ -45,7 +45,8 @@ SUPPRESSED = f"fewer than {MIN_GROUP}"
 SUPPRESSION_NOTE = (f"'{SUPPRESSED}' stands for a group of 1 or 2 people, left out so that "
                     "nobody can be picked out.")
 ROLE_WORDS = {"lived_experience": "lived experience", "staff": "staff",
-              "not_said": "did not say", "unattributed": "anonymous or the group"}
+              "both": "both lived experience and staff", "not_said": "did not say",
+              "unattributed": "anonymous or the group"}
 ROWS_SHOWN = 30
 
 
@@ -317,6 +318,11 @@ def _sessions(ev: Evaluation, activity: str | None = None) -> pd.DataFrame:
     return s if activity is None else s[s["activity"] == activity]
 
 
+def _count(n: int | str, one: str = "person", many: str = "people") -> str:
+    """"1 person", "3 people", "fewer than 3 people": a count said with its noun."""
+    return f"{n} {one if n == 1 else many}"
+
+
 def _roles(ev: Evaluation) -> dict[str, str]:
     return {p["participant_id"]: p["role"] for p in ev.private("participants")}
 
@@ -395,12 +401,19 @@ def participation(ev: Evaluation, s: Section) -> None:
     else:
         s.findings.append(gini_sentence(g, len(counts)))
     unattributed = int(c["author_id"].isna().sum())
-    s.findings.append(f"{unattributed} of {len(c)} contributions were anonymous or credited "
-                      "to the group; they count in every total but are never given to a "
-                      "person or a role.")
+    s.findings.append(f"{unattributed} of {_count(len(c), 'contribution', 'contributions')} "
+                      f"{'was' if unattributed == 1 else 'were'} anonymous or credited to the "
+                      "group; they count in every total but are never given to a person or "
+                      "a role.")
     lived, staff = (by_role.set_index("role").loc[ROLE_WORDS[r], "share"]
                     for r in ("lived_experience", "staff"))
-    if not isinstance(lived, str) and not isinstance(staff, str):
+    everyone = list(roles.values())
+    quiet = everyone.count("not_said")
+    s.findings.append(f"{shown(quiet)} of {_count(len(everyone))} chose not to say "
+                      "whether they take part with their own experience or as staff.")
+    if quiet == len(everyone):
+        s.findings.append("So contributions are not compared by role.")
+    elif not isinstance(lived, str) and not isinstance(staff, str):
         s.findings.append(f"People with lived experience gave {lived:.0%} of all contributions "
                           f"and staff gave {staff:.0%}.")
     else:
@@ -408,7 +421,7 @@ def participation(ev: Evaluation, s: Section) -> None:
                           f"{MIN_GROUP} people.")
     if len(order) > 1:
         stopped_total = int((last != order[-1]).sum())
-        s.findings.append(f"Of {len(seen)} people who gave something under their name, "
+        s.findings.append(f"Of {_count(len(seen))} who gave something under their name, "
                           f"{shown(stopped_total)} gave nothing after an earlier session "
                           "(they stopped coming, or only came to some sessions).")
     if g is not None:
@@ -530,7 +543,8 @@ def voice(ev: Evaluation, s: Section) -> None:
             s.findings.append(f"Wordings by {who}: not shown, fewer than {MIN_GROUP} people "
                               "in the group.")
         elif n:
-            s.findings.append(f"Of {n} wordings proposed by {who}, {a} were adopted.")
+            s.findings.append(f"Of {_count(n, 'wording', 'wordings')} proposed by {who}, {a} "
+                              f"{'was' if a == 1 else 'were'} adopted.")
     if len(texts):
         only = texts[texts["kind"] == "text"]
         if len(only) > 1:
@@ -786,8 +800,10 @@ def responsiveness(ev: Evaluation, s: Section) -> None:
     s.tables.update(you_said_we_did=actions, responsiveness_by_item=per_item,
                     responsiveness_summary=summary)
     values = dict(zip(summary["measure"], summary["value"]))
-    s.findings.append(f"{values['suggestions_answered_by_an_action']} of {len(suggestions)} "
-                      f"suggestions have at least one action; {len(actions)} actions in all.")
+    s.findings.append(f"{values['suggestions_answered_by_an_action']} of "
+                      f"{_count(len(suggestions), 'suggestion', 'suggestions')} "
+                      f"{'has' if len(suggestions) == 1 else 'have'} at least one action; "
+                      f"{_count(len(actions), 'action', 'actions')} in all.")
     if len(actions):
         s.findings.append(
             f"{values['share_closed']:.0%} of actions are closed (done, or not possible with a "

@@ -251,7 +251,8 @@ class Fit:
         if self.fits == n:
             return f"Fits everyone who filled in a card ({n} people)."
         if n - self.fits < MIN_GROUP_COUNT:
-            return f"Fits all but a few of the {n} people who filled in a card."
+            return (f"It needs a change for fewer than {MIN_GROUP_COUNT} of the {n} people "
+                    "who filled in a card.")
         if self.fits == 0:
             return f"As it is, it needs a change for everyone who filled in a card ({n} people)."
         some = self.fits if self.fits >= MIN_GROUP_COUNT else f"fewer than {MIN_GROUP_COUNT}"

@@ -27,6 +27,7 @@ CREDIT_MODES = {
 ROLES = {
     "lived_experience": "takes part because of their own experience of services",
     "staff": "works for a service or organisation",
+    "both": "has their own experience of services and works for one",
     "not_said": "has not said",
 }
 ACTIVITIES = ("language", "methods", "timeline", "feedback")

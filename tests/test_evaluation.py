@@ -455,3 +455,25 @@ def test_a_report_folder_the_kit_cannot_write_into_is_refused_before_anything_is
         assert sorted(p.name for p in folder.rglob("*")) == before
     assert list(elsewhere.iterdir()) == []
     assert store.select("exports") == []
+
+
+def test_the_report_says_who_did_not_say_their_role_and_counts_in_plain_words(store):
+    """Nobody was asked, so "People with lived experience gave 0% ... staff gave 0%";
+    and "Of 1 people" in a small room."""
+    sid = create_session(store, "language", "Our letter")
+    open_round(store, sid)
+    session = SharedLanguage(store, sid)
+    session.put_text("Letter", "The SENCO will see you.")
+    term = session.board(None).terms[0].term_id
+    quiet = [join(store, name, "not_said") for name in ("Ana", "Bo", "Cy")]
+    session.propose(quiet[0], term, "the teacher for extra help")
+    findings = " ".join(Evaluation(store).section("participation").findings)
+    assert "3 people of 3 people chose not to say" not in findings
+    assert "3 of 3 people chose not to say whether they take part" in findings
+    assert "So contributions are not compared by role." in findings
+    assert "gave 0%" not in findings and "Of 1 people" not in findings
+    assert "0 of 1 contribution were" in findings and "of 1 contributions" not in findings
+    both = join(store, "Dee", "both")
+    session.propose(both, term, "the extra help teacher")
+    table = Evaluation(store).section("participation").tables["participation_by_role"]
+    assert "both lived experience and staff" in table["role"].to_list()

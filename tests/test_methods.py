@@ -71,7 +71,8 @@ def test_a_method_that_excludes_one_person_offers_a_change_instead_of_dropping_t
     fit = mt.fit_for(method(needs_internet=False), cards)
     assert (fit.counted, fit.fits) == (4, 3)
     assert fit.clashes == (("camera", 1, "lend one, or offer a paper diary with drawings"),)
-    assert fit.summary() == "Fits all but a few of the 4 people who filled in a card."
+    assert fit.summary() == ("It needs a change for fewer than 3 of the 4 people who "
+                             "filled in a card.")
     assert fit.reasons() == ["Fewer than 3 people have no camera on their phone. To help: "
                              "lend one, or offer a paper diary with drawings."]
 
@@ -316,7 +317,8 @@ def test_no_page_shows_another_persons_card_or_a_count_under_three(store, sessio
         assert not [t for t in texts if small.search(t)], [t for t in texts if small.search(t)]
         # what is said instead of a small count
         photo = view.cards["photo-diaries"]
-        assert photo.fit.value == "Fits all but a few of the 5 people who filled in a card."
+        assert photo.fit.value == ("It needs a change for fewer than 3 of the 5 people "
+                                   "who filled in a card.")
         assert [r.value for r in photo.reasons.children] == [
             "Fewer than 3 people have no steady internet at home. To help: bring the photos "
             "to the next meeting and we copy them here.",

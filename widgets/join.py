@@ -12,7 +12,7 @@ from typing import Callable
 
 import ipywidgets as ipw
 
-from coproduction.consent import finish_clearing, withdrawal_plan
+from coproduction.consent import ROLE_WORDS, finish_clearing, withdrawal_plan
 from coproduction.participants import Participant, join_workshop, rejoin
 from coproduction.store import Store
 from coproduction.validation import InvalidInput, count_action, refused
@@ -20,6 +20,7 @@ from coproduction.validation import InvalidInput, count_action, refused
 from .base import (
     ENDED,
     LivePanel,
+    asked,
     css,
     end_this_kernel,
     fixed_label,
@@ -65,10 +66,15 @@ class JoinGate(LivePanel):
                                  style=shared_text_style(), _dom_classes=css("stored-key"))
         self.information = InformationBox(store.workshop())
         self.choices = ChoicesForm()
+        # Optional: the evaluation compares how much each side was heard, never who.
+        self.role = ipw.RadioButtons(options=[(w, r) for r, w in ROLE_WORDS.items()],
+                                     value="not_said", _dom_classes=css("role-choice"))
         intro = fixed_label("Before you choose, please read what taking part means.", "intro")
         name_note = fixed_label("Pick a name to be known by here. It does not have to be "
                                 "your real name.", "name-note")
         self.children = [intro, self.information, name_note, self.code, self.name,
+                         asked("I take part (you do not have to say):", self.role,
+                               "role-question"),
                          self.choices, ipw.HBox([self.join, self.not_now]), self.message,
                          self.kept_key]
         self.use_code(code)
@@ -88,7 +94,7 @@ class JoinGate(LivePanel):
         count_action("join")
         person, key = join_workshop(self.store, code=self.code.value, pseudonym=self.name.value,
                                     info_version=self.information.version,
-                                    **self.choices.values())
+                                    role=self.role.value, **self.choices.values())
         self.close_for_good()
         self._on_joined(person, key)
 
