@@ -133,6 +133,13 @@ class Chart:
     sentence: str
     alt: str
     draw: Callable  # draw(ax) on a matplotlib Axes
+    #: The numbers it draws, where they can all be nothing (see :meth:`says_something`).
+    values: tuple = ()
+
+    def says_something(self) -> bool:
+        """False for a chart whose every number is 0 or hidden: a flat line says nothing."""
+        drawn = [_number(v) for v in self.values]
+        return not self.values or any(v == v and v != 0 for v in drawn)  # v == v: not NaN
 
     def png(self) -> bytes:
         from matplotlib.figure import Figure
@@ -280,14 +287,26 @@ class Evaluation:
             parts.append(f"<p><b>No data:</b> {html.escape(line)}</p>")
         display(HTML("".join(parts)))
         for chart in s.charts:
-            display(HTML(chart.html()))
+            display(HTML(chart.html() if chart.says_something() else
+                         f"<p><b>{html.escape(chart.title)}:</b> nothing to draw yet (every "
+                         "number is 0, or hidden because it is under 3).</p>"))
         for name, table in s.tables.items():
             more = (f" (the first {ROWS_SHOWN} of {len(table)} rows; all are in {name}.csv)"
-                    if len(table) > ROWS_SHOWN else "")
-            display(HTML(f"<p>Table <code>{html.escape(name)}</code>{html.escape(more)}</p>"))
+                    if len(table) > ROWS_SHOWN else f" (in {name}.csv)")
+            display(HTML(f"<p><b>{html.escape(plain_header(name))}</b>"
+                         f"{html.escape(more)}</p>"))
             shown_rows = table.head(ROWS_SHOWN).astype(object)
-            display(shown_rows.where(shown_rows.notna(), "") if len(table) else
-                    HTML("<p>(no rows)</p>"))
+            shown_rows = shown_rows.where(shown_rows.notna(), "").rename(columns=plain_header)
+            display(HTML(shown_rows.to_html(index=False, escape=True, border=0)
+                         if len(table) else "<p>(no rows)</p>"))
+
+
+def plain_header(name: str) -> str:
+    """A table's or column's name as a reader sees it: "share_adopted" is "Share adopted".
+
+    The CSV files keep the names as they are, for the tools that read them."""
+    words = str(name).replace("_", " ").strip()
+    return words[:1].upper() + words[1:]
 
 
 def open_evaluation(workshop=None) -> Evaluation:
@@ -444,7 +463,8 @@ def participation(ev: Evaluation, s: Section) -> None:
                             label="people"),
                     ax.plot(x, [_number(v) for v in by_session["first_time"]], marker="s",
                             label="first time"),
-                    ax.set_xlabel("session"), ax.set_ylabel("people"), ax.legend())))
+                    ax.set_xlabel("session"), ax.set_ylabel("people"), ax.legend()),
+        values=(*by_session["people"], *by_session["first_time"])))
 
 
 # -- voice ----------------------------------------------------------------------------------

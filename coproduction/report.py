@@ -21,6 +21,9 @@ from .store import Store, StoreError
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = REPO / "notebooks" / "evaluation"
 CELL_TIMEOUT = 600
+#: The report's page: nbconvert's "lab" page with nothing fetched from the internet.
+REPORT_TEMPLATES = Path(__file__).resolve().parent / "share/jupyter/nbconvert/templates"
+REPORT_TEMPLATE = "coproduction-report"
 
 
 class ReportError(StoreError):
@@ -85,7 +88,8 @@ def report_files(store: Store) -> dict[str, str]:
         report.cells += [c for c in nb.cells if not {"parameters", "injected-parameters"}
                          & set(c.metadata.get("tags", []))]
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True)
+                            exclude_output_prompt=True, template_name=REPORT_TEMPLATE,
+                            extra_template_basedirs=[str(REPORT_TEMPLATES)])
     title = f"Evaluation: {store.workshop()['title']}"
     files["report.html"], _ = exporter.from_notebook_node(
         report, resources={"metadata": {"name": title}})

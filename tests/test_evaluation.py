@@ -354,6 +354,14 @@ def test_evaluate_command_writes_the_report_and_says_what_has_no_data(language_w
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "Who took part, and whose voice counted" in html and "Traceback" not in html
     assert "No data:" in html and 'alt="Bar chart' in html
+    # Opened offline, it loads nothing from anywhere (no CDN learns who opened it).
+    import re
+
+    assert not re.findall(r"""(?:src|href)=["']?(?:https?:)?//""", html)
+    assert "cdnjs" not in html and "require.js" not in html and "mathjax" not in html.lower()
+    # Plain headers, no index column.
+    assert "<b>Participation by role</b>" in html and ">Contributions</th>" in html
+    assert ">participation_by_role<" not in html and "<th></th>" not in html
     assert (out / "tables" / "participation_spread.csv").read_text().count("gini,0.2576")
     assert len(list((out / "notebooks").glob("*.ipynb"))) == 4
 
@@ -477,3 +485,14 @@ def test_the_report_says_who_did_not_say_their_role_and_counts_in_plain_words(st
     session.propose(both, term, "the extra help teacher")
     table = Evaluation(store).section("participation").tables["participation_by_role"]
     assert "both lived experience and staff" in table["role"].to_list()
+
+
+def test_a_chart_of_nothing_but_zeros_is_not_drawn(store):
+    """A flat all-zero chart said nothing; hidden (small) and zero counts draw no line."""
+    from coproduction.evaluation import Chart
+
+    flat = Chart("x", "People taking part in each session", "", "", lambda ax: None,
+                 values=(0, SUPPRESSED, None, 0))
+    assert not flat.says_something()
+    assert Chart("y", "t", "", "", lambda ax: None, values=(0, 3)).says_something()
+    assert Chart("z", "t", "", "", lambda ax: None).says_something()  # nothing declared
