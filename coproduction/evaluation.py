@@ -38,10 +38,9 @@ from .consensus import Tally
 from .export import exported_rows
 from .feedback import what_it_answers
 from .schema import ACTION_STATUSES, LADDER_RUNGS, PRACTICE_AREAS, PRINCIPLES, SPECTRUM_STAGES
+from .small_counts import MIN_GROUP, SUPPRESSED, shown, suppress_parts
 from .store import Store
 
-MIN_GROUP = 3
-SUPPRESSED = f"fewer than {MIN_GROUP}"
 SUPPRESSION_NOTE = (f"'{SUPPRESSED}' stands for a group of 1 or 2 people, left out so that "
                     "nobody can be picked out.")
 ROLE_WORDS = {"lived_experience": "lived experience", "staff": "staff",
@@ -51,27 +50,6 @@ ROWS_SHOWN = 30
 
 
 # -- small, pure measures (each one tested on a worked example) -------------------
-def shown(n: int) -> int | str:
-    """A count of people as the report may show it: 0, 3 or more, else :data:`SUPPRESSED`."""
-    return n if n == 0 or n >= MIN_GROUP else SUPPRESSED
-
-
-def suppress_parts(parts: dict[str, int]) -> dict[str, int | str]:
-    """Counts of people in parts of a whole, with small parts (and one more) hidden.
-
-    A part of 1 or 2 is hidden. If exactly one part is hidden, the next
-    smallest non-zero part is hidden too, so the hidden one cannot be found by
-    taking the others from the total.
-    """
-    out: dict[str, int | str] = {k: shown(v) for k, v in parts.items()}
-    hidden = [k for k, v in out.items() if v == SUPPRESSED]
-    if len(hidden) == 1:
-        others = sorted((v, k) for k, v in parts.items() if k not in hidden and v > 0)
-        if others:
-            out[others[0][1]] = SUPPRESSED
-    return out
-
-
 def gini(values: list[float]) -> float | None:
     """The Gini coefficient of ``values``: 0 when all are equal, towards 1 when one has all."""
     xs = sorted(float(v) for v in values)

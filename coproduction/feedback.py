@@ -44,6 +44,7 @@ from .schema import (
     PRINCIPLES,
 )
 from .sessions import close_round, require_open, session_row
+from .small_counts import MIN_GROUP, suppress_parts
 from .store import Store, Transaction
 from .validation import InvalidInput, choose, clean_text, count_action, refused, whole_number
 
@@ -54,7 +55,7 @@ ACTION_MAX = 300
 REASON_MAX = 300
 # Below this many answers the console does not show how people feel, so that
 # nobody can be picked out of a small group.
-PICTURE_MIN = 3
+PICTURE_MIN = MIN_GROUP
 
 # What people see for each stored value: a picture and plain words.
 # Pictures from the oldest emoji set, so that older phones show them too.
@@ -259,9 +260,11 @@ class Picture:
     """The facilitator's view of a feedback session; no feeling is tied to a name."""
 
     answers: dict[str, int]                   # moment -> how many checked in
-    feelings: dict[str, Counter]              # moment -> feeling -> count (empty if few)
+    # moment -> feeling -> count, as small_counts says them ("fewer than 3"), so no count
+    # beside a named follow-up gives away that person's answer; empty when too few
+    feelings: dict[str, dict[str, int | str]]
     follow_ups: tuple[tuple[int, str, str, bool], ...]  # (id, pseudonym, moment, done)
-    ratings: dict[str, Counter]               # principle -> rating -> count
+    ratings: dict[str, dict[str, int | str]]  # principle -> rating -> count, said the same way
     suggestions: tuple[tuple[int, str, str], ...]  # (id, text, credited as)
     ladder: Counter
     actions: tuple[ActionView, ...]
@@ -494,16 +497,17 @@ class FeedbackSession:
             for r in tx.select("check_ins", sid):
                 feelings[r["moment"]][r["feeling"]] += 1
             answers = {m: sum(c.values()) for m, c in feelings.items()}
-            feelings = {m: c if answers[m] >= PICTURE_MIN else Counter()
+            feelings = {m: suppress_parts(dict(c)) if answers[m] >= PICTURE_MIN else {}
                         for m, c in feelings.items()}
             # requests still waiting from any session, and this session's done ones
             follow_ups = tuple((r["follow_up_id"], names.get(r["participant_id"], "?"),
                                 r["moment"], r["done_at"] is not None)
                                for r in tx.select("follow_ups")
                                if r["done_at"] is None or r["session_id"] == self.session_id)
-            ratings = {p: Counter() for p in PRINCIPLES}
+            counted = {p: Counter() for p in PRINCIPLES}
             for r in tx.select("principle_ratings", sid):
-                ratings[r["principle"]][r["rating"]] += 1
+                counted[r["principle"]][r["rating"]] += 1
+            ratings = {p: suppress_parts(dict(c)) for p, c in counted.items()}
             suggestions = tuple(
                 (r["suggestion_id"], r["text"],
                  credited_as(r, people.get(r["author_id"]), group_name=group))

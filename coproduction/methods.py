@@ -27,11 +27,11 @@ from .language import agreed_in
 from .participants import Participant, tell_group
 from .schema import CARD_ANSWERS, LEVELS, METHOD_TABLES, RATINGS
 from .sessions import require_open, session_row
+from .small_counts import MIN_GROUP
 from .store import Store, Transaction
 from .validation import InvalidInput, choose, clean_text, count_action, refused, whole_number
 
 CATALOGUE = Path(__file__).resolve().parent / "data" / "methods.csv"
-MIN_GROUP_COUNT = 3          # the smallest count of people any view shows
 DEFAULT_DOTS = 3
 DEFAULT_SHORTLIST = 3
 OTHER_MAX = 300
@@ -198,9 +198,9 @@ def ensure_catalogue(store: Store) -> None:
 # -- fit --------------------------------------------------------------------------
 def people(n: int) -> str:
     """A number of people as any view may say it: exact from 3, else "fewer than 3"."""
-    if n >= MIN_GROUP_COUNT:
+    if n >= MIN_GROUP:
         return f"{n} people"
-    return f"fewer than {MIN_GROUP_COUNT} people"
+    return f"fewer than {MIN_GROUP} people"
 
 
 def clashes(method: Method, card: dict) -> list[str]:
@@ -241,21 +241,21 @@ class Fit:
     clashes: tuple[tuple[str, int, str], ...]   # (barrier, people, change offered)
 
     def shown(self) -> bool:
-        return self.counted >= MIN_GROUP_COUNT
+        return self.counted >= MIN_GROUP
 
     def summary(self) -> str:
         n = self.counted
         if not self.shown():
-            return (f"Fit shows once at least {MIN_GROUP_COUNT} people have filled in "
+            return (f"Fit shows once at least {MIN_GROUP} people have filled in "
                     "their access card.")
         if self.fits == n:
             return f"Fits everyone who filled in a card ({n} people)."
-        if n - self.fits < MIN_GROUP_COUNT:
-            return (f"It needs a change for fewer than {MIN_GROUP_COUNT} of the {n} people "
+        if n - self.fits < MIN_GROUP:
+            return (f"It needs a change for fewer than {MIN_GROUP} of the {n} people "
                     "who filled in a card.")
         if self.fits == 0:
             return f"As it is, it needs a change for everyone who filled in a card ({n} people)."
-        some = self.fits if self.fits >= MIN_GROUP_COUNT else f"fewer than {MIN_GROUP_COUNT}"
+        some = self.fits if self.fits >= MIN_GROUP else f"fewer than {MIN_GROUP}"
         return f"Fits {some} of the {n} people who filled in a card."
 
     def reasons(self) -> list[str]:
@@ -289,7 +289,7 @@ def group_counts(cards: list[dict]) -> list[str]:
     for name, (_question, short, answers) in CARD_QUESTIONS.items():
         for value, words in answers.items():
             n = sum(1 for card in cards if card.get(name) == value)
-            if n >= MIN_GROUP_COUNT and value != "not_said":
+            if n >= MIN_GROUP and value != "not_said":
                 lines.append(f"{people(n)} said '{words}' about {short}.")
     return lines
 

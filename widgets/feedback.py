@@ -25,6 +25,7 @@ import ipywidgets as ipw
 from coproduction import feedback as fb
 from coproduction import timeline as tl
 from coproduction.participants import Participant
+from coproduction.small_counts import SUPPRESSED
 from coproduction.store import Store
 
 from .base import (
@@ -463,16 +464,20 @@ class FeedbackConsole(FeedbackPanel):
         lines = []
         for moment, words in fb.MOMENT_WORDS.items():
             answers = picture.answers[moment]
-            if answers and not picture.feelings[moment]:
+            said = [v for v in picture.feelings[moment].values() if v]
+            if answers and not said:
                 lines.append(f"{words}: {answers} answered; shown from {fb.PICTURE_MIN}.")
+            elif answers and all(v == SUPPRESSED for v in said):
+                lines.append(f"{words}: {answers} answered; no feeling was chosen by "
+                             f"{fb.PICTURE_MIN} or more, so none is shown.")
             elif answers:
                 lines.append(f"{words}: " + ", ".join(
                     f"{fb.FEELING_WORDS[f][1]} {picture.feelings[moment][f]}"
-                    for f in fb.FEELING_WORDS if picture.feelings[moment][f]))
+                    for f in fb.FEELING_WORDS if picture.feelings[moment].get(f)))
         show_lines(self.picture, lines or ["Nobody has checked in yet."], "picture-line")
         show_lines(self.rating_lines, [
             f"{fb.PRINCIPLE_WORDS[p].split(':')[0]}: " + ", ".join(
-                f"{fb.RATING_WORDS[n]} {c[n]}" for n in fb.RATING_WORDS if c[n])
+                f"{fb.RATING_WORDS[n]} {c[n]}" for n in fb.RATING_WORDS if c.get(n))
             for p, c in picture.ratings.items() if c] or ["No ratings yet."], "rating-line")
         show_lines(self.ladder_lines, _counts(picture.ladder, fb.LADDER_WORDS,
                                               empty="Nobody has placed it yet."),

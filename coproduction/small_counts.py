@@ -1,0 +1,34 @@
+"""Counts of people as any page, sheet or report may say them.
+
+A count of 1 or 2 people can point at someone ("Low: 1" beside the one person who asked
+to be checked on), so it is said as "fewer than 3"; and where exactly one part of a whole
+is hidden, the next smallest is hidden too, so the hidden one cannot be worked out by
+taking the others from the total. One rule for every view of the kit.
+"""
+
+from __future__ import annotations
+
+#: The smallest count of people any view shows.
+MIN_GROUP = 3
+SUPPRESSED = f"fewer than {MIN_GROUP}"
+
+
+def shown(n: int) -> int | str:
+    """A count of people as a view may show it: 0, 3 or more, else :data:`SUPPRESSED`."""
+    return n if n == 0 or n >= MIN_GROUP else SUPPRESSED
+
+
+def suppress_parts(parts: dict[str, int]) -> dict[str, int | str]:
+    """Counts of people in parts of a whole, with small parts (and one more) hidden.
+
+    A part of 1 or 2 is hidden. If exactly one part is hidden, the next
+    smallest non-zero part is hidden too, so the hidden one cannot be found by
+    taking the others from the total.
+    """
+    out: dict[str, int | str] = {k: shown(v) for k, v in parts.items()}
+    hidden = [k for k, v in out.items() if v == SUPPRESSED]
+    if len(hidden) == 1:
+        others = sorted((v, k) for k, v in parts.items() if k not in hidden and v > 0)
+        if others:
+            out[others[0][1]] = SUPPRESSED
+    return out
