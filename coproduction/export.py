@@ -57,17 +57,22 @@ def _cell(value: object) -> str:
 def exported_rows(store: Store, tables: list[str]) -> dict[str, list[dict]]:
     """Rows of ``tables`` as an export shows them: each contribution's credit applied.
 
-    Anonymous and collective rows lose their author id; every contribution
-    row gains ``credited_as``. Columns not meant for export are dropped.
-    Evaluation reads through this too, so it never shows more than an export.
+    Anonymous and collective rows lose their author id, and every time on them says no
+    more than their session's day (midnight UTC): a vote's millisecond would otherwise
+    match it to the person whose page was seen voting. Every contribution row gains
+    ``credited_as``. Columns not meant for export are dropped. Evaluation reads through
+    this too, so it never shows more than an export.
     """
     out = {}
     with store.read() as tx:
         group = tx.select("workshop")[0]["group_name"]
         people = {p["participant_id"]: p for p in tx.select("participants")}
+        days = {s["session_id"]: f"{s['created_at'][:10]}T00:00:00Z"
+                for s in tx.select("sessions")}
         for name in tables:
             table = TABLES[name]
             keep = [f.name for f in exported_fields(table)]
+            times = [f.name for f in table.fields if f.type == "datetime"]
             rows = []
             for row in tx.select(name):
                 if table.contribution:
@@ -75,6 +80,10 @@ def exported_rows(store: Store, tables: list[str]) -> dict[str, list[dict]]:
                         row, people.get(row["author_id"]), group_name=group)
                     if row.get("credit") in ("anonymous", "collective"):
                         row["author_id"] = None
+                        day = days.get(row.get("session_id"))
+                        for column in times:
+                            if row.get(column) is not None:
+                                row[column] = day or f"{row[column][:10]}T00:00:00Z"
                 rows.append({k: row.get(k) for k in keep})
             out[name] = rows
     return out

@@ -485,3 +485,20 @@ def test_you_said_we_did_says_the_words_left_with_their_author(store):
     later = create_session(store, "feedback", "Next time")
     [action] = fb.since_last_time(store, later)
     assert action.you_said == fb.SAID_BY_SOMEONE_WHO_LEFT and action.we_did == "More breaks"
+
+
+def test_anonymous_rows_carry_no_time_finer_than_their_sessions_day(room, store, tmp_path):
+    """Anonymous votes carried millisecond timestamps in the export: beside a page seen
+    voting, the time says whose vote it was."""
+    session, ana, cy, zq, _ = room
+    quiet, _ = join_workshop(store, code="TEST42", pseudonym="Quiet", credit="anonymous")
+    pid = session.propose(ana, term(session, "TAC"), "the meeting of helpers")
+    session.vote(quiet, pid, "agree")
+    session.vote(ana, pid, "disagree")
+    out = tmp_path / "export"
+    export_workshop(store, out)
+    with (out / "votes.csv").open(encoding="utf-8") as handle:
+        votes = {r["credited_as"]: r for r in csv.DictReader(handle)}
+    day = store.select("sessions")[0]["created_at"][:10]
+    assert votes[""]["created_at"] == f"{day}T00:00:00Z" and votes[""]["author_id"] == ""
+    assert votes["Ana"]["created_at"] != f"{day}T00:00:00Z"   # named rows keep their time
