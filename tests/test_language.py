@@ -826,3 +826,28 @@ def test_import_is_light_and_lists_load_lazily():
         "assert L._lexicon.cache_info().currsize == 1\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+@pytest.mark.parametrize("text, flagged", [
+    ("She is vulnerable.", "vulnerable"),
+    ("Support for vulnerable families.", "vulnerable families"),
+    ("Attendance has dropped.", "Attendance"),
+    ("Ask your practitioner.", "practitioner"),
+    ("The pathway starts here.", "pathway"),
+])
+def test_words_people_ask_others_to_avoid_are_flagged(text, flagged):
+    """The checker missed "vulnerable", a word the demo itself lists as one people ask
+    others not to use, and "attendance", "practitioner", "pathway"."""
+    assert flagged in [f.text for f in check_text(text).findings if f.flag]
+
+
+def test_every_word_the_demo_says_people_avoid_is_one_the_checker_flags():
+    import inspect
+
+    from coproduction import demo
+
+    source = inspect.getsource(demo.language_step)
+    avoided = ["troubled", "hard to reach", "vulnerable"]
+    assert all(f'"{word}"' in source for word in avoided)
+    for word in avoided:
+        assert check_text(f"They are {word}.").flagged, word
