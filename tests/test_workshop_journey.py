@@ -101,6 +101,13 @@ def test_one_link_the_room_moves_together_and_a_reopened_tab_is_the_same_person(
         assert not console.title().startswith("Someone needs a pause")
         console.evaluate("window.scrollTo(0, 0)")
 
+        # The console's open tab comes back after a reload ("Connect again" reloads).
+        console.get_by_role("tab", name="Timeline").click()
+        console.reload()
+        expect(console.get_by_role("tab", name="Timeline")).to_have_attribute(
+            "aria-selected", "true", timeout=LONG)
+        expect(console.locator(".coproduction-timeline-console")).to_be_visible()
+
         remember_typed("half a thought about a word")
         ana.locator(".coproduction-flag-input input").fill("half a thought about a word")
 
