@@ -552,3 +552,17 @@ def test_a_later_text_marks_agreed_words_with_their_wording_and_keeps_the_text(s
     said = "\n".join(format_report(check_text(body, current_glossary(store))))
     assert 'agreed what "TAC" means here: the team around the child' in said
     assert "Try: the team around the child" not in said
+
+
+def test_the_console_shows_who_joined_and_the_places_left(store, monkeypatch):
+    import widgets.console as console_module
+
+    join_workshop(store, code="TEST42", pseudonym="Ana")
+    monkeypatch.setattr(console_module, "pages_open", lambda url: {"pages": 39, "expect": 40})
+    room = console_module.RoomPanel(store, "http://127.0.0.1:1/voila/render/workshop.ipynb")
+    room.refresh_if_changed()
+    assert room.count.value == "1 person has joined. 39 pages are open; 1 of 40 places is left."
+    monkeypatch.setattr(console_module, "pages_open", lambda url: None)  # server not asked
+    room.look.click()
+    assert room.count.value == "1 person has joined."
+    assert console_module.pages_open("") is None

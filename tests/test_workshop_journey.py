@@ -73,6 +73,11 @@ def test_one_link_the_room_moves_together_and_a_reopened_tab_is_the_same_person(
                 "Shared language")
             phones[name] = phone
         ana = phones["Ana"]
+        # The room at a glance: who joined, and the pages open (this server was started
+        # without --expect, so no count of places).
+        console.locator(".coproduction-room-look").click()
+        expect(console.locator(".coproduction-room-count")).to_have_text(
+            "3 people have joined. 3 pages are open.", timeout=10_000)
 
         # A message shows beside the button pressed, not a screen away, and is announced.
         cy = phones["Cy"]

@@ -47,7 +47,7 @@ class FacilitatorConsole(ipw.VBox):
         else:
             header.append(label("Start the workshop with 'coproduction serve' to get a join "
                                 "link.", "join-intro"))
-        self.room = RoomPanel(store)
+        self.room = RoomPanel(store, join_url)
         tabs = []
         for name, declared in activities().items():  # each activity's own tab, as it says
             panel = panel_class(declared.console)(store)
@@ -64,18 +64,46 @@ class FacilitatorConsole(ipw.VBox):
             panel.start()
 
 
-class RoomPanel(LivePanel):
-    """The room at a glance: which activity every page shows now, and moving it on."""
+def pages_open(join_url: str) -> dict | None:
+    """How many pages the participants' server has open, and for how many people it was
+    started (``{"pages": n, "expect": n}``), asked of the server itself with the join
+    link's token; None when it cannot be asked (no link, or it does not answer)."""
+    import json
+    import urllib.request
+    from urllib.parse import parse_qs, urlsplit
 
-    def __init__(self, store: Store):
+    parts = urlsplit(join_url)
+    token = parse_qs(parts.query).get("token", [""])[-1]
+    if not token or not parts.netloc:
+        return None
+    base = parts.path.split("voila/render/")[0]
+    try:
+        with urllib.request.urlopen(f"{parts.scheme}://{parts.netloc}{base}coproduction/"
+                                    f"capacity?token={token}", timeout=2) as answer:
+            found = json.loads(answer.read())
+        return {"pages": int(found["pages"]), "expect": int(found["expect"])}
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+class RoomPanel(LivePanel):
+    """The room at a glance: who has joined, the pages open and the places left, which
+    activity every page shows now, and moving it on."""
+
+    def __init__(self, store: Store, join_url: str = ""):
         super().__init__(store, classes=("room",))
+        self.join_url = join_url
+        self.count = label("", "room-count")
+        self.look = ipw.Button(description="Count again", _dom_classes=css("room-look"))
+        self.on_click(self.look, lambda: self.refresh())
         self.now = label("", "activity-now")
         self.choice = ipw.Dropdown(options=[(a.title, name) for name, a in activities().items()],
                                    _dom_classes=css("activity-pick"))
         self.show_button = ipw.Button(description="Show this to everyone",
                                       button_style="primary", _dom_classes=css("show-activity"))
         self.on_click(self.show_button, self._show)
-        self.children = [self.now, asked("Move everyone to:", self.choice, "activity-move"),
+        self.children = [ipw.HBox([self.count, self.look]), self.now,
+                         asked("Move everyone to:", self.choice, "activity-move"),
                          self.show_button, self.message]
 
     def _show(self) -> None:
@@ -85,6 +113,18 @@ class RoomPanel(LivePanel):
     def refresh(self) -> None:
         name = activity_now(self.store)
         self.now.value = f"Participants see now: {activities()[name].title}."
+        with self.store.read() as tx:
+            joined = tx.count("participants", {"status": "active"})
+        said = f"{joined} {'person has' if joined == 1 else 'people have'} joined."
+        room = pages_open(self.join_url)
+        if room is not None:
+            said += f" {room['pages']} {'page is' if room['pages'] == 1 else 'pages are'} open"
+            if room["expect"]:
+                left = max(0, room["expect"] - room["pages"])
+                said += f"; {left} of {room['expect']} places {'is' if left == 1 else 'are'} left."
+            else:
+                said += "."
+        self.count.value = said
 
 
 def console_page(workshop=None) -> ipw.Widget:
