@@ -65,6 +65,44 @@ class Board:
     glossary: tuple[tuple[str, str], ...]   # confirmed (term, wording), in order
 
 
+def glossary_entries(store: Store) -> list[dict]:
+    """The entries :func:`current_glossary` is made of (the latest for each term), in
+    order, each with its ``entry_id``, ``term`` and ``wording``."""
+    latest: dict[str, dict] = {}
+    for row in store.select("glossary", order_by="entry_id"):
+        latest.pop(row["term"].casefold(), None)
+        latest[row["term"].casefold()] = row
+    return list(latest.values())
+
+
+def change_glossary_entry(store: Store, entry_id: object, *, wording: object = None,
+                          reason: object) -> None:
+    """Change an agreed wording (``wording``) or take it out of the glossary (None).
+
+    The facilitator gives a reason, and the whole group is told what changed and why:
+    an agreement is the group's, so it never changes unseen.
+    """
+    reason = clean_text(reason, what="a reason the group will see", max_length=REASON_MAX)
+    if wording is not None:
+        wording = clean_text(wording, what="the agreed wording", max_length=300)
+    with store.transaction() as tx:
+        rows = tx.select("glossary", {"entry_id": entry_id}) if isinstance(
+            entry_id, int) and not isinstance(entry_id, bool) else []
+        if not rows:
+            refused("glossary", "unknown entry")
+            raise InvalidInput("That word is no longer in the glossary.")
+        term = rows[0]["term"]
+        same = [r["entry_id"] for r in tx.select("glossary")
+                if r["term"].casefold() == term.casefold()]
+        if wording is None:
+            tx.delete("glossary", {"entry_id": same})
+            tell_group(tx, f"The facilitator took '{term}' out of the glossary: {reason}")
+        else:
+            tx.update("glossary", {"entry_id": rows[0]["entry_id"]}, {"wording": wording})
+            tell_group(tx, f"The facilitator changed the agreed wording for '{term}' to "
+                           f"'{wording}': {reason}")
+
+
 def current_glossary(store: Store) -> dict[str, str]:
     """The agreed glossary across all sessions: term -> wording, latest confirmation wins."""
     glossary: dict[str, str] = {}

@@ -566,3 +566,34 @@ def test_the_console_shows_who_joined_and_the_places_left(store, monkeypatch):
     room.look.click()
     assert room.count.value == "1 person has joined."
     assert console_module.pages_open("") is None
+
+
+def test_the_console_changes_or_takes_out_an_agreed_wording_and_the_group_is_told(store):
+    """The console could not edit or undo a glossary entry."""
+    sid = create_session(store, "language", "First letter")
+    for term, wording in (("TAC", "the team meeting"), ("SENCO", "the extra help teacher")):
+        store.insert("glossary", {"session_id": sid, "term": term, "wording": wording,
+                                  "agree": 3, "disagree": 0, "pass": 0, "block": 0})
+    console = LanguageConsole(store)
+    console.refresh_if_changed()
+    rows = list(console.glossary_edit.children)
+    assert [r.children[0].value for r in rows] == ["TAC: the team meeting",
+                                                    "SENCO: the extra help teacher"]
+    rows[0].wording.value = "the team around the child"
+    rows[0].change.click()
+    assert "reason" in console.message.value             # no reason: nothing changes
+    assert rows[0].wording.value == "the team around the child"
+    rows[0].reason.value = "We checked with the school: this is what it means."
+    rows[0].change.click()
+    rows[1].reason.value = "Nobody here uses it."
+    rows[1].remove.click()
+    from coproduction.shared_language import current_glossary
+
+    assert current_glossary(store) == {"TAC": "the team around the child"}
+    told = [n["text"] for n in store.select("notices")]
+    assert told == [
+        "The facilitator changed the agreed wording for 'TAC' to 'the team around the "
+        "child': We checked with the school: this is what it means.",
+        "The facilitator took 'SENCO' out of the glossary: Nobody here uses it."]
+    assert [r.children[0].value for r in console.glossary_edit.children] == [
+        "TAC: the team around the child"]

@@ -16,11 +16,11 @@ from coproduction.consensus import SHARES, ConsensusRule
 from coproduction.participants import Participant
 from coproduction.shared_language import (
     DESCRIPTION_MAX, REASON_MAX, TERM_MAX, TEXT_MAX, WORDING_MAX, Board, ProposalView,
-    SharedLanguage, TermView)
+    SharedLanguage, TermView, change_glossary_entry, glossary_entries)
 from coproduction.store import Store
 
-from .base import (LivePanel, RoundControls, asked, css, fixed_label, fixed_layout, label,
-                   marked_text, show_lines)
+from .base import (KeyedRows, LivePanel, RoundControls, asked, css, fixed_label, fixed_layout,
+                   label, marked_text, show_lines)
 
 CREDIT_OPTIONS = [("as in My choices", "default"),
                   *[(words, mode) for mode, words in consent.CREDIT_WORDS.items()]]
@@ -383,6 +383,11 @@ class LanguageConsole(BoardPanel):
                                   button_style="primary", _dom_classes=css("confirm-glossary"))
         self.on_click(self.confirm, self._confirm)
         self.descriptions = ipw.VBox(_dom_classes=css("shared-descriptions"))
+        self.glossary_edit = KeyedRows(self._glossary_row, "glossary-edit")
+        self.glossary_edit_box = ipw.VBox([
+            label("Change or take out an agreed wording (the group sees your reason)",
+                  "glossary-edit-title"), self.glossary_edit],
+            _dom_classes=css("glossary-edit-box"))
         controls = ipw.VBox([
             self.round,
             self.text_title, asked("The text", self.text_body), self.text_button,
@@ -390,8 +395,29 @@ class LanguageConsole(BoardPanel):
         ], _dom_classes=css("console-controls"))
         self.children = [self.title, self.status, self.message, controls, self.rule,
                          self.texts, self.terms, self.confirm, self.glossary,
+                         self.glossary_edit_box,
                          label("Shared with you privately", "descriptions-title"),
                          self.descriptions]
+
+    def _glossary_row(self, entry_id) -> ipw.VBox:
+        row = ipw.VBox([label("", "glossary-edit-entry")], _dom_classes=css("glossary-edit-row"))
+        row.wording = _text("New wording", "the wording the group now agrees", 300,
+                            "glossary-new-wording")
+        row.reason = _text("Reason", "everyone will see the reason", REASON_MAX,
+                           "glossary-reason")
+        row.change = ipw.Button(description="Change it", _dom_classes=css("glossary-change"))
+        row.remove = ipw.Button(description="Take it out", button_style="danger",
+                                _dom_classes=css("glossary-remove"))
+        self.on_click(row.change, lambda: self._change_entry(row, entry_id, row.wording.value),
+                      "Changed. Everyone is told, with your reason.")
+        self.on_click(row.remove, lambda: self._change_entry(row, entry_id, None),
+                      "Taken out. Everyone is told, with your reason.")
+        row.children += (row.wording, row.reason, ipw.HBox([row.change, row.remove]))
+        return row
+
+    def _change_entry(self, row: ipw.VBox, entry_id: int, wording: str | None) -> None:
+        change_glossary_entry(self.store, entry_id, wording=wording, reason=row.reason.value)
+        row.wording.value = row.reason.value = ""
 
     def proposal_controls(self, row: ProposalRow, view: ProposalView) -> list[ipw.Widget]:
         row.reason = _text("Reason", "everyone will see the reason", REASON_MAX, "hide-reason")
@@ -411,6 +437,10 @@ class LanguageConsole(BoardPanel):
         self.round.show(board.status if board else None)
         for button in (self.text_button, self.rule_button, self.confirm):
             button.disabled = board is None
+        entries = glossary_entries(self.store)
+        for row, entry in zip(self.glossary_edit.show([e["entry_id"] for e in entries]), entries):
+            row.children[0].value = f"{entry['term']}: {entry['wording']}"
+        self.glossary_edit_box.layout.display = None if entries else "none"
         if board is None:
             return
         shared = self.need_session().shared_descriptions()
