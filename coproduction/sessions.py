@@ -11,6 +11,8 @@ from .schema import ACTIVITIES
 from .store import Store, Transaction
 from .validation import InvalidInput, choose, clean_text
 
+#: A session's status as the console says it.
+STATUS_WORDS = {"planned": "not opened yet", "open": "open now", "closed": "closed"}
 ROUND_CLOSED = ("This round is closed, so nothing new can be added just now. "
                 "What you typed is still in the box.")
 

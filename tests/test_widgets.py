@@ -597,3 +597,25 @@ def test_the_console_changes_or_takes_out_an_agreed_wording_and_the_group_is_tol
         "The facilitator took 'SENCO' out of the glossary: Nobody here uses it."]
     assert [r.children[0].value for r in console.glossary_edit.children] == [
         "TAC: the team around the child"]
+
+
+def test_every_console_tab_can_look_back_at_an_earlier_session(store):
+    """The console showed only the open or latest session of each activity."""
+    from widgets.feedback import FeedbackConsole
+    from widgets.methods import MethodsConsole
+    from widgets.timeline import TimelineConsole
+
+    for activity, tab in (("language", LanguageConsole), ("methods", MethodsConsole),
+                          ("timeline", TimelineConsole), ("feedback", FeedbackConsole)):
+        first = create_session(store, activity, f"First {activity}")
+        close_round(store, first)
+        latest = create_session(store, activity, f"Latest {activity}")
+        console = tab(store)
+        console.refresh_if_changed()
+        pick = console.round.pick
+        assert [words for words, _ in pick.options] == [
+            f"Latest {activity} (not opened yet)", f"First {activity} (closed)"]
+        assert pick.value == latest
+        pick.value = first
+        assert console.session.session_id == first, activity
+        assert console.title.value == f"First {activity}", activity

@@ -202,7 +202,13 @@ class RoundControls(ipw.VBox):
                        lambda: open_round(panel.store, panel.need_session().session_id), opened)
         panel.on_click(self.close_button, close or (
             lambda: close_round(panel.store, panel.need_session().session_id)), closed)
-        super().__init__([ipw.HBox([self.new_title, self.new_button]),
+        # Looking back: any earlier session of this activity, shown as it ended.
+        self.pick = ipw.Dropdown(options=[], _dom_classes=css(f"{prefix}pick-session",
+                                                              "pick-session"))
+        self._drawing = False
+        self.pick.observe(self._picked, names="value")
+        super().__init__([asked("Session shown here:", self.pick, "pick-session-question"),
+                          ipw.HBox([self.new_title, self.new_button]),
                           ipw.HBox([self.open_button, self.close_button])],
                          _dom_classes=css("round-controls"))
 
@@ -214,9 +220,31 @@ class RoundControls(ipw.VBox):
         self.new_title.value = ""
 
     def show(self, status: str | None) -> None:
-        """Enable the steps that make sense for a round in ``status`` (None: no session)."""
+        """Enable the steps that make sense for a round in ``status`` (None: no session),
+        and list the activity's sessions, the one shown chosen."""
+        from coproduction.sessions import STATUS_WORDS
+
         self.open_button.disabled = status is None or status == "open"
         self.close_button.disabled = status != "open"
+        rows = self.panel.store.select("sessions", {"activity": self.activity},
+                                       order_by="session_id")
+        options = [(f"{r['title']} ({STATUS_WORDS[r['status']]})", r["session_id"])
+                   for r in reversed(rows)]
+        shown = getattr(self.panel, "session", None)
+        self._drawing = True
+        try:
+            if list(self.pick.options) != options:
+                self.pick.options = options
+            self.pick.value = shown.session_id if shown is not None else None
+        finally:
+            self._drawing = False
+        self.pick.disabled = len(options) < 2
+
+    def _picked(self, change) -> None:
+        if self._drawing or change["new"] is None:
+            return
+        self.panel.fixed_session = change["new"]
+        self.panel.redraw()
 
 
 def escaped(text: str) -> str:
@@ -417,6 +445,11 @@ class LivePanel(ipw.VBox):
     # -- live updates ------------------------------------------------------
     def refresh(self) -> None:
         raise NotImplementedError
+
+    def redraw(self) -> None:
+        """Draw again now, whether or not the store moved (the panel chose what to show)."""
+        self._seen = -1
+        self.guard(self.refresh_if_changed)
 
     def refresh_if_changed(self, revision: int | None = None) -> bool:
         """Redraw if the store moved on since the last redraw; True if it did.
