@@ -619,3 +619,20 @@ def test_every_console_tab_can_look_back_at_an_earlier_session(store):
         pick.value = first
         assert console.session.session_id == first, activity
         assert console.title.value == f"First {activity}", activity
+
+
+def test_one_tap_backs_the_checkers_suggestion_and_a_forged_tap_adds_nothing(store, session_id):
+    """The checker's suggestion could not be backed without retyping it on a phone."""
+    ana = board_for(store, "Ana")
+    senco = card(ana, "SENCO")
+    suggested = senco.suggested
+    assert suggested and senco.use_suggestion.layout.display is None
+    senco.use_suggestion.click()
+    assert ana.message.value == "Thank you: the checker's words are on the board for a vote."
+    ana.refresh_if_changed()
+    [row] = card(ana, "SENCO").rows.values()
+    assert row.wording.value == suggested
+    assert card(ana, "SENCO").use_suggestion.layout.display == "none"  # proposed now
+    before = store.revision()
+    card(ana, "SENCO").use_suggestion.click()       # a forged click on the hidden button
+    assert store.revision() == before and "no suggestion" in ana.message.value

@@ -90,6 +90,20 @@ def test_one_link_the_room_moves_together_and_a_reopened_tab_is_the_same_person(
         assert 0 < gap < 150, gap
         assert near.is_visible()
 
+        # A word in the text is flagged with a tap, not typed.
+        point = cy.evaluate("""() => {
+            const body = document.querySelector('.coproduction-text-body p');
+            const node = [...body.childNodes].find(n => n.nodeType === 3 && n.textContent.includes('will'));
+            const range = document.createRange();
+            const at = node.textContent.indexOf('will');
+            range.setStart(node, at + 1); range.setEnd(node, at + 2);
+            const box = range.getBoundingClientRect();
+            return [box.left + box.width / 2, box.top + box.height / 2];
+        }""")
+        cy.mouse.click(*point)
+        expect(cy.locator(".coproduction-flag-input input")).to_have_value("will")
+        cy.locator(".coproduction-flag-input input").fill("")
+
         # A pause asked for on a phone stays in sight at the top of the console, and in
         # its tab's title, however far down the facilitator is, until marked seen.
         cy.locator(".coproduction-pause-button").click()

@@ -18,6 +18,7 @@ from coproduction.shared_language import (
     DESCRIPTION_MAX, REASON_MAX, TERM_MAX, TEXT_MAX, WORDING_MAX, Board, ProposalView,
     SharedLanguage, TermView, change_glossary_entry, glossary_entries)
 from coproduction.store import Store
+from coproduction.validation import InvalidInput
 
 from .base import (KeyedRows, LivePanel, RoundControls, asked, css, fixed_label, fixed_layout,
                    label, marked_text, show_lines)
@@ -93,6 +94,7 @@ class TermCard(ipw.VBox):
         self.suggestion = label("", "suggestion")
         self.agreed = label("", "agreed")
         self.rows: dict[int, ProposalRow] = {}
+        self.suggested = ""
         self.proposals = ipw.VBox(_dom_classes=css("proposals"))
         self.children = [self.term, self.kind, self.suggestion, self.proposals, self.agreed,
                          *panel.term_controls(self)]
@@ -102,6 +104,9 @@ class TermCard(ipw.VBox):
         self.kind.value = f"({KIND_WORDS.get(view.kind, view.kind)})"
         self.suggestion.value = (f"The checker suggests: {view.suggestion}"
                                  if view.suggestion else "")
+        # The checker's words, when nobody has proposed them yet: one tap backs them.
+        self.suggested = view.suggestion if view.suggestion and view.suggestion.casefold() \
+            not in {p.wording.casefold() for p in view.proposals} else ""
         if view.tied_wordings:
             self.agreed.value = "Two wordings are level: the group can talk it through."
         elif view.agreed is not None:
@@ -243,8 +248,9 @@ class LanguageBoard(BoardPanel):
         self.private = ipw.Accordion(children=[private], titles=("Just for you",),
                                      selected_index=None, _dom_classes=css("private-panel"))
         self.flag_row = ipw.VBox([self.flag_box, self.flag_button], _dom_classes=css("flag"))
-        self.children = [self.title, self.status, self.rule, self.texts, self.terms,
-                         self.flag_row, self.glossary, self.private, self.message]
+        self.tap_note = label("Tap a word in the text to add it as a hard word.", "tap-note")
+        self.children = [self.title, self.status, self.rule, self.texts, self.tap_note,
+                         self.flag_row, self.terms, self.glossary, self.private, self.message]
 
     def viewer(self) -> Participant:
         return self.person
@@ -309,7 +315,11 @@ class LanguageBoard(BoardPanel):
                                          _dom_classes=css("propose-button"))
         self.on_click(card.propose_button, lambda: self._propose(card),
                       "Thank you: your wording is on the board.")
-        return [card.propose_box, card.propose_button]
+        card.use_suggestion = ipw.Button(description="Propose the checker's words",
+                                         _dom_classes=css("use-suggestion"))
+        self.on_click(card.use_suggestion, lambda: self._propose(card, card.suggested),
+                      "Thank you: the checker's words are on the board for a vote.")
+        return [card.propose_box, ipw.HBox([card.propose_button, card.use_suggestion])]
 
     def after_refresh(self, board: Board | None) -> None:
         is_open = board is not None and board.status == "open"
@@ -317,13 +327,21 @@ class LanguageBoard(BoardPanel):
             widget.disabled = not is_open
         for card in self.cards.values():
             card.propose_box.disabled = card.propose_button.disabled = not is_open
+            card.use_suggestion.disabled = not is_open
+            card.use_suggestion.layout.display = None if card.suggested else "none"
 
     # actions: each checks everything again in the engine
     def _flag(self) -> None:
         self.need_session().flag_term(self.person, self.flag_box.value)
         self.flag_box.value = ""
 
-    def _propose(self, card: TermCard) -> None:
+    def _propose(self, card: TermCard, wording: str | None = None) -> None:
+        """Propose what the person typed, or (one tap) the checker's suggestion."""
+        if wording is not None:
+            if not wording:  # a forged click where there is no suggestion to back
+                raise InvalidInput("There is no suggestion from the checker for this word.")
+            self.need_session().propose(self.person, card.term_id, wording[:WORDING_MAX])
+            return
         self.need_session().propose(self.person, card.term_id, card.propose_box.value)
         card.propose_box.value = ""
 
