@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 CREDIT_MODES = {
     "anonymous": "shown without any name or id",
@@ -285,6 +285,9 @@ CORE_TABLES = (
             Field("created_at", "datetime", "When the workshop was made (UTC)."),
             Field("activity_now", "string", "The activity the facilitator has open: every "
                   "participant's page shows it.", required=False, enum=ACTIVITIES),
+            Field("extra_places", "integer", "Places the facilitator added on the console, "
+                  "beyond the people 'serve --expect' was started for.", minimum=0,
+                  maximum=10000),
         ),
         primary_key="workshop_id",
     ),
@@ -1049,7 +1052,16 @@ def _to_version_3(conn) -> None:
     conn.execute(f"ALTER TABLE workshop ADD COLUMN activity_now {types['string']}")
 
 
-MIGRATIONS: dict[int, Callable] = {1: _to_version_2, 2: _to_version_3}
+def _to_version_4(conn) -> None:
+    """The console can add places to a running room: the workshop row counts them."""
+    import sqlite3
+
+    types = _SQL_TYPES if isinstance(conn, sqlite3.Connection) else _PG_TYPES
+    conn.execute(f"ALTER TABLE workshop ADD COLUMN extra_places {types['integer']} "
+                 "NOT NULL DEFAULT 0")
+
+
+MIGRATIONS: dict[int, Callable] = {1: _to_version_2, 2: _to_version_3, 3: _to_version_4}
 
 
 def datapackage(resources: list[dict], *, name: str, title: str) -> dict:

@@ -85,6 +85,8 @@ MAX_EXPECT = 200
 #: Seconds with no new page before the warm pool is topped up again, one kernel at a time,
 #: so refills never compete with a room that is still joining.
 REFILL_AFTER_SECONDS = 5.0
+#: How often the participants' server looks again at the places the console added.
+PLACES_LOOK_SECONDS = 2.0
 #: What the page after the last one reads, instead of waiting for a kernel that will not come.
 ROOM_FULL = (
     "This workshop is full just now: every place is taken. A place comes back when "
@@ -982,6 +984,7 @@ def _kit_kernel_manager(base: type, landing: str, expect: int) -> type:
         def __init__(self, **kwargs):
             self.page_kernels: set[str] = set()
             self.admitted: set[object] = set()
+            self._places, self._places_at, self._workshop = expect, float("-inf"), None
             self._refill = None
             self._stopping = False
             super().__init__(**kwargs)
@@ -999,9 +1002,30 @@ def _kit_kernel_manager(base: type, landing: str, expect: int) -> type:
                        if task.done() and not task.exception()
                        and task.result()["kernel_id"] in waiting)
 
+        def places(self) -> int:
+            """How many pages may be open at once: ``expect``, and the places the console
+            added since (the workshop row says, looked at every PLACES_LOOK_SECONDS),
+            never more than this computer's open-file limit lets the server hold."""
+            now = time.monotonic()
+            if now - self._places_at >= PLACES_LOOK_SECONDS:
+                self._places_at = now
+                try:
+                    from . import server_limits
+                    from .store import Store, StoreError
+
+                    if self._workshop is None:
+                        self._workshop = Store.open()
+                    added = self._workshop.workshop().get("extra_places") or 0
+                    fit = server_limits.pages_that_fit(server_limits.raise_file_limit())
+                    self._places = max(expect, min(expect + added, fit))
+                except (StoreError, OSError) as error:  # keep the last count; say why once
+                    self.log.warning("the places added on the console could not be read: %s",
+                                     type(error).__name__)
+            return self._places
+
         def admit(self) -> object | None:
             """A ticket for one more page, or None when every place is taken."""
-            if self.pages() >= expect:
+            if self.pages() >= self.places():
                 return None
             ticket = object()
             self.admitted.add(ticket)
@@ -1275,7 +1299,8 @@ def _kit_voila_class(role: str, landing: str, exit_with_parent: bool, instance: 
             if not hasattr(manager, "admit"):
                 self.finish({"expect": 0, "pages": len(manager.list_kernel_ids()), "warm": 0})
                 return
-            self.finish({"expect": expect, "pages": manager.pages(), "warm": manager.warm()})
+            self.finish({"expect": manager.places(), "pages": manager.pages(),
+                         "warm": manager.warm()})
 
     def proven(handler, kernel_id: str) -> bool:
         """Whether a request comes from the kernel ``kernel_id`` itself: from this machine,

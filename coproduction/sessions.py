@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from .schema import ACTIVITIES
 from .store import Store, Transaction
-from .validation import InvalidInput, choose, clean_text
+from .validation import InvalidInput, choose, clean_text, whole_number
 
 #: A session's status as the console says it.
 STATUS_WORDS = {"planned": "not opened yet", "open": "open now", "closed": "closed"}
@@ -77,6 +77,22 @@ def open_activity(store: Store, activity: object) -> str:
             tx.update("workshop", {"workshop_id": workshop["workshop_id"]},
                       {"activity_now": activity})
     return activity
+
+
+#: The most places the console adds at one time.
+MOST_PLACES_AT_ONCE = 100
+
+
+def add_places(store: Store, places: object) -> int:
+    """Let ``places`` more people have a page open at once, without a restart; return
+    how many the console has added in all (the participants' server reads it)."""
+    places = whole_number(places, what="the number of places to add", low=1,
+                          high=MOST_PLACES_AT_ONCE)
+    with store.transaction() as tx:
+        workshop = tx.select("workshop")[0]
+        added = min(10000, (workshop.get("extra_places") or 0) + places)
+        tx.update("workshop", {"workshop_id": workshop["workshop_id"]}, {"extra_places": added})
+    return added
 
 
 def open_activities(store: Store) -> set[str]:

@@ -991,7 +991,7 @@ class Store:
                 tx.insert("workshop", {
                     "workshop_id": store.new_id("w"), "title": title,
                     "code": code or secrets.token_hex(3).upper(),
-                    "group_name": group_name, "is_demo": is_demo,
+                    "group_name": group_name, "is_demo": is_demo, "extra_places": 0,
                     **WORKSHOP_DEFAULTS, **(settings or {}),
                 })
         except BaseException:

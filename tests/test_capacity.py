@@ -55,3 +55,31 @@ def test_only_this_machine_may_fetch_a_page_address_for_a_warm_kernel():
     assert _is_this_machine(room_address())
     assert not _is_this_machine("192.0.2.7")  # TEST-NET-1: never this machine
     assert not _is_this_machine("not an address")
+
+
+def test_the_console_adds_places_to_a_full_room_without_a_restart(tmp_path):
+    """The room-full page sent people to the facilitator, whose console could not add a
+    place: now "Add places" lets more pages in within seconds, and the count says so."""
+    import time
+
+    import httpx
+    from harness import running_servers, wait_for
+
+    from coproduction.sessions import add_places
+    from coproduction.store import Store
+    from widgets.console import pages_open
+
+    workshop = tmp_path / "workshop"
+    Store.create(workshop, title="Small room", code="ROOM1").close()
+    with running_servers(workshop, workshop_code="ROOM1", expect=1) as servers:
+        assert wait_for(lambda: pages_open(servers.join_url) is not None, timeout=60)
+        with httpx.Client(timeout=60) as client:
+            assert client.get(servers.join_url).status_code == 200
+            full = client.get(servers.join_url)
+            assert full.status_code == 503 and "full" in full.text
+            assert pages_open(servers.join_url) == {"pages": 1, "expect": 1}
+            with Store.open(workshop) as store:
+                assert add_places(store, 1) == 1
+            time.sleep(2.5)   # the server looks again every two seconds
+            assert pages_open(servers.join_url) == {"pages": 1, "expect": 2}
+            assert client.get(servers.join_url).status_code == 200

@@ -13,6 +13,7 @@ from traitlets import TraitError
 from coproduction.participants import join_workshop
 from coproduction.sessions import close_round, create_session, open_round
 from coproduction.shared_language import SharedLanguage
+from coproduction.validation import InvalidInput
 from widgets.base import marked_text
 from widgets.console import FacilitatorConsole
 from widgets.join import ParticipantPage
@@ -562,9 +563,18 @@ def test_the_console_shows_who_joined_and_the_places_left(store, monkeypatch):
     room = console_module.RoomPanel(store, "http://127.0.0.1:1/voila/render/workshop.ipynb")
     room.refresh_if_changed()
     assert room.count.value == "1 person has joined. 39 pages are open; 1 of 40 places is left."
+    assert room.more.layout.display is None
+    room.more.click()
+    assert store.workshop()["extra_places"] == 5 and "5 more places" in room.message.value
+    from coproduction.sessions import add_places
+
+    for bad in (0, -3, "lots", 2.5, None, 10_000):
+        with pytest.raises(InvalidInput):
+            add_places(store, bad)
+    assert store.workshop()["extra_places"] == 5
     monkeypatch.setattr(console_module, "pages_open", lambda url: None)  # server not asked
     room.look.click()
-    assert room.count.value == "1 person has joined."
+    assert room.count.value == "1 person has joined." and room.more.layout.display == "none"
     assert console_module.pages_open("") is None
 
 

@@ -11,7 +11,7 @@ import os
 import ipywidgets as ipw
 
 from coproduction.activity import activities
-from coproduction.sessions import activity_now, open_activity
+from coproduction.sessions import activity_now, add_places, open_activity
 from coproduction.store import Store
 
 from .base import LivePanel, asked, css, label, page_or_problem
@@ -64,6 +64,10 @@ class FacilitatorConsole(ipw.VBox):
             panel.start()
 
 
+#: How many places "Add places" gives at a time.
+PLACES_AT_A_TIME = 5
+
+
 def pages_open(join_url: str) -> dict | None:
     """How many pages the participants' server has open, and for how many people it was
     started (``{"pages": n, "expect": n}``), asked of the server itself with the join
@@ -96,15 +100,24 @@ class RoomPanel(LivePanel):
         self.count = label("", "room-count")
         self.look = ipw.Button(description="Count again", _dom_classes=css("room-look"))
         self.on_click(self.look, lambda: self.refresh())
+        self.more = ipw.Button(description=f"Add {PLACES_AT_A_TIME} places",
+                               _dom_classes=css("add-places"))
+        self.on_click(self.more, self._more_places)
+        self.more.layout.display = "none"  # shown when the server counts places
         self.now = label("", "activity-now")
         self.choice = ipw.Dropdown(options=[(a.title, name) for name, a in activities().items()],
                                    _dom_classes=css("activity-pick"))
         self.show_button = ipw.Button(description="Show this to everyone",
                                       button_style="primary", _dom_classes=css("show-activity"))
         self.on_click(self.show_button, self._show)
-        self.children = [ipw.HBox([self.count, self.look]), self.now,
+        self.children = [ipw.HBox([self.count, self.look, self.more]), self.now,
                          asked("Move everyone to:", self.choice, "activity-move"),
                          self.show_button, self.message]
+
+    def _more_places(self) -> None:
+        add_places(self.store, PLACES_AT_A_TIME)
+        self.say(f"{PLACES_AT_A_TIME} more places: more people can open the page within a "
+                 "few seconds.", "ok")
 
     def _show(self) -> None:
         name = open_activity(self.store, self.choice.value)
@@ -117,6 +130,7 @@ class RoomPanel(LivePanel):
             joined = tx.count("participants", {"status": "active"})
         said = f"{joined} {'person has' if joined == 1 else 'people have'} joined."
         room = pages_open(self.join_url)
+        self.more.layout.display = None if room is not None and room["expect"] else "none"
         if room is not None:
             said += f" {room['pages']} {'page is' if room['pages'] == 1 else 'pages are'} open"
             if room["expect"]:
