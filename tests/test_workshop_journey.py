@@ -165,9 +165,24 @@ def test_one_link_the_room_moves_together_and_a_reopened_tab_is_the_same_person(
         expect(again.locator(".coproduction-activity-title")).to_have_text("Feedback")
         assert again.locator(".coproduction-join-name input").count() == 0
         assert "me=" in again.url  # and a reload keeps him too
+
+        # A borrowed phone: the next person opens the link and finds Bo. One tap, and the
+        # phone forgets him; the link then opens the door, and Bo is still taking part.
+        again.close()
+        borrowed = devices["Bo"].new_page()
+        borrowed.goto(servers.join_url)
+        borrowed.locator(".coproduction-not-me").click(timeout=LONG)
+        expect(borrowed.locator(".coproduction-not-me-said")).to_contain_text(
+            "This phone has forgotten who was using it")
+        assert "me=" not in borrowed.url
+        borrowed.close()
+        fresh = devices["Bo"].new_page()
+        fresh.goto(servers.join_url)
+        expect(fresh.locator(".coproduction-join-name input")).to_be_visible(timeout=LONG)
         browser.close()
 
     with Store.open(folder) as store:
         people = store.select("participants")
         assert sorted(p["pseudonym"] for p in people) == ["Ana", "Bo", "Cy"]
+        assert {p["status"] for p in people} == {"active"}   # "not me" changed nobody
         assert activity_now(store) == "feedback"

@@ -159,6 +159,7 @@ class ParticipantPage(ipw.VBox):
         self.gate.kept_key.unobserve(self._kept_key, names="value")
         key = change["new"]
         if isinstance(key, str) and key and self.person is None:
+            self._kept = True
             self.gate.guard(self.let_in, self.gate.code.value, key[:200])
 
     def _enter(self, person: Participant, key: str) -> None:
@@ -168,11 +169,29 @@ class ParticipantPage(ipw.VBox):
         greeting = label(f"You are taking part as {person.pseudonym}.", "you-are")
         self.care = CareFrame(self.store, person, self.activity)  # pause + support
         self.choices = MyChoices(self.store, person, on_gone=self._gone)
-        self.children = [self.header, greeting, self.choices.notices, self.care, self.choices,
+        top = [greeting]
+        if getattr(self, "_kept", False):
+            # Let in by the key this device kept: a shared or borrowed phone may be in
+            # someone else's hands now. One tap, and the device forgets the person.
+            not_me = ipw.Button(description=f"I am not {person.pseudonym}",
+                                _dom_classes=css("not-me"))
+            not_me.on_click(lambda _b: self._not_me())
+            top.append(not_me)
+        self.children = [self.header, *top, self.choices.notices, self.care, self.choices,
                          self.rejoin_key]
         self.activity.start()
         self.care.start()
         self.choices.start()
+
+    def _not_me(self) -> None:
+        """Someone else holds the device: it forgets the key (the page template sees the
+        "forget-key" mark), and nothing about the person it knew changes."""
+        for panel in (self.activity, self.care, self.choices):
+            if panel is not None:
+                panel.stop()
+        self.rejoin_key.value = ""
+        self._end(label(NOT_ME, "not-me-said"),
+                  label("", "forget-key", layout=ipw.Layout(display="none")))
 
     def _declined(self) -> None:
         """The person chose not to take part: say it is fine, and free the place."""
@@ -212,6 +231,8 @@ class ParticipantPage(ipw.VBox):
         end_this_kernel()
 
 
+NOT_ME = ("This phone has forgotten who was using it, and nothing of theirs has changed. "
+          "To take part yourself, open the join link again.")
 NOT_NOW = ("That is fine. Nothing about you has been saved. You can close this page. If "
            "you change your mind, open the link again.")
 
