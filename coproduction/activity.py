@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
 if TYPE_CHECKING:
-    from .store import Transaction
+    from .store import Store, Transaction
 
 #: Each activity's name and the engine module that declares it (its ``ACTIVITY``).
 REGISTERED: dict[str, str] = {
@@ -46,6 +46,9 @@ class Activity:
     activity that leaned on them, tells the group what changed and why
     (``participants.tell_group``), naming nobody, and returns how many results changed.
     Nothing is emptied without the group being told.
+
+    ``exports`` are files the tidy export adds for this activity: each file's name and
+    how to write its text from the store (a calendar file, for the timeline).
     """
 
     name: str
@@ -54,6 +57,7 @@ class Activity:
     page: str
     console: str
     before_withdrawal: Callable[[Transaction, str, str], int] = _nothing_to_recount
+    exports: tuple[tuple[str, Callable[[Store], str]], ...] = ()
 
 
 @functools.cache

@@ -1,7 +1,7 @@
 """Consent, credit, the right to withdraw, keeping data no longer than promised.
 
-- What a person is told before they take part (:func:`information`), with a
-  version recorded beside every choice they make.
+- What a person is told before they take part is in :mod:`coproduction.promises`, with
+  a version recorded beside every choice they make.
 - Their choices can change at any time (:func:`change_choices`); a single
   contribution can carry its own credit (:func:`credit_one`).
 - Withdrawal (:func:`withdraw_participant`): before the workshop's cut-off
@@ -17,16 +17,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass
 
 from .activity import activities
 from .export import rewrite_outputs
 from .participants import Participant, checked_choices, record_consent, stand_in
-from .payments import money
+from .promises import day_words, information_version
 from .schema import CREDIT_MODES, TABLES
 from .store import Store, StoreError, Transaction
-from .validation import InvalidInput, choose, refused
+from .validation import InvalidInput, checked_date, choose, refused
 
 CREDIT_WORDS = {
     "anonymous": "Anonymous: no name at all",
@@ -34,65 +33,6 @@ CREDIT_WORDS = {
     "named": "My own name",
     "collective": "The group as a whole",
 }
-
-
-def _date(value: str | None) -> str:
-    if not value:
-        return ""
-    return dt.date.fromisoformat(value).strftime("%-d %B %Y")
-
-
-#: The optional question on joining, in the person's words (schema.ROLES, in order).
-ROLE_WORDS = {"lived_experience": "With my own experience of services",
-              "staff": "As staff of a service or organisation",
-              "both": "Both", "not_said": "I would rather not say"}
-
-
-def collected() -> str:
-    """Everything the workshop keeps about a person, in plain words, one thing a line,
-    made from what each table says it keeps (``Table.collects``), so it cannot fall out
-    of step with them."""
-    always = [TABLES[name].collects for name in ("participants", "consents")]
-    given = [t.collects for name, t in TABLES.items() if t.collects and name not in
-             ("participants", "consents")]
-    said = " and ".join(always)
-    return "\n".join([f"{said[0].upper()}{said[1:]}.", "Then only what you choose to give:",
-                      *(f"- {line[0].upper()}{line[1:]}." for line in given), "Nothing else."])
-
-
-def information(workshop: dict) -> list[tuple[str, str]]:
-    """What taking part means, in plain words: (heading, text) pairs for the join page."""
-    cutoff = workshop.get("withdraw_by")
-    keep = workshop.get("keep_until")
-    after = ("we keep what you gave, but take your name and id off it"
-             if workshop.get("after_cutoff") == "anonymise" else "we still delete it all")
-    return [
-        ("What we collect", collected()),
-        ("Why", "So the group can agree things together, and so we can show what "
-         "changed because of what people said."),
-        ("Who sees it", "The group sees what you write under the name you choose, or "
-         "with no name if you want. Private things are seen only by you, and by the "
-         "facilitator if you say so."),
-        ("How long we keep it", f"Until {_date(keep)}. Then it is deleted." if keep else
-         "Until the project ends. Then it is deleted."),
-        ("You can stop at any time", "Use 'Leave and delete my words' on your page, or ask "
-         "the facilitator. You do not have to say why."
-         + (f" Until {_date(cutoff)} we delete everything you gave. After that, {after}."
-            if cutoff else " We delete everything you gave.")),
-        ("Being paid", f"You are offered "
-         f"{money(workshop.get('pay_rate', 0), workshop.get('currency', 'GBP'))} an hour "
-         "for your time, and your costs. You can "
-         "say no, or give it to a charity. If you leave, the finance team keeps its record "
-         "of what was paid, but not your words."),
-        ("Who to talk to", workshop.get("contact") or "The facilitator running this "
-         "workshop."),
-    ]
-
-
-def information_version(workshop: dict) -> str:
-    """A short fingerprint of the information shown, recorded with each choice."""
-    text = "\n".join(f"{h}\n{t}" for h, t in information(workshop))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
 def _contribution_tables() -> list[str]:
@@ -176,10 +116,10 @@ def withdrawal_plan(store: Store, today: dt.date | None = None) -> WithdrawalPla
             "votes are counted again, and the group is told without naming them. This "
             "cannot be undone."))
     return WithdrawalPlan("anonymise", (
-        f"The last day to delete everything was {_date(cutoff)}. If you leave now, the "
+        f"The last day to delete everything was {day_words(cutoff)}. If you leave now, the "
         "group keeps what you wrote, but your name and id are taken off it for good, and "
         "your private notes and choices are deleted. This cannot be undone."), (
-        f"The last day to delete everything was {_date(cutoff)}. If you withdraw them now, "
+        f"The last day to delete everything was {day_words(cutoff)}. If you withdraw them now, "
         "the group keeps what they wrote, but their name and id are taken off it for good, "
         "and their private notes and choices are deleted. This cannot be undone."))
 
@@ -295,27 +235,6 @@ def overdue_recordings(store: Store, today: dt.date | None = None) -> list[dict]
 
 SETTING_FIELDS = ("contact", "withdraw_by", "after_cutoff", "keep_until", "pay_rate",
                   "currency")
-
-
-def checked_date(value: object, what: str, *, required: bool = True,
-                 today: dt.date | None = None) -> str | None:
-    """A date typed as YYYY-MM-DD (or a date object) within ten years; else InvalidInput."""
-    if value in (None, "") and not required:
-        return None
-    if isinstance(value, dt.date):
-        day = value
-    elif isinstance(value, str):
-        try:
-            day = dt.date.fromisoformat(value.strip())
-        except ValueError:
-            raise InvalidInput(f"Please give {what} as a date like 2026-05-31.") from None
-    else:
-        raise InvalidInput(f"Please give {what} as a date like 2026-05-31.")
-    today = today or dt.date.today()
-    if abs((day - today).days) > 3650:
-        raise InvalidInput(f"{what.capitalize()} is more than ten years away. Is there a "
-                           "typing mistake in the year?")
-    return day.isoformat()
 
 
 def change_settings(store: Store, **changes: object) -> dict:

@@ -21,6 +21,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .activity import activities
 from .outputs import HOLD_WORDS, OutputFolder, clear_kit_files
 from .participants import credited_as
 from .schema import TABLES, Field, Table, datapackage
@@ -92,7 +93,7 @@ def exported_rows(store: Store, tables: list[str]) -> dict[str, list[dict]]:
 def kit_file_names(include_private: bool = True) -> list[str]:
     """The names the kit gives the files of an export (all of them, by default)."""
     return [*(f"{t.name}.csv" for t in exported_tables(include_private)), "datapackage.json",
-            "timeline.ics"]
+            *(name for declared in activities().values() for name, _ in declared.exports)]
 
 
 def export_workshop(store: Store, out: Path | str, *,
@@ -146,9 +147,9 @@ def write_export(store: Store, folder) -> list[Path]:
                           title=workshop["title"])
     written.append(folder.write("datapackage.json", json.dumps(
         package, indent=2, ensure_ascii=False, sort_keys=True) + "\n"))
-    from .timeline import calendar  # the shared project timeline, for phone calendars
-
-    written.append(folder.write("timeline.ics", calendar(store)))
+    for declared in activities().values():  # each activity's own files (a calendar)
+        for name, make in declared.exports:
+            written.append(folder.write(name, make(store)))
     return [path for path in written if path is not None]
 
 

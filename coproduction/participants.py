@@ -12,6 +12,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
+from .promises import information_version
 from .schema import CREDIT_MODES, ROLES
 from .store import Store, Transaction, hash_key
 from .validation import InvalidInput, choose, clean_text
@@ -79,12 +80,10 @@ def join_workshop(store: Store, *, code: object, pseudonym: object,
     """Add a person who chose to take part; return them and their rejoin key.
 
     ``info_version`` is the version of the information the person was shown
-    (:func:`coproduction.consent.information_version`); if the information
+    (:func:`coproduction.promises.information_version`); if the information
     changed since, they are asked to read it again. The key is shown once and
     never stored.
     """
-    from .consent import information_version
-
     typed_code = clean_text(code, what="the workshop code", max_length=40)
     name = clean_text(pseudonym, what="a name to be known by", max_length=PSEUDONYM_MAX)
     role = choose(role, ROLES, what="why you are taking part")

@@ -3,7 +3,7 @@
 The facilitator reads those words in the guide; the group gets the same words on
 paper: what will happen, what you can choose, how to take a break or stop. Given a
 workshop, each sheet also carries that workshop's promises (the last day to stop,
-pay, who to talk to) in the words its join page uses (:func:`consent.information`).
+pay, who to talk to) in the words its join page uses (:func:`promises.information`).
 
     python -m coproduction.sheets     # rewrites facilitation_guides/sheets/
     coproduction sheets --workshop PATH --out DIR   # with that workshop's promises
@@ -78,7 +78,7 @@ def _inline(text: str) -> str:
 
 def sheet_html(guide: str, workshop: dict | None = None) -> str:
     """The sheet for one session; with ``workshop``, its own promises at the end."""
-    from .consent import information
+    from .promises import information
 
     parts = told(guide)
     title = SESSION_GUIDES[guide]

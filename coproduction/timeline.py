@@ -35,13 +35,19 @@ from itertools import pairwise
 from zoneinfo import ZoneInfo, available_timezones
 
 from .activity import Activity
-from .consent import checked_date
 from .participants import Participant, credited_as
 from .payments import money
 from .schema import EVENT_KINDS, TIMELINE_TABLES
 from .sessions import require_open, session_row
 from .store import Store, Transaction
-from .validation import InvalidInput, choose, clean_text, count_action, refused
+from .validation import (
+    InvalidInput,
+    checked_date,
+    choose,
+    clean_text,
+    count_action,
+    refused,
+)
 
 TITLE_MAX = 120
 DETAILS_MAX = 500
@@ -754,4 +760,5 @@ def method_choices(store: Store) -> list[tuple[str, str]]:
 
 ACTIVITY = Activity(
     name="timeline", title="Timeline", tables=tuple(t.name for t in TIMELINE_TABLES),
-    page="widgets.timeline:TimelineBoard", console="widgets.timeline:TimelineConsole")
+    page="widgets.timeline:TimelineBoard", console="widgets.timeline:TimelineConsole",
+    exports=(("timeline.ics", calendar),))

@@ -7,6 +7,7 @@ carry a plain sentence meant to be shown to the person as it is.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import time
@@ -129,3 +130,24 @@ def count_action(kind: str = "act") -> None:
     """
     if os.environ.get("COPRODUCTION_ROLE") == "participant":
         PAGE_ACTIONS.check(kind)
+
+
+def checked_date(value: object, what: str, *, required: bool = True,
+                 today: dt.date | None = None) -> str | None:
+    """A date typed as YYYY-MM-DD (or a date object) within ten years; else InvalidInput."""
+    if value in (None, "") and not required:
+        return None
+    if isinstance(value, dt.date):
+        day = value
+    elif isinstance(value, str):
+        try:
+            day = dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise InvalidInput(f"Please give {what} as a date like 2026-05-31.") from None
+    else:
+        raise InvalidInput(f"Please give {what} as a date like 2026-05-31.")
+    today = today or dt.date.today()
+    if abs((day - today).days) > 3650:
+        raise InvalidInput(f"{what.capitalize()} is more than ten years away. Is there a "
+                           "typing mistake in the year?")
+    return day.isoformat()

@@ -9,7 +9,7 @@ import logging
 import pytest
 from databases import sound, stored_bytes
 
-from coproduction import consent, payments
+from coproduction import consent, payments, promises
 from coproduction.consensus import ConsensusRule
 from coproduction.export import export_workshop
 from coproduction.participants import join_workshop, rejoin
@@ -298,7 +298,7 @@ def test_credit_can_only_be_changed_on_your_own_words(room, store):
 
 
 def test_joining_records_the_information_version_and_refuses_a_stale_one(store):
-    version = consent.information_version(store.workshop())
+    version = promises.information_version(store.workshop())
     person, _ = join_workshop(store, code="TEST42", pseudonym="Dee", info_version=version)
     assert store.select("consents")[0]["info_version"] == version
     consent.change_settings(store, contact="Sam on 01234 567890")
@@ -311,7 +311,7 @@ def test_joining_records_the_information_version_and_refuses_a_stale_one(store):
 def test_information_says_what_a_person_needs_to_know(store):
     consent.change_settings(store, withdraw_by="2026-06-30", keep_until="2027-01-31",
                             contact="Sam")
-    text = " ".join(f"{h}: {t}" for h, t in consent.information(store.workshop()))
+    text = " ".join(f"{h}: {t}" for h, t in promises.information(store.workshop()))
     for words in ("What we collect", "Why", "Who sees it", "31 January 2027",
                   "30 June 2026", "You do not have to say why", "Sam", "£25 an hour"):
         assert words in text, words
@@ -323,7 +323,7 @@ def test_what_we_collect_names_everything_every_activity_keeps_about_a_person(st
     from coproduction.activity import activities
     from coproduction.schema import TABLES
 
-    said = dict(consent.information(store.workshop()))["What we collect"]
+    said = dict(promises.information(store.workshop()))["What we collect"]
     about_a_person = [t for t in TABLES.values() if t.private or any(
         f.name in ("participant_id", "author_id") for f in t.fields)]
     declared = {name for a in activities().values() for name in a.tables}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 
-from coproduction import consent
+from coproduction import consent, promises
 from coproduction.participants import join_workshop
 from widgets.consent import ConsentConsole
 from widgets.join import ParticipantPage
@@ -53,7 +53,7 @@ def test_choices_at_the_door_are_recorded_with_the_information_version(store, se
     p = join(page(store), "Ana", credit="anonymous", contact_ok=True)
     row = store.select("participants")[0]
     assert (row["credit"], row["contact_ok"]) == ("anonymous", True)
-    assert store.select("consents")[0]["info_version"] == consent.information_version(
+    assert store.select("consents")[0]["info_version"] == promises.information_version(
         store.workshop())
     stop(p)
 

@@ -144,3 +144,22 @@ def test_the_postgresql_script_starts_a_private_server_and_removes_it(tmp_path):
                                  check=False)
     assert stopped.returncode == 0, stopped.stderr
     assert not folder.exists()
+
+
+def test_the_core_reaches_an_activity_only_through_its_declaration():
+    """Withdrawal, export and the rest of the core import no activity's module: each
+    activity declares itself once (coproduction/activity.py) and is found by name."""
+    import ast
+
+    from coproduction.activity import REGISTERED
+
+    activity_modules = set(REGISTERED.values())
+    core = ["participants", "consent", "export", "sessions", "consensus", "validation",
+            "store", "outputs", "promises", "activity", "small_counts"]
+    for name in core:
+        tree = ast.parse((ROOT / "coproduction" / f"{name}.py").read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom):
+                module = ("coproduction." if node.level else "") + (node.module or "")
+                assert module not in activity_modules, f"{name} imports {module}"
+    assert set(REGISTERED) == set(__import__("coproduction.schema").schema.ACTIVITIES)

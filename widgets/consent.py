@@ -11,7 +11,7 @@ from typing import Callable
 
 import ipywidgets as ipw
 
-from coproduction import consent
+from coproduction import consent, promises
 from coproduction.outputs import changed_files
 from coproduction.participants import DISPLAY_NAME_MAX, Participant, find_participant
 from coproduction.store import Store
@@ -24,10 +24,10 @@ class InformationBox(ipw.VBox):
 
     def __init__(self, workshop: dict):
         rows = []
-        for heading, text in consent.information(workshop):
+        for heading, text in promises.information(workshop):
             rows += [fixed_label(heading, "info-heading"), fixed_label(text, "info-text")]
         super().__init__(rows, _dom_classes=css("information"))
-        self.version = consent.information_version(workshop)
+        self.version = promises.information_version(workshop)
 
 
 class ChoicesForm(ipw.VBox):

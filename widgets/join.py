@@ -12,8 +12,9 @@ from typing import Callable
 
 import ipywidgets as ipw
 
-from coproduction.consent import ROLE_WORDS, finish_clearing, withdrawal_plan
+from coproduction.consent import finish_clearing, withdrawal_plan
 from coproduction.participants import Participant, join_workshop, rejoin
+from coproduction.promises import ROLE_WORDS
 from coproduction.store import Store
 from coproduction.validation import InvalidInput, count_action, refused
 
