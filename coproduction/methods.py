@@ -342,7 +342,8 @@ def recount_for_a_leaver(tx: Transaction, pid: str, policy: str) -> int:
                                        "method_id": entry["method_id"]},
                   {"dots": count, "reasons": reasons})
         tell_group(tx, f"Someone has left the workshop. The group's shortlist was counted "
-                       f"again without them: {method.name} now has {reasons}")
+                       f"again without them: {method.name} now has {count} "
+                       f"dot{'s' if count != 1 else ''}.")
     return changed
 
 

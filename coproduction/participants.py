@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 
 from .promises import information_version
-from .schema import CREDIT_MODES, ROLES
+from .schema import CREDIT_MODES, ROLES, TABLES
 from .store import Store, Transaction, hash_key
 from .validation import InvalidInput, choose, clean_text
 
@@ -48,7 +48,14 @@ def stand_in(tx: Transaction) -> str:
 
 def tell_group(tx: Transaction, text: str) -> None:
     """Tell the whole group (every page shows it), once: the same words are not posted
-    twice in one transaction. Never name anyone in ``text``."""
+    twice in one transaction. Never name anyone in ``text``.
+
+    A notice that would be longer than a notice may be is cut at a word, so that telling
+    the group can never stop what it tells about (a withdrawal once failed on it).
+    """
+    most = TABLES["notices"].field("text").max_length
+    if len(text) > most:
+        text = text[:most - 1].rsplit(" ", 1)[0] + "…"
     if not getattr(tx, "told", None):
         tx.told = set()
     if text not in tx.told:

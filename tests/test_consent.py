@@ -502,3 +502,27 @@ def test_anonymous_rows_carry_no_time_finer_than_their_sessions_day(room, store,
     day = store.select("sessions")[0]["created_at"][:10]
     assert votes[""]["created_at"] == f"{day}T00:00:00Z" and votes[""]["author_id"] == ""
     assert votes["Ana"]["created_at"] != f"{day}T00:00:00Z"   # named rows keep their time
+
+
+def test_everyone_in_the_demo_can_withdraw_one_after_another(tmp_path):
+    """Anyone who had dots on the confirmed shortlist could not leave: the note to the
+    group was longer than a notice may be, and the whole withdrawal was refused."""
+    from coproduction.demo import make_demo
+
+    store = make_demo(tmp_path / "demo")
+    people = store.select("participants", {"status": "active"}, order_by="joined_at")
+    assert len(people) > 10
+    for person in people:
+        receipt = consent.withdraw_participant(store, person["participant_id"])
+        assert receipt["policy"] in ("erase", "anonymise")
+    assert store.select("participants", {"status": "active"}) == []
+    assert all(len(n["text"]) <= 500 for n in store.select("notices"))
+
+
+def test_a_notice_too_long_is_cut_at_a_word_and_still_posted(store):
+    from coproduction.participants import tell_group
+
+    with store.transaction() as tx:
+        tell_group(tx, "word " * 200)
+    [text] = [n["text"] for n in store.select("notices")]
+    assert len(text) <= 500 and text.endswith("word…")
