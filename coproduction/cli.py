@@ -336,6 +336,7 @@ def cmd_serve(args) -> int:
 
 
 def cmd_move(args) -> int:
+    from .outputs import take_over_folders
     from .store import copy_workshop, describe_database, has_password
 
     to_postgresql = args.to is not None
@@ -356,9 +357,11 @@ def cmd_move(args) -> int:
             raise UsageError("Pages or commands still have this workshop open. Stop "
                              "'coproduction serve' for it first, then move it.")
         title, origin = source.workshop()["title"], source.describe()
+        was_at = source.location()
         counts = copy_workshop(source, path, database=target_db)
     with Store.open(path, database=target_db) as moved:
         destination = moved.describe()
+        take_over_folders(moved, was_at)  # a later withdrawal writes them again from here
     print(f"Moved '{title}' from {origin} to {destination}: {len(counts)} tables and "
           f"{sum(counts.values())} rows, every row read back and compared: all the same.")
     if args.keep_source:

@@ -172,10 +172,11 @@ def rewrite_outputs(store: Store, *, wait: bool = True) -> Rewritten:
     """
     done = Rewritten()
     reports = []
+    here = store.location()
     for row in store.select("exports", {"kind": list(HOLD_WORDS)}, order_by="export_id"):
         folder = Path(row["folder"])
-        if not folder.is_dir():
-            continue
+        if not folder.is_dir() or row["written_from"] not in (None, here):
+            continue  # gone; or written by the workshop this one was copied from
         kind = row["kind"]
         changed = clear_kit_files(store, row, kit_file_names() if kind == "tables" else [])
         if kind == "tables":

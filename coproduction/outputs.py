@@ -161,11 +161,12 @@ class OutputFolder:
                 export_id = rows[0]["export_id"]
                 tx.update("exports", {"export_id": export_id},
                           {"created_at": tx.now(), "include_private": self.include_private,
-                           "tracked": True})
+                           "tracked": True, "written_from": self.store.location()})
             elif self.written:
                 export_id = tx.insert("exports", {"folder": str(self.folder), "kind": self.kind,
                                                   "include_private": self.include_private,
-                                                  "tracked": True})
+                                                  "tracked": True,
+                                                  "written_from": self.store.location()})
             else:
                 return  # refused before anything was written: nothing of the kit's is there
             for name, sha in self.written.items():
@@ -238,3 +239,10 @@ def changed_files(store: Store) -> list[Path]:
     return [folders[f["export_id"]] / f["name"]
             for f in store.select("export_files", order_by="file_id")
             if f["changed_at"] is not None]
+
+
+def take_over_folders(store: Store, was_at: str) -> None:
+    """The folders the workshop wrote at ``was_at`` are this one's now (it was moved
+    here): a withdrawal here writes them again. A copy that was not moved never does."""
+    with store.transaction() as tx:
+        tx.update("exports", {"written_from": was_at}, {"written_from": store.location()})

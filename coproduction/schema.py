@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 CREDIT_MODES = {
     "anonymous": "shown without any name or id",
@@ -514,6 +514,9 @@ CONSENT_TABLES = (
         (
             Field("export_id", "integer", "Number of the export."),
             Field("folder", "string", "The folder written to.", max_length=4000),
+            Field("written_from", "string", "Where the workshop that wrote it lives (its "
+                  "database file or schema); empty for folders written before it was kept.",
+                  required=False, max_length=4000),
             Field("kind", "string", "What the kit wrote there: the tidy tables, the "
                   "evaluation report, the sheets for the group or the finance ledger.",
                   enum=OUTPUT_KINDS),
@@ -1061,7 +1064,17 @@ def _to_version_4(conn) -> None:
                  "NOT NULL DEFAULT 0")
 
 
-MIGRATIONS: dict[int, Callable] = {1: _to_version_2, 2: _to_version_3, 3: _to_version_4}
+def _to_version_5(conn) -> None:
+    """Each output folder says which workshop wrote it, so a copy of the workshop (a
+    backup opened elsewhere) never writes the original's folders again."""
+    import sqlite3
+
+    types = _SQL_TYPES if isinstance(conn, sqlite3.Connection) else _PG_TYPES
+    conn.execute(f"ALTER TABLE exports ADD COLUMN written_from {types['string']}")
+
+
+MIGRATIONS: dict[int, Callable] = {1: _to_version_2, 2: _to_version_3, 3: _to_version_4,
+                                   4: _to_version_5}
 
 
 def datapackage(resources: list[dict], *, name: str, title: str) -> dict:

@@ -1152,6 +1152,13 @@ class Store:
 
         return watch_folder(self.folder, {DATABASE_NAME, f"{DATABASE_NAME}-wal"})
 
+    def location(self) -> str:
+        """Where this workshop's data lives: its database file, or its schema in a
+        PostgreSQL database (no password). A copy of the folder is somewhere else."""
+        if self.path is not None:
+            return str(Path(self.path).resolve())
+        return f"{describe_database(self._db.url)}, workshop {self._db.name}"
+
     def workshop(self) -> dict:
         rows = self.select("workshop")
         if not rows:  # its one row is gone: no command can go on with it

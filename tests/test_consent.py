@@ -526,3 +526,26 @@ def test_a_notice_too_long_is_cut_at_a_word_and_still_posted(store):
         tell_group(tx, "word " * 200)
     [text] = [n["text"] for n in store.select("notices")]
     assert len(text) <= 500 and text.endswith("word…")
+
+
+def test_a_copy_of_the_workshop_never_writes_the_originals_exports_again(tmp_path):
+    """Withdrawing someone in a copied workshop folder rewrote the original's export
+    with the copy's data (and then called the original's own files 'changed')."""
+    import shutil
+
+    from coproduction.store import Store
+
+    original = Store.create(tmp_path / "original", title="Ours", code="COPY1")
+    person, _ = join_workshop(original, code="COPY1", pseudonym="Ana")
+    out = tmp_path / "export"
+    export_workshop(original, out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    original.close()
+    shutil.copytree(tmp_path / "original", tmp_path / "copy")
+    with Store.open(tmp_path / "copy") as copy:
+        receipt = consent.withdraw_participant(copy, person.participant_id)
+    assert receipt["exports_rewritten"] == 0 and receipt["files_left"] == 0
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    with Store.open(tmp_path / "original") as again:   # the original still writes its own
+        assert consent.withdraw_participant(again, person.participant_id)[
+            "exports_rewritten"] == 1
