@@ -203,9 +203,12 @@ def cmd_withdraw(args) -> int:
     print(f"Withdrew {args.participant}: " + (
         "everything they gave was erased." if receipt["policy"] == "erase" else
         "their shared words stay with no name or id; everything else was erased."))
-    print(f"Receipt: {receipt['rows_erased']} rows erased, {receipt['rows_anonymised']} "
-          f"anonymised, {receipt['results_changed']} agreed results recounted, "
-          f"{receipt['exports_rewritten']} exports rewritten.")
+    from .small_counts import counted
+
+    print(f"Receipt: {counted(receipt['rows_erased'], 'row', 'rows')} erased, "
+          f"{receipt['rows_anonymised']} anonymised, "
+          f"{counted(receipt['results_changed'], 'result', 'results')} counted again, "
+          f"{counted(receipt['exports_rewritten'], 'export', 'exports')} written again.")
     for path in changed:
         print(f"Left as it is, because it was changed after the kit wrote it: {path}. "
               "It may still hold their words: check it by hand.")

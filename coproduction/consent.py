@@ -107,10 +107,14 @@ def withdrawal_plan(store: Store, today: dt.date | None = None) -> WithdrawalPla
     today = today or dt.date.today()
     cutoff = workshop.get("withdraw_by")
     if not cutoff or today <= dt.date.fromisoformat(cutoff) or workshop["after_cutoff"] == "erase":
+        # The day the promise changes, said again before anyone confirms that they leave.
+        until = (f" Until {day_words(cutoff)} we delete everything you gave; after that, "
+                 "we keep what you wrote, without your name."
+                 if cutoff and workshop["after_cutoff"] == "anonymise" else "")
         return WithdrawalPlan("erase", (
             "If you leave, everything you gave here is deleted: your words, your votes, "
             "your private notes and your choices. Things the group agreed using your votes "
-            "are counted again. Nobody is told it was you. This cannot be undone."), (
+            "are counted again. Nobody is told it was you. This cannot be undone." + until), (
             "If you withdraw them, everything they gave is deleted: their words, their votes, "
             "their private notes and their choices. Things the group agreed using their "
             "votes are counted again, and the group is told without naming them. This "

@@ -38,7 +38,7 @@ from .consensus import Tally
 from .export import exported_rows
 from .feedback import what_it_answers
 from .schema import ACTION_STATUSES, LADDER_RUNGS, PRACTICE_AREAS, PRINCIPLES, SPECTRUM_STAGES
-from .small_counts import MIN_GROUP, SUPPRESSED, shown, suppress_parts
+from .small_counts import MIN_GROUP, SUPPRESSED, counted, shown, suppress_parts
 from .store import Store
 
 SUPPRESSION_NOTE = (f"'{SUPPRESSED}' stands for a group of 1 or 2 people, left out so that "
@@ -315,11 +315,6 @@ def _sessions(ev: Evaluation, activity: str | None = None) -> pd.DataFrame:
     return s if activity is None else s[s["activity"] == activity]
 
 
-def _count(n: int | str, one: str = "person", many: str = "people") -> str:
-    """"1 person", "3 people", "fewer than 3 people": a count said with its noun."""
-    return f"{n} {one if n == 1 else many}"
-
-
 def _roles(ev: Evaluation) -> dict[str, str]:
     return {p["participant_id"]: p["role"] for p in ev.private("participants")}
 
@@ -398,7 +393,7 @@ def participation(ev: Evaluation, s: Section) -> None:
     else:
         s.findings.append(gini_sentence(g, len(counts)))
     unattributed = int(c["author_id"].isna().sum())
-    s.findings.append(f"{unattributed} of {_count(len(c), 'contribution', 'contributions')} "
+    s.findings.append(f"{unattributed} of {counted(len(c), 'contribution', 'contributions')} "
                       f"{'was' if unattributed == 1 else 'were'} anonymous or credited to the "
                       "group; they count in every total but are never given to a person or "
                       "a role.")
@@ -406,8 +401,9 @@ def participation(ev: Evaluation, s: Section) -> None:
                     for r in ("lived_experience", "staff"))
     everyone = list(roles.values())
     quiet = everyone.count("not_said")
-    s.findings.append(f"{shown(quiet)} of {_count(len(everyone))} chose not to say "
-                      "whether they take part with their own experience or as staff.")
+    # Skipping the question and choosing "I would rather not say" are the same answer.
+    s.findings.append(f"{str(shown(quiet)).capitalize()} of {counted(len(everyone))} did "
+                      "not say whether they take part with their own experience or as staff.")
     if quiet == len(everyone):
         s.findings.append("So contributions are not compared by role.")
     elif not isinstance(lived, str) and not isinstance(staff, str):
@@ -418,7 +414,7 @@ def participation(ev: Evaluation, s: Section) -> None:
                           f"{MIN_GROUP} people.")
     if len(order) > 1:
         stopped_total = int((last != order[-1]).sum())
-        s.findings.append(f"Of {_count(len(seen))} who gave something under their name, "
+        s.findings.append(f"Of {counted(len(seen))} who gave something under their name, "
                           f"{shown(stopped_total)} gave nothing after an earlier session "
                           "(they stopped coming, or only came to some sessions).")
     if g is not None:
@@ -541,7 +537,7 @@ def voice(ev: Evaluation, s: Section) -> None:
             s.findings.append(f"Wordings by {who}: not shown, fewer than {MIN_GROUP} people "
                               "in the group.")
         elif n:
-            s.findings.append(f"Of {_count(n, 'wording', 'wordings')} proposed by {who}, {a} "
+            s.findings.append(f"Of {counted(n, 'wording', 'wordings')} proposed by {who}, {a} "
                               f"{'was' if a == 1 else 'were'} adopted.")
     if len(texts):
         only = texts[texts["kind"] == "text"]
@@ -799,9 +795,9 @@ def responsiveness(ev: Evaluation, s: Section) -> None:
                     responsiveness_summary=summary)
     values = dict(zip(summary["measure"], summary["value"]))
     s.findings.append(f"{values['suggestions_answered_by_an_action']} of "
-                      f"{_count(len(suggestions), 'suggestion', 'suggestions')} "
+                      f"{counted(len(suggestions), 'suggestion', 'suggestions')} "
                       f"{'has' if len(suggestions) == 1 else 'have'} at least one action; "
-                      f"{_count(len(actions), 'action', 'actions')} in all.")
+                      f"{counted(len(actions), 'action', 'actions')} in all.")
     if len(actions):
         s.findings.append(
             f"{values['share_closed']:.0%} of actions are closed (done, or not possible with a "

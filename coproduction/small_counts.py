@@ -32,3 +32,8 @@ def suppress_parts(parts: dict[str, int]) -> dict[str, int | str]:
         if others:
             out[others[0][1]] = SUPPRESSED
     return out
+
+
+def counted(n: int | str, one: str = "person", many: str = "people") -> str:
+    """A count said with its noun: "1 person", "3 people", "fewer than 3 people"."""
+    return f"{n} {one if n == 1 else many}"

@@ -179,11 +179,21 @@ def test_the_console_withdraws_someone_and_keeps_the_promises(store, session_id)
     person, _ = join_workshop(store, code="TEST42", pseudonym="Ana")
     console = ConsentConsole(store)
     console.refresh_if_changed()
+    other, _ = join_workshop(store, code="TEST42", pseudonym="Bo")
+    console.refresh_if_changed()
     row = console.people.rows[person.participant_id]
+    theirs = console.people.rows[other.participant_id]
+    theirs.children[1].click()
+    row.children[1].click()   # one question open at a time, and it names the person
+    assert row.children[2].value.startswith("Withdraw Ana? ") and "deleted" in row.children[2].value
+    assert theirs.children[3].layout.display == "none" and row.children[3].layout.display is None
+    confirm, keep = row.children[3].children
+    keep.click()                                     # "No, keep them" changes nothing
+    assert row.children[3].layout.display == "none" and len(store.select("participants")) == 2
     row.children[1].click()
-    assert "deleted" in row.children[2].value
-    row.children[3].click()
-    assert store.select("participants") == [] and store.select("erasures")
+    confirm.click()
+    assert [p["pseudonym"] for p in store.select("participants")] == ["Bo"]
+    assert store.select("erasures")
     console.withdraw_by.value = dt.date(2206, 1, 1)
     console.save_settings.click()
     assert "ten years" in console.message.value

@@ -44,6 +44,10 @@ def move_everyone(console, activity):
 
     expect(console.locator(".coproduction-activity-now")).to_have_text(
         f"Participants see now: {TITLES[activity]}.", timeout=10_000)
+    # its message sits under the button already: it is not said twice
+    expect(console.locator(".coproduction-room .coproduction-message")).to_contain_text(
+        "Every page now shows")
+    expect(console.locator(".coproduction-room .coproduction-near")).to_be_hidden()
 
 
 def test_one_link_the_room_moves_together_and_a_reopened_tab_is_the_same_person(tmp_path):
@@ -73,6 +77,7 @@ def test_one_link_the_room_moves_together_and_a_reopened_tab_is_the_same_person(
                 "Shared language")
             phones[name] = phone
         ana = phones["Ana"]
+        assert ana.title() == "Our project"   # the tab names the workshop, not a file
         # The room at a glance: who joined, and the pages open (this server was started
         # without --expect, so no count of places).
         console.locator(".coproduction-room-look").click()
@@ -114,6 +119,10 @@ def test_one_link_the_room_moves_together_and_a_reopened_tab_is_the_same_person(
         console.wait_for_timeout(300)
         assert console.evaluate("window.scrollY") > 1000
         assert abs(alert.bounding_box()["y"]) < 5      # stuck to the top of the window
+        console.evaluate("window.scrollTo(0, 0)")       # and nothing hides under it
+        heading = console.locator(".coproduction-workshop-title").bounding_box()
+        assert heading["y"] >= alert.bounding_box()["height"] - 1
+        console.evaluate("window.scrollTo(0, document.body.scrollHeight)")
         assert console.title().startswith("Someone needs a pause")
         alert.locator(".coproduction-alert-seen").click()
         expect(alert).to_be_hidden(timeout=10_000)

@@ -274,15 +274,27 @@ class ConsentConsole(LivePanel):
         withdraw = ipw.Button(description="Withdraw", _dom_classes=css("withdraw"))
         plan = label("", "withdraw-plan")
         confirm = ipw.Button(description="Yes, withdraw them", button_style="danger",
-                             _dom_classes=css("withdraw-confirm"),
-                             layout=ipw.Layout(display="none"))
+                             _dom_classes=css("withdraw-confirm"))
+        keep = ipw.Button(description="No, keep them", _dom_classes=css("withdraw-cancel"))
+        answer = ipw.HBox([confirm, keep], layout=ipw.Layout(display="none"))
+
+        def shown(open_: bool) -> None:
+            plan.layout.display = answer.layout.display = None if open_ else "none"
 
         def ask():
-            plan.value = consent.withdrawal_plan(self.store).for_facilitator
-            confirm.layout.display = None
+            # One question open at a time, and it says whom it is about.
+            for other in self.people.rows.values():
+                other.shown(False)
+            who = name.value.split(" (")[0]
+            plan.value = f"Withdraw {who}? " + consent.withdrawal_plan(self.store).for_facilitator
+            shown(True)
         withdraw.on_click(lambda _b: self.guard(ask))
+        keep.on_click(lambda _b: shown(False))
         self.on_click(confirm, lambda: self._withdraw(participant_id))
-        return ipw.VBox([name, withdraw, plan, confirm], _dom_classes=css("person-row"))
+        row = ipw.VBox([name, withdraw, plan, answer], _dom_classes=css("person-row"))
+        row.shown = shown
+        shown(False)
+        return row
 
     def _recording_row(self, recording_id) -> ipw.Widget:
         how = ipw.Text(description="How you checked it is gone",
