@@ -646,3 +646,25 @@ def test_one_tap_backs_the_checkers_suggestion_and_a_forged_tap_adds_nothing(sto
     before = store.revision()
     card(ana, "SENCO").use_suggestion.click()       # a forged click on the hidden button
     assert store.revision() == before and "no suggestion" in ana.message.value
+
+
+def test_a_card_folds_once_every_wording_has_the_persons_vote(store, session_id):
+    """A phone board with 14 cards was 6,940 px long: cards already dealt with fold."""
+    ana, bo = board_for(store, "Ana"), board_for(store, "Bo")
+    senco = card(bo, "SENCO")
+    senco.propose_box.value = "the teacher for extra help"
+    senco.propose_button.click()
+    ana.refresh_if_changed()
+    theirs = card(ana, "SENCO")
+    assert theirs.proposals.layout.display is None and theirs.fold.layout.display == "none"
+    next(iter(theirs.rows.values())).vote.value = "agree"
+    assert theirs.proposals.layout.display == "none"
+    assert theirs.fold.description == "You voted on it: show the wordings"
+    theirs.fold.click()
+    assert theirs.proposals.layout.display is None
+    assert theirs.fold.description == "Fold the wordings away"
+    senco.propose_box.value = "the SEN teacher"          # a new wording needs Ana again
+    senco.propose_button.click()
+    theirs.opened = False
+    ana.refresh_if_changed()
+    assert theirs.proposals.layout.display is None and theirs.fold.layout.display == "none"

@@ -95,6 +95,7 @@ class TermCard(ipw.VBox):
         self.agreed = label("", "agreed")
         self.rows: dict[int, ProposalRow] = {}
         self.suggested = ""
+        self.voted_all, self.wordings = False, 0
         self.proposals = ipw.VBox(_dom_classes=css("proposals"))
         self.children = [self.term, self.kind, self.suggestion, self.proposals, self.agreed,
                          *panel.term_controls(self)]
@@ -104,6 +105,11 @@ class TermCard(ipw.VBox):
         self.kind.value = f"({KIND_WORDS.get(view.kind, view.kind)})"
         self.suggestion.value = (f"The checker suggests: {view.suggestion}"
                                  if view.suggestion else "")
+        # Every wording voted on already: the card can fold, so what still needs the
+        # person comes nearer the top of a long board.
+        shown = [p for p in view.proposals if p.hidden_reason is None]
+        self.voted_all = bool(shown) and all(p.my_vote is not None for p in shown)
+        self.wordings = len(shown)
         # The checker's words, when nobody has proposed them yet: one tap backs them.
         self.suggested = view.suggestion if view.suggestion and view.suggestion.casefold() \
             not in {p.wording.casefold() for p in view.proposals} else ""
@@ -315,11 +321,15 @@ class LanguageBoard(BoardPanel):
                                          _dom_classes=css("propose-button"))
         self.on_click(card.propose_button, lambda: self._propose(card),
                       "Thank you: your wording is on the board.")
+        card.opened = False
+        card.fold = ipw.Button(description="", _dom_classes=css("fold-term"))
+        card.fold.on_click(lambda _b: self._unfold(card))
         card.use_suggestion = ipw.Button(description="Propose the checker's words",
                                          _dom_classes=css("use-suggestion"))
         self.on_click(card.use_suggestion, lambda: self._propose(card, card.suggested),
                       "Thank you: the checker's words are on the board for a vote.")
-        return [card.propose_box, ipw.HBox([card.propose_button, card.use_suggestion])]
+        return [card.fold, card.propose_box,
+                ipw.HBox([card.propose_button, card.use_suggestion])]
 
     def after_refresh(self, board: Board | None) -> None:
         is_open = board is not None and board.status == "open"
@@ -329,6 +339,20 @@ class LanguageBoard(BoardPanel):
             card.propose_box.disabled = card.propose_button.disabled = not is_open
             card.use_suggestion.disabled = not is_open
             card.use_suggestion.layout.display = None if card.suggested else "none"
+            self._fold(card)
+
+    def _fold(self, card: TermCard) -> None:
+        """A card whose every wording has the person's vote folds (unless they opened it)."""
+        folded = card.voted_all and not card.opened
+        card.proposals.layout.display = "none" if folded else None
+        card.fold.layout.display = None if card.voted_all else "none"
+        card.fold.description = (
+            f"You voted on {'it' if card.wordings == 1 else f'all {card.wordings}'}: "
+            "show the wordings" if folded else "Fold the wordings away")
+
+    def _unfold(self, card: TermCard) -> None:
+        card.opened = not card.opened
+        self._fold(card)
 
     # actions: each checks everything again in the engine
     def _flag(self) -> None:
