@@ -98,7 +98,8 @@ def test_one_link_the_room_moves_together_and_a_reopened_tab_is_the_same_person(
         # A word in the text is flagged with a tap, not typed.
         point = cy.evaluate("""() => {
             const body = document.querySelector('.coproduction-text-body p');
-            const node = [...body.childNodes].find(n => n.nodeType === 3 && n.textContent.includes('will'));
+            const node = [...body.childNodes].find(
+                n => n.nodeType === 3 && n.textContent.includes('will'));
             const range = document.createRange();
             const at = node.textContent.indexOf('will');
             range.setStart(node, at + 1); range.setEnd(node, at + 2);
@@ -145,7 +146,8 @@ def test_one_link_the_room_moves_together_and_a_reopened_tab_is_the_same_person(
                 "Choosing methods", timeout=10_000)
             expect(phone.locator(".coproduction-dots-left")).to_contain_text("You have 2 dots")
         ana.locator(".coproduction-method").first.locator(".coproduction-add-dot").click()
-        expect(ana.locator(".coproduction-dots-left")).to_contain_text("1 left to place", timeout=10_000)
+        expect(ana.locator(".coproduction-dots-left")).to_contain_text("1 left to place",
+                                                                       timeout=10_000)
 
         move_everyone(console, "timeline")
         for phone in phones.values():
