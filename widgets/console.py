@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import os
+import time
 
 import ipywidgets as ipw
 
@@ -66,6 +67,8 @@ class FacilitatorConsole(ipw.VBox):
 
 #: How many places "Add places" gives at a time.
 PLACES_AT_A_TIME = 5
+#: The console asks the participants' server for its count of pages at most this often.
+ASK_EVERY = 10.0
 
 
 def pages_open(join_url: str) -> dict | None:
@@ -97,9 +100,11 @@ class RoomPanel(LivePanel):
     def __init__(self, store: Store, join_url: str = ""):
         super().__init__(store, classes=("room",))
         self.join_url = join_url
+        self._room: dict | None = None
+        self._asked_at = float("-inf")
         self.count = label("", "room-count")
         self.look = ipw.Button(description="Count again", _dom_classes=css("room-look"))
-        self.on_click(self.look, lambda: self.refresh())
+        self.on_click(self.look, lambda: self.refresh(ask_now=True))
         self.more = ipw.Button(description=f"Add {PLACES_AT_A_TIME} places",
                                _dom_classes=css("add-places"))
         self.on_click(self.more, self._more_places)
@@ -116,6 +121,7 @@ class RoomPanel(LivePanel):
 
     def _more_places(self) -> None:
         add_places(self.store, PLACES_AT_A_TIME)
+        self._asked_at = float("-inf")  # the next count shows the new places
         self.say(f"{PLACES_AT_A_TIME} more places: more people can open the page within a "
                  "few seconds.", "ok")
 
@@ -123,13 +129,21 @@ class RoomPanel(LivePanel):
         name = open_activity(self.store, self.choice.value)
         self.say(f"Every page now shows {activities()[name].title}.", "ok")
 
-    def refresh(self) -> None:
+    def _pages(self, ask_now: bool) -> dict | None:
+        """The server's count of pages, asked at most every ASK_EVERY seconds: a busy
+        room redraws the console often, and the console must not wait on the server."""
+        if ask_now or time.monotonic() - self._asked_at >= ASK_EVERY:
+            self._asked_at = time.monotonic()
+            self._room = pages_open(self.join_url)
+        return self._room
+
+    def refresh(self, ask_now: bool = False) -> None:
         name = activity_now(self.store)
         self.now.value = f"Participants see now: {activities()[name].title}."
         with self.store.read() as tx:
             joined = tx.count("participants", {"status": "active"})
         said = f"{joined} {'person has' if joined == 1 else 'people have'} joined."
-        room = pages_open(self.join_url)
+        room = self._pages(ask_now)
         self.more.layout.display = None if room is not None and room["expect"] else "none"
         if room is not None:
             said += f" {room['pages']} {'page is' if room['pages'] == 1 else 'pages are'} open"
