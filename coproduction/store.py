@@ -63,6 +63,12 @@ SCHEMA_PREFIX = "workshop_"
 _WORKSHOP_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,49}")
 
 
+def _unstorable(value: object) -> bool:
+    """A text no row can hold (a NUL character: PostgreSQL refuses it, and every text the
+    kit stores is cleaned of it), so a lookup by it, forged or not, matches nothing."""
+    return isinstance(value, str) and "\x00" in value
+
+
 def workshop_folder(workshop: str | Path | None = None) -> Path:
     """The workshop to open: the one named, else the server's, else the demo.
 
@@ -911,12 +917,14 @@ class Transaction:
             if value is None:
                 parts.append(f"{column} IS NULL")
             elif isinstance(value, list | tuple | set):
-                values = list(value)
+                values = [v for v in value if not _unstorable(v)]
                 if not values:
                     parts.append(self._db.nothing)
                     continue
                 parts.append(f"{column} IN ({', '.join(mark for _ in values)})")
                 params.extend(self._db.adapt(t, column, v) for v in values)
+            elif _unstorable(value):
+                parts.append(self._db.nothing)
             else:
                 parts.append(f"{column} = {mark}")
                 params.append(self._db.adapt(t, column, value))

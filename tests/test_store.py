@@ -437,3 +437,12 @@ def test_a_relative_workshop_name_is_found_from_here_or_from_the_kit(tmp_path, m
         assert from_a_notebook.folder.is_absolute()
     with pytest.raises(StoreError, match="There is no workshop at"):
         Store.open("data/workshops/someone-else")
+
+
+def test_a_lookup_by_text_no_row_can_hold_matches_nothing_on_every_backend(store):
+    """A forged method id with a NUL in it made PostgreSQL refuse the query, and the page
+    said 'could not be saved' instead of a plain refusal (found by tests/test_fuzz.py)."""
+    forged = "a\x00b\x07c\x1b[31m"
+    with store.read() as tx:
+        assert tx.count("methods", {"method_id": forged}) == 0
+        assert tx.select("methods", {"method_id": [forged]}) == []
