@@ -630,7 +630,7 @@ def shared_life_events(store: Store) -> list[LifeEvent]:
 
 
 def _year(value: object) -> int:
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and value.strip().isdecimal():  # not "²": int() refuses it
         value = int(value.strip())
     this_year = dt.date.today().year
     if not _whole(value) or not 1900 <= value <= this_year + 1:

@@ -429,3 +429,18 @@ def test_a_withdrawn_persons_life_story_goes_with_them(store, session_id):
     withdraw_participant(store, ana.person.participant_id, today=TODAY)
     assert store.select("life_events") == []
     assert tl.shared_life_events(store) == []
+
+
+@pytest.mark.parametrize("year, kept", [("²", None), ("2015", 2015), ("٢٠١٥", 2015),
+                                        ("1899", None), (2015.5, None)])
+def test_a_life_event_year_is_a_year_or_a_plain_refusal(store, session_id, year, kept):
+    """A year typed as "²" raised a ValueError instead of a plain refusal (found by
+    tests/test_fuzz.py); digits of another script are a year as well."""
+    board = board_for(store, "Ana")
+    session = tl.TimelineSession(store, session_id)
+    if kept is None:
+        with pytest.raises(InvalidInput, match="year as four numbers"):
+            session.add_life_event(board.person, year=year, title="Moved house")
+    else:
+        session.add_life_event(board.person, year=year, title="Moved house")
+        assert [e["year"] for e in store.select("life_events")] == [kept]
