@@ -379,16 +379,14 @@ class LanguageBoard(BoardPanel):
         if not self.guard(consent.credit_one, self.store, self.person, "proposals",
                           row.proposal_id, change["new"], done="Saved: this wording now "
                           "shows the way you chose."):
-            self._seen = -1
-            self.guard(self.refresh_if_changed)
+            self.redraw()
 
     def _vote(self, row: ProposalRow, change: dict) -> None:
         if self._updating_votes or change["new"] is None:
             return
         if not self.guard(self.need_session().vote, self.person, row.proposal_id, change["new"],
                           done="Your vote is counted. You can change it at any time."):
-            self._seen = -1  # redraw from the store: the box shows the vote that counts
-            self.guard(self.refresh_if_changed)
+            self.redraw()  # redraw from the store: the box shows the vote that counts
 
 
 class LanguageConsole(BoardPanel):

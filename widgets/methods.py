@@ -267,8 +267,7 @@ class MethodsBoardPage(MethodsPanel):
             return
         if not self.guard(self.need_session().rate, self.person, card.method_id, change["new"],
                           done="Thank you. You can change it at any time."):
-            self._seen = -1  # redraw from the store: the buttons show what counts
-            self.guard(self.refresh_if_changed)
+            self.redraw()  # redraw from the store: the buttons show what counts
 
 
 class MethodsConsole(MethodsPanel):

@@ -424,8 +424,7 @@ class TimelineBoard(TimelinePanel):
                 "Private again: only you can see it.")
         if not self.guard(self.need_session().set_shared, self.person, life_event_id, change["new"],
                           done=done):
-            self._seen = -1   # show what is saved
-            self.guard(self.refresh_if_changed)
+            self.redraw()   # show what is saved
 
 
 # -- the facilitator's tab ------------------------------------------------------------
