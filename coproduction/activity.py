@@ -6,7 +6,7 @@ of its engine module, and :data:`REGISTERED` names them in the order a workshop 
 runs them. The core (people, consent and withdrawal, export, sessions, validation, the
 store) reaches an activity only through its declaration, found by name
 (:func:`activities`), never by importing its module. Adding an activity is its engine
-module, its page module in ``widgets/`` and one line in :data:`REGISTERED`.
+module, its page module in ``widgets/``, its demo step and one line in :data:`REGISTERED`.
 """
 
 from __future__ import annotations
@@ -49,6 +49,13 @@ class Activity:
 
     ``exports`` are files the tidy export adds for this activity: each file's name and
     how to write its text from the store (a calendar file, for the timeline).
+
+    ``demo`` names, as ``"module:function"``, the step that gives the demo workshop this
+    activity's made-up sessions (``function(store, rng, people)``, see
+    :mod:`coproduction.demo`). ``evaluated_in`` names the evaluation report's sections
+    that are worked out from this activity's tables (keys of
+    ``coproduction.evaluation.SECTIONS``), so the report can say where a section's data
+    comes from.
     """
 
     name: str
@@ -58,6 +65,8 @@ class Activity:
     console: str
     before_withdrawal: Callable[[Transaction, str, str], int] = _nothing_to_recount
     exports: tuple[tuple[str, Callable[[Store], str]], ...] = ()
+    demo: str = ""
+    evaluated_in: tuple[str, ...] = ()
 
 
 @functools.cache
@@ -75,3 +84,9 @@ def activities() -> dict[str, Activity]:
 def activity(name: str) -> Activity:
     """One registered activity; KeyError for a name that is not registered."""
     return activities()[name]
+
+
+def named(path: str) -> Callable:
+    """The function or class that a declaration names as ``"module:name"``."""
+    module, _, attribute = path.partition(":")
+    return getattr(importlib.import_module(module), attribute)

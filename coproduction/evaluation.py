@@ -34,6 +34,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .activity import activities
 from .consensus import Tally
 from .export import exported_rows
 from .feedback import what_it_answers
@@ -210,11 +211,14 @@ class Evaluation:
         return [self.section(k) for k in SECTIONS]
 
     def overview(self) -> pd.DataFrame:
-        """One row per section: whether it has data and, if not, what is missing."""
-        return pd.DataFrame([{"section": s.key, "title": s.title, "has_data": s.has_data,
+        """One row per section: which activities feed it, whether it has data and, if not,
+        what is missing."""
+        return pd.DataFrame([{"section": s.key, "title": s.title,
+                              "comes_from": ", ".join(comes_from(s.key)),
+                              "has_data": s.has_data,
                               "no_data": " ".join(s.missing) if not s.has_data else ""}
                              for s in self.sections()],
-                            columns=["section", "title", "has_data", "no_data"])
+                            columns=["section", "title", "comes_from", "has_data", "no_data"])
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every metric table by name, the overview first."""
@@ -248,6 +252,9 @@ class Evaluation:
         for s in self.sections():
             state = ("has data" if s.has_data else
                      "no data yet: " + " ".join(s.missing))
+            source = comes_from(s.key)
+            if source:
+                state += f" (from the {' and '.join(source)} sessions)"
             lines.append(f"<li><b>{html.escape(s.title)}</b>: {html.escape(state)}</li>")
         lines.append(f"</ul><p>{html.escape(SUPPRESSION_NOTE)}</p>")
         display(HTML("".join(lines)))
@@ -277,6 +284,13 @@ class Evaluation:
             shown_rows = shown_rows.where(shown_rows.notna(), "").rename(columns=plain_header)
             display(HTML(shown_rows.to_html(index=False, escape=True, border=0)
                          if len(table) else "<p>(no rows)</p>"))
+
+
+def comes_from(key: str) -> list[str]:
+    """The titles of the activities whose tables a section is worked out from (each
+    activity declares its sections, ``Activity.evaluated_in``); none for a section of
+    the core (who took part, the organisation's own view)."""
+    return [a.title for a in activities().values() if key in a.evaluated_in]
 
 
 def plain_header(name: str) -> str:

@@ -519,4 +519,6 @@ class FeedbackSession:
 
 ACTIVITY = Activity(
     name="feedback", title="Feedback", tables=tuple(t.name for t in FEEDBACK_TABLES),
-    page="widgets.feedback:FeedbackBoard", console="widgets.feedback:FeedbackConsole")
+    page="widgets.feedback:FeedbackBoard", console="widgets.feedback:FeedbackConsole",
+    demo="coproduction.demo:feedback_step",
+    evaluated_in=("principles", "responsiveness", "care"))

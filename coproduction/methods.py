@@ -676,4 +676,5 @@ class MethodSelection:
 ACTIVITY = Activity(
     name="methods", title="Choosing methods", tables=tuple(t.name for t in METHOD_TABLES),
     page="widgets.methods:MethodsBoardPage", console="widgets.methods:MethodsConsole",
-    before_withdrawal=recount_for_a_leaver)
+    before_withdrawal=recount_for_a_leaver, demo="coproduction.demo:methods_step",
+    evaluated_in=("choice",))

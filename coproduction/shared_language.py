@@ -414,4 +414,5 @@ def recount_for_a_leaver(tx: Transaction, pid: str, policy: str) -> int:
 ACTIVITY = Activity(
     name="language", title="Shared language", tables=tuple(t.name for t in LANGUAGE_TABLES),
     page="widgets.language:LanguageBoard", console="widgets.language:LanguageConsole",
-    before_withdrawal=recount_for_a_leaver)
+    before_withdrawal=recount_for_a_leaver, demo="coproduction.demo:language_step",
+    evaluated_in=("voice",))

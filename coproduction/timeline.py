@@ -761,4 +761,5 @@ def method_choices(store: Store) -> list[tuple[str, str]]:
 ACTIVITY = Activity(
     name="timeline", title="Timeline", tables=tuple(t.name for t in TIMELINE_TABLES),
     page="widgets.timeline:TimelineBoard", console="widgets.timeline:TimelineConsole",
-    exports=(("timeline.ics", calendar),))
+    exports=(("timeline.ics", calendar),), demo="coproduction.demo:timeline_step",
+    evaluated_in=("care",))

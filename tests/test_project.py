@@ -163,3 +163,24 @@ def test_the_core_reaches_an_activity_only_through_its_declaration():
                 module = ("coproduction." if node.level else "") + (node.module or "")
                 assert module not in activity_modules, f"{name} imports {module}"
     assert set(REGISTERED) == set(__import__("coproduction.schema").schema.ACTIVITIES)
+
+
+def test_every_activity_declares_its_page_console_demo_and_report_sections(tmp_path):
+    """Each declaration names things that exist, and the demo and the report use them:
+    the demo has a session of every activity, and the report says which activity each
+    of its sections comes from."""
+    from coproduction.activity import activities, named
+    from coproduction.demo import make_demo
+    from coproduction.evaluation import SECTIONS, Evaluation
+
+    for declared in activities().values():
+        for where in (declared.page, declared.console, declared.demo):
+            assert callable(named(where)), (declared.name, where)
+        assert declared.evaluated_in and set(declared.evaluated_in) <= set(SECTIONS)
+    store = make_demo(tmp_path / "demo")
+    ran = {row["activity"] for row in store.select("sessions")}
+    assert ran == set(activities())
+    overview = Evaluation(store).overview().set_index("section")
+    assert overview.loc["choice", "comes_from"] == "Choosing methods"
+    assert overview.loc["care", "comes_from"] == "Timeline, Feedback"
+    assert overview.loc["participation", "comes_from"] == ""

@@ -11,13 +11,12 @@ import time
 
 import ipywidgets as ipw
 
-from coproduction.activity import activities
+from coproduction.activity import activities, named
 from coproduction.sessions import activity_now, add_places, open_activity
 from coproduction.store import Store
 
 from .base import LivePanel, asked, css, label, page_or_problem
 from .consent import ConsentConsole
-from .workshop import panel_class
 
 
 def qr_png(text: str) -> bytes:
@@ -51,7 +50,7 @@ class FacilitatorConsole(ipw.VBox):
         self.room = RoomPanel(store, join_url)
         tabs = []
         for name, declared in activities().items():  # each activity's own tab, as it says
-            panel = panel_class(declared.console)(store)
+            panel = named(declared.console)(store)
             setattr(self, name, panel)
             tabs.append((declared.title, panel))
         self.consent = ConsentConsole(store)

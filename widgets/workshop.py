@@ -11,22 +11,14 @@ back; a board that is not shown does not follow the store.
 
 from __future__ import annotations
 
-import importlib
-
 import ipywidgets as ipw
 
-from coproduction.activity import activities, activity
+from coproduction.activity import activities, activity, named
 from coproduction.participants import Participant
 from coproduction.sessions import activity_now, open_activities
 from coproduction.store import Store
 
 from .base import LivePanel, asked, css, label
-
-
-def panel_class(where: str) -> type:
-    """The class an activity names as ``"module:Class"`` (a page or a console tab)."""
-    module, name = where.split(":")
-    return getattr(importlib.import_module(module), name)
 
 
 class ActivityHost(LivePanel):
@@ -92,7 +84,7 @@ class ActivityHost(LivePanel):
         self.showing = name
         board = self.boards.get(name)
         if board is None:
-            board = self.boards[name] = panel_class(declared.page)(
+            board = self.boards[name] = named(declared.page)(
                 self.store, self.person, self._session if self.pinned else None)
         if tuple(self.stage.children) != (board,):
             for other in self.stage.children:
