@@ -295,9 +295,8 @@ def cmd_self_assess(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from .server import ServerSettings, start_servers, workshop_tokens
-
     from .consent import finish_clearing
+    from .server import ServerSettings, start_servers, workshop_tokens
     from .sessions import open_activity
 
     with _open(args.workshop) as store:

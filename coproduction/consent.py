@@ -21,7 +21,14 @@ from dataclasses import dataclass
 
 from .activity import activities
 from .export import rewrite_outputs
-from .participants import Participant, checked_choices, record_consent, stand_in
+from .participants import (
+    Participant,
+    active_row,
+    checked_choices,
+    record_consent,
+    stand_in,
+    taking_part,
+)
 from .promises import day_words, information_version
 from .schema import CREDIT_MODES, TABLES
 from .store import Store, StoreError, Transaction
@@ -54,7 +61,7 @@ def change_choices(store: Store, actor: Participant, *, credit: object, contact_
     """
     choices = checked_choices(credit, contact_ok, display_name)
     with store.transaction() as tx:
-        _require_active(tx, actor.participant_id)
+        taking_part(tx, actor, "choices")
         tx.update("participants", {"participant_id": actor.participant_id}, choices)
         workshop = tx.select("workshop")[0]
         record_consent(tx, actor.participant_id, choices, information_version(workshop))
@@ -73,7 +80,7 @@ def credit_one(store: Store, actor: Participant, table: object, row_id: object,
     credit = choose(credit, ("default", *CREDIT_MODES), what="how to credit it")
     key = TABLES[table].primary_key
     with store.transaction() as tx:
-        me = _require_active(tx, actor.participant_id)
+        me = taking_part(tx, actor, "credit change")
         rows = tx.select(table, {key: row_id, "author_id": actor.participant_id}) if isinstance(
             row_id, int) and not isinstance(row_id, bool) else []
         if not rows:
@@ -87,11 +94,10 @@ def credit_one(store: Store, actor: Participant, table: object, row_id: object,
 
 
 def _require_active(tx: Transaction, participant_id: object) -> dict:
-    rows = tx.select("participants", {"participant_id": participant_id}) if isinstance(
-        participant_id, str) else []
-    if not rows or rows[0]["status"] != "active":
+    row = active_row(tx, participant_id)
+    if row is None:
         raise InvalidInput("Nobody with that id is taking part (they may have left already).")
-    return rows[0]
+    return row
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from .activity import Activity
-from .participants import Participant, credited_as
+from .participants import Participant, credited_as, taking_part
 from .schema import (
     ACTION_STATUSES,
     FEEDBACK_TABLES,
@@ -46,7 +46,7 @@ from .schema import (
 from .sessions import close_round, require_open, session_row
 from .small_counts import MIN_GROUP, suppress_parts
 from .store import Store, Transaction
-from .validation import InvalidInput, choose, clean_text, count_action, refused, whole_number
+from .validation import InvalidInput, choose, clean_text, refused, whole_number
 
 SUPPORT_MAX = 1000
 PAUSE_MESSAGE_MAX = 200
@@ -92,18 +92,6 @@ def _whole(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _acting(tx: Transaction, actor: object, action: str) -> Participant:
-    """``actor`` if they are a person still taking part; else a plain refusal."""
-    if not isinstance(actor, Participant):
-        refused(action, "no participant")
-        raise InvalidInput("Please join the workshop first.")
-    rows = tx.select("participants", {"participant_id": actor.participant_id})
-    if not rows or rows[0]["status"] != "active":
-        refused(action, "not an active participant")
-        raise InvalidInput("You are no longer taking part in this workshop.")
-    return actor
-
-
 def _to_the_minute(stamp: str) -> str:
     """``2026-03-02T10:04:37.123Z`` -> ``2026-03-02T10:04:00.000Z``."""
     return stamp[:16] + ":00.000Z"
@@ -139,10 +127,8 @@ def send_pause_signal(store: Store, actor: Participant, kind: object, *,
     """
     kind = choose(kind, PAUSE_KINDS, what="a short break or stepping out")
     anonymous = _flag(anonymous, "leaving your name off")
-    if isinstance(actor, Participant):
-        count_action("pause")
     with store.transaction() as tx:
-        _acting(tx, actor, "pause")
+        taking_part(tx, actor, "pause", allowance="pause")
         return tx.insert("pause_signals", {
             "author_id": None if anonymous else actor.participant_id,
             "credit": "anonymous" if anonymous else actor.credit,
@@ -180,10 +166,7 @@ def pause_workshop(store: Store, message: object = "") -> None:
     message = clean_text(message, what="the pause message", max_length=PAUSE_MESSAGE_MAX,
                          required=False)
     with store.transaction() as tx:
-        if tx.select("pauses", {"ended_at": None}):
-            tx.update("pauses", {"ended_at": None}, {"message": message or None})
-        else:
-            tx.insert("pauses", {"message": message or None})
+        tx.upsert("pauses", {"ended_at": None}, {"message": message or None})
 
 
 def resume_workshop(store: Store) -> None:
@@ -327,17 +310,13 @@ class FeedbackSession:
         feeling = choose(feeling, FEELINGS, what="how you are (or 'prefer not to say')")
         follow_up = _flag(follow_up, "someone checking on you")
         keep = _flag(keep, "keeping your answer")
-        count_action()
         with self.store.transaction() as tx:
             require_open(tx, self.session_id)
-            _acting(tx, actor, "check in")
+            taking_part(tx, actor, "check in")
             where = {"session_id": self.session_id, "participant_id": actor.participant_id,
                      "moment": moment}
             row = {"feeling": feeling, "keep": keep, "created_at": tx.now()}
-            if tx.select("check_ins", where):
-                tx.update("check_ins", where, row)
-            else:
-                tx.insert("check_ins", {**where, **row})
+            tx.upsert("check_ins", where, row)
             asked = tx.select("follow_ups", where)
             if follow_up and not asked:
                 tx.insert("follow_ups", where)
@@ -373,20 +352,15 @@ class FeedbackSession:
         anonymous = _flag(anonymous, "leaving your name off")
         if not checked and not change:
             raise InvalidInput("Please choose a rating or type what should change first.")
-        count_action()
         with self.store.transaction() as tx:
             require_open(tx, self.session_id)
-            _acting(tx, actor, "feedback")
+            taking_part(tx, actor, "feedback")
             credit = "anonymous" if anonymous else actor.credit
             for principle, rating in checked.items():
                 where = {"session_id": self.session_id, "author_id": actor.participant_id,
                          "principle": principle}
-                if tx.select("principle_ratings", where):
-                    tx.update("principle_ratings", where, {"rating": rating, "credit": credit,
-                                                           "created_at": tx.now()})
-                else:
-                    tx.insert("principle_ratings", {**where, "rating": rating,
-                                                    "credit": credit})
+                tx.upsert("principle_ratings", where,
+                          {"rating": rating, "credit": credit, "created_at": tx.now()})
             if change:
                 tx.insert("suggestions", {"session_id": self.session_id, "text": change,
                                           "author_id": actor.participant_id,
@@ -405,10 +379,9 @@ class FeedbackSession:
         nobody, the database included, knows which answer was theirs.
         """
         rung = choose(rung, LADDER_RUNGS, what="a step on the ladder")
-        count_action()
         with self.store.transaction() as tx:
             require_open(tx, self.session_id)
-            _acting(tx, actor, "ladder")
+            taking_part(tx, actor, "ladder")
             mine = self._my_ladder.get(actor.participant_id)
             if mine is not None and tx.select("ladder_answers", {"answer_id": mine}):
                 tx.update("ladder_answers", {"answer_id": mine}, {"rung": rung})

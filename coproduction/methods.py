@@ -24,12 +24,12 @@ from pathlib import Path
 
 from .activity import Activity
 from .language import agreed_in
-from .participants import Participant, tell_group
+from .participants import Participant, taking_part, tell_group
 from .schema import CARD_ANSWERS, LEVELS, METHOD_TABLES, RATINGS
 from .sessions import require_open, session_row
 from .small_counts import MIN_GROUP
 from .store import Store, Transaction
-from .validation import InvalidInput, choose, clean_text, count_action, refused, whole_number
+from .validation import InvalidInput, choose, clean_text, refused, whole_number
 
 CATALOGUE = Path(__file__).resolve().parent / "data" / "methods.csv"
 DEFAULT_DOTS = 3
@@ -528,16 +528,12 @@ class MethodSelection:
         if not isinstance(share_with_facilitator, bool):
             raise InvalidInput("Please say whether the facilitator may see your card.")
         row["share_with_facilitator"] = share_with_facilitator
-        self._act(actor, "card")
         with self.store.transaction() as tx:
-            self._active(tx, actor)
+            taking_part(tx, actor, "card")
             session_row(tx, self.session_id)
             row.update(session_id=self.session_id, updated_at=tx.now())
             where = {"participant_id": actor.participant_id}
-            if tx.select("access_cards", where):
-                tx.update("access_cards", where, row)
-            else:
-                tx.insert("access_cards", {**where, **row})
+            tx.upsert("access_cards", where, row)
 
     def my_card(self, actor: Participant) -> dict | None:
         rows = self.store.select("access_cards", {"participant_id": actor.participant_id})
@@ -546,21 +542,17 @@ class MethodSelection:
     def rate(self, actor: Participant, method_id: object, rating: object) -> None:
         """Record or change how the person feels about a method."""
         rating = choose(rating, RATINGS, what="how you feel about it")
-        self._act(actor, "rate")
         with self.store.transaction() as tx:
-            self._writable(tx, actor, method_id)
+            self._writable(tx, actor, method_id, "rate")
             where = {"session_id": self.session_id, "method_id": method_id,
                      "author_id": actor.participant_id}
-            if tx.select("method_ratings", where):
-                tx.update("method_ratings", where, {"rating": rating, "created_at": tx.now()})
-            else:
-                tx.insert("method_ratings", {**where, "rating": rating, "credit": actor.credit})
+            tx.upsert("method_ratings", where, {"rating": rating, "created_at": tx.now()},
+                      new={"credit": actor.credit})
 
     def place_dot(self, actor: Participant, method_id: object) -> None:
         """Put one of the person's dots on a method."""
-        self._act(actor, "dot")
         with self.store.transaction() as tx:
-            self._writable(tx, actor, method_id)
+            self._writable(tx, actor, method_id, "dot")
             allowed, _size = _settings(tx, self.session_id)
             mine = tx.select("method_dots", {"session_id": self.session_id,
                                              "author_id": actor.participant_id})
@@ -580,9 +572,8 @@ class MethodSelection:
 
     def take_dot(self, actor: Participant, method_id: object) -> None:
         """Take one of the person's dots back from a method."""
-        self._act(actor, "undot")
         with self.store.transaction() as tx:
-            self._writable(tx, actor, method_id)
+            self._writable(tx, actor, method_id, "undot")
             where = {"session_id": self.session_id, "method_id": method_id,
                      "author_id": actor.participant_id}
             rows = tx.select("method_dots", where)
@@ -652,22 +643,11 @@ class MethodSelection:
                                            r["dots"], r["reasons"]) for r in confirmed))
 
     # -- checks ---------------------------------------------------------------------------
-    def _act(self, actor: object, action: str) -> None:
-        if not isinstance(actor, Participant):
-            refused(action, "no participant")
-            raise InvalidInput("Please join the workshop first.")
-        count_action()
-
-    def _active(self, tx: Transaction, actor: Participant) -> None:
-        if not tx.count("participants", {"participant_id": actor.participant_id,
-                                         "status": "active"}):
-            refused("act", "not an active participant")
-            raise InvalidInput("You are no longer taking part in this workshop.")
-
-    def _writable(self, tx: Transaction, actor: Participant, method_id: object) -> None:
-        """The round is open, the person takes part and the method is in the list."""
+    def _writable(self, tx: Transaction, actor: object, method_id: object,
+                  action: str) -> None:
+        """The person takes part, the round is open and the method is in the list."""
+        taking_part(tx, actor, action)
         require_open(tx, self.session_id)
-        self._active(tx, actor)
         if not isinstance(method_id, str) or not tx.count("methods", {"method_id": method_id}):
             refused("method", "unknown method")
             raise InvalidInput("That method is not on the list. Please pick one from the page.")

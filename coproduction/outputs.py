@@ -171,10 +171,7 @@ class OutputFolder:
                 return  # refused before anything was written: nothing of the kit's is there
             for name, sha in self.written.items():
                 where = {"export_id": export_id, "name": name}
-                if tx.select("export_files", where):
-                    tx.update("export_files", where, {"sha256": sha, "changed_at": None})
-                else:
-                    tx.insert("export_files", {**where, "sha256": sha})
+                tx.upsert("export_files", where, {"sha256": sha, "changed_at": None})
             for name in self.left:
                 tx.update("export_files", {"export_id": export_id, "name": name},
                           {"changed_at": tx.now()})

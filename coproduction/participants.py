@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from .promises import information_version
 from .schema import CREDIT_MODES, ROLES, TABLES
 from .store import Store, Transaction, hash_key
-from .validation import InvalidInput, choose, clean_text
+from .validation import InvalidInput, choose, clean_text, count_action, refused
 
 PSEUDONYM_MAX = 40
 DISPLAY_NAME_MAX = 80
@@ -125,9 +125,37 @@ def rejoin(store: Store, key: object) -> Participant | None:
 
 
 def find_participant(store: Store, participant_id: str) -> Participant | None:
-    rows = store.select("participants", {"participant_id": participant_id,
-                                         "status": "active"})
-    return Participant.from_row(rows[0]) if rows else None
+    with store.read() as tx:
+        row = active_row(tx, participant_id)
+    return Participant.from_row(row) if row else None
+
+
+def active_row(tx: Transaction, participant_id: object) -> dict | None:
+    """The person row of ``participant_id`` if they are still taking part, else None."""
+    rows = tx.select("participants", {"participant_id": participant_id,
+                                      "status": "active"}) if isinstance(
+        participant_id, str) else []
+    return rows[0] if rows else None
+
+
+def taking_part(tx: Transaction, actor: object, action: str, *, allowance: str = "act"
+                ) -> dict:
+    """The trust boundary: every action a person asks for passes here, in its transaction.
+
+    ``actor`` must be a joined :class:`Participant` who is still taking part; the action
+    is counted against the page's ``allowance`` (:func:`validation.count_action`), so a
+    flood from one page is refused whoever it claims to come from. Returns the person's
+    row; a plain :class:`InvalidInput` otherwise, logged without naming anyone.
+    """
+    if not isinstance(actor, Participant):
+        refused(action, "no participant")
+        raise InvalidInput("Please join the workshop first.")
+    count_action(allowance)
+    row = active_row(tx, actor.participant_id)
+    if row is None:
+        refused(action, "not an active participant")
+        raise InvalidInput("You are no longer taking part in this workshop.")
+    return row
 
 
 def credited_as(row: dict, author: dict | None, *, group_name: str) -> str:

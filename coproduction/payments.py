@@ -11,6 +11,7 @@ import io
 from pathlib import Path
 
 from .outputs import OutputFolder
+from .participants import active_row
 from .schema import SETTLEMENTS
 from .store import Store
 from .validation import InvalidInput, choose, clean_text, whole_number
@@ -25,16 +26,8 @@ BENEFITS_WARNING = {
             "them to free benefits advice before they decide.",
 }
 #: How people read the common currencies: "£25", not "GBP 25" (a code is a short form).
-CURRENCY_SIGNS = {"GBP": "£", "EUR": "€", "USD": "$"}
 FINANCE_COLUMNS = ["payee_ref", "session_id", "minutes", "rate", "amount", "expenses",
                    "settlement", "settled_at"]
-
-
-def money(amount: float, currency: str, *, pence: bool = False) -> str:
-    """An amount as people read it: ``£25``, ``£250.00``; without a known sign: ``25 SEK``."""
-    number = f"{amount:.2f}" if pence else f"{amount:g}"
-    sign = CURRENCY_SIGNS.get(currency.upper())
-    return f"{sign}{number}" if sign else f"{number} {currency}"
 
 
 def benefits_warning(settlement: str) -> str:
@@ -56,8 +49,7 @@ def add_time(store: Store, *, participant_id: str | None, session_id: object,
         if not isinstance(session_id, int) or not tx.select("sessions",
                                                             {"session_id": session_id}):
             raise InvalidInput("That session does not exist.")
-        if participant_id is not None and not tx.select(
-                "participants", {"participant_id": participant_id, "status": "active"}):
+        if participant_id is not None and active_row(tx, participant_id) is None:
             raise InvalidInput("Nobody with that id is taking part.")
         amount = 0.0 if settlement == "declined" else round(minutes / 60 * rate, 2)
         return tx.insert("payments", {

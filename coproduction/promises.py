@@ -11,8 +11,16 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
-from .payments import money
 from .schema import TABLES
+
+CURRENCY_SIGNS = {"GBP": "£", "EUR": "€", "USD": "$"}
+
+
+def money(amount: float, currency: str, *, pence: bool = False) -> str:
+    """An amount as people read it: ``£25``, ``£250.00``; without a known sign: ``25 SEK``."""
+    number = f"{amount:.2f}" if pence else f"{amount:g}"
+    sign = CURRENCY_SIGNS.get(currency.upper())
+    return f"{sign}{number}" if sign else f"{number} {currency}"
 
 
 def day_words(value: str | None) -> str:

@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from . import language
 from .activity import Activity
 from .consensus import ConsensusRule, Decision, Tally, best_wording, decide
-from .participants import Participant, credited_as, tell_group
+from .participants import Participant, credited_as, taking_part, tell_group
 from .schema import LANGUAGE_TABLES, VOTE_CHOICES
 from .sessions import require_open, session_row
 from .store import Store, Transaction
-from .validation import InvalidInput, choose, clean_text, count_action, refused
+from .validation import InvalidInput, choose, clean_text, refused
 
 TERM_MAX = 80
 WORDING_MAX = 300
@@ -212,10 +212,9 @@ class SharedLanguage:
     def flag_term(self, actor: Participant, term: object) -> int:
         """Add a word or phrase the person finds hard; return its id."""
         term = clean_text(term, what="the word or phrase", max_length=TERM_MAX)
-        self._act(actor, "flag")
         with self.store.transaction() as tx:
+            taking_part(tx, actor, "flag")
             require_open(tx, self.session_id)
-            self._active(tx, actor)
             for row in tx.select("terms", {"session_id": self.session_id}):
                 if row["term"].casefold() == term.casefold():
                     raise InvalidInput("That word is already on the board. You can propose "
@@ -228,10 +227,9 @@ class SharedLanguage:
     def propose(self, actor: Participant, term_id: object, wording: object) -> int:
         """Propose plain wording for a term; return the proposal's id."""
         wording = clean_text(wording, what="your wording", max_length=WORDING_MAX)
-        self._act(actor, "propose")
         with self.store.transaction() as tx:
+            taking_part(tx, actor, "propose")
             require_open(tx, self.session_id)
-            self._active(tx, actor)
             if not isinstance(term_id, int) or isinstance(term_id, bool) or not tx.select(
                     "terms", {"term_id": term_id, "session_id": self.session_id}):
                 refused("propose", "unknown term")
@@ -248,17 +246,13 @@ class SharedLanguage:
     def vote(self, actor: Participant, proposal_id: object, choice: object) -> None:
         """Record or change the person's vote on a proposal."""
         choice = choose(choice, VOTE_CHOICES, what="agree, not sure, disagree or strongly against")
-        self._act(actor, "vote")
         with self.store.transaction() as tx:
+            taking_part(tx, actor, "vote")
             require_open(tx, self.session_id)
-            self._active(tx, actor)
             self._proposal(tx, proposal_id, visible_only=True)
             where = {"proposal_id": proposal_id, "author_id": actor.participant_id}
-            if tx.select("votes", where):
-                tx.update("votes", where, {"choice": choice, "created_at": tx.now()})
-            else:
-                tx.insert("votes", {**where, "session_id": self.session_id, "choice": choice,
-                                    "credit": actor.credit})
+            tx.upsert("votes", where, {"choice": choice, "created_at": tx.now()},
+                      new={"session_id": self.session_id, "credit": actor.credit})
 
     def describe_self(self, actor: Participant, describe_as: object, avoid_words: object,
                       share_with_facilitator: object) -> None:
@@ -269,17 +263,13 @@ class SharedLanguage:
                                  max_length=DESCRIPTION_MAX, required=False)
         if not isinstance(share_with_facilitator, bool):
             raise InvalidInput("Please say whether the facilitator may see this.")
-        self._act(actor, "describe")
         with self.store.transaction() as tx:
-            self._active(tx, actor)
+            taking_part(tx, actor, "describe")
             row = {"session_id": self.session_id, "describe_as": describe_as or None,
                    "avoid_words": avoid_words or None,
                    "share_with_facilitator": share_with_facilitator, "updated_at": tx.now()}
             where = {"participant_id": actor.participant_id}
-            if tx.select("self_descriptions", where):
-                tx.update("self_descriptions", where, row)
-            else:
-                tx.insert("self_descriptions", {**where, **row})
+            tx.upsert("self_descriptions", where, row)
 
     def my_description(self, actor: Participant) -> dict | None:
         rows = self.store.select("self_descriptions", {"participant_id": actor.participant_id})
@@ -337,18 +327,6 @@ class SharedLanguage:
                      tuple(term_views), tuple((g["term"], g["wording"]) for g in glossary))
 
     # -- checks --------------------------------------------------------------
-    def _act(self, actor: Participant, action: str) -> None:
-        if not isinstance(actor, Participant):
-            refused(action, "no participant")
-            raise InvalidInput("Please join the workshop first.")
-        count_action()
-
-    def _active(self, tx: Transaction, actor: Participant) -> None:
-        rows = tx.select("participants", {"participant_id": actor.participant_id})
-        if not rows or rows[0]["status"] != "active":
-            refused("act", "not an active participant")
-            raise InvalidInput("You are no longer taking part in this workshop.")
-
     def _proposal(self, tx: Transaction, proposal_id: object, *, visible_only: bool) -> dict:
         rows = tx.select("proposals", {"proposal_id": proposal_id,
                                        "session_id": self.session_id}) if isinstance(

@@ -872,6 +872,16 @@ class Transaction:
             self.changed = True
         return cur.rowcount
 
+    def upsert(self, table: str, where: dict, changes: dict, *,
+               new: dict | None = None) -> None:
+        """Change ``changes`` in the rows matching ``where``, or insert one row of
+        ``where``, ``changes`` and ``new`` (what only a new row gets, such as its credit)
+        when none matches. Inside the transaction, so two pages never both insert."""
+        if self.count(table, where):
+            self.update(table, where, changes)
+        else:
+            self.insert(table, {**where, **changes, **(new or {})})
+
     def delete(self, table: str, where: dict) -> int:
         """Delete the rows matching ``where``; return how many went."""
         self._writing()

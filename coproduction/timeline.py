@@ -35,8 +35,8 @@ from itertools import pairwise
 from zoneinfo import ZoneInfo, available_timezones
 
 from .activity import Activity
-from .participants import Participant, credited_as
-from .payments import money
+from .participants import Participant, credited_as, taking_part
+from .promises import money
 from .schema import EVENT_KINDS, TIMELINE_TABLES
 from .sessions import require_open, session_row
 from .store import Store, Transaction
@@ -45,7 +45,6 @@ from .validation import (
     checked_date,
     choose,
     clean_text,
-    count_action,
     refused,
 )
 
@@ -539,16 +538,6 @@ class TimelineSession:
         self.store = store
         self.session_id = session_id
 
-    def _acting(self, tx: Transaction, actor: object, action: str) -> Participant:
-        if not isinstance(actor, Participant):
-            refused(action, "no participant")
-            raise InvalidInput("Please join the workshop first.")
-        if not tx.count("participants", {"participant_id": actor.participant_id,
-                                         "status": "active"}):
-            refused(action, "not an active participant")
-            raise InvalidInput("You are no longer taking part in this workshop.")
-        return actor
-
 
     # suggestions
     def suggest(self, actor: Participant, *, kind: object, title: object, starts_on: object,
@@ -562,10 +551,9 @@ class TimelineSession:
 
     def _contribute(self, actor: object, table: str, row: dict, *, must_be_open: bool) -> int:
         """Save one of the person's contributions in this session, checked in one transaction."""
-        count_action()
         with self.store.transaction() as tx:
             (require_open if must_be_open else session_row)(tx, self.session_id)
-            self._acting(tx, actor, table)
+            taking_part(tx, actor, table)
             return tx.insert(table, {"session_id": self.session_id,
                                      "author_id": actor.participant_id,
                                      "credit": actor.credit, **row})
@@ -598,17 +586,15 @@ class TimelineSession:
         """Share one of the person's own events with the group, or make it private again."""
         if not isinstance(shared, bool):
             raise InvalidInput("Please say whether to share it with the group.")
-        count_action()
         with self.store.transaction() as tx:
-            self._acting(tx, actor, "share")
+            taking_part(tx, actor, "share")
             self._mine(tx, actor, life_event_id)
             tx.update("life_events", {"life_event_id": life_event_id},
                       {"shared": shared, "updated_at": tx.now()})
 
     def remove_life_event(self, actor: Participant, life_event_id: object) -> None:
-        count_action()
         with self.store.transaction() as tx:
-            self._acting(tx, actor, "remove")
+            taking_part(tx, actor, "remove")
             self._mine(tx, actor, life_event_id)
             tx.delete("life_events", {"life_event_id": life_event_id})
 

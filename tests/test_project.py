@@ -184,3 +184,76 @@ def test_every_activity_declares_its_page_console_demo_and_report_sections(tmp_p
     assert overview.loc["choice", "comes_from"] == "Choosing methods"
     assert overview.loc["care", "comes_from"] == "Timeline, Feedback"
     assert overview.loc["participation", "comes_from"] == ""
+
+
+def test_no_page_reads_a_widget_by_its_place_among_its_siblings():
+    """The panel contract (widgets/base.py): a row's parts are reached by name
+    (``row.text``), so moving a label cannot silently write into a button. And a
+    redraw mutes an observer by :func:`widgets.base.unheard`, not by a flag of its own."""
+    import ast
+
+    for path in sorted((ROOT / "widgets").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute):
+                assert node.value.attr != "children", f"{path.name}:{node.lineno}"
+            if isinstance(node, ast.Attribute) and node.attr in ("drawing", "_drawing"):
+                raise AssertionError(f"{path.name}:{node.lineno} mutes observers by a flag")
+
+
+def kit_imports() -> dict[str, set[str]]:
+    """Each of the kit's modules and the kit's modules it imports anywhere in it, at the
+    top or inside a function (an import inside a function is still a dependency); only
+    imports made for type checkers (``if TYPE_CHECKING:``) are left out."""
+    import ast
+
+    files = {f"{path.parent.name}.{path.stem}".removesuffix(".__init__"): path
+             for folder in ("coproduction", "widgets")
+             for path in (ROOT / folder).rglob("*.py")}
+    files = {name.replace("coproduction.__init__", "coproduction"): path
+             for name, path in files.items()}
+    graph = {}
+    for name, path in files.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        checking_only = {id(n) for node in ast.walk(tree) if isinstance(node, ast.If)
+                         and "TYPE_CHECKING" in ast.unparse(node.test)
+                         for part in node.body for n in ast.walk(part)}
+        package = name if path.stem == "__init__" else name.rpartition(".")[0]
+        found = set()
+        for node in ast.walk(tree):
+            if id(node) in checking_only:
+                continue
+            if isinstance(node, ast.Import):
+                found |= {alias.name for alias in node.names}
+            elif isinstance(node, ast.ImportFrom):
+                base = ".".join(package.split(".")[:len(package.split(".")) - node.level + 1])
+                module = (f"{base}.{node.module}" if node.module else base) if node.level \
+                    else node.module
+                found |= {module} | {f"{module}.{alias.name}" for alias in node.names}
+        graph[name] = {m for m in found if m in files and m != name}
+    return graph
+
+
+def test_the_kits_modules_import_each_other_in_no_circle():
+    """A circle of imports, even one hidden inside a function, means two modules cannot
+    be understood, tested or moved apart; none is allowed."""
+    graph = kit_imports()
+    assert "coproduction.store" in graph["coproduction.participants"]  # it does look
+    state: dict[str, int] = {}
+    path: list[str] = []
+
+    def visit(name: str) -> None:
+        state[name] = 1
+        path.append(name)
+        for other in sorted(graph[name]):
+            if state.get(other) == 1:
+                circle = path[path.index(other):] + [other]
+                raise AssertionError("import circle: " + " -> ".join(circle))
+            if other not in state:
+                visit(other)
+        path.pop()
+        state[name] = 2
+
+    for name in sorted(graph):
+        if name not in state:
+            visit(name)

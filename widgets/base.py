@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html
 import logging
 import os
@@ -144,6 +145,17 @@ def show_lines(box: ipw.Box, lines: list[str], name: str) -> None:
         box.children = children
 
 
+@contextlib.contextmanager
+def unheard(widget: ipw.Widget, observer: Callable, name: str = "value"):
+    """While a redraw sets ``widget``'s ``name`` from the store, ``observer`` does not hear
+    it: only what a person does reaches the observer, never what the page drew."""
+    widget.unobserve(observer, names=name)
+    try:
+        yield widget
+    finally:
+        widget.observe(observer, names=name)
+
+
 class KeyedRows(ipw.VBox):
     """Rows made once per key and reused on every redraw (see :func:`show_lines`).
 
@@ -205,7 +217,6 @@ class RoundControls(ipw.VBox):
         # Looking back: any earlier session of this activity, shown as it ended.
         self.pick = ipw.Dropdown(options=[], _dom_classes=css(f"{prefix}pick-session",
                                                               "pick-session"))
-        self._drawing = False
         self.pick.observe(self._picked, names="value")
         super().__init__([asked("Session shown here:", self.pick, "pick-session-question"),
                           ipw.HBox([self.new_title, self.new_button]),
@@ -230,18 +241,15 @@ class RoundControls(ipw.VBox):
                                        order_by="session_id")
         options = [(f"{r['title']} ({STATUS_WORDS[r['status']]})", r["session_id"])
                    for r in reversed(rows)]
-        shown = getattr(self.panel, "session", None)
-        self._drawing = True
-        try:
+        shown = self.panel.session
+        with unheard(self.pick, self._picked):
             if list(self.pick.options) != options:
                 self.pick.options = options
             self.pick.value = shown.session_id if shown is not None else None
-        finally:
-            self._drawing = False
         self.pick.disabled = len(options) < 2
 
     def _picked(self, change) -> None:
-        if self._drawing or change["new"] is None:
+        if change["new"] is None:
             return
         self.panel.fixed_session = change["new"]
         self.panel.redraw()
@@ -377,6 +385,12 @@ class LivePanel(ipw.VBox):
 
     #: What a panel says while there is no session (a console tab says what to do).
     no_session = "It will appear here when the facilitator starts one."
+    #: The activity's session object this panel shows (None before there is one); set by
+    #: :meth:`follow_session`.
+    session: object | None = None
+    #: The session the panel was asked to show, whatever is open (None: follow the open
+    #: one); a console's session picker sets it.
+    fixed_session: int | None = None
 
     def __init__(self, store: Store, *, classes: Iterable[str] = (), **kw):
         self.message = label("", "message")
@@ -422,11 +436,11 @@ class LivePanel(ipw.VBox):
         """
         from coproduction.sessions import current_session
 
-        wanted = getattr(self, "fixed_session", None)
+        wanted = self.fixed_session
         if wanted is None:
             row = current_session(self.store, activity)
             wanted = row["session_id"] if row else None
-        session = getattr(self, "session", None)
+        session = self.session
         if wanted == (session.session_id if session is not None else None):
             return False
         self.session = make(wanted) if wanted is not None else None
@@ -438,7 +452,7 @@ class LivePanel(ipw.VBox):
         A browser can click a button that is disabled because no session has
         started; this turns that into a sentence instead of a fault.
         """
-        if getattr(self, "session", None) is None:
+        if self.session is None:
             raise InvalidInput(f"There is no session yet. {self.no_session}")
         return self.session
 

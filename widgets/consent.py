@@ -237,7 +237,7 @@ class ConsentConsole(LivePanel):
         active = [p for p in people if p["status"] == "active"]
         rows = self.people.show([p["participant_id"] for p in active])
         for row, p in zip(rows, active):
-            row.children[0].value = f"{p['pseudonym']} ({p['participant_id']})"
+            row.name.value = f"{p['pseudonym']} ({p['participant_id']})"
         self.pay_person.options = [("(not linked to anyone)", None)] + [
             (p["pseudonym"], p["participant_id"]) for p in active]
         waiting = len(self.store.select("erasures", {"cleared_at": None}))
@@ -256,18 +256,18 @@ class ConsentConsole(LivePanel):
             state = ("DELETED (" + (r["deletion_check"] or "") + ")" if r["deleted_at"] else
                      "OVERDUE: delete it now" if r["recording_id"] in overdue else
                      f"delete by {r['delete_by']}")
-            row.children[0].value = f"{r['what']}. Kept: {r['kept_where']}. " \
-                                    f"Agreed: {r['consent']}. {state}"
+            row.text.value = f"{r['what']}. Kept: {r['kept_where']}. " \
+                             f"Agreed: {r['consent']}. {state}"
             row._dom_classes = css("recording", *(["overdue"] if r["recording_id"] in overdue
                                                   else []))
-            row.children[1].layout.display = "none" if r["deleted_at"] else None
+            row.mark.layout.display = "none" if r["deleted_at"] else None
         lines = self.store.select("payments", order_by="payment_id")
         for row, p in zip(self.ledger.show([p["payment_id"] for p in lines]), lines):
-            row.children[0].value = (f"{p['payee_ref']}: {p['minutes']} min at {p['rate']:g} = "
-                                     f"{p['amount']:.2f}, expenses {p['expenses']:.2f}, "
-                                     f"{p['settlement']}"
-                                     + (" (settled)" if p["settled_at"] else " (owed)"))
-            row.children[1].layout.display = "none" if p["settled_at"] else None
+            row.text.value = (f"{p['payee_ref']}: {p['minutes']} min at {p['rate']:g} = "
+                              f"{p['amount']:.2f}, expenses {p['expenses']:.2f}, "
+                              f"{p['settlement']}"
+                              + (" (settled)" if p["settled_at"] else " (owed)"))
+            row.settle.layout.display = "none" if p["settled_at"] else None
 
     def _person_row(self, participant_id) -> ipw.Widget:
         name = label("", "person")
@@ -292,7 +292,7 @@ class ConsentConsole(LivePanel):
         keep.on_click(lambda _b: shown(False))
         self.on_click(confirm, lambda: self._withdraw(participant_id))
         row = ipw.VBox([name, withdraw, plan, answer], _dom_classes=css("person-row"))
-        row.shown = shown
+        row.name, row.shown = name, shown
         shown(False)
         return row
 
@@ -303,14 +303,18 @@ class ConsentConsole(LivePanel):
         done = ipw.Button(description="Mark deleted", _dom_classes=css("recording-deleted"))
         self.on_click(done, lambda: consent.mark_recording_deleted(
             self.store, recording_id, how.value), "Marked as deleted.")
-        return ipw.VBox([label("", "recording-text"), ipw.HBox([how, done])],
-                        _dom_classes=css("recording"))
+        row = ipw.VBox([label("", "recording-text"), ipw.HBox([how, done])],
+                       _dom_classes=css("recording"))
+        row.text, row.mark = row.children
+        return row
 
     def _ledger_row(self, payment_id) -> ipw.Widget:
         settle = ipw.Button(description="Mark settled", _dom_classes=css("settle"))
         self.on_click(settle, lambda: self.payments.mark_settled(self.store, payment_id),
                       "Marked as settled.")
-        return ipw.VBox([label("", "ledger-line"), settle], _dom_classes=css("ledger-row"))
+        row = ipw.VBox([label("", "ledger-line"), settle], _dom_classes=css("ledger-row"))
+        row.text, row.settle = row.children
+        return row
 
     # actions
     def _withdraw(self, participant_id: str) -> None:

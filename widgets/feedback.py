@@ -402,6 +402,7 @@ class FeedbackConsole(FeedbackPanel):
 
     def _signal_row(self, signal_id) -> ipw.HBox:
         row = ipw.HBox([label("", "signal-text")], _dom_classes=css("pause-signal"))
+        (row.text,) = row.children
         row.seen = ipw.Button(description="Seen", _dom_classes=css("signal-seen"))
         self.on_click(row.seen, lambda: fb.mark_signal_seen(self.store, signal_id))
         row.children += (row.seen,)
@@ -409,6 +410,7 @@ class FeedbackConsole(FeedbackPanel):
 
     def _follow_up_row(self, follow_up_id) -> ipw.HBox:
         row = ipw.HBox([label("", "follow-up-text")], _dom_classes=css("follow-up-row"))
+        (row.text,) = row.children
         row.done = ipw.Button(description="Done", _dom_classes=css("follow-up-done"))
         self.on_click(row.done, lambda: self.need_session().mark_follow_up_done(follow_up_id))
         row.children += (row.done,)
@@ -417,6 +419,7 @@ class FeedbackConsole(FeedbackPanel):
     def _action_row(self, action_id) -> ipw.VBox:
         row = ipw.VBox([label("", "action-said"), label("", "action-did")],
                        _dom_classes=css("action"))
+        row.said, row.did = row.children
         row.status = ipw.Dropdown(options=[(w, s) for s, w in fb.STATUS_WORDS.items()],
                                   description="Status", _dom_classes=css("action-row-status"))
         row.reason = ipw.Text(description="Why not", style={"description_width": "initial"},
@@ -425,13 +428,14 @@ class FeedbackConsole(FeedbackPanel):
         self.on_click(row.save, lambda: self.need_session().update_action(
             action_id, row.status.value, row.reason.value), "Saved.")
         row.children += (ipw.HBox([row.status, row.reason, row.save]),)
+        row.drawn = None  # the status and reason last drawn
         return row
 
     # drawing
     def refresh(self) -> None:
         signals = fb.pause_signals(self.store)
         for row, signal in zip(self.signals.show([s.signal_id for s in signals]), signals):
-            row.children[0].value = self._signal_words(signal) + (
+            row.text.value = self._signal_words(signal) + (
                 " (seen)" if signal.seen else "")
             row.seen.disabled = signal.seen
             row._dom_classes = css("pause-signal", "seen" if signal.seen else "new")
@@ -458,8 +462,8 @@ class FeedbackConsole(FeedbackPanel):
 
         for line_row, (fid, name, moment, done) in zip(
                 self.follow_ups.show([f[0] for f in picture.follow_ups]), picture.follow_ups):
-            line_row.children[0].value = (f"{name} ({fb.MOMENT_WORDS[moment].lower()})"
-                                          + (": done" if done else ""))
+            line_row.text.value = (f"{name} ({fb.MOMENT_WORDS[moment].lower()})"
+                                   + (": done" if done else ""))
             line_row.done.disabled = done
         lines = []
         for moment, words in fb.MOMENT_WORDS.items():
@@ -494,9 +498,9 @@ class FeedbackConsole(FeedbackPanel):
             self.answers.value = keep if keep in {v for _w, v in options} else options[0][1]
         for action_row, action in zip(
                 self.actions.show([a.action_id for a in picture.actions]), picture.actions):
-            action_row.children[0].value = f"You said: {action.you_said}"
-            action_row.children[1].value = f"We: {action.we_did}"
-            if getattr(action_row, "drawn", None) != (action.status, action.reason):
+            action_row.said.value = f"You said: {action.you_said}"
+            action_row.did.value = f"We: {action.we_did}"
+            if action_row.drawn != (action.status, action.reason):
                 # only when it changed, so a reason being typed is not overwritten
                 action_row.drawn = (action.status, action.reason)
                 action_row.status.value = action.status

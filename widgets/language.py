@@ -441,6 +441,7 @@ class LanguageConsole(BoardPanel):
 
     def _glossary_row(self, entry_id) -> ipw.VBox:
         row = ipw.VBox([label("", "glossary-edit-entry")], _dom_classes=css("glossary-edit-row"))
+        (row.entry,) = row.children
         row.wording = _text("New wording", "the wording the group now agrees", 300,
                             "glossary-new-wording")
         row.reason = _text("Reason", "everyone will see the reason", REASON_MAX,
@@ -479,7 +480,7 @@ class LanguageConsole(BoardPanel):
             button.disabled = board is None
         entries = glossary_entries(self.store)
         for row, entry in zip(self.glossary_edit.show([e["entry_id"] for e in entries]), entries):
-            row.children[0].value = f"{entry['term']}: {entry['wording']}"
+            row.entry.value = f"{entry['term']}: {entry['wording']}"
         self.glossary_edit_box.layout.display = None if entries else "none"
         if board is None:
             return

@@ -39,6 +39,7 @@ from .base import (
     escaped,
     label,
     show_lines,
+    unheard,
 )
 
 WIDE = {"description_width": "initial"}
@@ -296,10 +297,11 @@ class TimelineBoard(TimelinePanel):
                   "back later. Nothing here is shared unless you choose to share it.",
                   "life-warning"),
             ipw.HBox([self.try_button, self.skip_button])], _dom_classes=css("life-gate"))
+        self.again_button = ipw.Button(description="Show it again",
+                                       _dom_classes=css("life-again"))
         self.skipped = ipw.VBox([
             label("You skipped your own timeline. That is fine.", "life-skipped-note"),
-            ipw.Button(description="Show it again", _dom_classes=css("life-again"))],
-            _dom_classes=css("life-skipped"))
+            self.again_button], _dom_classes=css("life-skipped"))
         self.year = _field("for example 2015", 4, "life-year")
         self.when = _field("for example: summer", tl.WHEN_MAX, "life-when")
         self.happened = _field("in your own words", tl.LIFE_TITLE_MAX, "life-title")
@@ -326,7 +328,7 @@ class TimelineBoard(TimelinePanel):
             self.life_chart, self.life_rows, self.hide_button], _dom_classes=css("life-form"))
         self.try_button.on_click(lambda _b: self._show_life("form"))
         self.skip_button.on_click(lambda _b: self._show_life("skipped"))
-        self.skipped.children[1].on_click(lambda _b: self._show_life("gate"))
+        self.again_button.on_click(lambda _b: self._show_life("gate"))
         self.hide_button.on_click(lambda _b: self._show_life("gate"))
         self.life_part = "gate"
         self._show_life("gate")
@@ -342,19 +344,22 @@ class TimelineBoard(TimelinePanel):
             self.guard(self._draw_life)
 
     def _suggestion_row(self, _suggestion_id) -> ipw.VBox:
-        return ipw.VBox([label("", "my-suggestion-text"), label("", "my-suggestion-status")],
-                        _dom_classes=css("my-suggestion"))
+        row = ipw.VBox([label("", "my-suggestion-text"), label("", "my-suggestion-status")],
+                       _dom_classes=css("my-suggestion"))
+        row.text, row.status = row.children
+        return row
 
     def _life_row(self, life_event_id) -> ipw.VBox:
         row = ipw.VBox([label("", "life-event-text")], _dom_classes=css("life-event"))
+        (row.text,) = row.children
         row.share = ipw.Checkbox(value=False, indent=False, description="Share with the group",
                                  _dom_classes=css("life-share"))
-        row.share.observe(lambda change: self._share(life_event_id, row, change), names="value")
+        row.shared = lambda change: self._share(life_event_id, change)
+        row.share.observe(row.shared, names="value")
         row.remove = ipw.Button(description="Remove", _dom_classes=css("life-remove"))
         self.on_click(row.remove, lambda: self.need_session().remove_life_event(
             self.person, life_event_id), "Removed from your timeline.")
         row.children += (ipw.HBox([row.share, row.remove]),)
-        row.drawing = False
         return row
 
     # drawing
@@ -380,8 +385,8 @@ class TimelineBoard(TimelinePanel):
             widget.disabled = not is_open
         mine = self.need_session().my_suggestions(self.person) if self.session else []
         for line_row, s in zip(self.mine.show([s.suggestion_id for s in mine]), mine):
-            line_row.children[0].value = f"You suggested: {s.line()}"
-            line_row.children[1].value = tl.STATUS_WORDS[s.status] + (
+            line_row.text.value = f"You suggested: {s.line()}"
+            line_row.status.value = tl.STATUS_WORDS[s.status] + (
                 f". {s.reason}" if s.reason else ".")
             line_row._dom_classes = css("my-suggestion", f"suggestion-{s.status}")
         for widget in (self.year, self.when, self.happened, self.share_new, self.add_button):
@@ -393,12 +398,9 @@ class TimelineBoard(TimelinePanel):
         mine = self.need_session().my_life_events(self.person) if self.session else []
         _set_html(self.life_chart, life_svg(mine))
         for life_row, event in zip(self.life_rows.show([e.life_event_id for e in mine]), mine):
-            life_row.children[0].value = f"{event.when()}: {event.title}"
-            life_row.drawing = True
-            try:
+            life_row.text.value = f"{event.when()}: {event.title}"
+            with unheard(life_row.share, life_row.shared):
                 life_row.share.value = event.shared
-            finally:
-                life_row.drawing = False
 
     # actions: the engine checks everything again
     def _suggest(self) -> None:
@@ -417,9 +419,7 @@ class TimelineBoard(TimelinePanel):
         self.year.value = self.when.value = self.happened.value = ""
         self.share_new.value = False
 
-    def _share(self, life_event_id: int, row: ipw.VBox, change: dict) -> None:
-        if row.drawing:
-            return
+    def _share(self, life_event_id: int, change: dict) -> None:
         done = ("Shared with the group." if change["new"] else
                 "Private again: only you can see it.")
         if not self.guard(self.need_session().set_shared, self.person, life_event_id, change["new"],
@@ -529,6 +529,7 @@ class TimelineConsole(TimelinePanel):
     def _suggestion_row(self, suggestion_id) -> ipw.VBox:
         row = ipw.VBox([label("", "waiting-text"), label("", "waiting-by")],
                        _dom_classes=css("waiting-suggestion"))
+        row.text, row.by = row.children
         row.reason = _field("plain words", tl.REASON_MAX, "answer-reason")
         row.accept = ipw.Button(description="Accept", button_style="success",
                                 _dom_classes=css("accept-suggestion"))
@@ -543,6 +544,7 @@ class TimelineConsole(TimelinePanel):
 
     def _event_row(self, event_id) -> ipw.VBox:
         row = ipw.VBox([label("", "event-line")], _dom_classes=css("timeline-event"))
+        (row.text,) = row.children
         row.form = EventForm(self.methods, "edit-event-form")
         row.save = ipw.Button(description="Save changes", _dom_classes=css("save-event"))
         row.remove = ipw.Button(description="Remove", button_style="danger",
@@ -571,15 +573,15 @@ class TimelineConsole(TimelinePanel):
                    or ["Nothing to check: the timeline looks fine."], "timeline-check")
         waiting = tl.waiting_suggestions(self.store)
         for line_row, s in zip(self.waiting.show([s.suggestion_id for s in waiting]), waiting):
-            line_row.children[0].value = s.line() + (f". {s.details}" if s.details else "")
-            line_row.children[1].value = f"Suggested by {s.by or 'someone (anonymous)'}"
+            line_row.text.value = s.line() + (f". {s.details}" if s.details else "")
+            line_row.by.value = f"Suggested by {s.by or 'someone (anonymous)'}"
         _shown(self.no_waiting, not waiting)
         self.methods = [("No method", "")] + tl.method_choices(self.store)
         self.form.offer(self.methods)
         own = [e for e in events if e.event_id is not None]
         for event_row, e in zip(self.events.show([e.event_id for e in own]), own):
             event_row.form.offer(self.methods)
-            event_row.children[0].value = f"{tl.KIND_WORDS[e.kind]}: {e.title} ({e.when()})"
+            event_row.text.value = f"{tl.KIND_WORDS[e.kind]}: {e.title} ({e.when()})"
             if event_row.drawn != e:
                 event_row.drawn = e   # only when it changed, so typing is not overwritten
                 event_row.form.load(e)
