@@ -20,7 +20,7 @@ import threading
 from pathlib import Path
 
 from .schema import ACTIVITIES
-from .server import RELEASE_SECONDS
+from .settings import TOKEN_ENV, add_options, option
 from .store import (
     DATABASE_URL_ENV,
     DEFAULT_WORKSHOP,
@@ -34,8 +34,6 @@ from .store import (
 from .validation import InvalidInput
 
 REPO = Path(__file__).resolve().parents[1]
-#: The participants' token for `serve`, when several servers must share one (behind a proxy).
-TOKEN_ENV = "COPRODUCTION_TOKEN"
 
 log = logging.getLogger("coproduction.cli")
 
@@ -50,11 +48,9 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _workshop_arg(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--workshop", type=Path, default=None, metavar="PATH",
-                        help="the workshop folder (default: the demo workshop, "
-                             f"{DEFAULT_WORKSHOP.relative_to(REPO)}); with "
-                             f"{DATABASE_URL_ENV} set, its last part names the workshop "
-                             "in that database")
+    workshop = option("workshop")
+    parser.add_argument("--workshop", type=Path, default=None, metavar=workshop.metavar,
+                        help=workshop.help)
 
 
 def _open(path: Path | None) -> Store:
@@ -319,8 +315,7 @@ def cmd_serve(args) -> int:
                               workshop_code=workshop["code"], expect=args.expect,
                               token=token, console_token=console_token,
                               public_url=args.public_url, base_url=args.base_url,
-                              **({} if args.free_place_after is None else
-                                 {"cull_idle_seconds": args.free_place_after}))
+                              free_place_after=args.free_place_after)
     servers = start_servers(settings)
     print(f"Join: {servers.join_url}")
     print(f"Console: {servers.console_url}")
@@ -399,35 +394,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     p = sub.add_parser("serve", help="start a workshop: prints the join link and the console")
-    _workshop_arg(p)
-    p.add_argument("--host", default="0.0.0.0",
-                   help="address participants connect to (default: all of this computer's)")
-    p.add_argument("--port", type=int, default=8866, help="participants' port (default 8866)")
-    p.add_argument("--console-port", type=int, default=8867,
-                   help="the console's port on 127.0.0.1 (default 8867)")
-    p.add_argument("--activity", choices=ACTIVITIES,
-                   help="the activity open at the start; the console moves everyone on "
-                   "from there (default: the one open when the workshop last stopped)")
-    p.add_argument("--expect", type=int, default=0, metavar="N",
-                   help="how many people will join at once: N kernels are started ahead, "
-                        "and page N+1 is told the room is full (default 0: start kernels "
-                        "as pages ask, no limit)")
-    p.add_argument("--free-place-after", dest="free_place_after", type=int, default=None,
-                   metavar="SECONDS",
-                   help="a page with no connection for this long (a phone that lost its "
-                        "signal, a tab closed without saying so) gives its place back; the "
-                        "person's 'Connect again' brings them back as themselves (default "
-                        f"{RELEASE_SECONDS}; 0: never)")
-    p.add_argument("--new-link", action="store_true",
-                   help="make a new join link and console link; the old ones stop working "
-                        "(the links otherwise stay the same every time this workshop starts)")
-    p.add_argument("--public-url", default=None, metavar="URL",
-                   help="the address participants use when a reverse proxy or JupyterHub is "
-                        "in front, e.g. https://workshops.example.org; the join link and QR "
-                        f"code point there (several servers then share the token in {TOKEN_ENV})")
-    p.add_argument("--base-url", default="/", metavar="PATH",
-                   help="the path the participant server serves under, e.g. "
-                        "/services/coproduction-a/ as a JupyterHub service (default /)")
+    add_options(p, choices={"activity": ACTIVITIES})
     p.set_defaults(run=cmd_serve)
 
     p = sub.add_parser("new", help="make a new, empty workshop")

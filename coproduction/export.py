@@ -217,9 +217,15 @@ def _evaluate_again(store: Store, folders: list[Path], *, wait: bool) -> list[Pa
 def _report_environment() -> dict[str, str]:
     """This process's environment without what ties it to a server or a page: the report
     is written by a command of its own, not by a page's kernel."""
-    from .kernel import KERNEL_ID_ENV, SERVER_ADDRESS_ENV, SERVER_PID_ENV
+    from .settings import (
+        JOIN_URL_ENV,
+        KERNEL_ID_ENV,
+        ROLE_ENV,
+        SERVER_ADDRESS_ENV,
+        SERVER_PID_ENV,
+    )
 
-    dropped = {KERNEL_ID_ENV, SERVER_ADDRESS_ENV, SERVER_PID_ENV, "COPRODUCTION_ROLE",
-               "COPRODUCTION_JOIN_URL", "QUERY_STRING", "IPYTHONDIR"}
+    dropped = {KERNEL_ID_ENV, SERVER_ADDRESS_ENV, SERVER_PID_ENV, ROLE_ENV, JOIN_URL_ENV,
+               "QUERY_STRING", "IPYTHONDIR"}
     return {name: value for name, value in os.environ.items()
             if name not in dropped and not name.startswith(("VOILA_", "JUPYTER_"))}

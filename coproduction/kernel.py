@@ -24,6 +24,8 @@ import signal
 import sys
 import types
 
+from .settings import SERVER_PID_ENV
+
 #: Modules a page's kernel never needs, made unimportable before ipykernel starts.
 LEFT_OUT = ("jedi", "debugpy")
 
@@ -44,12 +46,6 @@ def leave_out_what_pages_never_use() -> None:
 #: The header a warm kernel proves itself with when it asks its server for its page's
 #: address (``/voila/query/<kernel id>``): only the kernel and its server know the key.
 PROOF_HEADER = "X-Coproduction-Kernel-Proof"
-#: Set by the kit's servers: a kernel's own id (in its environment, never on a command line).
-KERNEL_ID_ENV = "COPRODUCTION_KERNEL_ID"
-#: Set by the kit's servers: the process a kernel must not outlive.
-SERVER_PID_ENV = "COPRODUCTION_SERVER_PID"
-#: Set by the kit's servers: where a kernel reaches its own server on this machine.
-SERVER_ADDRESS_ENV = "COPRODUCTION_SERVER_ADDRESS"
 #: Where a kernel whose page has said its last word asks its server to end it.
 ENDED_PATH = "coproduction/ended/"
 

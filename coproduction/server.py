@@ -22,10 +22,10 @@ a separate process, ``python -m coproduction.server participant|console``, whose
 - the kit's Voilà template (``coproduction/share/jupyter/voila/templates/coproduction``)
   and a Content-Security-Policy keep every page off the internet.
 
-Kernels learn where they are from their environment: ``COPRODUCTION_WORKSHOP``
-(absolute folder), ``COPRODUCTION_ROLE`` (``participant`` or ``facilitator``),
-``COPRODUCTION_JOIN_URL`` (the console shows it as a QR code) and, for a workshop in
-PostgreSQL, ``COPRODUCTION_DATABASE_URL``.
+Kernels learn where they are from their environment (every variable is declared in
+:data:`coproduction.settings.ENVIRONMENT`): the workshop's absolute folder, their role
+(``participant`` or ``facilitator``), the join link (the console shows it as a QR code)
+and, for a workshop in PostgreSQL, the database's URL.
 """
 
 from __future__ import annotations
@@ -50,7 +50,21 @@ import urllib.parse
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from .kernel import KERNEL_ID_ENV, SERVER_ADDRESS_ENV, SERVER_PID_ENV
+from .settings import (
+    DATABASE_URL_ENV,
+    INSTANCE_ENV,
+    JOIN_URL_ENV,
+    KERNEL_ID_ENV,
+    ROLE_ENV,
+    SERVER_ADDRESS_ENV,
+    SERVER_PID_ENV,
+    TOKEN_ENV,
+    WORKSHOP_ENV,
+    add_options,
+    field_of,
+    option,
+    server_arguments,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 PARTICIPANT_NOTEBOOKS = REPO / "notebooks" / "participant"
@@ -64,16 +78,9 @@ JUPYTER_SHARE = Path(__file__).resolve().parent / "share" / "jupyter"
 TEMPLATE = "coproduction"
 CONSOLE_HOST = "127.0.0.1"
 CONSOLE_NOTEBOOK = "console"
-#: A server reads its token from this variable (never from its command line, which
-#: every user of the machine can read with ``ps``) and removes it before kernels start.
-TOKEN_ENV = "COPRODUCTION_SERVER_TOKEN"
-#: A random name for one server process, sent back in the X-Coproduction-Server header,
-#: so start_servers knows the answer on its port comes from the server it started.
-INSTANCE_ENV = "COPRODUCTION_SERVER_INSTANCE"
+#: A server's random name (settings.INSTANCE_ENV) comes back in this header.
 INSTANCE_HEADER = "X-Coproduction-Server"
 
-#: How long a page may go without a connection before its place is given back.
-RELEASE_SECONDS = 50
 #: A connection that sends no request for this long is closed (tornado's default is an hour).
 IDLE_CONNECTION_SECONDS = 20
 #: The largest request body a page sends is its closing beacon; this is plenty.
@@ -139,24 +146,12 @@ class ServerSettings:
     workshop: Path = field(
         metadata={
             "help": "The workshop's folder. Kernels receive it, made absolute, as the "
-            "environment variable COPRODUCTION_WORKSHOP."
+            f"environment variable {WORKSHOP_ENV}."
         }
     )
-    host: str = field(
-        default="0.0.0.0",
-        metadata={
-            "help": "Address the participant server listens on. 0.0.0.0 means every "
-            "network of this machine, so people in the room can join."
-        },
-    )
-    port: int = field(default=8866, metadata={"help": "Port of the participant server."})
-    console_port: int = field(
-        default=8867,
-        metadata={
-            "help": "Port of the facilitator console. The console always listens on "
-            "127.0.0.1 only; its address cannot be changed."
-        },
-    )
+    host: str = field_of("host")
+    port: int = field_of("port")
+    console_port: int = field_of("console_port")
     participant_notebooks: Path = field(
         default=PARTICIPANT_NOTEBOOKS,
         metadata={"help": "Folder of notebooks participants may open; nothing else is served."},
@@ -190,54 +185,21 @@ class ServerSettings:
         default="",
         metadata={"help": "Workshop code shown in the join link as &code=...; left out if empty."},
     )
-    cull_idle_seconds: int = field(
-        default=RELEASE_SECONDS,
-        metadata={
-            "help": "A page's kernel is shut down once its page has had no connection "
-            "for this many seconds (a phone that lost its signal, a tab closed without "
-            "saying so, a page requested and never opened), so its place in the room "
-            "and its memory come back. The person's 'Connect again' brings them back as "
-            "themselves. 0 never shuts one down."
-        },
-    )
-    expect: int = field(
-        default=0,
-        metadata={
-            "help": "How many people will have a page open at once. That many kernels are "
-            "started ahead for the landing notebook, so a room joining together does not "
-            "wait, and one page more than this gets a plain 'the room is full' message. "
-            "0 starts kernels only when a page asks and sets no limit."
-        },
-    )
+    free_place_after: int = field_of("free_place_after")
+    expect: int = field_of("expect")
     database_url: str | None = field(
         default=None,
         metadata={
             "help": "A PostgreSQL URL holding the workshop (the last part of `workshop` "
             "names it there), so several servers, on several machines, can serve one "
             "workshop. Servers and kernels receive it as the environment variable "
-            "COPRODUCTION_DATABASE_URL, never on a command line. When not given, that "
+            f"{DATABASE_URL_ENV}, never on a command line. When not given, that "
             "variable in this process's environment applies; without it, the workshop "
             "folder's SQLite file."
         },
     )
-    public_url: str | None = field(
-        default=None,
-        metadata={
-            "help": "The address participants use when a reverse proxy or JupyterHub "
-            "stands in front of this server, e.g. https://workshops.example.org or "
-            "https://hub.example.org/services/coproduction-a. The join link and its QR "
-            "code point there instead of at this machine."
-        },
-    )
-    base_url: str = field(
-        default="/",
-        metadata={
-            "help": "The path the participant server serves under, starting and ending "
-            "with '/'. A JupyterHub service is reached at /services/<name>/, so it serves "
-            "there; behind a plain reverse proxy it stays '/'. The console always serves "
-            "at '/'."
-        },
-    )
+    public_url: str | None = field_of("public_url")
+    base_url: str = field_of("base_url")
     log_dir: Path | None = field(
         default=None,
         metadata={
@@ -346,7 +308,7 @@ def start_servers(settings: ServerSettings, *, wait: float = 60) -> RunningServe
     missing, a port is taken, or a server fails to start in ``wait`` seconds.
     """
     workshop = Path(settings.workshop).expanduser().resolve()
-    database = settings.database_url or os.environ.get("COPRODUCTION_DATABASE_URL") or None
+    database = settings.database_url or os.environ.get(DATABASE_URL_ENV) or None
     participant_dir = Path(settings.participant_notebooks).expanduser().resolve()
     facilitator_dir = Path(settings.facilitator_notebooks).expanduser().resolve()
     _check_settings(settings, workshop, participant_dir, facilitator_dir, database)
@@ -383,7 +345,7 @@ def start_servers(settings: ServerSettings, *, wait: float = 60) -> RunningServe
         "workshop": workshop,
         "join_url": join_url,
         "private_dir": private_dir,
-        "cull_idle_seconds": settings.cull_idle_seconds,
+        "free_place_after": settings.free_place_after,
         "database": database,
     }
     processes: list[subprocess.Popen] = []
@@ -462,7 +424,7 @@ def _check_settings(settings, workshop: Path, participant_dir: Path, facilitator
         value = getattr(settings, name)
         if value is not None and not value.strip():
             raise ServerError(f"The {name.replace('_', ' ')} must not be empty.")
-    release = settings.cull_idle_seconds
+    release = settings.free_place_after
     if isinstance(release, bool) or not isinstance(release, int) or not 0 <= release <= 86400:
         raise ServerError("The time after which a page without a connection gives its place "
                           "back should be a whole number of seconds from 0 to 86400.")
@@ -576,7 +538,7 @@ def _remove_abandoned_folders(base: Path) -> None:
 
 
 def _launch(role, *, host, port, notebooks, landing, token, log_file, workshop, join_url,
-            private_dir, cull_idle_seconds, expect=0, database=None, base_url="/"):
+            private_dir, free_place_after, expect=0, database=None, base_url="/"):
     """Start one server process with an isolated Jupyter environment."""
     env = dict(os.environ)
     instance = secrets.token_hex(8)
@@ -602,27 +564,24 @@ def _launch(role, *, host, port, notebooks, landing, token, log_file, workshop, 
                 [str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])]
             ),
             "PYTHONUNBUFFERED": "1",
-            "COPRODUCTION_WORKSHOP": str(workshop),
-            "COPRODUCTION_ROLE": "participant" if role == "participant" else "facilitator",
-            "COPRODUCTION_JOIN_URL": join_url,
+            WORKSHOP_ENV: str(workshop),
+            ROLE_ENV: "participant" if role == "participant" else "facilitator",
+            JOIN_URL_ENV: join_url,
             TOKEN_ENV: token,
             INSTANCE_ENV: instance,
         }
     )
     if database:  # kernels inherit it; it never goes on a command line
-        env["COPRODUCTION_DATABASE_URL"] = database
+        env[DATABASE_URL_ENV] = database
     command = [
         sys.executable, "-m", "coproduction.server", role,
         "--notebooks", str(notebooks),
         "--landing", landing,
-        "--port", str(port),
-        "--cull-idle-seconds", str(int(cull_idle_seconds)),
         "--exit-with-parent",
+        *server_arguments(port=port, free_place_after=int(free_place_after)),
     ]
     if role == "participant":
-        command += ["--host", host, "--expect", str(int(expect))]
-        if base_url != "/":
-            command += ["--base-url", base_url]
+        command += server_arguments(host=host, expect=int(expect), base_url=base_url)
     output = open(log_file, "ab") if log_file else None  # noqa: SIM115 - handed to the child
     try:
         process = subprocess.Popen(
@@ -1495,7 +1454,8 @@ def main(argv: list[str] | None = None) -> None:
     """Run one Voilà server in this process: ``participant`` or ``console``.
 
     Started by :func:`start_servers`; the token comes from the environment variable
-    ``COPRODUCTION_SERVER_TOKEN``, never from the command line.
+    ``COPRODUCTION_TOKEN``, never from the command line (which every user of the machine
+    can read with ``ps``), and removes it before any kernel starts.
     """
     parser = argparse.ArgumentParser(
         prog="python -m coproduction.server",
@@ -1504,14 +1464,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("role", choices=["participant", "console"])
     parser.add_argument("--notebooks", required=True, help="folder of notebooks to serve")
     parser.add_argument("--landing", required=True, help="notebook file that / leads to")
-    parser.add_argument("--port", type=int, required=True)
-    parser.add_argument("--host", default=None,
-                        help="participant server only; the console is always on 127.0.0.1")
-    parser.add_argument("--cull-idle-seconds", type=int, default=60)
-    parser.add_argument("--expect", type=int, default=0,
-                        help="participant server only: kernels kept warm, and pages allowed")
-    parser.add_argument("--base-url", default="/",
-                        help="participant server only: the path it serves under")
+    # Each server's own options come from the same table as serve's (coproduction.settings);
+    # the console listens on 127.0.0.1 only.
+    add_options(parser, only=lambda o: o.to_server)
+    parser.set_defaults(host=None)
     parser.add_argument("--exit-with-parent", action="store_true",
                         help="stop when the process that started this one ends")
     args = parser.parse_args(argv)
@@ -1525,14 +1481,14 @@ def main(argv: list[str] | None = None) -> None:
             parser.error("the facilitator console listens on 127.0.0.1 only")
         host = CONSOLE_HOST
     else:
-        host = args.host if args.host is not None else "0.0.0.0"
-    os.environ["COPRODUCTION_ROLE"] = "participant" if args.role == "participant" else "facilitator"
+        host = args.host if args.host is not None else option("host").default
+    os.environ[ROLE_ENV] = "participant" if args.role == "participant" else "facilitator"
     expect = max(0, args.expect) if args.role == "participant" else 0
     # A warm kernel fetches its page's address from this server (voila.utils.wait_for_request);
     # it must knock where the server listens, which is not 127.0.0.1 for a single address.
     os.environ["VOILA_APP_IP"] = _connect_host(host)
 
-    cull = max(0, args.cull_idle_seconds)
+    cull = max(0, args.free_place_after)
     runtime_dir = os.environ.get("JUPYTER_RUNTIME_DIR") or tempfile.gettempdir()
     voila_argv = [
         "--no-browser",

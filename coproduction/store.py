@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from .schema import MIGRATIONS, SCHEMA_VERSION, TABLES, SchemaError, Table
+from .settings import DATABASE_URL_ENV, WORKSHOP_ENV
 
 log = logging.getLogger("coproduction.store")
 
@@ -52,10 +53,6 @@ KIT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_WORKSHOP = KIT_ROOT / "data" / "workshops" / "demo"
 BUSY_TIMEOUT_MS = 15_000
 
-#: The one setting that moves the kit to PostgreSQL: a URL such as
-#: ``postgresql://kit@db.example.org/coproduction``. Kernels receive it through their
-#: server's environment, never on a command line (``ps`` shows command lines to all).
-DATABASE_URL_ENV = "COPRODUCTION_DATABASE_URL"
 #: Pass as ``database=`` to use the SQLite file whatever the environment says.
 SQLITE = "sqlite"
 #: Each workshop's tables live in the PostgreSQL schema ``workshop_<name>``.
@@ -79,7 +76,7 @@ def workshop_folder(workshop: str | Path | None = None) -> Path:
     JupyterLab runs in ``notebooks/evaluation``.
     """
     if not workshop:
-        workshop = os.environ.get("COPRODUCTION_WORKSHOP") or DEFAULT_WORKSHOP
+        workshop = os.environ.get(WORKSHOP_ENV) or DEFAULT_WORKSHOP
     folder = Path(workshop).expanduser()
     if not folder.is_absolute() and not folder.exists() and (KIT_ROOT / folder).exists():
         folder = KIT_ROOT / folder

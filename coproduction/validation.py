@@ -13,6 +13,8 @@ import os
 import time
 import unicodedata
 
+from .settings import ROLE_ENV
+
 # Characters that change the display order of text around them. Right-to-left
 # scripts do not need them; they are used to make text look like something
 # it is not, so they are removed.
@@ -128,7 +130,7 @@ def count_action(kind: str = "act") -> None:
     for the facilitator and are not limited. ``kind`` keeps an allowance apart: a flood
     of words never uses up the pause button.
     """
-    if os.environ.get("COPRODUCTION_ROLE") == "participant":
+    if os.environ.get(ROLE_ENV) == "participant":
         PAGE_ACTIONS.check(kind)
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from databases import sound
 
-from coproduction.kernel import KERNEL_ID_ENV
+from coproduction.settings import KERNEL_ID_ENV
 from coproduction.server import TOKENS_FILE, _descendants, workshop_tokens
 from coproduction.sessions import create_session, open_round
 from coproduction.shared_language import SharedLanguage

@@ -257,3 +257,32 @@ def test_the_kits_modules_import_each_other_in_no_circle():
     for name in sorted(graph):
         if name not in state:
             visit(name)
+
+
+def test_every_setting_is_declared_once_and_the_readme_shows_them_all():
+    """serve's options and the environment variables come from coproduction/settings.py:
+    no other module spells a COPRODUCTION_ variable's name, serve's command line and
+    each server's own are made from the table, and the README's table is the table."""
+    import ast
+    import re
+
+    from coproduction.cli import build_parser
+    from coproduction.schema import ACTIVITIES
+    from coproduction.settings import ENVIRONMENT, SERVE, markdown_table
+
+    table = README.split("<!-- settings table -->\n")[1].split("\n<!-- end of")[0]
+    assert table == markdown_table({"activity": ACTIVITIES})
+    for folder in ("coproduction", "widgets"):
+        for path in (ROOT / folder).rglob("*.py"):
+            if path.name == "settings.py":
+                continue
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                    assert not re.fullmatch(r"COPRODUCTION_[A-Z_]+", node.value), (
+                        f"{path.name} names {node.value} itself")
+    serve = build_parser()._subparsers._group_actions[0].choices["serve"]
+    flags = {a.dest: a for a in serve._actions if a.dest != "help"}
+    assert set(flags) == {o.name for o in SERVE}
+    for o in SERVE:
+        assert flags[o.name].default == o.default and o.help in flags[o.name].help
+    assert len({v.name for v in ENVIRONMENT}) == len(ENVIRONMENT)

@@ -45,7 +45,7 @@ LANGUAGE = (
     "print('WORKSHOP=' + os.environ['COPRODUCTION_WORKSHOP'])\n"
     "print('ROLE=' + os.environ['COPRODUCTION_ROLE'])\n"
     "print('QUERY=' + os.environ.get('QUERY_STRING', ''))\n"
-    "print('SERVER_TOKEN_VISIBLE=' + str('COPRODUCTION_SERVER_TOKEN' in os.environ))\n"
+    "print('SERVER_TOKEN_VISIBLE=' + str('COPRODUCTION_TOKEN' in os.environ))\n"
     "display(ipw.VBox([\n"
     "    ipw.Label('abc123', _dom_classes=['coproduction-rejoin-key']),\n"
     "    ipw.Text(description='Name'),\n"
@@ -186,7 +186,7 @@ def test_console_listens_on_loopback_only(servers):
 
 
 def test_console_refuses_another_address():
-    env = {**os.environ, "COPRODUCTION_SERVER_TOKEN": "t", "PYTHONPATH": str(REPO)}
+    env = {**os.environ, "COPRODUCTION_TOKEN": "t", "PYTHONPATH": str(REPO)}
     result = subprocess.run(
         [sys.executable, "-m", "coproduction.server", "console", "--notebooks", ".",
          "--landing", "console.ipynb", "--port", str(free_port()), "--host", "0.0.0.0"],
@@ -385,7 +385,7 @@ def test_room_address_is_an_ipv4_address():
 
 def test_idle_kernels_are_culled_and_stop_leaves_no_processes(tmp_path):
     workshop, participant, facilitator = make_notebooks(tmp_path)
-    with running_servers(workshop, participant, facilitator, cull_idle_seconds=2) as running:
+    with running_servers(workshop, participant, facilitator, free_place_after=2) as running:
         assert request(running.join_url)[0] == 200
         assert kernel_pids(running.participant_pid)
         # The page never connected: an abandoned kernel, culled once idle.

@@ -32,6 +32,7 @@ import ipywidgets as ipw
 from ipywidgets.widgets.widget_string import LabelStyle, TextStyle
 
 from coproduction.language import agreed_spans
+from coproduction.settings import ROLE_ENV
 from coproduction.store import DamagedWorkshop, Store, StoreError
 from coproduction.validation import InvalidInput
 
@@ -409,7 +410,7 @@ class LivePanel(ipw.VBox):
             action(*args)
         except DamagedWorkshop as error:
             # The facilitator's console and commands say which file and what to do.
-            self.say(DAMAGED_ON_A_PAGE if os.environ.get("COPRODUCTION_ROLE") == "participant"
+            self.say(DAMAGED_ON_A_PAGE if os.environ.get(ROLE_ENV) == "participant"
                      else str(error), "warning")
             return False
         except (InvalidInput, StoreError) as error:
@@ -666,12 +667,13 @@ def end_this_kernel(after: float = ENDING_SECONDS) -> None:
     notebook an evaluator runs, or a test). It asks its own server, proving who it is
     with its own connection key, and is shut down as a closed page's kernel is.
     """
-    from coproduction.kernel import ENDED_PATH, KERNEL_ID_ENV, PROOF_HEADER, SERVER_ADDRESS_ENV
+    from coproduction.kernel import ENDED_PATH, PROOF_HEADER
+    from coproduction.settings import KERNEL_ID_ENV, SERVER_ADDRESS_ENV
 
     address = os.environ.get(SERVER_ADDRESS_ENV, "")
     kernel_id = os.environ.get(KERNEL_ID_ENV, "")
     loop = _event_loop()
-    if (os.environ.get("COPRODUCTION_ROLE") != "participant" or not address or not kernel_id
+    if (os.environ.get(ROLE_ENV) != "participant" or not address or not kernel_id
             or not _connection_key() or loop is None):
         return
 

@@ -13,6 +13,7 @@ import ipywidgets as ipw
 
 from coproduction.activity import activities, named
 from coproduction.sessions import activity_now, add_places, open_activity
+from coproduction.settings import JOIN_URL_ENV
 from coproduction.store import Store
 
 from .base import LivePanel, asked, css, label, page_or_problem
@@ -157,4 +158,4 @@ class RoomPanel(LivePanel):
 def console_page(workshop=None) -> ipw.Widget:
     """The page the facilitator's console notebook shows."""
     return page_or_problem(lambda: FacilitatorConsole(
-        Store.open(workshop), os.environ.get("COPRODUCTION_JOIN_URL", "")))
+        Store.open(workshop), os.environ.get(JOIN_URL_ENV, "")))

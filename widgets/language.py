@@ -15,13 +15,33 @@ from coproduction import consent
 from coproduction.consensus import SHARES, ConsensusRule
 from coproduction.participants import Participant
 from coproduction.shared_language import (
-    DESCRIPTION_MAX, REASON_MAX, TERM_MAX, TEXT_MAX, WORDING_MAX, Board, ProposalView,
-    SharedLanguage, TermView, change_glossary_entry, glossary_entries)
+    DESCRIPTION_MAX,
+    REASON_MAX,
+    TERM_MAX,
+    TEXT_MAX,
+    WORDING_MAX,
+    Board,
+    ProposalView,
+    SharedLanguage,
+    TermView,
+    change_glossary_entry,
+    glossary_entries,
+)
 from coproduction.store import Store
 from coproduction.validation import InvalidInput
 
-from .base import (KeyedRows, LivePanel, RoundControls, asked, css, fixed_label, fixed_layout,
-                   label, marked_text, show_lines)
+from .base import (
+    KeyedRows,
+    LivePanel,
+    RoundControls,
+    asked,
+    css,
+    fixed_label,
+    fixed_layout,
+    label,
+    marked_text,
+    show_lines,
+)
 
 CREDIT_OPTIONS = [("as in My choices", "default"),
                   *[(words, mode) for mode, words in consent.CREDIT_WORDS.items()]]
