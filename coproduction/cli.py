@@ -33,8 +33,6 @@ from .store import (
 )
 from .validation import InvalidInput
 
-REPO = Path(__file__).resolve().parents[1]
-
 log = logging.getLogger("coproduction.cli")
 
 

@@ -16,10 +16,10 @@ from pathlib import Path
 
 from .evaluation import Evaluation
 from .outputs import OutputFolder
+from .resources import kit_python_path, notebooks
 from .store import Store, StoreError
 
-REPO = Path(__file__).resolve().parents[1]
-NOTEBOOKS = REPO / "notebooks" / "evaluation"
+NOTEBOOKS = notebooks("evaluation")
 CELL_TIMEOUT = 600
 #: The report's page: nbconvert's "lab" page with nothing fetched from the internet.
 REPORT_TEMPLATES = Path(__file__).resolve().parent / "share/jupyter/nbconvert/templates"
@@ -52,10 +52,9 @@ def run_notebook(path: Path, workshop: Path):
                            ip=str(Path(folder) / "kernel"))
         client = NotebookClient(nb, km=km, timeout=CELL_TIMEOUT,
                                 resources={"metadata": {"path": str(path.parent)}})
-        # The kernel imports the kit from this checkout, as the servers' kernels do, and
-        # inherits the rest of this environment (a database URL among it).
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-            [str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])])}
+        # The kernel imports this same kit, as the servers' kernels do, and inherits the
+        # rest of this environment (a database URL among it).
+        env = {**os.environ, **kit_python_path()}
         try:
             client.execute(env=env)
         except CellExecutionError as error:

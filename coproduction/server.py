@@ -50,6 +50,7 @@ import urllib.parse
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from .resources import kit_python_path, notebooks
 from .settings import (
     DATABASE_URL_ENV,
     INSTANCE_ENV,
@@ -66,9 +67,8 @@ from .settings import (
     server_arguments,
 )
 
-REPO = Path(__file__).resolve().parents[1]
-PARTICIPANT_NOTEBOOKS = REPO / "notebooks" / "participant"
-FACILITATOR_NOTEBOOKS = REPO / "notebooks" / "facilitator"
+PARTICIPANT_NOTEBOOKS = notebooks("participant")
+FACILITATOR_NOTEBOOKS = notebooks("facilitator")
 
 #: How long a page waits for its cell's output messages once the cell has run.
 IOPUB_SECONDS = 60
@@ -559,10 +559,8 @@ def _launch(role, *, host, port, notebooks, landing, token, log_file, workshop, 
             "JUPYTER_PATH": os.pathsep.join(
                 [str(JUPYTER_SHARE), *filter(None, [os.environ.get("JUPYTER_PATH")])]
             ),
-            # Kernels import the kit (coproduction, widgets) from this checkout.
-            "PYTHONPATH": os.pathsep.join(
-                [str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])]
-            ),
+            # Kernels import this same kit (coproduction, widgets).
+            **kit_python_path(),
             "PYTHONUNBUFFERED": "1",
             WORKSHOP_ENV: str(workshop),
             ROLE_ENV: "participant" if role == "participant" else "facilitator",

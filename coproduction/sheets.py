@@ -18,8 +18,9 @@ import re
 from pathlib import Path
 
 from .outputs import OutputFolder
+from .resources import kit_folder
 
-GUIDES = Path(__file__).resolve().parents[1] / "facilitation_guides"
+GUIDES = kit_folder("facilitation_guides")
 SHEETS = GUIDES / "sheets"
 #: The guide of each session (its sheet has the same name), and the sheet's title.
 SESSION_GUIDES = {

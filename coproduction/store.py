@@ -35,6 +35,7 @@ import time
 from pathlib import Path
 from typing import Callable, Iterator
 
+from .resources import checkout, workshops_folder
 from .schema import MIGRATIONS, SCHEMA_VERSION, TABLES, SchemaError, Table
 from .settings import DATABASE_URL_ENV, WORKSHOP_ENV
 
@@ -47,10 +48,8 @@ DATABASE_NAME = "workshop.sqlite"
 # and set your own with `coproduction new --pay-rate`.
 WORKSHOP_DEFAULTS = {"after_cutoff": "anonymise", "pay_rate": 25.0, "currency": "GBP",
                      "contact": None, "withdraw_by": None, "keep_until": None}
-#: The kit's own folder (where ``data/workshops`` is, in a copy of the kit).
-KIT_ROOT = Path(__file__).resolve().parents[1]
 # The demo workshop every command and page uses when none is named.
-DEFAULT_WORKSHOP = KIT_ROOT / "data" / "workshops" / "demo"
+DEFAULT_WORKSHOP = workshops_folder() / "demo"
 BUSY_TIMEOUT_MS = 15_000
 
 #: Pass as ``database=`` to use the SQLite file whatever the environment says.
@@ -78,8 +77,9 @@ def workshop_folder(workshop: str | Path | None = None) -> Path:
     if not workshop:
         workshop = os.environ.get(WORKSHOP_ENV) or DEFAULT_WORKSHOP
     folder = Path(workshop).expanduser()
-    if not folder.is_absolute() and not folder.exists() and (KIT_ROOT / folder).exists():
-        folder = KIT_ROOT / folder
+    root = checkout()
+    if not folder.is_absolute() and not folder.exists() and root and (root / folder).exists():
+        folder = root / folder
     return folder.resolve()
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from coproduction.server import REPO
+REPO = Path(__file__).resolve().parents[1]
 
 FRONTEND = REPO / "frontend"
 STATIC = REPO / "coproduction" / "share" / "jupyter" / "voila" / "templates" / "coproduction" / "static"

@@ -31,7 +31,6 @@ from harness import (
 
 from coproduction.server import (
     LINK_NOT_COMPLETE,
-    REPO,
     ServerError,
     ServerSettings,
     room_address,
@@ -186,7 +185,7 @@ def test_console_listens_on_loopback_only(servers):
 
 
 def test_console_refuses_another_address():
-    env = {**os.environ, "COPRODUCTION_TOKEN": "t", "PYTHONPATH": str(REPO)}
+    env = {**os.environ, "COPRODUCTION_TOKEN": "t", "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     result = subprocess.run(
         [sys.executable, "-m", "coproduction.server", "console", "--notebooks", ".",
          "--landing", "console.ipynb", "--port", str(free_port()), "--host", "0.0.0.0"],

@@ -1,0 +1,92 @@
+"""The kit installs like any Python tool: a wheel, installed into a fresh virtual
+environment, works from an empty folder, with its workshops in the user's data folder.
+
+The environment sees the packages already installed for the tests (``jupyterlab``,
+``voila`` ...), so nothing is downloaded but the build's own tools; the kit itself
+comes from the wheel only (the test checks which copy is imported).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from harness import free_port
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory):
+    """A virtual environment with the kit installed from a freshly built wheel."""
+    folder = tmp_path_factory.mktemp("install")
+    built = subprocess.run([sys.executable, "-m", "build", "--wheel", "--outdir",
+                            str(folder / "dist"), str(ROOT)], capture_output=True, text=True,
+                           timeout=600, check=False)
+    assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
+    warned = [line for line in (built.stdout + built.stderr).splitlines()
+              if re.search(r"(?i)deprecat|warning", line)
+              and "byte-compiling is disabled" not in line]  # PYTHONDONTWRITEBYTECODE
+    assert not warned, warned
+    [wheel] = (folder / "dist").glob("*.whl")
+    venv = folder / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)],
+                   check=True, timeout=300)
+    subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--no-deps",
+                    str(wheel)], check=True, timeout=300, capture_output=True)
+    home = folder / "home"
+    empty = folder / "empty"
+    empty.mkdir()
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("PYTHONPATH", "COPRODUCTION_WORKSHOP", "COPRODUCTION_DATABASE_URL")}
+    env.update(HOME=str(home), XDG_DATA_HOME=str(home / "data"),
+               # Voilà's own templates were installed with it, beside the tests' Python,
+               # which a virtual environment made on top of it does not look in.
+               JUPYTER_PATH=str(Path(sys.base_prefix) / "share" / "jupyter"))
+    return venv, empty, env, home
+
+
+def test_an_installed_wheel_makes_the_demo_in_the_users_data_folder(installed):
+    venv, empty, env, home = installed
+    where = subprocess.run([str(venv / "bin" / "python"), "-c",
+                            "import coproduction, widgets; print(coproduction.__file__); "
+                            "print(widgets.__file__)"], cwd=empty, env=env,
+                           capture_output=True, text=True, check=True)
+    assert all(line.startswith(str(venv)) for line in where.stdout.split()), where.stdout
+    made = subprocess.run([str(venv / "bin" / "coproduction"), "demo"], cwd=empty, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert made.returncode == 0, made.stderr
+    demo = home / "data" / "coproduction-kit" / "workshops" / "demo"
+    assert str(demo) in made.stdout and (demo / "workshop.sqlite").is_file()
+    site = next((venv / "lib").glob("python*/site-packages"))
+    assert not (site / "data").exists() and not list(empty.iterdir())
+
+
+def test_an_installed_wheel_serves_a_join_page_from_an_empty_folder(installed):
+    venv, empty, env, _home = installed
+    said = empty.parent / "serve.out"  # a file, not a pipe: the servers log a lot
+    with said.open("wb") as out:
+        serve = subprocess.Popen(
+            [str(venv / "bin" / "coproduction"), "serve", "--host", "127.0.0.1",
+             "--port", str(free_port()), "--console-port", str(free_port())],
+            cwd=empty, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 180
+        while not (join := re.search(r"^Join: (\S+)", said.read_text(), re.M)):
+            assert serve.poll() is None and time.monotonic() < deadline, said.read_text()
+            time.sleep(0.5)
+        join = join.group(1)
+        with urllib.request.urlopen(join, timeout=120) as page:
+            body = page.read().decode("utf-8")
+        assert page.status == 200 and "application/vnd.jupyter.widget-view" in body, body
+    finally:
+        os.kill(serve.pid, signal.SIGTERM)
+        serve.wait(timeout=60)
