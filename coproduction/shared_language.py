@@ -97,6 +97,7 @@ def change_glossary_entry(store: Store, entry_id: object, *, wording: object = N
         if wording is None:
             tx.delete("glossary", {"entry_id": same})
             tell_group(tx, f"The facilitator took '{term}' out of the glossary: {reason}")
+            _mark_again(tx)
         else:
             tx.update("glossary", {"entry_id": rows[0]["entry_id"]}, {"wording": wording})
             tell_group(tx, f"The facilitator changed the agreed wording for '{term}' to "
@@ -105,12 +106,40 @@ def change_glossary_entry(store: Store, entry_id: object, *, wording: object = N
 
 def current_glossary(store: Store) -> dict[str, str]:
     """The agreed glossary across all sessions: term -> wording, latest confirmation wins."""
+    with store.read() as tx:
+        return _glossary(tx)
+
+
+def _glossary(tx: Transaction) -> dict[str, str]:
     glossary: dict[str, str] = {}
-    for row in store.select("glossary", order_by="entry_id"):
+    for row in tx.select("glossary", order_by="entry_id"):
         for key in [k for k in glossary if k.casefold() == row["term"].casefold()]:
             del glossary[key]
         glossary[row["term"]] = row["wording"]
     return glossary
+
+
+def _mark(tx: Transaction, session_id: int, body: str, *, leaving: str | None = None) -> None:
+    """Mark the checker's findings in a text shown in ``session_id``, against the glossary
+    agreed now (an agreed term is not marked: the page shows its agreed wording)."""
+    report = language.check_text(body, _glossary(tx))
+    known = {t["term"].casefold() for t in tx.select("terms", {"session_id": session_id})
+             if leaving is None or t["author_id"] != leaving}
+    for finding in report.findings:
+        term = finding.text[:TERM_MAX]
+        if not finding.flag or term.casefold() in known:
+            continue
+        known.add(term.casefold())
+        tx.insert("terms", {"session_id": session_id, "term": term, "source": "checker",
+                            "kind": finding.kind,
+                            "suggestion": finding.suggestion[:300] or None})
+
+
+def _mark_again(tx: Transaction, *, leaving: str | None = None) -> None:
+    """After an agreed wording went: every text shown is checked again, so a word the
+    glossary no longer covers is marked again, as ``check-language`` now says."""
+    for text in tx.select("texts", order_by="text_id"):
+        _mark(tx, text["session_id"], text["body"], leaving=leaving)
 
 
 def _rule(tx: Transaction, session_id: int) -> ConsensusRule:
@@ -133,21 +162,11 @@ class SharedLanguage:
         """Show a text to the group; the checker marks its terms (agreed ones are not)."""
         title = clean_text(title, what="a title for the text", max_length=200)
         body = clean_text(body, what="the text", max_length=TEXT_MAX, multiline=True)
-        report = language.check_text(body, current_glossary(self.store))
         with self.store.transaction() as tx:
             session_row(tx, self.session_id)
             text_id = tx.insert("texts", {"session_id": self.session_id, "title": title,
                                           "body": body})
-            known = {t["term"].casefold() for t in tx.select(
-                "terms", {"session_id": self.session_id})}
-            for finding in report.findings:
-                term = finding.text[:TERM_MAX]
-                if not finding.flag or term.casefold() in known:
-                    continue
-                known.add(term.casefold())
-                tx.insert("terms", {"session_id": self.session_id, "term": term,
-                                    "source": "checker", "kind": finding.kind,
-                                    "suggestion": finding.suggestion[:300] or None})
+            _mark(tx, self.session_id, body)
         return text_id
 
     def set_rule(self, rule: ConsensusRule) -> None:
@@ -386,6 +405,8 @@ def recount_for_a_leaver(tx: Transaction, pid: str, policy: str) -> int:
                                f"counted again without them ({tally.describe()}). That no "
                                "longer meets the group's rule, so it is not agreed for now. "
                                "The group can vote on it again.")
+    if changed:
+        _mark_again(tx, leaving=pid)
     return changed
 
 

@@ -549,3 +549,31 @@ def test_a_copy_of_the_workshop_never_writes_the_originals_exports_again(tmp_pat
     with Store.open(tmp_path / "original") as again:   # the original still writes its own
         assert consent.withdraw_participant(again, person.participant_id)[
             "exports_rewritten"] == 1
+
+
+@pytest.mark.parametrize("how", ["withdrawal", "taken out"])
+def test_a_word_the_glossary_loses_is_marked_again_in_every_text_shown(room, store, how):
+    """A later text did not mark 'TAC' while it was agreed; once it is not, the page
+    marks it again, as check-language does."""
+    from coproduction.language import check_text
+    from coproduction.shared_language import change_glossary_entry, glossary_entries
+
+    session, ana, cy, zq, _ = room
+    pid = session.propose(ana, term(session, "TAC"), "the meeting of helpers")
+    session.vote(ana, pid, "agree")
+    session.vote(zq, pid, "agree")
+    session.confirm_glossary()
+    later = create_session(store, "language", "The next letter")
+    second = SharedLanguage(store, later)
+    second.put_text("Letter", "Please come to a TAC. TACs happen monthly.")
+    marked = lambda: {t.term.casefold() for t in second.board(None).terms}  # noqa: E731
+    assert not any(word.startswith("tac") for word in marked())
+    if how == "withdrawal":
+        consent.withdraw_participant(store, zq.participant_id)
+    else:
+        change_glossary_entry(store, glossary_entries(store)[0]["entry_id"],
+                              reason="We want to talk about it again.")
+    assert current_glossary(store) == {}
+    checker = {f.text.casefold() for f in check_text(
+        "Please come to a TAC. TACs happen monthly.", {}).findings if f.flag}
+    assert checker & marked() and any(word.startswith("tac") for word in marked())

@@ -668,3 +668,49 @@ def test_a_card_folds_once_every_wording_has_the_persons_vote(store, session_id)
     theirs.opened = False
     ana.refresh_if_changed()
     assert theirs.proposals.layout.display is None and theirs.fold.layout.display == "none"
+
+
+def test_every_change_one_withdrawal_made_is_shown_and_older_news_is_folded(store):
+    """Only the newest three notices were shown: a withdrawal that changed five results
+    hid two of them, and older news was gone."""
+    from widgets.consent import MyChoices
+
+    person, _key = join_workshop(store, code="TEST42", pseudonym="Ana")
+    store.insert("notices", {"text": "Earlier: the room changed.",
+                             "created_at": "2026-03-02T11:00:00.000Z"})
+    for i in range(5):
+        store.insert("notices", {"text": f"Result {i} was counted again.",
+                                 "created_at": f"2026-03-02T15:00:0{i}.000Z"})
+    page = MyChoices(store, person, on_gone=lambda: None)
+    page.refresh_if_changed()
+    assert [c.value for c in page.recent_news.children] == [
+        f"Result {i} was counted again." for i in (4, 3, 2, 1, 0)]
+    assert [c.value for c in page.earlier_news.children] == ["Earlier: the room changed."]
+    assert page.earlier.titles == ("Earlier news (1)",)
+    assert page.earlier.layout.display is None
+
+
+def test_the_console_counts_pages_again_by_itself_and_shows_the_groups_news(store,
+                                                                            monkeypatch):
+    """The page count changed only when someone saved or the facilitator pressed
+    'Count again'; pages come and go without saving anything."""
+    import asyncio
+
+    import widgets.console as console
+
+    counts = iter([{"pages": 0, "expect": 3}, {"pages": 2, "expect": 3}] + [
+        {"pages": 2, "expect": 3}] * 50)
+    monkeypatch.setattr(console, "pages_open", lambda url: next(counts))
+    monkeypatch.setattr(console, "ASK_EVERY", 0.05)
+    store.insert("notices", {"text": "The votes were counted again."})
+    room = console.RoomPanel(store, "http://127.0.0.1:1/")
+
+    async def watch():
+        room.start()
+        assert "0 pages are open" in room.count.value
+        await asyncio.sleep(0.5)
+        room.stop()
+
+    asyncio.run(watch())
+    assert "2 pages are open; 1 of 3 places is left." in room.count.value
+    assert [c.value for c in room.news.children] == ["The votes were counted again."]

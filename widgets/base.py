@@ -537,7 +537,7 @@ class RevisionWatch:
         try:
             self._loop = asyncio.get_running_loop()
         except RuntimeError:  # plain Python: nothing runs the loop, so do not listen
-            self._loop = _event_loop()
+            self._loop = kernel_loop()
         else:
             self.notices = self._listen(self._loop)
             if self.notices is not None:
@@ -627,7 +627,7 @@ def keep_trying(attempt: Callable[[], bool], done: Callable[[], None], *,
     """Call ``attempt`` on the kernel's event loop every ``every`` seconds until it returns
     True (then call ``done``) or ``for_seconds`` have passed (then ``gave_up``). Nothing is
     scheduled without a loop (plain Python, tests): call ``attempt`` by hand there."""
-    loop = _event_loop()
+    loop = kernel_loop()
     if loop is None:
         if gave_up is not None:
             gave_up()
@@ -672,7 +672,7 @@ def end_this_kernel(after: float = ENDING_SECONDS) -> None:
 
     address = os.environ.get(SERVER_ADDRESS_ENV, "")
     kernel_id = os.environ.get(KERNEL_ID_ENV, "")
-    loop = _event_loop()
+    loop = kernel_loop()
     if (os.environ.get(ROLE_ENV) != "participant" or not address or not kernel_id
             or not _connection_key() or loop is None):
         return
@@ -693,7 +693,7 @@ def end_this_kernel(after: float = ENDING_SECONDS) -> None:
     loop.call_later(after, ask)
 
 
-def _event_loop() -> asyncio.AbstractEventLoop | None:
+def kernel_loop() -> asyncio.AbstractEventLoop | None:
     """The kernel's event loop (running or not yet); None where there is none."""
     try:
         return asyncio.get_running_loop()

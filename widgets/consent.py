@@ -61,6 +61,26 @@ class ChoicesForm(ipw.VBox):
                 "display_name": self.display_name.value}
 
 
+#: News that arrives within this long of the latest is shown with it, in full.
+TOGETHER_SECONDS = 600
+
+
+def news_together(news: list[dict], *, at_least: int = 3) -> list[dict]:
+    """The latest of ``news`` (in order) and all that came within
+    :data:`TOGETHER_SECONDS` before it, and never fewer than ``at_least``."""
+    import datetime as dt
+
+    if not news:
+        return []
+
+    def when(row: dict) -> dt.datetime:
+        return dt.datetime.fromisoformat(row["created_at"].replace("Z", "+00:00"))
+
+    latest = when(news[-1])
+    together = [n for n in news if (latest - when(n)).total_seconds() <= TOGETHER_SECONDS]
+    return news[-max(len(together), at_least):]
+
+
 class MyChoices(LivePanel):
     """Group notices, what the project declared, the person's choices, and leaving.
 
@@ -73,7 +93,14 @@ class MyChoices(LivePanel):
         self.person = person
         self._on_gone = on_gone
         self.receipt: dict | None = None  # set when the person leaves from this page
-        self.notices = ipw.VBox(_dom_classes=css("notices"))
+        # The group's news since this person joined: what arrived together last in full
+        # (one withdrawal can change several results), the rest folded, newest first.
+        self.recent_news = ipw.VBox(_dom_classes=css("recent-news"))
+        self.earlier_news = ipw.VBox(_dom_classes=css("earlier-news"))
+        self.earlier = ipw.Accordion(children=[self.earlier_news], selected_index=None,
+                                     layout=ipw.Layout(display="none"),
+                                     _dom_classes=css("earlier-news-fold"))
+        self.notices = ipw.VBox([self.recent_news, self.earlier], _dom_classes=css("notices"))
         self.declarations = ipw.VBox(_dom_classes=css("declarations"))
         row = store.select("participants", {"participant_id": person.participant_id})[0]
         self.form = ChoicesForm(credit=row["credit"], display_name=row["display_name"] or "",
@@ -113,9 +140,14 @@ class MyChoices(LivePanel):
             self.stop()
             self._on_gone()
             return
-        show_lines(self.notices, [n["text"] for n in self.store.select(
-            "notices", order_by="notice_id") if n["created_at"] >= self.joined_at][-3:],
-            "notice")
+        news = [n for n in self.store.select("notices", order_by="notice_id")
+                if n["created_at"] >= self.joined_at]
+        recent = news_together(news)
+        show_lines(self.recent_news, [n["text"] for n in reversed(recent)], "notice")
+        earlier = news[:len(news) - len(recent)]
+        show_lines(self.earlier_news, [n["text"] for n in reversed(earlier)], "notice")
+        self.earlier.set_title(0, f"Earlier news ({len(earlier)})")
+        self.earlier.layout.display = None if earlier else "none"
         show_lines(self.declarations, [
             ("Conflict of interest: " if d["kind"] == "conflict" else "Back-up: ") + d["text"]
             for d in self.store.select("declarations")] or ["Nothing declared yet."],

@@ -16,7 +16,7 @@ from coproduction.sessions import activity_now, add_places, open_activity
 from coproduction.settings import JOIN_URL_ENV
 from coproduction.store import Store
 
-from .base import LivePanel, asked, css, label, page_or_problem
+from .base import LivePanel, asked, css, kernel_loop, label, page_or_problem, show_lines
 from .consent import ConsentConsole
 
 
@@ -69,6 +69,8 @@ class FacilitatorConsole(ipw.VBox):
 PLACES_AT_A_TIME = 5
 #: The console asks the participants' server for its count of pages at most this often.
 ASK_EVERY = 10.0
+#: How many of the group's latest notices the console shows.
+NEWS_SHOWN = 5
 
 
 def pages_open(join_url: str) -> dict | None:
@@ -115,9 +117,34 @@ class RoomPanel(LivePanel):
         self.show_button = ipw.Button(description="Show this to everyone",
                                       button_style="primary", _dom_classes=css("show-activity"))
         self.on_click(self.show_button, self._show)
+        self.news = ipw.VBox(_dom_classes=css("room-news"))
+        self._timer = None
         self.children = [ipw.HBox([self.count, self.look, self.more]), self.now,
                          asked("Move everyone to:", self.choice, "activity-move"),
-                         self.show_button, self.message]
+                         self.show_button, self.message,
+                         label("What the group was told last (newest first):",
+                               "room-news-title"), self.news]
+
+    def start(self) -> None:
+        super().start()
+        self._count_soon()
+
+    def stop(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        super().stop()
+
+    def _count_soon(self) -> None:
+        """Pages open and close without saving anything, so the count is asked for again
+        every ASK_EVERY seconds, not only when the store moves."""
+        loop = kernel_loop()
+        if loop is not None and loop.is_running():
+            self._timer = loop.call_later(ASK_EVERY, self._count_now)
+
+    def _count_now(self) -> None:
+        self.guard(self.refresh, True)
+        self._count_soon()
 
     def _more_places(self) -> None:
         add_places(self.store, PLACES_AT_A_TIME)
@@ -153,6 +180,9 @@ class RoomPanel(LivePanel):
             else:
                 said += "."
         self.count.value = said
+        news = self.store.select("notices", order_by="notice_id")[-NEWS_SHOWN:]
+        show_lines(self.news, [n["text"] for n in reversed(news)] or ["Nothing yet."],
+                   "room-news-line")
 
 
 def console_page(workshop=None) -> ipw.Widget:
