@@ -27,6 +27,7 @@ import base64
 import datetime as dt
 import html
 import io
+import re
 import statistics
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -48,6 +49,8 @@ ROLE_WORDS = {"lived_experience": "lived experience", "staff": "staff",
               "both": "both lived experience and staff", "not_said": "did not say",
               "unattributed": "anonymous or the group"}
 ROWS_SHOWN = 30
+#: A word the kit writes for tools, not people ("co_produced").
+IDENTIFIER = re.compile(r"[a-z]+(?:_[a-z]+)+")
 
 
 # -- small, pure measures (each one tested on a worked example) -------------------
@@ -121,17 +124,26 @@ class Chart:
         return not self.values or any(v == v and v != 0 for v in drawn)  # v == v: not NaN
 
     def png(self) -> bytes:
+        buffer = io.BytesIO()
+        self.figure().savefig(buffer, format="png", metadata={"Software": None})
+        return buffer.getvalue()
+
+    def figure(self):
         from matplotlib.figure import Figure
 
         fig = Figure(figsize=(6.4, 3.4), dpi=100, layout="constrained")
         ax = fig.subplots()
         self.draw(ax)
+        drawn = [_number(v) for v in self.values]
+        if drawn and all(v != v or v == int(v) for v in drawn):  # counts: no "1.5 people"
+            from matplotlib.ticker import MaxNLocator
+
+            axis = ax.xaxis if ax.get_xlabel() == "people" else ax.yaxis
+            axis.set_major_locator(MaxNLocator(integer=True))
         ax.set_title(self.title, fontsize=11)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", metadata={"Software": None})
-        return buffer.getvalue()
+        return fig
 
     def html(self) -> str:
         data = base64.b64encode(self.png()).decode("ascii")
@@ -204,6 +216,8 @@ class Evaluation:
             title, question = SECTIONS[key]
             section = Section(key, title, question)
             BUILDERS[key](self, section)
+            # Rows too few to show are not data yet: the section says what is missing.
+            section.has_data = section.has_data and bool(section.findings or section.charts)
             self._sections[key] = section
         return self._sections[key]
 
@@ -282,6 +296,7 @@ class Evaluation:
                          f"{html.escape(more)}</p>"))
             shown_rows = table.head(ROWS_SHOWN).astype(object)
             shown_rows = shown_rows.where(shown_rows.notna(), "").rename(columns=plain_header)
+            shown_rows = shown_rows.map(plain_cell)
             display(HTML(shown_rows.to_html(index=False, escape=True, border=0)
                          if len(table) else "<p>(no rows)</p>"))
 
@@ -291,6 +306,14 @@ def comes_from(key: str) -> list[str]:
     activity declares its sections, ``Activity.evaluated_in``); none for a section of
     the core (who took part, the organisation's own view)."""
     return [a.title for a in activities().values() if key in a.evaluated_in]
+
+
+def plain_cell(value: object) -> object:
+    """A table cell as a reader sees it: "peer_support" is "peer support"; everything
+    else as it is (the CSV files keep the names, for the tools that read them)."""
+    if isinstance(value, str) and IDENTIFIER.fullmatch(value):
+        return value.replace("_", " ")
+    return value
 
 
 def plain_header(name: str) -> str:
@@ -416,8 +439,10 @@ def participation(ev: Evaluation, s: Section) -> None:
     everyone = list(roles.values())
     quiet = everyone.count("not_said")
     # Skipping the question and choosing "I would rather not say" are the same answer.
-    s.findings.append(f"{str(shown(quiet)).capitalize()} of {counted(len(everyone))} did "
-                      "not say whether they take part with their own experience or as staff.")
+    s.findings.append(f"{str(shown(quiet)).capitalize()} of the {counted(len(everyone))} who "
+                      "joined did not say whether they take part with their own experience or "
+                      "as staff. (The table by role counts only people who gave something "
+                      "under their name.)")
     if quiet == len(everyone):
         s.findings.append("So contributions are not compared by role.")
     elif not isinstance(lived, str) and not isinstance(staff, str):
@@ -426,7 +451,7 @@ def participation(ev: Evaluation, s: Section) -> None:
     else:
         s.findings.append("The share by role is partly hidden: a role group has fewer than "
                           f"{MIN_GROUP} people.")
-    if len(order) > 1:
+    if len(order) > 1 and len(seen) >= MIN_GROUP:
         stopped_total = int((last != order[-1]).sum())
         s.findings.append(f"Of {counted(len(seen))} who gave something under their name, "
                           f"{shown(stopped_total)} gave nothing after an earlier session "
@@ -657,7 +682,8 @@ def choice(ev: Evaluation, s: Section) -> None:
                             left=[_number(v) if not isinstance(v, str) else 0
                                   for v in pool["fits_as_it_is"]],
                             label="needs a change", color="#f58518"),
-                    ax.invert_yaxis(), ax.set_xlabel("people"), ax.legend())))
+                    ax.invert_yaxis(), ax.set_xlabel("people"), ax.legend()),
+        values=(*pool["fits_as_it_is"], *pool["needs_a_change"])))
 
 
 # -- the principles ---------------------------------------------------------------------------

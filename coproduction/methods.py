@@ -460,7 +460,7 @@ class MethodSelection:
             "sensory_load": choose(sensory_load, LEVELS, what="how busy it is"),
             "minutes": whole_number(minutes, what="the minutes it takes", low=1, high=1440),
             "prepare": clean_text(prepare, what="what to prepare", max_length=TEXT_MAX),
-            "look_up": clean_text(look_up, what="what to look up first", max_length=TEXT_MAX),
+            "look_up": clean_text(look_up, what="what to look up beforehand", max_length=TEXT_MAX),
             "source": "facilitator",
         }
         for flag, value in (("needs_device", needs_device), ("needs_camera", needs_camera),

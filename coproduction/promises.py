@@ -43,9 +43,13 @@ def collected() -> str:
     always = [TABLES[name].collects for name in ("participants", "consents")]
     given = [t.collects for name, t in TABLES.items() if t.collects and name not in
              ("participants", "consents")]
-    said = " and ".join(always)
-    return "\n".join([f"{said[0].upper()}{said[1:]}.", "Then only what you choose to give:",
-                      *(f"- {line[0].upper()}{line[1:]}." for line in given), "Nothing else."])
+    return "\n".join(["About everyone who joins:", *map(_line, always),
+                      "Then only what you choose to give:", *map(_line, given),
+                      "Nothing else."])
+
+
+def _line(words: str) -> str:
+    return f"- {words[0].upper()}{words[1:]}."
 
 
 def information(workshop: dict) -> list[tuple[str, str]]:

@@ -311,7 +311,9 @@ CORE_TABLES = (
         ),
         primary_key="participant_id",
         private=True,
-        collects="the name you pick here",
+        collects=("the name you pick here (and only if you say: a name to credit, and "
+                  "whether you take part with your own experience of services, as staff, "
+                  "or both)"),
     ),
     Table(
         "sessions", "Sessions of the workshop, each running one activity.",

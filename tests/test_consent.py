@@ -333,7 +333,8 @@ def test_what_we_collect_names_everything_every_activity_keeps_about_a_person(st
         assert table.collects, f"{table.name} keeps something about a person: say what"
         assert table.collects.lower() in said.lower(), table.name
     for words in ("access card", "private timeline", "at the start or end of a session",
-                  "ask for a pause", "how you like to be described"):
+                  "ask for a pause", "how you like to be described",
+                  "experience of services, as staff, or both"):  # the question on joining
         assert words in said.lower()
     assert {"access_cards", "life_events", "check_ins", "pause_signals"} <= declared
 

@@ -476,7 +476,7 @@ def test_the_report_says_who_did_not_say_their_role_and_counts_in_plain_words(st
     quiet = [join(store, name, "not_said") for name in ("Ana", "Bo", "Cy")]
     session.propose(quiet[0], term, "the teacher for extra help")
     findings = " ".join(Evaluation(store).section("participation").findings)
-    assert "3 of 3 people did not say whether they take part" in findings
+    assert "3 of the 3 people who joined did not say whether they take part" in findings
     assert "So contributions are not compared by role." in findings
     assert "gave 0%" not in findings and "Of 1 people" not in findings
     assert "0 of 1 contribution were" in findings and "of 1 contributions" not in findings
@@ -495,3 +495,55 @@ def test_a_chart_of_nothing_but_zeros_is_not_drawn(store):
     assert not flat.says_something()
     assert Chart("y", "t", "", "", lambda ax: None, values=(0, 3)).says_something()
     assert Chart("z", "t", "", "", lambda ax: None).says_something()  # nothing declared
+
+
+def test_a_section_with_too_few_answers_to_show_says_so_in_the_overview(store):
+    """The overview said "The principles: has data" while the section said "No data"."""
+    sid = create_session(store, "feedback", "How it went")
+    open_round(store, sid)
+    person = join(store, "Ana", "staff")
+    fb.FeedbackSession(store, sid).give_feedback(person, {"safety": 3}, "")
+    ev = Evaluation(store)
+    principles = ev.section("principles")
+    assert principles.missing and not principles.findings and not principles.charts
+    row = ev.overview().set_index("section").loc["principles"]
+    assert not row["has_data"] and "3 or more ratings" in row["no_data"]
+
+
+def test_the_report_shows_words_whole_numbers_and_no_count_it_then_hides(store):
+    """Cells read "peer_support"; a chart of counts had ticks at 0.25 and 1.5; and "Of 1
+    person who gave something under their name, fewer than 3 gave nothing..." told the
+    number it then hid."""
+    from coproduction.evaluation import Chart, plain_cell
+
+    assert plain_cell("peer_support") == "peer support"
+    assert plain_cell("co_produced") == "co produced" and plain_cell("told") == "told"
+    assert plain_cell("Journal writing") == "Journal writing" and plain_cell(3) == 3
+    counts = Chart("c", "People", "", "", lambda ax: ax.plot(["1", "2"], [1, 2]),
+                   values=(1, 2)).figure().axes[0]
+    assert all(tick == int(tick) for tick in counts.get_yticks())
+    for i, sid in enumerate((create_session(store, "language", "One"),
+                             create_session(store, "language", "Two"))):
+        open_round(store, sid)
+        session = SharedLanguage(store, sid)
+        session.put_text("Letter", "The SENCO will see you.")
+        if i == 0:
+            ana = join(store, "Ana", "staff")
+            session.propose(ana, session.board(None).terms[0].term_id, "the help teacher")
+    findings = " ".join(Evaluation(store).section("participation").findings)
+    assert "Of 1 person who gave something" not in findings
+
+
+def test_the_method_fit_chart_is_not_drawn_when_every_group_is_too_small(store):
+    from coproduction.methods import CARD_QUESTIONS, MethodSelection
+
+    sid = create_session(store, "methods", "Methods")
+    open_round(store, sid)
+    session = MethodSelection(store, sid)
+    answers = {q: next(iter(words)) for q, (_, _, words) in CARD_QUESTIONS.items()}
+    for name in ("Ana", "Bo", "Cy"):
+        session.save_card(join(store, name, "staff"), answers, "", False)
+    charts = {c.name: c for c in Evaluation(store).section("choice").charts}
+    fit = charts["method_fit"]
+    assert fit.values and fit.says_something() == any(
+        isinstance(v, int) and v for v in fit.values)

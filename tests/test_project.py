@@ -286,3 +286,21 @@ def test_every_setting_is_declared_once_and_the_readme_shows_them_all():
     for o in SERVE:
         assert flags[o.name].default == o.default and o.help in flags[o.name].help
     assert len({v.name for v in ENVIRONMENT}) == len(ENVIRONMENT)
+
+
+def test_no_refusal_says_a_word_twice():
+    """Each ``what=`` a check is given goes into its sentences ("Please type {what}
+    first."): "what to look up first" made "Please type what to look up first first."."""
+    import ast
+    import re
+
+    sentences = ["Please type {} first.", "That is too long for {}: please keep it short.",
+                 "Please give {} as a whole number.", "Please choose {}."]
+    for folder in ("coproduction", "widgets"):
+        for path in (ROOT / folder).glob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.keyword) and node.arg == "what" and isinstance(
+                        node.value, ast.Constant) and isinstance(node.value.value, str):
+                    for sentence in sentences:
+                        said = sentence.format(node.value.value)
+                        assert not re.search(r"\b(\w+) \1\b", said, re.I), (path.name, said)

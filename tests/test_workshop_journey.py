@@ -94,6 +94,9 @@ def test_one_link_the_room_moves_together_and_a_reopened_tab_is_the_same_person(
         gap = near.bounding_box()["y"] - button.bounding_box()["y"]
         assert 0 < gap < 150, gap
         assert near.is_visible()
+        said = cy.locator(".coproduction-message:visible, .coproduction-near:visible",
+                          has_text="Please type")
+        expect(said).to_have_count(1)   # said once, beside the button, not twice
 
         # A word in the text is flagged with a tap, not typed.
         point = cy.evaluate("""() => {
@@ -108,7 +111,10 @@ def test_one_link_the_room_moves_together_and_a_reopened_tab_is_the_same_person(
         }""")
         cy.mouse.click(*point)
         expect(cy.locator(".coproduction-flag-input input")).to_have_value("will")
-        cy.locator(".coproduction-flag-input input").fill("")
+        cy.locator(".coproduction-flag-button").click()  # the tapped word, as it is
+        expect(cy.locator(".coproduction-language-board")).to_contain_text("Added to the board")
+        with Store.open(folder) as store:
+            assert any(t["term"] == "will" for t in store.select("terms"))
 
         # A pause asked for on a phone stays in sight at the top of the console, and in
         # its tab's title, however far down the facilitator is, until marked seen.
