@@ -375,9 +375,9 @@ def test_a_withdrawal_writes_the_evaluation_report_again_without_them(store, tmp
     promise 16). It works from a participant's page: the withdrawal runs there in a
     kernel the kit's server started, whose environment ties it to that server."""
     from coproduction import consent
-    from coproduction.settings import KERNEL_ID_ENV, SERVER_ADDRESS_ENV, SERVER_PID_ENV
     from coproduction.report import report_files, write_report
     from coproduction.server import JUPYTER_SHARE
+    from coproduction.settings import KERNEL_ID_ENV, SERVER_ADDRESS_ENV, SERVER_PID_ENV
 
     said = "Send the papers a week before, please."
     people = [join(store, f"Person {i}", "lived_experience") for i in range(4)]

@@ -444,3 +444,20 @@ def test_a_life_event_year_is_a_year_or_a_plain_refusal(store, session_id, year,
     else:
         session.add_life_event(board.person, year=year, title="Moved house")
         assert [e["year"] for e in store.select("life_events")] == [kept]
+
+
+def test_dates_with_agreed_words_show_what_the_group_agreed_they_mean(store):
+    """A date called 'TAC meeting about the project' showed no agreed wording on the
+    timeline, while the same word on a method's card had one."""
+    sid = create_session(store, "language", "Words")
+    store.insert("glossary", {"session_id": sid, "term": "TAC",
+                              "wording": "the meeting of everyone who helps", "agree": 3,
+                              "disagree": 0, "pass": 0, "block": 0})
+    tl.add_event(store, kind="milestone", title="TAC meeting about the project",
+                 starts_on=str(dt.date.today() + dt.timedelta(days=30)))
+    person, _key = join_workshop(store, code="TEST42", pseudonym="Ana")
+    for page in (TimelineBoard(store, person), TimelineConsole(store)):
+        page.refresh_if_changed()
+        assert page.agreed.value == ('Words the group agreed: "TAC" means the meeting of '
+                                     "everyone who helps.")
+        assert page.agreed.layout.display is None

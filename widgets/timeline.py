@@ -25,8 +25,10 @@ from typing import Callable
 import ipywidgets as ipw
 
 from coproduction import timeline as tl
+from coproduction.language import agreed_in, agreed_note
 from coproduction.participants import Participant
 from coproduction.schema import EVENT_KINDS
+from coproduction.shared_language import current_glossary
 from coproduction.store import Store
 from coproduction.validation import InvalidInput
 
@@ -224,6 +226,9 @@ class TimelinePanel(LivePanel):
         self.title = label("", "session-title")
         self.status = label("", "round-status")
         self.chart = ipw.HTML(_dom_classes=css("timeline-chart"))
+        # The group's agreed words in the dates' titles, the same line a method shows.
+        self.agreed = label("", "timeline-agreed")
+        self.chart_box = ipw.VBox([self.chart, self.agreed], _dom_classes=css("chart-box"))
         self.coming_lines = ipw.VBox(_dom_classes=css("coming-up"))
         self.coming = _box("Coming up", [self.coming_lines], "coming-up-box")
         self.shared_lines = ipw.VBox(_dom_classes=css("shared-moments"))
@@ -240,6 +245,10 @@ class TimelinePanel(LivePanel):
         today = self.today()
         _set_html(self.chart, timeline_svg(events, today) or
                   "<p>No dates on the timeline yet.</p>")
+        found = agreed_in([part for e in events for part in (e.title, e.details)],
+                          current_glossary(self.store))
+        self.agreed.value = agreed_note(found)
+        _shown(self.agreed, bool(found))
         show_lines(self.coming_lines, tl.reminders(events, today), "coming-up-line")
         _shown(self.coming, bool(self.coming_lines.children))
         moments = tl.shared_life_events(self.store)
@@ -282,7 +291,7 @@ class TimelineBoard(TimelinePanel):
             "suggest")
 
         self.life = self._life_section()
-        self.children = [self.title, self.status, self.coming, self.chart, self.download,
+        self.children = [self.title, self.status, self.coming, self.chart_box, self.download,
                          self.asks, self.shared, self.suggest, self.life, self.message]
 
     # the life-story timeline: a gentle warning and a way to skip, first
@@ -519,7 +528,7 @@ class TimelineConsole(TimelinePanel):
                 "The last day to withdraw and the keep-until date are changed on the "
                 "'People, consent and pay' tab:", "workshop-dates-note"),
                 self.workshop_lines], "events-box"),
-            _box("The timeline as people see it", [self.chart], "preview-box"),
+            _box("The timeline as people see it", [self.chart_box], "preview-box"),
             self.shared,
             _box("Time zone for calendar files", [ipw.HBox([self.zone, self.zone_button])],
                  "zone-box"),
