@@ -70,24 +70,67 @@ def exported_rows(store: Store, tables: list[str]) -> dict[str, list[dict]]:
         people = {p["participant_id"]: p for p in tx.select("participants")}
         days = {s["session_id"]: f"{s['created_at'][:10]}T00:00:00Z"
                 for s in tx.select("sessions")}
+
+        def credited(name: str) -> list[dict]:
+            table = TABLES[name]
+            times = [f.name for f in table.fields if f.type == "datetime"]
+            rows = tx.select(name)
+            for row in rows if table.contribution else ():
+                row["credited_as"] = "" if row.get("author_id") is None else credited_as(
+                    row, people.get(row["author_id"]), group_name=group)
+                if row.get("credit") in ("anonymous", "collective"):
+                    row["author_id"] = None
+                    day = days.get(row.get("session_id"))
+                    for column in times:
+                        if row.get(column) is not None:
+                            row[column] = day or f"{row[column][:10]}T00:00:00Z"
+            return rows
+
+        numbers: dict[str, dict[int, int]] = {}
+
+        def renumbered(name: str) -> dict[int, int]:
+            if name not in numbers:
+                numbers[name] = _numbers_in_no_order_of_time(TABLES[name], credited(name))
+            return numbers[name]
+
         for name in tables:
             table = TABLES[name]
             keep = [f.name for f in exported_fields(table)]
-            times = [f.name for f in table.fields if f.type == "datetime"]
+            keys = {f.name: f.references.split(".")[0] for f in table.fields
+                    if f.references and _renumbered(TABLES[f.references.split(".")[0]])}
+            if _renumbered(table):
+                keys[table.primary_key] = name
             rows = []
-            for row in tx.select(name):
-                if table.contribution:
-                    row["credited_as"] = "" if row.get("author_id") is None else credited_as(
-                        row, people.get(row["author_id"]), group_name=group)
-                    if row.get("credit") in ("anonymous", "collective"):
-                        row["author_id"] = None
-                        day = days.get(row.get("session_id"))
-                        for column in times:
-                            if row.get(column) is not None:
-                                row[column] = day or f"{row[column][:10]}T00:00:00Z"
+            for row in credited(name):
+                for column, source in keys.items():
+                    if row.get(column) is not None:
+                        row[column] = renumbered(source).get(row[column])
                 rows.append({k: row.get(k) for k in keep})
-            out[name] = rows
+            out[name] = sorted(rows, key=lambda r: [
+                (r[k] is None, r[k]) for k in (table.primary_key,) if k in r]) if (
+                _renumbered(table)) else rows
     return out
+
+
+def _renumbered(table) -> bool:
+    """A contribution's number counts up as people act: exported as it is, a number
+    would put an anonymous vote between two named ones, and so near a time."""
+    return table.contribution and table.autoincrement
+
+
+def _numbers_in_no_order_of_time(table, rows: list[dict]) -> dict[int, int]:
+    """New numbers 1, 2, ... for ``rows``, in an order made of what they say (session,
+    credit, then their other columns), not of when they were made; the same rows give
+    the same numbers on every rerun."""
+    said = [f.name for f in table.fields if f.name != table.primary_key
+            and f.type != "datetime" and f.name != "author_id"]
+
+    def order(row: dict) -> tuple:
+        return (row.get("session_id") or 0, row.get("credit") or "",
+                *(("" if row.get(c) is None else str(row.get(c))) for c in said),
+                row[table.primary_key])
+
+    return {row[table.primary_key]: i for i, row in enumerate(sorted(rows, key=order), 1)}
 
 
 def kit_file_names(include_private: bool = True) -> list[str]:

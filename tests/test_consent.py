@@ -578,3 +578,31 @@ def test_a_word_the_glossary_loses_is_marked_again_in_every_text_shown(room, sto
     checker = {f.text.casefold() for f in check_text(
         "Please come to a TAC. TACs happen monthly.", {}).findings if f.flag}
     assert checker & marked() and any(word.startswith("tac") for word in marked())
+
+
+def test_an_anonymous_rows_number_does_not_say_when_it_was_made(room, store, tmp_path):
+    """Vote numbers counted up as people voted: an anonymous vote numbered between two
+    named ones was placed within seconds of their times. Exported numbers follow what
+    the rows say, not when, and every reference to them follows too."""
+    session, ana, cy, zq, _ = room
+    quiet, _ = join_workshop(store, code="TEST42", pseudonym="Quiet", credit="anonymous")
+    pid = session.propose(ana, term(session, "TAC"), "the meeting of helpers")
+    session.vote(ana, pid, "agree")
+    session.vote(quiet, pid, "agree")
+    session.vote(cy, pid, "agree")
+    out = tmp_path / "export"
+    export_workshop(store, out)
+
+    def read(name):
+        with (out / f"{name}.csv").open(encoding="utf-8") as handle:
+            return list(csv.DictReader(handle))
+
+    votes = read("votes")
+    number = {r["credited_as"]: int(r["vote_id"]) for r in votes}
+    assert not min(number["Ana"], number["Cy"]) < number[""] < max(number["Ana"], number["Cy"])
+    assert sorted(number.values()) == [1, 2, 3]
+    proposals = {r["proposal_id"] for r in read("proposals")}
+    assert {r["proposal_id"] for r in votes} <= proposals   # references still meet
+    again = tmp_path / "again"
+    export_workshop(store, again)
+    assert (again / "votes.csv").read_bytes() == (out / "votes.csv").read_bytes()

@@ -426,7 +426,7 @@ def test_a_relative_workshop_name_is_found_from_here_or_from_the_kit(tmp_path, m
     import coproduction.store as store_module
 
     Store.create(tmp_path / "data" / "workshops" / "ours", title="Ours", code="REL1").close()
-    monkeypatch.setattr(store_module, "KIT_ROOT", tmp_path)
+    monkeypatch.setattr(store_module, "checkout", lambda: tmp_path)
     monkeypatch.chdir(tmp_path)
     with Store.open("data/workshops/ours") as here:
         assert here.folder == tmp_path / "data" / "workshops" / "ours"
