@@ -1,5 +1,6 @@
-// Builds the kit's page script and its style sheet into the Voilà template's static
-// folder: `npm ci && npm run build` (or `node build.mjs OUTDIR` to build elsewhere).
+// Builds the kit's page script, its style sheet and its own small head scripts into the
+// Voilà template's static folder: `npm ci && npm run build` (or `node build.mjs OUTDIR`
+// to build elsewhere).
 // The output is committed, so installing the kit needs no Node.js;
 // tests/test_frontend.py checks it is exactly what this source builds.
 import { readFileSync, readdirSync, writeFileSync } from "node:fs";
@@ -10,7 +11,7 @@ const STATIC = "../coproduction/share/jupyter/voila/templates/coproduction/stati
 const outdir = process.argv[2] || STATIC;
 
 const result = await build({
-  entryPoints: { page: "src/page.js" },
+  entryPoints: { page: "src/page.js", head: "src/head.js" },
   outdir,
   bundle: true,
   minify: true,

@@ -14,7 +14,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 FRONTEND = REPO / "frontend"
 STATIC = REPO / "coproduction" / "share" / "jupyter" / "voila" / "templates" / "coproduction" / "static"
-BUILT = ("page.js", "page.css", "page.js.LEGAL.txt", "page.js.LICENSES.txt")
+BUILT = ("page.js", "page.css", "page.js.LEGAL.txt", "page.js.LICENSES.txt", "head.js")
 
 
 def test_the_committed_page_script_is_what_its_source_builds(tmp_path):
@@ -53,5 +53,10 @@ def test_the_page_script_leaves_out_what_the_kit_does_not_use():
 def test_the_template_loads_the_kit_script_and_not_voilas_application():
     template = (STATIC.parent / "index.html.j2").read_text()
     assert 'include_js("static/page.js")' in template
+    assert 'include_js("static/head.js")' in template
+    # The kit's own browser code lives in frontend/src and is built with the rest: the
+    # template keeps only one line of its own (no "Executing 1 of 3").
+    own = [s for s in template.split("<script")[1:] if "voila_finish" not in s]
+    assert len(own) == 1 and "voila_process" in own[0], own
     assert 'include_css("static/page.css")' in template
     assert "voila_setup_labextensions" not in template
