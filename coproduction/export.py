@@ -267,8 +267,9 @@ def _report_environment() -> dict[str, str]:
         SERVER_ADDRESS_ENV,
         SERVER_PID_ENV,
     )
+    from .upstream import is_voila_environment
 
     dropped = {KERNEL_ID_ENV, SERVER_ADDRESS_ENV, SERVER_PID_ENV, ROLE_ENV, JOIN_URL_ENV,
-               "QUERY_STRING", "IPYTHONDIR"}
+               "IPYTHONDIR"}
     return {name: value for name, value in os.environ.items()
-            if name not in dropped and not name.startswith(("VOILA_", "JUPYTER_"))}
+            if name not in dropped and not is_voila_environment(name)}

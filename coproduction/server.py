@@ -50,6 +50,7 @@ import urllib.parse
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from . import upstream
 from .resources import kit_python_path, notebooks
 from .settings import (
     DATABASE_URL_ENV,
@@ -786,22 +787,6 @@ def _is_this_machine(address: str) -> bool:
         return False
 
 
-def _hide_query_strings_in_tornado_logs() -> None:
-    """Tornado's warnings and error logs name the request with its query string
-    (``?token=...&me=<rejoin key>``) and the visitor's address: log method and path only."""
-    import tornado.httputil
-    import tornado.web
-
-    def request_summary(handler) -> str:
-        return f"{handler.request.method} {handler.request.path}"
-
-    def request_repr(request) -> str:
-        return f"{type(request).__name__}(method={request.method!r}, path={request.path!r})"
-
-    tornado.web.RequestHandler._request_summary = request_summary
-    tornado.httputil.HTTPServerRequest.__repr__ = request_repr
-
-
 def _access_log_function(log: logging.Logger, page_handler: type):
     """Tornado ``log_function``: status, method, path and time; no query, no address."""
 
@@ -952,10 +937,8 @@ def _kit_kernel_manager(base: type, landing: str, expect: int) -> type:
 
         def warm(self) -> int:
             """Pool kernels that ran the notebook up to ``wait_for_request`` and wait there."""
-            from voila.request_info_handler import RequestInfoSocketHandler
-
-            waiting = RequestInfoSocketHandler._waiters
-            return sum(1 for task in self._pools.get(landing, [])
+            waiting = upstream.kernels_waiting_for_a_page()
+            return sum(1 for task in upstream.kernel_pool(self, landing)
                        if task.done() and not task.exception()
                        and task.result()["kernel_id"] in waiting)
 
@@ -1020,7 +1003,7 @@ def _kit_kernel_manager(base: type, landing: str, expect: int) -> type:
             and a warm one that died is no longer handed to a page."""
             was_page = kernel_id in self.page_kernels
             self.page_kernels.discard(kernel_id)
-            pool = self._pools.get(landing, [])
+            pool = upstream.kernel_pool(self, landing)
             dead = [task for task in pool if task.done() and not task.cancelled()
                     and not task.exception() and task.result()["kernel_id"] == kernel_id]
             for task in dead:
@@ -1033,7 +1016,7 @@ def _kit_kernel_manager(base: type, landing: str, expect: int) -> type:
 
         def get_pool_size(self, notebook_name):
             """Warm kernels for ``notebook_name``, after dropping any that failed to start."""
-            pool = self._pools.get(notebook_name, [])
+            pool = upstream.kernel_pool(self, notebook_name)
             failed = [task for task in pool
                       if task.done() and (task.cancelled() or task.exception())]
             for task in failed:
@@ -1058,7 +1041,7 @@ def _kit_kernel_manager(base: type, landing: str, expect: int) -> type:
                            **kwargs):
             if notebook_name != landing:
                 return  # preheat the landing notebook only
-            if delay == 0 and not self._pools.get(landing):
+            if delay == 0 and not upstream.kernel_pool(self, landing):
                 super().fill_if_needed(delay=0, notebook_name=landing, **kwargs)
                 return  # the first fill, as the server starts
             from tornado.ioloop import IOLoop
@@ -1072,7 +1055,7 @@ def _kit_kernel_manager(base: type, landing: str, expect: int) -> type:
             self._refill = None
             if self._stopping:
                 return
-            pool = self._pools.setdefault(landing, [])
+            pool = upstream.kernel_pool(self, landing, make=True)
             if any(not task.done() for task in pool):
                 return  # one at a time: the running start calls back when it is done
             if len(pool) + self.pages() >= expect:
@@ -1096,21 +1079,21 @@ def _kit_voila_class(role: str, landing: str, exit_with_parent: bool, instance: 
 
     import tornado.web
     from jupyter_core.utils import ensure_async
-    from jupyter_server.auth.logout import LogoutHandler
-    from jupyter_server.base.handlers import JupyterHandler
-    from jupyter_server.services.kernels.handlers import KernelHandler
     from jupyter_server.utils import url_path_join
     from tornado.ioloop import IOLoop, PeriodicCallback
     from traitlets import TraitError, default, validate
-    from voila.app import Voila
-    from voila.request_info_handler import RequestInfoSocketHandler
-    from voila.shutdown_kernel_handler import VoilaShutdownKernelHandler
-    from voila.static_file_handler import TemplateStaticFileHandler
-    from voila.tornado.contentshandler import VoilaContentsHandler
-    from voila.tornado.handler import TornadoVoilaHandler
-    from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
-    from voila.tornado.treehandler import TornadoVoilaTreeHandler
-    from voila.voila_identity_provider import VoilaLoginHandler
+
+    pieces = upstream.server_pieces()
+    LogoutHandler, JupyterHandler = pieces.LogoutHandler, pieces.JupyterHandler
+    KernelHandler, Voila = pieces.KernelHandler, pieces.Voila
+    RequestInfoSocketHandler = pieces.RequestInfoSocketHandler
+    VoilaShutdownKernelHandler = pieces.VoilaShutdownKernelHandler
+    TemplateStaticFileHandler = pieces.TemplateStaticFileHandler
+    VoilaContentsHandler, TornadoVoilaHandler = (pieces.VoilaContentsHandler,
+                                                 pieces.TornadoVoilaHandler)
+    VoilaKernelWebsocketHandler = pieces.VoilaKernelWebsocketHandler
+    TornadoVoilaTreeHandler, VoilaLoginHandler = (pieces.TornadoVoilaTreeHandler,
+                                                  pieces.VoilaLoginHandler)
 
     from . import server_limits
     from .kernel import ENDED_PATH, PROOF_HEADER, page_address_proof
@@ -1303,7 +1286,7 @@ def _kit_voila_class(role: str, landing: str, exit_with_parent: bool, instance: 
 
         def open(self, kernel_id):
             super().open(kernel_id)
-            RequestInfoSocketHandler._cache.pop(kernel_id, None)  # delivered: forget it
+            upstream.forget_page_address(kernel_id)  # delivered: forget it
 
     class KitTemplateFiles(TemplateStaticFileHandler):
         """The kit's template's own files only (Voilà's handler took any template name
@@ -1430,16 +1413,12 @@ def _kit_voila_class(role: str, landing: str, exit_with_parent: bool, instance: 
             app.listen = listen_for_the_room  # what Voilà's listen calls, port by port
             super().listen()
 
-    import voila.app
-
-    make_manager = voila.app.voila_kernel_manager_factory
-
-    def kit_factory(base_class, preheat_kernel, default_pool_size, **kwargs):
+    def kit_factory(make_manager, base_class, preheat_kernel, default_pool_size, **kwargs):
         made = _kit_kernels(make_manager(base_class, preheat_kernel, default_pool_size,
                                          **kwargs), release_after)
         return _kit_kernel_manager(made, landing, expect) if preheat_kernel else made
 
-    voila.app.voila_kernel_manager_factory = kit_factory
+    upstream.wrap_kernel_manager_factory(kit_factory)
 
     # The class name is the logger's name: say which server is talking.
     KitVoila.__name__ = KitVoila.__qualname__ = (
@@ -1484,7 +1463,7 @@ def main(argv: list[str] | None = None) -> None:
     expect = max(0, args.expect) if args.role == "participant" else 0
     # A warm kernel fetches its page's address from this server (voila.utils.wait_for_request);
     # it must knock where the server listens, which is not 127.0.0.1 for a single address.
-    os.environ["VOILA_APP_IP"] = _connect_host(host)
+    upstream.tell_kernels_where_to_ask(_connect_host(host))
 
     cull = max(0, args.free_place_after)
     runtime_dir = os.environ.get("JUPYTER_RUNTIME_DIR") or tempfile.gettempdir()
@@ -1530,7 +1509,7 @@ def main(argv: list[str] | None = None) -> None:
     if expect:
         voila_argv += ["--VoilaConfiguration.preheat_kernel=True",
                        "--VoilaConfiguration.default_pool_size=0"]
-    _hide_query_strings_in_tornado_logs()
+    upstream.log_requests_by_path_only()
     os.environ[SERVER_PID_ENV] = str(os.getpid())  # kernels end when this process ends
     where = _connect_host(host)
     os.environ[SERVER_ADDRESS_ENV] = (

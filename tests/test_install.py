@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -18,19 +19,30 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
 from harness import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def clean_environment() -> dict[str, str]:
+    """This environment without what points at this checkout or a workshop."""
+    return {k: v for k, v in os.environ.items()
+            if k not in ("PYTHONPATH", "COPRODUCTION_WORKSHOP", "COPRODUCTION_DATABASE_URL")}
 
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory):
     """A virtual environment with the kit installed from a freshly built wheel."""
     folder = tmp_path_factory.mktemp("install")
+    # Built from a copy, so the build's own files (build/, *.egg-info) stay out of the
+    # checkout, where they would pass for an installed kit.
+    source = folder / "source"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
+        ".git", "node_modules", "build", "dist", "*.egg-info", "__pycache__", "workshops",
+        "output", "tmp"))
     built = subprocess.run([sys.executable, "-m", "build", "--wheel", "--outdir",
-                            str(folder / "dist"), str(ROOT)], capture_output=True, text=True,
-                           timeout=600, check=False)
+                            str(folder / "dist"), str(source)], capture_output=True, text=True,
+                           timeout=600, check=False, env=clean_environment())
     assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
     warned = [line for line in (built.stdout + built.stderr).splitlines()
               if re.search(r"(?i)deprecat|warning", line)
@@ -38,15 +50,15 @@ def installed(tmp_path_factory):
     assert not warned, warned
     [wheel] = (folder / "dist").glob("*.whl")
     venv = folder / "venv"
+    env = clean_environment()
     subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)],
-                   check=True, timeout=300)
+                   check=True, timeout=300, env=env)
     subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--no-deps",
-                    str(wheel)], check=True, timeout=300, capture_output=True)
+                    "--force-reinstall", str(wheel)], check=True, timeout=300,
+                   capture_output=True, env=env)
     home = folder / "home"
     empty = folder / "empty"
     empty.mkdir()
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("PYTHONPATH", "COPRODUCTION_WORKSHOP", "COPRODUCTION_DATABASE_URL")}
     env.update(HOME=str(home), XDG_DATA_HOME=str(home / "data"),
                # Voilà's own templates were installed with it, beside the tests' Python,
                # which a virtual environment made on top of it does not look in.

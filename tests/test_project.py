@@ -12,6 +12,7 @@ from coproduction.schema import data_dictionary
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
+PYPROJECT = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
 
 
 def _commands(text: str) -> list[str]:
@@ -70,6 +71,9 @@ def test_guides_link_to_notebooks_that_exist_and_every_participant_notebook_has_
 
 def test_the_engine_never_imports_ipywidgets_or_shadows_the_kits_widgets():
     for path in (ROOT / "coproduction").rglob("*.py"):
+        if path.name == "upstream.py":  # names ipywidgets' style classes, when a page asks
+            assert not re.search(r"^(import|from) ipywidgets", path.read_text(), re.M)
+            continue
         assert not re.search(r"^\s*(import|from) ipywidgets", path.read_text(), re.M), path
     for path in [*ROOT.glob("widgets/*.py"), *ROOT.glob("notebooks/**/*.ipynb")]:
         assert "import ipywidgets as " + "widgets" not in path.read_text(), path
@@ -304,3 +308,48 @@ def test_no_refusal_says_a_word_twice():
                     for sentence in sentences:
                         said = sentence.format(node.value.value)
                         assert not re.search(r"\b(\w+) \1\b", said, re.I), (path.name, said)
+
+
+def test_voila_and_every_private_upstream_name_are_reached_in_one_module_only():
+    """Lifting the voila<0.6 pin meant auditing the whole kit: now only
+    coproduction/upstream.py imports Voilà or names a private piece of Voilà, tornado
+    or ipywidgets, and its tested versions match pyproject.toml's."""
+    import ast
+    import re
+
+    from coproduction.upstream import TESTED
+
+    private = {"_waiters", "_cache", "_pools", "_request_summary",
+               "voila_kernel_manager_factory"}
+    for folder in ("coproduction", "widgets"):
+        for path in (ROOT / folder).rglob("*.py"):
+            if path.name == "upstream.py":
+                continue
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, (ast.Import, ast.ImportFrom)):
+                    names = [a.name for a in node.names] if isinstance(node, ast.Import) \
+                        else [node.module or ""]
+                    for name in names:
+                        assert not re.match(r"voila\b|ipywidgets\.widgets\.", name), (
+                            f"{path.name}:{node.lineno} imports {name}")
+                if isinstance(node, ast.Attribute):
+                    assert node.attr not in private, f"{path.name}:{node.lineno} {node.attr}"
+                if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                    assert not re.fullmatch(r"VOILA_[A-Z_]+|QUERY_STRING", node.value), (
+                        f"{path.name}:{node.lineno} reads {node.value}")
+    pins = dict(re.findall(r'"(voila|ipywidgets|ipykernel)>=([\d.]+)', PYPROJECT))
+    assert {name: TESTED[name][0] for name in pins} == pins
+
+
+def test_an_untested_upstream_version_is_said_plainly(monkeypatch):
+    import importlib.metadata
+
+    from coproduction import upstream
+
+    monkeypatch.setattr(importlib.metadata, "version",
+                        lambda name: "0.6.2" if name == "voila" else "8.1.9"
+                        if name == "ipywidgets" else "99")
+    said = upstream.untested()
+    assert any(s.startswith("voila 0.6.2 is installed; the kit was tested with voila 0.5.13 "
+                            "up to (not including) 0.6.") for s in said)
+    assert not any(s.startswith("ipywidgets") for s in said)

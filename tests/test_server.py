@@ -450,10 +450,10 @@ def test_page_is_calm_stays_on_this_server_and_releases_its_kernel(servers, brow
 
     off_host = [u for u in requested if not u.startswith((origin, "data:", "blob:"))]
     assert off_host == []
-    # the kit's own page script, not Voilà's JupyterLab application (90 scripts, 5 MB)
+    # the kit's own page scripts, not Voilà's JupyterLab application (90 scripts, 5 MB)
     scripts = sorted(u.split("?")[0].rsplit("/", 1)[-1] for u in requested
                      if u.split("?")[0].endswith(".js"))
-    assert scripts == ["page.js", "voila-style.js"], scripts
+    assert scripts == ["head.js", "page.js", "voila-style.js"], scripts
     assert problems == []
 
     looks = page.evaluate(

@@ -29,8 +29,8 @@ from typing import Callable, Iterable, Mapping
 from urllib.parse import parse_qs
 
 import ipywidgets as ipw
-from ipywidgets.widgets.widget_string import LabelStyle, TextStyle
 
+from coproduction import upstream
 from coproduction.language import agreed_spans
 from coproduction.settings import ROLE_ENV
 from coproduction.store import DamagedWorkshop, Store, StoreError
@@ -86,7 +86,7 @@ def label(text: str, *names: str, **kw) -> ipw.Label:
     more widget for every page to send); each keeps a layout of its own, so it can be
     hidden. For rows that come and go, :func:`fixed_label` shares the layout too.
     """
-    kw.setdefault("style", _shared(LabelStyle))
+    kw.setdefault("style", _shared(upstream.widget_style("Label")))
     return ipw.Label(value=text, _dom_classes=text_classes(*names), **kw)
 
 
@@ -99,9 +99,9 @@ def fixed_layout() -> ipw.Layout:
     return _shared(ipw.Layout)
 
 
-def shared_text_style() -> TextStyle:
+def shared_text_style() -> ipw.Widget:
     """One default style for text boxes that are never restyled."""
-    return _shared(TextStyle)
+    return _shared(upstream.widget_style("Text"))
 
 
 def fixed_label(text: str, *names: str) -> ipw.Label:
@@ -111,7 +111,7 @@ def fixed_label(text: str, *names: str) -> ipw.Label:
     not three. Never change ``.layout`` or ``.style`` of one.
     """
     return ipw.Label(value=text, _dom_classes=text_classes(*names), layout=fixed_layout(),
-                     style=_shared(LabelStyle))
+                     style=_shared(upstream.widget_style("Label")))
 
 
 def asked(question: str, answer: ipw.Widget, *names: str) -> ipw.VBox:
@@ -319,9 +319,9 @@ def page_or_problem(build: Callable[[], ipw.Widget]) -> ipw.Widget:
 
 def query_parameters() -> dict[str, str]:
     """The page's query string (``code``, ``me``), waiting for it on a preheated kernel."""
-    if os.environ.get("VOILA_PREHEAT") == "True":
+    if upstream.preheated():
         wait_for_request()
-    query = parse_qs(os.environ.get("QUERY_STRING", ""))
+    query = parse_qs(upstream.query_string())
     return {k: v[-1] for k, v in query.items() if k in ("code", "me") and v}
 
 
@@ -339,12 +339,7 @@ def wait_for_request() -> None:
 
     from coproduction.kernel import PROOF_HEADER, page_address_proof
 
-    host = os.environ.get("VOILA_APP_IP", "127.0.0.1")
-    kernel_id = os.environ.get("VOILA_KERNEL_ID", "")
-    url = (f"{os.environ.get('VOILA_WS_PROTOCOL', 'ws')}://{host}:"
-           f"{os.environ.get('VOILA_APP_PORT', '8866')}"
-           f"{os.environ.get('VOILA_WS_BASE_URL', os.environ.get('VOILA_SERVER_URL', '/'))}"
-           f"voila/query/{kernel_id}")
+    url, kernel_id = upstream.page_address_socket()
     # The server hands the address (token, rejoin key) only to the kernel it belongs to:
     # this one shows it holds its own connection key, which no other account can read.
     proof = {PROOF_HEADER: page_address_proof(_connection_key(), kernel_id)}
