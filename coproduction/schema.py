@@ -1130,7 +1130,10 @@ def write_data_dictionary(readme) -> None:
 
 if __name__ == "__main__":  # python -m coproduction.schema: refresh data/README.md
     import sys
-    from pathlib import Path
 
+    from .resources import checkout
+
+    if len(sys.argv) < 2 and checkout() is None:
+        sys.exit("Name the data dictionary to refresh: this kit is not a checkout.")
     write_data_dictionary(sys.argv[1] if len(sys.argv) > 1 else
-                          Path(__file__).resolve().parents[1] / "data" / "README.md")
+                          checkout() / "data" / "README.md")

@@ -4,7 +4,9 @@ their public API, in one place, with the versions it was tested with.
 Lifting a version pin (``voila<0.6`` ...) means reading this module, not the whole kit:
 each private name is used here only, behind a function that says what the kit needs
 of it, and :data:`PRIVATE` lists them all with why (tests/test_project.py fails on a
-Voilà import or one of those names anywhere else). :func:`untested` says plainly, at
+Voilà import or one of those names anywhere else). The one exception is ipywidgets'
+style classes, which the page layer imports itself (widgets/base.py), as the engine
+never imports ipywidgets. :func:`untested` says plainly, at
 the start of every server, when an installed version is not one the kit was tested
 with.
 
@@ -48,7 +50,9 @@ PRIVATE = {
     "tornado.web.RequestHandler._request_summary, HTTPServerRequest.__repr__":
         "replaced, so logs name a request by method and path, never its query string",
     "ipywidgets.widgets.widget_string.LabelStyle, TextStyle":
-        "one shared style widget for every label and text box of a page",
+        "one shared style widget for every label and text box of a page (imported in "
+        "widgets/base.py, the one place of the page layer that does: the engine never "
+        "imports ipywidgets)",
     "VOILA_PREHEAT, QUERY_STRING, VOILA_APP_IP, VOILA_KERNEL_ID, VOILA_APP_PORT, "
     "VOILA_WS_PROTOCOL, VOILA_WS_BASE_URL, VOILA_SERVER_URL":
         "a page's kernel learns from them whether it was started ahead and where to ask "
@@ -104,14 +108,6 @@ def tell_kernels_where_to_ask(host: str) -> None:
 def is_voila_environment(name: str) -> bool:
     """A variable Voilà or Jupyter sets for a page (a report's kernel must not inherit)."""
     return name == "QUERY_STRING" or name.startswith(("VOILA_", "JUPYTER_"))
-
-
-# -- widgets ---------------------------------------------------------------------------------
-def widget_style(kind: str) -> type:
-    """ipywidgets' style class of a ``Label`` or a ``Text`` box."""
-    from ipywidgets.widgets.widget_string import LabelStyle, TextStyle
-
-    return {"Label": LabelStyle, "Text": TextStyle}[kind]
 
 
 # -- a server process --------------------------------------------------------------------------

@@ -30,6 +30,9 @@ from urllib.parse import parse_qs
 
 import ipywidgets as ipw
 
+# ipywidgets' style classes are not public (see coproduction/upstream.py, PRIVATE)
+from ipywidgets.widgets.widget_string import LabelStyle, TextStyle
+
 from coproduction import upstream
 from coproduction.language import agreed_spans
 from coproduction.settings import ROLE_ENV
@@ -86,7 +89,7 @@ def label(text: str, *names: str, **kw) -> ipw.Label:
     more widget for every page to send); each keeps a layout of its own, so it can be
     hidden. For rows that come and go, :func:`fixed_label` shares the layout too.
     """
-    kw.setdefault("style", _shared(upstream.widget_style("Label")))
+    kw.setdefault("style", _shared(LabelStyle))
     return ipw.Label(value=text, _dom_classes=text_classes(*names), **kw)
 
 
@@ -99,9 +102,9 @@ def fixed_layout() -> ipw.Layout:
     return _shared(ipw.Layout)
 
 
-def shared_text_style() -> ipw.Widget:
+def shared_text_style() -> TextStyle:
     """One default style for text boxes that are never restyled."""
-    return _shared(upstream.widget_style("Text"))
+    return _shared(TextStyle)
 
 
 def fixed_label(text: str, *names: str) -> ipw.Label:
@@ -111,7 +114,7 @@ def fixed_label(text: str, *names: str) -> ipw.Label:
     not three. Never change ``.layout`` or ``.style`` of one.
     """
     return ipw.Label(value=text, _dom_classes=text_classes(*names), layout=fixed_layout(),
-                     style=_shared(upstream.widget_style("Label")))
+                     style=_shared(LabelStyle))
 
 
 def asked(question: str, answer: ipw.Widget, *names: str) -> ipw.VBox:
