@@ -128,8 +128,10 @@ def stored_words(workshop: Path) -> list[str]:
 def template_texts() -> list[str]:
     """The words of the page template's own controls (the look switch), what it says while
     the page gets ready, and what its scripts write on the page (a lost connection,
-    typing put back)."""
-    source = TEMPLATE.read_text(encoding="utf-8")
+    typing put back: frontend/src/head, built into the template's static/head.js)."""
+    source = TEMPLATE.read_text(encoding="utf-8") + "".join(
+        path.read_text(encoding="utf-8")
+        for path in sorted((ROOT / "frontend" / "src" / "head").glob("*.js")))
     header = re.search(r'<header class="coproduction-view-switch">.*?</header>', source, re.S)
     waiting = re.search(r'<div id="loading" role="status">.*?</p>', source, re.S)
     written = ["".join(re.findall(r'"([^"]*)"', m.group(1)))
