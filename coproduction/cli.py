@@ -20,7 +20,7 @@ import threading
 from pathlib import Path
 
 from .schema import ACTIVITIES
-from .settings import TOKEN_ENV, add_options, option
+from .settings import TOKEN_ENV, add_options, environment_help, option
 from .store import (
     DATABASE_URL_ENV,
     DEFAULT_WORKSHOP,
@@ -135,6 +135,9 @@ def cmd_check_language(args) -> int:
         except OSError:
             raise UsageError(f"{path} could not be read") from None
         source = str(path)
+    if not text.strip():  # a reading score of nothing would be the worst there is
+        raise UsageError("There is no text to check: "
+                         + ("standard input" if source == "-" else source) + " is empty")
     glossary = {}
     if args.workshop is not None or workshop_exists(DEFAULT_WORKSHOP):
         with _open(args.workshop) as store:
@@ -394,7 +397,8 @@ def build_parser() -> argparse.ArgumentParser:
                      description="Run live, trauma-informed co-production workshops.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    p = sub.add_parser("serve", help="start a workshop: prints the join link and the console")
+    p = sub.add_parser("serve", help="start a workshop: prints the join link and the console",
+                       epilog=environment_help())
     add_options(p, choices={"activity": ACTIVITIES})
     p.set_defaults(run=cmd_serve)
 

@@ -145,11 +145,12 @@ class Chart:
             ax.spines[side].set_visible(False)
         return fig
 
-    def html(self) -> str:
+    def html(self, *, caption: bool = True) -> str:
+        """The chart as a figure; ``caption=False`` where its sentence is said already."""
         data = base64.b64encode(self.png()).decode("ascii")
+        said = f"<figcaption>{html.escape(self.sentence)}</figcaption>" if caption else ""
         return (f'<figure class="coproduction-chart"><img src="data:image/png;base64,{data}" '
-                f'alt="{html.escape(self.alt)}"><figcaption>{html.escape(self.sentence)}'
-                "</figcaption></figure>")
+                f'alt="{html.escape(self.alt)}">{said}</figure>')
 
 
 @dataclass
@@ -286,7 +287,9 @@ class Evaluation:
             parts.append(f"<p><b>No data:</b> {html.escape(line)}</p>")
         display(HTML("".join(parts)))
         for chart in s.charts:
-            display(HTML(chart.html() if chart.says_something() else
+            # a sentence the findings just said is not said again under the chart
+            display(HTML(chart.html(caption=chart.sentence not in s.findings)
+                         if chart.says_something() else
                          f"<p><b>{html.escape(chart.title)}:</b> nothing to draw yet (every "
                          "number is 0, or hidden because it is under 3).</p>"))
         for name, table in s.tables.items():

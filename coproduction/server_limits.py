@@ -35,6 +35,8 @@ import tornado.httputil
 import tornado.web
 from tornado.ioloop import IOLoop
 
+from .upstream import harmless
+
 log = logging.getLogger("coproduction.server")
 
 #: Errors that mean "no descriptor or memory for another connection just now".
@@ -225,6 +227,8 @@ class QuietLog(logging.Filter):
         return verdict
 
     def _decide(self, record: logging.LogRecord) -> bool:
+        if record.levelno <= logging.WARNING and harmless(record.getMessage()):
+            return False  # upstream's noise, see coproduction/upstream.py
         now = self._clock()
         left_out = 0
         if now - self._window >= self.seconds:

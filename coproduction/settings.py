@@ -164,13 +164,19 @@ ENVIRONMENT: tuple[Variable, ...] = (
 )
 
 
+def environment_help() -> str:
+    """The variables a facilitator may set, for the end of ``serve --help``."""
+    return "Environment variables you may set (the README's Settings has them all): " + " ".join(
+        f"{v.name}: {v.help}" for v in ENVIRONMENT if v.set_by.startswith("you"))
+
+
 def markdown_table(choices: dict | None = None) -> str:
     """The README's table of settings, made from :data:`SERVE` and :data:`ENVIRONMENT`
     (``choices`` as for :func:`add_options`)."""
     lines = ["| `coproduction serve` option | default | what it does |", "|---|---|---|"]
     for o in SERVE:
         flag = o.flag + (f" {o.metavar or o.name.upper()}" if o.kind is not bool else "")
-        default = "" if o.default in (None, False) else f"`{o.default}`"
+        default = "" if o.default is None or o.default is False else f"`{o.default}`"
         allowed = (choices or {}).get(o.name)
         more = f" One of: {', '.join(allowed)}." if allowed else ""
         lines.append(f"| `{flag}` | {default} | {o.help}{more} |")

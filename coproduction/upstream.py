@@ -60,6 +60,28 @@ PRIVATE = {
 }
 
 
+#: Lines Voilà, the Jupyter server and tornado write on every page or at every start
+#: that say nothing a facilitator could act on, with why each is harmless; the servers
+#: leave them out of their logs (server_limits.QuietLog).
+HARMLESS_LOG_LINES = {
+    r"Notebook \S+ is not trusted":
+        "the kit's notebooks are committed without outputs: there is nothing to trust",
+    r'Received message of type "create_subshell_request", which is not allowed':
+        "the page's script asks ipykernel 7 for a subshell; the server says no, and the "
+        "page never needs one",
+    r"^403 GET /login\b":
+        "the kit has no login page; its own start-up check knocks there for the refusal",
+    r"websocket_ping_timeout \(\d+\) cannot be longer than the websocket_ping_interval":
+        "jupyter_server's 90 s timeout is longer than its 30 s ping; tornado uses 30 s",
+}
+_HARMLESS = re.compile("|".join(f"(?:{pattern})" for pattern in HARMLESS_LOG_LINES))
+
+
+def harmless(message: str) -> bool:
+    """A log line of :data:`HARMLESS_LOG_LINES`."""
+    return bool(_HARMLESS.search(message))
+
+
 # -- versions ----------------------------------------------------------------------------
 def _version(text: str) -> tuple[int, ...]:
     return tuple(int(n) for n in re.findall(r"\d+", text)[:3])

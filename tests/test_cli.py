@@ -190,3 +190,10 @@ def test_no_command_overwrites_or_removes_a_file_the_kit_did_not_write(tmp_path)
     assert failed.returncode == 2
     assert sorted(p.name for p in before.iterdir()) == ["plan.md"]
     assert {p: p.read_bytes() for p in [*mine, *theirs]} == {**mine, **theirs}
+
+
+def test_check_language_says_plainly_when_there_is_no_text(tmp_path):
+    """Empty input was scored "reading ease 0.0", the hardest text there is."""
+    result = run("check-language", "-", stdin="  \n", cwd=tmp_path)
+    assert result.returncode == 2 and "There is no text to check" in result.stderr
+    assert "reading ease" not in result.stdout and "Traceback" not in result.stderr

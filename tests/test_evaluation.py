@@ -547,3 +547,22 @@ def test_the_method_fit_chart_is_not_drawn_when_every_group_is_too_small(store):
     fit = charts["method_fit"]
     assert fit.values and fit.says_something() == any(
         isinstance(v, int) and v for v in fit.values)
+
+
+def test_a_chart_does_not_repeat_a_finding_under_itself(store, monkeypatch):
+    """"Across 14 people, contributions were spread fairly evenly ..." was said as a
+    finding and again, word for word, as the chart's caption: a screen reader read it
+    twice."""
+    import IPython.display
+
+    from coproduction.evaluation import Chart, Section
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda thing: shown.append(thing.data))
+    ev = Evaluation(store)
+    ev._sections["voice"] = Section("voice", "Voice", "?", True, ["Said once."], charts=[
+        Chart("a", "A", "Said once.", "alt a", lambda ax: ax.plot([1, 2])),
+        Chart("b", "B", "Only here.", "alt b", lambda ax: ax.plot([1, 2]))])
+    ev.show("voice")
+    page = "".join(shown)
+    assert page.count("Said once.") == 1 and "<figcaption>Only here.</figcaption>" in page

@@ -286,6 +286,9 @@ def test_every_setting_is_declared_once_and_the_readme_shows_them_all():
     assert set(flags) == {o.name for o in SERVE}
     for o in SERVE:
         assert flags[o.name].default == o.default and o.help in flags[o.name].help
+        row = next(line for line in table.splitlines() if line.startswith(f"| `{o.flag}"))
+        said = "" if o.default is None or o.default is False else f"`{o.default}`"
+        assert row.split(" | ")[1] == said, row  # "--expect N": 0 was left out
     assert len({v.name for v in ENVIRONMENT}) == len(ENVIRONMENT)
 
 
