@@ -760,8 +760,9 @@ def _plain_page(text: str, title: str, name: str = "error") -> str:
 def _plain_error_page(status: int) -> str:
     """The page for an error, by its status."""
     words = {403: "This page is not open to you. Please use the link the facilitator gave.",
-             404: "There is nothing at this address. If a join link or a QR code brought "
-                  "you here, it may have changed: please ask the facilitator for the new one.",
+             404: "There is nothing at this address. If a join link or a code you "
+                  "scanned brought you here, it may have changed: please ask the facilitator "
+                  "for the new one.",
              429: "That was a lot at once. Please wait a moment, then try again.",
              503: "This is busy just now. Please try again in a moment."}
     return _plain_page(words.get(status, "Sorry, something went wrong on our side. Please "
