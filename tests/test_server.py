@@ -457,7 +457,7 @@ def test_page_is_calm_stays_on_this_server_and_releases_its_kernel(servers, brow
     assert problems == []
     # The facilitator's terminal: none of upstream's noise about a page that is fine.
     said = servers.participant_log.read_text(encoding="utf-8")
-    for noise in ("is not trusted", "create_subshell_request", "GET /login",
+    for noise in ("is not trusted", "create_subshell_request", "403 GET /login",
                   "websocket_ping_timeout"):
         assert noise not in said, noise
     assert "Kernel started" in said  # the log is this server's, and it is written
