@@ -47,7 +47,7 @@ import sys
 import tempfile
 import time
 import urllib.parse
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import upstream
@@ -208,11 +208,6 @@ class ServerSettings:
             "given, the servers write to this process's standard output and error."
         },
     )
-
-    @classmethod
-    def help(cls) -> dict[str, str]:
-        """Each setting's name and help text, for the command line and the docs."""
-        return {f.name: f.metadata["help"] for f in fields(cls)}
 
 
 @dataclass
