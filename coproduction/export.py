@@ -106,9 +106,9 @@ def exported_rows(store: Store, tables: list[str]) -> dict[str, list[dict]]:
                     if row.get(column) is not None:
                         row[column] = renumbered(source).get(row[column])
                 rows.append({k: row.get(k) for k in keep})
-            out[name] = sorted(rows, key=lambda r: [
-                (r[k] is None, r[k]) for k in (table.primary_key,) if k in r]) if (
-                _renumbered(table)) else rows
+            if _renumbered(table):  # in the order of their new numbers
+                rows.sort(key=lambda r: r[table.primary_key])
+            out[name] = rows
     return out
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import importlib.resources
+import os
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent
@@ -58,8 +59,6 @@ def workshops_folder() -> Path:
 def kit_python_path() -> dict[str, str]:
     """``PYTHONPATH`` for a child process (a server, a page's kernel, a report's) that
     must import this same kit: a checkout first, then what this process was given."""
-    import os
-
     root = checkout()
     parts = [str(root)] if root is not None else []
     parts += filter(None, [os.environ.get("PYTHONPATH")])

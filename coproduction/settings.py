@@ -83,11 +83,10 @@ def option(name: str) -> Option:
     return next(o for o in SERVE if o.name == name)
 
 
-def field_of(name: str, **changes) -> dataclasses.Field:
+def field_of(name: str) -> dataclasses.Field:
     """A dataclass field with the option's default and help (``metadata["help"]``)."""
     declared = option(name)
-    return dataclasses.field(default=changes.get("default", declared.default),
-                             metadata={"help": declared.help})
+    return dataclasses.field(default=declared.default, metadata={"help": declared.help})
 
 
 def add_options(parser: argparse.ArgumentParser, *, choices: dict | None = None,
