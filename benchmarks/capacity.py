@@ -41,14 +41,14 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 sys.path.insert(0, str(ROOT))
 
 from harness import chromium, free_port, kernel_pids, running_servers, wait_for  # noqa: E402
+from latency import memory_mb, percentile  # noqa: E402
 from page_client import TIMEOUT, PageClient  # noqa: E402
 from results import record  # noqa: E402
-from latency import memory_mb, percentile  # noqa: E402
 
-from coproduction.sessions import create_session, open_round  # noqa: E402
-from coproduction.shared_language import SharedLanguage  # noqa: E402
+from coproduction.activities.shared_language import SharedLanguage  # noqa: E402
+from coproduction.core.sessions import create_session, open_round  # noqa: E402
+from coproduction.core.validation import RateLimit  # noqa: E402
 from coproduction.store import Store  # noqa: E402
-from coproduction.validation import RateLimit  # noqa: E402
 
 NOTEBOOK = ROOT / "notebooks" / "participant" / "workshop.ipynb"
 CODE = "BENCH"
@@ -328,7 +328,7 @@ def measure_kit(workshop: Path, participants: int, tries: int, browser: bool,
 
 
 def _writer(folder: str, number: int, writes: int, go, ready, gave_up) -> None:
-    from coproduction.participants import join_workshop
+    from coproduction.core.participants import join_workshop
 
     with Store.open(folder) as store:
         person, _ = join_workshop(store, code=CODE, pseudonym=f"Writer {number}")

@@ -38,8 +38,8 @@ sys.path.insert(0, str(ROOT))
 
 import capacity  # noqa: E402
 from harness import kernel_pids, running_servers  # noqa: E402
-from page_client import PageClient  # noqa: E402
 from latency import memory_mb, percentile  # noqa: E402
+from page_client import PageClient  # noqa: E402
 from results import record  # noqa: E402
 
 from coproduction.store import (  # noqa: E402

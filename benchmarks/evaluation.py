@@ -35,10 +35,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from coproduction.demo import _clock
-from coproduction.schema import LADDER_RUNGS, PRINCIPLES
-from coproduction.store import Store
 from results import record
+
+from coproduction.demo import _clock
+from coproduction.store import Store
+from coproduction.store.schema import LADDER_RUNGS, PRINCIPLES
 
 SESSIONS = 50
 SEED = 7
@@ -51,8 +52,8 @@ def build(path: Path, people: int, *, seed: int = SEED) -> Path:
     contract) rather than through the live engines, which check rate limits
     and would take far longer; the tables are the same.
     """
-    from coproduction.methods import catalogue_rows
-    from coproduction.self_assessment import record_self_assessment
+    from coproduction.activities.methods import catalogue_rows
+    from coproduction.evaluation.self_assessment import record_self_assessment
 
     rng = random.Random(seed)
     store = Store.create(path, title=f"Synthetic series, {people} people", code="BENCH",
@@ -151,7 +152,7 @@ def build(path: Path, people: int, *, seed: int = SEED) -> Path:
 
 def measure_metrics(workshop: Path, out: Path) -> dict:
     """In this process: every section, every chart, every table written."""
-    from coproduction.evaluation import Evaluation
+    from coproduction.evaluation.metrics import Evaluation
 
     start = time.perf_counter()
     with Store.open(workshop) as store:

@@ -27,8 +27,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 from harness import chromium, kernel_pids, running_servers  # noqa: E402
 from results import record  # noqa: E402
 
-from coproduction.sessions import create_session, open_round  # noqa: E402
-from coproduction.shared_language import SharedLanguage  # noqa: E402
+from coproduction.activities.shared_language import SharedLanguage  # noqa: E402
+from coproduction.core.sessions import create_session, open_round  # noqa: E402
 from coproduction.store import Store  # noqa: E402
 
 # Records, in page B, the browser time at which each wording first appears.

@@ -19,8 +19,8 @@ import sys
 import threading
 from pathlib import Path
 
-from .schema import ACTIVITIES
-from .settings import TOKEN_ENV, add_options, environment_help, option
+from .core.settings import TOKEN_ENV, add_options, environment_help, option
+from .core.validation import InvalidInput
 from .store import (
     DATABASE_URL_ENV,
     DEFAULT_WORKSHOP,
@@ -31,7 +31,7 @@ from .store import (
     remove_workshop,
     workshop_exists,
 )
-from .validation import InvalidInput
+from .store.schema import ACTIVITIES
 
 log = logging.getLogger("coproduction.cli")
 
@@ -68,14 +68,14 @@ def _open(path: Path | None) -> Store:
 
 def _settings(args) -> dict:
     """The workshop promises given on the command line, checked."""
-    from .consent import SETTING_FIELDS
+    from .privacy.consent import SETTING_FIELDS
 
     return {name: getattr(args, name) for name in SETTING_FIELDS
             if getattr(args, name, None) is not None}
 
 
 def cmd_new(args) -> int:
-    from .consent import change_settings
+    from .privacy.consent import change_settings
 
     if workshop_exists(args.workshop):
         raise UsageError(f"There is already a workshop at {args.workshop}")
@@ -119,8 +119,8 @@ def cmd_demo(args) -> int:
 
 
 def cmd_check_language(args) -> int:
-    from .language import check_text, format_report
-    from .shared_language import current_glossary
+    from .activities.shared_language import current_glossary
+    from .core.plain_language import check_text, format_report
 
     if args.file == "-":
         text, source = sys.stdin.read(), "-"
@@ -152,7 +152,7 @@ def cmd_check_language(args) -> int:
 
 
 def cmd_settings(args) -> int:
-    from .consent import change_settings
+    from .privacy.consent import change_settings
 
     with _open(args.workshop) as store:
         workshop = change_settings(store, **_settings(args))
@@ -162,7 +162,7 @@ def cmd_settings(args) -> int:
 
 
 def cmd_participants(args) -> int:
-    from .consent import participants_overview
+    from .privacy.consent import participants_overview
 
     with _open(args.workshop) as store:
         people = participants_overview(store)
@@ -181,8 +181,8 @@ CLEAR_WAIT_SECONDS = 300.0
 
 
 def cmd_withdraw(args) -> int:
-    from .consent import finish_clearing, withdraw_participant
-    from .outputs import changed_files
+    from .privacy.consent import finish_clearing, withdraw_participant
+    from .privacy.outputs import changed_files
 
     with _open(args.workshop) as store:
         receipt = withdraw_participant(store, args.participant, requested_by="facilitator",
@@ -200,7 +200,7 @@ def cmd_withdraw(args) -> int:
     print(f"Withdrew {args.participant}: " + (
         "everything they gave was erased." if receipt["policy"] == "erase" else
         "their shared words stay with no name or id; everything else was erased."))
-    from .small_counts import counted
+    from .privacy.small_counts import counted
 
     print(f"Receipt: {counted(receipt['rows_erased'], 'row', 'rows')} erased, "
           f"{receipt['rows_anonymised']} anonymised, "
@@ -223,7 +223,7 @@ def cmd_withdraw(args) -> int:
 
 
 def cmd_purge(args) -> int:
-    from .consent import purge
+    from .privacy.consent import purge
 
     with _open(args.workshop) as store:
         keep = store.workshop()["keep_until"]
@@ -236,7 +236,7 @@ def cmd_purge(args) -> int:
 
 
 def cmd_ledger(args) -> int:
-    from .payments import export_ledger
+    from .core.payments import export_ledger
 
     if args.out.is_dir():
         raise UsageError(f"{args.out} is a folder: give the ledger a file name, such as "
@@ -248,7 +248,7 @@ def cmd_ledger(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from .export import export_workshop
+    from .privacy.export import export_workshop
 
     with _open(args.workshop) as store:
         paths = export_workshop(store, args.out)
@@ -266,8 +266,8 @@ def cmd_sheets(args) -> int:
 
 
 def cmd_evaluate(args) -> int:
-    from .evaluation import Evaluation
-    from .report import write_report
+    from .evaluation.metrics import Evaluation
+    from .evaluation.report import write_report
 
     with _open(args.workshop) as store:
         written = write_report(store, args.out)
@@ -280,8 +280,8 @@ def cmd_evaluate(args) -> int:
 
 
 def cmd_self_assess(args) -> int:
-    from .schema import PRACTICE_AREAS, SPECTRUM_STAGES
-    from .self_assessment import record_self_assessment
+    from .evaluation.self_assessment import record_self_assessment
+    from .store.schema import PRACTICE_AREAS, SPECTRUM_STAGES
 
     with _open(args.workshop) as store:
         record_self_assessment(store, stage=args.stage, evidence=args.evidence,
@@ -292,9 +292,9 @@ def cmd_self_assess(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from .consent import finish_clearing
-    from .server import ServerSettings, start_servers, workshop_tokens
-    from .sessions import open_activity
+    from .core.sessions import open_activity
+    from .privacy.consent import finish_clearing
+    from .servers.serve import ServerSettings, start_servers, workshop_tokens
     from .upstream import untested
 
     with _open(args.workshop) as store:
@@ -337,7 +337,7 @@ def cmd_serve(args) -> int:
 
 
 def cmd_move(args) -> int:
-    from .outputs import take_over_folders
+    from .privacy.outputs import take_over_folders
     from .store import copy_workshop, describe_database, has_password
 
     to_postgresql = args.to is not None
@@ -484,8 +484,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "later changes or withdrawals)")
     p.set_defaults(run=cmd_move)
 
-    from .schema import PRACTICE_ANSWERS, PRACTICE_AREAS, SPECTRUM_STAGES
-    from .self_assessment import PRACTICE_WORDS
+    from .evaluation.self_assessment import PRACTICE_WORDS
+    from .store.schema import PRACTICE_ANSWERS, PRACTICE_AREAS, SPECTRUM_STAGES
 
     p = sub.add_parser("self-assess", help="record where the organisation stands on the "
                                            "trauma-informed spectrum, with the practice check")
@@ -518,7 +518,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as error:  # the last guard: a plain line, never a traceback
-        from .server import ServerError
+        from .servers.serve import ServerError
 
         if isinstance(error, ServerError):
             print(f"coproduction: {error}", file=sys.stderr)

@@ -14,11 +14,11 @@ import random
 from pathlib import Path
 from typing import Callable
 
-from .activity import activities, named
-from .consensus import ConsensusRule
-from .participants import Participant, join_workshop
-from .sessions import close_round, create_session, open_round
-from .shared_language import SharedLanguage
+from .activities.consensus import ConsensusRule
+from .activities.shared_language import SharedLanguage
+from .core.activity import activities, named
+from .core.participants import Participant, join_workshop
+from .core.sessions import close_round, create_session, open_round
 from .store import Store
 
 DEMO_TITLE = "Demo workshop (everyone in it is made up)"
@@ -108,7 +108,7 @@ SUGGESTIONS = ["More breaks, please.", "Send the papers a week before.",
 
 def feedback_step(store: Store, rng: random.Random, people: list[Participant]) -> None:
     """A closed feedback session turned into actions, then an open one that shows them."""
-    from . import feedback as fb
+    from .activities import feedback as fb
 
     fb.set_support_info(store, "You can step out at any time.\nTalk to Jess (the "
                         "facilitator) or call the support line on 0800 000 0000 (made up).")
@@ -141,7 +141,7 @@ def feedback_step(store: Store, rng: random.Random, people: list[Participant]) -
 
 def methods_step(store: Store, rng: random.Random, people: list[Participant]) -> None:
     """Access cards, ratings and dots, a confirmed shortlist, then an open round to try."""
-    from .methods import CARD_QUESTIONS, RATING_WORDS, MethodSelection
+    from .activities.methods import CARD_QUESTIONS, RATING_WORDS, MethodSelection
 
     first = create_session(store, "methods", "Choosing how we gather wisdom")
     session = MethodSelection(store, first)
@@ -163,7 +163,8 @@ def methods_step(store: Store, rng: random.Random, people: list[Participant]) ->
 
 def consent_step(store: Store, rng: random.Random, people: list[Participant]) -> None:
     """Declarations, a recording, time paid for, and one person who left."""
-    from . import consent, payments
+    from .core import payments
+    from .privacy import consent
 
     consent.declare(store, "conflict", "The project is paid for by the council that runs "
                     "the service we are looking at.")
@@ -186,7 +187,7 @@ def consent_step(store: Store, rng: random.Random, people: list[Participant]) ->
 
 def timeline_step(store: Store, rng: random.Random, people: list[Participant]) -> None:
     """A project timeline in 2027, suggestions answered and waiting, one private life story."""
-    from . import timeline as tl
+    from .activities import timeline as tl
 
     people = people[:-1]  # the last person leaves (see consent_step)
     method = tl.method_choices(store)[0][1]
@@ -235,9 +236,9 @@ def evaluation_step(store: Store, rng: random.Random, people: list[Participant])
     of itself at the start and later. Its sessions are closed, so the open ones
     above stay the ones people land on.
     """
-    from . import feedback as fb
-    from . import payments
-    from .self_assessment import record_self_assessment
+    from .activities import feedback as fb
+    from .core import payments
+    from .evaluation.self_assessment import record_self_assessment
 
     record_self_assessment(store, stage="aware", doing_with="partly", environment="not_yet",
                            transparency="partly", compensation="yes",

@@ -17,8 +17,8 @@ import html
 import re
 from pathlib import Path
 
-from .outputs import OutputFolder
-from .resources import kit_folder
+from .core.resources import kit_folder
+from .privacy.outputs import OutputFolder
 
 GUIDES = kit_folder("facilitation_guides")
 SHEETS = GUIDES / "sheets"
@@ -79,7 +79,7 @@ def _inline(text: str) -> str:
 
 def sheet_html(guide: str, workshop: dict | None = None) -> str:
     """The sheet for one session; with ``workshop``, its own promises at the end."""
-    from .promises import information
+    from .core.promises import information
 
     parts = told(guide)
     title = SESSION_GUIDES[guide]

@@ -87,8 +87,8 @@ def pg_store(tmp_path, postgresql):
 @pytest.fixture
 def session_id(store):
     """An open shared-language session showing a short text with two hard words."""
-    from coproduction.sessions import create_session, open_round
-    from coproduction.shared_language import SharedLanguage
+    from coproduction.activities.shared_language import SharedLanguage
+    from coproduction.core.sessions import create_session, open_round
 
     sid = create_session(store, "language", "Our letters")
     open_round(store, sid)
@@ -99,8 +99,8 @@ def session_id(store):
 @pytest.fixture
 def on_a_page(monkeypatch):
     """Run the test as a participant's own kernel does (COPRODUCTION_ROLE=participant),
-    with the page's allowance of actions fresh (coproduction.validation.PAGE_ACTIONS)."""
-    from coproduction.validation import PAGE_ACTIONS
+    with the page's allowance of actions fresh (coproduction.core.validation.PAGE_ACTIONS)."""
+    from coproduction.core.validation import PAGE_ACTIONS
 
     monkeypatch.setenv("COPRODUCTION_ROLE", "participant")
     monkeypatch.setattr(PAGE_ACTIONS, "_events", {})

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from coproduction.server import RunningServers, ServerSettings, start_servers
+from coproduction.servers.serve import RunningServers, ServerSettings, start_servers
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -96,7 +96,7 @@ def running_servers(
 def kernel_pids(server_pid: int) -> list[int]:
     """Process ids of the kernels a server started (Linux /proc).
 
-    The kit's servers start ``coproduction.kernel`` (ipykernel, lighter); plain Voilà
+    The kit's servers start ``coproduction.servers.kernel`` (ipykernel, lighter); plain Voilà
     starts ``ipykernel_launcher``.
     """
     pids = []
@@ -110,7 +110,7 @@ def kernel_pids(server_pid: int) -> list[int]:
             continue
         fields = stat[stat.rfind(")") + 2:].split()
         if int(fields[1]) == server_pid and fields[0] != "Z" and (
-                b"ipykernel" in cmdline or b"coproduction.kernel" in cmdline):
+                b"ipykernel" in cmdline or b"coproduction.servers.kernel" in cmdline):
             pids.append(int(entry.name))
     return pids
 

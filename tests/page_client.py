@@ -17,12 +17,11 @@ import time
 import urllib.parse
 import uuid
 
+from harness import remember_typed
 from jupyter_server.services.kernels.connection.base import (
     deserialize_msg_from_ws_v1,
     serialize_msg_to_ws_v1,
 )
-
-from harness import remember_typed
 
 TIMEOUT = 180.0
 WS_PROTOCOL = "v1.kernel.websocket.jupyter.org"

@@ -30,8 +30,8 @@ from pathlib import Path
 import ipywidgets as ipw
 import pytest
 
-from coproduction.language import check_text
-from coproduction.participants import join_workshop
+from coproduction.core.participants import join_workshop
+from coproduction.core.plain_language import check_text
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "coproduction/share/jupyter/voila/templates/coproduction/index.html.j2"
@@ -109,7 +109,7 @@ def stored_words(workshop: Path) -> list[str]:
     The free-text columns of the declared tables (strings with no fixed set of
     values, not ids); the longest first, so a phrase goes before a word inside it.
     """
-    from coproduction.schema import TABLES
+    from coproduction.store.schema import TABLES
 
     found = set()
     with sqlite3.connect(workshop / "workshop.sqlite") as db:
@@ -244,7 +244,7 @@ def every_text_a_participant_reads(store, workshop: Path, code: str) -> dict[str
             if re.search(r"[A-Za-z]{2}", text):
                 kit.setdefault(where, []).append(text)
     kit["page template"] = template_texts()
-    from coproduction.server import (
+    from coproduction.servers.serve import (
         CONSOLE_LINK_NOT_COMPLETE,
         LINK_NOT_COMPLETE,
         ROOM_FULL,
@@ -294,7 +294,7 @@ def test_the_shipped_method_descriptions_are_plain():
 
     with (ROOT / "coproduction/data/methods.csv").open(encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
-    from coproduction.methods import parse_adaptations
+    from coproduction.activities.methods import parse_adaptations
 
     problems = []
     for row in rows:

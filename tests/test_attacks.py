@@ -24,11 +24,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-
-from coproduction.settings import KERNEL_ID_ENV
-from coproduction.server import SECURITY_HEADERS, SOCKETS_PER_KERNEL, _descendants
 from harness import kernel_pids, served_workshop, wait_for
 from test_faults import language_round, open_page, token_of
+
+from coproduction.core.settings import KERNEL_ID_ENV
+from coproduction.servers.serve import SECURITY_HEADERS, SOCKETS_PER_KERNEL, _descendants
 
 pytestmark = pytest.mark.skipif(not hasattr(asyncio, "timeout"), reason="needs Python 3.11")
 

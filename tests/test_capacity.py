@@ -16,7 +16,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
-from coproduction.server import ServerError, ServerSettings, start_servers  # noqa: E402
+from coproduction.servers.serve import ServerError, ServerSettings, start_servers  # noqa: E402
 
 
 def test_capacity_benchmark_harness_works():
@@ -49,7 +49,7 @@ def test_expect_out_of_range_is_refused_plainly(tmp_path, expect):
 
 def test_only_this_machine_may_fetch_a_page_address_for_a_warm_kernel():
     """The address a warm kernel fetches holds the token and the rejoin key."""
-    from coproduction.server import _is_this_machine, room_address
+    from coproduction.servers.serve import _is_this_machine, room_address
 
     assert _is_this_machine("127.0.0.1") and _is_this_machine("::1")
     assert _is_this_machine(room_address())
@@ -65,7 +65,7 @@ def test_the_console_adds_places_to_a_full_room_without_a_restart(tmp_path):
     import httpx
     from harness import running_servers, wait_for
 
-    from coproduction.sessions import add_places
+    from coproduction.core.sessions import add_places
     from coproduction.store import Store
     from widgets.console import pages_open
 

@@ -135,7 +135,7 @@ def test_participants_withdraw_purge_and_ledger_from_the_command_line(tmp_path):
     assert run("new", "--workshop", workshop, "--title", "T", "--keep-until",
                "2025-12-01", "--withdraw-by", "2026-01-01").returncode == 2  # keep < withdraw
     assert run("new", "--workshop", workshop, "--title", "T").returncode == 0
-    from coproduction.participants import join_workshop
+    from coproduction.core.participants import join_workshop
     from coproduction.store import Store
 
     with Store.open(workshop) as store:

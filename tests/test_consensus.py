@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from coproduction.consensus import ConsensusRule, Tally, best_wording, decide
-from coproduction.validation import InvalidInput
+from coproduction.activities.consensus import ConsensusRule, Tally, best_wording, decide
+from coproduction.core.validation import InvalidInput
 
 DEFAULT = ConsensusRule()  # 3 votes, two thirds, blocks stop agreement
 

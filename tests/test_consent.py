@@ -9,13 +9,14 @@ import logging
 import pytest
 from databases import sound, stored_bytes
 
-from coproduction import consent, payments, promises
-from coproduction.consensus import ConsensusRule
-from coproduction.export import export_workshop
-from coproduction.participants import join_workshop, rejoin
-from coproduction.sessions import create_session, open_round
-from coproduction.shared_language import SharedLanguage, current_glossary
-from coproduction.validation import InvalidInput
+from coproduction.activities.consensus import ConsensusRule
+from coproduction.activities.shared_language import SharedLanguage, current_glossary
+from coproduction.core import payments, promises
+from coproduction.core.participants import join_workshop, rejoin
+from coproduction.core.sessions import create_session, open_round
+from coproduction.core.validation import InvalidInput
+from coproduction.privacy import consent
+from coproduction.privacy.export import export_workshop
 
 SECRET_NAME = "Zanzibar Quill"
 SECRET_WORDING = "wording-only-zanzibar-wrote-7731"
@@ -90,7 +91,7 @@ def test_a_withdrawal_rewrites_only_the_files_the_kit_wrote(room, store, tmp_pat
     """An export folder also holds the facilitator's own files, and one exported file was
     corrected by hand: the withdrawal writes the kit's files again and touches nothing
     else; the changed file is left and named (SECURITY.md, promise 16)."""
-    from coproduction.outputs import NotTheKitsFile, changed_files
+    from coproduction.privacy.outputs import NotTheKitsFile, changed_files
 
     session, ana, cy, zq, _ = room
     session.propose(zq, term(session, "SENCO"), SECRET_WORDING)
@@ -320,8 +321,8 @@ def test_information_says_what_a_person_needs_to_know(store):
 def test_what_we_collect_names_everything_every_activity_keeps_about_a_person(store):
     """The join page once said "... how you like to be described. Nothing else." while
     later sessions kept access needs, life events, check-ins and pause requests."""
-    from coproduction.activity import activities
-    from coproduction.schema import TABLES
+    from coproduction.core.activity import activities
+    from coproduction.store.schema import TABLES
 
     said = dict(promises.information(store.workshop()))["What we collect"]
     about_a_person = [t for t in TABLES.values() if t.private or any(
@@ -440,8 +441,8 @@ def test_wordings_that_go_with_a_leavers_hard_word_are_not_lost_unexplained(room
 
 def test_a_confirmed_shortlist_is_counted_again_and_the_group_is_told(store):
     """"Journal writing: 2 dots" and the leaver's card stayed on the confirmed shortlist."""
-    from coproduction.methods import MethodSelection, shortlist
-    from coproduction.sessions import close_round
+    from coproduction.activities.methods import MethodSelection, shortlist
+    from coproduction.core.sessions import close_round
 
     sid = create_session(store, "methods", "Choosing")
     methods = MethodSelection(store, sid)
@@ -473,7 +474,7 @@ def test_a_confirmed_shortlist_is_counted_again_and_the_group_is_told(store):
 
 def test_you_said_we_did_says_the_words_left_with_their_author(store):
     """"You said:" showed nothing after the suggestion's author withdrew."""
-    from coproduction import feedback as fb
+    from coproduction.activities import feedback as fb
 
     sid = create_session(store, "feedback", "How it went")
     open_round(store, sid)
@@ -521,7 +522,7 @@ def test_everyone_in_the_demo_can_withdraw_one_after_another(tmp_path):
 
 
 def test_a_notice_too_long_is_cut_at_a_word_and_still_posted(store):
-    from coproduction.participants import tell_group
+    from coproduction.core.participants import tell_group
 
     with store.transaction() as tx:
         tell_group(tx, "word " * 200)
@@ -556,8 +557,8 @@ def test_a_copy_of_the_workshop_never_writes_the_originals_exports_again(tmp_pat
 def test_a_word_the_glossary_loses_is_marked_again_in_every_text_shown(room, store, how):
     """A later text did not mark 'TAC' while it was agreed; once it is not, the page
     marks it again, as check-language does."""
-    from coproduction.language import check_text
-    from coproduction.shared_language import change_glossary_entry, glossary_entries
+    from coproduction.activities.shared_language import change_glossary_entry, glossary_entries
+    from coproduction.core.plain_language import check_text
 
     session, ana, cy, zq, _ = room
     pid = session.propose(ana, term(session, "TAC"), "the meeting of helpers")

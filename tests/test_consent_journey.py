@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from harness import chromium, served_workshop, wait_for
 
 pytestmark = pytest.mark.browser
@@ -23,8 +22,8 @@ WORDING = "the meeting about you, wording aq-2207"
 def test_join_anonymously_contribute_then_leave_and_the_other_page_updates(tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
-    from coproduction.sessions import create_session, open_round
-    from coproduction.shared_language import SharedLanguage
+    from coproduction.activities.shared_language import SharedLanguage
+    from coproduction.core.sessions import create_session, open_round
     from coproduction.store import Store
 
     with served_workshop(tmp_path, "Consent journey") as (server, workshop):

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+from test_widgets import all_labels, card
 
-from coproduction import consent, promises
-from coproduction.participants import join_workshop
+from coproduction.core import promises
+from coproduction.core.participants import join_workshop
+from coproduction.privacy import consent
 from widgets.consent import ConsentConsole
 from widgets.join import ParticipantPage
 from widgets.language import LanguageBoard
-from test_widgets import all_labels, card
 
 
 def page(store, **kw):

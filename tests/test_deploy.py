@@ -127,8 +127,8 @@ def test_nginx_serves_two_servers_with_tls_and_sticky_routing(tmp_path, postgres
     import httpx
     from harness import free_port, running_servers
 
-    from coproduction.sessions import create_session, open_round
-    from coproduction.shared_language import SharedLanguage
+    from coproduction.activities.shared_language import SharedLanguage
+    from coproduction.core.sessions import create_session, open_round
     from coproduction.store import Store
 
     workshop = tmp_path / f"proxied-{secrets.token_hex(3)}"
@@ -274,7 +274,7 @@ def test_a_server_under_a_jupyterhub_service_path_serves_a_page_that_joins(tmp_p
     import httpx
     from harness import free_port, running_servers
 
-    from coproduction.server import ServerError, ServerSettings, start_servers
+    from coproduction.servers.serve import ServerError, ServerSettings, start_servers
 
     workshop = capacity.make_workshop(tmp_path / "hub")
     port, prefix = free_port(), "/services/coproduction-a"
@@ -344,11 +344,11 @@ def test_the_backup_script_dumps_every_workshop_and_drops_old_backups(tmp_path, 
     import psycopg
     from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-    from coproduction.consent import withdraw_participant
+    from coproduction.core.participants import join_workshop
     from coproduction.demo import make_demo
-    from coproduction.participants import join_workshop
-    from coproduction.schema import TABLES
+    from coproduction.privacy.consent import withdraw_participant
     from coproduction.store import Store
+    from coproduction.store.schema import TABLES
 
     script = DEPLOY / "backup" / "backup.sh"
     assert subprocess.run(["sh", "-n", str(script)], check=False).returncode == 0

@@ -13,8 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from coproduction import feedback as fb
-from coproduction.evaluation import (
+from coproduction.activities import feedback as fb
+from coproduction.activities.shared_language import SharedLanguage
+from coproduction.core.participants import join_workshop
+from coproduction.core.sessions import close_round, create_session, open_round
+from coproduction.core.validation import InvalidInput
+from coproduction.evaluation.metrics import (
     SUPPRESSED,
     Evaluation,
     days_between,
@@ -23,11 +27,7 @@ from coproduction.evaluation import (
     shown,
     suppress_parts,
 )
-from coproduction.participants import join_workshop
-from coproduction.self_assessment import record_self_assessment
-from coproduction.sessions import close_round, create_session, open_round
-from coproduction.shared_language import SharedLanguage
-from coproduction.validation import InvalidInput
+from coproduction.evaluation.self_assessment import record_self_assessment
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -229,7 +229,7 @@ def test_follow_ups_of_fewer_than_three_are_hidden(feedback_workshop):
 
 # -- choice -------------------------------------------------------------------------------
 def test_method_fit_worked_example(store):
-    from coproduction.methods import MethodSelection
+    from coproduction.activities.methods import MethodSelection
 
     sid = create_session(store, "methods", "Choosing")
     session = MethodSelection(store, sid)
@@ -254,8 +254,8 @@ def test_method_fit_worked_example(store):
 
 # -- fairness and care ------------------------------------------------------------------
 def test_payments_and_withdrawals_worked_example(store):
-    from coproduction import payments
-    from coproduction.consent import withdraw_participant
+    from coproduction.core import payments
+    from coproduction.privacy.consent import withdraw_participant
 
     people = [join(store, f"Person {i}", "staff") for i in range(4)]
     sid = create_session(store, "feedback", "A session")
@@ -334,7 +334,7 @@ def test_two_runs_write_identical_tables(demo, tmp_path):
 
 def test_the_participant_path_never_imports_matplotlib_or_the_evaluation():
     code = ("import sys; import widgets.join, widgets.language, widgets.feedback, "
-            "widgets.methods; bad = {'matplotlib', 'coproduction.evaluation'} & "
+            "widgets.methods; bad = {'matplotlib', 'coproduction.evaluation.metrics'} & "
             "set(sys.modules); assert not bad, bad")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT, timeout=120)
 
@@ -374,10 +374,10 @@ def test_a_withdrawal_writes_the_evaluation_report_again_without_them(store, tmp
     once for them all), and leaves the evaluator's own notes there alone (SECURITY.md,
     promise 16). It works from a participant's page: the withdrawal runs there in a
     kernel the kit's server started, whose environment ties it to that server."""
-    from coproduction import consent
-    from coproduction.report import report_files, write_report
-    from coproduction.server import JUPYTER_SHARE
-    from coproduction.settings import KERNEL_ID_ENV, SERVER_ADDRESS_ENV, SERVER_PID_ENV
+    from coproduction.core.resources import JUPYTER_SHARE
+    from coproduction.core.settings import KERNEL_ID_ENV, SERVER_ADDRESS_ENV, SERVER_PID_ENV
+    from coproduction.evaluation.report import report_files, write_report
+    from coproduction.privacy import consent
 
     said = "Send the papers a week before, please."
     people = [join(store, f"Person {i}", "lived_experience") for i in range(4)]
@@ -444,8 +444,8 @@ def test_a_report_folder_the_kit_cannot_write_into_is_refused_before_anything_is
         store, tmp_path):
     """A file where the report's tables/ folder goes, or notebooks/ linking elsewhere:
     refused in one sentence, and nothing at all is written (the notebooks hold words)."""
-    from coproduction.outputs import NotTheKitsFile
-    from coproduction.report import write_report
+    from coproduction.evaluation.report import write_report
+    from coproduction.privacy.outputs import NotTheKitsFile
 
     files = {"notebooks/1.ipynb": "words", "tables/sections.csv": "a,b\n", "report.html": "x"}
     blocked = tmp_path / "blocked"
@@ -488,7 +488,7 @@ def test_the_report_says_who_did_not_say_their_role_and_counts_in_plain_words(st
 
 def test_a_chart_of_nothing_but_zeros_is_not_drawn(store):
     """A flat all-zero chart said nothing; hidden (small) and zero counts draw no line."""
-    from coproduction.evaluation import Chart
+    from coproduction.evaluation.metrics import Chart
 
     flat = Chart("x", "People taking part in each session", "", "", lambda ax: None,
                  values=(0, SUPPRESSED, None, 0))
@@ -514,7 +514,7 @@ def test_the_report_shows_words_whole_numbers_and_no_count_it_then_hides(store):
     """Cells read "peer_support"; a chart of counts had ticks at 0.25 and 1.5; and "Of 1
     person who gave something under their name, fewer than 3 gave nothing..." told the
     number it then hid."""
-    from coproduction.evaluation import Chart, plain_cell
+    from coproduction.evaluation.metrics import Chart, plain_cell
 
     assert plain_cell("peer_support") == "peer support"
     assert plain_cell("co_produced") == "co produced" and plain_cell("told") == "told"
@@ -535,7 +535,7 @@ def test_the_report_shows_words_whole_numbers_and_no_count_it_then_hides(store):
 
 
 def test_the_method_fit_chart_is_not_drawn_when_every_group_is_too_small(store):
-    from coproduction.methods import CARD_QUESTIONS, MethodSelection
+    from coproduction.activities.methods import CARD_QUESTIONS, MethodSelection
 
     sid = create_session(store, "methods", "Methods")
     open_round(store, sid)
@@ -555,7 +555,7 @@ def test_a_chart_does_not_repeat_a_finding_under_itself(store, monkeypatch):
     twice."""
     import IPython.display
 
-    from coproduction.evaluation import Chart, Section
+    from coproduction.evaluation.metrics import Chart, Section
 
     shown = []
     monkeypatch.setattr(IPython.display, "display", lambda thing: shown.append(thing.data))

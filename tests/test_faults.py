@@ -19,14 +19,14 @@ from pathlib import Path
 
 import pytest
 from databases import sound
-
-from coproduction.settings import KERNEL_ID_ENV
-from coproduction.server import TOKENS_FILE, _descendants, workshop_tokens
-from coproduction.sessions import create_session, open_round
-from coproduction.shared_language import SharedLanguage
-from coproduction.store import DATABASE_NAME, Store
 from harness import Served, coproduction, kernel_pids, served_workshop, wait_for
 from page_client import PageClient, kernel_id_of
+
+from coproduction.activities.shared_language import SharedLanguage
+from coproduction.core.sessions import create_session, open_round
+from coproduction.core.settings import KERNEL_ID_ENV
+from coproduction.servers.serve import TOKENS_FILE, _descendants, workshop_tokens
+from coproduction.store import DATABASE_NAME, Store
 
 TEXT = "The SENCO will see you at the TAC."
 
@@ -233,7 +233,7 @@ def _participant_server(served: Served) -> int:
     """The participant Voilà server started by `coproduction serve`."""
     for pid, _ in _descendants(served.process.pid):
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-        if b"coproduction.server" in cmdline and b"participant" in cmdline:
+        if b"coproduction.servers.serve" in cmdline and b"participant" in cmdline:
             return pid
     raise AssertionError("no participant server")
 
@@ -262,9 +262,8 @@ def test_a_page_whose_kernel_died_says_so_and_keeps_what_was_typed(tmp_path):
     """The page tells the person at once, keeps their typing, and brings them back."""
     import json
 
-    from playwright.sync_api import expect, sync_playwright
-
     from harness import chromium
+    from playwright.sync_api import expect, sync_playwright
 
     draft = "the meeting about you, not sent yet"
     with serving_a_round(tmp_path) as (server, workshop):
@@ -312,9 +311,8 @@ def test_a_page_whose_kernel_went_before_it_connected_says_so_at_once(tmp_path):
     import re
     import urllib.request
 
-    from playwright.sync_api import expect, sync_playwright
-
     from harness import chromium
+    from playwright.sync_api import expect, sync_playwright
 
     with serving_a_round(tmp_path, expect=1) as (server, _):
         origin = server.join.split("/voila/")[0]
@@ -519,7 +517,7 @@ def test_when_saving_fails_the_page_and_the_console_say_so_and_keep_the_text(
 
 
 def _board(store, kind, name):
-    from coproduction.participants import join_workshop
+    from coproduction.core.participants import join_workshop
 
     person, _ = join_workshop(store, code="TEST42", pseudonym=name)
     board = kind(store, person)

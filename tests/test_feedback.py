@@ -13,12 +13,12 @@ from databases import raw_tables
 from test_widgets import all_labels
 from traitlets import TraitError
 
-from coproduction import feedback as fb
-from coproduction.export import export_workshop
-from coproduction.participants import join_workshop
-from coproduction.schema import TABLES
-from coproduction.sessions import close_round, create_session, open_round
-from coproduction.validation import InvalidInput
+from coproduction.activities import feedback as fb
+from coproduction.core.participants import join_workshop
+from coproduction.core.sessions import close_round, create_session, open_round
+from coproduction.core.validation import InvalidInput
+from coproduction.privacy.export import export_workshop
+from coproduction.store.schema import TABLES
 from widgets.console import FacilitatorConsole
 from widgets.feedback import CareFrame, FeedbackBoard, FeedbackConsole
 from widgets.join import ParticipantPage
@@ -369,8 +369,8 @@ def test_markup_in_feedback_is_shown_as_text(store, session_id):
 def test_the_feedback_page_reminds_of_cut_offs_coming_up(store):
     import datetime as dt
 
-    from coproduction import consent
-    from coproduction import timeline as tl
+    from coproduction.activities import timeline as tl
+    from coproduction.privacy import consent
 
     board = board_for(store, "Ana")
     assert board.coming.layout.display == "none"        # nothing near: no box

@@ -13,7 +13,7 @@ import time
 import pytest
 from harness import chromium, require_chromium, running_servers
 
-from coproduction.sessions import create_session, open_activity, open_round
+from coproduction.core.sessions import create_session, open_activity, open_round
 from coproduction.store import Store
 
 pytestmark = pytest.mark.browser

@@ -13,11 +13,11 @@ import asyncio
 import time
 
 import pytest
-
-from coproduction.sessions import close_round
-from coproduction.store import Store
 from page_client import PageClient
 from test_faults import joined, open_page, serving_a_round
+
+from coproduction.core.sessions import close_round
+from coproduction.store import Store
 
 pytestmark = pytest.mark.skipif(not hasattr(asyncio, "timeout"), reason="needs Python 3.11")
 
@@ -155,9 +155,9 @@ def test_names_and_paths_from_the_address_or_command_line_stay_inside(tmp_path):
     """Nothing in a page's address chooses another workshop, session or notebook, and a
     notebook name given to serve cannot climb out of the notebooks folder."""
     import httpx
-
-    from coproduction.server import ServerError, ServerSettings, start_servers
     from harness import coproduction
+
+    from coproduction.servers.serve import ServerError, ServerSettings, start_servers
 
     other = tmp_path / "other"
     assert coproduction("new", "--workshop", other, "--title", "Someone else's").returncode == 0

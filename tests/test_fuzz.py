@@ -14,16 +14,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from coproduction import feedback as fb
-from coproduction import methods as mt
-from coproduction import timeline as tl
-from coproduction.consensus import SHARES, ConsensusRule
-from coproduction.consent import SETTING_FIELDS, change_settings, checked_date
-from coproduction.participants import join_workshop
-from coproduction.schema import EVENT_KINDS, FEELINGS, MOMENTS, PRINCIPLES, RATINGS, TABLES
-from coproduction.sessions import create_session, open_round
-from coproduction.shared_language import SharedLanguage
-from coproduction.validation import InvalidInput, RateLimit, choose, clean_text, whole_number
+from coproduction.activities import feedback as fb
+from coproduction.activities import methods as mt
+from coproduction.activities import timeline as tl
+from coproduction.activities.consensus import SHARES, ConsensusRule
+from coproduction.activities.shared_language import SharedLanguage
+from coproduction.core.participants import join_workshop
+from coproduction.core.sessions import create_session, open_round
+from coproduction.core.validation import InvalidInput, RateLimit, choose, clean_text, whole_number
+from coproduction.privacy.consent import SETTING_FIELDS, change_settings, checked_date
+from coproduction.store.schema import EVENT_KINDS, FEELINGS, MOMENTS, PRINCIPLES, RATINGS, TABLES
 
 FUZZ = settings(max_examples=40, deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture,
@@ -160,7 +160,7 @@ def test_settings_change_only_when_every_value_is_good(store, changes):
 # -- the engines of each activity ----------------------------------------------------
 def someone(store, name="Ana"):
     """The same person on every example (joined once, as on a real page)."""
-    from coproduction.participants import Participant
+    from coproduction.core.participants import Participant
 
     rows = store.select("participants", {"pseudonym": name})
     return Participant.from_row(rows[0]) if rows else person(store, name)

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from coproduction import sheets
-from coproduction.language import check_text
+from coproduction.core.plain_language import check_text
 
 ROOT = Path(__file__).resolve().parents[1]
 GUIDES = ROOT / "facilitation_guides"
@@ -141,7 +141,7 @@ def test_each_sheet_prints_on_one_a4_page(tmp_path):
     from harness import chromium
     from playwright.sync_api import sync_playwright
 
-    from coproduction.consent import change_settings
+    from coproduction.privacy.consent import change_settings
     from coproduction.store import Store
 
     with Store.create(tmp_path / "workshop", title="Our project") as store:

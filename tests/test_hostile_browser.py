@@ -10,7 +10,6 @@ injected elements.
 from __future__ import annotations
 
 import pytest
-
 from harness import chromium, coproduction, served_workshop
 
 pytestmark = pytest.mark.browser
@@ -42,9 +41,9 @@ def watch(page, faults: list[str]) -> None:
 def test_hostile_text_is_only_ever_text_in_the_browser(tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
-    from coproduction.consensus import ConsensusRule
-    from coproduction.sessions import create_session, open_round
-    from coproduction.shared_language import SharedLanguage
+    from coproduction.activities.consensus import ConsensusRule
+    from coproduction.activities.shared_language import SharedLanguage
+    from coproduction.core.sessions import create_session, open_round
     from coproduction.store import Store
 
     faults: list[str] = []

@@ -14,10 +14,10 @@ import ipywidgets as ipw
 import pytest
 from test_widgets import all_labels, board_for, card
 
-from coproduction.participants import join_workshop
-from coproduction.sessions import create_session, open_round
-from coproduction.timeline import accept_suggestion
-from coproduction.validation import RateLimit, clean_text
+from coproduction.activities.timeline import accept_suggestion
+from coproduction.core.participants import join_workshop
+from coproduction.core.sessions import create_session, open_round
+from coproduction.core.validation import RateLimit, clean_text
 from widgets.consent import ConsentConsole, MyChoices
 from widgets.feedback import FeedbackBoard, FeedbackConsole
 from widgets.join import ParticipantPage
@@ -190,7 +190,7 @@ def test_my_own_name_in_my_choices(store, session_id):
     choices.form.credit.value = "named"
     bo, console = board_for(store, "Bo"), ConsentConsole(store)
     LanguageBoard(store, ana)  # Ana's words, so her name shows on Bo's board
-    from coproduction.shared_language import SharedLanguage
+    from coproduction.activities.shared_language import SharedLanguage
 
     SharedLanguage(store, session_id).propose(ana, card(bo, "SENCO").term_id, "extra help")
     try_each(store, choices.form.display_name, choices.save.click, [bo, console],

@@ -11,7 +11,6 @@ import csv
 import re
 
 import pytest
-
 from harness import chromium, coproduction, served_workshop
 
 pytestmark = pytest.mark.browser

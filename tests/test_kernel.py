@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from coproduction.core.resources import JUPYTER_SHARE
 from coproduction.demo import DEMO_CODE
-from coproduction.server import JUPYTER_SHARE, PARTICIPANT_NOTEBOOKS
+from coproduction.servers.serve import PARTICIPANT_NOTEBOOKS
 
 LEFT_OUT = ("jedi", "debugpy", "prompt_toolkit", "IPython.terminal.interactiveshell")
 
@@ -65,7 +66,7 @@ def printed(messages: list[dict]) -> str:
 
 def test_the_servers_start_the_kit_kernel_for_python3_notebooks():
     spec = json.loads((JUPYTER_SHARE / "kernels" / "python3" / "kernel.json").read_text())
-    assert spec["argv"][:3] == ["python", "-m", "coproduction.kernel"]
+    assert spec["argv"][:3] == ["python", "-m", "coproduction.servers.kernel"]
     notebook = json.loads((PARTICIPANT_NOTEBOOKS / "language.ipynb").read_text())
     assert notebook["metadata"]["kernelspec"]["name"] == "python3"
 
@@ -86,7 +87,7 @@ def test_a_participant_page_runs_without_completion_debugger_or_terminal(kit_ker
     assert "not available" in printed(run(
         client, "import IPython\ntry:\n    IPython.embed()\nexcept RuntimeError as e:\n"
                 "    print(e)"))
-    assert "coproduction.kernel" in Path(
+    assert "coproduction.servers.kernel" in Path(
         f"/proc/{manager.provisioner.process.pid}/cmdline").read_text().replace("\0", " ")
 
 
@@ -121,7 +122,7 @@ def test_a_reader_far_behind_still_gets_every_output_message(kit_kernel):
 
 
 def test_the_kernel_module_starts_ipykernel_after_leaving_things_out(monkeypatch):
-    from coproduction import kernel
+    from coproduction.servers import kernel
 
     # The import system reads the interpreter's own module table, so replacing
     # sys.modules with a copy isolates nothing (and jedi is loaded as soon as any test

@@ -1,4 +1,4 @@
-"""Tests for the plain-language checker (coproduction/language.py)."""
+"""Tests for the plain-language checker (coproduction/core/plain_language.py)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from importlib import resources
 
 import pytest
 
-from coproduction import language
-from coproduction.language import (
+from coproduction.core import plain_language as language
+from coproduction.core.plain_language import (
     KINDS,
     Finding,
     LanguageReport,
@@ -818,7 +818,7 @@ def test_labels_list_is_complete_and_unique():
 
 def test_import_is_light_and_lists_load_lazily():
     code = (
-        "import sys, coproduction.language as L\n"
+        "import sys, coproduction.core.plain_language as L\n"
         "assert L._lexicon.cache_info().currsize == 0\n"
         "bad = {'pandas', 'ipywidgets', 'numpy'} & set(sys.modules)\n"
         "assert not bad, bad\n"

@@ -13,12 +13,12 @@ import re
 import pytest
 from test_widgets import all_labels
 
-from coproduction import methods as mt
-from coproduction.export import export_workshop
-from coproduction.language import check_text
-from coproduction.participants import join_workshop
-from coproduction.sessions import close_round, create_session, open_round
-from coproduction.validation import InvalidInput
+from coproduction.activities import methods as mt
+from coproduction.core.participants import join_workshop
+from coproduction.core.plain_language import check_text
+from coproduction.core.sessions import close_round, create_session, open_round
+from coproduction.core.validation import InvalidInput
+from coproduction.privacy.export import export_workshop
 from widgets.methods import MethodsBoardPage, MethodsConsole
 
 SHIPPED = {"art-sessions", "poetry-sessions", "journal-writing", "interviews", "focus-groups",
@@ -117,7 +117,7 @@ def test_group_counts_show_only_answers_shared_by_three_or_more():
 
 def test_agreed_terms_are_marked_beside_the_text_never_written_into_it():
     """Rewriting made "with the the teacher who helps ..." and renamed a method."""
-    from coproduction.language import agreed_in, agreed_note, agreed_spans
+    from coproduction.core.plain_language import agreed_in, agreed_note, agreed_spans
 
     glossary = {"SENCO": "the teacher who helps children with extra needs",
                 "TAC": "the team around the child"}

@@ -196,9 +196,9 @@ def test_two_servers_share_one_workshop_live_and_a_withdrawal_leaves_both(tmp_pa
     import httpx
     from harness import running_servers
 
-    from coproduction.consent import withdraw_participant
-    from coproduction.sessions import create_session, open_round
-    from coproduction.shared_language import SharedLanguage
+    from coproduction.activities.shared_language import SharedLanguage
+    from coproduction.core.sessions import create_session, open_round
+    from coproduction.privacy.consent import withdraw_participant
     from coproduction.store import Store
 
     workshop = tmp_path / f"shared-{secrets.token_hex(3)}"
@@ -303,7 +303,7 @@ def test_serve_on_postgresql_behind_a_proxy_shares_the_token_and_keeps_it_off_ps
     shared token from COPRODUCTION_TOKEN, the join link at the proxy's address."""
     from harness import Served
 
-    from coproduction.server import TOKENS_FILE
+    from coproduction.servers.serve import TOKENS_FILE
 
     name = f"served-{secrets.token_hex(3)}"
     monkeypatch.setenv("PYTHONPATH", str(ROOT))  # this checkout's kit, from any folder

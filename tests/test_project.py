@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from coproduction.schema import data_dictionary
+from coproduction.store.schema import data_dictionary
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -53,7 +53,7 @@ def test_the_required_layout_exists():
 
 def test_data_dictionary_matches_the_schema():
     text = (ROOT / "data" / "README.md").read_text(encoding="utf-8")
-    assert data_dictionary() in text, "refresh it with: python -m coproduction.schema"
+    assert data_dictionary() in text, "refresh it with: python -m coproduction.store.schema"
 
 
 def test_guides_link_to_notebooks_that_exist_and_every_participant_notebook_has_one():
@@ -77,7 +77,7 @@ def test_the_engine_never_imports_ipywidgets_or_shadows_the_kits_widgets():
 
 
 def test_every_guide_reads_as_plain_english():
-    from coproduction.language import check_text
+    from coproduction.core.plain_language import check_text
 
     for guide in (ROOT / "facilitation_guides").glob("*.md"):
         ease = check_text(guide.read_text(encoding="utf-8")).readability.flesch_reading_ease
@@ -148,31 +148,37 @@ def test_the_postgresql_script_starts_a_private_server_and_removes_it(tmp_path):
 
 
 def test_the_core_reaches_an_activity_only_through_its_declaration():
-    """Withdrawal, export and the rest of the core import no activity's module: each
-    activity declares itself once (coproduction/activity.py) and is found by name."""
-    import ast
+    """Withdrawal, export and the rest of the core import no activity's module, not even
+    through another module: each activity declares itself once
+    (coproduction/core/activity.py) and is found by name."""
+    from coproduction.core.activity import REGISTERED
+    from coproduction.store.schema import ACTIVITIES
 
-    from coproduction.activity import REGISTERED
-
-    activity_modules = set(REGISTERED.values())
-    core = ["participants", "consent", "export", "sessions", "consensus", "validation",
-            "store", "outputs", "promises", "activity", "small_counts"]
+    graph = kit_imports()
+    activity_modules = {name for name in graph if name.startswith("coproduction.activities.")}
+    assert set(REGISTERED.values()) <= activity_modules
+    core = [name for name in graph
+            if name.partition(".")[2].partition(".")[0] in ("core", "store", "privacy")]
+    assert {"coproduction.core.participants", "coproduction.privacy.consent",
+            "coproduction.privacy.export", "coproduction.core.sessions",
+            "coproduction.core.validation", "coproduction.store"} <= set(core)
     for name in core:
-        tree = ast.parse((ROOT / "coproduction" / f"{name}.py").read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom):
-                module = ("coproduction." if node.level else "") + (node.module or "")
-                assert module not in activity_modules, f"{name} imports {module}"
-    assert set(REGISTERED) == set(__import__("coproduction.schema").schema.ACTIVITIES)
+        reached, todo = set(), [name]
+        while todo:
+            for other in graph[todo.pop()] - reached:
+                reached.add(other)
+                todo.append(other)
+        assert not reached & activity_modules, f"{name} reaches {reached & activity_modules}"
+    assert set(REGISTERED) == set(ACTIVITIES)
 
 
 def test_every_activity_declares_its_page_console_demo_and_report_sections(tmp_path):
     """Each declaration names things that exist, and the demo and the report use them:
     the demo has a session of every activity, and the report says which activity each
     of its sections comes from."""
-    from coproduction.activity import activities, named
+    from coproduction.core.activity import activities, named
     from coproduction.demo import make_demo
-    from coproduction.evaluation import SECTIONS, Evaluation
+    from coproduction.evaluation.metrics import SECTIONS, Evaluation
 
     for declared in activities().values():
         for where in (declared.page, declared.console, declared.demo):
@@ -208,11 +214,9 @@ def kit_imports() -> dict[str, set[str]]:
     imports made for type checkers (``if TYPE_CHECKING:``) are left out."""
     import ast
 
-    files = {f"{path.parent.name}.{path.stem}".removesuffix(".__init__"): path
-             for folder in ("coproduction", "widgets")
+    files = {".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__"):
+             path for folder in ("coproduction", "widgets")
              for path in (ROOT / folder).rglob("*.py")}
-    files = {name.replace("coproduction.__init__", "coproduction"): path
-             for name, path in files.items()}
     graph = {}
     for name, path in files.items():
         tree = ast.parse(path.read_text(encoding="utf-8"))
@@ -239,7 +243,7 @@ def test_the_kits_modules_import_each_other_in_no_circle():
     """A circle of imports, even one hidden inside a function, means two modules cannot
     be understood, tested or moved apart; none is allowed."""
     graph = kit_imports()
-    assert "coproduction.store" in graph["coproduction.participants"]  # it does look
+    assert "coproduction.store" in graph["coproduction.core.participants"]  # it does look
     state: dict[str, int] = {}
     path: list[str] = []
 
@@ -261,15 +265,15 @@ def test_the_kits_modules_import_each_other_in_no_circle():
 
 
 def test_every_setting_is_declared_once_and_the_readme_shows_them_all():
-    """serve's options and the environment variables come from coproduction/settings.py:
+    """serve's options and the environment variables come from coproduction/core/settings.py:
     no other module spells a COPRODUCTION_ variable's name, serve's command line and
     each server's own are made from the table, and the README's table is the table."""
     import ast
     import re
 
     from coproduction.cli import build_parser
-    from coproduction.schema import ACTIVITIES
-    from coproduction.settings import ENVIRONMENT, SERVE, markdown_table
+    from coproduction.core.settings import ENVIRONMENT, SERVE, markdown_table
+    from coproduction.store.schema import ACTIVITIES
 
     table = README.split("<!-- settings table -->\n")[1].split("\n<!-- end of")[0]
     assert table == markdown_table({"activity": ACTIVITIES})
@@ -301,7 +305,7 @@ def test_no_refusal_says_a_word_twice():
     sentences = ["Please type {} first.", "That is too long for {}: please keep it short.",
                  "Please give {} as a whole number.", "Please choose {}."]
     for folder in ("coproduction", "widgets"):
-        for path in (ROOT / folder).glob("*.py"):
+        for path in (ROOT / folder).rglob("*.py"):
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
                 if isinstance(node, ast.keyword) and node.arg == "what" and isinstance(
                         node.value, ast.Constant) and isinstance(node.value.value, str):

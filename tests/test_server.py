@@ -28,15 +28,15 @@ from harness import (
     wait_for,
     write_notebook,
 )
+from page_client import kernel_id_of
 
-from coproduction.server import (
+from coproduction.servers.serve import (
     LINK_NOT_COMPLETE,
     ServerError,
     ServerSettings,
     room_address,
     start_servers,
 )
-from page_client import kernel_id_of
 
 LANGUAGE = (
     "import os\n"
@@ -187,7 +187,7 @@ def test_console_listens_on_loopback_only(servers):
 def test_console_refuses_another_address():
     env = {**os.environ, "COPRODUCTION_TOKEN": "t", "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     result = subprocess.run(
-        [sys.executable, "-m", "coproduction.server", "console", "--notebooks", ".",
+        [sys.executable, "-m", "coproduction.servers.serve", "console", "--notebooks", ".",
          "--landing", "console.ipynb", "--port", str(free_port()), "--host", "0.0.0.0"],
         env=env, capture_output=True, text=True, timeout=30, check=False,
     )
@@ -366,7 +366,7 @@ def test_a_taken_port_gives_a_plain_error(servers, tmp_path):
 
 def test_a_port_taken_after_the_check_still_fails_plainly(servers, tmp_path, monkeypatch):
     """Voilà would quietly move to the next free port; the kit's servers must not."""
-    from coproduction import server
+    from coproduction.servers import serve as server
 
     monkeypatch.setattr(server, "_check_port_free", lambda *args: None)
     workshop, participant, facilitator = make_notebooks(tmp_path)
@@ -545,7 +545,7 @@ def test_tokens_are_on_no_command_line_and_the_console_token_nowhere_near_partic
 
 
 def test_every_response_tells_the_browser_to_stay_on_this_server(servers):
-    from coproduction.server import SECURITY_HEADERS
+    from coproduction.servers.serve import SECURITY_HEADERS
 
     host, token = base(servers.join_url), token_of(servers.join_url)
     # Documents only: a script or style file is not a page and a policy means nothing there.

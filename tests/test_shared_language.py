@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from databases import stored_bytes
 
-from coproduction.consensus import ConsensusRule
-from coproduction.participants import join_workshop, rejoin
-from coproduction.sessions import close_round, create_session, current_session, open_round
-from coproduction.shared_language import SharedLanguage, current_glossary
-from coproduction.validation import InvalidInput
+from coproduction.activities.consensus import ConsensusRule
+from coproduction.activities.shared_language import SharedLanguage, current_glossary
+from coproduction.core.participants import join_workshop, rejoin
+from coproduction.core.sessions import close_round, create_session, current_session, open_round
+from coproduction.core.validation import InvalidInput
 
 GUIDANCE_EXAMPLE = (
     "The LAC review/TAC took place at JKS with all members of the SLT and the CIN team where "
@@ -210,7 +210,7 @@ def test_a_flood_from_one_page_is_slowed_down_and_loses_nothing(room, store, on_
     """One page has one allowance, whoever its actions claim to be from (SECURITY.md,
     promise 10): naming another person earns no fresh one, and the pause button keeps
     its own."""
-    from coproduction.feedback import send_pause_signal
+    from coproduction.activities.feedback import send_pause_signal
 
     session, (ana, bo, _) = room
     tid = term_id(session, "SEND")
@@ -237,7 +237,7 @@ def test_the_console_and_the_commands_are_not_slowed(room, store, monkeypatch):
 
 
 def test_the_rate_limit_recovers_with_time():
-    from coproduction.validation import RateLimit
+    from coproduction.core.validation import RateLimit
 
     now = [0.0]
     limit = RateLimit(2, 10, clock=lambda: now[0])

@@ -12,8 +12,7 @@ import sqlite3
 import pytest
 from databases import columns
 
-from coproduction import schema
-from coproduction.store import Conflict, Store, StoreError
+from coproduction.store import Conflict, Store, StoreError, schema
 
 
 def test_database_settings(store):

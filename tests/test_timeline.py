@@ -16,11 +16,11 @@ import ipywidgets as ipw
 import pytest
 from test_widgets import all_labels
 
-from coproduction import timeline as tl
-from coproduction.export import export_workshop
-from coproduction.participants import join_workshop
-from coproduction.sessions import close_round, create_session, open_round
-from coproduction.validation import InvalidInput
+from coproduction.activities import timeline as tl
+from coproduction.core.participants import join_workshop
+from coproduction.core.sessions import close_round, create_session, open_round
+from coproduction.core.validation import InvalidInput
+from coproduction.privacy.export import export_workshop
 from widgets.console import FacilitatorConsole
 from widgets.timeline import TimelineBoard, TimelineConsole, timeline_svg
 
@@ -318,7 +318,7 @@ def test_the_console_edits_and_removes_dates_and_every_page_follows(store, sessi
 def test_add_a_date_starts_empty_after_saving_and_offers_methods_added_since(store):
     """A payment day became "Payment day, Photo diaries" on everyone's chart: the form
     kept the last session's method; and a method added later was not offered."""
-    from coproduction.methods import MethodSelection
+    from coproduction.activities.methods import MethodSelection
 
     methods = MethodSelection(store, create_session(store, "methods", "Choosing"))
     console = console_for(store)
@@ -422,7 +422,7 @@ def test_nobody_can_change_or_remove_someone_elses_life_event(store, session_id)
 
 
 def test_a_withdrawn_persons_life_story_goes_with_them(store, session_id):
-    from coproduction.consent import withdraw_participant
+    from coproduction.privacy.consent import withdraw_participant
 
     ana = board_for(store, "Ana")
     ana.session.add_life_event(ana.person, year=2009, title="Mine", shared=True)

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from harness import chromium, require_chromium, running_servers
 
-from coproduction import timeline as tl
-from coproduction.sessions import create_session, open_activity, open_round
+from coproduction.activities import timeline as tl
+from coproduction.core.sessions import create_session, open_activity, open_round
 from coproduction.store import Store
 
 pytestmark = pytest.mark.browser

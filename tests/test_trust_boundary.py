@@ -11,10 +11,11 @@ import datetime as dt
 
 import pytest
 
-from coproduction import consent, feedback, methods, shared_language, timeline
-from coproduction.participants import join_workshop
-from coproduction.sessions import create_session, open_round
-from coproduction.validation import InvalidInput
+from coproduction.activities import feedback, methods, shared_language, timeline
+from coproduction.core.participants import join_workshop
+from coproduction.core.sessions import create_session, open_round
+from coproduction.core.validation import InvalidInput
+from coproduction.privacy import consent
 
 
 def every_action(store):
@@ -63,7 +64,7 @@ def test_one_page_has_one_allowance_whatever_activity_or_choice_it_asks_for(stor
                                                                            on_a_page):
     """A page that spends its allowance in one activity has none left in any other, nor
     for changing its choices; the pause button keeps an allowance of its own."""
-    from coproduction.validation import PAGE_ACTIONS
+    from coproduction.core.validation import PAGE_ACTIONS
 
     person, actions = every_action(store)
     PAGE_ACTIONS._events.clear()

@@ -10,10 +10,10 @@ import ipywidgets as ipw
 import pytest
 from traitlets import TraitError
 
-from coproduction.participants import join_workshop
-from coproduction.sessions import close_round, create_session, open_round
-from coproduction.shared_language import SharedLanguage
-from coproduction.validation import InvalidInput
+from coproduction.activities.shared_language import SharedLanguage
+from coproduction.core.participants import join_workshop
+from coproduction.core.sessions import close_round, create_session, open_round
+from coproduction.core.validation import InvalidInput
 from widgets.base import marked_text
 from widgets.console import FacilitatorConsole
 from widgets.join import ParticipantPage
@@ -531,8 +531,8 @@ def test_a_warm_kernel_keeps_knocking_until_its_page_address_arrives(monkeypatch
 def test_a_later_text_marks_agreed_words_with_their_wording_and_keeps_the_text(store):
     """The board stopped marking an agreed term silently, check-language printed a note
     and the console rewrote: now all three say the same, and nothing is rewritten."""
-    from coproduction.language import check_text, format_report
-    from coproduction.shared_language import current_glossary
+    from coproduction.activities.shared_language import current_glossary
+    from coproduction.core.plain_language import check_text, format_report
 
     first = create_session(store, "language", "First letter")
     store.insert("glossary", {"session_id": first, "term": "TAC",
@@ -566,7 +566,7 @@ def test_the_console_shows_who_joined_and_the_places_left(store, monkeypatch):
     assert room.more.layout.display is None
     room.more.click()
     assert store.workshop()["extra_places"] == 5 and "5 more places" in room.message.value
-    from coproduction.sessions import add_places
+    from coproduction.core.sessions import add_places
 
     for bad in (0, -3, "lots", 2.5, None, 10_000):
         with pytest.raises(InvalidInput):
@@ -597,7 +597,7 @@ def test_the_console_changes_or_takes_out_an_agreed_wording_and_the_group_is_tol
     rows[0].change.click()
     rows[1].reason.value = "Nobody here uses it."
     rows[1].remove.click()
-    from coproduction.shared_language import current_glossary
+    from coproduction.activities.shared_language import current_glossary
 
     assert current_glossary(store) == {"TAC": "the team around the child"}
     told = [n["text"] for n in store.select("notices")]

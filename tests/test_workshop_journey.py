@@ -11,10 +11,10 @@ from __future__ import annotations
 import pytest
 from harness import chromium, remember_typed, running_servers
 
-from coproduction import timeline as tl
-from coproduction.methods import MethodSelection
-from coproduction.sessions import activity_now, create_session, open_round
-from coproduction.shared_language import SharedLanguage
+from coproduction.activities import timeline as tl
+from coproduction.activities.methods import MethodSelection
+from coproduction.activities.shared_language import SharedLanguage
+from coproduction.core.sessions import activity_now, create_session, open_round
 from coproduction.store import Store
 
 pytestmark = pytest.mark.browser

@@ -34,10 +34,10 @@ import ipywidgets as ipw
 from ipywidgets.widgets.widget_string import LabelStyle, TextStyle
 
 from coproduction import upstream
-from coproduction.language import agreed_spans
-from coproduction.settings import ROLE_ENV
+from coproduction.core.plain_language import agreed_spans
+from coproduction.core.settings import ROLE_ENV
+from coproduction.core.validation import InvalidInput
 from coproduction.store import DamagedWorkshop, Store, StoreError
-from coproduction.validation import InvalidInput
 
 log = logging.getLogger("coproduction.widgets")
 
@@ -199,7 +199,7 @@ class RoundControls(ipw.VBox):
     def __init__(self, panel: "LivePanel", activity: str, *, prefix: str = "",
                  opened: str = "The round is open.", closed: str | None = "The round is closed.",
                  close: Callable[[], None] | None = None):
-        from coproduction.sessions import close_round, open_round
+        from coproduction.core.sessions import close_round, open_round
 
         self.panel, self.activity = panel, activity
         panel.no_session = NO_SESSION_ON_THE_CONSOLE  # the facilitator is the one to start it
@@ -228,7 +228,7 @@ class RoundControls(ipw.VBox):
                          _dom_classes=css("round-controls"))
 
     def _new_session(self) -> None:
-        from coproduction.sessions import create_session
+        from coproduction.core.sessions import create_session
 
         self.panel.fixed_session = create_session(self.panel.store, self.activity,
                                                   self.new_title.value)
@@ -237,7 +237,7 @@ class RoundControls(ipw.VBox):
     def show(self, status: str | None) -> None:
         """Enable the steps that make sense for a round in ``status`` (None: no session),
         and list the activity's sessions, the one shown chosen."""
-        from coproduction.sessions import STATUS_WORDS
+        from coproduction.core.sessions import STATUS_WORDS
 
         self.open_button.disabled = status is None or status == "open"
         self.close_button.disabled = status != "open"
@@ -267,7 +267,7 @@ def escaped(text: str) -> str:
 def marked_text(body: str, terms: Iterable[str], agreed: Mapping[str, str] | None = None) -> str:
     """``body`` as escaped HTML paragraphs with each of ``terms`` in ``<mark>``, and each
     term of the ``agreed`` glossary marked as agreed with its wording beside it (found as
-    :func:`coproduction.language.agreed_spans` finds it; the text itself is never changed).
+    :func:`coproduction.core.plain_language.agreed_spans` finds it; the text itself is never changed).
 
     Every character of ``body`` passes through :func:`escaped`; only the
     kit's own ``<p>``, ``<mark>`` and ``<span>`` tags are added.
@@ -340,7 +340,7 @@ def wait_for_request() -> None:
     from websockets.exceptions import WebSocketException
     from websockets.sync.client import connect
 
-    from coproduction.kernel import PROOF_HEADER, page_address_proof
+    from coproduction.servers.kernel import PROOF_HEADER, page_address_proof
 
     url, kernel_id = upstream.page_address_socket()
     # The server hands the address (token, rejoin key) only to the kernel it belongs to:
@@ -433,7 +433,7 @@ class LivePanel(ipw.VBox):
         ``make(session_id)`` builds the panel's session object when the session
         to follow changes (the facilitator opened another); True when it did.
         """
-        from coproduction.sessions import current_session
+        from coproduction.core.sessions import current_session
 
         wanted = self.fixed_session
         if wanted is None:
@@ -665,8 +665,8 @@ def end_this_kernel(after: float = ENDING_SECONDS) -> None:
     notebook an evaluator runs, or a test). It asks its own server, proving who it is
     with its own connection key, and is shut down as a closed page's kernel is.
     """
-    from coproduction.kernel import ENDED_PATH, PROOF_HEADER
-    from coproduction.settings import KERNEL_ID_ENV, SERVER_ADDRESS_ENV
+    from coproduction.core.settings import KERNEL_ID_ENV, SERVER_ADDRESS_ENV
+    from coproduction.servers.kernel import ENDED_PATH, PROOF_HEADER
 
     address = os.environ.get(SERVER_ADDRESS_ENV, "")
     kernel_id = os.environ.get(KERNEL_ID_ENV, "")
@@ -678,7 +678,7 @@ def end_this_kernel(after: float = ENDING_SECONDS) -> None:
     def ask() -> None:
         import urllib.request
 
-        from coproduction.kernel import page_address_proof
+        from coproduction.servers.kernel import page_address_proof
 
         request = urllib.request.Request(
             f"{address}{ENDED_PATH}{kernel_id}", method="POST", data=b"",

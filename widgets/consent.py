@@ -11,9 +11,10 @@ from typing import Callable
 
 import ipywidgets as ipw
 
-from coproduction import consent, promises
-from coproduction.outputs import changed_files
-from coproduction.participants import DISPLAY_NAME_MAX, Participant, find_participant
+from coproduction.core import promises
+from coproduction.core.participants import DISPLAY_NAME_MAX, Participant, find_participant
+from coproduction.privacy import consent
+from coproduction.privacy.outputs import changed_files
 from coproduction.store import Store
 
 from .base import KeyedRows, LivePanel, asked, css, fixed_label, keep_trying, label, show_lines
@@ -179,7 +180,7 @@ class ConsentConsole(LivePanel):
 
     def __init__(self, store: Store):
         super().__init__(store, classes=("consent-console",))
-        from coproduction import payments
+        from coproduction.core import payments
 
         self.payments = payments
         w = store.workshop()
@@ -394,11 +395,11 @@ class ConsentConsole(LivePanel):
         self.benefits.value = self.payments.benefits_warning(self.pay_settlement.value)
 
     def _add_payment(self) -> None:
-        from coproduction.sessions import current_session
+        from coproduction.core.sessions import current_session
 
         sessions = self.store.select("sessions", order_by="session_id")
         if not sessions:
-            from coproduction.validation import InvalidInput
+            from coproduction.core.validation import InvalidInput
 
             raise InvalidInput("Set up a session first: payments are for time in a session.")
         current = current_session(self.store, sessions[-1]["activity"]) or sessions[-1]

@@ -11,9 +11,9 @@ import time
 
 import ipywidgets as ipw
 
-from coproduction.activity import activities, named
-from coproduction.sessions import activity_now, add_places, open_activity
-from coproduction.settings import JOIN_URL_ENV
+from coproduction.core.activity import activities, named
+from coproduction.core.sessions import activity_now, add_places, open_activity
+from coproduction.core.settings import JOIN_URL_ENV
 from coproduction.store import Store
 
 from .base import LivePanel, asked, css, kernel_loop, label, page_or_problem, show_lines

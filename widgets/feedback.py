@@ -22,10 +22,10 @@ from collections import Counter
 
 import ipywidgets as ipw
 
-from coproduction import feedback as fb
-from coproduction import timeline as tl
-from coproduction.participants import Participant
-from coproduction.small_counts import SUPPRESSED
+from coproduction.activities import feedback as fb
+from coproduction.activities import timeline as tl
+from coproduction.core.participants import Participant
+from coproduction.privacy.small_counts import SUPPRESSED
 from coproduction.store import Store
 
 from .base import (

@@ -12,11 +12,11 @@ from typing import Callable
 
 import ipywidgets as ipw
 
-from coproduction.consent import finish_clearing, withdrawal_plan
-from coproduction.participants import Participant, join_workshop, rejoin
-from coproduction.promises import ROLE_WORDS
+from coproduction.core.participants import Participant, join_workshop, rejoin
+from coproduction.core.promises import ROLE_WORDS
+from coproduction.core.validation import InvalidInput, count_action, refused
+from coproduction.privacy.consent import finish_clearing, withdrawal_plan
 from coproduction.store import Store
-from coproduction.validation import InvalidInput, count_action, refused
 
 from .base import (
     ENDED,

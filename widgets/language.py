@@ -1,6 +1,6 @@
 """Shared-language negotiation on the page: the participant's board and the facilitator's panel.
 
-Both draw the same board from :class:`coproduction.shared_language.Board`;
+Both draw the same board from :class:`coproduction.activities.shared_language.Board`;
 the participant's cards have vote buttons and a box to propose wording, the
 facilitator's have a box to take a proposal off the board with a reason.
 Text people typed is shown with labels; the facilitator's text is shown as
@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import ipywidgets as ipw
 
-from coproduction import consent
-from coproduction.consensus import SHARES, ConsensusRule
-from coproduction.participants import Participant
-from coproduction.shared_language import (
+from coproduction.activities.consensus import SHARES, ConsensusRule
+from coproduction.activities.shared_language import (
     DESCRIPTION_MAX,
     REASON_MAX,
     TERM_MAX,
@@ -27,8 +25,10 @@ from coproduction.shared_language import (
     change_glossary_entry,
     glossary_entries,
 )
+from coproduction.core.participants import Participant
+from coproduction.core.validation import InvalidInput
+from coproduction.privacy import consent
 from coproduction.store import Store
-from coproduction.validation import InvalidInput
 
 from .base import (
     KeyedRows,

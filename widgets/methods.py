@@ -1,6 +1,6 @@
 """Method selection on the page: the participant's board and the facilitator's panel.
 
-Both draw the same board from :class:`coproduction.methods.MethodsBoard`:
+Both draw the same board from :class:`coproduction.activities.methods.MethodsBoard`:
 each method's card says what it is, what it needs and how well it fits the
 group, with a change offered for everyone it does not suit. A participant's
 cards have dots and a rating, and the page holds their private access card;
@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import ipywidgets as ipw
 
-from coproduction.language import agreed_note
-from coproduction.methods import (
+from coproduction.activities.methods import (
     CARD_QUESTIONS,
     FIT_EXPLANATION,
     FORMAT_WORDS,
@@ -27,7 +26,8 @@ from coproduction.methods import (
     MethodSelection,
     MethodView,
 )
-from coproduction.participants import Participant
+from coproduction.core.participants import Participant
+from coproduction.core.plain_language import agreed_note
 from coproduction.store import Store
 
 from .base import LivePanel, RoundControls, asked, css, label, show_lines

@@ -24,13 +24,13 @@ from typing import Callable
 
 import ipywidgets as ipw
 
-from coproduction import timeline as tl
-from coproduction.language import agreed_in, agreed_note
-from coproduction.participants import Participant
-from coproduction.schema import EVENT_KINDS
-from coproduction.shared_language import current_glossary
+from coproduction.activities import timeline as tl
+from coproduction.activities.shared_language import current_glossary
+from coproduction.core.participants import Participant
+from coproduction.core.plain_language import agreed_in, agreed_note
+from coproduction.core.validation import InvalidInput
 from coproduction.store import Store
-from coproduction.validation import InvalidInput
+from coproduction.store.schema import EVENT_KINDS
 
 from .base import (
     KeyedRows,

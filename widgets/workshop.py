@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import ipywidgets as ipw
 
-from coproduction.activity import activities, activity, named
-from coproduction.participants import Participant
-from coproduction.sessions import activity_now, open_activities
+from coproduction.core.activity import activities, activity, named
+from coproduction.core.participants import Participant
+from coproduction.core.sessions import activity_now, open_activities
 from coproduction.store import Store
 
 from .base import LivePanel, asked, css, label

@@ -1,6 +1,6 @@
 """Consent, credit, the right to withdraw, keeping data no longer than promised.
 
-- What a person is told before they take part is in :mod:`coproduction.promises`, with
+- What a person is told before they take part is in :mod:`coproduction.core.promises`, with
   a version recorded beside every choice they make.
 - Their choices can change at any time (:func:`change_choices`); a single
   contribution can carry its own credit (:func:`credit_one`).
@@ -19,9 +19,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from .activity import activities
-from .export import rewrite_outputs
-from .participants import (
+from ..core.activity import activities
+from ..core.participants import (
     Participant,
     active_row,
     checked_choices,
@@ -29,10 +28,11 @@ from .participants import (
     stand_in,
     taking_part,
 )
-from .promises import day_words, information_version
-from .schema import CREDIT_MODES, TABLES
-from .store import Store, StoreError, Transaction
-from .validation import InvalidInput, checked_date, choose, refused
+from ..core.promises import day_words, information_version
+from ..core.validation import InvalidInput, checked_date, choose, refused
+from ..store import Store, StoreError, Transaction
+from ..store.schema import CREDIT_MODES, TABLES
+from .export import rewrite_outputs
 
 CREDIT_WORDS = {
     "anonymous": "Anonymous: no name at all",
@@ -249,7 +249,7 @@ SETTING_FIELDS = ("contact", "withdraw_by", "after_cutoff", "keep_until", "pay_r
 
 def change_settings(store: Store, **changes: object) -> dict:
     """Change the workshop's promises (contact, cut-off, policy, keep-until, pay rate)."""
-    from .validation import clean_text
+    from ..core.validation import clean_text
 
     unknown = set(changes) - set(SETTING_FIELDS)
     if unknown:
@@ -287,7 +287,7 @@ def change_settings(store: Store, **changes: object) -> dict:
 
 def add_recording(store: Store, *, what: object, kept_where: object, consent: object,
                   delete_by: object, session_id: int | None = None) -> int:
-    from .validation import clean_text
+    from ..core.validation import clean_text
 
     row = {"what": clean_text(what, what="what was recorded", max_length=300),
            "kept_where": clean_text(kept_where, what="where it is kept", max_length=300),
@@ -298,7 +298,7 @@ def add_recording(store: Store, *, what: object, kept_where: object, consent: ob
 
 
 def mark_recording_deleted(store: Store, recording_id: object, how_checked: object) -> None:
-    from .validation import clean_text
+    from ..core.validation import clean_text
 
     how = clean_text(how_checked, what="how you checked it is gone", max_length=300)
     with store.transaction() as tx:
@@ -312,7 +312,7 @@ def mark_recording_deleted(store: Store, recording_id: object, how_checked: obje
 
 def declare(store: Store, kind: object, text: object) -> int:
     """Add a declared conflict of interest, or a named back-up for a paid role."""
-    from .validation import clean_text
+    from ..core.validation import clean_text
 
     kind = choose(kind, ("conflict", "backup"), what="what you are declaring")
     return store.insert("declarations", {

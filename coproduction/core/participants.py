@@ -1,6 +1,6 @@
 """Joining a workshop under a chosen name, and coming back as the same person.
 
-A person reads what taking part means (:mod:`coproduction.consent`), then
+A person reads what taking part means (:mod:`coproduction.privacy.consent`), then
 joins with the workshop code, a name to be known by (a pseudonym) and their
 choices. They get a random id and a secret rejoin key; the page keeps the key
 in its address, so a reload brings them back. The database keeps only a hash
@@ -12,9 +12,9 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
+from ..store import Store, Transaction, hash_key
+from ..store.schema import CREDIT_MODES, ROLES, TABLES
 from .promises import information_version
-from .schema import CREDIT_MODES, ROLES, TABLES
-from .store import Store, Transaction, hash_key
 from .validation import InvalidInput, choose, clean_text, count_action, refused
 
 PSEUDONYM_MAX = 40
@@ -87,7 +87,7 @@ def join_workshop(store: Store, *, code: object, pseudonym: object,
     """Add a person who chose to take part; return them and their rejoin key.
 
     ``info_version`` is the version of the information the person was shown
-    (:func:`coproduction.promises.information_version`); if the information
+    (:func:`coproduction.core.promises.information_version`); if the information
     changed since, they are asked to read it again. The key is shown once and
     never stored.
     """

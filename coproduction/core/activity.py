@@ -17,14 +17,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
 if TYPE_CHECKING:
-    from .store import Store, Transaction
+    from ..store import Store, Transaction
 
 #: Each activity's name and the engine module that declares it (its ``ACTIVITY``).
 REGISTERED: dict[str, str] = {
-    "language": "coproduction.shared_language",
-    "methods": "coproduction.methods",
-    "timeline": "coproduction.timeline",
-    "feedback": "coproduction.feedback",
+    "language": "coproduction.activities.shared_language",
+    "methods": "coproduction.activities.methods",
+    "timeline": "coproduction.activities.timeline",
+    "feedback": "coproduction.activities.feedback",
 }
 
 
@@ -54,7 +54,7 @@ class Activity:
     activity's made-up sessions (``function(store, rng, people)``, see
     :mod:`coproduction.demo`). ``evaluated_in`` names the evaluation report's sections
     that are worked out from this activity's tables (keys of
-    ``coproduction.evaluation.SECTIONS``), so the report can say where a section's data
+    ``coproduction.evaluation.metrics.SECTIONS``), so the report can say where a section's data
     comes from.
     """
 

@@ -23,7 +23,7 @@ asks of them and when, and the dates that protect them.
   ``coproduction export``.
 
 Every action is checked here, inside the transaction that writes; refusals
-are :class:`~coproduction.validation.InvalidInput` with a plain sentence.
+are :class:`~coproduction.core.validation.InvalidInput` with a plain sentence.
 """
 
 from __future__ import annotations
@@ -34,19 +34,19 @@ from dataclasses import dataclass
 from itertools import pairwise
 from zoneinfo import ZoneInfo, available_timezones
 
-from .activity import Activity
-from .participants import Participant, credited_as, taking_part
-from .promises import money
-from .schema import EVENT_KINDS, TIMELINE_TABLES
-from .sessions import require_open, session_row
-from .store import Store, Transaction
-from .validation import (
+from ..core.activity import Activity
+from ..core.participants import Participant, credited_as, taking_part
+from ..core.promises import money
+from ..core.sessions import require_open, session_row
+from ..core.validation import (
     InvalidInput,
     checked_date,
     choose,
     clean_text,
     refused,
 )
+from ..store import Store, Transaction
+from ..store.schema import EVENT_KINDS, TIMELINE_TABLES
 
 TITLE_MAX = 120
 DETAILS_MAX = 500

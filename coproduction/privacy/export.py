@@ -21,13 +21,13 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .activity import activities
+from ..core.activity import activities
+from ..core.participants import credited_as
+from ..store import Store
+from ..store.schema import TABLES, Field, Table, datapackage
 from .outputs import HOLD_WORDS, OutputFolder, clear_kit_files
-from .participants import credited_as
-from .schema import TABLES, Field, Table, datapackage
-from .store import Store
 
-log = logging.getLogger("coproduction.export")
+log = logging.getLogger("coproduction.privacy.export")
 
 CREDITED_AS = Field("credited_as", "string",
                     "How the contribution is credited, as its author chose: their chosen "
@@ -143,10 +143,10 @@ def export_workshop(store: Store, out: Path | str, *,
                     include_private: bool = False) -> list[Path]:
     """Write every exported table and ``datapackage.json`` to ``out``; return the paths.
 
-    The folder and each file's checksum are remembered (:mod:`coproduction.outputs`), so
+    The folder and each file's checksum are remembered (:mod:`coproduction.privacy.outputs`), so
     a later withdrawal writes it again without the person who left, and nothing the kit
     did not write there is ever overwritten: if a file of the same name is someone
-    else's, nothing is written and :class:`coproduction.outputs.NotTheKitsFile` says so.
+    else's, nothing is written and :class:`coproduction.privacy.outputs.NotTheKitsFile` says so.
     """
     with OutputFolder(store, out, "tables", include_private=include_private) as folder:
         folder.claim(kit_file_names(include_private))
@@ -154,7 +154,7 @@ def export_workshop(store: Store, out: Path | str, *,
 
 
 def write_export(store: Store, folder) -> list[Path]:
-    """Write the export's files through ``folder``, a :class:`coproduction.outputs.OutputFolder`."""
+    """Write the export's files through ``folder``, a :class:`coproduction.privacy.outputs.OutputFolder`."""
     tables = exported_tables(folder.include_private)
     names = {t.name for t in tables}
     workshop = store.workshop()
@@ -239,7 +239,7 @@ def rewrite_outputs(store: Store, *, wait: bool = True) -> Rewritten:
 def _evaluate_again(store: Store, folders: list[Path], *, wait: bool) -> list[Path]:
     """Write the evaluation reports in ``folders`` again, in a process of their own; with
     ``wait``, return those it could not write."""
-    command = [sys.executable, "-m", "coproduction.report", str(store.folder),
+    command = [sys.executable, "-m", "coproduction.evaluation.report", str(store.folder),
                *map(str, folders)]
     try:
         process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
@@ -260,14 +260,14 @@ def _evaluate_again(store: Store, folders: list[Path], *, wait: bool) -> list[Pa
 def _report_environment() -> dict[str, str]:
     """This process's environment without what ties it to a server or a page: the report
     is written by a command of its own, not by a page's kernel."""
-    from .settings import (
+    from ..core.settings import (
         JOIN_URL_ENV,
         KERNEL_ID_ENV,
         ROLE_ENV,
         SERVER_ADDRESS_ENV,
         SERVER_PID_ENV,
     )
-    from .upstream import is_voila_environment
+    from ..upstream import is_voila_environment
 
     dropped = {KERNEL_ID_ENV, SERVER_ADDRESS_ENV, SERVER_PID_ENV, ROLE_ENV, JOIN_URL_ENV,
                "IPYTHONDIR"}

@@ -12,7 +12,7 @@ shortlist, the group confirms it, and later sessions read it back through
 Privacy: nobody sees another person's card. What the group sees about the
 cards are counts, and a count is shown only when it is 3 or more
 (:func:`people`). Every action is checked here, inside the transaction that
-writes; refusals are :class:`~coproduction.validation.InvalidInput`.
+writes; refusals are :class:`~coproduction.core.validation.InvalidInput`.
 """
 
 from __future__ import annotations
@@ -20,18 +20,18 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from .activity import Activity
-from .language import agreed_in
-from .participants import Participant, taking_part, tell_group
-from .schema import CARD_ANSWERS, LEVELS, METHOD_TABLES, RATINGS
-from .sessions import require_open, session_row
-from .small_counts import MIN_GROUP
-from .store import Store, Transaction
-from .validation import InvalidInput, choose, clean_text, refused, whole_number
+from ..core.activity import Activity
+from ..core.participants import Participant, taking_part, tell_group
+from ..core.plain_language import agreed_in
+from ..core.resources import DATA
+from ..core.sessions import require_open, session_row
+from ..core.validation import InvalidInput, choose, clean_text, refused, whole_number
+from ..privacy.small_counts import MIN_GROUP
+from ..store import Store, Transaction
+from ..store.schema import CARD_ANSWERS, LEVELS, METHOD_TABLES, RATINGS
 
-CATALOGUE = Path(__file__).resolve().parent / "data" / "methods.csv"
+CATALOGUE = DATA / "methods.csv"
 DEFAULT_DOTS = 3
 DEFAULT_SHORTLIST = 3
 OTHER_MAX = 300

@@ -3,7 +3,7 @@
 The participant server serves ``notebooks/participant`` on the room network with a
 token that travels in the join link. The facilitator console serves
 ``notebooks/facilitator`` on 127.0.0.1 only, with its own secret token. Each server is
-a separate process, ``python -m coproduction.server participant|console``, whose
+a separate process, ``python -m coproduction.servers.serve participant|console``, whose
 :func:`main` applies the kit's fixes to Voilà before it starts:
 
 - token authentication on, and no way to start without a token;
@@ -23,7 +23,7 @@ a separate process, ``python -m coproduction.server participant|console``, whose
   and a Content-Security-Policy keep every page off the internet.
 
 Kernels learn where they are from their environment (every variable is declared in
-:data:`coproduction.settings.ENVIRONMENT`): the workshop's absolute folder, their role
+:data:`coproduction.core.settings.ENVIRONMENT`): the workshop's absolute folder, their role
 (``participant`` or ``facilitator``), the join link (the console shows it as a QR code)
 and, for a workshop in PostgreSQL, the database's URL.
 """
@@ -50,9 +50,9 @@ import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import upstream
-from .resources import kit_python_path, notebooks
-from .settings import (
+from .. import upstream
+from ..core.resources import JUPYTER_SHARE, kit_python_path, notebooks
+from ..core.settings import (
     DATABASE_URL_ENV,
     INSTANCE_ENV,
     JOIN_URL_ENV,
@@ -75,7 +75,6 @@ FACILITATOR_NOTEBOOKS = notebooks("facilitator")
 IOPUB_SECONDS = 60
 
 #: Prepended to JUPYTER_PATH in each server's environment so Voilà finds the kit's template.
-JUPYTER_SHARE = Path(__file__).resolve().parent / "share" / "jupyter"
 TEMPLATE = "coproduction"
 CONSOLE_HOST = "127.0.0.1"
 CONSOLE_NOTEBOOK = "console"
@@ -568,7 +567,7 @@ def _launch(role, *, host, port, notebooks, landing, token, log_file, workshop, 
     if database:  # kernels inherit it; it never goes on a command line
         env[DATABASE_URL_ENV] = database
     command = [
-        sys.executable, "-m", "coproduction.server", role,
+        sys.executable, "-m", "coproduction.servers.serve", role,
         "--notebooks", str(notebooks),
         "--landing", landing,
         "--exit-with-parent",
@@ -947,8 +946,8 @@ def _kit_kernel_manager(base: type, landing: str, expect: int) -> type:
             if now - self._places_at >= PLACES_LOOK_SECONDS:
                 self._places_at = now
                 try:
-                    from . import server_limits
-                    from .store import Store, StoreError
+                    from ..store import Store, StoreError
+                    from . import limits as server_limits
 
                     if self._workshop is None:
                         self._workshop = Store.open()
@@ -1092,7 +1091,7 @@ def _kit_voila_class(role: str, landing: str, exit_with_parent: bool, instance: 
     TornadoVoilaTreeHandler, VoilaLoginHandler = (pieces.TornadoVoilaTreeHandler,
                                                   pieces.VoilaLoginHandler)
 
-    from . import server_limits
+    from . import limits as server_limits
     from .kernel import ENDED_PATH, PROOF_HEADER, page_address_proof
 
     #: Signs each page's ticket; known to this server process only, new at every start.
@@ -1432,13 +1431,13 @@ def main(argv: list[str] | None = None) -> None:
     can read with ``ps``), and removes it before any kernel starts.
     """
     parser = argparse.ArgumentParser(
-        prog="python -m coproduction.server",
+        prog="python -m coproduction.servers.serve",
         description="Run one of the kit's Voilà servers (normally started by start_servers).",
     )
     parser.add_argument("role", choices=["participant", "console"])
     parser.add_argument("--notebooks", required=True, help="folder of notebooks to serve")
     parser.add_argument("--landing", required=True, help="notebook file that / leads to")
-    # Each server's own options come from the same table as serve's (coproduction.settings);
+    # Each server's own options come from the same table as serve's (coproduction.core.settings);
     # the console listens on 127.0.0.1 only.
     add_options(parser, only=lambda o: o.to_server)
     parser.set_defaults(host=None)

@@ -35,9 +35,9 @@ import tornado.httputil
 import tornado.web
 from tornado.ioloop import IOLoop
 
-from .upstream import harmless
+from ..upstream import harmless
 
-log = logging.getLogger("coproduction.server")
+log = logging.getLogger("coproduction.servers.serve")
 
 #: Errors that mean "no descriptor or memory for another connection just now".
 _OUT_OF_ROOM = {errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM}

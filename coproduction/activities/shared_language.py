@@ -7,21 +7,21 @@ later sessions read back through :func:`current_glossary`.
 
 Every action checks who acts, that the round is open, lengths and allowed
 values, inside the transaction that writes. Refusals are
-:class:`~coproduction.validation.InvalidInput` with a plain message.
+:class:`~coproduction.core.validation.InvalidInput` with a plain message.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import language
-from .activity import Activity
+from ..core import plain_language as language
+from ..core.activity import Activity
+from ..core.participants import Participant, credited_as, taking_part, tell_group
+from ..core.sessions import require_open, session_row
+from ..core.validation import InvalidInput, choose, clean_text, refused
+from ..store import Store, Transaction
+from ..store.schema import LANGUAGE_TABLES, VOTE_CHOICES
 from .consensus import ConsensusRule, Decision, Tally, best_wording, decide
-from .participants import Participant, credited_as, taking_part, tell_group
-from .schema import LANGUAGE_TABLES, VOTE_CHOICES
-from .sessions import require_open, session_row
-from .store import Store, Transaction
-from .validation import InvalidInput, choose, clean_text, refused
 
 TERM_MAX = 80
 WORDING_MAX = 300

@@ -32,9 +32,13 @@ import hashlib
 from collections import Counter
 from dataclasses import dataclass
 
-from .activity import Activity
-from .participants import Participant, credited_as, taking_part
-from .schema import (
+from ..core.activity import Activity
+from ..core.participants import Participant, credited_as, taking_part
+from ..core.sessions import close_round, require_open, session_row
+from ..core.validation import InvalidInput, choose, clean_text, refused, whole_number
+from ..privacy.small_counts import MIN_GROUP, suppress_parts
+from ..store import Store, Transaction
+from ..store.schema import (
     ACTION_STATUSES,
     FEEDBACK_TABLES,
     FEELINGS,
@@ -43,10 +47,6 @@ from .schema import (
     PAUSE_KINDS,
     PRINCIPLES,
 )
-from .sessions import close_round, require_open, session_row
-from .small_counts import MIN_GROUP, suppress_parts
-from .store import Store, Transaction
-from .validation import InvalidInput, choose, clean_text, refused, whole_number
 
 SUPPORT_MAX = 1000
 PAUSE_MESSAGE_MAX = 200

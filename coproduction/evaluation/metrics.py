@@ -6,7 +6,7 @@ chart is drawn.
 
 Privacy, the same rules everywhere:
 
-- Shared tables are read through :func:`coproduction.export.exported_rows`, so
+- Shared tables are read through :func:`coproduction.privacy.export.exported_rows`, so
   an evaluation never shows more about a person than an export would:
   anonymous and group-credited contributions carry no id and are counted
   apart, never given to a person or a role.
@@ -35,13 +35,19 @@ from pathlib import Path
 
 import pandas as pd
 
-from .activity import activities
-from .consensus import Tally
-from .export import exported_rows
-from .feedback import what_it_answers
-from .schema import ACTION_STATUSES, LADDER_RUNGS, PRACTICE_AREAS, PRINCIPLES, SPECTRUM_STAGES
-from .small_counts import MIN_GROUP, SUPPRESSED, counted, shown, suppress_parts
-from .store import Store
+from ..activities.consensus import Tally
+from ..activities.feedback import what_it_answers
+from ..core.activity import activities
+from ..privacy.export import exported_rows
+from ..privacy.small_counts import MIN_GROUP, SUPPRESSED, counted, shown, suppress_parts
+from ..store import Store
+from ..store.schema import (
+    ACTION_STATUSES,
+    LADDER_RUNGS,
+    PRACTICE_AREAS,
+    PRINCIPLES,
+    SPECTRUM_STAGES,
+)
 
 SUPPRESSION_NOTE = (f"'{SUPPRESSED}' stands for a group of 1 or 2 people, left out so that "
                     "nobody can be picked out.")
@@ -195,8 +201,8 @@ class Evaluation:
 
     def frames(self, names: list[str]) -> dict[str, pd.DataFrame]:
         """Exported tables as DataFrames (cached), with their columns even when empty."""
-        from .export import exported_fields
-        from .schema import TABLES
+        from ..privacy.export import exported_fields
+        from ..store.schema import TABLES
 
         wanted = [n for n in names if n in TABLES and n not in self._frames]
         if wanted:
@@ -208,7 +214,7 @@ class Evaluation:
 
     def private(self, table: str) -> list[dict]:
         """Raw rows of a table, for counting only (never shown as rows)."""
-        from .schema import TABLES
+        from ..store.schema import TABLES
 
         return self.store.select(table) if table in TABLES else []
 
@@ -249,7 +255,7 @@ class Evaluation:
 
     def write_tables(self, out: Path | str) -> list[Path]:
         """Write each metric table as CSV into ``out`` (for an evaluator's own use; the
-        report's copies are tracked, see :func:`coproduction.report.write_report`)."""
+        report's copies are tracked, see :func:`coproduction.evaluation.report.write_report`)."""
         out = Path(out)
         out.mkdir(parents=True, exist_ok=True)
         paths = []
@@ -339,7 +345,7 @@ def contributions(ev: Evaluation) -> pd.DataFrame:
     ``author_id`` is empty for anonymous and group-credited rows. Rows the
     checker made (no author, no credit) are not contributions.
     """
-    from .schema import TABLES
+    from ..store.schema import TABLES
 
     names = [t.name for t in TABLES.values() if t.contribution and not t.private]
     frames = ev.frames(names)
@@ -522,7 +528,7 @@ def readability(ev: Evaluation) -> pd.DataFrame:
     Each text is checked against the glossary as it stood when the text was
     written, so a later text is held to the group's own words.
     """
-    from .language import check_text
+    from ..core.plain_language import check_text
 
     f = ev.frames(["texts", "actions", "glossary"])
     glossary = f["glossary"].sort_values("confirmed_at")
@@ -622,7 +628,7 @@ def voice(ev: Evaluation, s: Section) -> None:
 
 # -- choice -----------------------------------------------------------------------------
 def choice(ev: Evaluation, s: Section) -> None:
-    from .methods import Method, fit_for
+    from ..activities.methods import Method, fit_for
 
     shortlist = ev.frames(["method_shortlist"])["method_shortlist"]
     methods = sorted(ev.private("methods"), key=lambda m: m["method_id"])
@@ -691,7 +697,7 @@ def choice(ev: Evaluation, s: Section) -> None:
 
 # -- the principles ---------------------------------------------------------------------------
 def principles(ev: Evaluation, s: Section) -> None:
-    from .feedback import PRINCIPLE_WORDS
+    from ..activities.feedback import PRINCIPLE_WORDS
 
     f = ev.frames(["principle_ratings", "ladder_answers"])
     ratings, ladder = f["principle_ratings"], f["ladder_answers"]

@@ -19,7 +19,12 @@ import importlib.resources
 import os
 from pathlib import Path
 
-PACKAGE = Path(__file__).resolve().parent
+#: The ``coproduction`` package's own folder, wherever it is installed.
+PACKAGE = Path(str(importlib.resources.files("coproduction")))
+#: The Jupyter data the kit ships: its kernel, its Voilà template, its report template.
+JUPYTER_SHARE = PACKAGE / "share" / "jupyter"
+#: The kit's word lists and the methods catalogue (see ``data/README.md`` in it).
+DATA = PACKAGE / "data"
 APP_NAME = "coproduction-kit"
 
 

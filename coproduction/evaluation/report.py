@@ -14,15 +14,15 @@ import os
 import tempfile
 from pathlib import Path
 
-from .evaluation import Evaluation
-from .outputs import OutputFolder
-from .resources import kit_python_path, notebooks
-from .store import Store, StoreError
+from ..core.resources import JUPYTER_SHARE, kit_python_path, notebooks
+from ..privacy.outputs import OutputFolder
+from ..store import Store, StoreError
+from .metrics import Evaluation
 
 NOTEBOOKS = notebooks("evaluation")
 CELL_TIMEOUT = 600
 #: The report's page: nbconvert's "lab" page with nothing fetched from the internet.
-REPORT_TEMPLATES = Path(__file__).resolve().parent / "share/jupyter/nbconvert/templates"
+REPORT_TEMPLATES = JUPYTER_SHARE / "nbconvert" / "templates"
 REPORT_TEMPLATE = "coproduction-report"
 
 
@@ -100,7 +100,7 @@ def write_report(store: Store, out: Path | str, *, files: dict[str, str] | None 
     """Write ``report.html``, ``tables/*.csv`` and the executed notebooks to ``out``.
 
     Everything is worked out before anything is written, and every file is tracked
-    (:mod:`coproduction.outputs`), so a withdrawal writes the report again without the
+    (:mod:`coproduction.privacy.outputs`), so a withdrawal writes the report again without the
     person who left; a file of the same name that the kit did not write is never
     overwritten (the folder is refused; ``leave_changed`` leaves such files and writes the
     rest). ``files`` are the report's files when already worked out (:func:`report_files`).
@@ -117,8 +117,8 @@ def write_report(store: Store, out: Path | str, *, files: dict[str, str] | None 
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m coproduction.report WORKSHOP OUT [OUT ...]``: write tracked reports
-    again after a withdrawal (:func:`coproduction.export.rewrite_outputs` starts it), the
+    """``python -m coproduction.evaluation.report WORKSHOP OUT [OUT ...]``: write tracked reports
+    again after a withdrawal (:func:`coproduction.privacy.export.rewrite_outputs` starts it), the
     notebooks run once for them all, leaving alone any file someone changed. Each folder
     that could not be written is named on standard error, and the exit code is 1."""
     import logging

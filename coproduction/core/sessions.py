@@ -7,8 +7,8 @@ write, so a click that arrives after closing changes nothing.
 
 from __future__ import annotations
 
-from .schema import ACTIVITIES
-from .store import Store, Transaction
+from ..store import Store, Transaction
+from ..store.schema import ACTIVITIES
 from .validation import InvalidInput, choose, clean_text, whole_number
 
 #: A session's status as the console says it.

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from .validation import InvalidInput, whole_number
+from ..core.validation import InvalidInput, whole_number
 
 # The shares a group can choose, with how they are said.
 SHARES = {

@@ -20,7 +20,7 @@ import os
 import struct
 from pathlib import Path
 
-log = logging.getLogger("coproduction.changes")
+log = logging.getLogger("coproduction.store.changes")
 
 # From <sys/inotify.h>.
 IN_MODIFY = 0x00000002

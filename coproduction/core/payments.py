@@ -10,10 +10,10 @@ import csv
 import io
 from pathlib import Path
 
-from .outputs import OutputFolder
+from ..privacy.outputs import OutputFolder
+from ..store import Store
+from ..store.schema import SETTLEMENTS
 from .participants import active_row
-from .schema import SETTLEMENTS
-from .store import Store
 from .validation import InvalidInput, choose, clean_text, whole_number
 
 # Settlements that may count as earnings for someone on benefits, and what to offer instead.
@@ -70,7 +70,7 @@ def export_ledger(store: Store, path: Path | str) -> int:
     """Write the ledger for a finance team (no names, no ids); return the number of lines.
 
     A file of that name which the kit did not write is never overwritten
-    (:class:`coproduction.outputs.NotTheKitsFile`).
+    (:class:`coproduction.privacy.outputs.NotTheKitsFile`).
     """
     path = Path(path)
     rows = store.select("payments", order_by="payment_id")

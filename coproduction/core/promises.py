@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
-from .schema import TABLES
+from ..store.schema import TABLES
 
 CURRENCY_SIGNS = {"GBP": "£", "EUR": "€", "USD": "$"}
 

@@ -8,7 +8,7 @@ folder is recorded in the store with its name and SHA-256 (the ``export_files`` 
 
 - a file is written only where nothing is, or where the kit's own file still is,
   unchanged; a file of the same name that the kit did not write is never overwritten;
-- when a withdrawal writes a folder again (:func:`coproduction.export.rewrite_outputs`),
+- when a withdrawal writes a folder again (:func:`coproduction.privacy.export.rewrite_outputs`),
   it removes only files whose content is still exactly what the kit wrote, writes them
   anew, and leaves every changed file as it is, recorded as changed (``changed_at``) so
   that the facilitator is told to look at it by hand (:func:`changed_files`).
@@ -26,8 +26,8 @@ import hashlib
 import os
 from pathlib import Path
 
-from .schema import OUTPUT_KINDS
-from .store import Store, StoreError
+from ..store import Store, StoreError
+from ..store.schema import OUTPUT_KINDS
 
 
 def checksum(data: bytes) -> str:
@@ -60,7 +60,7 @@ class NotTheKitsFile(StoreError):
 class OutputFolder:
     """One folder the kit writes into, remembered in the store (use it with ``with``).
 
-    ``kind`` is one of :data:`coproduction.schema.OUTPUT_KINDS`. With ``leave_changed``
+    ``kind`` is one of :data:`coproduction.store.schema.OUTPUT_KINDS`. With ``leave_changed``
     (a withdrawal writing the folder again), a file the kit may not overwrite is left as
     it is and listed in :attr:`left`; otherwise writing it raises :class:`NotTheKitsFile`.
     What was written is recorded when the block ends, even if it ends in an error.

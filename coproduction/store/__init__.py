@@ -15,7 +15,7 @@ PostgreSQL a LISTEN on the workshop's channel that every write NOTIFYs, from
 whichever server it comes.
 
 Rows go in and come out as plain dicts, checked against the contracts in
-:mod:`coproduction.schema`, the same on both backends. Nothing here imports
+:mod:`coproduction.store.schema`, the same on both backends. Nothing here imports
 pandas, and the PostgreSQL driver (psycopg) is imported only when a database
 URL is used, so participant kernels of a SQLite workshop never load it.
 """
@@ -35,9 +35,9 @@ import time
 from pathlib import Path
 from typing import Callable, Iterator
 
-from .resources import checkout, workshops_folder
+from ..core.resources import checkout, workshops_folder
+from ..core.settings import DATABASE_URL_ENV, WORKSHOP_ENV
 from .schema import MIGRATIONS, SCHEMA_VERSION, TABLES, SchemaError, Table
-from .settings import DATABASE_URL_ENV, WORKSHOP_ENV
 
 log = logging.getLogger("coproduction.store")
 
@@ -706,7 +706,7 @@ class _DatabaseNotices:
     (its socket becomes readable) or in the middle of one of the page's own queries
     (psycopg hands it to :meth:`_heard`, which wakes a pipe). One epoll set watches
     both, so the event loop waits on a single descriptor, as with
-    :class:`coproduction.changes.FolderWatch`. Linux only; elsewhere pages poll.
+    :class:`coproduction.store.changes.FolderWatch`. Linux only; elsewhere pages poll.
     """
 
     def __init__(self, store: Store):
@@ -1155,7 +1155,7 @@ class Store:
     def change_notices(self):
         """Something an event loop can wait on that wakes when the workshop is written.
 
-        A :class:`coproduction.changes.FolderWatch` on the database file and its
+        A :class:`coproduction.store.changes.FolderWatch` on the database file and its
         write-ahead log; in PostgreSQL, a LISTEN on the workshop's channel, which every
         write transaction NOTIFYs as it commits, from any server. None where neither
         can be watched (then poll :meth:`revision`). A notice is a hint to read the

@@ -2,7 +2,7 @@
 environment variables the kit reads.
 
 ``coproduction serve``'s command line, the defaults and help of
-:class:`coproduction.server.ServerSettings`, the arguments each server process is
+:class:`coproduction.servers.serve.ServerSettings`, the arguments each server process is
 started with, and the README's table of settings are all made from :data:`SERVE` and
 :data:`ENVIRONMENT` (tests/test_project.py keeps the README true). This module imports
 nothing of the kit's, so every module can use it.
@@ -20,7 +20,7 @@ from typing import Callable
 @dataclass(frozen=True)
 class Option:
     """One option of ``coproduction serve``: ``--name-with-dashes`` on the command line,
-    ``name`` in :class:`~coproduction.server.ServerSettings`.
+    ``name`` in :class:`~coproduction.servers.serve.ServerSettings`.
 
     ``to_server``: each server process is started with it too (see
     :func:`server_arguments`); the others are used by ``serve`` itself.

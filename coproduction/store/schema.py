@@ -32,7 +32,7 @@ ROLES = {
 }
 ACTIVITIES = ("language", "methods", "timeline", "feedback")
 VOTE_CHOICES = ("agree", "disagree", "pass", "block")
-#: What the kit writes into a folder for people to take away (see coproduction.outputs):
+#: What the kit writes into a folder for people to take away (see coproduction.privacy.outputs):
 #: the tidy export and the evaluation report hold people's words (a withdrawal writes
 #: them again); the sheets for the group and the finance ledger hold none.
 OUTPUT_KINDS = ("tables", "evaluation", "sheets", "ledger")
@@ -333,7 +333,7 @@ CORE_TABLES = (
     ),
 )
 
-# Shared language (coproduction/shared_language.py).
+# Shared language (coproduction/activities/shared_language.py).
 LANGUAGE_TABLES = (
     Table(
         "texts", "Texts the facilitator put in front of the group to look at together.",
@@ -448,7 +448,7 @@ LANGUAGE_TABLES = (
     ),
 )
 
-# Consent, credit, withdrawal, retention and payment (coproduction/consent.py).
+# Consent, credit, withdrawal, retention and payment (coproduction/privacy/consent.py).
 SETTLEMENTS = {
     "bank": "paid into a bank account",
     "cash": "paid in cash",
@@ -600,7 +600,7 @@ CONSENT_TABLES = (
     ),
 )
 
-# Feedback loops (coproduction/feedback.py). The words people see for each
+# Feedback loops (coproduction/activities/feedback.py). The words people see for each
 # value live in the engine; these are the stored values.
 FEELINGS = ("good", "okay", "mixed", "low", "hard", "not_said")
 MOMENTS = ("check_in", "check_out")
@@ -757,7 +757,7 @@ FEEDBACK_TABLES = (
     ),
 )
 
-# Method selection (coproduction/methods.py). The answers a person can give on
+# Method selection (coproduction/activities/methods.py). The answers a person can give on
 # their private access card; "not_said" (prefer not to say) is always one.
 CARD_ANSWERS = {
     "internet": ("yes", "not_always", "no", "not_said"),
@@ -893,7 +893,7 @@ METHOD_TABLES = (
     ),
 )
 
-# Timelines (coproduction/timeline.py). Dates are days (YYYY-MM-DD) and times
+# Timelines (coproduction/activities/timeline.py). Dates are days (YYYY-MM-DD) and times
 # are the project's local clock (HH:MM) in the time zone of timeline_settings.
 EVENT_KINDS = ("session", "milestone", "payment", "feedback", "other")
 SUGGESTION_STATUSES = ("waiting", "accepted", "declined")
@@ -981,8 +981,8 @@ TIMELINE_TABLES = (
     ),
 )
 
-# Evaluation (coproduction/self_assessment.py): the organisation's own view of
-# itself, filled in by the facilitator; read by coproduction/evaluation.py.
+# Evaluation (coproduction/evaluation/self_assessment.py): the organisation's own view of
+# itself, filled in by the facilitator; read by coproduction/evaluation/metrics.py.
 SPECTRUM_STAGES = ("aware", "sensitive", "responsive", "informed")
 PRACTICE_AREAS = ("doing_with", "environment", "transparency", "compensation",
                   "cultural_humility")
@@ -1122,16 +1122,16 @@ def write_data_dictionary(readme) -> None:
 
     path = Path(readme)
     text = path.read_text(encoding="utf-8")
-    start = text.index("<!-- generated from coproduction/schema.py")
+    start = text.index("<!-- generated from coproduction/store/schema.py")
     start = text.index("\n", start) + 1
     end = text.index("<!-- end of generated tables -->")
     path.write_text(text[:start] + data_dictionary() + text[end:], encoding="utf-8")
 
 
-if __name__ == "__main__":  # python -m coproduction.schema: refresh data/README.md
+if __name__ == "__main__":  # python -m coproduction.store.schema: refresh data/README.md
     import sys
 
-    from .resources import checkout
+    from ..core.resources import checkout
 
     if len(sys.argv) < 2 and checkout() is None:
         sys.exit("Name the data dictionary to refresh: this kit is not a checkout.")

@@ -9,9 +9,9 @@ against what disregards them. Standard library only.
 
 from __future__ import annotations
 
-from .schema import PRACTICE_ANSWERS, PRACTICE_AREAS, SPECTRUM_STAGES
-from .store import Store
-from .validation import InvalidInput, choose, clean_text
+from ..core.validation import InvalidInput, choose, clean_text
+from ..store import Store
+from ..store.schema import PRACTICE_ANSWERS, PRACTICE_AREAS, SPECTRUM_STAGES
 
 EVIDENCE_MAX = 1000
 

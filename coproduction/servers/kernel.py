@@ -12,7 +12,7 @@ The servers find it as the ``python3`` kernel spec in
 ``coproduction/share/jupyter/kernels`` (first on their ``JUPYTER_PATH``), so the
 notebooks need no change and an evaluator's own Jupyter keeps its usual kernel::
 
-    python -m coproduction.kernel -f CONNECTION_FILE
+    python -m coproduction.servers.kernel -f CONNECTION_FILE
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import signal
 import sys
 import types
 
-from .settings import SERVER_PID_ENV
+from ..core.settings import SERVER_PID_ENV
 
 #: Modules a page's kernel never needs, made unimportable before ipykernel starts.
 LEFT_OUT = ("jedi", "debugpy")

@@ -1,0 +1,2 @@
+"""What evaluators rerun: the report's metric tables and plain findings, the
+organisation's own view of itself, and the report written headlessly."""
