@@ -244,16 +244,16 @@ def every_text_a_participant_reads(store, workshop: Path, code: str) -> dict[str
             if re.search(r"[A-Za-z]{2}", text):
                 kit.setdefault(where, []).append(text)
     kit["page template"] = template_texts()
-    from coproduction.servers.serve import (
+    from coproduction.servers.app import (
         CONSOLE_LINK_NOT_COMPLETE,
         LINK_NOT_COMPLETE,
         ROOM_FULL,
-        _plain_error_page,
+        plain_error_page,
     )
     from widgets.base import DAMAGED_ON_A_PAGE, SORRY
     from widgets.join import NOT_NOW, goodbye_text
 
-    errors = [re.sub(r"<[^>]+>", " ", _plain_error_page(s)).split(str(s))[-1]
+    errors = [re.sub(r"<[^>]+>", " ", plain_error_page(s)).split(str(s))[-1]
               for s in (403, 404, 429, 500, 503)]
     kit["server and faults"] = [ROOM_FULL, LINK_NOT_COMPLETE, CONSOLE_LINK_NOT_COMPLETE, SORRY,
                                 DAMAGED_ON_A_PAGE, *errors]

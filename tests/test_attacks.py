@@ -28,7 +28,8 @@ from harness import kernel_pids, served_workshop, wait_for
 from test_faults import language_round, open_page, token_of
 
 from coproduction.core.settings import KERNEL_ID_ENV
-from coproduction.servers.serve import SECURITY_HEADERS, SOCKETS_PER_KERNEL, _descendants
+from coproduction.servers.app import SOCKETS_PER_KERNEL
+from coproduction.servers.serve import SECURITY_HEADERS, _descendants
 
 pytestmark = pytest.mark.skipif(not hasattr(asyncio, "timeout"), reason="needs Python 3.11")
 

@@ -49,12 +49,13 @@ def test_expect_out_of_range_is_refused_plainly(tmp_path, expect):
 
 def test_only_this_machine_may_fetch_a_page_address_for_a_warm_kernel():
     """The address a warm kernel fetches holds the token and the rejoin key."""
-    from coproduction.servers.serve import _is_this_machine, room_address
+    from coproduction.servers.app import is_this_machine
+    from coproduction.servers.serve import room_address
 
-    assert _is_this_machine("127.0.0.1") and _is_this_machine("::1")
-    assert _is_this_machine(room_address())
-    assert not _is_this_machine("192.0.2.7")  # TEST-NET-1: never this machine
-    assert not _is_this_machine("not an address")
+    assert is_this_machine("127.0.0.1") and is_this_machine("::1")
+    assert is_this_machine(room_address())
+    assert not is_this_machine("192.0.2.7")  # TEST-NET-1: never this machine
+    assert not is_this_machine("not an address")
 
 
 def test_the_console_adds_places_to_a_full_room_without_a_restart(tmp_path):

@@ -233,7 +233,7 @@ def _participant_server(served: Served) -> int:
     """The participant Voilà server started by `coproduction serve`."""
     for pid, _ in _descendants(served.process.pid):
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-        if b"coproduction.servers.serve" in cmdline and b"participant" in cmdline:
+        if b"coproduction.servers.app" in cmdline and b"participant" in cmdline:
             return pid
     raise AssertionError("no participant server")
 

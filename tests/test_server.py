@@ -30,8 +30,8 @@ from harness import (
 )
 from page_client import kernel_id_of
 
+from coproduction.servers.app import LINK_NOT_COMPLETE
 from coproduction.servers.serve import (
-    LINK_NOT_COMPLETE,
     ServerError,
     ServerSettings,
     room_address,
@@ -187,7 +187,7 @@ def test_console_listens_on_loopback_only(servers):
 def test_console_refuses_another_address():
     env = {**os.environ, "COPRODUCTION_TOKEN": "t", "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     result = subprocess.run(
-        [sys.executable, "-m", "coproduction.servers.serve", "console", "--notebooks", ".",
+        [sys.executable, "-m", "coproduction.servers.app", "console", "--notebooks", ".",
          "--landing", "console.ipynb", "--port", str(free_port()), "--host", "0.0.0.0"],
         env=env, capture_output=True, text=True, timeout=30, check=False,
     )

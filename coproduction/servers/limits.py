@@ -37,7 +37,7 @@ from tornado.ioloop import IOLoop
 
 from ..upstream import harmless
 
-log = logging.getLogger("coproduction.servers.serve")
+log = logging.getLogger("coproduction.servers.app")
 
 #: Errors that mean "no descriptor or memory for another connection just now".
 _OUT_OF_ROOM = {errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM}

@@ -1,0 +1,298 @@
+"""The kernel managers inside a participants' or console server process.
+
+Voilà makes its kernel manager class at start (``voila_kernel_manager_factory``); the
+kit's servers put two mixins in front of it (:func:`kit_kernel_manager`):
+:class:`PageKernels` on every server, so a page's kernel answers that page only and a
+quiet page's place comes back, and :class:`RoomPool` on a participants' server that
+expects a room, so a room joining at once finds its pages drawn and a page too many is
+told plainly that the room is full.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import os
+import secrets
+import time
+
+from tornado.ioloop import IOLoop
+from traitlets import default
+
+from .. import upstream
+from ..core.settings import KERNEL_ID_ENV
+from ..store import Store, StoreError
+from . import limits
+
+#: Seconds with no new page before the warm pool is topped up again, one kernel at a time,
+#: so refills never compete with a room that is still joining.
+REFILL_AFTER_SECONDS = 5.0
+#: How often the participants' server looks again at the places the console added.
+PLACES_LOOK_SECONDS = 2.0
+#: The admission ticket of the page request being served (see :class:`RoomPool`).
+ADMITTED: contextvars.ContextVar[object] = contextvars.ContextVar("coproduction_admitted")
+#: The page request being served, so the kernel manager can hand it its kernel's ticket.
+PAGE_REQUEST: contextvars.ContextVar[object] = contextvars.ContextVar("coproduction_page")
+
+
+class PageKernels:
+    """The kernel manager of every kit server: kernels that lead nobody to a page.
+
+    - A kernel's connection file is named by chance, not by the kernel's id: the file's
+      name is on the kernel's command line, which every account on the computer can
+      read, and the id is all it takes to ask for that page's address.
+    - A page kernel (one a page request was given) whose page has had no websocket
+      open for ``release_after`` seconds is shut down, so its place in the room comes
+      back: a phone that lost its signal, or a page requested and never opened, holds
+      no place for long. (Jupyter's own culling counts every message the kernel sends
+      as activity, and a busy room keeps an abandoned page's kernel sending.)
+    """
+
+    #: Seconds a page kernel may go without an open websocket (``free_place_after``).
+    _release_after: float = 60.0
+
+    def __init__(self, **kwargs):
+        #: Page kernel -> since when no websocket is open (None: one is).
+        self.quiet_since: dict[str, float | None] = {}
+        #: Kernel -> its websockets that are connected (as the kernel hears of them).
+        self.connected: dict[str, int] = {}
+        #: Kernel -> its websockets from the handshake on (see OwnKernelWebsocket).
+        self.websockets: dict[str, int] = {}
+        super().__init__(**kwargs)
+
+    def pre_start_kernel(self, kernel_name, kwargs):
+        km, kernel_name, kernel_id = super().pre_start_kernel(kernel_name, kwargs)
+        km.connection_file = os.path.join(self.connection_dir,
+                                          f"kernel-{secrets.token_hex(8)}.json")
+        # Its environment is readable by this account only: there it may say which
+        # kernel it is (for whoever looks after the computer, and the tests).
+        kwargs["env"] = {**(kwargs.get("env") or os.environ), KERNEL_ID_ENV: kernel_id}
+        return km, kernel_name, kernel_id
+
+    def page_taken(self, kernel_id: str) -> None:
+        """The page request being served has this kernel: give it the kernel's ticket."""
+        request = PAGE_REQUEST.get(None)
+        if request is not None and request.grant(kernel_id):
+            self.quiet_since[kernel_id] = time.monotonic()
+
+    async def start_kernel(self, *args, **kwargs):
+        kernel_id = await super().start_kernel(*args, **kwargs)
+        self.page_taken(kernel_id)
+        return kernel_id
+
+    def notify_connect(self, kernel_id):
+        super().notify_connect(kernel_id)
+        self.connected[kernel_id] = self.connected.get(kernel_id, 0) + 1
+        if kernel_id in self.quiet_since:
+            self.quiet_since[kernel_id] = None
+
+    def notify_disconnect(self, kernel_id):
+        super().notify_disconnect(kernel_id)
+        left = self.connected[kernel_id] = max(0, self.connected.get(kernel_id, 0) - 1)
+        if not left and kernel_id in self.quiet_since:
+            self.quiet_since[kernel_id] = time.monotonic()
+
+    async def cull_kernel_if_idle(self, kernel_id):
+        if kernel_id not in self.quiet_since:
+            return await super().cull_kernel_if_idle(kernel_id)
+        since = self.quiet_since[kernel_id]
+        if since is not None and time.monotonic() - since > self._release_after:
+            self.log.info("A page went quiet %d s ago: its kernel is shut down and its "
+                          "place is free again.", int(time.monotonic() - since))
+            await self.shutdown_kernel(kernel_id)
+        elif getattr(self.get_kernel(kernel_id), "execution_state", None) == "dead":
+            await super().cull_kernel_if_idle(kernel_id)
+
+    def _forget(self, kernel_id: str) -> None:
+        self.quiet_since.pop(kernel_id, None)
+        self.connected.pop(kernel_id, None)
+
+    async def shutdown_kernel(self, kernel_id, *args, **kwargs):
+        try:
+            return await super().shutdown_kernel(kernel_id, *args, **kwargs)
+        finally:
+            self._forget(kernel_id)
+
+    def remove_kernel(self, kernel_id):
+        self._forget(kernel_id)
+        return super().remove_kernel(kernel_id)
+
+
+class RoomPool:
+    """Voilà's pooling kernel manager, made fit for a room that joins all at once.
+
+    ``base`` is the class ``voila_kernel_manager_factory`` made. Voilà's own pool
+    preheats every notebook under the folder and, each time a page takes a warm
+    kernel, starts a new one a second later with that page's full address (token and
+    rejoin key) in its environment; forty people joining together start forty more
+    kernels while the room is still joining. Here:
+
+    - only the landing notebook is preheated, with ``expect`` kernels;
+    - a page kernel is counted from the moment its request is let in (a
+      :data:`ADMITTED` ticket), so a burst cannot slip past the limit;
+    - the pool is topped up only after :data:`REFILL_AFTER_SECONDS` without a new
+      page, one kernel at a time, never above ``expect`` kernels in all, and refill
+      kernels get no other person's request details.
+    """
+
+    #: The landing notebook, and how many pages the room expects (``--expect``).
+    _landing: str = ""
+    _expected: int = 0
+
+    def __init__(self, **kwargs):
+        self.page_kernels: set[str] = set()
+        self.admitted: set[object] = set()
+        self._places, self._places_at, self._workshop = self._expected, float("-inf"), None
+        self._refill = None
+        self._stopping = False
+        super().__init__(**kwargs)
+
+    # -- counting pages -------------------------------------------------
+    def pages(self) -> int:
+        return len(self.page_kernels) + len(self.admitted)
+
+    def warm(self) -> int:
+        """Pool kernels that ran the notebook up to ``wait_for_request`` and wait there."""
+        waiting = upstream.kernels_waiting_for_a_page()
+        return sum(1 for task in upstream.kernel_pool(self, self._landing)
+                   if task.done() and not task.exception()
+                   and task.result()["kernel_id"] in waiting)
+
+    def places(self) -> int:
+        """How many pages may be open at once: ``expect``, and the places the console
+        added since (the workshop row says, looked at every PLACES_LOOK_SECONDS),
+        never more than this computer's open-file limit lets the server hold."""
+        now = time.monotonic()
+        if now - self._places_at >= PLACES_LOOK_SECONDS:
+            self._places_at = now
+            try:
+
+                if self._workshop is None:
+                    self._workshop = Store.open()
+                added = self._workshop.workshop().get("extra_places") or 0
+                fit = limits.pages_that_fit(limits.raise_file_limit())
+                self._places = max(self._expected, min(self._expected + added, fit))
+            except (StoreError, OSError) as error:  # keep the last count; say why once
+                self.log.warning("the places added on the console could not be read: %s",
+                                 type(error).__name__)
+        return self._places
+
+    def admit(self) -> object | None:
+        """A ticket for one more page, or None when every place is taken."""
+        if self.pages() >= self.places():
+            return None
+        ticket = object()
+        self.admitted.add(ticket)
+        ADMITTED.set(ticket)
+        return ticket
+
+    def _taken(self, kernel_id: str) -> None:
+        ticket = ADMITTED.get(None)
+        if ticket in self.admitted:
+            self.admitted.discard(ticket)
+            self.page_kernels.add(kernel_id)
+
+    async def get_rendered_notebook(self, *args, **kwargs):
+        task, cache, kernel_id = await super().get_rendered_notebook(*args, **kwargs)
+        self._taken(kernel_id)
+        self.page_taken(kernel_id)
+        return task, cache, kernel_id
+
+    async def start_kernel(self, *args, **kwargs):  # only pages start kernels this way
+        kernel_id = await super().start_kernel(*args, **kwargs)
+        self._taken(kernel_id)
+        return kernel_id
+
+    async def shutdown_kernel(self, kernel_id, *args, **kwargs):
+        was_page = kernel_id in self.page_kernels
+        self.page_kernels.discard(kernel_id)
+        try:
+            return await super().shutdown_kernel(kernel_id, *args, **kwargs)
+        finally:
+            if was_page and not self._stopping:
+                self.fill_if_needed(notebook_name=self._landing)
+
+    def remove_kernel(self, kernel_id):
+        """A kernel that died is dropped without a shutdown: its place is free again,
+        and a warm one that died is no longer handed to a page."""
+        was_page = kernel_id in self.page_kernels
+        self.page_kernels.discard(kernel_id)
+        pool = upstream.kernel_pool(self, self._landing)
+        dead = [task for task in pool if task.done() and not task.cancelled()
+                and not task.exception() and task.result()["kernel_id"] == kernel_id]
+        for task in dead:
+            pool.remove(task)
+        try:
+            return super().remove_kernel(kernel_id)
+        finally:
+            if (was_page or dead) and not self._stopping:
+                self.fill_if_needed(notebook_name=self._landing)
+
+    def get_pool_size(self, notebook_name):
+        """Warm kernels for ``notebook_name``, after dropping any that failed to start."""
+        pool = upstream.kernel_pool(self, notebook_name)
+        failed = [task for task in pool
+                  if task.done() and (task.cancelled() or task.exception())]
+        for task in failed:
+            pool.remove(task)
+        if failed and notebook_name == self._landing and not self._stopping:
+            self.fill_if_needed(notebook_name=self._landing)
+        # Ready kernels first, so a page never waits on one still starting.
+        pool.sort(key=lambda task: not task.done())
+        return len(pool)
+
+    async def shutdown_all(self, *args, **kwargs):
+        self._stopping = True  # no refills while the server stops
+        if self._refill is not None:
+            IOLoop.current().remove_timeout(self._refill)
+            self._refill = None
+        return await super().shutdown_all(*args, **kwargs)
+
+    # -- the pool -----------------------------------------------------------
+    def fill_if_needed(self, delay=None, notebook_name=None, extra_kernel_env_variables=None,
+                       **kwargs):
+        if notebook_name != self._landing:
+            return  # preheat the landing notebook only
+        if delay == 0 and not upstream.kernel_pool(self, self._landing):
+            super().fill_if_needed(delay=0, notebook_name=self._landing, **kwargs)
+            return  # the first fill, as the server starts
+        loop = IOLoop.current()
+        if self._refill is not None:
+            loop.remove_timeout(self._refill)
+        self._refill = loop.call_later(REFILL_AFTER_SECONDS, self._top_up)
+
+    def _top_up(self) -> None:
+        self._refill = None
+        if self._stopping:
+            return
+        pool = upstream.kernel_pool(self, self._landing, make=True)
+        if any(not task.done() for task in pool):
+            return  # one at a time: the running start calls back when it is done
+        if len(pool) + self.pages() >= self._expected:
+            return
+        config = self.kernel_pools_config[self._landing]
+        config["pool_size"] = len(pool) + 1
+        try:
+            super(RoomPool, self).fill_if_needed(delay=0, notebook_name=self._landing)
+        finally:
+            config["pool_size"] = self._expected
+        pool[-1].add_done_callback(lambda _task: self._top_up())
+
+
+def kit_kernel_manager(made: type, *, landing: str, expect: int, preheat: bool,
+                       release_after: float) -> type:
+    """The kernel manager a kit server runs: Voilà's ``made`` with the kit's mixins."""
+
+    class KitKernels(PageKernels, made):
+        _release_after = release_after
+
+    if not preheat:
+        return KitKernels
+
+    class KitKernelManager(RoomPool, KitKernels):
+        _landing, _expected = landing, expect
+
+        @default("kernel_pools_config")
+        def _landing_only(self):
+            return {"default": {"pool_size": 0}, landing: {"pool_size": expect}}
+
+    return KitKernelManager
