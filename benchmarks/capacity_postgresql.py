@@ -42,12 +42,8 @@ from latency import memory_mb, percentile  # noqa: E402
 from page_client import PageClient  # noqa: E402
 from results import record  # noqa: E402
 
-from coproduction.store import (  # noqa: E402
-    DATABASE_URL_ENV,
-    Store,
-    remove_workshop,
-    workshop_names,
-)
+from coproduction.core.settings import DATABASE_URL_ENV  # noqa: E402
+from coproduction.store import Store, remove_workshop, workshop_names  # noqa: E402
 
 URL_ENVS = ("COPRODUCTION_BENCHMARK_DATABASE_URL", "COPRODUCTION_TEST_DATABASE_URL")
 

@@ -19,10 +19,9 @@ import sys
 import threading
 from pathlib import Path
 
-from .core.settings import TOKEN_ENV, add_options, environment_help, option
+from .core.settings import DATABASE_URL_ENV, TOKEN_ENV, add_options, environment_help, option
 from .core.validation import InvalidInput
 from .store import (
-    DATABASE_URL_ENV,
     DEFAULT_WORKSHOP,
     SQLITE,
     Store,

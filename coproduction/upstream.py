@@ -62,7 +62,7 @@ PRIVATE = {
 
 #: Lines Voilà, the Jupyter server and tornado write on every page or at every start
 #: that say nothing a facilitator could act on, with why each is harmless; the servers
-#: leave them out of their logs (server_limits.QuietLog).
+#: leave them out of their logs (coproduction.servers.limits.QuietLog).
 HARMLESS_LOG_LINES = {
     r"Notebook \S+ is not trusted":
         "the kit's notebooks are committed without outputs: there is nothing to trust",

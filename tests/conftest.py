@@ -38,7 +38,7 @@ def postgresql(monkeypatch):
     server locally, a failure in CI (see tests/databases.py)."""
     from databases import drop_schemas_except, postgresql_url, workshop_schemas
 
-    from coproduction.store import DATABASE_URL_ENV
+    from coproduction.core.settings import DATABASE_URL_ENV
 
     url = postgresql_url()
     before = workshop_schemas(url)

@@ -249,12 +249,12 @@ WORDS = ["new", "settings", "participants", "withdraw", "purge", "ledger", "demo
     lambda word: word not in ("serve", "evaluate"))), max_size=7))
 def test_the_command_line_never_shows_a_traceback(tmp_path_factory, monkeypatch, capsys, argv):
     from coproduction import cli
-    from coproduction import store as store_module
+    from coproduction.store import location as store_location
 
     home = tmp_path_factory.mktemp("cli")
     (home / "text.txt").write_text("The SENCO will see you at the TAC.")
     monkeypatch.chdir(home)  # any file a junk argument names lands here
-    for module in (cli, store_module):  # the real demo workshop is never touched
+    for module in (cli, store_location):  # the real demo workshop is never touched
         monkeypatch.setattr(module, "DEFAULT_WORKSHOP", home / "default", raising=False)
     monkeypatch.setattr(cli, "REPO", home, raising=False)
     monkeypatch.delenv("COPRODUCTION_WORKSHOP", raising=False)

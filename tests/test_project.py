@@ -235,7 +235,10 @@ def kit_imports() -> dict[str, set[str]]:
                 module = (f"{base}.{node.module}" if node.module else base) if node.level \
                     else node.module
                 found |= {module} | {f"{module}.{alias.name}" for alias in node.names}
-        graph[name] = {m for m in found if m in files and m != name}
+        # ``from . import errors`` inside a package names the package too; a module's
+        # own packages are where it lives, not something it depends on.
+        graph[name] = {m for m in found if m in files and m != name
+                       and not name.startswith(m + ".")}
     return graph
 
 

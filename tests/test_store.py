@@ -109,9 +109,9 @@ def test_migrations_run_forward(store, monkeypatch):
 
 def test_opening_an_up_to_date_workshop_does_not_wait_for_writers(store, monkeypatch):
     """A whole room opens the store at once while others write: opening only reads."""
-    from coproduction import store as store_module
+    from coproduction.store import errors as store_errors
 
-    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_MS", 300)
+    monkeypatch.setattr(store_errors, "BUSY_TIMEOUT_MS", 300)
     writer = Store.open(store.folder)
     with writer.transaction() as tx:  # another kernel is in the middle of a write
         tx.insert("sessions", {"activity": "language", "title": "x", "status": "planned"})
@@ -201,9 +201,9 @@ def test_polling_the_revision_is_one_small_query(store, monkeypatch):
 def test_writers_take_turns_and_readers_never_wait(store, monkeypatch):
     """A second writer waits for the first (and gives up plainly after the busy timeout);
     a reader meanwhile reads the last saved state."""
-    from coproduction import store as store_module
+    from coproduction.store import errors as store_errors
 
-    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_MS", 300)
+    monkeypatch.setattr(store_errors, "BUSY_TIMEOUT_MS", 300)
     first, second = Store.open(store.folder), Store.open(store.folder)
     try:
         with first.transaction() as tx:
@@ -422,10 +422,10 @@ def test_notices_carry_on_after_the_connection_is_made_again(pg_store):
 def test_a_relative_workshop_name_is_found_from_here_or_from_the_kit(tmp_path, monkeypatch):
     """`--workshop data/workshops/NAME` from the kit's folder, and the same words in an
     evaluation notebook that JupyterLab runs in notebooks/evaluation, open one workshop."""
-    import coproduction.store as store_module
+    from coproduction.store import location as store_location
 
     Store.create(tmp_path / "data" / "workshops" / "ours", title="Ours", code="REL1").close()
-    monkeypatch.setattr(store_module, "checkout", lambda: tmp_path)
+    monkeypatch.setattr(store_location, "checkout", lambda: tmp_path)
     monkeypatch.chdir(tmp_path)
     with Store.open("data/workshops/ours") as here:
         assert here.folder == tmp_path / "data" / "workshops" / "ours"

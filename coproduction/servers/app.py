@@ -598,7 +598,7 @@ def main(argv: list[str] | None = None) -> None:
         "--VoilaConfiguration.allow_theme_override=NO",
         f"--MappingKernelManager.cull_idle_timeout={cull}",
         # Looked at often enough that a quiet page's place comes back within seconds of
-        # the time allowed (see _kit_kernels).
+        # the time allowed (see kernels.PageKernels).
         f"--MappingKernelManager.cull_interval={max(1, min(5, cull // 6))}",
         "--MappingKernelManager.cull_connected=False",
         "--MappingKernelManager.cull_busy=False",
