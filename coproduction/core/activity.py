@@ -6,7 +6,9 @@ of its engine module, and :data:`REGISTERED` names them in the order a workshop 
 runs them. The core (people, consent and withdrawal, export, sessions, validation, the
 store) reaches an activity only through its declaration, found by name
 (:func:`activities`), never by importing its module. Adding an activity is its engine
-module, its page module in ``widgets/``, its demo step and one line in :data:`REGISTERED`.
+module in ``coproduction/activities/``, its page module in ``widgets/``, its tables in
+``coproduction/store/schema.py`` (and its name in ``ACTIVITIES`` there), its demo step
+in ``coproduction/demo.py``, its guide, and one line in :data:`REGISTERED`.
 """
 
 from __future__ import annotations
