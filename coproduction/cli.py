@@ -293,6 +293,7 @@ def cmd_self_assess(args) -> int:
 def cmd_serve(args) -> int:
     from .core.sessions import open_activity
     from .privacy.consent import finish_clearing
+    from .privacy.on_disk import private_folder
     from .servers.serve import ServerSettings, start_servers, workshop_tokens
     from .upstream import untested
 
@@ -304,7 +305,7 @@ def cmd_serve(args) -> int:
         if args.activity:  # else the room opens where the last session left it
             open_activity(store, args.activity)
     if backend != SQLITE:  # the workshop is in the database: its links are kept here
-        Path(folder).mkdir(parents=True, exist_ok=True)
+        private_folder(folder)
     token, console_token = workshop_tokens(folder, renew=args.new_link)
     # Several servers behind one proxy share the participants' token: it comes from the
     # environment, never from the command line (ps shows command lines to everyone).

@@ -221,3 +221,17 @@ def served_workshop(tmp_path: Path, title: str = "Journey", *serve_args: str, **
             yield server, workshop
         finally:
             server.stop()
+
+
+def not_private(*places: Path) -> list[str]:
+    """Folders under ``places`` (themselves included) that are not 0700 and files that are
+    not 0600: what another account on the computer could open."""
+    import stat
+
+    wrong = []
+    for place in places:
+        for path in [place, *place.rglob("*")] if place.is_dir() else [place]:
+            mode = stat.S_IMODE(path.lstat().st_mode)
+            if mode != (0o700 if path.is_dir() else 0o600):
+                wrong.append(f"{path} is {oct(mode)}")
+    return wrong

@@ -589,7 +589,7 @@ def _damage(folder: Path, kind: str) -> None:
 def test_a_damaged_workshop_is_never_written_to_and_each_damage_is_named(tmp_path, kind,
                                                                         sentence):
     """Every command refuses in one sentence that names the damage and the way out, and
-    leaves every byte of the file as it found it (SECURITY.md, promise 22)."""
+    leaves every byte of the file as it found it (SECURITY.md, promise 23)."""
     folder = tmp_path / "workshop"
     made = coproduction("new", "--workshop", folder, "--title", "Damaged")
     assert made.returncode == 0, made.stderr

@@ -9,7 +9,7 @@ key in the address: the device kept it) and is the same person.
 from __future__ import annotations
 
 import pytest
-from harness import chromium, remember_typed, running_servers
+from harness import chromium, not_private, remember_typed, running_servers
 
 from coproduction.activities import timeline as tl
 from coproduction.activities.methods import MethodSelection
@@ -203,3 +203,7 @@ def test_one_link_the_room_moves_together_and_a_reopened_tab_is_the_same_person(
         assert sorted(p["pseudonym"] for p in people) == ["Ana", "Bo", "Cy"]
         assert {p["status"] for p in people} == {"active"}   # "not me" changed nobody
         assert activity_now(store) == "feedback"
+    # Nothing the room wrote can be opened by another account on this computer: the
+    # workshop (database, the files SQLite keeps beside it, tokens) and the servers' logs.
+    assert not not_private(folder, *tmp_path.glob("*.log"))
+    assert list(tmp_path.glob("*.log"))

@@ -39,6 +39,7 @@ from ..activities.consensus import Tally
 from ..activities.feedback import what_it_answers
 from ..core.activity import activities
 from ..privacy.export import exported_rows
+from ..privacy.on_disk import private_folder, write_private
 from ..privacy.small_counts import MIN_GROUP, SUPPRESSED, counted, shown, suppress_parts
 from ..store import Store
 from ..store.schema import (
@@ -256,13 +257,8 @@ class Evaluation:
     def write_tables(self, out: Path | str) -> list[Path]:
         """Write each metric table as CSV into ``out`` (for an evaluator's own use; the
         report's copies are tracked, see :func:`coproduction.evaluation.report.write_report`)."""
-        out = Path(out)
-        out.mkdir(parents=True, exist_ok=True)
-        paths = []
-        for name, text in self.csv_files().items():
-            (out / name).write_bytes(text.encode("utf-8"))
-            paths.append(out / name)
-        return paths
+        out = private_folder(out)
+        return [write_private(out / name, text) for name, text in self.csv_files().items()]
 
     # -- showing it in a notebook -------------------------------------------------------
     def show_overview(self) -> None:

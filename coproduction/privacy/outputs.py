@@ -28,6 +28,7 @@ from pathlib import Path
 
 from ..store import Store, StoreError
 from ..store.schema import OUTPUT_KINDS
+from .on_disk import private_folder, write_private
 
 
 def checksum(data: bytes) -> str:
@@ -91,7 +92,7 @@ class OutputFolder:
 
     def __enter__(self) -> OutputFolder:
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
+            private_folder(self.folder)
         except OSError as error:
             raise StoreError(f"The folder {self.folder} could not be made.") from error
         return self
@@ -137,9 +138,8 @@ class OutputFolder:
             raise NotTheKitsFile(self._refusal([name]))
         part = path.with_name(f".{path.name}.coproduction-part")
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with part.open("wb") as handle:
-                handle.write(data)
+            private_folder(path.parent)
+            write_private(part, data)
             os.replace(part, path)
         except OSError as error:
             part.unlink(missing_ok=True)

@@ -60,6 +60,7 @@ from ..core.settings import (
     field_of,
     server_arguments,
 )
+from ..privacy.on_disk import open_private, private_folder
 
 PARTICIPANT_NOTEBOOKS = notebooks("participant")
 FACILITATOR_NOTEBOOKS = notebooks("facilitator")
@@ -297,7 +298,7 @@ def start_servers(settings: ServerSettings, *, wait: float = 60) -> RunningServe
     private_dir = _private_folder()
     log_dir = Path(settings.log_dir).expanduser().resolve() if settings.log_dir else None
     if log_dir is not None:
-        log_dir.mkdir(parents=True, exist_ok=True)
+        private_folder(log_dir)
     common = {
         "workshop": workshop,
         "join_url": join_url,
@@ -537,7 +538,7 @@ def _launch(role, *, host, port, notebooks, landing, token, log_file, workshop, 
     ]
     if role == "participant":
         command += server_arguments(host=host, expect=int(expect), base_url=base_url)
-    output = open(log_file, "ab") if log_file else None  # noqa: SIM115 - handed to the child
+    output = open_private(log_file, "ab") if log_file else None  # handed to the child
     try:
         process = subprocess.Popen(
             command,

@@ -11,6 +11,8 @@ from ..core.settings import DATABASE_URL_ENV, WORKSHOP_ENV
 from .errors import StoreError
 
 DATABASE_NAME = "workshop.sqlite"
+#: The database and the files SQLite keeps beside it while it is open.
+KEPT_FILES = tuple(DATABASE_NAME + end for end in ("", "-wal", "-shm", "-journal"))
 
 # The demo workshop every command and page uses when none is named.
 DEFAULT_WORKSHOP = workshops_folder() / "demo"

@@ -15,6 +15,7 @@ import sqlite3
 import time
 from pathlib import Path
 
+from ..privacy.on_disk import open_private, refuse_if_open_to_others
 from . import errors
 from .errors import (
     BUSY,
@@ -26,7 +27,7 @@ from .errors import (
     DamagedWorkshop,
     StoreError,
 )
-from .location import DATABASE_NAME, SQLITE
+from .location import DATABASE_NAME, KEPT_FILES, SQLITE
 from .schema import TABLES, Table
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -108,9 +109,12 @@ class SQLiteBackend:
 
     def __init__(self, folder: Path, create: bool):
         self.path = folder / DATABASE_NAME
-        if not create:
+        if create:  # SQLite gives the files it keeps beside it the same permissions
+            open_private(self.path, "ab").close()
+        else:
             if not self.path.is_file():
                 raise StoreError(f"There is no workshop at {folder}.")
+            refuse_if_open_to_others(folder, KEPT_FILES)
             _check_header(self.path)
         try:
             self.conn = sqlite3.connect(self.path, timeout=errors.BUSY_TIMEOUT_MS / 1000,

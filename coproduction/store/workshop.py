@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 from typing import Callable, Iterator
 
+from ..privacy.on_disk import make_private, private_folder
 from .errors import (
     DAMAGED,
     DATABASE_NOT_A_WORKSHOP,
@@ -28,6 +29,7 @@ from .errors import (
 )
 from .location import (
     DATABASE_NAME,
+    KEPT_FILES,
     SQLITE,
     database_url,
     describe_database,
@@ -281,7 +283,8 @@ class Store:
             if (folder / DATABASE_NAME).exists():
                 raise StoreError(f"There is already a workshop at {folder}.")
             try:
-                folder.mkdir(parents=True, exist_ok=True)
+                private_folder(folder)
+                make_private(folder)  # it becomes a workshop: this account's alone
             except OSError as error:
                 raise StoreError(f"The folder {folder} could not be made.") from error
         return cls(folder, _create=True, **kw)
@@ -497,7 +500,7 @@ def remove_workshop(path: Path | str, *, database: str | None = None) -> None:
     if url is None:
         folder = Path(path)
         # SQLite's own files only: a copy someone saved as workshop.sqlite-old stays.
-        for file in [folder / (DATABASE_NAME + end) for end in ("", "-wal", "-shm", "-journal")]:
+        for file in [folder / name for name in KEPT_FILES]:
             if file.is_file():
                 size = file.stat().st_size
                 with file.open("r+b") as handle:
