@@ -293,8 +293,8 @@ def cmd_self_assess(args) -> int:
 def cmd_serve(args) -> int:
     from .core.sessions import open_activity
     from .privacy.consent import finish_clearing
-    from .privacy.on_disk import private_folder
     from .servers.serve import ServerSettings, start_servers, workshop_tokens
+    from .store.on_disk import private_folder
     from .upstream import untested
 
     with _open(args.workshop) as store:

@@ -16,9 +16,9 @@ from coproduction.demo import make_demo
 from coproduction.evaluation.metrics import Evaluation
 from coproduction.privacy.consent import withdraw_participant
 from coproduction.privacy.export import export_workshop
-from coproduction.privacy.on_disk import open_private, write_private
 from coproduction.servers.serve import workshop_tokens
 from coproduction.store import Store, StoreError
+from coproduction.store.on_disk import open_private, write_private
 
 
 @pytest.fixture(autouse=True)

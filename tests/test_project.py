@@ -147,6 +147,32 @@ def test_the_postgresql_script_starts_a_private_server_and_removes_it(tmp_path):
     assert not folder.exists()
 
 
+def test_every_module_of_the_kit_imports_first_on_its_own():
+    """A package's ``__init__`` runs before any module in it, so ``from ..store.errors``
+    can close a circle that no list of imports shows. Each module is imported first, in
+    a fresh start of the kit (its modules forgotten), and must import cleanly."""
+    import subprocess
+    import sys
+
+    script = """
+import importlib, sys
+failed = []
+for name in sys.argv[1:]:
+    for loaded in [m for m in sys.modules if m.split(".")[0] in ("coproduction", "widgets")]:
+        del sys.modules[loaded]
+    try:
+        importlib.import_module(name)
+    except Exception as error:
+        failed.append(f"{name}: {type(error).__name__}: {error}")
+print("\\n".join(failed))
+"""
+    names = sorted(kit_imports())
+    done = subprocess.run([sys.executable, "-c", script, *names], capture_output=True,
+                          text=True, cwd=ROOT, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "", done.stdout
+
+
 def test_the_core_reaches_an_activity_only_through_its_declaration():
     """Withdrawal, export and the rest of the core import no activity's module, not even
     through another module: each activity declares itself once

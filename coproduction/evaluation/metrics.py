@@ -39,9 +39,9 @@ from ..activities.consensus import Tally
 from ..activities.feedback import what_it_answers
 from ..core.activity import activities
 from ..privacy.export import exported_rows
-from ..privacy.on_disk import private_folder, write_private
 from ..privacy.small_counts import MIN_GROUP, SUPPRESSED, counted, shown, suppress_parts
 from ..store import Store
+from ..store.on_disk import private_folder, write_private
 from ..store.schema import (
     ACTION_STATUSES,
     LADDER_RUNGS,

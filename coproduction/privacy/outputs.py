@@ -27,8 +27,8 @@ import os
 from pathlib import Path
 
 from ..store import Store, StoreError
+from ..store.on_disk import private_folder, write_private
 from ..store.schema import OUTPUT_KINDS
-from .on_disk import private_folder, write_private
 
 
 def checksum(data: bytes) -> str:

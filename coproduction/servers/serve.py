@@ -60,7 +60,7 @@ from ..core.settings import (
     field_of,
     server_arguments,
 )
-from ..privacy.on_disk import open_private, private_folder
+from ..store.on_disk import open_private, private_folder
 
 PARTICIPANT_NOTEBOOKS = notebooks("participant")
 FACILITATOR_NOTEBOOKS = notebooks("facilitator")

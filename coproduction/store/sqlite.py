@@ -15,7 +15,6 @@ import sqlite3
 import time
 from pathlib import Path
 
-from ..privacy.on_disk import open_private, refuse_if_open_to_others
 from . import errors
 from .errors import (
     BUSY,
@@ -28,6 +27,7 @@ from .errors import (
     StoreError,
 )
 from .location import DATABASE_NAME, KEPT_FILES, SQLITE
+from .on_disk import open_private, refuse_if_open_to_others
 from .schema import TABLES, Table
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"

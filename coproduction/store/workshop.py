@@ -17,7 +17,6 @@ import time
 from pathlib import Path
 from typing import Callable, Iterator
 
-from ..privacy.on_disk import make_private, private_folder
 from .errors import (
     DAMAGED,
     DATABASE_NOT_A_WORKSHOP,
@@ -36,6 +35,7 @@ from .location import (
     workshop_folder,
     workshop_name,
 )
+from .on_disk import make_private, private_folder
 from .postgresql import DatabaseNotices, PostgreSQLBackend
 from .schema import MIGRATIONS, SCHEMA_VERSION, TABLES, SchemaError, Table
 from .sqlite import SQLiteBackend

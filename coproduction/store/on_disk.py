@@ -16,7 +16,7 @@ import stat
 from pathlib import Path
 from typing import BinaryIO
 
-from ..store.errors import StoreError
+from .errors import StoreError
 
 FOLDER_MODE = 0o700
 FILE_MODE = 0o600
