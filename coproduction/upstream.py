@@ -103,6 +103,31 @@ def untested() -> list[str]:
 
 
 # -- a page's kernel: what Voilà put in its environment ------------------------------------
+def jupyter_data_folders() -> list[str]:
+    """The ``share/jupyter`` folders Voilà and nbconvert installed their templates into.
+
+    Jupyter looks for data beside the running Python (``sys.prefix``); a virtual
+    environment made with ``--system-site-packages`` (or a kit installed beside Voilà in
+    another prefix) has Voilà's ``lab`` template elsewhere, and every page then failed
+    with ``TemplateNotFound``. The packages' own records say where their files went.
+    """
+    found = []
+    for name in ("voila", "nbconvert"):
+        try:
+            files = importlib.metadata.distribution(name).files or []
+        except importlib.metadata.PackageNotFoundError:
+            continue
+        for file in files:
+            parts = file.parts
+            if "share" in parts and parts[parts.index("share") + 1:][:1] == ("jupyter",):
+                where = str(file.locate().resolve()).split(os.sep + "jupyter" + os.sep)[0]
+                folder = os.path.join(where, "jupyter")
+                if folder not in found:
+                    found.append(folder)
+                break
+    return found
+
+
 def preheated() -> bool:
     """True on a kernel the server started before any page asked for it."""
     return os.environ.get("VOILA_PREHEAT") == "True"

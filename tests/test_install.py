@@ -59,10 +59,11 @@ def installed(tmp_path_factory):
     home = folder / "home"
     empty = folder / "empty"
     empty.mkdir()
-    env.update(HOME=str(home), XDG_DATA_HOME=str(home / "data"),
-               # Voilà's own templates were installed with it, beside the tests' Python,
-               # which a virtual environment made on top of it does not look in.
-               JUPYTER_PATH=str(Path(sys.base_prefix) / "share" / "jupyter"))
+    # Voilà's own templates were installed with it, beside the tests' Python, which a
+    # virtual environment made on top of it does not look in: the kit finds them itself.
+    env.pop("JUPYTER_PATH", None)
+    home.mkdir()
+    env.update(HOME=str(home), XDG_DATA_HOME=str(home / "data"))
     return venv, empty, env, home
 
 
@@ -99,6 +100,21 @@ def test_an_installed_wheel_serves_a_join_page_from_an_empty_folder(installed):
         with urllib.request.urlopen(join, timeout=120) as page:
             body = page.read().decode("utf-8")
         assert page.status == 200 and "application/vnd.jupyter.widget-view" in body, body
+        assert "TemplateNotFound" not in said.read_text(), said.read_text()[-3000:]
     finally:
         os.kill(serve.pid, signal.SIGTERM)
         serve.wait(timeout=60)
+
+
+def test_an_installed_wheel_writes_the_evaluation_report(installed, tmp_path):
+    """An evaluator with the kit installed from its wheel reruns the report: nbconvert's
+    templates are found wherever nbconvert put them."""
+    venv, empty, env, home = installed
+    subprocess.run([str(venv / "bin" / "coproduction"), "new", "--workshop",
+                    str(tmp_path / "ws"), "--title", "Report from a wheel"], cwd=empty, env=env,
+                   capture_output=True, text=True, check=True, timeout=300)
+    done = subprocess.run([str(venv / "bin" / "coproduction"), "evaluate", "--workshop",
+                           str(tmp_path / "ws"), "--out", str(tmp_path / "report")],
+                          cwd=empty, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "<html" in (tmp_path / "report" / "report.html").read_text(encoding="utf-8")

@@ -14,6 +14,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from .. import upstream
 from ..core.resources import JUPYTER_SHARE, kit_python_path, notebooks
 from ..privacy.outputs import OutputFolder
 from ..store import Store, StoreError
@@ -86,9 +87,13 @@ def report_files(store: Store) -> dict[str, str]:
     for nb in executed:
         report.cells += [c for c in nb.cells if not {"parameters", "injected-parameters"}
                          & set(c.metadata.get("tags", []))]
+    # nbconvert's own templates (which the kit's extends) wherever nbconvert put them.
+    theirs = [os.path.join(folder, "nbconvert", "templates")
+              for folder in upstream.jupyter_data_folders()]
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True,
                             exclude_output_prompt=True, template_name=REPORT_TEMPLATE,
-                            extra_template_basedirs=[str(REPORT_TEMPLATES)])
+                            extra_template_basedirs=[str(REPORT_TEMPLATES), *theirs],
+                            extra_template_paths=theirs)
     title = f"Evaluation: {store.workshop()['title']}"
     files["report.html"], _ = exporter.from_notebook_node(
         report, resources={"metadata": {"name": title}})

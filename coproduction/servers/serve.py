@@ -49,6 +49,7 @@ import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import upstream
 from ..core.resources import JUPYTER_SHARE, kit_python_path, notebooks
 from ..core.settings import (
     DATABASE_URL_ENV,
@@ -515,7 +516,8 @@ def _launch(role, *, host, port, notebooks, landing, token, log_file, workshop, 
             "JUPYTER_RUNTIME_DIR": str(jupyter_home / "runtime"),
             "IPYTHONDIR": str(jupyter_home / "ipython"),
             "JUPYTER_PATH": os.pathsep.join(
-                [str(JUPYTER_SHARE), *filter(None, [os.environ.get("JUPYTER_PATH")])]
+                [str(JUPYTER_SHARE), *upstream.jupyter_data_folders(),
+                 *filter(None, [os.environ.get("JUPYTER_PATH")])]
             ),
             # Kernels import this same kit (coproduction, widgets).
             **kit_python_path(),
