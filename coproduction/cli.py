@@ -10,27 +10,28 @@ one plain line on stderr and a non-zero exit, never a traceback.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import logging
 import os
 import signal
 import sys
 import threading
+from datetime import date
 from pathlib import Path
 
 from .core.settings import DATABASE_URL_ENV, TOKEN_ENV, add_options, environment_help, option
-from .core.validation import InvalidInput
+from .core.validation import InvalidInput, checked_date, clean_text
 from .store import (
     DEFAULT_WORKSHOP,
     SQLITE,
     Store,
     StoreError,
     database_url,
+    discard_new_workshop,
     remove_workshop,
     workshop_exists,
 )
-from .store.schema import ACTIVITIES
+from .store.schema import ACTIVITIES, TABLES
 
 log = logging.getLogger("coproduction.cli")
 
@@ -46,7 +47,7 @@ class _Parser(argparse.ArgumentParser):
 
 def _workshop_arg(parser: argparse.ArgumentParser) -> None:
     workshop = option("workshop")
-    parser.add_argument("--workshop", type=Path, default=None, metavar=workshop.metavar,
+    parser.add_argument("--workshop", type=named_path, default=None, metavar=workshop.metavar,
                         help=workshop.help)
 
 
@@ -73,22 +74,36 @@ def _settings(args) -> dict:
             if getattr(args, name, None) is not None}
 
 
+def named_path(text: str) -> Path:
+    """A path given on the command line; an empty one is refused (it would mean "here")."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("give a folder or file name, not an empty one")
+    return Path(text)
+
+
 def cmd_new(args) -> int:
     from .privacy.consent import change_settings
 
     if workshop_exists(args.workshop):
         raise UsageError(f"There is already a workshop at {args.workshop}")
     settings = _settings(args)
+    last_day = checked_date(settings.get("withdraw_by"), "the last day to withdraw",
+                            required=False)
+    if last_day and last_day < date.today().isoformat():
+        raise UsageError(f"The last day to withdraw, {last_day}, has already passed, so "
+                         "nobody could ask for everything to be erased: give a later day")
+    workshop_row = TABLES["workshop"]
+    title = clean_text(args.title, what="the workshop's title",
+                       max_length=workshop_row.field("title").max_length)
+    group = clean_text(args.group, what="how the group is named",
+                       max_length=workshop_row.field("group_name").max_length)
     made_folder = database_url() is None and not Path(args.workshop).exists()
-    store = Store.create(args.workshop, title=args.title, group_name=args.group)
+    store = Store.create(args.workshop, title=title, group_name=group)
     try:
         change_settings(store, **settings)
     except InvalidInput:
         store.close()
-        remove_workshop(args.workshop)  # what it made, nothing else in the folder
-        if made_folder:
-            with contextlib.suppress(OSError):
-                Path(args.workshop).rmdir()
+        discard_new_workshop(args.workshop, made_folder=made_folder)
         raise
     workshop = store.workshop()
     where = args.workshop if store.backend == SQLITE else store.describe()
@@ -403,7 +418,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_serve)
 
     p = sub.add_parser("new", help="make a new, empty workshop")
-    p.add_argument("--workshop", type=Path, required=True, metavar="PATH",
+    p.add_argument("--workshop", type=named_path, required=True, metavar="PATH",
                    help="the folder to make it in")
     p.add_argument("--title", required=True, help="the workshop's name")
     p.add_argument("--group", default="the group",
@@ -434,7 +449,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("ledger", help="write the payment ledger for a finance team")
     _workshop_arg(p)
-    p.add_argument("--out", type=Path, required=True, metavar="FILE", help="the CSV to write")
+    p.add_argument("--out", type=named_path, required=True, metavar="FILE", help="the CSV to write")
     p.set_defaults(run=cmd_ledger)
 
     p = sub.add_parser("demo", help="make the demo workshop (made-up people, fixed seed)")
@@ -451,21 +466,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("export", help="write every table as CSV with datapackage.json")
     _workshop_arg(p)
-    p.add_argument("--out", type=Path, required=True, metavar="DIR",
+    p.add_argument("--out", type=named_path, required=True, metavar="DIR",
                    help="the folder to write to")
     p.set_defaults(run=cmd_export)
 
     p = sub.add_parser("sheets", help="write a one-page sheet per session for the group, "
                                       "with this workshop's promises")
     _workshop_arg(p)
-    p.add_argument("--out", type=Path, required=True, metavar="DIR",
+    p.add_argument("--out", type=named_path, required=True, metavar="DIR",
                    help="the folder to write the sheets to")
     p.set_defaults(run=cmd_sheets)
 
     p = sub.add_parser("evaluate", help="run the evaluation notebooks and write an HTML "
                                         "report with its metric tables as CSV")
     _workshop_arg(p)
-    p.add_argument("--out", type=Path, required=True, metavar="DIR",
+    p.add_argument("--out", type=named_path, required=True, metavar="DIR",
                    help="the folder to write report.html, tables/ and notebooks/ to")
     p.set_defaults(run=cmd_evaluate)
 

@@ -197,3 +197,44 @@ def test_check_language_says_plainly_when_there_is_no_text(tmp_path):
     result = run("check-language", "-", stdin="  \n", cwd=tmp_path)
     assert result.returncode == 2 and "There is no text to check" in result.stderr
     assert "reading ease" not in result.stdout and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("words", [
+    ["--title", ""], ["--title", "t" * 201], ["--title", "Ours", "--group", "   "],
+    ["--title", "Ours", "--withdraw-by", "not a date"],
+    ["--title", "Ours", "--withdraw-by", "2020-01-01"]])
+def test_new_refuses_in_a_sentence_and_leaves_no_half_made_workshop(tmp_path, words):
+    """A title too long for the workshop's table made the file and then failed with
+    "something went wrong (SchemaError)", leaving a workshop every command called damaged."""
+    folder = tmp_path / "new one"
+    made = run("new", "--workshop", folder, *words)
+    assert made.returncode != 0 and "Traceback" not in made.stderr
+    assert "something went wrong" not in made.stderr, made.stderr
+    assert made.stderr.startswith("coproduction: ") and made.stderr.count("\n") == 1
+    assert not folder.exists()
+    again = run("new", "--workshop", folder, "--title", "Ours")
+    assert again.returncode == 0, again.stderr
+
+
+def test_a_half_made_workshop_is_taken_away_whatever_stopped_it(tmp_path):
+    """Store.create itself undoes what it made when the workshop row cannot be written."""
+    from coproduction.store import Store
+    from coproduction.store.schema import SchemaError
+
+    with pytest.raises(SchemaError):
+        Store.create(tmp_path / "ws", title="t" * 201)
+    assert not (tmp_path / "ws").exists()
+
+
+@pytest.mark.parametrize("command", [["export"], ["evaluate"]])
+def test_an_empty_out_folder_is_refused_not_taken_as_here(tmp_path, demo, command):
+    done = run(*command, "--workshop", demo, "--out", "", cwd=tmp_path)
+    assert done.returncode == 2 and "not an empty one" in done.stderr
+    assert not list(tmp_path.iterdir())
+
+
+def test_an_out_folder_that_is_a_file_is_named_as_one(tmp_path, demo):
+    (tmp_path / "notes.txt").write_text("mine")
+    done = run("export", "--workshop", demo, "--out", tmp_path / "notes.txt")
+    assert done.returncode != 0 and "because a file has that name" in done.stderr
+    assert (tmp_path / "notes.txt").read_text() == "mine"

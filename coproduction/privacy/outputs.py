@@ -94,7 +94,9 @@ class OutputFolder:
         try:
             private_folder(self.folder)
         except OSError as error:
-            raise StoreError(f"The folder {self.folder} could not be made.") from error
+            why = (" because a file has that name: choose another" if self.folder.exists()
+                   else "")
+            raise StoreError(f"The folder {self.folder} could not be made{why}.") from error
         return self
 
     def __exit__(self, *exc_info) -> None:

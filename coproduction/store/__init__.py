@@ -45,6 +45,7 @@ from .workshop import (
     Store,
     Transaction,
     copy_workshop,
+    discard_new_workshop,
     hash_key,
     new_id,
     remove_workshop,
@@ -54,7 +55,7 @@ from .workshop import (
 
 __all__ = [
     "DATABASE_NAME", "DEFAULT_WORKSHOP", "SQLITE", "Conflict", "DamagedWorkshop", "Store",
-    "StoreError", "Transaction", "copy_workshop", "database_url", "describe_database",
+    "StoreError", "Transaction", "copy_workshop", "database_url", "discard_new_workshop", "describe_database",
     "has_password", "hash_key", "new_id", "remove_workshop", "utc_now", "workshop_exists",
     "workshop_folder", "workshop_names",
 ]

@@ -261,6 +261,8 @@ class Store:
         ``settings`` overrides :data:`WORKSHOP_DEFAULTS` (contact, withdraw_by,
         after_cutoff, keep_until, pay_rate, currency).
         """
+        folder = Path(path).expanduser().resolve()
+        made_folder = database_url(kw.get("database")) is None and not folder.exists()
         store = cls._empty(path, **kw)
         try:
             with store.transaction() as tx:
@@ -272,6 +274,7 @@ class Store:
                 })
         except BaseException:
             store.close()
+            discard_new_workshop(folder, made_folder=made_folder, database=kw.get("database"))
             raise
         return store
 
@@ -518,6 +521,17 @@ def remove_workshop(path: Path | str, *, database: str | None = None) -> None:
                 raise StoreError(store._db.plain(error)) from error
     finally:
         store.close()
+
+
+def discard_new_workshop(path: Path | str, *, made_folder: bool,
+                         database: str | None = None) -> None:
+    """Undo a workshop made a moment ago that could not be finished, so no half-made
+    workshop is left to trip over: its database goes, and its folder too when the kit
+    made it and nothing else is in it."""
+    remove_workshop(path, database=database)
+    if made_folder:
+        with contextlib.suppress(OSError):
+            Path(path).rmdir()
 
 
 def copy_workshop(source: Store, target_path: Path | str, *,
