@@ -35,7 +35,7 @@ PAGE_REQUEST: contextvars.ContextVar[object] = contextvars.ContextVar("coproduct
 
 
 class PageKernels:
-    """The kernel manager of every kit server: kernels that lead nobody to a page.
+    """What every kit server's kernel manager adds: kernels that lead nobody to a page.
 
     - A kernel's connection file is named by chance, not by the kernel's id: the file's
       name is on the kernel's command line, which every account on the computer can
@@ -120,8 +120,8 @@ class PageKernels:
 class RoomPool:
     """Voilà's pooling kernel manager, made fit for a room that joins all at once.
 
-    ``base`` is the class ``voila_kernel_manager_factory`` made. Voilà's own pool
-    preheats every notebook under the folder and, each time a page takes a warm
+    It goes in front of the class ``voila_kernel_manager_factory`` made (see
+    :func:`kit_kernel_manager`). Voilà's own pool preheats every notebook under the folder and, each time a page takes a warm
     kernel, starts a new one a second later with that page's full address (token and
     rejoin key) in its environment; forty people joining together start forty more
     kernels while the room is still joining. Here:
