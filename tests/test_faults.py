@@ -462,8 +462,8 @@ def test_a_read_only_workshop_folder_is_said_plainly_everywhere(tmp_path):
             answers["serve"] = str(error)
         return answers
 
-    os.chmod(folder / DATABASE_NAME, 0o444)
-    os.chmod(folder, 0o555)
+    os.chmod(folder / DATABASE_NAME, 0o400)  # read-only, and still nobody else's
+    os.chmod(folder, 0o500)
     try:
         answers = in_child(as_someone_else)
     finally:
@@ -569,6 +569,7 @@ def _damage(folder: Path, kind: str) -> None:
         with contextlib.closing(sqlite3.connect(path)) as raw:
             raw.execute("CREATE TABLE budget (line TEXT, amount REAL)")
             raw.commit()
+        os.chmod(path, 0o600)  # someone else's database, but private: the damage is named
         data = bytearray(path.read_bytes())
     elif kind == "from a newer kit":
         with contextlib.closing(sqlite3.connect(path)) as raw:
