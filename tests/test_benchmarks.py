@@ -21,3 +21,12 @@ def test_latency_benchmark_harness_works():
     assert result["tries"] == 2 and result["kernels"] == 2
     assert 0 < result["median"] < 30 and result["kernel_rss"] > 10
     assert "| the same, p95 |" in latency.table(result)
+
+
+def test_withdrawal_benchmark_harness_works(tmp_path):
+    import withdrawal
+    from evaluation import build
+
+    result = withdrawal.measure(build(tmp_path / "w", 100))  # the smallest series
+    assert result["took"] > 0 and result["saves"] > 0 and result["rows"] > 0
+    assert result["slowest"] >= result["p95"] > 0
