@@ -413,7 +413,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     p = sub.add_parser("serve", help="start a workshop: prints the join link and the console",
-                       epilog=environment_help())
+                       epilog=environment_help(),
+                       formatter_class=argparse.RawDescriptionHelpFormatter)  # one line each
     add_options(p, choices={"activity": ACTIVITIES})
     p.set_defaults(run=cmd_serve)
 

@@ -238,3 +238,16 @@ def test_an_out_folder_that_is_a_file_is_named_as_one(tmp_path, demo):
     done = run("export", "--workshop", demo, "--out", tmp_path / "notes.txt")
     assert done.returncode != 0 and "because a file has that name" in done.stderr
     assert (tmp_path / "notes.txt").read_text() == "mine"
+
+
+def test_serve_help_gives_each_variable_a_line_of_its_own():
+    """The variables a facilitator may set were run together into one paragraph."""
+    import contextlib
+    import io
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), pytest.raises(SystemExit):
+        build_parser().parse_args(["serve", "--help"])
+    said = out.getvalue()
+    for name in ("COPRODUCTION_DATABASE_URL", "COPRODUCTION_TOKEN", "COPRODUCTION_WORKSHOP"):
+        assert f"\n  {name}: " in said, said[-800:]

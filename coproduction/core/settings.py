@@ -165,8 +165,12 @@ ENVIRONMENT: tuple[Variable, ...] = (
 
 def environment_help() -> str:
     """The variables a facilitator may set, for the end of ``serve --help``."""
-    return "Environment variables you may set (the README's Settings has them all): " + " ".join(
-        f"{v.name}: {v.help}" for v in ENVIRONMENT if v.set_by.startswith("you"))
+    import textwrap
+
+    return "\n".join(["Environment variables you may set (the README's Settings has them all):",
+                      *(textwrap.fill(f"{v.name}: {v.help}", width=79, initial_indent="  ",
+                                      subsequent_indent="    ")
+                        for v in ENVIRONMENT if v.set_by.startswith("you"))])
 
 
 def markdown_table(choices: dict | None = None) -> str:
