@@ -16,6 +16,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from datetime import date
 from pathlib import Path
 
@@ -28,10 +29,13 @@ from .store import (
     StoreError,
     database_url,
     discard_new_workshop,
+    encryption,
     remove_workshop,
     workshop_exists,
+    workshop_folder,
 )
 from .store.schema import ACTIVITIES, TABLES
+from .store.sqlite import NeedsPassphrase, WrongPassphrase
 
 log = logging.getLogger("coproduction.cli")
 
@@ -51,8 +55,60 @@ def _workshop_arg(parser: argparse.ArgumentParser) -> None:
                         help=workshop.help)
 
 
-def _open(path: Path | None) -> Store:
+def _passphrase(args, question: str, *, refusal: str, twice: bool = False) -> str:
+    """The passphrase: the first line of standard input with ``--passphrase-stdin``
+    (read once, however often it is needed), else typed without being shown."""
+    import getpass
+
+    if getattr(args, "passphrase_stdin", False):
+        if getattr(args, "given_passphrase", None) is None:
+            line = sys.stdin.readline().rstrip("\r\n")
+            if not line:
+                raise UsageError("--passphrase-stdin was given, but the first line of "
+                                 "standard input is empty: put the passphrase there")
+            args.given_passphrase = line
+        return args.given_passphrase
+    if not sys.stdin.isatty():
+        raise UsageError(refusal)
+    typed = getpass.getpass(question)
+    if twice and getpass.getpass("Type it again, to be sure: ") != typed:
+        raise UsageError("The two passphrases were not the same, so nothing was made.")
+    return typed
+
+
+#: How many times a passphrase may be typed again after a wrong one.
+PASSPHRASE_TRIES = 3
+
+
+def _unlocked(args, path: Path | str | None, **kw) -> Store:
+    """Open a workshop, asking for its passphrase when it is encrypted and no key is held
+    for it (see :mod:`coproduction.store.encryption`); the kit's processes started from
+    here on are handed its key."""
+    folder = workshop_folder(path)
+    question = f"Passphrase for the workshop at {folder}: "
+    tries = 0
+    while True:
+        try:
+            store = Store.open(folder, **kw)
+        except NeedsPassphrase as needs:
+            encryption.unlock(folder, _passphrase(args, question, refusal=str(needs)))
+            tries += 1
+            continue
+        except WrongPassphrase:
+            if not tries or args.passphrase_stdin or tries >= PASSPHRASE_TRIES:
+                raise
+            print("That passphrase does not open it.", file=sys.stderr)
+            encryption.unlock(folder, _passphrase(args, question, refusal=""))
+            tries += 1
+            continue
+        if store.encrypted:
+            encryption.hand_on(encryption.known_key(folder))
+        return store
+
+
+def _open(args, path: Path | None = None) -> Store:
     """Open the named workshop; the default demo workshop is made on first use."""
+    path = path or args.workshop
     if path is None:
         if not workshop_exists(DEFAULT_WORKSHOP):
             from .demo import make_demo
@@ -63,7 +119,7 @@ def _open(path: Path | None) -> Store:
         path = DEFAULT_WORKSHOP
     if database_url() is None and path.exists() and not path.is_dir():
         raise UsageError(f"{path} is a file; --workshop takes a workshop folder")
-    return Store.open(path)
+    return _unlocked(args, path)
 
 
 def _settings(args) -> dict:
@@ -98,7 +154,12 @@ def cmd_new(args) -> int:
     group = clean_text(args.group, what="how the group is named",
                        max_length=workshop_row.field("group_name").max_length)
     made_folder = database_url() is None and not Path(args.workshop).exists()
-    store = Store.create(args.workshop, title=title, group_name=group)
+    key = None
+    if database_url() is None and not args.no_encryption:
+        key = encryption.make_key(encryption.check_new_passphrase(_passphrase(
+            args, f"A passphrase for the new workshop at {args.workshop}: ", twice=True,
+            refusal=NEW_NEEDS_PASSPHRASE)))
+    store = Store.create(args.workshop, title=title, group_name=group, key=key)
     try:
         change_settings(store, **settings)
     except InvalidInput:
@@ -110,7 +171,18 @@ def cmd_new(args) -> int:
     store.close()
     print(f"Made the workshop '{workshop['title']}' in {where} "
           f"(join code {workshop['code']}).")
+    if key is not None:
+        print("It is encrypted. Keep its passphrase somewhere safe: without it nobody, "
+              "not you either, can open this workshop again.")
+    elif store.backend == SQLITE:
+        print("It is not encrypted: anyone who gets a copy of its folder can read it.")
     return 0
+
+
+NEW_NEEDS_PASSPHRASE = (
+    "A new workshop is encrypted, so it needs a passphrase: run this where you can type "
+    "it, give it on standard input with --passphrase-stdin, or make the workshop without "
+    "encryption with --no-encryption")
 
 
 def cmd_demo(args) -> int:
@@ -121,7 +193,7 @@ def cmd_demo(args) -> int:
         if not args.replace:
             raise UsageError(f"There is already a workshop at {path} "
                              "(use --replace to make the demo again)")
-        with Store.open(path) as old:
+        with _open(args, path) as old:
             if not old.workshop()["is_demo"]:
                 raise UsageError(f"{path} holds a real workshop; the demo will not replace it")
         remove_workshop(path)  # the demo's own file; anything else in the folder stays
@@ -136,6 +208,9 @@ def cmd_check_language(args) -> int:
     from .activities.shared_language import current_glossary
     from .core.plain_language import check_text, format_report
 
+    if args.file == "-" and args.passphrase_stdin:
+        raise UsageError("The text and the passphrase cannot both come on standard input: "
+                         "give the text as a file")
     if args.file == "-":
         text, source = sys.stdin.read(), "-"
     else:
@@ -154,7 +229,7 @@ def cmd_check_language(args) -> int:
                          + ("standard input" if source == "-" else source) + " is empty")
     glossary = {}
     if args.workshop is not None or workshop_exists(DEFAULT_WORKSHOP):
-        with _open(args.workshop) as store:
+        with _open(args) as store:
             glossary = current_glossary(store)
     report = check_text(text, glossary)
     if args.json:
@@ -168,7 +243,7 @@ def cmd_check_language(args) -> int:
 def cmd_settings(args) -> int:
     from .privacy.consent import change_settings
 
-    with _open(args.workshop) as store:
+    with _open(args) as store:
         workshop = change_settings(store, **_settings(args))
     for name in ("contact", "withdraw_by", "after_cutoff", "keep_until", "pay_rate", "currency"):
         print(f"{name}: {'' if workshop[name] is None else workshop[name]}")
@@ -178,7 +253,7 @@ def cmd_settings(args) -> int:
 def cmd_participants(args) -> int:
     from .privacy.consent import participants_overview
 
-    with _open(args.workshop) as store:
+    with _open(args) as store:
         people = participants_overview(store)
     if args.json:
         print(json.dumps(people, ensure_ascii=False, indent=2))
@@ -198,7 +273,7 @@ def cmd_withdraw(args) -> int:
     from .privacy.consent import finish_clearing, withdraw_participant
     from .privacy.outputs import changed_files
 
-    with _open(args.workshop) as store:
+    with _open(args) as store:
         receipt = withdraw_participant(store, args.participant, requested_by="facilitator",
                                        wait=True)
         cleared = receipt["cleared"]
@@ -239,13 +314,16 @@ def cmd_withdraw(args) -> int:
 def cmd_purge(args) -> int:
     from .privacy.consent import purge
 
-    with _open(args.workshop) as store:
+    with _open(args) as store:
         keep = store.workshop()["keep_until"]
         removed = purge(store)
-    if not removed:
+    gone = removed.pop("backups", 0)
+    if not removed and not gone:
         print(f"Nothing is past its keep-until date ({keep or 'none set'}).")
-    else:
+    if removed:
         print("Removed: " + ", ".join(f"{n} rows of {t}" for t, n in sorted(removed.items())))
+    if gone:
+        print(f"Removed {gone} backups taken before today, which held that data too.")
     return 0
 
 
@@ -255,7 +333,7 @@ def cmd_ledger(args) -> int:
     if args.out.is_dir():
         raise UsageError(f"{args.out} is a folder: give the ledger a file name, such as "
                          f"{args.out / 'ledger.csv'}")
-    with _open(args.workshop) as store:
+    with _open(args) as store:
         lines = export_ledger(store, args.out)
     print(f"Wrote {lines} ledger lines to {args.out} (finance references only, no names).")
     return 0
@@ -264,7 +342,7 @@ def cmd_ledger(args) -> int:
 def cmd_export(args) -> int:
     from .privacy.export import export_workshop
 
-    with _open(args.workshop) as store:
+    with _open(args) as store:
         paths = export_workshop(store, args.out)
     print(f"Wrote {len(paths)} files to {args.out}")
     return 0
@@ -273,7 +351,7 @@ def cmd_export(args) -> int:
 def cmd_sheets(args) -> int:
     from .sheets import write_workshop_sheets
 
-    with _open(args.workshop) as store:
+    with _open(args) as store:
         paths = write_workshop_sheets(store, args.out)
     print(f"Wrote {len(paths)} sheets to {args.out}: one page each, to print for the group.")
     return 0
@@ -283,7 +361,7 @@ def cmd_evaluate(args) -> int:
     from .evaluation.metrics import Evaluation
     from .evaluation.report import write_report
 
-    with _open(args.workshop) as store:
+    with _open(args) as store:
         written = write_report(store, args.out)
         overview = Evaluation(store).overview()
     print(f"Wrote {args.out / 'report.html'} and {len(written['tables'])} tables in "
@@ -297,7 +375,7 @@ def cmd_self_assess(args) -> int:
     from .evaluation.self_assessment import record_self_assessment
     from .store.schema import PRACTICE_AREAS, SPECTRUM_STAGES
 
-    with _open(args.workshop) as store:
+    with _open(args) as store:
         record_self_assessment(store, stage=args.stage, evidence=args.evidence,
                                **{a: getattr(args, a) for a in PRACTICE_AREAS})
     print(f"Saved: the organisation places itself at '{args.stage}' (stage "
@@ -312,7 +390,7 @@ def cmd_serve(args) -> int:
     from .store.on_disk import private_folder
     from .upstream import untested
 
-    with _open(args.workshop) as store:
+    with _open(args) as store:
         workshop = store.workshop()
         folder = store.folder
         backend = store.backend
@@ -335,6 +413,7 @@ def cmd_serve(args) -> int:
                               free_place_after=args.free_place_after)
     for note in untested():  # Voilà and friends outside the versions the kit knows
         print(f"coproduction: note: {note}", file=sys.stderr)
+    backing_up = _BackupsWhileServing(args, folder) if args.backup_to else None
     servers = start_servers(settings)
     print(f"Join: {servers.join_url}")
     print(f"Console: {servers.console_url}")
@@ -343,12 +422,56 @@ def cmd_serve(args) -> int:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
         while not stop.wait(1):
-            pass
+            if backing_up:
+                backing_up.after_rounds_close()
     except KeyboardInterrupt:
         pass
     finally:
         servers.stop()
+        if backing_up:
+            backing_up.take("the workshop stopped")
     return 0
+
+
+class _BackupsWhileServing:
+    """``serve --backup-to DIR``: a backup each time a round closes, and one at the end."""
+
+    #: Seconds between two looks at whether a round has closed.
+    LOOK_SECONDS = 5.0
+
+    def __init__(self, args, folder: Path):
+        self.args, self.folder = args, folder
+        self.closed = self._closed_rounds()
+        self.looked = time.monotonic()
+
+    def _closed_rounds(self) -> set[tuple[int, str]]:
+        with _unlocked(self.args, self.folder) as store:
+            return {(s["session_id"], s["closed_at"]) for s in store.select("sessions")
+                    if s["status"] == "closed"}
+
+    def after_rounds_close(self) -> None:
+        if time.monotonic() - self.looked < self.LOOK_SECONDS:
+            return
+        self.looked = time.monotonic()
+        try:
+            closed = self._closed_rounds()
+        except StoreError:
+            return  # the workshop is busy: look again next time
+        if closed - self.closed:
+            self.closed = closed
+            self.take("a round closed")
+
+    def take(self, why: str) -> None:
+        from .privacy.backups import take_backup
+
+        try:
+            with _unlocked(self.args, self.folder) as store:
+                made = take_backup(store, self.args.backup_to)
+            print(f"Backed up ({why}): {made}", flush=True)
+        except (StoreError, OSError) as error:
+            print(f"coproduction: the backup could not be made ({why}): "
+                  f"{error if isinstance(error, StoreError) else type(error).__name__}. "
+                  "The workshop itself is as it was.", file=sys.stderr, flush=True)
 
 
 def cmd_move(args) -> int:
@@ -368,7 +491,7 @@ def cmd_move(args) -> int:
               f"{DATABASE_URL_ENV}, instead.", file=sys.stderr)
     path = args.workshop or DEFAULT_WORKSHOP
     source_db, target_db = (SQLITE, url) if to_postgresql else (url, SQLITE)
-    with Store.open(path, database=source_db) as source:
+    with _unlocked(args, path, database=source_db) as source:
         if not args.keep_source and source.others_connected():
             raise UsageError("Pages or commands still have this workshop open. Stop "
                              "'coproduction serve' for it first, then move it.")
@@ -391,6 +514,93 @@ def cmd_move(args) -> int:
         print(f"Serve it with {DATABASE_URL_ENV} set to {describe_database(url)}.")
     else:
         print(f"Serve it with {DATABASE_URL_ENV} not set.")
+    return 0
+
+
+def cmd_backup(args) -> int:
+    from .privacy.backups import take_backup
+
+    if database_url() is not None:
+        raise UsageError("A workshop in PostgreSQL is backed up with the database's own "
+                         "tools: see deploy/backup in the kit's deploy folder.")
+    with _open(args) as store:
+        made = take_backup(store, args.to)
+        encrypted = store.encrypted
+    print(f"Backed up to {made}" + (
+        ", encrypted to the workshop's key." if encrypted else
+        ". The workshop is not encrypted, so neither is its backup: keep it safe."))
+    return 0
+
+
+def cmd_restore(args) -> int:
+    from .privacy.backups import backup_key, read_backup
+    from .privacy.consent import restore_workshop
+
+    if database_url() is not None:
+        raise UsageError("restore brings back a SQLite workshop: unset "
+                         f"{DATABASE_URL_ENV} first")
+    header, _ = read_backup(args.source)
+    key = None
+    if header["encrypted"]:
+        passphrase = _passphrase(
+            args, f"Passphrase of the workshop in {args.source}: ",
+            refusal="The backup is encrypted: run this where you can type its passphrase, "
+                    "or give it on standard input with --passphrase-stdin")
+        key = backup_key(args.source, header, passphrase)
+        if encryption.is_encrypted(args.workshop):  # to tell whose workshop is there
+            encryption.unlock(workshop_folder(args.workshop), passphrase)
+    restored, again = restore_workshop(args.source, args.workshop, key)
+    print(f"Restored '{header.get('title', '')}' as it was at {restored.taken_at} into "
+          f"{restored.folder}.")
+    from .privacy.small_counts import counted
+
+    print("Withdrawn again, as they asked after the backup was taken: "
+          f"{counted(again, 'person', 'people')}." if again else
+          "Nobody withdrew after this backup was taken.")
+    return 0
+
+
+def _plain_workshop(args) -> Path:
+    if database_url() is not None:
+        raise UsageError("A workshop in PostgreSQL is not encrypted by the kit: the "
+                         "database server's disk encryption and TLS protect it (see "
+                         "SECURITY.md). Unset COPRODUCTION_DATABASE_URL for a SQLite one.")
+    if args.workshop is None:
+        raise UsageError("Say which workshop with --workshop PATH (the demo workshop, "
+                         "made-up people, is never encrypted)")
+    return workshop_folder(args.workshop)
+
+
+def cmd_encrypt(args) -> int:
+    from .store.workshop import change_encryption
+
+    folder = _plain_workshop(args)
+    if encryption.is_encrypted(folder):
+        raise UsageError(f"The workshop at {folder} is already encrypted.")
+    _open(args).close()  # there, whole, and ours alone
+    key = encryption.make_key(encryption.check_new_passphrase(_passphrase(
+        args, f"A passphrase for the workshop at {folder}: ", twice=True,
+        refusal="Encrypting needs a new passphrase: run this where you can type it, or "
+                "give it on standard input with --passphrase-stdin")))
+    counts = change_encryption(folder, key)
+    print(f"Encrypted the workshop at {folder}: {sum(counts.values())} rows in "
+          f"{len(counts)} tables, every row read back and compared: all the same. The "
+          "unencrypted file was overwritten with zeros and removed. Keep the passphrase "
+          "safe: without it nobody can open the workshop.")
+    return 0
+
+
+def cmd_decrypt(args) -> int:
+    from .store.workshop import change_encryption
+
+    folder = _plain_workshop(args)
+    with _open(args) as store:
+        if not store.encrypted:
+            raise UsageError(f"The workshop at {folder} is not encrypted.")
+    counts = change_encryption(folder, None)
+    print(f"Decrypted the workshop at {folder}: {sum(counts.values())} rows in "
+          f"{len(counts)} tables, every row read back and compared: all the same. Anyone "
+          "who gets a copy of its folder can now read it.")
     return 0
 
 
@@ -424,6 +634,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--title", required=True, help="the workshop's name")
     p.add_argument("--group", default="the group",
                    help="how contributions credited to the group are shown")
+    p.add_argument("--no-encryption", action="store_true",
+                   help="keep the workshop's file unencrypted (it is encrypted with a "
+                        "passphrase unless you say so)")
     _setting_args(p)
     p.set_defaults(run=cmd_new)
 
@@ -513,6 +726,35 @@ def build_parser() -> argparse.ArgumentParser:
                        choices=PRACTICE_ANSWERS, help=PRACTICE_WORDS[area][0])
     p.add_argument("--evidence", default="", help="what the answers rest on, in plain words")
     p.set_defaults(run=cmd_self_assess)
+
+    p = sub.add_parser("backup", help="write an encrypted backup of the workshop into a "
+                                      "folder, safe while the room is live")
+    _workshop_arg(p)
+    p.add_argument("--to", type=named_path, required=True, metavar="DIR",
+                   help="the folder to write the backup to (a USB stick, a network drive)")
+    p.set_defaults(run=cmd_backup)
+
+    p = sub.add_parser("restore", help="bring a workshop back from a backup, withdrawing "
+                                       "again everyone who withdrew after it was taken")
+    p.add_argument("--from", dest="source", type=named_path, required=True, metavar="FILE",
+                   help="the backup file")
+    p.add_argument("--workshop", type=named_path, required=True, metavar="PATH",
+                   help="a new folder to restore the workshop into")
+    p.set_defaults(run=cmd_restore)
+
+    p = sub.add_parser("encrypt", help="encrypt a workshop's file with a passphrase, "
+                                       "checking every row before the old file goes")
+    _workshop_arg(p)
+    p.set_defaults(run=cmd_encrypt)
+
+    p = sub.add_parser("decrypt", help="store a workshop's file without encryption, "
+                                       "checking every row before the old file goes")
+    _workshop_arg(p)
+    p.set_defaults(run=cmd_decrypt)
+
+    for name, command in sub.choices.items():  # every command opens encrypted workshops
+        if name != "serve":
+            add_options(command, only=lambda o: o.name == "passphrase_stdin")
     return parser
 
 

@@ -167,14 +167,20 @@ class Served:
     """`coproduction serve` in the background; stopped by its process id."""
 
     def __init__(self, workshop, log, *extra, port: int | None = None,
-                 console_port: int | None = None, **popen):
+                 console_port: int | None = None, passphrase: str | None = None, **popen):
         self.log = log
         self.port, self.console_port = port or free_port(), console_port or free_port()
         self.command = [sys.executable, "-m", "coproduction.cli", "serve", "--workshop",
                         str(workshop), "--host", "127.0.0.1", "--port", str(self.port),
                         "--console-port", str(self.console_port), *extra]
+        if passphrase is not None:
+            self.command.append("--passphrase-stdin")
         self.process = subprocess.Popen(self.command, stdout=subprocess.PIPE, stderr=log,
+                                        stdin=subprocess.PIPE if passphrase else None,
                                         text=True, **popen)
+        if passphrase is not None:
+            self.process.stdin.write(passphrase + "\n")
+            self.process.stdin.close()
         LOGS.append(Path(log.name))
         lines = {}
         deadline = time.monotonic() + 90
@@ -205,18 +211,22 @@ class Served:
 
 
 @contextlib.contextmanager
-def served_workshop(tmp_path: Path, title: str = "Journey", *serve_args: str, **popen):
+def served_workshop(tmp_path: Path, title: str = "Journey", *serve_args: str,
+                    passphrase: str | None = None, **popen):
     """A new workshop served by `coproduction serve`; yields (Served, workshop folder).
 
     ``serve_args`` go to `coproduction serve` (e.g. "--activity", "methods"); ``popen``
-    to its :class:`subprocess.Popen` (e.g. ``preexec_fn``). The serve log is
-    ``tmp_path / "serve.log"``.
+    to its :class:`subprocess.Popen` (e.g. ``preexec_fn``). With ``passphrase`` the
+    workshop is encrypted with it (given on standard input), else it is not. The serve
+    log is ``tmp_path / "serve.log"``.
     """
     workshop = tmp_path / "workshop"
-    made = coproduction("new", "--workshop", workshop, "--title", title)
+    made = coproduction("new", "--workshop", workshop, "--title", title,
+                        *(["--passphrase-stdin"] if passphrase else ["--no-encryption"]),
+                        input=f"{passphrase}\n" if passphrase else None)
     assert made.returncode == 0, made.stderr
     with (tmp_path / "serve.log").open("w") as log:
-        server = Served(workshop, log, *serve_args, **popen)
+        server = Served(workshop, log, *serve_args, passphrase=passphrase, **popen)
         try:
             yield server, workshop
         finally:

@@ -116,7 +116,7 @@ def test_the_demo_is_the_same_on_every_run(demo, tmp_path):
 def test_bad_input_gets_one_plain_line_and_a_non_zero_exit(tmp_path, args, message):
     (tmp_path / "afile").write_text("x")
     (tmp_path / "binary.bin").write_bytes(b"\xff\xfe\x00bad")
-    assert run("new", "--workshop", tmp_path / "real", "--title", "Real").returncode == 0
+    assert run("new", "--workshop", tmp_path / "real", "--title", "Real", "--no-encryption").returncode == 0
     result = run(*[a.format(tmp=tmp_path) for a in args])
     assert result.returncode == 2
     assert message in result.stderr
@@ -124,7 +124,7 @@ def test_bad_input_gets_one_plain_line_and_a_non_zero_exit(tmp_path, args, messa
 
 
 def test_the_demo_will_not_replace_a_real_workshop(tmp_path):
-    assert run("new", "--workshop", tmp_path / "real", "--title", "Real").returncode == 0
+    assert run("new", "--workshop", tmp_path / "real", "--title", "Real", "--no-encryption").returncode == 0
     result = run("demo", "--workshop", tmp_path / "real", "--replace")
     assert result.returncode == 2 and "real workshop" in result.stderr
     assert (tmp_path / "real" / "workshop.sqlite").exists()
@@ -133,8 +133,9 @@ def test_the_demo_will_not_replace_a_real_workshop(tmp_path):
 def test_participants_withdraw_purge_and_ledger_from_the_command_line(tmp_path):
     workshop = tmp_path / "w"
     assert run("new", "--workshop", workshop, "--title", "T", "--keep-until",
-               "2025-12-01", "--withdraw-by", "2026-01-01").returncode == 2  # keep < withdraw
-    assert run("new", "--workshop", workshop, "--title", "T").returncode == 0
+               "2025-12-01", "--withdraw-by", "2026-01-01", "--no-encryption"
+               ).returncode == 2  # keep < withdraw
+    assert run("new", "--workshop", workshop, "--title", "T", "--no-encryption").returncode == 0
     from coproduction.core.participants import join_workshop
     from coproduction.store import Store
 
@@ -207,12 +208,12 @@ def test_new_refuses_in_a_sentence_and_leaves_no_half_made_workshop(tmp_path, wo
     """A title too long for the workshop's table made the file and then failed with
     "something went wrong (SchemaError)", leaving a workshop every command called damaged."""
     folder = tmp_path / "new one"
-    made = run("new", "--workshop", folder, *words)
+    made = run("new", "--workshop", folder, *words, "--no-encryption")
     assert made.returncode != 0 and "Traceback" not in made.stderr
     assert "something went wrong" not in made.stderr, made.stderr
     assert made.stderr.startswith("coproduction: ") and made.stderr.count("\n") == 1
     assert not folder.exists()
-    again = run("new", "--workshop", folder, "--title", "Ours")
+    again = run("new", "--workshop", folder, "--title", "Ours", "--no-encryption")
     assert again.returncode == 0, again.stderr
 
 

@@ -40,7 +40,7 @@ def language_round(workshop: Path) -> None:
 
 def new_workshop(tmp_path: Path) -> Path:
     workshop = tmp_path / "workshop"
-    made = coproduction("new", "--workshop", workshop, "--title", "Faults")
+    made = coproduction("new", "--workshop", workshop, "--title", "Faults", "--no-encryption")
     assert made.returncode == 0, made.stderr
     language_round(workshop)
     return workshop
@@ -590,9 +590,9 @@ def _damage(folder: Path, kind: str) -> None:
 def test_a_damaged_workshop_is_never_written_to_and_each_damage_is_named(tmp_path, kind,
                                                                         sentence):
     """Every command refuses in one sentence that names the damage and the way out, and
-    leaves every byte of the file as it found it (SECURITY.md, promise 23)."""
+    leaves every byte of the file as it found it (SECURITY.md, promise 25)."""
     folder = tmp_path / "workshop"
-    made = coproduction("new", "--workshop", folder, "--title", "Damaged")
+    made = coproduction("new", "--workshop", folder, "--title", "Damaged", "--no-encryption")
     assert made.returncode == 0, made.stderr
     with Store.open(folder) as store:
         for number in range(40):

@@ -160,7 +160,8 @@ def test_names_and_paths_from_the_address_or_command_line_stay_inside(tmp_path):
     from coproduction.servers.serve import ServerError, ServerSettings, start_servers
 
     other = tmp_path / "other"
-    assert coproduction("new", "--workshop", other, "--title", "Someone else's").returncode == 0
+    assert coproduction("new", "--workshop", other, "--title", "Someone else's",
+                        "--no-encryption").returncode == 0
 
     async def visit(served):
         async with httpx.AsyncClient() as client:

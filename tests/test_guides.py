@@ -124,7 +124,7 @@ def test_sheets_for_a_workshop_carry_its_own_promises(tmp_path):
     workshop = tmp_path / "workshop"
     made = coproduction("new", "--workshop", workshop, "--title", "Our project",
                         "--withdraw-by", "2027-03-31", "--contact", "Sam <on 0123 456 789>",
-                        "--pay-rate", "20")
+                        "--pay-rate", "20", "--no-encryption")
     assert made.returncode == 0, made.stderr
     done = coproduction("sheets", "--workshop", workshop, "--out", tmp_path / "sheets")
     assert done.returncode == 0, done.stderr

@@ -76,6 +76,15 @@ SERVE: tuple[Option, ...] = (
         "The path the participant server serves under, starting and ending with '/', "
         "e.g. /services/coproduction-a/ as a JupyterHub service. The console always "
         "serves at '/'.")),
+    Option("backup_to", None, kind=Path, metavar="DIR", help=(
+        "Back the workshop up into this folder (a USB stick, a network drive) each time a "
+        "session's round closes and when the workshop stops. Each backup is encrypted "
+        "as the workshop is; withdrawals reach the folder too.")),
+    Option("passphrase_stdin", False, kind=bool, help=(
+        "Read an encrypted workshop's passphrase from the first line of standard input "
+        "(for scripts) instead of asking for it. Every command takes it. Without it, the "
+        "passphrase kept in the keyring for the workshop's folder is used, else it is "
+        "asked for.")),
 )
 
 
@@ -137,6 +146,7 @@ KERNEL_ID_ENV = "COPRODUCTION_KERNEL_ID"
 SERVER_PID_ENV = "COPRODUCTION_SERVER_PID"
 SERVER_ADDRESS_ENV = "COPRODUCTION_SERVER_ADDRESS"
 INSTANCE_ENV = "COPRODUCTION_SERVER_INSTANCE"
+WORKSHOP_KEY_ENV = "COPRODUCTION_WORKSHOP_KEY"
 
 ENVIRONMENT: tuple[Variable, ...] = (
     Variable(DATABASE_URL_ENV, set_by="you", help=(
@@ -160,6 +170,10 @@ ENVIRONMENT: tuple[Variable, ...] = (
     Variable(INSTANCE_ENV, help=(
         "A random name for one server process, so the kit knows the answer on its port "
         "comes from the server it started.")),
+    Variable(WORKSHOP_KEY_ENV, help=(
+        "An encrypted workshop's key (never the passphrase), handed by the command that "
+        "was given the passphrase to the kit's own servers and pages; only this account "
+        "can read a process's environment.")),
 )
 
 

@@ -11,8 +11,10 @@ from ..core.settings import DATABASE_URL_ENV, WORKSHOP_ENV
 from .errors import StoreError
 
 DATABASE_NAME = "workshop.sqlite"
-#: The database and the files SQLite keeps beside it while it is open.
-KEPT_FILES = tuple(DATABASE_NAME + end for end in ("", "-wal", "-shm", "-journal"))
+#: The note beside an encrypted workshop's file (see :mod:`.encryption`).
+MARK_NAME = "workshop.encrypted"
+#: The database, the files SQLite keeps beside it while it is open, and the note.
+KEPT_FILES = (*(DATABASE_NAME + end for end in ("", "-wal", "-shm", "-journal")), MARK_NAME)
 
 # The demo workshop every command and page uses when none is named.
 DEFAULT_WORKSHOP = workshops_folder() / "demo"

@@ -1020,9 +1020,17 @@ TABLES: dict[str, Table] = {t.name: t for t in (*CORE_TABLES, *LANGUAGE_TABLES, 
 
 # Forward migrations: MIGRATIONS[n] takes a version-n database to n + 1.
 # Each step receives the open connection inside the migration transaction: a
-# sqlite3.Connection, or a psycopg Connection (placeholders %s, the workshop's
-# schema first on the search path) for a workshop in PostgreSQL. A step whose SQL
-# differs between the two checks isinstance(conn, sqlite3.Connection).
+# SQLite connection (Python's sqlite3, or sqlcipher3's for an encrypted file), or a
+# psycopg Connection (placeholders %s, the workshop's schema first on the search path)
+# for a workshop in PostgreSQL. A step whose SQL differs between the two asks _dialect.
+def _dialect(conn) -> str:
+    return "postgresql" if type(conn).__module__.startswith("psycopg") else "sqlite"
+
+
+def _types(conn) -> dict[str, str]:
+    return _SQL_TYPES if _dialect(conn) == "sqlite" else _PG_TYPES
+
+
 def _to_version_2(conn) -> None:
     """Export folders are tracked file by file, and a receipt says when the file was cleared.
 
@@ -1030,10 +1038,8 @@ def _to_version_2(conn) -> None:
     (``tracked`` is false), so a withdrawal writes again only the names the kit itself
     gives its files there.
     """
-    import sqlite3
-
-    dialect = "sqlite" if isinstance(conn, sqlite3.Connection) else "postgresql"
-    types = _SQL_TYPES if dialect == "sqlite" else _PG_TYPES
+    dialect = _dialect(conn)
+    types = _types(conn)
     text, number = types["string"], types["integer"]
     statements = [
         f"ALTER TABLE exports ADD COLUMN kind {text} NOT NULL DEFAULT 'tables'",
@@ -1051,17 +1057,13 @@ def _to_version_2(conn) -> None:
 
 def _to_version_3(conn) -> None:
     """One page for the whole workshop: the workshop row says which activity is open."""
-    import sqlite3
-
-    types = _SQL_TYPES if isinstance(conn, sqlite3.Connection) else _PG_TYPES
+    types = _types(conn)
     conn.execute(f"ALTER TABLE workshop ADD COLUMN activity_now {types['string']}")
 
 
 def _to_version_4(conn) -> None:
     """The console can add places to a running room: the workshop row counts them."""
-    import sqlite3
-
-    types = _SQL_TYPES if isinstance(conn, sqlite3.Connection) else _PG_TYPES
+    types = _types(conn)
     conn.execute(f"ALTER TABLE workshop ADD COLUMN extra_places {types['integer']} "
                  "NOT NULL DEFAULT 0")
 
@@ -1069,9 +1071,7 @@ def _to_version_4(conn) -> None:
 def _to_version_5(conn) -> None:
     """Each output folder says which workshop wrote it, so a copy of the workshop (a
     backup opened elsewhere) never writes the original's folders again."""
-    import sqlite3
-
-    types = _SQL_TYPES if isinstance(conn, sqlite3.Connection) else _PG_TYPES
+    types = _types(conn)
     conn.execute(f"ALTER TABLE exports ADD COLUMN written_from {types['string']}")
 
 

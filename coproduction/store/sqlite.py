@@ -5,6 +5,9 @@ A backend owns one connection and speaks its own SQL for the few things that dif
 creating tables, counters, compacting); :class:`coproduction.store.workshop.Store` does
 the rest the same on both. This module also reads a damaged file's first bytes, so a
 facilitator is told what happened in plain words before SQLite is asked anything.
+
+An encrypted workshop (:mod:`.encryption`) is the same file opened through SQLCipher's
+SQLite (``sqlcipher3``) with its key; a plain one through Python's own ``sqlite3``.
 """
 
 from __future__ import annotations
@@ -16,6 +19,15 @@ import time
 from pathlib import Path
 
 from . import errors
+from .encryption import (
+    NEEDS_PASSPHRASE,
+    WRONG_PASSPHRASE,
+    WorkshopKey,
+    cipher_driver,
+    is_encrypted,
+    known_key,
+    mark_encrypted,
+)
 from .errors import (
     BUSY,
     DAMAGED,
@@ -33,8 +45,17 @@ from .schema import TABLES, Table
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
-def _check_header(path: Path) -> None:
-    """The cheap checks, before SQLite opens the file: is it empty, is it SQLite at all."""
+class NeedsPassphrase(StoreError):
+    """The workshop is encrypted and this process holds no key for it."""
+
+
+class WrongPassphrase(StoreError):
+    """The key this process was given does not open the workshop's file."""
+
+
+def _check_header(path: Path, encrypted: bool = False) -> None:
+    """The cheap checks, before SQLite opens the file: is it empty, is it SQLite at all
+    (an encrypted file's first bytes are its salt, not SQLite's header)."""
     try:
         with path.open("rb") as handle:
             header = handle.read(100)
@@ -42,6 +63,8 @@ def _check_header(path: Path) -> None:
         raise StoreError(f"The workshop file {path} could not be read.") from error
     if not header:
         raise DamagedWorkshop(EMPTY.format(file=f" {path}"))
+    if encrypted:
+        return
     if not header.startswith(_SQLITE_MAGIC) or len(header) < 100:
         raise DamagedWorkshop(NOT_SQLITE.format(file=f" {path}"))
 
@@ -70,12 +93,12 @@ def _damaged(path: Path | None, findings: str = "") -> str:
     return DAMAGED.format(file=f" {path}" if path else "", where=where)
 
 
-def _is_corrupt(error: sqlite3.Error) -> bool:
+def _is_corrupt(error: Exception) -> bool:
     name = getattr(error, "sqlite_errorname", "") or ""
     return name.startswith("SQLITE_CORRUPT") or "malformed" in str(error).lower()
 
 
-def plain_sqlite(error: sqlite3.Error, path: Path | None = None) -> str:
+def plain_sqlite(error: Exception, path: Path | None = None) -> str:
     """What to tell a person when SQLite refused: by its error code where Python gives it."""
     name = getattr(error, "sqlite_errorname", "") or ""
     text = str(error).lower()
@@ -104,33 +127,59 @@ class SQLiteBackend:
     kind = SQLITE
     mark = "?"
     nothing = "0"  # a WHERE clause that matches no row
-    integrity_error = sqlite3.IntegrityError
-    error = sqlite3.Error
 
-    def __init__(self, folder: Path, create: bool):
+    def __init__(self, folder: Path, create: bool, key: WorkshopKey | None = None):
         self.path = folder / DATABASE_NAME
         if create:  # SQLite gives the files it keeps beside it the same permissions
             open_private(self.path, "ab").close()
+            if key is not None:
+                mark_encrypted(folder)
         else:
             if not self.path.is_file():
                 raise StoreError(f"There is no workshop at {folder}.")
             refuse_if_open_to_others(folder, KEPT_FILES)
-            _check_header(self.path)
+            _check_header(self.path, is_encrypted(folder))
+            if is_encrypted(folder):
+                key = known_key(folder)
+                if key is None:
+                    raise NeedsPassphrase(NEEDS_PASSPHRASE.format(folder=folder))
+        #: An encrypted file is opened with SQLCipher's SQLite; its errors are its own.
+        self.encrypted, self.key = key is not None, key
+        self._driver = driver = cipher_driver() if self.encrypted else sqlite3
+        self.error, self.integrity_error = driver.Error, driver.IntegrityError
+        self._operational = driver.OperationalError
         try:
-            self.conn = sqlite3.connect(self.path, timeout=errors.BUSY_TIMEOUT_MS / 1000,
-                                        isolation_level=None, check_same_thread=False)
+            self.conn = driver.connect(self.path, timeout=errors.BUSY_TIMEOUT_MS / 1000,
+                                       isolation_level=None, check_same_thread=False)
+            if self.encrypted:
+                self._unlock(key, folder)
             self.conn.execute(f"PRAGMA busy_timeout = {errors.BUSY_TIMEOUT_MS}")
             if not create:
                 self._check_whole()  # before anything that could write to the file
             for pragma in ("journal_mode = WAL", "foreign_keys = ON", "secure_delete = ON",
                            "synchronous = NORMAL"):
                 self.conn.execute(f"PRAGMA {pragma}")
-        except sqlite3.DatabaseError as error:
-            with contextlib.suppress(AttributeError, sqlite3.Error):
+        except driver.DatabaseError as error:
+            with contextlib.suppress(AttributeError, driver.Error):
                 self.conn.close()
             raise StoreError(plain_sqlite(error, self.path)) from error
         except StoreError:
             self.conn.close()
+            raise
+
+    @staticmethod
+    def _give_key(conn, key: WorkshopKey) -> None:
+        conn.execute("PRAGMA cipher_log_level = NONE")  # else it writes its own lines
+        conn.execute(f"PRAGMA key = {key.pragma}")
+
+    def _unlock(self, key: WorkshopKey, folder: Path) -> None:
+        """Give SQLCipher the key; a key that does not open the file fails on page 1."""
+        self._give_key(self.conn, key)
+        try:
+            self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except self.error as error:
+            if plain_sqlite(error) == NOT_SQLITE.format(file=""):
+                raise WrongPassphrase(WRONG_PASSPHRASE.format(folder=folder)) from error
             raise
 
     def _check_whole(self) -> None:
@@ -139,12 +188,12 @@ class SQLiteBackend:
         ``quick_check`` reads every page (well under a millisecond for a workshop of a
         few hundred kilobytes), so a damaged file is found before anything writes to it.
         """
-        short = _missing_pages(self.path)
+        short = None if self.encrypted else _missing_pages(self.path)
         if short is not None:
             raise DamagedWorkshop(_damaged(self.path, f"page {short}"))
         try:
             findings = [row[0] for row in self.conn.execute("PRAGMA quick_check(5)")]
-        except sqlite3.DatabaseError as error:
+        except self.error as error:
             if not _is_corrupt(error):
                 raise
             findings = [self._first_damaged_table()]
@@ -159,13 +208,13 @@ class SQLiteBackend:
         try:
             tables = self.conn.execute("SELECT name, rootpage FROM sqlite_master "
                                        "WHERE type = 'table' ORDER BY rootpage").fetchall()
-        except sqlite3.DatabaseError:
+        except self.error:
             return "page 1"  # the list of tables itself starts on the first page
         for name, root in tables:
             try:
                 for _row in self.conn.execute(f'SELECT * FROM "{name}"'):
                     pass  # every row read from the table itself, not from an index
-            except sqlite3.DatabaseError:
+            except self.error:
                 return f"page {root}"
         return ""
 
@@ -195,7 +244,7 @@ class SQLiteBackend:
         try:
             row = self.conn.execute(
                 "SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        except sqlite3.OperationalError as error:
+        except self._operational as error:
             if "no such table" not in str(error):
                 raise
             return None
@@ -257,7 +306,7 @@ class SQLiteBackend:
             while True:
                 try:
                     busy = self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
-                except sqlite3.OperationalError as error:  # a writer had the lock just then
+                except self._operational as error:  # a writer had the lock just then
                     if plain_sqlite(error) != BUSY:
                         raise
                     busy = 1
@@ -268,6 +317,17 @@ class SQLiteBackend:
                 time.sleep(errors.CLEAR_RETRY_SECONDS)
         finally:
             self.conn.execute(f"PRAGMA busy_timeout = {errors.BUSY_TIMEOUT_MS}")
+
+    def snapshot(self, path: Path) -> None:
+        """The whole file copied to ``path`` in one read snapshot, with the same key."""
+        open_private(path, "wb").close()
+        target = self._driver.connect(path)
+        try:
+            if self.key is not None:
+                self._give_key(target, self.key)
+            self.conn.backup(target)
+        finally:
+            target.close()
 
     def close(self) -> None:
         self.conn.close()

@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 from typing import Callable, Iterator
 
+from .encryption import WorkshopKey
 from .errors import (
     DAMAGED,
     DATABASE_NOT_A_WORKSHOP,
@@ -29,6 +30,7 @@ from .errors import (
 from .location import (
     DATABASE_NAME,
     KEPT_FILES,
+    MARK_NAME,
     SQLITE,
     database_url,
     describe_database,
@@ -72,10 +74,17 @@ def new_id(prefix: str) -> str:
     return f"{prefix}-{secrets.token_hex(5)}"
 
 
-def _backend(folder: Path, database: str | None, create: bool):
+IN_DATABASE = ("A workshop in PostgreSQL is not encrypted by the kit: the database server's "
+               "disk encryption and its TLS protect it (see SECURITY.md). Make it without "
+               "a passphrase.")
+
+
+def _backend(folder: Path, database: str | None, create: bool, key: WorkshopKey | None):
     url = database_url(database)
     if url is None:
-        return SQLiteBackend(folder, create)
+        return SQLiteBackend(folder, create, key)
+    if key is not None:
+        raise StoreError(IN_DATABASE)
     return PostgreSQLBackend(url, workshop_name(folder), create)
 
 
@@ -222,16 +231,21 @@ class Store:
     database:
         A PostgreSQL URL, :data:`SQLITE`, or None (the default) for the setting
         :data:`DATABASE_URL_ENV`, and SQLite when that is not set.
+    key:
+        For a new workshop: encrypt its file with this key (:mod:`.encryption`). An
+        encrypted workshop opens with the key this process holds for it.
     """
 
     def __init__(self, path: Path, *, clock: Callable[[], str] = utc_now,
                  ids: Callable[[str], str] = new_id, database: str | None = None,
-                 _create: bool = False):
+                 key: WorkshopKey | None = None, _create: bool = False):
         self.folder = Path(path)
         self.clock = clock
         self.new_id = ids
         self._lock = threading.RLock()
-        self._db = _backend(self.folder, database, _create)
+        self._db = _backend(self.folder, database, _create, key if _create else None)
+        #: Whether the workshop's file is encrypted.
+        self.encrypted = getattr(self._db, "encrypted", False)
         self.backend = self._db.kind
         self.database = getattr(self._db, "url", SQLITE)
         #: The SQLite file, or None when the workshop is in PostgreSQL.
@@ -407,6 +421,35 @@ class Store:
             except self._db.error as error:
                 raise StoreError(self._db.plain(error)) from error
 
+    def meta(self, key: str) -> str | None:
+        """One of the workshop's own notes (kept beside its tables, never exported)."""
+        with self._lock:
+            row = self._db.execute(f"SELECT value FROM meta WHERE key = {self._db.mark}",
+                                   (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.transaction() as tx:
+            self._db.set_meta(key, value)
+            tx.changed = False
+
+    def snapshot(self, path: Path) -> None:
+        """A consistent copy of the whole SQLite file at ``path`` (SQLite's online backup,
+        in one read snapshot: pages go on saving meanwhile), encrypted as the file is."""
+        if self.backend != SQLITE:
+            raise StoreError("A workshop in PostgreSQL is backed up with the database's "
+                             "own tools: see deploy/backup.")
+        with self._lock:
+            try:
+                self._db.snapshot(path)
+            except self._db.error as error:
+                raise StoreError(self._db.plain(error)) from error
+
+    @property
+    def key(self) -> WorkshopKey | None:
+        """The key of an encrypted workshop's file (None for a plain one)."""
+        return getattr(self._db, "key", None)
+
     def revision(self) -> int:
         """The change counter: one small query, cheap enough to poll several times a second."""
         with self._lock:
@@ -505,12 +548,7 @@ def remove_workshop(path: Path | str, *, database: str | None = None) -> None:
         # SQLite's own files only: a copy someone saved as workshop.sqlite-old stays.
         for file in [folder / name for name in KEPT_FILES]:
             if file.is_file():
-                size = file.stat().st_size
-                with file.open("r+b") as handle:
-                    handle.write(b"\0" * size)
-                    handle.flush()
-                    os.fsync(handle.fileno())
-                file.unlink()
+                overwrite_and_remove(file)
         return
     store = Store.open(path, database=url)
     try:
@@ -534,8 +572,8 @@ def discard_new_workshop(path: Path | str, *, made_folder: bool,
             Path(path).rmdir()
 
 
-def copy_workshop(source: Store, target_path: Path | str, *,
-                  database: str | None = None) -> dict[str, int]:
+def copy_workshop(source: Store, target_path: Path | str, *, database: str | None = None,
+                  key: WorkshopKey | None = None) -> dict[str, int]:
     """Copy every row of ``source`` into a new workshop, compare, return rows per table.
 
     The target (at ``target_path``, on the backend ``database`` names) gets the same
@@ -543,10 +581,11 @@ def copy_workshop(source: Store, target_path: Path | str, *,
     nothing a later session reads changes. The source is held with its write lock
     throughout, so no page can change it halfway. Then every table is read back
     from both and compared row by row; on any difference or failure the new copy is
-    removed again and :class:`StoreError` says so. The source is never changed.
+    removed again and :class:`StoreError` says so. The source is never changed. With
+    ``key``, the copy (a SQLite file) is encrypted with it.
     """
     target = Store._empty(target_path, clock=source.clock, ids=source.new_id,
-                          database=database)
+                          database=database, key=key)
     try:
         counts: dict[str, int] = {}
         with source.transaction() as src:  # the write lock: nobody changes it meanwhile
@@ -585,3 +624,54 @@ def copy_workshop(source: Store, target_path: Path | str, *,
         raise
     target.close()
     return counts
+
+
+def change_encryption(path: Path | str, key: WorkshopKey | None) -> dict[str, int]:
+    """Encrypt a SQLite workshop's file with ``key``, or with None decrypt it; return
+    rows per table.
+
+    Every row is copied into a new file beside the old one and read back and compared
+    (:func:`copy_workshop`); only then does the new file take the old one's place, in
+    one step, and the old one is overwritten with zeros before it goes. Refused while
+    another program has the workshop open.
+    """
+    folder = workshop_folder(path)
+    source = Store.open(folder, database=SQLITE)
+    if source.encrypted == (key is not None):
+        source.close()
+        raise StoreError(f"The workshop at {folder} is already "
+                         + ("encrypted." if key is not None else "not encrypted."))
+    staging = folder / f".converting-{secrets.token_hex(4)}"
+    try:
+        with source:
+            counts = copy_workshop(source, staging, database=SQLITE, key=key)
+        if any((folder / name).exists() for name in KEPT_FILES[1:3]):
+            raise StoreError(STILL_OPEN.format(folder=folder))
+        old = folder / f"{DATABASE_NAME}.old"
+        os.link(folder / DATABASE_NAME, old)  # to be zeroed once the new file is in place
+        if key is not None:
+            os.replace(staging / MARK_NAME, folder / MARK_NAME)
+        os.replace(staging / DATABASE_NAME, folder / DATABASE_NAME)
+        if key is None:
+            (folder / MARK_NAME).unlink(missing_ok=True)
+        overwrite_and_remove(old)
+    finally:
+        with contextlib.suppress(StoreError, OSError):
+            remove_workshop(staging, database=SQLITE)
+            staging.rmdir()
+    return counts
+
+
+STILL_OPEN = ("Another program still has the workshop at {folder} open (a running "
+              "'coproduction serve', a notebook): stop it, then try again. Nothing was "
+              "changed.")
+
+
+def overwrite_and_remove(file: Path) -> None:
+    """Overwrite a file with zeros, then remove it (see :func:`remove_workshop`)."""
+    size = file.stat().st_size
+    with file.open("r+b") as handle:
+        handle.write(b"\0" * size)
+        handle.flush()
+        os.fsync(handle.fileno())
+    file.unlink()
