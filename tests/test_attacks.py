@@ -290,7 +290,7 @@ def test_floods_leave_the_room_served_and_the_log_small(room):
     """With 1024 open files at most: 1,100 idle connections from another account with
     no link, 300 websockets from one page to its own kernel and 200 refused ones, and
     malformed addresses. A person still joins and is heard, each refusal is one short
-    line, and the log grows by far less than a megabyte (promise 29)."""
+    line, and the log grows by far less than a megabyte (promise 31)."""
     port = urllib.parse.urlsplit(room.join).port
     assert wait_for(lambda: room_is_empty(room), 60)
     before = room.log_path.stat().st_size
@@ -342,7 +342,7 @@ def test_floods_leave_the_room_served_and_the_log_small(room):
 
 
 def test_every_response_carries_the_kits_headers(room):
-    """Pages, files, and every refusal: 403, 404, 429 and the full room (promise 20)."""
+    """Pages, files, and every refusal: 403, 404, 429 and the full room (promise 22)."""
     origin = room.join.split("/voila/")[0]
     token = token_of(room.join)
     for url in (room.join, f"{origin}/voila/templates/coproduction/static/page.js",

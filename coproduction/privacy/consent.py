@@ -11,7 +11,10 @@
   nothing can be read back from the file (:func:`finish_clearing`), every folder
   the kit wrote (exports, evaluation reports) is written again, and a receipt
   keeps counts and times only.
-- Retention (:func:`purge`): past the keep-until date, personal data goes.
+- Retention (:func:`purge`): past the keep-until date, personal data goes, from the
+  workshop and from its backups.
+- Backups (:mod:`.backups`) hear of every withdrawal, and a restore
+  (:func:`restore_workshop`) does each withdrawal since the backup again.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from ..core.promises import day_words, information_version
 from ..core.validation import InvalidInput, checked_date, choose, refused
 from ..store import Store, StoreError, Transaction
 from ..store.schema import CREDIT_MODES, TABLES
+from . import backups
 from .export import rewrite_outputs
 
 CREDIT_WORDS = {
@@ -169,6 +173,7 @@ def withdraw_participant(store: Store, participant_id: object, *,
                    "rows_erased": erased, "rows_anonymised": anonymised,
                    "results_changed": changed, "exports_rewritten": 0, "files_left": 0}
         receipt_id = tx.insert("erasures", receipt)
+    backups.note_withdrawal(store, pid, plan.policy, today or dt.date.today())
     cleared = finish_clearing(store)
     done = rewrite_outputs(store, wait=wait)
     store.update("erasures", {"erasure_id": receipt_id},
@@ -223,6 +228,7 @@ def purge(store: Store, today: dt.date | None = None) -> dict[str, int]:
                 removed[table] = tx.count(table, {column: everyone})
             removed["participants"] = tx.delete("participants", {})
         rewrite_outputs(store)
+        removed["backups"] = backups.remove_backups(store, before=store.clock())
     if not store.compact(wait=PURGE_WAIT_SECONDS):
         raise StoreError(STILL_READ)
     return {k: v for k, v in removed.items() if v}
@@ -233,6 +239,25 @@ PURGE_WAIT_SECONDS = 30.0
 STILL_READ = ("The personal data is deleted, but another program still has the workshop "
               "file open, so it is not yet wiped from the file itself. Close that program "
               "(an open notebook or a backup), then run this again.")
+
+
+def restore_workshop(path, folder, key=None) -> tuple[backups.Restored, int]:
+    """Restore a backup into a new workshop folder and withdraw again everyone who
+    withdrew after it was taken; the restore and how many were withdrawn again.
+    Nothing is left at ``folder`` when anything fails."""
+    from ..store import discard_new_workshop
+
+    restored = backups.restore_backup(path, folder, key)
+    try:
+        with Store.open(restored.folder, database="sqlite") as store:
+            again = backups.withdrawals_since(store, restored.receipts)
+            for pid, on in again:
+                withdraw_participant(store, pid, requested_by="facilitator", today=on,
+                                     wait=True)
+    except BaseException:
+        discard_new_workshop(restored.folder, made_folder=False, database="sqlite")
+        raise
+    return restored, len(again)
 
 
 def overdue_recordings(store: Store, today: dt.date | None = None) -> list[dict]:

@@ -1,0 +1,352 @@
+"""A lost laptop leaks nothing, a dead one loses nothing: encryption at rest, backups
+and restore, tried as a facilitator would, from the command line and a live room."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from harness import LOGS, coproduction, not_private, served_workshop, wait_for
+
+from coproduction.core.participants import join_workshop
+from coproduction.core.sessions import close_round
+from coproduction.privacy.backups import read_backup
+from coproduction.privacy.consent import declare
+from coproduction.store import DATABASE_NAME, Store, StoreError, encryption
+
+PASSPHRASE = "a long walk by the canal"
+NAME, WORDS = "Zanzibar Quillfeather", "the teacher who helps with reading"
+
+
+@pytest.fixture(autouse=True)
+def no_keys_left():
+    """Each test starts holding no key, as a new command does."""
+    encryption.forget_all()
+    yield
+    encryption.forget_all()
+
+
+def run(*args, passphrase: str | None = PASSPHRASE, **kw):
+    """A command as a script gives it: the passphrase on standard input."""
+    extra = ["--passphrase-stdin"] if passphrase is not None else []
+    return coproduction(*args, *extra, input=f"{passphrase}\n" if passphrase else None, **kw)
+
+
+def encrypted_workshop(folder: Path, title: str = "Private") -> Path:
+    made = run("new", "--workshop", folder, "--title", title)
+    assert made.returncode == 0, made.stderr
+    assert "It is encrypted" in made.stdout
+    return folder
+
+
+def with_people(folder: Path, *names: str) -> list[str]:
+    """People join (in this process, which is given the key as a command is)."""
+    encryption.unlock(folder, PASSPHRASE)
+    with Store.open(folder) as store:
+        code = store.workshop()["code"]
+        ids = [join_workshop(store, code=code, pseudonym=name)[0].participant_id
+               for name in names]
+    return ids
+
+
+def readable(secrets_: list[str], *places: Path) -> list[str]:
+    """Which of ``secrets_`` can be read in any file under ``places``."""
+    found = []
+    for place in places:
+        for path in [place, *place.rglob("*")] if place.is_dir() else [place]:
+            if path.is_file():
+                data = path.read_bytes()
+                found += [f"{s} in {path.name}" for s in secrets_ if s.encode() in data]
+    return found
+
+
+def test_an_encrypted_workshop_and_its_log_file_hold_no_name_words_or_id(tmp_path):
+    """Byte scan, with the write-ahead log still open: and the same scan finds all three
+    in a plain workshop, so it can fail."""
+    for folder, expect_readable in ((tmp_path / "plain", True), (tmp_path / "locked", False)):
+        if expect_readable:
+            assert run("new", "--workshop", folder, "--title", "P", "--no-encryption",
+                       passphrase=None).returncode == 0
+            encryption.forget_all()
+            store = Store.open(folder)
+        else:
+            encrypted_workshop(folder)
+            encryption.unlock(folder, PASSPHRASE)
+            store = Store.open(folder)
+        person, _ = join_workshop(store, code=store.workshop()["code"], pseudonym=NAME)
+        declare(store, "conflict", WORDS)
+        assert (folder / f"{DATABASE_NAME}-wal").exists()  # the log is there and scanned
+        found = readable([NAME, WORDS, person.participant_id], folder)
+        store.close()
+        assert bool(found) == expect_readable, found
+        assert store.encrypted == (not expect_readable)
+
+
+def test_a_wrong_or_missing_passphrase_is_a_plain_sentence_and_changes_nothing(tmp_path):
+    folder = encrypted_workshop(tmp_path / "w")
+    before = (folder / DATABASE_NAME).read_bytes()
+    wrong = run("participants", "--workshop", folder, passphrase="not the right one")
+    assert wrong.returncode == 2 and "Traceback" not in wrong.stderr
+    assert "That passphrase does not open the workshop" in wrong.stderr
+    missing = run("participants", "--workshop", folder, passphrase=None)
+    assert missing.returncode == 2 and "--passphrase-stdin" in missing.stderr
+    assert "keyring set coproduction" in missing.stderr
+    empty = coproduction("participants", "--workshop", folder, "--passphrase-stdin", input="\n")
+    assert empty.returncode == 2 and "first line of standard input is empty" in empty.stderr
+    assert (folder / DATABASE_NAME).read_bytes() == before
+    assert run("participants", "--workshop", folder).returncode == 0
+    short = run("new", "--workshop", tmp_path / "n", "--title", "T", passphrase="short")
+    assert short.returncode == 2 and "at least 10 characters" in short.stderr
+    assert not (tmp_path / "n").exists()
+    nothing = coproduction("new", "--workshop", tmp_path / "n", "--title", "T")
+    assert nothing.returncode == 2 and "--no-encryption" in nothing.stderr
+
+
+def test_the_file_opens_with_sqlciphers_own_passphrase_and_every_command_works(tmp_path):
+    """The key is made as SQLCipher makes it, so its own tools open the file; and the
+    commands a facilitator uses all work on an encrypted workshop."""
+    import sqlcipher3
+
+    folder = encrypted_workshop(tmp_path / "w")
+    (pid,) = with_people(folder, NAME)
+    raw = sqlcipher3.connect(folder / DATABASE_NAME)
+    raw.execute("PRAGMA key = ?".replace("?", "'" + PASSPHRASE + "'"))
+    assert raw.execute("SELECT pseudonym FROM participants").fetchall() == [(NAME,)]
+    raw.close()
+    listed = json.loads(run("participants", "--workshop", folder, "--json").stdout)
+    assert [p["pseudonym"] for p in listed] == [NAME]
+    for command in (("settings", "--contact", "Sam"), ("export", "--out", tmp_path / "e"),
+                    ("sheets", "--out", tmp_path / "s"), ("ledger", "--out", tmp_path / "l.csv"),
+                    ("purge",), ("withdraw", pid)):
+        done = run(*command[:1], "--workshop", folder, *command[1:])
+        assert done.returncode == 0, (command, done.stderr)
+    assert not readable([NAME], folder, tmp_path / "e", tmp_path / "s")
+
+
+def test_encrypt_and_decrypt_check_every_row_and_leave_nothing_readable(tmp_path):
+    folder = tmp_path / "w"
+    assert run("new", "--workshop", folder, "--title", "T", "--no-encryption",
+               passphrase=None).returncode == 0
+    with Store.open(folder) as store:
+        join_workshop(store, code=store.workshop()["code"], pseudonym=NAME)
+        rows = {name: store.select(name) for name in ("participants", "workshop")}
+    assert readable([NAME], folder)
+    done = run("encrypt", "--workshop", folder)
+    assert done.returncode == 0, done.stderr
+    assert "every row read back and compared" in done.stdout
+    assert not readable([NAME], folder) and not not_private(folder)
+    assert sorted(p.name for p in folder.iterdir()) == sorted([DATABASE_NAME, encryption.MARK_NAME])
+    again = run("encrypt", "--workshop", folder)
+    assert again.returncode == 2 and "already encrypted" in again.stderr
+    encryption.unlock(folder, PASSPHRASE)
+    with Store.open(folder) as store:
+        assert {name: store.select(name) for name in rows} == rows
+    encryption.forget_all()
+    back = run("decrypt", "--workshop", folder)
+    assert back.returncode == 0, back.stderr
+    with Store.open(folder) as store:
+        assert not store.encrypted and {name: store.select(name) for name in rows} == rows
+
+
+def test_an_unattended_command_takes_the_passphrase_from_the_keyring(tmp_path):
+    folder = encrypted_workshop(tmp_path / "w")
+    env = {**os.environ, "PYTHON_KEYRING_BACKEND": "keyring_file.FileKeyring",
+           "COPRODUCTION_TEST_KEYRING": str(tmp_path / "keyring.json"),
+           "PYTHONPATH": os.pathsep.join([str(Path(__file__).parent),
+                                          os.environ.get("PYTHONPATH", "")])}
+    before = coproduction("participants", "--workshop", folder, env=env)
+    assert before.returncode == 2 and "keyring set coproduction" in before.stderr
+    subprocess.run([sys.executable, "-m", "keyring", "set", "coproduction", str(folder)],
+                   input=PASSPHRASE + "\n", env=env, check=True, capture_output=True,
+                   text=True, timeout=60)
+    assert PASSPHRASE not in (folder / encryption.MARK_NAME).read_text()
+    after = coproduction("participants", "--workshop", folder, env=env)
+    assert after.returncode == 0 and "Nobody has joined yet" in after.stdout, after.stderr
+
+
+def test_the_demo_is_never_encrypted_and_postgresql_workshops_are_told_why(tmp_path):
+    made = coproduction("demo", "--workshop", tmp_path / "demo")
+    assert made.returncode == 0 and not encryption.is_encrypted(tmp_path / "demo")
+    refused = run("encrypt", "--workshop", tmp_path / "demo",
+                  env={**os.environ, "COPRODUCTION_DATABASE_URL": "postgresql://x/y"})
+    assert refused.returncode == 2 and "disk encryption and TLS" in refused.stderr
+
+
+# -- backups ----------------------------------------------------------------------------
+WRITER = """
+import sys, time
+from coproduction.store import Store
+from coproduction.privacy.consent import declare
+with Store.open(sys.argv[1]) as store:
+    for n in range(int(sys.argv[3])):
+        declare(store, "backup", f"{sys.argv[2]}-{n}")
+        print(f"{sys.argv[2]}-{n} {time.time()}", flush=True)
+"""
+
+
+def test_a_backup_during_a_burst_holds_every_write_acknowledged_before_it(tmp_path):
+    """Three processes write while the backup is taken; each write they saw saved before
+    the backup began is in the restored workshop."""
+    folder = encrypted_workshop(tmp_path / "w")
+    with_people(folder, "Ana")
+    env = {**os.environ, **{encryption.WORKSHOP_KEY_ENV: encryption.known_key(folder)
+                            .handed_on()}}
+    writers = [subprocess.Popen([sys.executable, "-c", WRITER, str(folder), f"k{i}", "400"],
+                                stdout=subprocess.PIPE, text=True, env=env) for i in range(3)]
+    time.sleep(1.5)
+    started = time.time()
+    made = run("backup", "--workshop", folder, "--to", tmp_path / "backups")
+    outputs = [w.communicate(timeout=120)[0] for w in writers]
+    assert made.returncode == 0, made.stderr
+    acknowledged = [line.split()[0] for out in outputs for line in out.splitlines()
+                    if float(line.split()[1]) < started]
+    assert len(acknowledged) > 10  # the burst was on while the backup began
+    (backup,) = (tmp_path / "backups").glob("*.backup")
+    restored = run("restore", "--from", backup, "--workshop", tmp_path / "restored")
+    assert restored.returncode == 0, restored.stderr
+    encryption.unlock(tmp_path / "restored", PASSPHRASE)
+    with Store.open(tmp_path / "restored") as store:
+        there = {row["text"] for row in store.select("declarations")}
+    assert set(acknowledged) <= there
+    assert not not_private(tmp_path / "backups", tmp_path / "restored")
+    assert not readable(["Ana"], tmp_path / "backups")
+
+
+def test_a_backup_killed_half_way_leaves_the_one_before_good(tmp_path):
+    folder = encrypted_workshop(tmp_path / "w")
+    with_people(folder, "Ana")
+    assert run("backup", "--workshop", folder, "--to", tmp_path / "b").returncode == 0
+    (first,) = (tmp_path / "b").glob("*.backup")
+    good = first.read_bytes()
+    for delay in (0.3, 0.9, 1.6):  # while it copies, while age encrypts, while it writes
+        backing_up = subprocess.Popen(
+            [sys.executable, "-m", "coproduction.cli", "backup", "--workshop", str(folder),
+             "--to", str(tmp_path / "b"), "--passphrase-stdin"], stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True)
+        backing_up.stdin.write(PASSPHRASE + "\n")
+        backing_up.stdin.close()
+        time.sleep(delay)
+        os.kill(backing_up.pid, signal.SIGKILL)
+        backing_up.wait(30)
+        assert first.read_bytes() == good
+        for backup in (tmp_path / "b").glob("*.backup"):
+            read_backup(backup)  # every backup that has its name is whole
+    restored = run("restore", "--from", first, "--workshop", tmp_path / "r")
+    assert restored.returncode == 0, restored.stderr
+
+
+def test_a_restore_never_brings_back_someone_who_withdrew_after_the_backup(tmp_path):
+    folder = encrypted_workshop(tmp_path / "w")
+    ana, bo = with_people(folder, NAME, "Bo")
+    assert run("backup", "--workshop", folder, "--to", tmp_path / "b").returncode == 0
+    assert run("withdraw", "--workshop", folder, ana).returncode == 0
+    receipts = list((tmp_path / "b" / "withdrawals").glob("*.json"))
+    assert len(receipts) == 1
+    assert not readable([NAME, ana], tmp_path / "b")  # the receipt names nobody
+    (backup,) = (tmp_path / "b").glob("*.backup")
+    restored = run("restore", "--from", backup, "--workshop", tmp_path / "r")
+    assert restored.returncode == 0, restored.stderr
+    assert "Withdrawn again, as they asked after the backup was taken: 1 person" in (
+        restored.stdout)
+    listed = json.loads(run("participants", "--workshop", tmp_path / "r", "--json").stdout)
+    assert [p["participant_id"] for p in listed] == [bo]
+
+
+def test_a_bad_backup_a_wrong_passphrase_or_another_workshop_changes_nothing(tmp_path):
+    folder = encrypted_workshop(tmp_path / "w", "Ours")
+    assert run("backup", "--workshop", folder, "--to", tmp_path / "b").returncode == 0
+    (backup,) = (tmp_path / "b").glob("*.backup")
+    cut = tmp_path / "cut.backup"
+    cut.write_bytes(backup.read_bytes()[:-1000])
+    other = encrypted_workshop(tmp_path / "other", "Theirs")
+    other_bytes = (other / DATABASE_NAME).read_bytes()
+    not_one = tmp_path / "notes.backup"
+    not_one.write_text("my shopping list\n")
+    for source, target, said in (
+            (cut, tmp_path / "r1", "is cut short"),
+            (not_one, tmp_path / "r2", "is not a backup the kit made"),
+            (tmp_path / "missing.backup", tmp_path / "r3", "could not be read"),
+            (backup, other, "is of the workshop 'Ours', not of the workshop at")):
+        done = run("restore", "--from", source, "--workshop", target)
+        assert done.returncode == 2 and said in done.stderr, done.stderr
+        assert "Traceback" not in done.stderr
+        assert target == other or not target.exists()
+    wrong = run("restore", "--from", backup, "--workshop", tmp_path / "r4",
+                passphrase="this is not it at all")
+    assert wrong.returncode == 2 and "does not open the backup" in wrong.stderr
+    assert not (tmp_path / "r4").exists()
+    assert (other / DATABASE_NAME).read_bytes() == other_bytes
+
+
+def test_a_purge_reaches_the_backups_too(tmp_path):
+    folder = tmp_path / "w"
+    assert run("new", "--workshop", folder, "--title", "T", "--no-encryption",
+               passphrase=None).returncode == 0
+    with Store.open(folder) as store:
+        join_workshop(store, code=store.workshop()["code"], pseudonym=NAME)
+        # The workshop is over: the day it promised to keep data until has gone by.
+        store.update("workshop", {}, {"keep_until": "2026-01-31"})
+        declare(store, "backup", "Sam covers for Jo")
+    assert run("backup", "--workshop", folder, "--to", tmp_path / "b",
+               passphrase=None).returncode == 0
+    assert readable([NAME], tmp_path / "b")  # a plain workshop's backup is plain
+    purged = run("purge", "--workshop", folder, passphrase=None)
+    assert purged.returncode == 0, purged.stderr
+    assert "Removed 1 backups taken before today" in purged.stdout
+    assert not readable([NAME], tmp_path / "b", folder)
+
+
+def test_serve_backs_up_when_a_round_closes_and_when_it_stops(tmp_path):
+    """An encrypted workshop served live: a page opens it through the key its server was
+    handed (never the passphrase), and the backups come as promised."""
+    import httpx
+    from page_client import PageClient
+    from test_faults import language_round, token_of
+
+    backups = tmp_path / "backups"
+    with served_workshop(tmp_path, "Locked room", "--backup-to", str(backups),
+                         passphrase=PASSPHRASE) as (served, workshop):
+        encryption.unlock(workshop, PASSPHRASE)
+        language_round(workshop)
+
+        async def take_part():
+            async with httpx.AsyncClient() as client:
+                page = PageClient(served.join, token_of(served.join))
+                await page.fetch(client)
+                await page.connect()
+                await page.join(NAME)
+                await page.propose(WORDS)
+                await page.until(lambda: WORDS in page.seen, 60)
+                await page.close()
+
+        asyncio.run(take_part())
+        with Store.open(workshop) as store:
+            (session,) = store.select("sessions")
+            close_round(store, session["session_id"])
+        wait_for(lambda: len(list(backups.glob("*.backup"))) == 1, 30)
+        key = encryption.known_key(workshop).key.hex().encode()
+        processes = _processes_of(served.process.pid)
+        assert len(processes) >= 3  # serve, its two servers, and a page's kernel or more
+        for pid in processes:
+            assert PASSPHRASE.encode() not in Path(f"/proc/{pid}/environ").read_bytes()
+            assert key not in Path(f"/proc/{pid}/cmdline").read_bytes()
+    assert len(list(backups.glob("*.backup"))) == 2  # and one when it stopped
+    logs = [Path(log) for log in LOGS if Path(log).is_relative_to(tmp_path)]
+    assert not readable([NAME, WORDS, PASSPHRASE], workshop, backups, *logs)
+    assert not not_private(workshop, backups)
+    with pytest.raises(StoreError):
+        encryption.forget_all()
+        Store.open(workshop)
+
+
+def _processes_of(pid: int) -> list[int]:
+    from coproduction.servers.serve import _descendants
+
+    return [pid, *(child for child, _ in _descendants(pid))]
