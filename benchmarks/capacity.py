@@ -9,6 +9,7 @@ One real headless Chromium page measures the time until the first widget can be
 used. Plain Voilà serves the same notebook in the same run, for the ratios.
 
     python benchmarks/capacity.py --participants 40 --record
+    python benchmarks/capacity.py --encrypted --record   # a plain and an encrypted file
 
 Phases, in order: plain Voilà (browser page, then the burst of page requests), then
 the kit started as ``coproduction serve --expect N`` starts it (browser page, burst,
@@ -59,8 +60,8 @@ TEXT = "The SENCO will see you. Your EHCP and the CAMHS referral come next."
 # --- helpers ---------------------------------------------------------------------------
 
 
-def make_workshop(folder: Path) -> Path:
-    with Store.create(folder, title="Capacity benchmark", code=CODE) as store:
+def make_workshop(folder: Path, key=None) -> Path:
+    with Store.create(folder, title="Capacity benchmark", code=CODE, key=key) as store:
         session_id = create_session(store, "language", "Capacity benchmark")
         open_round(store, session_id)
         SharedLanguage(store, session_id).put_text("Letter", TEXT)
@@ -394,6 +395,54 @@ def measure(participants: int = 40, tries: int = 20, writes: int = 50, browser: 
     return result
 
 
+def measure_encrypted(participants: int = 40, tries: int = 20, writes: int = 50,
+                      idle_seconds: float = 10.0) -> dict:
+    """The kit on a plain file and on an encrypted one, one after the other in one run
+    (browsers left out: they measure the page, which encryption does not touch)."""
+    from coproduction.store import encryption
+
+    result = {"participants": participants, "writes": writes}
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, key in (("plain", None), ("encrypted", encryption.make_key("a bench key"))):
+            if key is not None:
+                encryption.hand_on(key)  # the servers, kernels and writers are handed it
+            result[name] = {
+                "kit": measure_kit(make_workshop(Path(tmp) / name, key), participants, tries,
+                                   False, idle_seconds),
+                **measure_writes(make_workshop(Path(tmp) / f"{name}-writes", key),
+                                 participants, writes)}
+        encryption.forget_all()
+    return result
+
+
+def encrypted_table(r: dict) -> str:
+    n = r["participants"]
+    figures = [
+        (f"{n} page requests at once, whole HTML served, p95 (s)",
+         lambda m: percentile(m["kit"]["page_times"], 0.95)),
+        ("join until the board is there, p95 (s)",
+         lambda m: percentile(m["kit"]["join_times"], 0.95)),
+        (f"a proposal shown on the {n - 1} other pages, p95 (s)",
+         lambda m: percentile(m["kit"]["delays"], 0.95)),
+        ("participant kernel, resident memory, median (MB)", lambda m: m["kit"]["kernel_rss"]),
+        ("participant kernel, private memory, median (MB)",
+         lambda m: m["kit"]["kernel_private"]),
+        (f"whole server, {n} idle participants (% of one core)",
+         lambda m: m["kit"]["idle_cpu"]),
+        (f"{n} x {r['writes']} proposals at once, all stored (s)",
+         lambda m: m["writes_seconds"]),
+    ]
+    rows = ["| what | plain file | encrypted file | encrypted / plain |", "|---|---|---|---|"]
+    for what, figure in figures:
+        plain, encrypted = figure(r["plain"]), figure(r["encrypted"])
+        rows.append(f"| {what} | {plain:.3f} | {encrypted:.3f} | "
+                    f"{encrypted / plain if plain else float('nan'):.2f} |")
+    stored = {name: f"{r[name]['writes_stored']} of {r[name]['writes_expected']}"
+              for name in ("plain", "encrypted")}
+    rows.append(f"| proposals stored | {stored['plain']} | {stored['encrypted']} | - |")
+    return "\n".join(rows)
+
+
 def table(r: dict) -> str:
     kit, plain, n = r["kit"], r.get("plain", {}), r["participants"]
     p95 = percentile(kit["page_times"], 0.95)
@@ -465,7 +514,17 @@ def main() -> int:
     parser.add_argument("--no-plain", action="store_true", help="skip plain Voilà")
     parser.add_argument("--record", action="store_true",
                         help="append the table to benchmarks/RESULTS.md")
+    parser.add_argument("--encrypted", action="store_true",
+                        help="compare the kit on a plain and on an encrypted workshop file")
     args = parser.parse_args()
+    if args.encrypted:
+        text = encrypted_table(measure_encrypted(args.participants, args.tries, args.writes,
+                                                 args.idle_seconds))
+        print(text)
+        if args.record:
+            record(f"Capacity: {args.participants} people, a plain and an encrypted file",
+                   text)
+        return 0
     result = measure(args.participants, args.tries, args.writes, not args.no_browser,
                      not args.no_plain, args.idle_seconds)
     text = table(result)

@@ -110,11 +110,14 @@ def test_an_installed_wheel_writes_the_evaluation_report(installed, tmp_path):
     """An evaluator with the kit installed from its wheel reruns the report: nbconvert's
     templates are found wherever nbconvert put them."""
     venv, empty, env, home = installed
+    passphrase = "a passphrase for the wheel\n"  # the report's notebooks get its key
     subprocess.run([str(venv / "bin" / "coproduction"), "new", "--workshop",
-                    str(tmp_path / "ws"), "--title", "Report from a wheel"], cwd=empty, env=env,
+                    str(tmp_path / "ws"), "--title", "Report from a wheel",
+                    "--passphrase-stdin"], cwd=empty, env=env, input=passphrase,
                    capture_output=True, text=True, check=True, timeout=300)
     done = subprocess.run([str(venv / "bin" / "coproduction"), "evaluate", "--workshop",
-                           str(tmp_path / "ws"), "--out", str(tmp_path / "report")],
+                           str(tmp_path / "ws"), "--out", str(tmp_path / "report"),
+                           "--passphrase-stdin"], input=passphrase,
                           cwd=empty, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "<html" in (tmp_path / "report" / "report.html").read_text(encoding="utf-8")
