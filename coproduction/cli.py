@@ -513,7 +513,8 @@ def cmd_move(args) -> int:
     if to_postgresql:
         print(f"Serve it with {DATABASE_URL_ENV} set to {describe_database(url)}.")
     else:
-        print(f"Serve it with {DATABASE_URL_ENV} not set.")
+        print(f"Serve it with {DATABASE_URL_ENV} not set. Its file is not encrypted: "
+              f"'coproduction encrypt --workshop {path}' encrypts it.")
     return 0
 
 
@@ -572,6 +573,7 @@ def _plain_workshop(args) -> Path:
 
 
 def cmd_encrypt(args) -> int:
+    from .privacy.small_counts import counted
     from .store.workshop import change_encryption
 
     folder = _plain_workshop(args)
@@ -583,14 +585,15 @@ def cmd_encrypt(args) -> int:
         refusal="Encrypting needs a new passphrase: run this where you can type it, or "
                 "give it on standard input with --passphrase-stdin")))
     counts = change_encryption(folder, key)
-    print(f"Encrypted the workshop at {folder}: {sum(counts.values())} rows in "
-          f"{len(counts)} tables, every row read back and compared: all the same. The "
+    print(f"Encrypted the workshop at {folder}: {counted(sum(counts.values()), 'row', 'rows')} "
+          f"in {len(counts)} tables, every row read back and compared: all the same. The "
           "unencrypted file was overwritten with zeros and removed. Keep the passphrase "
           "safe: without it nobody can open the workshop.")
     return 0
 
 
 def cmd_decrypt(args) -> int:
+    from .privacy.small_counts import counted
     from .store.workshop import change_encryption
 
     folder = _plain_workshop(args)
@@ -598,8 +601,8 @@ def cmd_decrypt(args) -> int:
         if not store.encrypted:
             raise UsageError(f"The workshop at {folder} is not encrypted.")
     counts = change_encryption(folder, None)
-    print(f"Decrypted the workshop at {folder}: {sum(counts.values())} rows in "
-          f"{len(counts)} tables, every row read back and compared: all the same. Anyone "
+    print(f"Decrypted the workshop at {folder}: {counted(sum(counts.values()), 'row', 'rows')} "
+          f"in {len(counts)} tables, every row read back and compared: all the same. Anyone "
           "who gets a copy of its folder can now read it.")
     return 0
 

@@ -109,6 +109,23 @@ def test_a_wrong_or_missing_passphrase_is_a_plain_sentence_and_changes_nothing(t
     assert nothing.returncode == 2 and "--no-encryption" in nothing.stderr
 
 
+def test_a_damaged_encrypted_file_is_called_damaged_not_a_wrong_passphrase(tmp_path):
+    """SQLCipher says "not a database" for both; the note's check tells them apart."""
+    folder = encrypted_workshop(tmp_path / "w")
+    data = bytearray((folder / DATABASE_NAME).read_bytes())
+    for damage in (lambda b: b.__setitem__(200, b[200] ^ 0xFF), lambda b: b.__delitem__(
+            slice(50_000, None))):
+        damaged = bytearray(data)
+        damage(damaged)
+        (folder / DATABASE_NAME).write_bytes(bytes(damaged))
+        done = run("participants", "--workshop", folder)
+        assert done.returncode == 2 and "is damaged" in done.stderr, done.stderr
+        wrong = run("participants", "--workshop", folder, passphrase="not the right one")
+        assert "That passphrase does not open" in wrong.stderr
+        assert (folder / DATABASE_NAME).read_bytes() == bytes(damaged)
+        assert "sqlcipher" not in (done.stderr + wrong.stderr).lower()
+
+
 def test_the_file_opens_with_sqlciphers_own_passphrase_and_every_command_works(tmp_path):
     """The key is made as SQLCipher makes it, so its own tools open the file; and the
     commands a facilitator uses all work on an encrypted workshop."""

@@ -157,7 +157,7 @@ def restore_backup(path: Path | str, folder: Path | str,
         write_private(folder / DATABASE_NAME, copy)
         if header["encrypted"]:
             remember(key)
-            mark_encrypted(folder)
+            mark_encrypted(folder, key)
         with Store.open(folder, database="sqlite") as store:
             if store.workshop()["workshop_id"] != header["workshop_id"]:
                 raise StoreError(NOT_A_BACKUP.format(file=path))

@@ -20,6 +20,7 @@ log beside it and every backup are unreadable without the passphrase.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
 import secrets
@@ -75,6 +76,12 @@ class WorkshopKey:
     def handed_on(self) -> str:
         return f"{self.salt.hex()}:{self.key.hex()}"
 
+    @property
+    def check(self) -> str:
+        """A short check value kept in the note, so a wrong passphrase is told from a
+        damaged file (it gives away no more than the file's own first page does)."""
+        return hmac.new(self.key, b"coproduction key check", hashlib.sha256).hexdigest()[:16]
+
 
 def make_key(passphrase: str, salt: bytes | None = None) -> WorkshopKey:
     """The key for ``passphrase``: with a new random salt for a new file."""
@@ -104,13 +111,23 @@ def is_encrypted(folder: Path | str) -> bool:
         return True
 
 
-def mark_encrypted(folder: Path) -> None:
+def mark_encrypted(folder: Path, key: WorkshopKey) -> None:
     from .on_disk import write_private
 
     write_private(folder / MARK_NAME, json.dumps({
         "cipher": "SQLCipher 4", "key": "PBKDF2-HMAC-SHA512", "rounds": KDF_ROUNDS,
+        "check": key.check,
         "note": "This workshop's file is encrypted. It opens with its passphrase only."},
         indent=1) + "\n")
+
+
+def key_fits(folder: Path, key: WorkshopKey) -> bool | None:
+    """Whether ``key`` is the workshop's, by the note's check (None: the note has none)."""
+    try:
+        check = json.loads((folder / MARK_NAME).read_text(encoding="utf-8")).get("check")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return None if not isinstance(check, str) else hmac.compare_digest(check, key.check)
 
 
 def file_salt(folder: Path) -> bytes:

@@ -25,6 +25,7 @@ from .encryption import (
     WorkshopKey,
     cipher_driver,
     is_encrypted,
+    key_fits,
     known_key,
     mark_encrypted,
 )
@@ -133,7 +134,7 @@ class SQLiteBackend:
         if create:  # SQLite gives the files it keeps beside it the same permissions
             open_private(self.path, "ab").close()
             if key is not None:
-                mark_encrypted(folder)
+                mark_encrypted(folder, key)
         else:
             if not self.path.is_file():
                 raise StoreError(f"There is no workshop at {folder}.")
@@ -173,14 +174,20 @@ class SQLiteBackend:
         conn.execute(f"PRAGMA key = {key.pragma}")
 
     def _unlock(self, key: WorkshopKey, folder: Path) -> None:
-        """Give SQLCipher the key; a key that does not open the file fails on page 1."""
+        """Give SQLCipher the key. A key that does not open the file fails on the first
+        page; the note's check says whether that is the key's fault or the file's."""
+        fits = key_fits(folder, key)
+        if fits is False:
+            raise WrongPassphrase(WRONG_PASSPHRASE.format(folder=folder))
         self._give_key(self.conn, key)
         try:
             self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         except self.error as error:
-            if plain_sqlite(error) == NOT_SQLITE.format(file=""):
-                raise WrongPassphrase(WRONG_PASSPHRASE.format(folder=folder)) from error
-            raise
+            if plain_sqlite(error) != NOT_SQLITE.format(file=""):
+                raise
+            if fits:
+                raise DamagedWorkshop(_damaged(self.path, "page 1")) from error
+            raise WrongPassphrase(WRONG_PASSPHRASE.format(folder=folder)) from error
 
     def _check_whole(self) -> None:
         """Refuse a file that SQLite reads but that is damaged or is not a workshop.
