@@ -68,13 +68,24 @@ start() {
         as_owner "$bin/initdb" -D "$dir/data" -U kit --auth=scram-sha-256 --pwfile="$dir/password" \
             -E UTF8 --no-locale >"$dir/initdb.log" 2>&1
     as_owner rm -f "$dir/password"
+    # TLS as a deployment has it: a certificate for 127.0.0.1 signed by a throw-away
+    # authority, so a client with sslmode=verify-full can check it (tests/test_deploy.py).
+    as_owner sh -c "umask 077 && cd '$dir' &&
+        openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=test-authority \
+            -keyout ca.key -out ca.crt >/dev/null 2>&1 &&
+        openssl req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout server.key \
+            -out server.csr >/dev/null 2>&1 &&
+        printf 'subjectAltName=IP:127.0.0.1\n' > san.ext &&
+        openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 \
+            -extfile san.ext -out server.crt >/dev/null 2>&1 && chmod 644 ca.crt"
     as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-        -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=300" start >/dev/null
+        -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=300 -c ssl=on -c ssl_cert_file=$dir/server.crt -c ssl_key_file=$dir/server.key" start >/dev/null
     PGPASSWORD=$password "$bin/psql" -q -h 127.0.0.1 -p "$port" -U kit -d postgres \
         -c "CREATE DATABASE coproduction_test" >/dev/null
     echo "export COPRODUCTION_TEST_DATABASE_URL=postgresql://kit:$password@127.0.0.1:$port/coproduction_test"
     echo "export COPRODUCTION_TEST_PGDIR=$dir"
     echo "export COPRODUCTION_TEST_PGBIN=$bin"
+    echo "export COPRODUCTION_TEST_PGCA=$dir/ca.crt"
 }
 
 stop() {

@@ -425,3 +425,36 @@ def test_the_guide_names_every_file_and_setting():
                  "--base-url", "coproduction move", "VACUUM FULL", "KEEP_DAYS",
                  "one schema per workshop", "127.0.0.1", "ssh -L", "/voila/query/"):
         assert name in guide, name
+
+
+def test_the_database_connection_is_tls_with_the_servers_certificate_checked(
+        tmp_path, postgresql):
+    """deploy/README.md says what protects a workshop in PostgreSQL: TLS with
+    sslmode=verify-full. The kit works over it, and it refuses a server whose
+    certificate the given authority did not sign, in a plain sentence."""
+    import psycopg
+    from harness import coproduction
+
+    authority = os.environ.get("COPRODUCTION_TEST_PGCA")
+    if not authority:
+        pytest.fail("the test PostgreSQL server has no TLS (start it with tests/postgresql.sh)")
+    checked = f"{postgresql}?sslmode=verify-full&sslrootcert={authority}"
+    with psycopg.connect(checked) as conn:
+        assert conn.execute("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()"
+                            ).fetchone() == (True,)
+    env = {**os.environ, "COPRODUCTION_DATABASE_URL": checked}
+    made = coproduction("new", "--workshop", "over-tls", "--title", "Over TLS", env=env)
+    assert made.returncode == 0 and "encrypted" not in made.stdout, made.stderr
+    assert "Nobody has joined yet" in coproduction("participants", "--workshop", "over-tls",
+                                                   env=env).stdout
+    guide = (DEPLOY / "README.md").read_text(encoding="utf-8")
+    assert "sslmode=verify-full" in guide and "disk encryption" in guide.lower()
+    other = tmp_path / "other-authority.crt"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=someone-else", "-keyout", str(tmp_path / "k"), "-out",
+                    str(other)], check=True, capture_output=True, timeout=60)
+    refused = coproduction("participants", "--workshop", "over-tls", env={
+        **env, "COPRODUCTION_DATABASE_URL": f"{postgresql}?sslmode=verify-full&"
+                                            f"sslrootcert={other}"})
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr, refused.stderr
+    assert "TLS certificate could not be checked" in refused.stderr

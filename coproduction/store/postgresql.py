@@ -57,6 +57,11 @@ def connect(url: str, application: str):
         log.warning("could not connect to the database: %s", type(error).__name__)
         if "password" in text or "authentication" in text:
             message = f"{describe_database(url)} refused the kit's user name or password."
+        elif "certificate" in text or "ssl" in text:
+            message = (f"{describe_database(url)} answered, but its TLS certificate could "
+                       "not be checked (sslmode=verify-full): check that sslrootcert names "
+                       "the authority that signed it and that the host is the one in the "
+                       "certificate. Nothing was changed.")
         else:
             message = (f"{describe_database(url)} cannot be reached. Check the database URL "
                        "and that the server is running.")
