@@ -68,6 +68,9 @@ start() {
         as_owner "$bin/initdb" -D "$dir/data" -U kit --auth=scram-sha-256 --pwfile="$dir/password" \
             -E UTF8 --no-locale >"$dir/initdb.log" 2>&1
     as_owner rm -f "$dir/password"
+    if ! command -v openssl >/dev/null 2>&1 && [ "$(id -u)" = "0" ]; then
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl >/dev/null
+    fi
     # TLS as a deployment has it: a certificate for 127.0.0.1 signed by a throw-away
     # authority, so a client with sslmode=verify-full can check it (tests/test_deploy.py).
     as_owner sh -c "umask 077 && cd '$dir' &&
