@@ -367,3 +367,43 @@ def _processes_of(pid: int) -> list[int]:
     from coproduction.servers.serve import _descendants
 
     return [pid, *(child for child, _ in _descendants(pid))]
+
+
+def _at_a_terminal(argv: list[str], answers: list[str], timeout: float = 60) -> tuple[int, str]:
+    """Run a command at a terminal of its own; type each answer when it asks."""
+    import pty
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the terminal is its own, as a facilitator's would be
+        os.execv(sys.executable, [sys.executable, "-m", "coproduction.cli", *argv])
+    seen, deadline = b"", time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:
+                break  # the command ended
+            if not chunk:
+                break
+            seen += chunk
+            if answers and seen.rstrip().endswith((b":", b"again, to be sure:")):
+                time.sleep(0.2)
+                os.write(fd, (answers.pop(0) + "\n").encode())
+    finally:
+        os.close(fd)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status), seen.decode(errors="replace")
+
+
+def test_at_a_terminal_the_passphrase_is_asked_for_unseen_and_may_be_typed_again(tmp_path):
+    code, said = _at_a_terminal(["new", "--workshop", str(tmp_path / "w"), "--title", "T"],
+                                [PASSPHRASE, PASSPHRASE])
+    assert code == 0 and "It is encrypted" in said, said
+    assert PASSPHRASE not in said  # never shown as it is typed
+    code, said = _at_a_terminal(["participants", "--workshop", str(tmp_path / "w")],
+                                ["not the one", PASSPHRASE])
+    assert code == 0 and "That passphrase does not open it." in said, said
+    assert "Nobody has joined yet" in said
+    code, said = _at_a_terminal(["new", "--workshop", str(tmp_path / "v"), "--title", "T"],
+                                [PASSPHRASE, "something else entirely"])
+    assert code == 2 and "were not the same" in said and not (tmp_path / "v").exists()
