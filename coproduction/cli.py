@@ -70,8 +70,12 @@ def _passphrase(args, question: str, *, refusal: str, twice: bool = False) -> st
         return args.given_passphrase
     if not sys.stdin.isatty():
         raise UsageError(refusal)
-    typed = getpass.getpass(question)
-    if twice and getpass.getpass("Type it again, to be sure: ") != typed:
+    try:
+        typed = getpass.getpass(question)
+        again = getpass.getpass("Type it again, to be sure: ") if twice else typed
+    except EOFError:  # Ctrl-D
+        raise UsageError("No passphrase was typed, so nothing was done.") from None
+    if again != typed:
         raise UsageError("The two passphrases were not the same, so nothing was made.")
     return typed
 
@@ -252,6 +256,7 @@ def cmd_settings(args) -> int:
 
 def cmd_participants(args) -> int:
     from .privacy.consent import participants_overview
+    from .privacy.small_counts import counted
 
     with _open(args) as store:
         people = participants_overview(store)
@@ -261,7 +266,10 @@ def cmd_participants(args) -> int:
         for p in people:
             print(f"{p['participant_id']}\t{p['status']}\t{p['pseudonym']}")
         if not people:
-            print("Nobody has joined yet.")
+            with _open(args) as store:
+                left = store.select("erasures")
+            print(f"Nobody is taking part now; {counted(len(left), 'person', 'people')} "
+                  "withdrew." if left else "Nobody has joined yet.")
     return 0
 
 
@@ -413,7 +421,12 @@ def cmd_serve(args) -> int:
                               free_place_after=args.free_place_after)
     for note in untested():  # Voilà and friends outside the versions the kit knows
         print(f"coproduction: note: {note}", file=sys.stderr)
-    backing_up = _BackupsWhileServing(args, folder) if args.backup_to else None
+    backing_up = None
+    if args.backup_to:
+        from .privacy.backups import backup_folder
+
+        backup_folder(args.backup_to, folder)  # refused now, not at the first round's end
+        backing_up = _BackupsWhileServing(args, folder)
     servers = start_servers(settings)
     print(f"Join: {servers.join_url}")
     print(f"Console: {servers.console_url}")
@@ -466,7 +479,7 @@ class _BackupsWhileServing:
 
         try:
             with _unlocked(self.args, self.folder) as store:
-                made = take_backup(store, self.args.backup_to)
+                made = take_backup(store, self.args.backup_to, why)
             print(f"Backed up ({why}): {made}", flush=True)
         except (StoreError, OSError) as error:
             print(f"coproduction: the backup could not be made ({why}): "
@@ -551,7 +564,7 @@ def cmd_restore(args) -> int:
         if encryption.is_encrypted(args.workshop):  # to tell whose workshop is there
             encryption.unlock(workshop_folder(args.workshop), passphrase)
     restored, again = restore_workshop(args.source, args.workshop, key)
-    print(f"Restored '{header.get('title', '')}' as it was at {restored.taken_at} into "
+    print(f"Restored '{restored.title}' as it was at {restored.taken_at} into "
           f"{restored.folder}.")
     from .privacy.small_counts import counted
 

@@ -148,7 +148,8 @@ def test_participants_withdraw_purge_and_ledger_from_the_command_line(tmp_path):
     assert result.returncode == 0 and "erased" in result.stdout
     again = run("withdraw", "--workshop", workshop, person.participant_id)
     assert again.returncode == 2 and "Nobody with that id" in again.stderr
-    assert "Nobody has joined yet" in run("participants", "--workshop", workshop).stdout
+    assert "Nobody is taking part now; 1 person withdrew." in run(
+        "participants", "--workshop", workshop).stdout
     assert b"Quentin Zebra" not in (workshop / "workshop.sqlite").read_bytes()
     assert "Nothing is past" in run("purge", "--workshop", workshop).stdout
     out = tmp_path / "ledger.csv"

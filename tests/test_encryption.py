@@ -97,7 +97,8 @@ def test_a_wrong_or_missing_passphrase_is_a_plain_sentence_and_changes_nothing(t
     assert "That passphrase does not open the workshop" in wrong.stderr
     missing = run("participants", "--workshop", folder, passphrase=None)
     assert missing.returncode == 2 and "--passphrase-stdin" in missing.stderr
-    assert "keyring set coproduction" in missing.stderr
+    # The keyring is offered only where there is one (this test's own: see the next one).
+    assert ("keyring set coproduction" in missing.stderr) == encryption.keyring_usable()
     empty = coproduction("participants", "--workshop", folder, "--passphrase-stdin", input="\n")
     assert empty.returncode == 2 and "first line of standard input is empty" in empty.stderr
     assert (folder / DATABASE_NAME).read_bytes() == before
@@ -289,8 +290,8 @@ def test_a_bad_backup_a_wrong_passphrase_or_another_workshop_changes_nothing(tmp
     for source, target, said in (
             (cut, tmp_path / "r1", "is cut short"),
             (not_one, tmp_path / "r2", "is not a backup the kit made"),
-            (tmp_path / "missing.backup", tmp_path / "r3", "could not be read"),
-            (backup, other, "is of the workshop 'Ours', not of the workshop at")):
+            (tmp_path / "missing.backup", tmp_path / "r3", "There is no backup file at"),
+            (backup, other, "is of another workshop, not of the workshop at")):
         done = run("restore", "--from", source, "--workshop", target)
         assert done.returncode == 2 and said in done.stderr, done.stderr
         assert "Traceback" not in done.stderr
@@ -300,6 +301,33 @@ def test_a_bad_backup_a_wrong_passphrase_or_another_workshop_changes_nothing(tmp
     assert wrong.returncode == 2 and "does not open the backup" in wrong.stderr
     assert not (tmp_path / "r4").exists()
     assert (other / DATABASE_NAME).read_bytes() == other_bytes
+    assert b"Ours" not in backup.read_bytes()  # a title may say whom a workshop is for
+    for bad_folder, said in ((tmp_path / "cut.backup", "is a file: backups go into a folder"),
+                             (Path("/proc/no-such/folder"), "Backups cannot be written into")):
+        refused = run("backup", "--workshop", folder, "--to", bad_folder)
+        assert refused.returncode == 2 and said in refused.stderr, refused.stderr
+        served = run("serve", "--workshop", folder, "--backup-to", bad_folder, "--port", "1",
+                     "--console-port", "2")  # refused before any server starts
+        assert served.returncode == 2 and said in served.stderr, served.stderr
+
+
+def test_a_restore_goes_into_an_empty_folder_someone_made_and_folders_on_the_way_are_private(
+        tmp_path):
+    folder = encrypted_workshop(tmp_path / "w")
+    ana, _ = with_people(folder, NAME, "Bo")
+    assert run("backup", "--workshop", folder, "--to", tmp_path / "deep" / "er").returncode == 0
+    assert not not_private(tmp_path / "deep")
+    assert run("withdraw", "--workshop", folder, ana).returncode == 0
+    (backup,) = (tmp_path / "deep" / "er").glob("*.backup")
+    made = tmp_path / "made-by-hand"
+    made.mkdir(mode=0o755)
+    for _ in range(2):  # restoring twice leaves one receipt, the withdrawal's own
+        restored = run("restore", "--from", backup, "--workshop", made)
+        assert restored.returncode == 0, restored.stderr
+        assert len(list((tmp_path / "deep" / "er" / "withdrawals").iterdir())) == 1
+        assert not not_private(made)
+        for file in made.iterdir():
+            file.unlink()
 
 
 def test_a_purge_reaches_the_backups_too(tmp_path):
@@ -407,3 +435,29 @@ def test_at_a_terminal_the_passphrase_is_asked_for_unseen_and_may_be_typed_again
     code, said = _at_a_terminal(["new", "--workshop", str(tmp_path / "v"), "--title", "T"],
                                 [PASSPHRASE, "something else entirely"])
     assert code == 2 and "were not the same" in said and not (tmp_path / "v").exists()
+    code, said = _at_a_terminal(["participants", "--workshop", str(tmp_path / "w")],
+                                ["\x04"])  # Ctrl-D
+    assert code == 2 and "No passphrase was typed" in said and "EOFError" not in said, said
+
+
+def test_the_console_says_when_the_last_backup_was_made_or_why_it_was_not(tmp_path):
+    """A memory stick pulled out mid-workshop: the facilitator sees it on the console,
+    not only in serve's own output."""
+    from coproduction.privacy.backups import take_backup
+    from widgets.console import RoomPanel
+
+    store = Store.create(tmp_path / "w", title="T")
+    panel = RoomPanel(store)
+    panel.refresh()
+    assert panel.backup.layout.display == "none"  # no backups asked for: nothing said
+    take_backup(store, tmp_path / "stick", "a round closed")
+    panel.refresh()
+    assert panel.backup.value.startswith("Last backup at ") and "a round closed" in (
+        panel.backup.value)
+    (tmp_path / "stick").rename(tmp_path / "gone")
+    (tmp_path / "stick").write_text("not a folder any more")
+    with pytest.raises(StoreError):
+        take_backup(store, tmp_path / "stick", "the workshop stopped")
+    panel.refresh()
+    assert "could not be made" in panel.backup.value and panel.backup.layout.display is None
+    store.close()

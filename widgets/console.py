@@ -14,6 +14,7 @@ import ipywidgets as ipw
 from coproduction.core.activity import activities, named
 from coproduction.core.sessions import activity_now, add_places, open_activity
 from coproduction.core.settings import JOIN_URL_ENV
+from coproduction.privacy.backups import backup_status
 from coproduction.store import Store
 
 from .base import LivePanel, asked, css, kernel_loop, label, page_or_problem, show_lines
@@ -118,8 +119,9 @@ class RoomPanel(LivePanel):
                                       button_style="primary", _dom_classes=css("show-activity"))
         self.on_click(self.show_button, self._show)
         self.news = ipw.VBox(_dom_classes=css("room-news"))
+        self.backup = label("", "backup-status")  # what `serve --backup-to` last did
         self._timer = None
-        self.children = [ipw.HBox([self.count, self.look, self.more]), self.now,
+        self.children = [ipw.HBox([self.count, self.look, self.more]), self.now, self.backup,
                          asked("Move everyone to:", self.choice, "activity-move"),
                          self.show_button, self.message,
                          label("What the group was told last (newest first):",
@@ -180,6 +182,9 @@ class RoomPanel(LivePanel):
             else:
                 said += "."
         self.count.value = said
+        said_of_backups = backup_status(self.store)
+        self.backup.value = said_of_backups or ""
+        self.backup.layout.display = None if said_of_backups else "none"
         news = self.store.select("notices", order_by="notice_id")[-NEWS_SHOWN:]
         show_lines(self.news, [n["text"] for n in reversed(news)] or ["Nothing yet."],
                    "room-news-line")

@@ -31,7 +31,7 @@ from pathlib import Path
 
 from ..store import DATABASE_NAME, Store, StoreError, discard_new_workshop, utc_now, workshop_exists
 from ..store.encryption import WorkshopKey, make_key, mark_encrypted, remember
-from ..store.on_disk import private_folder, write_private
+from ..store.on_disk import make_private, private_folder, write_private
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +41,7 @@ BACKUP_END = ".backup"
 RECEIPTS = "withdrawals"
 #: The workshop's own notes (see :meth:`Store.meta`).
 FOLDERS_NOTE, SECRET_NOTE, PENDING_NOTE = "backup_folders", "receipt_secret", "receipts_pending"
+STATUS_NOTE = "backup_status"
 
 NOT_A_BACKUP = "{file} is not a backup the kit made, so nothing was restored."
 CUT_SHORT = ("The backup {file} is cut short or was changed after it was written, so "
@@ -48,7 +49,7 @@ CUT_SHORT = ("The backup {file} is cut short or was changed after it was written
 WRONG_PASSPHRASE = ("That passphrase does not open the backup {file}. Nothing was "
                     "restored. It is the passphrase the workshop had when the backup was "
                     "taken.")
-OTHER_WORKSHOP = ("The backup {file} is of the workshop '{theirs}', not of the workshop at "
+OTHER_WORKSHOP = ("The backup {file} is of another workshop, not of the workshop at "
                   "{folder} ('{ours}'), so nothing was changed.")
 ALREADY_THERE = ("There is already a workshop at {folder}. Restore into a new folder (then "
                  "compare the two), or move this one away first. Nothing was changed.")
@@ -61,23 +62,74 @@ class Restored:
     folder: Path
     taken_at: str
     receipts: Path
+    title: str
 
 
 def _header(store: Store, payload: bytes, taken_at: str) -> dict:
+    """What a backup says about itself before it is opened: nothing about anyone, and
+    not even the workshop's title (it may say whom the workshop is for)."""
     key = store.key
     return {"format": FORMAT, "workshop_id": store.workshop()["workshop_id"],
-            "title": store.workshop()["title"], "taken_at": taken_at,
+            "taken_at": taken_at,
             "encrypted": key is not None, "salt": key.salt.hex() if key else None,
             "size": len(payload), "sha256": hashlib.sha256(payload).hexdigest()}
 
 
-def take_backup(store: Store, to: Path | str) -> Path:
-    """Back the workshop up into the folder ``to``; the path of the new backup."""
+def backup_folder(to: Path | str, workshop: Path | None = None) -> Path:
+    """The folder ``to``, made for this account alone if need be and checked that a
+    backup can be written there; StoreError in a plain sentence when it cannot."""
+    folder = Path(to).expanduser().resolve()
+    if folder.exists() and not folder.is_dir():
+        raise StoreError(f"{folder} is a file: backups go into a folder. Give a folder, "
+                         "such as one on a memory stick.")
+    if workshop is not None and folder == Path(workshop).resolve():
+        raise StoreError("A backup must go somewhere other than the workshop's own folder.")
+    try:
+        private_folder(folder)
+        probe = folder / f".write-test-{secrets.token_hex(3)}"
+        write_private(probe, b"")
+        probe.unlink()
+    except OSError as error:
+        raise StoreError(f"Backups cannot be written into {folder} "
+                         f"({error.strerror or type(error).__name__}). Is the memory stick "
+                         "or the network drive there?") from None
+    return folder
+
+
+def take_backup(store: Store, to: Path | str, why: str = "asked for") -> Path:
+    """Back the workshop up into the folder ``to``; the path of the new backup. What
+    happened is noted for the console (:func:`backup_status`)."""
+    try:
+        folder = backup_folder(to, store.folder)
+        try:
+            made = _take_backup(store, folder)
+        except OSError as error:
+            raise StoreError(f"The backup could not be written into {folder} "
+                             f"({error.strerror or type(error).__name__}); the backups "
+                             "there before it are as they were.") from None
+    except StoreError as error:
+        note_backup(store, f"The last backup ({why}) could not be made, at "
+                           f"{utc_now()[11:16]} UTC: {error}")
+        raise
+    note_backup(store, f"Last backup at {utc_now()[11:16]} UTC ({why}): {made}")
+    return made
+
+
+def note_backup(store: Store, said: str) -> None:
+    try:
+        store.set_meta(STATUS_NOTE, said)
+    except StoreError:
+        pass  # the backup itself said what happened
+
+
+def backup_status(store: Store) -> str | None:
+    """One sentence for the console about the last backup (None: none was made)."""
+    return store.meta(STATUS_NOTE)
+
+
+def _take_backup(store: Store, folder: Path) -> Path:
     import pyrage
 
-    folder = private_folder(Path(to).expanduser().resolve())
-    if folder == store.folder:
-        raise StoreError("A backup must go somewhere other than the workshop's own folder.")
     remember_folder(store, folder)
     _secret(store)  # in the backup, so a restore can tell whom a later receipt names
     write_pending_receipts(store)
@@ -103,6 +155,8 @@ def take_backup(store: Store, to: Path | str) -> Path:
 
 def read_backup(path: Path) -> tuple[dict, bytes]:
     """A backup's header and payload, checked whole (size and checksum)."""
+    if not path.is_file():
+        raise StoreError(f"There is no backup file at {path}.")
     try:
         data = path.read_bytes()
     except OSError as error:
@@ -152,19 +206,24 @@ def restore_backup(path: Path | str, folder: Path | str,
         except pyrage.DecryptError:
             raise StoreError(WRONG_PASSPHRASE.format(file=path)) from None
     made = not folder.exists()
+    if not made and any(folder.iterdir()):
+        raise StoreError(f"{folder} is not empty: restore into a new folder, or an empty "
+                         "one. Nothing was changed.")
     private_folder(folder)
     try:
+        make_private(folder)  # it becomes a workshop: this account's alone
         write_private(folder / DATABASE_NAME, copy)
         if header["encrypted"]:
             remember(key)
             mark_encrypted(folder, key)
         with Store.open(folder, database="sqlite") as store:
-            if store.workshop()["workshop_id"] != header["workshop_id"]:
+            workshop = store.workshop()
+            if workshop["workshop_id"] != header["workshop_id"]:
                 raise StoreError(NOT_A_BACKUP.format(file=path))
     except BaseException:
         discard_new_workshop(folder, made_folder=made, database="sqlite")
         raise
-    return Restored(folder, header["taken_at"], path.parent / RECEIPTS)
+    return Restored(folder, header["taken_at"], path.parent / RECEIPTS, workshop["title"])
 
 
 def _refuse_existing(path: Path, header: dict, folder: Path, key: WorkshopKey | None):
@@ -176,8 +235,7 @@ def _refuse_existing(path: Path, header: dict, folder: Path, key: WorkshopKey | 
     except StoreError:
         raise StoreError(ALREADY_THERE.format(folder=folder)) from None
     if ours["workshop_id"] != header["workshop_id"]:
-        raise StoreError(OTHER_WORKSHOP.format(file=path, theirs=header.get("title", ""),
-                                               folder=folder, ours=ours["title"]))
+        raise StoreError(OTHER_WORKSHOP.format(file=path, folder=folder, ours=ours["title"]))
     raise StoreError(ALREADY_THERE.format(folder=folder))
 
 

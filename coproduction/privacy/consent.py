@@ -147,14 +147,16 @@ def participants_overview(store: Store) -> list[dict]:
 
 def withdraw_participant(store: Store, participant_id: object, *,
                          requested_by: str = "facilitator",
-                         today: dt.date | None = None, wait: bool = False) -> dict:
+                         today: dt.date | None = None, wait: bool = False,
+                         replaying: bool = False) -> dict:
     """Withdraw a person now; return the erasure receipt (counts and times only).
 
     The deletion is one short transaction. Clearing the deleted rows from the stored file
     waits at most a second for another program that is reading it (``cleared`` says
     whether it is done; :func:`finish_clearing` finishes it later), so nobody's saves are
     held up. Every folder the kit wrote is written again without the person; the
-    evaluation report's rerun is waited for only with ``wait``.
+    evaluation report's rerun is waited for only with ``wait``. The workshop's backups
+    hear of it (:mod:`.backups`), unless this is a restore ``replaying`` their receipts.
     """
     plan = withdrawal_plan(store, today)
     with store.transaction() as tx:
@@ -173,7 +175,8 @@ def withdraw_participant(store: Store, participant_id: object, *,
                    "rows_erased": erased, "rows_anonymised": anonymised,
                    "results_changed": changed, "exports_rewritten": 0, "files_left": 0}
         receipt_id = tx.insert("erasures", receipt)
-    backups.note_withdrawal(store, pid, plan.policy, today or dt.date.today())
+    if not replaying:
+        backups.note_withdrawal(store, pid, plan.policy, today or dt.date.today())
     cleared = finish_clearing(store)
     done = rewrite_outputs(store, wait=wait)
     store.update("erasures", {"erasure_id": receipt_id},
@@ -253,7 +256,7 @@ def restore_workshop(path, folder, key=None) -> tuple[backups.Restored, int]:
             again = backups.withdrawals_since(store, restored.receipts)
             for pid, on in again:
                 withdraw_participant(store, pid, requested_by="facilitator", today=on,
-                                     wait=True)
+                                     wait=True, replaying=True)
     except BaseException:
         discard_new_workshop(restored.folder, made_folder=False, database="sqlite")
         raise

@@ -43,8 +43,9 @@ KEYRING_SERVICE = "coproduction"
 
 NEEDS_PASSPHRASE = (
     "The workshop at {folder} is encrypted, so it needs its passphrase. Run the command "
-    "where you can type it, give it on standard input with --passphrase-stdin, or keep it "
-    "in this computer's keyring: keyring set coproduction {folder}")
+    "where you can type it, or give it on standard input with --passphrase-stdin{keyring}")
+#: Said only where this computer has a keyring to keep it in.
+IN_THE_KEYRING = ", or keep it in this computer's keyring: keyring set coproduction {folder}"
 WRONG_PASSPHRASE = ("That passphrase does not open the workshop at {folder}. Nothing was "
                     "changed. Check it (capital letters and spaces count) and try again.")
 TOO_SHORT = (f"A passphrase needs at least {SHORTEST_PASSPHRASE} characters; a few "
@@ -168,6 +169,22 @@ def _handed_key(salt: bytes) -> WorkshopKey | None:
     except ValueError:
         return None
     return key if key.salt == salt and len(key.key) == KEY_BYTES else None
+
+
+def needs_passphrase(folder: Path) -> str:
+    """What to say when no key is held for an encrypted workshop."""
+    return NEEDS_PASSPHRASE.format(folder=folder, keyring=IN_THE_KEYRING.format(
+        folder=folder) if keyring_usable() else "")
+
+
+def keyring_usable() -> bool:
+    """Whether this computer has a keyring to keep a passphrase in."""
+    try:
+        import keyring
+        from keyring.backends import fail
+    except ImportError:
+        return False
+    return not isinstance(keyring.get_keyring(), fail.Keyring)
 
 
 def keyring_passphrase(folder: Path) -> str | None:

@@ -34,12 +34,17 @@ def private_folder(path: Path | str) -> Path:
     """``path`` as a folder, made for this account alone if the kit makes it now.
 
     A folder that is already there is left as its owner set it (it may be theirs, like
-    a Desktop); what the kit writes inside is private all the same."""
+    a Desktop); what the kit writes inside is private all the same. Every folder the kit
+    makes on the way there is private too."""
     path = Path(path)
-    if not path.is_dir():
-        path.mkdir(parents=True, exist_ok=True)
-        os.chmod(path, FOLDER_MODE)
-    return path
+    missing = []
+    while not path.is_dir() and path not in missing and path.parent != path:
+        missing.append(path)
+        path = path.parent
+    for folder in reversed(missing):
+        folder.mkdir(exist_ok=True)
+        os.chmod(folder, FOLDER_MODE)
+    return missing[0] if missing else path
 
 
 def make_private(path: Path | str) -> None:

@@ -20,7 +20,6 @@ from pathlib import Path
 
 from . import errors
 from .encryption import (
-    NEEDS_PASSPHRASE,
     WRONG_PASSPHRASE,
     WorkshopKey,
     cipher_driver,
@@ -28,6 +27,7 @@ from .encryption import (
     key_fits,
     known_key,
     mark_encrypted,
+    needs_passphrase,
 )
 from .errors import (
     BUSY,
@@ -143,7 +143,7 @@ class SQLiteBackend:
             if is_encrypted(folder):
                 key = known_key(folder)
                 if key is None:
-                    raise NeedsPassphrase(NEEDS_PASSPHRASE.format(folder=folder))
+                    raise NeedsPassphrase(needs_passphrase(folder))
         #: An encrypted file is opened with SQLCipher's SQLite; its errors are its own.
         self.encrypted, self.key = key is not None, key
         self._driver = driver = cipher_driver() if self.encrypted else sqlite3
