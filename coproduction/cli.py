@@ -34,6 +34,7 @@ from .store import (
     workshop_exists,
     workshop_folder,
 )
+from .store.errors import BACKED_UP_BY_DATABASE, IN_DATABASE
 from .store.schema import ACTIVITIES, TABLES
 from .store.sqlite import NeedsPassphrase, WrongPassphrase
 
@@ -535,8 +536,7 @@ def cmd_backup(args) -> int:
     from .privacy.backups import take_backup
 
     if database_url() is not None:
-        raise UsageError("A workshop in PostgreSQL is backed up with the database's own "
-                         "tools: see deploy/backup in the kit's deploy folder.")
+        raise UsageError(BACKED_UP_BY_DATABASE)
     with _open(args) as store:
         made = take_backup(store, args.to)
         encrypted = store.encrypted
@@ -576,9 +576,7 @@ def cmd_restore(args) -> int:
 
 def _plain_workshop(args) -> Path:
     if database_url() is not None:
-        raise UsageError("A workshop in PostgreSQL is not encrypted by the kit: the "
-                         "database server's disk encryption and TLS protect it (see "
-                         "SECURITY.md). Unset COPRODUCTION_DATABASE_URL for a SQLite one.")
+        raise UsageError(f"{IN_DATABASE} Unset {DATABASE_URL_ENV} for a SQLite one.")
     if args.workshop is None:
         raise UsageError("Say which workshop with --workshop PATH (the demo workshop, "
                          "made-up people, is never encrypted)")

@@ -194,7 +194,7 @@ def test_the_demo_is_never_encrypted_and_postgresql_workshops_are_told_why(tmp_p
     assert made.returncode == 0 and not encryption.is_encrypted(tmp_path / "demo")
     refused = run("encrypt", "--workshop", tmp_path / "demo",
                   env={**os.environ, "COPRODUCTION_DATABASE_URL": "postgresql://x/y"})
-    assert refused.returncode == 2 and "disk encryption and TLS" in refused.stderr
+    assert refused.returncode == 2 and "disk encryption and its TLS" in refused.stderr
 
 
 # -- backups ----------------------------------------------------------------------------

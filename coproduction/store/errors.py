@@ -54,5 +54,12 @@ NEWER = ("This workshop was made by a newer version of the kit. Please update th
          "open it; this version has not changed it.")
 
 
+#: What the kit leaves to a PostgreSQL server: encryption at rest, and backups.
+IN_DATABASE = ("A workshop in PostgreSQL is not encrypted by the kit: the database server's "
+               "disk encryption and its TLS protect it (see deploy/README.md).")
+BACKED_UP_BY_DATABASE = ("A workshop in PostgreSQL is backed up with the database's own "
+                         "tools: see deploy/README.md, section Backups.")
+
+
 class DamagedWorkshop(StoreError):
     """The workshop's file is empty, damaged or not a workshop; it was not written to."""

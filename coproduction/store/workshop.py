@@ -19,8 +19,10 @@ from typing import Callable, Iterator
 
 from .encryption import WorkshopKey
 from .errors import (
+    BACKED_UP_BY_DATABASE,
     DAMAGED,
     DATABASE_NOT_A_WORKSHOP,
+    IN_DATABASE,
     NEWER,
     NOT_A_WORKSHOP,
     Conflict,
@@ -72,11 +74,6 @@ def hash_key(key: str) -> str:
 def new_id(prefix: str) -> str:
     """A random, meaningless id such as ``p-3f9a1c2e`` (never derived from a name)."""
     return f"{prefix}-{secrets.token_hex(5)}"
-
-
-IN_DATABASE = ("A workshop in PostgreSQL is not encrypted by the kit: the database server's "
-               "disk encryption and its TLS protect it (see SECURITY.md). Make it without "
-               "a passphrase.")
 
 
 def _backend(folder: Path, database: str | None, create: bool, key: WorkshopKey | None):
@@ -437,8 +434,7 @@ class Store:
         """A consistent copy of the whole SQLite file at ``path`` (SQLite's online backup,
         in one read snapshot: pages go on saving meanwhile), encrypted as the file is."""
         if self.backend != SQLITE:
-            raise StoreError("A workshop in PostgreSQL is backed up with the database's "
-                             "own tools: see deploy/backup.")
+            raise StoreError(BACKED_UP_BY_DATABASE)
         with self._lock:
             try:
                 self._db.snapshot(path)
