@@ -74,8 +74,12 @@ def _passphrase(args, question: str, *, refusal: str, twice: bool = False) -> st
     try:
         typed = getpass.getpass(question)
         again = getpass.getpass("Type it again, to be sure: ") if twice else typed
-    except EOFError:  # Ctrl-D
+    except EOFError:  # Ctrl-D: the prompt's line is ended before anything else is said
+        print(file=sys.stderr)
         raise UsageError("No passphrase was typed, so nothing was done.") from None
+    except KeyboardInterrupt:
+        print(file=sys.stderr)
+        raise
     if again != typed:
         raise UsageError("The two passphrases were not the same, so nothing was made.")
     return typed
@@ -322,6 +326,7 @@ def cmd_withdraw(args) -> int:
 
 def cmd_purge(args) -> int:
     from .privacy.consent import purge
+    from .privacy.small_counts import counted
 
     with _open(args) as store:
         keep = store.workshop()["keep_until"]
@@ -332,7 +337,8 @@ def cmd_purge(args) -> int:
     if removed:
         print("Removed: " + ", ".join(f"{n} rows of {t}" for t, n in sorted(removed.items())))
     if gone:
-        print(f"Removed {gone} backups taken before today, which held that data too.")
+        print(f"Removed {counted(gone, 'backup', 'backups')} taken before now, which held "
+              "that data too.")
     return 0
 
 
@@ -483,9 +489,10 @@ class _BackupsWhileServing:
                 made = take_backup(store, self.args.backup_to, why)
             print(f"Backed up ({why}): {made}", flush=True)
         except (StoreError, OSError) as error:
+            said = str(error) if isinstance(error, StoreError) else type(error).__name__
             print(f"coproduction: the backup could not be made ({why}): "
-                  f"{error if isinstance(error, StoreError) else type(error).__name__}. "
-                  "The workshop itself is as it was.", file=sys.stderr, flush=True)
+                  f"{said.rstrip('.')}. The workshop itself is as it was.", file=sys.stderr,
+                  flush=True)
 
 
 def cmd_move(args) -> int:
@@ -571,6 +578,8 @@ def cmd_restore(args) -> int:
     print("Withdrawn again, as they asked after the backup was taken: "
           f"{counted(again, 'person', 'people')}." if again else
           "Nobody withdrew after this backup was taken.")
+    print("It is a workshop of its own from now on: withdrawals in the original do not "
+          "reach it. Serve one of the two, and remove the other once you no longer need it.")
     return 0
 
 

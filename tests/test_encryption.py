@@ -291,6 +291,7 @@ def test_a_bad_backup_a_wrong_passphrase_or_another_workshop_changes_nothing(tmp
             (cut, tmp_path / "r1", "is cut short"),
             (not_one, tmp_path / "r2", "is not a backup the kit made"),
             (tmp_path / "missing.backup", tmp_path / "r3", "There is no backup file at"),
+            (tmp_path / "b", tmp_path / "r5", "is a folder: give one of the backup files"),
             (backup, other, "is of another workshop, not of the workshop at")):
         done = run("restore", "--from", source, "--workshop", target)
         assert done.returncode == 2 and said in done.stderr, done.stderr
@@ -303,7 +304,9 @@ def test_a_bad_backup_a_wrong_passphrase_or_another_workshop_changes_nothing(tmp
     assert (other / DATABASE_NAME).read_bytes() == other_bytes
     assert b"Ours" not in backup.read_bytes()  # a title may say whom a workshop is for
     for bad_folder, said in ((tmp_path / "cut.backup", "is a file: backups go into a folder"),
-                             (Path("/proc/no-such/folder"), "Backups cannot be written into")):
+                             (tmp_path / "cut.backup" / "sub", "cut.backup is a file, not"),
+                             (Path("/proc"), "(it cannot be written to)"),
+                             (Path("/proc/no-such/folder"), "(it cannot be made: ")):
         refused = run("backup", "--workshop", folder, "--to", bad_folder)
         assert refused.returncode == 2 and said in refused.stderr, refused.stderr
         served = run("serve", "--workshop", folder, "--backup-to", bad_folder, "--port", "1",
@@ -344,7 +347,7 @@ def test_a_purge_reaches_the_backups_too(tmp_path):
     assert readable([NAME], tmp_path / "b")  # a plain workshop's backup is plain
     purged = run("purge", "--workshop", folder, passphrase=None)
     assert purged.returncode == 0, purged.stderr
-    assert "Removed 1 backups taken before today" in purged.stdout
+    assert "Removed 1 backup taken before now" in purged.stdout
     assert not readable([NAME], tmp_path / "b", folder)
 
 

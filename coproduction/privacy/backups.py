@@ -84,15 +84,21 @@ def backup_folder(to: Path | str, workshop: Path | None = None) -> Path:
                          "such as one on a memory stick.")
     if workshop is not None and folder == Path(workshop).resolve():
         raise StoreError("A backup must go somewhere other than the workshop's own folder.")
+    in_the_way = next((p for p in folder.parents if p.exists() and not p.is_dir()), None)
+    if in_the_way is not None:
+        raise StoreError(f"Backups cannot go into {folder}: {in_the_way} is a file, not a "
+                         "folder.")
+    existed = folder.is_dir()
     try:
         private_folder(folder)
         probe = folder / f".write-test-{secrets.token_hex(3)}"
         write_private(probe, b"")
         probe.unlink()
     except OSError as error:
-        raise StoreError(f"Backups cannot be written into {folder} "
-                         f"({error.strerror or type(error).__name__}). Is the memory stick "
-                         "or the network drive there?") from None
+        why = "it cannot be written to" if existed else (
+            f"it cannot be made: {(error.strerror or type(error).__name__).lower()}")
+        raise StoreError(f"Backups cannot be written into {folder} ({why}). Is the memory "
+                         "stick or the network drive there?") from None
     return folder
 
 
@@ -155,6 +161,10 @@ def _take_backup(store: Store, folder: Path) -> Path:
 
 def read_backup(path: Path) -> tuple[dict, bytes]:
     """A backup's header and payload, checked whole (size and checksum)."""
+    if path.is_dir():
+        newest = max(path.glob(f"*{BACKUP_END}"), default=None, key=lambda p: p.name)
+        raise StoreError(f"{path} is a folder: give one of the backup files in it"
+                         + (f", such as the newest, {newest}." if newest else "."))
     if not path.is_file():
         raise StoreError(f"There is no backup file at {path}.")
     try:
