@@ -46,6 +46,15 @@ def encrypted_workshop(folder: Path, title: str = "Private") -> Path:
     return folder
 
 
+def plain_workshop_with(folder: Path, name: str) -> Store:
+    """A workshop made with --no-encryption, open, with ``name`` in it."""
+    assert run("new", "--workshop", folder, "--title", "Plain", "--no-encryption",
+               passphrase=None).returncode == 0
+    store = Store.open(folder)
+    join_workshop(store, code=store.workshop()["code"], pseudonym=name)
+    return store
+
+
 def with_people(folder: Path, *names: str) -> list[str]:
     """People join (in this process, which is given the key as a command is)."""
     encryption.unlock(folder, PASSPHRASE)
@@ -150,10 +159,7 @@ def test_the_file_opens_with_sqlciphers_own_passphrase_and_every_command_works(t
 
 def test_encrypt_and_decrypt_check_every_row_and_leave_nothing_readable(tmp_path):
     folder = tmp_path / "w"
-    assert run("new", "--workshop", folder, "--title", "T", "--no-encryption",
-               passphrase=None).returncode == 0
-    with Store.open(folder) as store:
-        join_workshop(store, code=store.workshop()["code"], pseudonym=NAME)
+    with plain_workshop_with(folder, NAME) as store:
         rows = {name: store.select(name) for name in ("participants", "workshop")}
     assert readable([NAME], folder)
     done = run("encrypt", "--workshop", folder)
@@ -335,10 +341,7 @@ def test_a_restore_goes_into_an_empty_folder_someone_made_and_folders_on_the_way
 
 def test_a_purge_reaches_the_backups_too(tmp_path):
     folder = tmp_path / "w"
-    assert run("new", "--workshop", folder, "--title", "T", "--no-encryption",
-               passphrase=None).returncode == 0
-    with Store.open(folder) as store:
-        join_workshop(store, code=store.workshop()["code"], pseudonym=NAME)
+    with plain_workshop_with(folder, NAME) as store:
         # The workshop is over: the day it promised to keep data until has gone by.
         store.update("workshop", {}, {"keep_until": "2026-01-31"})
         declare(store, "backup", "Sam covers for Jo")
