@@ -27,7 +27,9 @@ One module for each part; the rest of the kit imports from this package only:
 - :mod:`.sqlite` and :mod:`.postgresql`: one module per backend;
 - :mod:`.location`: where a workshop is (a folder, or a schema in a database);
 - :mod:`.errors`: what the store says when it cannot do what was asked;
-- :mod:`.changes`: the nudge that wakes pages when another process writes.
+- :mod:`.changes`: the nudge that wakes pages when another process writes;
+- :mod:`.encryption`: a SQLite file encrypted at rest, and where its key comes from;
+- :mod:`.on_disk`: every file and folder the kit writes, for this account alone.
 """
 
 from .errors import Conflict, DamagedWorkshop, StoreError
