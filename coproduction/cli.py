@@ -265,15 +265,14 @@ def cmd_participants(args) -> int:
 
     with _open(args) as store:
         people = participants_overview(store)
+        left = 0 if people else len(store.select("erasures"))
     if args.json:
         print(json.dumps(people, ensure_ascii=False, indent=2))
     else:
         for p in people:
             print(f"{p['participant_id']}\t{p['status']}\t{p['pseudonym']}")
         if not people:
-            with _open(args) as store:
-                left = store.select("erasures")
-            print(f"Nobody is taking part now; {counted(len(left), 'person', 'people')} "
+            print(f"Nobody is taking part now; {counted(left, 'person', 'people')} "
                   "withdrew." if left else "Nobody has joined yet.")
     return 0
 
@@ -450,6 +449,7 @@ def cmd_serve(args) -> int:
         servers.stop()
         if backing_up:
             backing_up.take("the workshop stopped")
+            backing_up.store.close()
     return 0
 
 
@@ -460,14 +460,15 @@ class _BackupsWhileServing:
     LOOK_SECONDS = 5.0
 
     def __init__(self, args, folder: Path):
-        self.args, self.folder = args, folder
+        self.args = args
+        #: Held open while serving: opening again every few seconds would read the file.
+        self.store = _unlocked(args, folder)
         self.closed = self._closed_rounds()
         self.looked = time.monotonic()
 
     def _closed_rounds(self) -> set[tuple[int, str]]:
-        with _unlocked(self.args, self.folder) as store:
-            return {(s["session_id"], s["closed_at"]) for s in store.select("sessions")
-                    if s["status"] == "closed"}
+        return {(s["session_id"], s["closed_at"]) for s in self.store.select("sessions")
+                if s["status"] == "closed"}
 
     def after_rounds_close(self) -> None:
         if time.monotonic() - self.looked < self.LOOK_SECONDS:
@@ -485,8 +486,7 @@ class _BackupsWhileServing:
         from .privacy.backups import take_backup
 
         try:
-            with _unlocked(self.args, self.folder) as store:
-                made = take_backup(store, self.args.backup_to, why)
+            made = take_backup(self.store, self.args.backup_to, why)
             print(f"Backed up ({why}): {made}", flush=True)
         except (StoreError, OSError) as error:
             said = str(error) if isinstance(error, StoreError) else type(error).__name__
