@@ -68,7 +68,8 @@ def build(path: Path, people: int, *, seed: int = SEED) -> Path:
                 "role": rng.choices(roles, weights=[6, 3, 1])[0],
                 "credit": rng.choices(["pseudonym", "anonymous", "collective", "named"],
                                       weights=[6, 2, 1, 1])[0],
-                "contact_ok": False, "status": "active", "key_hash": "x" * 64})
+                "contact_ok": False, "status": "active", "key_hash": "x" * 64,
+                "joined_on": "device"})
             ids.append(pid)
         methods = [m["method_id"] for m in catalogue_rows()]
         for row in catalogue_rows():
@@ -88,7 +89,7 @@ def build(path: Path, people: int, *, seed: int = SEED) -> Path:
                                     "body": "The SENCO will meet you at the CAMHS base. "
                                             "Please tell us what helps." * (1 + n % 3)})
                 term = tx.insert("terms", {"session_id": sid, "term": f"term {n}",
-                                           "source": "checker", "kind": "jargon"})
+                                           "marked_by": "checker", "kind": "jargon"})
                 proposals = [tx.insert("proposals", {**mine(pid), "term_id": term,
                                                      "wording": f"wording {n}-{k}"})
                              for k, pid in enumerate(rng.sample(here, 10))]

@@ -371,6 +371,17 @@ def cmd_sheets(args) -> int:
     return 0
 
 
+def cmd_paper_forms(args) -> int:
+    from .paper_forms import write_paper_forms
+
+    with _open(args) as store:
+        paths = write_paper_forms(store, args.out)
+    print(f"Wrote {len(paths)} paper forms to {args.out}, one per activity with this "
+          "session's content. Each has a sheet number: 'Add for someone' on the console "
+          "asks for it when you type a form in.")
+    return 0
+
+
 def cmd_evaluate(args) -> int:
     from .evaluation.metrics import Evaluation
     from .evaluation.report import write_report
@@ -436,6 +447,8 @@ def cmd_serve(args) -> int:
     servers = start_servers(settings)
     print(f"Join: {servers.join_url}")
     print(f"Console: {servers.console_url}")
+    if servers.screen_url:
+        print(f"Room screen: {servers.screen_url}")
     print("Press Ctrl+C to stop the workshop.", flush=True)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -713,6 +726,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=named_path, required=True, metavar="DIR",
                    help="the folder to write the sheets to")
     p.set_defaults(run=cmd_sheets)
+
+    p = sub.add_parser("paper-forms", help="write a printable form per activity, with this "
+                                           "session's content, for people taking part on paper")
+    _workshop_arg(p)
+    p.add_argument("--out", type=named_path, required=True, metavar="DIR",
+                   help="the folder to write the forms to")
+    p.set_defaults(run=cmd_paper_forms)
 
     p = sub.add_parser("evaluate", help="run the evaluation notebooks and write an HTML "
                                         "report with its metric tables as CSV")

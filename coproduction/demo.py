@@ -313,13 +313,46 @@ def evaluation_step(store: Store, rng: random.Random, people: list[Participant])
                                     "have to change how our service writes letters.")
 
 
+def room_step(store: Store, rng: random.Random, people: list[Participant]) -> None:
+    """The whole room in the open language session: someone taking part on paper, what
+    they said typed in with them and read back, a show of hands, and a wording the
+    facilitator holds back to look at first."""
+    from .core.participants import confirm_read_back, join_on_paper, speaking_with
+    from .core.promises import information_version
+    from .core.sessions import hold_new
+
+    store.clock = _clock("2026-03-09T11:00:00")
+    val = join_on_paper(store, pseudonym="Val", taken_by="Jess", settlement="voucher",
+                        info_version=information_version(store.workshop()))
+    sid = store.select("sessions", {"activity": "language", "status": "open"})[-1]["session_id"]
+    session = SharedLanguage(store, sid)
+    terms = {t.term: t.term_id for t in session.board(viewer=None).terms}
+    spoken = speaking_with(store, val.participant_id, source="spoken", entered_by="Jess")
+    wording = session.propose(spoken, terms["DSL"], "the person at school who keeps "
+                              "children safe")
+    confirm_read_back(store, val.participant_id, "Jess")
+    on_paper = speaking_with(store, val.participant_id, source="paper", entered_by="Jess",
+                             sheet="1-01")
+    session.vote(on_paper, wording, "agree")
+    here = [p for p in people[:-1] if p.credit != "collective"]
+    for person in here[:3]:
+        session.vote(person, wording, "agree")
+    session.count_in_room(wording, {"agree": 5, "pass": 1}, on_phone_too=2,
+                          entered_by="Jess")
+    hold_new(store, True)
+    session.propose(here[3], terms["DSL"], "the teacher in charge of keeping us safe")
+    hold_new(store, False)  # the held wording waits; new ones in the demo go straight on
+
+
 Step = Callable[[Store, random.Random, list[Participant]], None]
 
 
 def demo_steps() -> list[Step]:
     """Each registered activity's demo step (its declaration names it), in the order a
-    workshop runs them, then the steps of the core: consent and pay, and weeks later."""
-    return [named(a.demo) for a in activities().values()] + [consent_step, evaluation_step]
+    workshop runs them, then the steps of the core: consent and pay, weeks later, and the
+    whole room (paper, voice, a show of hands) in the session still open."""
+    return [named(a.demo) for a in activities().values()] + [consent_step, evaluation_step,
+                                                              room_step]
 
 
 def make_demo(path: Path | str, *, seed: int = SEED) -> Store:

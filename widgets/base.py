@@ -57,6 +57,17 @@ DAMAGED_ON_A_PAGE = ("The workshop's file on the facilitator's computer is damag
                      "facilitator.")
 
 
+def qr_png(text: str) -> bytes:
+    """The QR code of ``text`` as PNG bytes (drawn locally, nothing fetched)."""
+    import io
+
+    import segno
+
+    buffer = io.BytesIO()
+    segno.make(text, error="m").save(buffer, kind="png", scale=6, border=2)
+    return buffer.getvalue()
+
+
 def css(*names: str) -> list[str]:
     """Stable CSS classes (``coproduction-...``) that tests and styles find widgets by."""
     return [f"coproduction-{n}" for n in names]
@@ -160,6 +171,18 @@ def unheard(widget: ipw.Widget, observer: Callable, name: str = "value"):
         widget.observe(observer, names=name)
 
 
+def person_is_here(person) -> bool:
+    """Whether the page is the person's own (on their device), not the console typing in
+    what they say (``person.entry``): only their own page reads their private answers."""
+    return getattr(person, "entry", None) is None
+
+
+def private_part(person, *parts: ipw.Widget) -> list[ipw.Widget]:
+    """``parts`` of a page that hold private answers (or others' life stories): on the
+    person's own page, and left off when the console types in with them."""
+    return list(parts) if person_is_here(person) else []
+
+
 class KeyedRows(ipw.VBox):
     """Rows made once per key and reused on every redraw (see :func:`show_lines`).
 
@@ -257,6 +280,51 @@ class RoundControls(ipw.VBox):
             return
         self.panel.fixed_session = change["new"]
         self.panel.redraw()
+
+
+class RoomCount(ipw.VBox):
+    """A console tab's "Counted in the room": a show of hands or dots on a flip chart,
+    typed in as counts, with how many of those people also used a phone (they are counted
+    once). ``count(key, counts, on_phone_too, counted_by)`` saves it in the engine."""
+
+    def __init__(self, panel: "LivePanel", choices: list[tuple[str, str]], pick: str,
+                 overlap: str, count: Callable[[object, dict, int, str], None]):
+        self.panel, self._count = panel, count
+        self.pick = ipw.Dropdown(options=[], _dom_classes=css("room-count-pick"))
+        self.counts = {key: ipw.BoundedIntText(value=0, min=0, max=10000, description=words,
+                                               style={"description_width": "initial"},
+                                               _dom_classes=css("room-count-number",
+                                                                f"room-count-{key}"))
+                       for words, key in choices}
+        self.overlap = ipw.BoundedIntText(value=0, min=0, max=10000,
+                                          _dom_classes=css("room-count-overlap"))
+        self.by = ipw.Text(placeholder="your first name", _dom_classes=css("room-count-by"))
+        self.save = ipw.Button(description="Save the count", _dom_classes=css("room-count-save"))
+        panel.on_click(self.save, self._save, "Saved: it counts as anonymous votes, marked "
+                       "'counted in the room'.")
+        super().__init__([
+            label("Counted in the room", "section-title"),
+            label("A show of hands or dots on a flip chart: type in the counts.",
+                  "room-count-note"),
+            asked(pick, self.pick), ipw.HBox(list(self.counts.values())),
+            asked(overlap, self.overlap), asked("Counted by:", self.by), self.save],
+            _dom_classes=css("room-count"))
+
+    def offer(self, options: list[tuple[str, object]]) -> None:
+        if list(self.pick.options) != options:
+            keep = self.pick.value
+            self.pick.options = options
+            self.pick.value = keep if keep in {v for _w, v in options} else (
+                options[0][1] if options else None)
+        self.save.disabled = not options
+
+    def _save(self) -> None:
+        if self.pick.value is None:
+            raise InvalidInput("There is nothing to count yet.")
+        self._count(self.pick.value, {k: box.value for k, box in self.counts.items()},
+                    self.overlap.value, self.by.value)
+        for box in (*self.counts.values(), self.overlap):
+            box.value = 0
 
 
 def escaped(text: str) -> str:

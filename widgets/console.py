@@ -5,29 +5,39 @@ The console is served on 127.0.0.1 only; participants cannot open it.
 
 from __future__ import annotations
 
-import io
 import os
 import time
 
 import ipywidgets as ipw
 
 from coproduction.core.activity import activities, named
-from coproduction.core.sessions import activity_now, add_places, open_activity
+from coproduction.core.sessions import (
+    SCREEN_WORDS,
+    activity_now,
+    add_places,
+    held_count,
+    hold_new,
+    open_activity,
+    put_on_screen,
+    release_held,
+)
 from coproduction.core.settings import JOIN_URL_ENV
 from coproduction.privacy.backups import backup_status
 from coproduction.store import Store
 
-from .base import LivePanel, asked, css, kernel_loop, label, page_or_problem, show_lines
+from .base import (
+    LivePanel,
+    asked,
+    css,
+    kernel_loop,
+    label,
+    page_or_problem,
+    qr_png,
+    show_lines,
+    unheard,
+)
 from .consent import ConsentConsole
-
-
-def qr_png(text: str) -> bytes:
-    """The QR code of ``text`` as PNG bytes (drawn locally, nothing fetched)."""
-    import segno
-
-    buffer = io.BytesIO()
-    segno.make(text, error="m").save(buffer, kind="png", scale=6, border=2)
-    return buffer.getvalue()
+from .for_someone import ForSomeoneConsole
 
 
 class FacilitatorConsole(ipw.VBox):
@@ -55,6 +65,8 @@ class FacilitatorConsole(ipw.VBox):
             panel = named(declared.console)(store)
             setattr(self, name, panel)
             tabs.append((declared.title, panel))
+        self.for_someone = ForSomeoneConsole(store, join_url)
+        tabs.append(("Add for someone", self.for_someone))
         self.consent = ConsentConsole(store)
         tabs.append(("People, consent and pay", self.consent))
         self.tabs = ipw.Tab(children=[panel for _, panel in tabs],
@@ -121,9 +133,10 @@ class RoomPanel(LivePanel):
         self.news = ipw.VBox(_dom_classes=css("room-news"))
         self.backup = label("", "backup-status")  # what `serve --backup-to` last did
         self._timer = None
+        self.screen = ScreenControls(self)
         self.children = [ipw.HBox([self.count, self.look, self.more]), self.now, self.backup,
                          asked("Move everyone to:", self.choice, "activity-move"),
-                         self.show_button, self.message,
+                         self.show_button, self.screen, self.message,
                          label("What the group was told last (newest first):",
                                "room-news-title"), self.news]
 
@@ -185,9 +198,84 @@ class RoomPanel(LivePanel):
         said_of_backups = backup_status(self.store)
         self.backup.value = said_of_backups or ""
         self.backup.layout.display = None if said_of_backups else "none"
+        self.screen.show()
         news = self.store.select("notices", order_by="notice_id")[-NEWS_SHOWN:]
         show_lines(self.news, [n["text"] for n in reversed(news)] or ["Nothing yet."],
                    "room-news-line")
+
+
+#: The room screen's page, beside the console's on the same server (the console's login
+#: carries over); kit markup only.
+SCREEN_LINK = ("<a class='coproduction-screen-link' href='room.ipynb' target='_blank' "
+               "rel='noopener'>Open the room screen in a new window</a> (for a second display "
+               "or a projector)")
+
+
+class ScreenControls(ipw.VBox):
+    """What the room screen shows, blanking it at once, and holding new contributions
+    until the facilitator has seen them (part of :class:`RoomPanel`)."""
+
+    def __init__(self, panel: RoomPanel):
+        self.panel = panel
+        self.choice = ipw.Dropdown(
+            options=[(SCREEN_WORDS["follow"], "follow"),
+                     *[(a.title, name) for name, a in activities().items()],
+                     (SCREEN_WORDS["blank"], "blank")], _dom_classes=css("screen-pick"))
+        self.choice.observe(self._chosen, names="value")
+        self.blank = ipw.Button(description="Blank the screen now", button_style="warning",
+                                _dom_classes=css("screen-blank-button"))
+        panel.on_click(self.blank, self._blank_or_back)
+        self.hold = ipw.Checkbox(description="Hold new words and wordings until I release "
+                                 "them", indent=False, _dom_classes=css("screen-hold"))
+        self.hold.observe(self._held, names="value")
+        self.release = ipw.Button(description="Release", button_style="primary",
+                                  _dom_classes=css("screen-release"))
+        panel.on_click(self.release, self._release)
+        self.held = label("", "screen-held")
+        self._before_blank = "follow"
+        super().__init__([ipw.HTML(SCREEN_LINK, _dom_classes=css("screen-link-box")),
+                          asked("On the room screen:", self.choice, "screen-choice"),
+                          self.blank, self.hold, ipw.HBox([self.held, self.release])],
+                         _dom_classes=css("screen-controls"))
+
+    def show(self) -> None:
+        workshop = self.panel.store.workshop()
+        with unheard(self.choice, self._chosen), unheard(self.hold, self._held):
+            self.choice.value = workshop["screen"]
+            self.hold.value = bool(workshop["screen_hold"])
+        blank = workshop["screen"] == "blank"
+        if not blank:
+            self._before_blank = workshop["screen"]
+        self.blank.description = "Show the screen again" if blank else "Blank the screen now"
+        waiting = held_count(self.panel.store)
+        self.held.value = (f"{waiting} held, waiting for you (see the Shared language tab)."
+                           if waiting else "Nothing is held.")
+        self.release.description = f"Release {waiting} now" if waiting else "Release"
+        self.release.disabled = not waiting
+
+    def _chosen(self, change) -> None:
+        if change["new"] is not None:
+            self.panel.guard(put_on_screen, self.panel.store, change["new"],
+                             done="The room screen shows it now.")
+
+    def _blank_or_back(self) -> None:
+        if self.panel.store.workshop()["screen"] == "blank":
+            put_on_screen(self.panel.store, self._before_blank)
+            self.panel.say("The room screen is back.", "ok")
+        else:
+            put_on_screen(self.panel.store, "blank")
+            self.panel.say("The room screen is blank.", "ok")
+
+    def _held(self, change) -> None:
+        self.panel.guard(hold_new, self.panel.store, change["new"], done=(
+            "New words and wordings wait for you now; their authors see them as held."
+            if change["new"] else "New words and wordings go straight on the board again. "
+            "Anything still held waits for you to release it."))
+
+    def _release(self) -> None:
+        released = release_held(self.panel.store)
+        self.panel.say(f"Released {released}: the board and the room screen show "
+                       f"{'it' if released == 1 else 'them'} now.", "ok")
 
 
 def console_page(workshop=None) -> ipw.Widget:

@@ -35,6 +35,7 @@ from .base import (
     asked,
     css,
     label,
+    person_is_here,
     show_lines,
 )
 
@@ -192,7 +193,8 @@ class FeedbackBoard(FeedbackPanel):
         rating_rows = []
         for principle, words in fb.PRINCIPLE_WORDS.items():
             self.ratings[principle] = _toggles(
-                [(w, n) for n, w in fb.RATING_WORDS.items()], "rating", f"rating-{principle}")
+                [(f"{fb.RATING_FACES[n]} {w}", n) for n, w in fb.RATING_WORDS.items()],
+                "rating", f"rating-{principle}")
             rating_rows.append(asked(words, self.ratings[principle], "principle"))
         self.change = ipw.Textarea(placeholder="you can leave this empty",
                                    layout=ipw.Layout(height="5em"),
@@ -236,7 +238,10 @@ class FeedbackBoard(FeedbackPanel):
     def _load_mine(self) -> None:
         if self.session is None:
             return
-        mine = self.need_session().my_check_ins(self.person).get(self.moment.value) or {}
+        # A check-in is private: typed in for someone at the console, it is written,
+        # never read back onto the console's screen.
+        mine = (self.need_session().my_check_ins(self.person).get(self.moment.value)
+                if person_is_here(self.person) else None) or {}
         self.feeling.value = mine.get("feeling")
         self.follow_up.value = mine.get("follow_up", False)
         self.keep.value = mine.get("keep", False)
@@ -265,15 +270,9 @@ class FeedbackBoard(FeedbackPanel):
         for box in (self.checkin, self.rate, self.ladder):
             _shown(box, True)
         actions = fb.since_last_time(self.store, self.need_session().session_id)
-        show_lines(self.done_lines, [
-            line for a in actions if a.status != "not_possible" for line in (
-                f"You said: {a.you_said}",
-                f"{fb.STATUS_WORDS[a.status]}: {a.we_did}")] or ["Nothing yet."],
-            "we-did-line")
-        show_lines(self.not_possible_lines, [
-            line for a in actions if a.status == "not_possible" for line in (
-                f"You said: {a.you_said}", f"We could not: {a.we_did}",
-                f"Why: {a.reason}")] or ["Nothing."], "not-possible-line")
+        done, not_possible = said_and_did(actions)
+        show_lines(self.done_lines, done, "we-did-line")
+        show_lines(self.not_possible_lines, not_possible, "not-possible-line")
         _shown(self.since, bool(actions))
         spread = self.need_session().ladder_spread()
         show_lines(self.spread, _counts(spread, fb.LADDER_WORDS,
@@ -293,6 +292,68 @@ class FeedbackBoard(FeedbackPanel):
 
     def _place(self) -> None:
         self.need_session().place_on_ladder(self.person, self.rung.value)
+
+
+def how_people_are(picture: fb.Picture) -> list[str]:
+    """How many people feel each way at check-in and check-out: counts only, never
+    names, and none under the smallest group shown (the console and the room screen)."""
+    lines = []
+    for moment, words in fb.MOMENT_WORDS.items():
+        answers = picture.answers[moment]
+        said = [v for v in picture.feelings[moment].values() if v]
+        if answers and not said:
+            lines.append(f"{words}: {answers} answered; shown from {fb.PICTURE_MIN}.")
+        elif answers and all(v == SUPPRESSED for v in said):
+            lines.append(f"{words}: {answers} answered; no feeling was chosen by "
+                         f"{fb.PICTURE_MIN} or more, so none is shown.")
+        elif answers:
+            lines.append(f"{words}: " + ", ".join(
+                f"{fb.FEELING_WORDS[f][1]} {picture.feelings[moment][f]}"
+                for f in fb.FEELING_WORDS if picture.feelings[moment].get(f)))
+    return lines or ["Nobody has checked in yet."]
+
+
+def said_and_did(actions: list[fb.ActionView]) -> tuple[list[str], list[str]]:
+    """"You said, we did" as lines: what was done or is on its way, and what could not be
+    done and why (a participant's page and the room screen)."""
+    done = [line for a in actions if a.status != "not_possible" for line in (
+        f"You said: {a.you_said}", f"{fb.STATUS_WORDS[a.status]}: {a.we_did}")]
+    not_possible = [line for a in actions if a.status == "not_possible" for line in (
+        f"You said: {a.you_said}", f"We could not: {a.we_did}", f"Why: {a.reason}")]
+    return done or ["Nothing yet."], not_possible or ["Nothing."]
+
+
+class FeedbackScreen(FeedbackPanel):
+    """The room screen's feedback: how many people feel each way (no names, small counts
+    not shown) and "you said, we did"."""
+
+    def __init__(self, store: Store, session_id: int | None = None):
+        super().__init__(store, session_id, classes=("feedback-screen",))
+        self.title = label("", "session-title")
+        self.picture = ipw.VBox(_dom_classes=css("overall-picture"))
+        self.done_lines = ipw.VBox(_dom_classes=css("we-did"))
+        self.not_possible_lines = ipw.VBox(_dom_classes=css("not-possible"))
+        self.children = [self.title, _box("How people are", [self.picture], "picture-box"),
+                         _box("You said, we did", [
+                             self.done_lines, label("What we could not do, and why",
+                                                    "section-title"),
+                             self.not_possible_lines], "since-last-time")]
+
+    def refresh(self) -> None:
+        row = self.pick_session()
+        if row is None:
+            self.title.value = "No feedback session yet"
+            show_lines(self.picture, [], "picture-line")
+            show_lines(self.done_lines, [], "we-did-line")
+            show_lines(self.not_possible_lines, [], "not-possible-line")
+            return
+        self.title.value = row["title"]
+        show_lines(self.picture, how_people_are(self.need_session().picture()),
+                   "picture-line")
+        done, not_possible = said_and_did(fb.since_last_time(self.store,
+                                                             self.need_session().session_id))
+        show_lines(self.done_lines, done, "we-did-line")
+        show_lines(self.not_possible_lines, not_possible, "not-possible-line")
 
 
 # -- the facilitator's feedback tab ----------------------------------------------
@@ -465,20 +526,7 @@ class FeedbackConsole(FeedbackPanel):
             line_row.text.value = (f"{name} ({fb.MOMENT_WORDS[moment].lower()})"
                                    + (": done" if done else ""))
             line_row.done.disabled = done
-        lines = []
-        for moment, words in fb.MOMENT_WORDS.items():
-            answers = picture.answers[moment]
-            said = [v for v in picture.feelings[moment].values() if v]
-            if answers and not said:
-                lines.append(f"{words}: {answers} answered; shown from {fb.PICTURE_MIN}.")
-            elif answers and all(v == SUPPRESSED for v in said):
-                lines.append(f"{words}: {answers} answered; no feeling was chosen by "
-                             f"{fb.PICTURE_MIN} or more, so none is shown.")
-            elif answers:
-                lines.append(f"{words}: " + ", ".join(
-                    f"{fb.FEELING_WORDS[f][1]} {picture.feelings[moment][f]}"
-                    for f in fb.FEELING_WORDS if picture.feelings[moment].get(f)))
-        show_lines(self.picture, lines or ["Nobody has checked in yet."], "picture-line")
+        show_lines(self.picture, how_people_are(picture), "picture-line")
         show_lines(self.rating_lines, [
             f"{fb.PRINCIPLE_WORDS[p].split(':')[0]}: " + ", ".join(
                 f"{fb.RATING_WORDS[n]} {c[n]}" for n in fb.RATING_WORDS if c.get(n))

@@ -25,7 +25,7 @@ from coproduction.activities.shared_language import (
     change_glossary_entry,
     glossary_entries,
 )
-from coproduction.core.participants import Participant
+from coproduction.core.participants import THE_ROOM, Participant
 from coproduction.core.validation import InvalidInput
 from coproduction.privacy import consent
 from coproduction.store import Store
@@ -33,6 +33,7 @@ from coproduction.store import Store
 from .base import (
     KeyedRows,
     LivePanel,
+    RoomCount,
     RoundControls,
     asked,
     css,
@@ -40,6 +41,8 @@ from .base import (
     fixed_layout,
     label,
     marked_text,
+    person_is_here,
+    private_part,
     show_lines,
 )
 
@@ -50,6 +53,9 @@ VOTE_OPTIONS = [("Agree", "agree"), ("Not sure", "pass"), ("Disagree", "disagree
 KIND_WORDS = {"acronym": "short form", "jargon": "service word", "judgement": "judging words",
               "opinion": "opinion said as fact", "speaking_for": "speaking for someone",
               "label": "label for a person", "flagged": "someone found this hard"}
+#: What a held word or wording says on its author's page and on the console.
+HELD_WORDS = ("Held: the facilitator looks at it first, then puts it on the board and the "
+              "room screen.")
 STATUS_WORDS = {
     "planned": "This session has not started yet.",
     "open": "The round is open: you can add hard words, propose plain wording and vote.",
@@ -89,12 +95,15 @@ class ProposalRow(ipw.VBox):
             return (f"Hidden: {view.wording}" if viewer_sees_hidden else
                     "A proposal was taken off the board.", by,
                     f"Reason: {view.hidden_reason}")
+        if view.held:
+            return view.wording, by, HELD_WORDS
         return view.wording, by, view.decision.explanation
 
     @staticmethod
     def _classes(view: ProposalView) -> list[str]:
         return css("proposal", f"status-{view.decision.status}",
-                   *(["hidden"] if view.hidden_reason is not None else []))
+                   *(["hidden"] if view.hidden_reason is not None else []),
+                   *(["held"] if view.held else []))
 
     def show(self, view: ProposalView, viewer_sees_hidden: bool) -> None:
         self.wording.value, self.by.value, self.decision.value = self._texts(
@@ -122,7 +131,8 @@ class TermCard(ipw.VBox):
 
     def show(self, view: TermView, viewer_sees_hidden: bool) -> None:
         self.term.value = view.term
-        self.kind.value = f"({KIND_WORDS.get(view.kind, view.kind)})"
+        self.kind.value = f"({KIND_WORDS.get(view.kind, view.kind)})" + (
+            f" {HELD_WORDS}" if view.held else "")
         self.suggestion.value = (f"The checker suggests: {view.suggestion}"
                                  if view.suggestion else "")
         # Every wording voted on already: the card can fold, so what still needs the
@@ -276,13 +286,15 @@ class LanguageBoard(BoardPanel):
         self.flag_row = ipw.VBox([self.flag_box, self.flag_button], _dom_classes=css("flag"))
         self.tap_note = label("Tap a word in the text to add it as a hard word.", "tap-note")
         self.children = [self.title, self.status, self.rule, self.texts, self.tap_note,
-                         self.flag_row, self.terms, self.glossary, self.private, self.message]
+                         self.flag_row, self.terms, self.glossary,
+                         *private_part(person, self.private), self.message]
 
     def viewer(self) -> Participant:
         return self.person
 
     def start(self) -> None:
-        self._load_description()
+        if person_is_here(self.person):
+            self._load_description()
         super().start()
 
     def _load_description(self) -> None:
@@ -442,6 +454,11 @@ class LanguageConsole(BoardPanel):
         self.confirm = ipw.Button(description="Confirm the agreed glossary",
                                   button_style="primary", _dom_classes=css("confirm-glossary"))
         self.on_click(self.confirm, self._confirm)
+        self.room_count = RoomCount(self, [("Agree", "agree"), ("Not sure", "pass"),
+                                           ("Disagree", "disagree"),
+                                           ("Strongly against", "block")],
+                                    "Which wording:", "How many also voted on a phone:",
+                                    self._count_in_room)
         self.descriptions = ipw.VBox(_dom_classes=css("shared-descriptions"))
         self.glossary_edit = KeyedRows(self._glossary_row, "glossary-edit")
         self.glossary_edit_box = ipw.VBox([
@@ -454,7 +471,7 @@ class LanguageConsole(BoardPanel):
             ipw.HBox([self.min_votes, self.share]), self.blocks, self.rule_button,
         ], _dom_classes=css("console-controls"))
         self.children = [self.title, self.status, self.message, controls, self.rule,
-                         self.texts, self.terms, self.confirm, self.glossary,
+                         self.texts, self.terms, self.room_count, self.confirm, self.glossary,
                          self.glossary_edit_box,
                          label("Shared with you privately", "descriptions-title"),
                          self.descriptions]
@@ -496,6 +513,9 @@ class LanguageConsole(BoardPanel):
 
     def after_refresh(self, board: Board | None) -> None:
         self.round.show(board.status if board else None)
+        self.room_count.offer([] if board is None else [
+            (f"{t.term}: {p.wording}", p.proposal_id) for t in board.terms
+            for p in t.proposals if p.hidden_reason is None and not p.held])
         for button in (self.text_button, self.rule_button, self.confirm):
             button.disabled = board is None
         entries = glossary_entries(self.store)
@@ -509,6 +529,11 @@ class LanguageConsole(BoardPanel):
             f"{d['pseudonym']}: describe as '{d['describe_as']}'; "
             f"please avoid '{d['avoid_words']}'" for d in shared] or ["Nothing yet."],
             "shared-description")
+
+    def _count_in_room(self, proposal_id: int, counts: dict, on_phone_too: int,
+                       by: str) -> None:
+        self.need_session().count_in_room(proposal_id, counts, on_phone_too=on_phone_too,
+                                          entered_by=by)
 
     def _put_text(self) -> None:
         self.need_session().put_text(self.text_title.value, self.text_body.value)
@@ -529,3 +554,16 @@ class LanguageConsole(BoardPanel):
         added = self.need_session().confirm_glossary()
         self.say(f"Added {len(added)} agreed wording{'s' if len(added) != 1 else ''} to the "
                  "glossary." if added else "Nothing new is agreed yet.", "ok")
+
+
+class LanguageScreen(BoardPanel):
+    """The room screen's shared-language board: the text with its marked words, each
+    wording with its votes and what the rule says, the rule and the agreed glossary, as
+    the room sees them (nothing held, every credit choice honoured)."""
+
+    def __init__(self, store: Store, session_id: int | None = None):
+        super().__init__(store, session_id, classes=("language-screen",))
+        self.children = [self.title, self.rule, self.texts, self.terms, self.glossary]
+
+    def viewer(self) -> Participant:
+        return THE_ROOM

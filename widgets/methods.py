@@ -19,6 +19,7 @@ from coproduction.activities.methods import (
     FORMAT_WORDS,
     LEVEL_WORDS,
     OTHER_MAX,
+    RATING_FACES,
     RATING_WORDS,
     SETTING_WORDS,
     TEXT_MAX,
@@ -26,11 +27,21 @@ from coproduction.activities.methods import (
     MethodSelection,
     MethodView,
 )
-from coproduction.core.participants import Participant
+from coproduction.core.participants import THE_ROOM, Participant
 from coproduction.core.plain_language import agreed_note
 from coproduction.store import Store
 
-from .base import LivePanel, RoundControls, asked, css, label, show_lines
+from .base import (
+    LivePanel,
+    RoomCount,
+    RoundControls,
+    asked,
+    css,
+    label,
+    person_is_here,
+    private_part,
+    show_lines,
+)
 
 STATUS_WORDS = {
     "planned": "This session has not started yet. You can fill in your access card now.",
@@ -78,7 +89,8 @@ class MethodCard(ipw.VBox):
         self.fit.value = view.fit.summary()
         show_lines(self.reasons, view.fit.reasons(), "fit-reason")
         mine = f" (yours: {view.my_dots})" if view.my_dots else ""
-        self.dots.value = f"Dots: {view.dots}{mine}"
+        room = f", {view.room_dots} counted in the room" if view.room_dots else ""
+        self.dots.value = f"Dots: {view.dots}{mine}{room}"
 
 
 class MethodsPanel(LivePanel):
@@ -198,7 +210,8 @@ class MethodsBoardPage(MethodsPanel):
                                         selected_index=None,
                                         _dom_classes=css("private-panel"))
         self.dots_left = label("", "dots-left")
-        self.children = [self.title, self.status, self.card_panel, self.dots_left,
+        self.children = [self.title, self.status, *private_part(person, self.card_panel),
+                         self.dots_left,
                          self.counts_title, self.counts, self.methods, self.explanation,
                          self.shortlist, self.message]
 
@@ -206,7 +219,8 @@ class MethodsBoardPage(MethodsPanel):
         return self.person
 
     def start(self) -> None:
-        self.guard(self._load_card)
+        if person_is_here(self.person):
+            self.guard(self._load_card)
         super().start()
 
     def _load_card(self) -> None:
@@ -220,7 +234,8 @@ class MethodsBoardPage(MethodsPanel):
 
     # controls on each card
     def card_controls(self, card: MethodCard) -> list[ipw.Widget]:
-        card.rating = ipw.ToggleButtons(options=[(w, v) for v, w in RATING_WORDS.items()],
+        card.rating = ipw.ToggleButtons(options=[(f"{RATING_FACES[v]} {w}", v)
+                                                 for v, w in RATING_WORDS.items()],
                                         value=None, _dom_classes=css("rating"),
                                         style={"button_width": "auto"})
         card.rating.observe(lambda change, c=card: self._rate(c, change), names="value")
@@ -292,13 +307,16 @@ class MethodsConsole(MethodsPanel):
                                   _dom_classes=css("confirm-shortlist"))
         self.on_click(self.confirm, self._confirm)
         self.shared = ipw.VBox(_dom_classes=css("shared-cards"))
+        self.room_count = RoomCount(self, [("Dots", "dots")], "Which method:",
+                                    "How many of those dots came from people who also "
+                                    "placed dots on a phone:", self._count_in_room)
         self.children = [
             self.title, self.status, self.message,
             ipw.VBox([self.round,
                       ipw.HBox([self.dots_each, self.size]), self.rules_button],
                      _dom_classes=css("console-controls")),
             self.shortlist, self.confirm, self.counts_title, self.counts, self.explanation,
-            self.methods, self._add_form(),
+            self.methods, self.room_count, self._add_form(),
             label("Access cards shared with you privately", "shared-cards-title"),
             self.shared]
 
@@ -349,9 +367,16 @@ class MethodsConsole(MethodsPanel):
         card.prepare.value = f"To prepare: {view.prepare}"
         card.look_up.value = f"Look up before the first time: {view.look_up}"
 
+    def _count_in_room(self, method_id: str, counts: dict, on_phone_too: int,
+                       by: str) -> None:
+        self.need_session().count_dots_in_room(method_id, counts["dots"],
+                                               on_phone_too=on_phone_too, entered_by=by)
+
     def after_refresh(self) -> None:
         board = self.board
         self.round.show(board.status if board else None)
+        self.room_count.offer([] if board is None else [
+            (v.name, v.method_id) for v in board.methods])
         for button in (self.rules_button, self.confirm, self.add_button):
             button.disabled = board is None
         if board is None:
@@ -367,3 +392,16 @@ class MethodsConsole(MethodsPanel):
     def _confirm(self) -> None:
         entries = self.need_session().confirm_shortlist()
         self.say(f"The shortlist of {len(entries)} is saved for the next sessions.", "ok")
+
+
+class MethodsScreen(MethodsPanel):
+    """The room screen's methods: each with its dots (flip-chart dots counted in), what
+    the group said when 3 or more said it, and the shortlist once the round is closed."""
+
+    def __init__(self, store: Store, session_id: int | None = None):
+        super().__init__(store, session_id, classes=("methods-screen",))
+        self.children = [self.title, self.status, self.counts_title, self.counts,
+                         self.shortlist, self.methods]
+
+    def viewer(self) -> Participant:
+        return THE_ROOM

@@ -40,6 +40,7 @@ from .base import (
     css,
     escaped,
     label,
+    private_part,
     show_lines,
     unheard,
 )
@@ -241,7 +242,7 @@ class TimelinePanel(LivePanel):
             return None
         return self.store.select("sessions", {"session_id": self.need_session().session_id})[0]
 
-    def draw_shared(self, events: list[tl.TimelineEvent]) -> None:
+    def draw_shared(self, events: list[tl.TimelineEvent], *, moments: bool = True) -> None:
         today = self.today()
         _set_html(self.chart, timeline_svg(events, today) or
                   "<p>No dates on the timeline yet.</p>")
@@ -251,10 +252,10 @@ class TimelinePanel(LivePanel):
         _shown(self.agreed, bool(found))
         show_lines(self.coming_lines, tl.reminders(events, today), "coming-up-line")
         _shown(self.coming, bool(self.coming_lines.children))
-        moments = tl.shared_life_events(self.store)
+        shared = tl.shared_life_events(self.store) if moments else []
         show_lines(self.shared_lines, [f"{m.when()}: {m.title}" + (f" ({m.by})" if m.by else "")
-                                       for m in moments], "shared-moment")
-        _shown(self.shared, bool(moments))
+                                       for m in shared], "shared-moment")
+        _shown(self.shared, bool(shared))
 
 
 # -- the participant's page ----------------------------------------------------------
@@ -292,7 +293,8 @@ class TimelineBoard(TimelinePanel):
 
         self.life = self._life_section()
         self.children = [self.title, self.status, self.coming, self.chart_box, self.download,
-                         self.asks, self.shared, self.suggest, self.life, self.message]
+                         self.asks, *private_part(person, self.shared), self.suggest,
+                         *private_part(person, self.life), self.message]
 
     # the life-story timeline: a gentle warning and a way to skip, first
     def _life_section(self) -> ipw.VBox:
@@ -603,3 +605,17 @@ class TimelineConsole(TimelinePanel):
     def _add(self) -> None:
         tl.add_event(self.store, **self.form.values())
         self.form.clear()
+
+
+class TimelineScreen(TimelinePanel):
+    """The room screen's timeline: the project's dates as a chart and what is coming up.
+    Life-story moments stay off the wall, even those shared with the group."""
+
+    def __init__(self, store: Store, session_id: int | None = None, *,
+                 today: Callable[[], dt.date] = dt.date.today):
+        super().__init__(store, session_id, classes=("timeline-screen",), today=today)
+        self.title.value = "Our project timeline"
+        self.children = [self.title, self.chart_box, self.coming]
+
+    def refresh(self) -> None:
+        self.draw_shared(tl.project_timeline(self.store), moments=False)

@@ -70,17 +70,49 @@ class ConsensusRule:
         return text + "."
 
 
+#: The order in which a room count loses the people who also voted on a phone.
+_CHOICES = ("agree", "pass", "disagree", "block")
+
+
 @dataclass(frozen=True)
 class Tally:
     agree: int = 0
     disagree: int = 0
     passed: int = 0
     block: int = 0
+    #: How many of these votes were counted in the room (a show of hands), not on a phone.
+    in_room: int = 0
 
     @classmethod
     def of(cls, choices: list[str]) -> "Tally":
         return cls(choices.count("agree"), choices.count("disagree"),
                    choices.count("pass"), choices.count("block"))
+
+    def _counts(self) -> dict[str, int]:
+        return {"agree": self.agree, "pass": self.passed, "disagree": self.disagree,
+                "block": self.block}
+
+    def with_room(self, room: dict | None) -> "Tally":
+        """These phone votes and a count taken in the room (a ``vote_tallies`` row), each
+        person once: the room count's ``on_phone_too`` people are counted by their phone
+        vote. They are taken out of the room count where their phone votes are (a person
+        votes the same way by hand as on their phone), then from the largest counts.
+        """
+        if room is None:
+            return self
+        phone, left = self._counts(), min(room["on_phone_too"], self.total)
+        counted = {c: room[c] for c in _CHOICES}
+        for choice in _CHOICES:
+            out = min(counted[choice], phone[choice], left)
+            counted[choice] -= out
+            left -= out
+        while left > 0 and any(counted.values()):
+            largest = max(_CHOICES, key=lambda c: counted[c])
+            counted[largest] -= 1
+            left -= 1
+        return Tally(self.agree + counted["agree"], self.disagree + counted["disagree"],
+                     self.passed + counted["pass"], self.block + counted["block"],
+                     self.in_room + sum(counted.values()))
 
     @property
     def total(self) -> int:
@@ -96,8 +128,11 @@ class Tally:
 
     def describe(self) -> str:
         """The counts in the words and the order of the vote buttons."""
-        return (f"{self.agree} agree, {self.passed} not sure, {self.disagree} disagree, "
+        said = (f"{self.agree} agree, {self.passed} not sure, {self.disagree} disagree, "
                 f"{self.block} strongly against")
+        if self.in_room:
+            said += f"; {self.in_room} of them counted in the room"
+        return said
 
 
 @dataclass(frozen=True)

@@ -72,6 +72,8 @@ PRINCIPLE_WORDS = {
     "cultural_humility": "Respect for who we are: nobody assumed they knew my life",
 }
 RATING_WORDS = {1: "Not yet", 2: "A little", 3: "Mostly", 4: "Yes"}
+#: The face beside each rating's words, on the page and on the paper form.
+RATING_FACES = {1: "😟", 2: "😐", 3: "😊", 4: "😄"}
 LADDER_WORDS = {"told": "We are told what will happen",
                 "asked": "We are asked what we think",
                 "involved": "We help make some decisions",
@@ -490,8 +492,29 @@ class FeedbackSession:
         return Picture(answers, feelings, follow_ups, ratings, suggestions, ladder, actions)
 
 
+def paper_form(store: Store):
+    """The paper form: how you are, the session against the six principles, with
+    faces, and what should change."""
+    from ..core.sessions import current_session
+    from ..paper_forms import Choose, PaperForm, Part, Say, Write
+
+    row = current_session(store, "feedback")
+    feelings = tuple(FEELING_WORDS.values())
+    ratings = tuple((RATING_FACES[n], w) for n, w in RATING_WORDS.items())
+    return PaperForm("How are you, and how did it go?", row["session_id"] if row else None, (
+        Part("How are you?", (
+            Say("This is private. Only the number of people who feel each way is shown."),
+            Choose("How do you feel?", feelings))),
+        Part("How did today go?", (
+            Say("Answer only what you want to."),
+            *(Choose(words, ratings) for words in PRINCIPLE_WORDS.values()))),
+        Part("What should change?", (Write("Tell us here:", 3),))))
+
+
 ACTIVITY = Activity(
     name="feedback", title="Feedback", tables=tuple(t.name for t in FEEDBACK_TABLES),
     page="widgets.feedback:FeedbackBoard", console="widgets.feedback:FeedbackConsole",
+    screen="widgets.feedback:FeedbackScreen",
     demo="coproduction.demo:feedback_step",
+    paper_form="coproduction.activities.feedback:paper_form",
     evaluated_in=("principles", "responsiveness", "care"))

@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..core.activity import Activity
-from ..core.participants import Participant, taking_part, tell_group
+from ..core.participants import ENTERED_BY_MAX, Participant, taking_part, tell_group
 from ..core.plain_language import agreed_in
 from ..core.resources import DATA
 from ..core.sessions import require_open, session_row
@@ -63,6 +63,8 @@ for _name, (_q, _short, _answers) in CARD_QUESTIONS.items():
 TIME_LIMITS = {"half_hour": 30, "hour": 60}
 
 RATING_WORDS = {"keen": "I'd like this", "unsure": "Not sure", "not_for_me": "Not for me"}
+#: The face beside each rating's words, on the page and on the paper form.
+RATING_FACES = {"keen": "😄", "unsure": "😐", "not_for_me": "😟"}
 assert tuple(RATING_WORDS) == RATINGS
 SETTING_WORDS = {"in_person": "in person", "online": "online", "either": "in person or online"}
 FORMAT_WORDS = {"group": "in a group", "individual": "on your own", "either": "alone or in a group"}
@@ -332,7 +334,9 @@ def recount_for_a_leaver(tx: Transaction, pid: str, policy: str) -> int:
         dots = [d for d in tx.select("method_dots", {"session_id": entry["session_id"],
                                                     "method_id": entry["method_id"]})
                 if policy != "erase" or d["author_id"] != pid]
-        count = sum(d["dots"] for d in dots)
+        count = sum(d["dots"] for d in dots) + sum(
+            counted_in_room(t) for t in tx.select("dot_tallies", {
+                "session_id": entry["session_id"], "method_id": entry["method_id"]}))
         method = methods[entry["method_id"]]
         reasons = shortlist_reason(count, fit_for(method, cards))[:2000]
         if (count, reasons) == (entry["dots"], entry["reasons"]):
@@ -345,6 +349,11 @@ def recount_for_a_leaver(tx: Transaction, pid: str, policy: str) -> int:
                        f"again without them: {method.name} now has {count} "
                        f"dot{'s' if count != 1 else ''}.")
     return changed
+
+
+def counted_in_room(tally: dict) -> int:
+    """The dots a flip-chart count adds: those not placed by people who used a phone too."""
+    return max(0, tally["dots"] - tally["on_phone_too"])
 
 
 def shortlist(store: Store) -> list[dict]:
@@ -392,6 +401,8 @@ class MethodView:
     #: The group's agreed terms in the method's texts, as written there, with their
     #: agreed wording (shown beside, never written into the texts).
     agreed: tuple[tuple[str, str], ...] = ()
+    #: Of ``dots``, how many were counted on a flip chart in the room.
+    room_dots: int = 0
 
 
 @dataclass(frozen=True)
@@ -585,6 +596,24 @@ class MethodSelection:
             else:
                 tx.delete("method_dots", where)
 
+    def count_dots_in_room(self, method_id: object, dots: object, *, on_phone_too: object,
+                           entered_by: object) -> None:
+        """Dots on a method counted on a flip chart, typed in at the console. The
+        ``on_phone_too`` of them put there by people who also placed dots on a phone are
+        not counted again. A new count of the same method replaces the last."""
+        dots = whole_number(dots, what="the dots counted", low=0, high=10000)
+        overlap = whole_number(on_phone_too, what="the dots from people who also used a "
+                               "phone", low=0, high=dots)
+        by = clean_text(entered_by, what="who is typing this in", max_length=ENTERED_BY_MAX)
+        with self.store.transaction() as tx:
+            require_open(tx, self.session_id)
+            if not isinstance(method_id, str) or not tx.count("methods",
+                                                              {"method_id": method_id}):
+                raise InvalidInput("That method is not on the list. Please pick one.")
+            tx.upsert("dot_tallies", {"session_id": self.session_id, "method_id": method_id},
+                      {"dots": dots, "on_phone_too": overlap, "entered_by": by,
+                       "created_at": tx.now()})
+
     # -- the board ----------------------------------------------------------------------
     def board(self, viewer: Participant | None) -> MethodsBoard:
         """Everything a page shows, as ``viewer`` may see it (None: the console).
@@ -602,6 +631,8 @@ class MethodSelection:
             cards = [c for c in tx.select("access_cards") if c["participant_id"] in active]
             methods = [Method.from_row(r) for r in tx.select("methods", order_by="name")]
             dots = tx.select("method_dots", {"session_id": self.session_id})
+            in_room = {t["method_id"]: counted_in_room(t) for t in tx.select(
+                "dot_tallies", {"session_id": self.session_id})}
             ratings = tx.select("method_ratings", {"session_id": self.session_id})
             confirmed = tx.select("method_shortlist", {"session_id": self.session_id},
                                   order_by="rank")
@@ -623,7 +654,9 @@ class MethodSelection:
                 method_id=m.method_id, name=m.name, summary=m.summary, facts=m.facts(),
                 needs=m.needs(), prepare=m.prepare, look_up=m.look_up, minutes=m.minutes,
                 agreed=tuple(agreed_in(texts, glossary)),
-                fit=fit_for(m, cards), dots=sum(d["dots"] for d in here),
+                fit=fit_for(m, cards),
+                dots=sum(d["dots"] for d in here) + in_room.get(m.method_id, 0),
+                room_dots=in_room.get(m.method_id, 0),
                 my_dots=sum(d["dots"] for d in here if d["author_id"] == me),
                 my_rating=mine, ratings=tally))
         proposal: tuple[ShortlistEntry, ...] = ()
@@ -653,8 +686,29 @@ class MethodSelection:
             raise InvalidInput("That method is not on the list. Please pick one from the page.")
 
 
+def paper_form(store: Store):
+    """The paper form: each method, a face for how you feel about it, and your dots."""
+    from ..core.sessions import current_session
+    from ..paper_forms import Choose, Given, PaperForm, Part, Say, Write
+
+    row = current_session(store, "methods")
+    sid = row["session_id"] if row else None
+    with store.read() as tx:
+        dots = _settings(tx, sid)[0] if sid else DEFAULT_DOTS
+        methods = [Method.from_row(r) for r in tx.select("methods", order_by="name")]
+    faces = tuple((RATING_FACES[k], w) for k, w in RATING_WORDS.items())
+    parts = [Part("How it works", (
+        Say(f"You have {dots} dots. Put them on the ways you like best. You can put more "
+            "than one dot on one way."),))]
+    parts += [Part(m.name, (Given(m.summary), Choose("How do you feel about it?", faces),
+                            Write("Your dots on this one:", 1))) for m in methods]
+    return PaperForm("Choosing how we share what we know", sid, tuple(parts))
+
+
 ACTIVITY = Activity(
     name="methods", title="Choosing methods", tables=tuple(t.name for t in METHOD_TABLES),
     page="widgets.methods:MethodsBoardPage", console="widgets.methods:MethodsConsole",
+    screen="widgets.methods:MethodsScreen",
     before_withdrawal=recount_for_a_leaver, demo="coproduction.demo:methods_step",
+    paper_form="coproduction.activities.methods:paper_form",
     evaluated_in=("choice",))

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 from ..core import plain_language as language
 from ..core.activity import Activity
-from ..core.participants import Participant, credited_as, taking_part, tell_group
+from ..core.participants import ENTERED_BY_MAX, Participant, credited_as, taking_part, tell_group
 from ..core.sessions import require_open, session_row
-from ..core.validation import InvalidInput, choose, clean_text, refused
+from ..core.validation import InvalidInput, choose, clean_text, refused, whole_number
 from ..store import Store, Transaction
 from ..store.schema import LANGUAGE_TABLES, VOTE_CHOICES
 from .consensus import ConsensusRule, Decision, Tally, best_wording, decide
@@ -41,6 +41,7 @@ class ProposalView:
     mine: bool
     hidden_reason: str | None
     my_credit: str | None = None   # the author's own view: "default" or a credit mode
+    held: bool = False             # waiting for the facilitator (its author sees it)
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class TermView:
     proposals: tuple[ProposalView, ...]
     agreed: ProposalView | None     # the wording the rule currently picks
     tied_wordings: bool             # two agreed wordings level: the group decides
+    held: bool = False              # waiting for the facilitator (its author sees it)
 
 
 @dataclass(frozen=True)
@@ -130,7 +132,7 @@ def _mark(tx: Transaction, session_id: int, body: str, *, leaving: str | None = 
         if not finding.flag or term.casefold() in known:
             continue
         known.add(term.casefold())
-        tx.insert("terms", {"session_id": session_id, "term": term, "source": "checker",
+        tx.insert("terms", {"session_id": session_id, "term": term, "marked_by": "checker",
                             "kind": finding.kind,
                             "suggestion": finding.suggestion[:300] or None})
 
@@ -239,7 +241,7 @@ class SharedLanguage:
                     raise InvalidInput("That word is already on the board. You can propose "
                                        "plain wording for it there.")
             return tx.insert("terms", {"session_id": self.session_id, "term": term,
-                                       "source": "participant", "kind": "flagged",
+                                       "marked_by": "participant", "kind": "flagged",
                                        "author_id": actor.participant_id,
                                        "credit": actor.credit})
 
@@ -294,12 +296,41 @@ class SharedLanguage:
         rows = self.store.select("self_descriptions", {"participant_id": actor.participant_id})
         return rows[0] if rows else None
 
+    def count_in_room(self, proposal_id: object, counts: dict, *, on_phone_too: object,
+                      entered_by: object) -> None:
+        """A show of hands (or dots on a flip chart) on a proposal, typed in at the console:
+        ``counts`` of agree, pass (not sure), disagree and block. It counts under the
+        group's rule as anonymous votes; the ``on_phone_too`` people who also voted on a
+        phone are counted once. A new count of the same proposal replaces the last."""
+        numbers = {c: whole_number(counts.get(c, 0) if isinstance(counts, dict) else None,
+                                   what=f"the number who said {words}", low=0, high=10000)
+                   for c, words in (("agree", "agree"), ("pass", "not sure"),
+                                    ("disagree", "disagree"), ("block", "strongly against"))}
+        overlap = whole_number(on_phone_too, what="how many also voted on a phone", low=0,
+                               high=10000)
+        by = clean_text(entered_by, what="who is typing this in", max_length=ENTERED_BY_MAX)
+        if not sum(numbers.values()):
+            raise InvalidInput("Please type in at least one count.")
+        with self.store.transaction() as tx:
+            require_open(tx, self.session_id)
+            self._proposal(tx, proposal_id, visible_only=True)
+            on_phone = tx.count("votes", {"proposal_id": proposal_id})
+            if overlap > min(sum(numbers.values()), on_phone):
+                raise InvalidInput(
+                    f"{overlap} people cannot have voted both ways: {on_phone} voted on a "
+                    f"phone and {sum(numbers.values())} were counted in the room.")
+            tx.upsert("vote_tallies", {"proposal_id": proposal_id},
+                      {**numbers, "on_phone_too": overlap, "entered_by": by,
+                       "created_at": tx.now()}, new={"session_id": self.session_id})
+
     # -- the board -----------------------------------------------------------
     def board(self, viewer: Participant | None) -> Board:
         """Everything the shared board shows, as ``viewer`` may see it.
 
         ``viewer=None`` is the facilitator's console, which also sees the
-        wording of hidden proposals.
+        wording of hidden proposals and what is held; a participant (and the room
+        screen, :data:`~coproduction.core.participants.THE_ROOM`) sees a held word or
+        wording only when it is their own.
         """
         with self.store.read() as tx:
             session = session_row(tx, self.session_id)
@@ -310,8 +341,15 @@ class SharedLanguage:
             terms = tx.select("terms", {"session_id": self.session_id})
             proposals = tx.select("proposals", {"session_id": self.session_id})
             votes = tx.select("votes", {"session_id": self.session_id})
+            in_room = {t["proposal_id"]: t for t in tx.select(
+                "vote_tallies", {"session_id": self.session_id})}
             glossary = tx.select("glossary", order_by="entry_id")
         me = viewer.participant_id if viewer else None
+
+        def shown(row: dict) -> bool:
+            return not row["held"] or viewer is None or row["author_id"] == me
+        terms = [t for t in terms if shown(t)]
+        proposals = [p for p in proposals if shown(p)]
         choices: dict[int, list[str]] = {}
         mine: dict[int, str] = {}
         for v in votes:
@@ -320,7 +358,8 @@ class SharedLanguage:
                 mine[v["proposal_id"]] = v["choice"]
         by_term: dict[int, list[ProposalView]] = {}
         for p in proposals:
-            tally = Tally.of(choices.get(p["proposal_id"], []))
+            tally = Tally.of(choices.get(p["proposal_id"], [])).with_room(
+                in_room.get(p["proposal_id"]))
             hidden = p["hidden_at"] is not None
             by_term.setdefault(p["term_id"], []).append(ProposalView(
                 proposal_id=p["proposal_id"],
@@ -332,16 +371,19 @@ class SharedLanguage:
                 mine=me is not None and p["author_id"] == me,
                 hidden_reason=p["hidden_reason"],
                 my_credit=(None if me is None or p["author_id"] != me else
-                           p["credit"] if p["credit_chosen"] else "default")))
+                           p["credit"] if p["credit_chosen"] else "default"),
+                held=bool(p["held"])))
         term_views = []
         for t in terms:
             views = tuple(by_term.get(t["term_id"], ()))
             agreed = [{"proposal_id": v.proposal_id, "tally": v.tally, "view": v}
-                      for v in views if v.decision.status == "agreed" and v.hidden_reason is None]
+                      for v in views if v.decision.status == "agreed"
+                      and v.hidden_reason is None and not v.held]
             best, tied = best_wording(agreed)
             term_views.append(TermView(t["term_id"], t["term"], t["kind"],
                                        t["suggestion"] or "", views,
-                                       best["view"] if best else None, tied))
+                                       best["view"] if best else None, tied,
+                                       held=bool(t["held"])))
         return Board(self.session_id, session["title"], session["status"], rule, texts,
                      tuple(term_views), tuple((g["term"], g["wording"]) for g in glossary))
 
@@ -353,6 +395,9 @@ class SharedLanguage:
         if not rows or (visible_only and rows[0]["hidden_at"]):
             refused("proposal", "unknown or hidden proposal")
             raise InvalidInput("That proposal is no longer on the board.")
+        if visible_only and rows[0]["held"]:
+            raise InvalidInput("That wording waits for the facilitator to put it on the "
+                               "board; votes can start then.")
         return rows[0]
 
 
@@ -391,7 +436,8 @@ def recount_for_a_leaver(tx: Transaction, pid: str, policy: str) -> int:
         elif entry["proposal_id"] in my_votes:
             votes = [v["choice"] for v in tx.select("votes", {"proposal_id": entry["proposal_id"]})
                      if v["author_id"] != pid]
-            tally = Tally.of(votes)
+            room = tx.select("vote_tallies", {"proposal_id": entry["proposal_id"]})
+            tally = Tally.of(votes).with_room(room[0] if room else None)
             changed += 1
             if decide(tally, _rule(tx, entry["session_id"])).status == "agreed":
                 tx.update("glossary", {"entry_id": entry["entry_id"]}, {
@@ -410,8 +456,33 @@ def recount_for_a_leaver(tx: Transaction, pid: str, policy: str) -> int:
     return changed
 
 
+def paper_form(store: Store):
+    """The paper form: the session's text with its hard words marked, and room for
+    plainer words for each, and for any other word someone finds hard."""
+    from ..core.sessions import current_session
+    from ..paper_forms import Given, Marked, PaperForm, Part, Say, Write
+
+    row = current_session(store, "language")
+    sid = row["session_id"] if row else None
+    with store.read() as tx:
+        texts = tx.select("texts", {"session_id": sid}) if sid else []
+        terms = [t["term"] for t in tx.select("terms", {"session_id": sid})
+                 if t["marked_by"] != "participant"] if sid else []
+    parts = [Part("The text", tuple(item for text in texts for item in (
+        Given(text["title"]), Marked(text["body"], tuple(terms))))
+        or (Say("The facilitator will read you the text."),))]
+    parts.append(Part("Plainer words", (
+        Say("The marked words can be hard to follow. Write how you would say each one."),
+        *(item for term in terms for item in (Given(term), Write("I would say:", 1))))))
+    parts.append(Part("Any other hard words?", (Write("Words you found hard:", 2),
+                                                 Write("How you would say them:", 2))))
+    return PaperForm("Finding shared words", sid, tuple(parts))
+
+
 ACTIVITY = Activity(
     name="language", title="Shared language", tables=tuple(t.name for t in LANGUAGE_TABLES),
     page="widgets.language:LanguageBoard", console="widgets.language:LanguageConsole",
+    screen="widgets.language:LanguageScreen",
     before_withdrawal=recount_for_a_leaver, demo="coproduction.demo:language_step",
+    paper_form="coproduction.activities.shared_language:paper_form",
     evaluated_in=("voice",))

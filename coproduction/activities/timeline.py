@@ -744,8 +744,26 @@ def method_choices(store: Store) -> list[tuple[str, str]]:
                      if m["method_id"] not in ids]
 
 
+def paper_form(store: Store):
+    """The paper form: the project's dates, and room to suggest one."""
+    from ..core.sessions import current_session
+    from ..paper_forms import Given, PaperForm, Part, Say, Write
+
+    row = current_session(store, "timeline")
+    events = project_timeline(store)
+    return PaperForm("The dates of our project", row["session_id"] if row else None, (
+        Part("Our dates", tuple(Given(f"{e.when()}: {e.title}") for e in events)
+             or (Say("There are no dates yet."),)),
+        Part("Suggest a date", (
+            Say("Is a date missing, or would another day be better?"),
+            Write("What happens?", 1), Write("Which day?", 1),
+            Write("Anything else about it:", 2)))))
+
+
 ACTIVITY = Activity(
     name="timeline", title="Timeline", tables=tuple(t.name for t in TIMELINE_TABLES),
     page="widgets.timeline:TimelineBoard", console="widgets.timeline:TimelineConsole",
+    screen="widgets.timeline:TimelineScreen",
     exports=(("timeline.ics", calendar),), demo="coproduction.demo:timeline_step",
+    paper_form="coproduction.activities.timeline:paper_form",
     evaluated_in=("care",))

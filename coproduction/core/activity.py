@@ -38,9 +38,12 @@ def _nothing_to_recount(tx: Transaction, participant_id: str, policy: str) -> in
 class Activity:
     """What one activity declares, once.
 
-    ``page`` and ``console`` name the participant's panel and the facilitator's tab as
-    ``"module:Class"`` in ``widgets/``: the engine never imports a page. ``page`` is made
-    as ``Class(store, person)``, ``console`` as ``Class(store)``.
+    ``page``, ``console`` and ``screen`` name the participant's panel, the facilitator's
+    tab and the room screen's board as ``"module:Class"`` in ``widgets/``: the engine
+    never imports a page. ``page`` is made as ``Class(store, person)``, ``console`` and
+    ``screen`` as ``Class(store)``. The screen shows the shared board in large type for
+    the wall, as the room sees it (``participants.THE_ROOM``): nothing private, nothing
+    held, every credit choice honoured.
 
     ``before_withdrawal(tx, participant_id, policy)`` runs inside the withdrawal's
     transaction, before the person's rows go (``policy`` is ``"erase"`` or
@@ -65,10 +68,13 @@ class Activity:
     tables: tuple[str, ...]
     page: str
     console: str
+    screen: str
     before_withdrawal: Callable[[Transaction, str, str], int] = _nothing_to_recount
     exports: tuple[tuple[str, Callable[[Store], str]], ...] = ()
     demo: str = ""
     evaluated_in: tuple[str, ...] = ()
+    #: ``"module:function"`` making its paper form from a store (``coproduction.paper_forms``).
+    paper_form: str = ""
 
 
 @functools.cache

@@ -10,15 +10,37 @@ of the key.
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..store import Store, Transaction, hash_key
-from ..store.schema import CREDIT_MODES, ROLES, TABLES
+from ..store.schema import CREDIT_MODES, ROLES, SETTLEMENTS, TABLES
 from .promises import information_version
 from .validation import InvalidInput, choose, clean_text, count_action, refused
 
 PSEUDONYM_MAX = 40
 DISPLAY_NAME_MAX = 80
+#: Who typed something in at the console, and the paper form's number: as long as these.
+ENTERED_BY_MAX = 80
+SHEET_MAX = 20
+
+
+@dataclass(frozen=True)
+class Entry:
+    """Someone at the console typing in, with a person, what they said aloud (``spoken``)
+    or wrote on paper (``paper``). Every row saved while it applies says so, and who typed
+    it in, and waits to be read back to the person (:func:`confirm_read_back`)."""
+
+    source: str
+    entered_by: str
+    sheet: str | None = None
+
+    def columns(self) -> dict:
+        return {"source": self.source, "entered_by": self.entered_by, "read_back": False,
+                "sheet": self.sheet}
+
+
+#: What a row typed on the person's own device says about how it came.
+ON_A_DEVICE = {"source": "device", "entered_by": None, "read_back": None, "sheet": None}
 
 
 @dataclass(frozen=True)
@@ -28,11 +50,17 @@ class Participant:
     role: str
     credit: str
     status: str
+    #: Set while someone at the console enters for this person (:func:`speaking_with`).
+    entry: Entry | None = None
 
     @classmethod
     def from_row(cls, row: dict) -> "Participant":
         return cls(row["participant_id"], row["pseudonym"], row["role"], row["credit"],
                    row["status"])
+
+
+#: The room as a viewer (the room screen): sees what every participant sees, owns nothing.
+THE_ROOM = Participant("", "the room", "not_said", "anonymous", "active")
 
 
 def stand_in(tx: Transaction) -> str:
@@ -43,7 +71,7 @@ def stand_in(tx: Transaction) -> str:
         "pseudonym": f"someone who left {secrets.token_hex(3)}", "role": "not_said",
         "credit": "anonymous", "display_name": None, "contact_ok": False,
         "status": "withdrawn", "key_hash": hash_key(secrets.token_urlsafe(24)),
-        "joined_at": "1970-01-01T00:00:00.000Z"})
+        "joined_on": "device", "joined_at": "1970-01-01T00:00:00.000Z"})
 
 
 def tell_group(tx: Transaction, text: str) -> None:
@@ -74,10 +102,19 @@ def checked_choices(credit: object, contact_ok: object, display_name: object) ->
 
 
 def record_consent(tx: Transaction, participant_id: str, choices: dict, info_version: str,
-                   take_part: bool = True) -> None:
+                   take_part: bool = True, *, taken_by: str | None = None,
+                   settlement: str | None = None) -> None:
     tx.insert("consents", {"participant_id": participant_id, "take_part": take_part,
                            "credit": choices["credit"], "contact_ok": choices["contact_ok"],
-                           "info_version": info_version})
+                           "info_version": info_version, "taken_by": taken_by,
+                           "settlement": settlement})
+
+
+def _name_free(tx: Transaction, name: str) -> None:
+    taken = {row["pseudonym"].casefold() for row in tx.select("participants")}
+    if name.casefold() in taken:
+        raise InvalidInput("Someone here already uses that name. Please pick another "
+                           "one, or add a letter or number to it.")
 
 
 def join_workshop(store: Store, *, code: object, pseudonym: object,
@@ -105,12 +142,10 @@ def join_workshop(store: Store, *, code: object, pseudonym: object,
         if info_version is not None and info_version != current:
             raise InvalidInput("The information about taking part has just changed. "
                                "Please read it again, then choose.")
-        taken = {row["pseudonym"].casefold() for row in tx.select("participants")}
-        if name.casefold() in taken:
-            raise InvalidInput("Someone here already uses that name. Please pick another "
-                               "one, or add a letter or number to it.")
+        _name_free(tx, name)
         row = {"participant_id": store.new_id("p"), "pseudonym": name, "role": role,
-               "status": "active", "key_hash": hash_key(key), **choices}
+               "status": "active", "key_hash": hash_key(key), "joined_on": "device",
+               **choices}
         tx.insert("participants", row)
         record_consent(tx, row["participant_id"], choices, current)
     return Participant.from_row(row), key
@@ -155,7 +190,101 @@ def taking_part(tx: Transaction, actor: object, action: str, *, allowance: str =
     if row is None:
         refused(action, "not an active participant")
         raise InvalidInput("You are no longer taking part in this workshop.")
+    # What this action saves says how it came (see Transaction.insert), and waits for
+    # the facilitator when the room screen holds new contributions.
+    tx.entry = actor.entry.columns() if actor.entry else ON_A_DEVICE
+    tx.hold = bool(tx.select("workshop")[0]["screen_hold"])
     return row
+
+
+def speaking_with(store: Store, participant_id: object, *, source: object,
+                  entered_by: object, sheet: object = None) -> Participant:
+    """The person ``participant_id`` as someone at the console enters for them what they
+    said aloud or wrote on paper: every engine action then takes this as its actor.
+
+    Only for someone who joined (on a device or on paper) and is still taking part:
+    entering for a person is speaking with them, never for someone who has not agreed.
+    """
+    source = choose(source, {"spoken": "", "paper": ""}, what="said aloud or on paper")
+    by = clean_text(entered_by, what="who is typing this in", max_length=ENTERED_BY_MAX)
+    sheet = clean_text(sheet, what="the sheet number", max_length=SHEET_MAX, required=False)
+    person = find_participant(store, participant_id)
+    if person is None:
+        raise InvalidInput("That person is not taking part (or no longer is): they join "
+                           "first, on a device or on paper, and agree to take part.")
+    return replace(person, entry=Entry(source, by, sheet or None))
+
+
+def join_on_paper(store: Store, *, pseudonym: object, taken_by: object,
+                  info_version: object, role: object = "not_said",
+                  credit: object = "pseudonym", contact_ok: object = False,
+                  display_name: object = None, settlement: object = None) -> Participant:
+    """Add a person taking part on paper: the facilitator read them the information
+    (``info_version`` is the version read) and took their decision in the room.
+
+    The consent row keeps who took it, the version read, the person's credit choice and
+    how they want to be paid. They get a rejoin key too, so a card
+    (:func:`new_rejoin_key`) can take them to a device later.
+    """
+    name = clean_text(pseudonym, what="a name to be known by", max_length=PSEUDONYM_MAX)
+    by = clean_text(taken_by, what="who read them the information", max_length=ENTERED_BY_MAX)
+    role = choose(role, ROLES, what="why they are taking part")
+    choices = checked_choices(credit, contact_ok, display_name)
+    if settlement not in (None, ""):
+        settlement = choose(settlement, SETTLEMENTS, what="how they want to be paid")
+    with store.transaction() as tx:
+        workshop = tx.select("workshop")[0]
+        if info_version != information_version(workshop):
+            raise InvalidInput("The information about taking part has just changed. Please "
+                               "read it to them again, then take their choice.")
+        _name_free(tx, name)
+        row = {"participant_id": store.new_id("p"), "pseudonym": name, "role": role,
+               "status": "active", "key_hash": hash_key(secrets.token_urlsafe(18)),
+               "joined_on": "paper", **choices}
+        tx.insert("participants", row)
+        record_consent(tx, row["participant_id"], choices, info_version, taken_by=by,
+                       settlement=settlement or None)
+    return Participant.from_row(row)
+
+
+def new_rejoin_key(store: Store, participant_id: object) -> str:
+    """A new rejoin key for a person (an old card or link stops working), to print on a
+    card so that someone taking part on paper can carry on from a device."""
+    key = secrets.token_urlsafe(18)
+    with store.transaction() as tx:
+        if active_row(tx, participant_id) is None:
+            raise InvalidInput("That person is no longer taking part.")
+        tx.update("participants", {"participant_id": participant_id},
+                  {"key_hash": hash_key(key)})
+    return key
+
+
+def _author_column(table) -> str:
+    return "author_id" if "author_id" in table.columns else "participant_id"
+
+
+def confirm_read_back(store: Store, participant_id: object, entered_by: object) -> int:
+    """Everything ``entered_by`` typed in for the person and has not yet read back is now
+    read back and agreed by them; returns how many rows."""
+    by = clean_text(entered_by, what="who is typing this in", max_length=ENTERED_BY_MAX)
+    changed = 0
+    with store.transaction() as tx:
+        if active_row(tx, participant_id) is None:
+            raise InvalidInput("That person is no longer taking part.")
+        for table in TABLES.values():
+            if "read_back" in table.columns:
+                changed += tx.update(table.name, {_author_column(table): participant_id,
+                                                  "entered_by": by, "read_back": False},
+                                     {"read_back": True})
+    return changed
+
+
+def not_read_back(store: Store, participant_id: object) -> int:
+    """How many rows typed in for the person still wait to be read back to them."""
+    with store.read() as tx:
+        return sum(tx.count(table.name, {_author_column(table): participant_id,
+                                         "read_back": False})
+                   for table in TABLES.values() if "read_back" in table.columns)
 
 
 def credited_as(row: dict, author: dict | None, *, group_name: str) -> str:

@@ -8,7 +8,7 @@ write, so a click that arrives after closing changes nothing.
 from __future__ import annotations
 
 from ..store import Store, Transaction
-from ..store.schema import ACTIVITIES
+from ..store.schema import ACTIVITIES, SCREEN_CHOICES, TABLES
 from .validation import InvalidInput, choose, clean_text, whole_number
 
 #: A session's status as the console says it.
@@ -98,3 +98,50 @@ def add_places(store: Store, places: object) -> int:
 def open_activities(store: Store) -> set[str]:
     """The activities with a round open now (people can still add to them)."""
     return {row["activity"] for row in store.select("sessions", {"status": "open"})}
+
+
+#: The room screen's choices as the console names them.
+SCREEN_WORDS = {"follow": "What participants see now", "blank": "Nothing (the screen is blank)"}
+
+
+def screen_shows(store: Store) -> str:
+    """What the room screen shows now: an activity's name, or "blank"."""
+    choice = store.workshop().get("screen") or "follow"
+    return activity_now(store) if choice == "follow" else choice
+
+
+def put_on_screen(store: Store, choice: object) -> str:
+    """Choose what the room screen shows: "follow" (the activity participants see), one
+    activity, or "blank" (at once, for a pause or a hard moment)."""
+    choice = choose(choice, SCREEN_CHOICES, what="what the room screen shows")
+    with store.transaction() as tx:
+        workshop = tx.select("workshop")[0]
+        if workshop.get("screen") != choice:
+            tx.update("workshop", {"workshop_id": workshop["workshop_id"]}, {"screen": choice})
+    return choice
+
+
+def hold_new(store: Store, hold: object) -> None:
+    """While ``hold`` is true, new wordings and hard words wait for the facilitator
+    (:func:`release_held`) before the board and the room screen show them."""
+    if not isinstance(hold, bool):
+        raise InvalidInput("Please say whether to hold new contributions.")
+    with store.transaction() as tx:
+        workshop = tx.select("workshop")[0]
+        tx.update("workshop", {"workshop_id": workshop["workshop_id"]}, {"screen_hold": hold})
+
+
+def _held_tables() -> list[str]:
+    return [t.name for t in TABLES.values() if "held" in t.columns]
+
+
+def held_count(store: Store) -> int:
+    """How many contributions wait for the facilitator to release them."""
+    with store.read() as tx:
+        return sum(tx.count(name, {"held": True}) for name in _held_tables())
+
+
+def release_held(store: Store) -> int:
+    """Let every held contribution onto the board and the room screen; how many."""
+    with store.transaction() as tx:
+        return sum(tx.update(name, {"held": True}, {"held": False}) for name in _held_tables())

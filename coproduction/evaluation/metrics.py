@@ -345,11 +345,40 @@ def contributions(ev: Evaluation) -> pd.DataFrame:
 
     names = [t.name for t in TABLES.values() if t.contribution and not t.private]
     frames = ev.frames(names)
-    parts = [frames[n].loc[frames[n]["credit"].notna(), ["session_id", "author_id"]]
+    columns = ["session_id", "author_id", "source", "read_back"]
+    parts = [frames[n].loc[frames[n]["credit"].notna(), columns]
              .assign(kind=n) for n in names if len(frames[n])]
     if not parts:
-        return pd.DataFrame(columns=["session_id", "author_id", "kind"])
+        return pd.DataFrame(columns=[*columns, "kind"])
     return pd.concat(parts, ignore_index=True)
+
+
+#: How input reached the kit, as the report names it.
+SOURCE_WORDS = {"device": "typed on their own device", "spoken": "said aloud, typed in "
+                "at the console", "paper": "written on paper, typed in at the console"}
+
+
+def how_input_came(ev: Evaluation, c: pd.DataFrame) -> pd.DataFrame:
+    """Contributions by how they came (device, spoken, paper), with their share, how many
+    of those typed in for people were read back to them, and the votes and dots counted
+    in the room (anonymous counts, not contributions of anyone)."""
+    rows = []
+    for source, words in SOURCE_WORDS.items():
+        here = c[c["source"] == source]
+        rows.append({"source": source, "how": words, "contributions": len(here),
+                     "share": share(len(here), len(c)),
+                     "read_back": "" if source == "device" else int(
+                         (here["read_back"] == True).sum())})  # noqa: E712 (a column)
+    f = ev.frames(["vote_tallies", "dot_tallies"])
+    votes, dots = f["vote_tallies"], f["dot_tallies"]
+    in_room = sum(int(votes[k].sum()) for k in ("agree", "pass", "disagree", "block")) \
+        if len(votes) else 0
+    rows.append({"source": "room_count", "how": "votes counted in the room (show of hands)",
+                 "contributions": in_room, "share": "", "read_back": ""})
+    rows.append({"source": "room_dots", "how": "dots counted on a flip chart",
+                 "contributions": int(dots["dots"].sum()) if len(dots) else 0, "share": "",
+                 "read_back": ""})
+    return pd.DataFrame(rows, columns=["source", "how", "contributions", "share", "read_back"])
 
 
 def _sessions(ev: Evaluation, activity: str | None = None) -> pd.DataFrame:
@@ -385,6 +414,16 @@ def participation(ev: Evaluation, s: Section) -> None:
         s.missing.append("Nobody has given anything in any session yet.")
         return
     s.has_data = True
+    came = how_input_came(ev, c)
+    s.tables["how_input_came"] = came
+    typed_in = int(came[came["source"].isin(["spoken", "paper"])]["contributions"].sum())
+    s.findings.append(
+        f"{typed_in} of {counted(len(c), 'contribution', 'contributions')} "
+        f"({share(typed_in, len(c)):.0%}) came by voice or on paper and were typed in with "
+        f"the person; {int(came[came['source'] == 'room_count']['contributions'].iloc[0])} "
+        "votes and "
+        f"{int(came[came['source'] == 'room_dots']['contributions'].iloc[0])} dots were "
+        "counted in the room.")
     named = c[c["author_id"].notna()]
     order = [int(i) for i in sessions["session_id"] if i in set(c["session_id"])]
     seen = {a: sorted(set(g["session_id"])) for a, g in named.groupby("author_id")}
@@ -498,8 +537,8 @@ def language_summary(ev: Evaluation) -> pd.DataFrame:
         agreed = int((f["glossary"]["session_id"] == sid).sum())
         out.append({
             "session_id": int(sid), "title": s["title"],
-            "terms_marked_by_checker": int((terms["source"] == "checker").sum()),
-            "terms_flagged_by_people": int((terms["source"] == "participant").sum()),
+            "terms_marked_by_checker": int((terms["marked_by"] == "checker").sum()),
+            "terms_flagged_by_people": int((terms["marked_by"] == "participant").sum()),
             "proposals": len(proposals),
             "proposals_hidden": int(proposals["hidden_at"].notna().sum()),
             "votes": tally.total, "agree": tally.agree, "disagree": tally.disagree,

@@ -51,7 +51,7 @@ def file_checksum(path: Path) -> str | None:
 HOLD_WORDS = ("tables", "evaluation")
 #: Each kind in a sentence.
 KIND_WORDS = {"tables": "export", "evaluation": "evaluation report",
-              "sheets": "sheets for the group", "ledger": "ledger"}
+              "sheets": "sheets for the group", "forms": "paper forms", "ledger": "ledger"}
 
 
 class NotTheKitsFile(StoreError):

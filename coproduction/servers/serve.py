@@ -70,6 +70,8 @@ FACILITATOR_NOTEBOOKS = notebooks("facilitator")
 TEMPLATE = "coproduction"
 CONSOLE_HOST = "127.0.0.1"
 CONSOLE_NOTEBOOK = "console"
+#: The room screen, served with the console (loopback only, the console's token).
+SCREEN_NOTEBOOK = "room"
 #: A server's random name (settings.INSTANCE_ENV) comes back in this header.
 INSTANCE_HEADER = "X-Coproduction-Server"
 
@@ -122,7 +124,8 @@ class ServerSettings:
     )
     facilitator_notebooks: Path = field(
         default=FACILITATOR_NOTEBOOKS,
-        metadata={"help": "Folder of facilitator notebooks; it must hold console.ipynb."},
+        metadata={"help": "Folder of facilitator notebooks; it must hold console.ipynb, "
+                  "and room.ipynb for the room screen."},
     )
     landing: str = field(
         default="workshop",
@@ -175,10 +178,15 @@ class ServerSettings:
 
 @dataclass
 class RunningServers:
-    """Two running servers and how to reach them. Stop them with :meth:`stop`."""
+    """Two running servers and how to reach them. Stop them with :meth:`stop`.
+
+    ``screen_url`` is the room screen: a page of the console's server, for a second
+    display or a projector on this computer ("" when the facilitator notebooks have
+    none)."""
 
     join_url: str
     console_url: str
+    screen_url: str
     participant_pid: int
     console_pid: int
     participant_log: Path | None = None
@@ -295,6 +303,9 @@ def start_servers(settings: ServerSettings, *, wait: float = 60) -> RunningServe
     console_url = _page_url(
         CONSOLE_HOST, settings.console_port, f"{CONSOLE_NOTEBOOK}.ipynb", {"token": console_token}
     )
+    screen_url = _page_url(
+        CONSOLE_HOST, settings.console_port, f"{SCREEN_NOTEBOOK}.ipynb", {"token": console_token}
+    ) if (facilitator_dir / f"{SCREEN_NOTEBOOK}.ipynb").is_file() else ""
 
     private_dir = _private_folder()
     log_dir = Path(settings.log_dir).expanduser().resolve() if settings.log_dir else None
@@ -337,6 +348,7 @@ def start_servers(settings: ServerSettings, *, wait: float = 60) -> RunningServe
         running = RunningServers(
             join_url=join_url,
             console_url=console_url,
+            screen_url=screen_url,
             participant_pid=participant.pid,
             console_pid=console.pid,
             participant_log=participant_log,

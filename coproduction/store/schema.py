@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 CREDIT_MODES = {
     "anonymous": "shown without any name or id",
@@ -31,11 +31,21 @@ ROLES = {
     "not_said": "has not said",
 }
 ACTIVITIES = ("language", "methods", "timeline", "feedback")
+#: How a contribution reached the kit: typed on the person's own device, or said aloud or
+#: written on paper and typed in at the console for them (see core/participants.py).
+SOURCES = {
+    "device": "typed by the person on their own device",
+    "spoken": "said aloud by the person and typed in for them at the console",
+    "paper": "written on paper by the person and typed in for them at the console",
+}
+#: What the room screen shows: the activity participants see now, one activity, or
+#: nothing at all (blanked).
+SCREEN_CHOICES = ("follow", *ACTIVITIES, "blank")
 VOTE_CHOICES = ("agree", "disagree", "pass", "block")
 #: What the kit writes into a folder for people to take away (see coproduction.privacy.outputs):
 #: the tidy export and the evaluation report hold people's words (a withdrawal writes
-#: them again); the sheets for the group and the finance ledger hold none.
-OUTPUT_KINDS = ("tables", "evaluation", "sheets", "ledger")
+#: them again); the sheets for the group, the paper forms and the finance ledger hold none.
+OUTPUT_KINDS = ("tables", "evaluation", "sheets", "forms", "ledger")
 
 _SQL_TYPES = {"string": "TEXT", "integer": "INTEGER", "number": "REAL",
               "boolean": "INTEGER", "datetime": "TEXT", "date": "TEXT"}
@@ -248,6 +258,24 @@ def _contribution(*, author_required: bool = True) -> tuple[Field, ...]:
               "True when the author chose the credit for this contribution alone; otherwise "
               "it follows the author's default and changes with it.", required=False),
         Field("created_at", "datetime", "When it was given (UTC)."),
+        *_entry(),
+    )
+
+
+def _entry() -> tuple[Field, ...]:
+    """How a row reached the kit, and for what was said aloud or written on paper, who
+    typed it in and whether it was read back to the person."""
+    return (
+        Field("source", "string", "How it was given: " + "; ".join(
+            f"{k}, {v}" for k, v in SOURCES.items()) + ".", enum=tuple(SOURCES)),
+        Field("entered_by", "string", "Who typed it in at the console, for what was said "
+              "aloud or written on paper; empty when the person typed it.", required=False,
+              max_length=80),
+        Field("read_back", "boolean", "For what was typed in for the person: true once it "
+              "was read back to them and they agreed it is what they meant.",
+              required=False),
+        Field("sheet", "string", "The number of the paper form it was typed from.",
+              required=False, max_length=20),
     )
 
 
@@ -257,6 +285,9 @@ def _hidden() -> tuple[Field, ...]:
               "Why the facilitator took it off the board; shown to everyone.",
               required=False, max_length=300),
         Field("hidden_at", "datetime", "When it was taken off the board (UTC).", required=False),
+        Field("held", "boolean", "True while the facilitator holds it back from the board and "
+              "the room screen, to look at it first; its author sees it marked as held.",
+              required=False),
     )
 
 
@@ -288,6 +319,11 @@ CORE_TABLES = (
             Field("extra_places", "integer", "Places the facilitator added on the console, "
                   "beyond the people 'serve --expect' was started for.", minimum=0,
                   maximum=10000),
+            Field("screen", "string", "What the room screen shows: follow (the activity "
+                  "participants see), one activity, or blank.", enum=SCREEN_CHOICES),
+            Field("screen_hold", "boolean", "True while new wordings and hard words wait for "
+                  "the facilitator to release them before the board and the room screen "
+                  "show them."),
         ),
         primary_key="workshop_id",
     ),
@@ -307,6 +343,9 @@ CORE_TABLES = (
                   enum=("active", "withdrawn")),
             Field("key_hash", "string", "Hash of the key that lets the person rejoin.",
                   max_length=128, exported=False),
+            Field("joined_on", "string", "How the person joined: on their own device, or on "
+                  "paper with the facilitator (consent taken in the room).",
+                  enum=("device", "paper")),
             Field("joined_at", "datetime", "When the person first joined (UTC)."),
         ),
         primary_key="participant_id",
@@ -354,7 +393,7 @@ LANGUAGE_TABLES = (
             Field("term_id", "integer", "Number of the term."),
             *_contribution(author_required=False),
             Field("term", "string", "The word or phrase as it appears.", max_length=80),
-            Field("source", "string", "Who marked it.",
+            Field("marked_by", "string", "Who marked it.",
                   enum=("checker", "participant", "facilitator")),
             Field("kind", "string", "What kind of difficulty it is.",
                   enum=("acronym", "jargon", "judgement", "opinion", "speaking_for", "label",
@@ -429,6 +468,29 @@ LANGUAGE_TABLES = (
         primary_key="entry_id", autoincrement=True,
     ),
     Table(
+        "vote_tallies", "Votes on a proposal counted in the room (a show of hands or dots on a "
+        "flip chart) and typed in at the console: anonymous counts, the latest count of a "
+        "proposal applies.",
+        (
+            Field("tally_id", "integer", "Number of the count."),
+            Field("session_id", "integer", "The session it was counted in.",
+                  references="sessions.session_id"),
+            Field("proposal_id", "integer", "The proposal voted on.",
+                  references="proposals.proposal_id"),
+            *(Field(choice, "integer", f"People counted as {words}.", minimum=0,
+                    maximum=10000)
+              for choice, words in (("agree", "agreeing"), ("pass", "not sure"),
+                                    ("disagree", "disagreeing"),
+                                    ("block", "strongly against"))),
+            Field("on_phone_too", "integer", "How many of the people counted had also voted "
+                  "on a phone; they are counted once, by their phone vote.", minimum=0,
+                  maximum=10000),
+            Field("entered_by", "string", "Who typed the count in.", max_length=80),
+            Field("created_at", "datetime", "When it was typed in (UTC)."),
+        ),
+        primary_key="tally_id", autoincrement=True, unique=(("proposal_id",),),
+    ),
+    Table(
         "self_descriptions", "How each person wants to be described, said privately.",
         (
             Field("participant_id", "string", "The person.", max_length=40,
@@ -466,8 +528,13 @@ CONSENT_TABLES = (
             Field("take_part", "boolean", "True when the person chose to take part."),
             Field("credit", "string", "The default credit they chose.", enum=tuple(CREDIT_MODES)),
             Field("contact_ok", "boolean", "True when they may be contacted afterwards."),
-            Field("info_version", "string", "Version of the information they were shown.",
-                  max_length=40),
+            Field("info_version", "string", "Version of the information they were shown "
+                  "(or read to them).", max_length=40),
+            Field("taken_by", "string", "Who read the information to the person and took "
+                  "their decision in the room; empty when they chose on their own device.",
+                  required=False, max_length=80),
+            Field("settlement", "string", "How the person asked to be paid for their time, "
+                  "when they said so in the room.", required=False, enum=tuple(SETTLEMENTS)),
             Field("created_at", "datetime", "When they decided (UTC)."),
         ),
         primary_key="consent_id", autoincrement=True, private=True,
@@ -624,6 +691,7 @@ FEEDBACK_TABLES = (
             Field("feeling", "string", "How they said they were.", enum=FEELINGS),
             Field("keep", "boolean", "True when the person chose to keep it after the session."),
             Field("created_at", "datetime", "When they last said it (UTC)."),
+            *_entry(),
         ),
         primary_key="check_in_id", autoincrement=True, private=True,
         unique=(("session_id", "participant_id", "moment"),),
@@ -876,6 +944,24 @@ METHOD_TABLES = (
         collects="the dots you place on methods",
     ),
     Table(
+        "dot_tallies", "Dots on a method counted on a flip chart and typed in at the console: "
+        "anonymous counts, the latest count of a method in a session applies.",
+        (
+            Field("tally_id", "integer", "Number of the count."),
+            Field("session_id", "integer", "The session it was counted in.",
+                  references="sessions.session_id"),
+            Field("method_id", "string", "The method the dots are on.", max_length=40,
+                  references="methods.method_id"),
+            Field("dots", "integer", "Dots counted on the chart.", minimum=0, maximum=10000),
+            Field("on_phone_too", "integer", "How many of those dots were put there by people "
+                  "who also placed dots on a phone; they are counted once, by the phone.",
+                  minimum=0, maximum=10000),
+            Field("entered_by", "string", "Who typed the count in.", max_length=80),
+            Field("created_at", "datetime", "When it was typed in (UTC)."),
+        ),
+        primary_key="tally_id", autoincrement=True, unique=(("session_id", "method_id"),),
+    ),
+    Table(
         "method_shortlist", "The methods the group chose, in order, with the reasons.",
         (
             Field("entry_id", "integer", "Number of the entry."),
@@ -1075,8 +1161,40 @@ def _to_version_5(conn) -> None:
     conn.execute(f"ALTER TABLE exports ADD COLUMN written_from {types['string']}")
 
 
+def _to_version_6(conn) -> None:
+    """The whole room takes part: every contribution says how it came (device, spoken or
+    paper, who typed it in, read back); a person can join on paper with consent taken in
+    the room; the room screen has its own choice and hold; counts taken in the room have
+    their own tables. A term's old ``source`` (who marked it) becomes ``marked_by``."""
+    dialect = _dialect(conn)
+    types = _types(conn)
+    text, boolean = types["string"], types["boolean"]
+    false = "0" if dialect == "sqlite" else "FALSE"
+    statements = ["ALTER TABLE terms RENAME COLUMN source TO marked_by"]
+    for table in ("terms", "proposals", "votes", "method_ratings", "method_dots", "check_ins",
+                  "principle_ratings", "suggestions", "timeline_suggestions", "life_events"):
+        statements += [
+            f"ALTER TABLE {table} ADD COLUMN source {text} NOT NULL DEFAULT 'device'",
+            f"ALTER TABLE {table} ADD COLUMN entered_by {text}",
+            f"ALTER TABLE {table} ADD COLUMN read_back {boolean}",
+            f"ALTER TABLE {table} ADD COLUMN sheet {text}"]
+    for table in ("terms", "proposals"):
+        statements.append(f"ALTER TABLE {table} ADD COLUMN held {boolean}")
+    statements += [
+        f"ALTER TABLE participants ADD COLUMN joined_on {text} NOT NULL DEFAULT 'device'",
+        f"ALTER TABLE consents ADD COLUMN taken_by {text}",
+        f"ALTER TABLE consents ADD COLUMN settlement {text}",
+        f"ALTER TABLE workshop ADD COLUMN screen {text} NOT NULL DEFAULT 'follow'",
+        f"ALTER TABLE workshop ADD COLUMN screen_hold {boolean} NOT NULL DEFAULT {false}",
+        *TABLES["vote_tallies"].create_sql(dialect),
+        *TABLES["dot_tallies"].create_sql(dialect),
+    ]
+    for statement in statements:
+        conn.execute(statement)
+
+
 MIGRATIONS: dict[int, Callable] = {1: _to_version_2, 2: _to_version_3, 3: _to_version_4,
-                                   4: _to_version_5}
+                                   4: _to_version_5, 5: _to_version_6}
 
 
 def datapackage(resources: list[dict], *, name: str, title: str) -> dict:

@@ -93,6 +93,11 @@ class Transaction:
         self.now = clock
         self.writable = writable
         self.changed = False
+        #: How what a person saves now came (set by core.participants.taking_part): on
+        #: their device, or typed in for them; None when nobody is acting as a person.
+        self.entry: dict | None = None
+        #: True when new wordings and hard words wait for the facilitator (screen_hold).
+        self.hold = False
 
     def _writing(self) -> None:
         if not self.writable:
@@ -112,6 +117,11 @@ class Transaction:
         for stamp in ("created_at", "joined_at", "updated_at", "confirmed_at"):
             if stamp in t.columns and stamp not in row:
                 row[stamp] = self.now()
+        if "read_back" in t.columns:  # every contribution says how it came
+            for column, value in (self.entry or {"source": "device"}).items():
+                row.setdefault(column, value)
+        if "held" in t.columns:
+            row.setdefault("held", self.hold)
         checked = t.check_row(row)
         cols = list(checked)
         values = [self._db.adapt(t, c, checked[c]) for c in cols]
@@ -142,6 +152,8 @@ class Transaction:
         ``where``, ``changes`` and ``new`` (what only a new row gets, such as its credit)
         when none matches. Inside the transaction, so two pages never both insert."""
         if self.count(table, where):
+            if self.entry is not None and "read_back" in self._table(table).columns:
+                changes = {**changes, **self.entry}  # given again: it came this way now
             self.update(table, where, changes)
         else:
             self.insert(table, {**where, **changes, **(new or {})})
@@ -281,6 +293,7 @@ class Store:
                     "workshop_id": store.new_id("w"), "title": title,
                     "code": code or secrets.token_hex(3).upper(),
                     "group_name": group_name, "is_demo": is_demo, "extra_places": 0,
+                    "screen": "follow", "screen_hold": False,
                     **WORKSHOP_DEFAULTS, **(settings or {}),
                 })
         except BaseException:

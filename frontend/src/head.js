@@ -4,5 +4,6 @@ import "./head/rejoin.js";
 import "./head/view-choices.js";
 import "./head/messages.js";
 import "./head/tap-a-word.js";
+import "./head/read-aloud.js";
 import "./head/names-and-states.js";
 import "./head/connection.js";

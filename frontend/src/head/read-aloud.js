@@ -1,0 +1,104 @@
+/* coproduction: "Read this to me" on the information about taking part and on every card,
+   read out by the device's own voice (speechSynthesis with a voice on the device: nothing
+   is sent anywhere). Where the device has no such voice, the button says so. The buttons
+   are the page's own, not widgets: they cost the room no messages. */
+(function () {
+  "use strict";
+  var SCOPES = [".coproduction-information", ".coproduction-term", ".coproduction-method",
+    ".coproduction-check-in", ".coproduction-rate", ".coproduction-ladder",
+    ".coproduction-since-last-time", ".coproduction-suggest", ".coproduction-asks",
+    ".coproduction-coming-up-box"].join(", ");
+  var READ = "Read this to me", STOP = "Stop reading",
+    NO_VOICE = "This device has no voice to read aloud";
+  var speaking = null;
+
+  function localVoice() {
+    if (!("speechSynthesis" in window)) {
+      return null;
+    }
+    var voices = window.speechSynthesis.getVoices().filter(function (v) {
+      return v.localService;
+    });
+    var lang = (document.documentElement.lang || navigator.language || "en").toLowerCase();
+    var same = voices.filter(function (v) {
+      return v.lang.toLowerCase().split("-")[0] === lang.split("-")[0];
+    });
+    return same[0] || null;
+  }
+
+  function words(scope) {
+    var copy = scope.cloneNode(true);
+    copy.querySelectorAll("button, input, textarea, select, .coproduction-read-aloud")
+      .forEach(function (node) { node.remove(); });
+    return copy.textContent.replace(/\s+/g, " ").trim();
+  }
+
+  function stop() {
+    if (speaking) {
+      speaking.textContent = READ;
+      speaking = null;
+    }
+    if ("speechSynthesis" in window) {
+      window.speechSynthesis.cancel();
+    }
+  }
+
+  function read(button) {
+    var was = speaking;
+    stop();
+    if (was === button) {
+      return;  /* pressed again: stop */
+    }
+    var voice = localVoice();
+    if (!voice) {
+      button.textContent = NO_VOICE;
+      button.disabled = true;
+      return;
+    }
+    var said = new window.SpeechSynthesisUtterance(words(button.parentNode));
+    said.voice = voice;
+    said.lang = voice.lang;
+    said.onend = said.onerror = function () {
+      if (speaking === button) {
+        stop();
+      }
+    };
+    speaking = button;
+    button.textContent = STOP;
+    window.speechSynthesis.speak(said);
+  }
+
+  function addButtons() {
+    document.querySelectorAll(SCOPES).forEach(function (scope) {
+      var first = scope.firstElementChild;
+      if ((first && first.classList.contains("coproduction-read-aloud")) ||
+          scope.closest(".coproduction-room-screen")) {
+        return;
+      }
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "coproduction-read-aloud jupyter-widgets jupyter-button widget-button";
+      button.textContent = READ;
+      button.addEventListener("click", function () { read(button); });
+      scope.insertBefore(button, first);  /* first: the widgets add theirs after it */
+    });
+  }
+
+  var queued = false;
+  function soon() {
+    if (!queued) {
+      queued = true;
+      window.requestAnimationFrame(function () {
+        queued = false;
+        addButtons();
+      });
+    }
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    new MutationObserver(soon).observe(document.body, { childList: true, subtree: true });
+    soon();
+  });
+  if ("speechSynthesis" in window) {
+    window.speechSynthesis.getVoices();  /* some browsers load their voices on first ask */
+  }
+})();

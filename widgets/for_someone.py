@@ -1,0 +1,225 @@
+"""The console's "Add for someone" tab: taking in what a person said aloud or wrote on
+paper, with them.
+
+Entering for someone is speaking *with* them. Nothing is entered for a person who has not
+joined and agreed: someone without a device joins here on paper, with the information
+read to them and their choices taken in the room. Then whoever is at the console opens
+that person's own page (the same page a phone shows, without its private parts) and
+types in what the person says; every row saved says it was spoken or on paper and who
+typed it in, and waits until it is read back to them and they agree.
+"""
+
+from __future__ import annotations
+
+import os
+
+import ipywidgets as ipw
+
+from coproduction.core.participants import (
+    confirm_read_back,
+    join_on_paper,
+    new_rejoin_key,
+    not_read_back,
+    speaking_with,
+)
+from coproduction.core.promises import ROLE_WORDS, information, information_version
+from coproduction.core.settings import JOIN_URL_ENV
+from coproduction.core.validation import InvalidInput
+from coproduction.privacy import consent
+from coproduction.store import Store
+from coproduction.store.schema import SETTLEMENTS
+
+from .base import LivePanel, asked, css, label, qr_png
+from .workshop import ActivityHost
+
+HOW_OPTIONS = [("They say it, I type it", "spoken"), ("From their paper form", "paper")]
+WITH_WORDS = ("You are typing in with {name}, on their own page. Say each thing back as "
+              "you type it. When you have read it all back and they agree, press "
+              "'Read back and agreed'.")
+
+
+def rejoin_link(join_url: str, key: str) -> str:
+    """The link that takes a person back to their own page from any device."""
+    return f"{join_url}{'&' if '?' in join_url else '?'}me={key}"
+
+
+class ForSomeoneConsole(LivePanel):
+    """Join someone on paper; enter, with a person, what they say or wrote; print a card."""
+
+    def __init__(self, store: Store, join_url: str | None = None):
+        super().__init__(store, classes=("for-someone",))
+        self.join_url = join_url if join_url is not None else os.environ.get(JOIN_URL_ENV, "")
+        self.entered_by = ipw.Text(placeholder="your first name", _dom_classes=css(
+            "entered-by"), continuous_update=False)
+        self.me = asked("Your name (the person at the console):", self.entered_by,
+                        "entered-by-question")
+        self.people = ipw.Dropdown(options=[], _dom_classes=css("someone-pick"))
+        self._make_join_form()
+        self._make_entry_form()
+        self.card = ipw.VBox(_dom_classes=css("rejoin-card"))
+        self.card_button = ipw.Button(description="Make a rejoin card",
+                                      _dom_classes=css("make-card"))
+        self.on_click(self.card_button, self._make_card)
+        self.children = [
+            label("Here you take in what someone says aloud or wrote on paper. You do it "
+                  "with them: they choose, you type, and you read it back.", "for-someone-intro"),
+            self.me, self.message,
+            ipw.VBox([label("Someone joins on paper", "section-title"), *self.join_form],
+                     _dom_classes=css("paper-join")),
+            ipw.VBox([label("Type in with someone", "section-title"),
+                      asked("Who:", self.people, "someone-question"), *self.entry_form],
+                     _dom_classes=css("enter-with")),
+            ipw.VBox([label("A card to carry on from a phone", "section-title"),
+                      label("A new card makes their old card and link stop working. Print "
+                            "this page (Ctrl+P): only the card is printed.", "card-note"),
+                      self.card_button, self.card], _dom_classes=css("card-box")),
+        ]
+
+    # -- joining on paper ----------------------------------------------------------
+    def _make_join_form(self) -> None:
+        workshop = self.store.workshop()
+        self.info = ipw.VBox([label(f"{heading}: {text}", "info-line")
+                              for heading, text in information(workshop)],
+                             _dom_classes=css("paper-information"))
+        self.info_version = information_version(workshop)
+        self.paper_name = ipw.Text(placeholder="a name they choose", _dom_classes=css(
+            "paper-name"), continuous_update=False)
+        self.paper_role = ipw.Dropdown(options=[(w, r) for r, w in ROLE_WORDS.items()],
+                                       value="not_said", _dom_classes=css("paper-role"))
+        self.paper_credit = ipw.Dropdown(
+            options=[(w, m) for m, w in consent.CREDIT_WORDS.items()], value="pseudonym",
+            _dom_classes=css("paper-credit"))
+        self.paper_display = ipw.Text(placeholder="only for 'named' credit",
+                                      _dom_classes=css("paper-display-name"))
+        self.paper_contact = ipw.Checkbox(description="They may be contacted afterwards",
+                                          indent=False, _dom_classes=css("paper-contact"))
+        self.paper_pay = ipw.Dropdown(options=[("They have not said yet", "")] + [
+            (w.capitalize(), k) for k, w in SETTLEMENTS.items()], value="",
+            _dom_classes=css("paper-pay"))
+        self.paper_agreed = ipw.Checkbox(
+            description="I read them all of this, and they chose to take part",
+            indent=False, _dom_classes=css("paper-agreed"))
+        self.paper_button = ipw.Button(description="They join on paper",
+                                       button_style="primary", _dom_classes=css("paper-join-button"))
+        self.on_click(self.paper_button, self._join_on_paper)
+        self.join_form = [
+            label("Read them this first, in your own words if that helps:", "info-intro"),
+            self.info,
+            asked("The name they want to be known by here:", self.paper_name),
+            asked("Why they take part:", self.paper_role),
+            asked("How their words are shown:", self.paper_credit),
+            asked("The name to show (named credit only):", self.paper_display),
+            self.paper_contact, asked("How they want to be paid:", self.paper_pay),
+            self.paper_agreed, self.paper_button]
+
+    def _join_on_paper(self) -> None:
+        if not self.paper_agreed.value:
+            raise InvalidInput("Read them the information first, and tick the box once they "
+                               "have chosen to take part.")
+        person = join_on_paper(
+            self.store, pseudonym=self.paper_name.value, taken_by=self.entered_by.value,
+            info_version=self.info_version, role=self.paper_role.value,
+            credit=self.paper_credit.value, contact_ok=self.paper_contact.value,
+            display_name=self.paper_display.value, settlement=self.paper_pay.value or None)
+        for box in (self.paper_name, self.paper_display):
+            box.value = ""
+        self.paper_agreed.value = self.paper_contact.value = False
+        self.refresh()
+        self.people.value = person.participant_id
+        self.say(f"{person.pseudonym} is taking part on paper. Their consent is kept as "
+                 "taken in the room by you.", "ok")
+
+    # -- typing in with someone ----------------------------------------------------
+    def _make_entry_form(self) -> None:
+        self.how = ipw.ToggleButtons(options=HOW_OPTIONS, value="spoken",
+                                     _dom_classes=css("entry-how"))
+        self.sheet = ipw.Text(placeholder="for example 3-07", _dom_classes=css("entry-sheet"))
+        self.start_button = ipw.Button(description="Open their page", button_style="primary",
+                                       _dom_classes=css("entry-start"))
+        self.on_click(self.start_button, self._start)
+        self.with_words = label("", "entry-with")
+        self.stage = ipw.VBox(_dom_classes=css("entry-stage"))
+        self.waiting = label("", "entry-waiting")
+        self.read_back = ipw.Button(description="Read back and agreed", button_style="success",
+                                    _dom_classes=css("entry-read-back"))
+        self.on_click(self.read_back, self._read_back)
+        self.done_button = ipw.Button(description="Close their page",
+                                      _dom_classes=css("entry-done"))
+        self.on_click(self.done_button, self._done)
+        self.working = ipw.VBox([self.with_words, self.stage, self.waiting,
+                                 ipw.HBox([self.read_back, self.done_button])],
+                                _dom_classes=css("entry-working"))
+        self.working.layout.display = "none"
+        self.host: ActivityHost | None = None
+        self.entry_form = [asked("How it comes:", self.how),
+                           asked("Sheet number (from a paper form):", self.sheet),
+                           self.start_button, self.working]
+
+    def _start(self) -> None:
+        person = speaking_with(self.store, self.people.value, source=self.how.value,
+                               entered_by=self.entered_by.value, sheet=self.sheet.value)
+        self._done()
+        self.host = ActivityHost(self.store, person)
+        self.stage.children = [self.host]
+        self.host.start()
+        self.with_words.value = WITH_WORDS.format(name=person.pseudonym)
+        self.working.layout.display = None
+        self._show_waiting()
+
+    def _show_waiting(self) -> None:
+        if self.host is None:
+            return
+        left = not_read_back(self.store, self.host.person.participant_id)
+        self.waiting.value = (f"{left} thing{'s' if left != 1 else ''} typed in, not yet "
+                              "read back." if left else "Everything typed in is read back.")
+
+    def _read_back(self) -> None:
+        if self.host is None:
+            raise InvalidInput("Open someone's page first.")
+        done = confirm_read_back(self.store, self.host.person.participant_id,
+                                 self.host.person.entry.entered_by)
+        self.say(f"Marked {done} as read back and agreed.", "ok")
+
+    def _done(self) -> None:
+        if self.host is not None:
+            self.host.stop()
+            self.host.close()
+            self.host = None
+        self.stage.children = ()
+        self.working.layout.display = "none"
+
+    # -- a rejoin card -------------------------------------------------------------
+    def _make_card(self) -> None:
+        if not self.join_url:
+            raise InvalidInput("Start the workshop with 'coproduction serve' to make a card "
+                               "with a link.")
+        person = self.people.value
+        rows = self.store.select("participants", {"participant_id": person,
+                                                  "status": "active"}) if person else []
+        if not rows:
+            raise InvalidInput("Choose who the card is for.")
+        link = rejoin_link(self.join_url, new_rejoin_key(self.store, person))
+        self.card.children = [
+            label(f"{rows[0]['pseudonym']}: your own page", "card-name"),
+            label("Scan this with a phone camera, or type the link. Keep the card to "
+                  "yourself: it opens your page.", "card-words"),
+            ipw.Image(value=qr_png(link), format="png", layout=ipw.Layout(width="200px"),
+                      _dom_classes=css("card-qr")),
+            label(link, "card-link")]
+        self.say("The card is ready to print.", "ok")
+
+    # -- drawing -------------------------------------------------------------------
+    def refresh(self) -> None:
+        rows = self.store.select("participants", {"status": "active"}, order_by="pseudonym")
+        options = [(r["pseudonym"] + (" (on paper)" if r["joined_on"] == "paper" else ""),
+                    r["participant_id"]) for r in rows]
+        if list(self.people.options) != options:
+            keep = self.people.value
+            self.people.options = options
+            self.people.value = keep if keep in {v for _w, v in options} else (
+                options[0][1] if options else None)
+        self.start_button.disabled = not options
+        if self.host is not None and self.host.person.participant_id not in {
+                v for _w, v in options}:
+            self._done()  # they left: their page closes here too
+        self._show_waiting()

@@ -1,0 +1,71 @@
+"""The room screen: the open activity's shared board, in large type, for the wall.
+
+It is served with the console, on 127.0.0.1 only, for a second display or a projector on
+the facilitator's computer. It shows each activity's ``screen`` board (see
+:class:`coproduction.core.activity.Activity`) as the room sees it: nothing private,
+nothing the facilitator holds back, every credit choice honoured. The console chooses
+what is on it, and can blank it at once (:func:`coproduction.core.sessions.put_on_screen`).
+"""
+
+from __future__ import annotations
+
+import ipywidgets as ipw
+
+from coproduction.core.activity import activity, named
+from coproduction.core.sessions import screen_shows
+from coproduction.store import Store
+
+from .base import LivePanel, css, label, page_or_problem
+
+BLANK_WORDS = "The screen is paused for a moment."
+
+
+class RoomScreen(LivePanel):
+    """Whatever the console put on the screen, or a calm blank."""
+
+    def __init__(self, store: Store):
+        super().__init__(store, classes=("room-screen",))
+        self.boards: dict[str, LivePanel] = {}
+        self.showing: str | None = None
+        self.title = label("", "screen-title")
+        self.blank = label(BLANK_WORDS, "screen-blank")
+        self.stage = ipw.VBox(_dom_classes=css("screen-stage"))
+        self.children = [self.title, self.stage]
+
+    def refresh(self) -> None:
+        choice = screen_shows(self.store)
+        if choice == self.showing:
+            return
+        for board in self.stage.children:
+            if isinstance(board, LivePanel):
+                board.stop()
+        self.showing = choice
+        if choice == "blank":
+            self.title.value = ""
+            self.title.layout.display = "none"
+            self.stage.children = [self.blank]
+            self._dom_classes = css("panel", "room-screen", "screen-is-blank")
+            return
+        declared = activity(choice)
+        board = self.boards.get(choice)
+        if board is None:
+            board = self.boards[choice] = named(declared.screen)(self.store)
+        self.title.value = declared.title
+        self.title.layout.display = None
+        self.stage.children = [board]
+        self._dom_classes = css("panel", "room-screen")
+        board.start()
+
+    def stop(self) -> None:
+        for board in self.boards.values():
+            board.stop()
+        super().stop()
+
+
+def room_screen_page(workshop=None) -> ipw.Widget:
+    """The page the room screen's notebook shows."""
+    def build() -> RoomScreen:
+        screen = RoomScreen(Store.open(workshop))
+        screen.start()
+        return screen
+    return page_or_problem(build)
