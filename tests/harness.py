@@ -184,20 +184,21 @@ class Served:
         LOGS.append(Path(log.name))
         lines = {}
         deadline = time.monotonic() + 90
-        while len(lines) < 2 and time.monotonic() < deadline:
+        while len(lines) < 3 and time.monotonic() < deadline:
             line = self.process.stdout.readline()
             if not line:
                 break
             name, _, url = line.strip().partition(": ")
-            if name in ("Join", "Console"):
+            if name in ("Join", "Console", "Room screen"):
                 lines[name] = url
-        if len(lines) < 2:
+        if len(lines) < 3:
             self.process.kill()
             self.process.wait(10)
             log.flush()
             said = Path(log.name).read_text(errors="replace")[-2000:]
-            raise AssertionError(f"serve did not print its two lines; its log ends:\n{said}")
-        self.join, self.console = lines["Join"], lines["Console"]
+            raise AssertionError(f"serve did not print its three lines; its log ends:\n{said}")
+        self.join, self.console, self.screen = (lines["Join"], lines["Console"],
+                                                lines["Room screen"])
 
     def stop(self):
         if self.process.poll() is not None:

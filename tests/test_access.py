@@ -328,6 +328,7 @@ def room(tmp_path_factory):
     with running_servers(workshop, workshop_code=DEMO_CODE) as servers, \
             sync_playwright() as playwright:
         browser = chromium(playwright)
+        servers.workshop = workshop
         yield servers, browser
         browser.close()
 
@@ -438,7 +439,57 @@ def audit(room, request):
         found["axe"].extend(axe_problems(console, f"console tab {number + 1}"))
         found["pages"] += 1
     laptop.close()
+    found["screen"] = room_screen_problems(servers, browser, VIEWS[request.param],
+                                           found["requests"])
     found["origins"] = (base_of(servers.join_url), base_of(servers.console_url))
+    return found
+
+
+#: The room screen is read from three metres: no text on it is smaller than this.
+WALL_TEXT_PX = 32
+
+
+def room_screen_problems(servers, browser, views, requests: list) -> list[str]:
+    """The room screen on a 1920 x 1080 wall showing each activity: what axe-core finds,
+    and any visible text smaller than WALL_TEXT_PX."""
+    from harness import wait_for
+
+    from coproduction.core.sessions import put_on_screen, screen_shows
+    from coproduction.store import Store
+
+    found = []
+    wall = browser.new_context(viewport={"width": 1920, "height": 1080})
+    page = wall.new_page()
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(servers.screen_url)
+    page.locator(".coproduction-room-screen").wait_for(timeout=60_000)
+    with Store.open(servers.workshop) as store:
+        for name in ACTIVITIES:
+            put_on_screen(store, name)
+            wait_for(lambda: screen_shows(store) == name)
+            page.locator(f".coproduction-{name}-screen").wait_for(timeout=30_000)
+            page.wait_for_timeout(800)
+            # Text as drawn: a chart's text is scaled with its picture.
+            small = page.evaluate("""(least) => {
+                const drawn = (e) => {
+                  const size = parseFloat(getComputedStyle(e).fontSize);
+                  const svg = e.ownerSVGElement;
+                  return svg && svg.viewBox.baseVal && svg.viewBox.baseVal.width
+                    ? size * svg.getBoundingClientRect().width / svg.viewBox.baseVal.width
+                    : size;
+                };
+                return [...document.querySelectorAll('.coproduction-room-screen *')]
+                  .filter(e => [...e.childNodes].some(
+                                 n => n.nodeType === 3 && n.textContent.trim()) &&
+                               e.getClientRects().length && drawn(e) < least)
+                  .map(e => Math.round(drawn(e)) + 'px ' + e.outerHTML.slice(0, 90));
+            }""", WALL_TEXT_PX)
+            found += [f"room screen ({name}): {line}" for line in small]
+            fit_to_content(page, 1920)
+            found += axe_problems(page, f"room screen ({name})")
+            page.set_viewport_size({"width": 1920, "height": 1080})
+        put_on_screen(store, "follow")
+    wall.close()
     return found
 
 
@@ -453,6 +504,11 @@ def base_of(url: str) -> str:
 def test_axe_core_finds_nothing_serious_on_any_participant_page_or_console_tab(audit):
     assert audit["pages"] == 10
     assert not audit["axe"], "axe-core found:\n" + "\n".join(audit["axe"])
+
+
+@pytest.mark.browser
+def test_the_room_screen_reads_from_across_the_room_and_axe_core_finds_nothing_serious(audit):
+    assert not audit["screen"], "\n".join(audit["screen"])
 
 
 @pytest.mark.browser

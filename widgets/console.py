@@ -226,7 +226,8 @@ class ScreenControls(ipw.VBox):
                                 _dom_classes=css("screen-blank-button"))
         panel.on_click(self.blank, self._blank_or_back)
         self.hold = ipw.Checkbox(description="Hold new words and wordings until I release "
-                                 "them", indent=False, _dom_classes=css("screen-hold"))
+                                 "them", indent=False, layout=ipw.Layout(width="100%"),
+                                 _dom_classes=css("screen-hold"))
         self.hold.observe(self._held, names="value")
         self.release = ipw.Button(description="Release", button_style="primary",
                                   _dom_classes=css("screen-release"))

@@ -22,7 +22,7 @@ from coproduction.core.participants import (
     not_read_back,
     speaking_with,
 )
-from coproduction.core.promises import ROLE_WORDS, information, information_version
+from coproduction.core.promises import ROLE_WORDS
 from coproduction.core.settings import JOIN_URL_ENV
 from coproduction.core.validation import InvalidInput
 from coproduction.privacy import consent
@@ -30,6 +30,7 @@ from coproduction.store import Store
 from coproduction.store.schema import SETTLEMENTS
 
 from .base import LivePanel, asked, css, label, qr_png
+from .consent import InformationBox
 from .workshop import ActivityHost
 
 HOW_OPTIONS = [("They say it, I type it", "spoken"), ("From their paper form", "paper")]
@@ -78,10 +79,7 @@ class ForSomeoneConsole(LivePanel):
     # -- joining on paper ----------------------------------------------------------
     def _make_join_form(self) -> None:
         workshop = self.store.workshop()
-        self.info = ipw.VBox([label(f"{heading}: {text}", "info-line")
-                              for heading, text in information(workshop)],
-                             _dom_classes=css("paper-information"))
-        self.info_version = information_version(workshop)
+        self.info = InformationBox(workshop)  # as the join page shows it
         self.paper_name = ipw.Text(placeholder="a name they choose", _dom_classes=css(
             "paper-name"), continuous_update=False)
         self.paper_role = ipw.Dropdown(options=[(w, r) for r, w in ROLE_WORDS.items()],
@@ -92,13 +90,14 @@ class ForSomeoneConsole(LivePanel):
         self.paper_display = ipw.Text(placeholder="only for 'named' credit",
                                       _dom_classes=css("paper-display-name"))
         self.paper_contact = ipw.Checkbox(description="They may be contacted afterwards",
-                                          indent=False, _dom_classes=css("paper-contact"))
+                                          indent=False, layout=ipw.Layout(width="100%"),
+                                          _dom_classes=css("paper-contact"))
         self.paper_pay = ipw.Dropdown(options=[("They have not said yet", "")] + [
             (w.capitalize(), k) for k, w in SETTLEMENTS.items()], value="",
             _dom_classes=css("paper-pay"))
         self.paper_agreed = ipw.Checkbox(
             description="I read them all of this, and they chose to take part",
-            indent=False, _dom_classes=css("paper-agreed"))
+            indent=False, layout=ipw.Layout(width="100%"), _dom_classes=css("paper-agreed"))
         self.paper_button = ipw.Button(description="They join on paper",
                                        button_style="primary", _dom_classes=css("paper-join-button"))
         self.on_click(self.paper_button, self._join_on_paper)
@@ -118,7 +117,7 @@ class ForSomeoneConsole(LivePanel):
                                "have chosen to take part.")
         person = join_on_paper(
             self.store, pseudonym=self.paper_name.value, taken_by=self.entered_by.value,
-            info_version=self.info_version, role=self.paper_role.value,
+            info_version=self.info.version, role=self.paper_role.value,
             credit=self.paper_credit.value, contact_ok=self.paper_contact.value,
             display_name=self.paper_display.value, settlement=self.paper_pay.value or None)
         for box in (self.paper_name, self.paper_display):

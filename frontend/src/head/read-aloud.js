@@ -4,10 +4,11 @@
    are the page's own, not widgets: they cost the room no messages. */
 (function () {
   "use strict";
-  var SCOPES = [".coproduction-information", ".coproduction-term", ".coproduction-method",
-    ".coproduction-check-in", ".coproduction-rate", ".coproduction-ladder",
-    ".coproduction-since-last-time", ".coproduction-suggest", ".coproduction-asks",
-    ".coproduction-coming-up-box"].join(", ");
+  /* Widget boxes only: a marked word in a text is a <mark> with a class of the same name. */
+  var SCOPES = ["information", "term", "method", "check-in", "rate", "ladder",
+    "since-last-time", "suggest", "asks", "coming-up-box"].map(function (name) {
+    return ".widget-box.coproduction-" + name;
+  }).join(", ");
   var READ = "Read this to me", STOP = "Stop reading",
     NO_VOICE = "This device has no voice to read aloud";
   var speaking = null;
