@@ -52,6 +52,12 @@ SHOTS = {
     "feedback-signals": "pause signals and the whole-workshop pause on the console",
     "pause-screen": "the calm screen every page shows while the workshop is paused",
     "feedback-actions": "'You said, we did' on the console",
+    "room-screen": "the room screen on the wall: the shared-language board in large type",
+    "screen-controls": "the console's room-screen choices: what is on it, blank, hold",
+    "for-someone-join": "'Add for someone': joining someone on paper, consent taken in the room",
+    "for-someone-page": "'Add for someone': typing in with a person on their own page",
+    "room-count": "counting a show of hands on the console",
+    "paper-form": "a printed paper form for the shared-language session",
 }
 
 
@@ -75,6 +81,49 @@ def shoot_together(page, selectors: list[str], name: str, taken: list[str]) -> N
 def console_tab(console, title: str) -> None:
     console.locator(".lm-TabBar-tab", has_text=title).click()
     console.wait_for_timeout(600)
+
+
+def the_whole_room(browser, servers, console, workshop: Path, taken: list[str]) -> None:
+    """The wall, the console's screen choices, typing in with someone, a show of hands
+    and a paper form (facilitation_guides/mixed-room.md)."""
+    from coproduction.paper_forms import write_paper_forms
+    from coproduction.store import Store
+
+    seen = console.locator(".coproduction-alert-seen")
+    if seen.is_visible():  # the pause signals sent above: they would cover the pictures
+        seen.click()
+        console.wait_for_timeout(800)
+    wall = browser.new_context(viewport={"width": 1920, "height": 1080}).new_page()
+    wall.goto(servers.screen_url)
+    wall.locator(".coproduction-language-screen").wait_for(timeout=60_000)
+    wall.wait_for_timeout(1000)
+    shoot(wall, "room-screen", taken)
+    wall.close()
+    console.locator(".lm-TabBar-tab", has_text="Shared language").click()
+    console.wait_for_timeout(600)
+    shoot(console.locator(".coproduction-screen-controls"), "screen-controls", taken)
+    shoot(console.locator(".coproduction-language-console .coproduction-room-count"),
+          "room-count", taken)
+    console_tab(console, "Add for someone")
+    console.locator(".coproduction-entered-by input").fill("Jess")
+    console.locator(".coproduction-paper-name input").fill("Pat")
+    console.locator(".coproduction-paper-agreed input").check()
+    shoot(console.locator(".coproduction-paper-join"), "for-someone-join", taken)
+    console.locator(".coproduction-paper-join-button").click()
+    console.locator(".coproduction-near", has_text="Pat is taking part on paper").wait_for(
+        timeout=30_000)
+    console.locator(".coproduction-entry-start").click()
+    console.locator(".coproduction-entry-working .coproduction-language-board").wait_for(
+        timeout=30_000)
+    console.wait_for_timeout(800)
+    shoot(console.locator(".coproduction-enter-with"), "for-someone-page", taken)
+    with tempfile.TemporaryDirectory() as forms, Store.open(workshop) as store:
+        written = write_paper_forms(store, Path(forms))
+        page = browser.new_context(viewport={"width": 800, "height": 1130}).new_page()
+        page.goto(next(p for p in written if p.name == "language-form.html").as_uri())
+        page.emulate_media(media="print")
+        shoot(page, "paper-form", taken)
+        page.close()
 
 
 def main() -> int:
@@ -182,6 +231,7 @@ def main() -> int:
             phone.screenshot(path=IMAGES / "view-switch.png",
                              clip={"x": 0, "y": 0, "width": 360, "height": 640})
             taken.append("view-switch")
+            the_whole_room(browser, servers, console, workshop, taken)
             browser.close()
     assert sorted(taken) == sorted(SHOTS), "SHOTS and the pictures taken differ"
     for name in taken:
