@@ -342,6 +342,17 @@ def room_step(store: Store, rng: random.Random, people: list[Participant]) -> No
     hold_new(store, True)
     session.propose(here[3], terms["DSL"], "the teacher in charge of keeping us safe")
     hold_new(store, False)  # the held wording waits; new ones in the demo go straight on
+    # What people keep to themselves, which no screen of the room and no console shows.
+    from .activities.methods import MethodSelection
+    from .activities.timeline import TimelineSession
+
+    session.describe_self(here[4], "as Mo, never my full name", "a case number", False)
+    methods = store.select("sessions", {"activity": "methods"})[-1]["session_id"]
+    MethodSelection(store, methods).save_card(here[4], {}, "I need the lift: stairs are "
+                                              "too much for me", False)
+    timeline = store.select("sessions", {"activity": "timeline"})[-1]["session_id"]
+    TimelineSession(store, timeline).add_life_event(here[4], year=2019,
+                                                    title="A hard winter in hospital")
 
 
 Step = Callable[[Store, random.Random, list[Participant]], None]

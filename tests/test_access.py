@@ -432,15 +432,27 @@ def audit(room, request):
     console.locator(".coproduction-language-console").wait_for(timeout=60_000)
     for view in VIEWS[request.param]:
         console.locator(f"[data-coproduction-view={view}]").click()
+    found["shown"] = {"console": [], "room screen": []}
     for number, tab in enumerate(console.locator(".lm-TabBar-tab").all()):
         tab.click()
         open_everything(console)
         fit_to_content(console, 1100)
         found["axe"].extend(axe_problems(console, f"console tab {number + 1}"))
+        found["shown"]["console"].append(shown_text(console))
         found["pages"] += 1
+    # Typing in with the person who keeps things private: their own page, on the console.
+    console.locator(".lm-TabBar-tab", has_text="Add for someone").click()
+    console.locator(".coproduction-entered-by input").fill("Jess")
+    console.locator(".coproduction-someone-pick select").select_option(
+        label=keeps_things_private(servers.workshop))
+    console.locator(".coproduction-entry-start").click()
+    console.locator(".coproduction-entry-working .coproduction-language-board").wait_for(
+        timeout=30_000)
+    open_everything(console)
+    found["shown"]["console"].append(shown_text(console))
     laptop.close()
     found["screen"] = room_screen_problems(servers, browser, VIEWS[request.param],
-                                           found["requests"])
+                                           found["requests"], found["shown"]["room screen"])
     found["origins"] = (base_of(servers.join_url), base_of(servers.console_url))
     return found
 
@@ -449,9 +461,10 @@ def audit(room, request):
 WALL_TEXT_PX = 32
 
 
-def room_screen_problems(servers, browser, views, requests: list) -> list[str]:
+def room_screen_problems(servers, browser, views, requests: list,
+                         shown: list[str]) -> list[str]:
     """The room screen on a 1920 x 1080 wall showing each activity: what axe-core finds,
-    and any visible text smaller than WALL_TEXT_PX."""
+    and any visible text smaller than WALL_TEXT_PX; what it shows goes into ``shown``."""
     from harness import wait_for
 
     from coproduction.core.sessions import put_on_screen, screen_shows
@@ -485,6 +498,7 @@ def room_screen_problems(servers, browser, views, requests: list) -> list[str]:
                   .map(e => Math.round(drawn(e)) + 'px ' + e.outerHTML.slice(0, 90));
             }""", WALL_TEXT_PX)
             found += [f"room screen ({name}): {line}" for line in small]
+            shown.append(shown_text(page))
             fit_to_content(page, 1920)
             found += axe_problems(page, f"room screen ({name})")
             page.set_viewport_size({"width": 1920, "height": 1080})
@@ -502,13 +516,65 @@ def base_of(url: str) -> str:
 
 @pytest.mark.browser
 def test_axe_core_finds_nothing_serious_on_any_participant_page_or_console_tab(audit):
-    assert audit["pages"] == 10
+    assert audit["pages"] == 11  # the door, four activities and six console tabs
     assert not audit["axe"], "axe-core found:\n" + "\n".join(audit["axe"])
 
 
 @pytest.mark.browser
 def test_the_room_screen_reads_from_across_the_room_and_axe_core_finds_nothing_serious(audit):
     assert not audit["screen"], "\n".join(audit["screen"])
+
+
+def shown_text(page) -> str:
+    """What a page shows: its text, and what is in its boxes."""
+    return page.locator("body").inner_text() + "\n" + "\n".join(page.evaluate(
+        "[...document.querySelectorAll('input, textarea')].map(e => e.value)"))
+
+
+def keeps_things_private(workshop) -> str:
+    """The demo's person with a private description, access card and life story."""
+    from coproduction.store import Store
+
+    with Store.open(workshop) as store:
+        card = [c for c in store.select("access_cards") if c["other"]][0]
+        return store.select("participants", {"participant_id": card["participant_id"]})[0][
+            "pseudonym"]
+
+
+def private_words(workshop) -> dict[str, set[str]]:
+    """What people keep to themselves in the demo (self-descriptions, access cards, life
+    stories), by where it must never be shown: nowhere that it was not shared to, and
+    never on the wall."""
+    from coproduction.store import Store
+
+    with Store.open(workshop) as store:
+        descriptions = store.select("self_descriptions")
+        cards = store.select("access_cards")
+        life = store.select("life_events")
+    shared = {d[k] for d in descriptions if d["share_with_facilitator"]
+              for k in ("describe_as", "avoid_words")}
+    kept = {d[k] for d in descriptions if not d["share_with_facilitator"]
+            for k in ("describe_as", "avoid_words")} - shared
+    kept |= {c["other"] for c in cards if c["other"] and not c["share_with_facilitator"]}
+    kept |= {e["title"] for e in life if not e["shared"]}
+    wall = kept | shared | {c["other"] for c in cards if c["other"]} | {
+        e["title"] for e in life}
+    return {"console": {w for w in kept if w and len(w) > 5},
+            "room screen": {w for w in wall if w and len(w) > 5}}
+
+
+@pytest.mark.browser
+def test_neither_the_console_nor_the_room_screen_shows_what_people_keep_private(room,
+                                                                                audit):
+    servers, _browser = room
+    private = private_words(servers.workshop)
+    assert "I need the lift: stairs are too much for me" in private["console"]
+    assert "A hard winter in hospital" in private["console"]  # planted in the demo
+    for where, pages in audit["shown"].items():
+        assert pages and all(len(text) > 200 for text in pages), where
+        seen = "\n".join(pages)
+        leaked = [w for w in private[where] if w in seen]
+        assert not leaked, f"{where} shows: {leaked}"
 
 
 @pytest.mark.browser
