@@ -24,6 +24,18 @@ PHONE_WORDING = "the teacher for extra help"
 SPOKEN_WORDING = "the school's helper for children who need more"
 
 
+#: A phone with a voice of its own (nothing from the internet): what it is asked to say
+#: is kept in window.spoken.
+A_VOICE = """
+window.spoken = [];
+const voice = {name: "Local", lang: "en-GB", localService: true, default: true};
+Object.defineProperty(window, "speechSynthesis", {value: {
+  getVoices: () => [voice], cancel: () => {},
+  speak: (said) => window.spoken.push(said.text)}});
+window.SpeechSynthesisUtterance = function (text) { this.text = text; };
+"""
+
+
 def rows_of(path):
     with path.open(encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
@@ -54,13 +66,27 @@ def test_held_released_blanked_and_someone_on_paper_typed_in_counted_and_withdra
         phones = {}
         for name in ("Ana", "Bo"):
             phone = browser.new_context(viewport={"width": 390, "height": 2400}).new_page()
+            if name == "Bo":  # Bo's phone has a voice of its own; Ana's has none
+                phone.add_init_script(A_VOICE)
             phone.goto(servers.join_url)
+            if name == "Bo":  # the information about taking part, read out
+                door = phone.locator(".coproduction-information .coproduction-read-aloud")
+                door.click()
+                expect(door).to_have_text("Stop reading")
+                assert "What we collect" in phone.evaluate("window.spoken[0]")
             phone.locator(".coproduction-join-name input").fill(name)
             phone.locator(".coproduction-join-button").click()
             expect(phone.locator(".coproduction-you-are")).to_have_text(
                 f"You are taking part as {name}.", timeout=LONG)
             phones[name] = phone
         ana, bo = phones["Ana"], phones["Bo"]
+        # "Read this to me" on every card: the device's own voice, or it says it has none.
+        read = bo.locator("div.coproduction-term .coproduction-read-aloud").first
+        read.click()
+        assert bo.evaluate("window.spoken[window.spoken.length - 1]").startswith("SENCO")
+        no_voice = ana.locator("div.coproduction-term .coproduction-read-aloud").first
+        no_voice.click()
+        expect(no_voice).to_have_text("This device has no voice to read aloud")
 
         # Hold new wordings: Ana's waits, marked as held on her page only.
         console.locator(".coproduction-screen-hold input").check()

@@ -160,6 +160,17 @@ def show_lines(box: ipw.Box, lines: list[str], name: str) -> None:
         box.children = children
 
 
+def offer_options(dropdown: ipw.Dropdown, options: list[tuple[str, object]]) -> None:
+    """Give ``dropdown`` these ``(label, value)`` options, keeping what was chosen while it
+    is still one of them (else the first), and sending nothing when nothing changed."""
+    if list(dropdown.options) == options:
+        return
+    keep = dropdown.value
+    dropdown.options = options
+    dropdown.value = keep if keep in {v for _w, v in options} else (
+        options[0][1] if options else None)
+
+
 @contextlib.contextmanager
 def unheard(widget: ipw.Widget, observer: Callable, name: str = "value"):
     """While a redraw sets ``widget``'s ``name`` from the store, ``observer`` does not hear
@@ -311,11 +322,7 @@ class RoomCount(ipw.VBox):
             _dom_classes=css("room-count"))
 
     def offer(self, options: list[tuple[str, object]]) -> None:
-        if list(self.pick.options) != options:
-            keep = self.pick.value
-            self.pick.options = options
-            self.pick.value = keep if keep in {v for _w, v in options} else (
-                options[0][1] if options else None)
+        offer_options(self.pick, options)
         self.save.disabled = not options
 
     def _save(self) -> None:

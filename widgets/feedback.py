@@ -35,6 +35,7 @@ from .base import (
     asked,
     css,
     label,
+    offer_options,
     person_is_here,
     show_lines,
 )
@@ -540,10 +541,7 @@ class FeedbackConsole(FeedbackPanel):
         options = [(f"Suggestion: {text[:80]}", f"s{i}") for i, text, _by in picture.suggestions]
         options += [(f"Principle: {w.split(':')[0]}", f"p{p}")
                     for p, w in fb.PRINCIPLE_WORDS.items()]
-        if [o[1] for o in options] != [o[1] for o in self.answers.options]:
-            keep = self.answers.value
-            self.answers.options = options
-            self.answers.value = keep if keep in {v for _w, v in options} else options[0][1]
+        offer_options(self.answers, options)
         for action_row, action in zip(
                 self.actions.show([a.action_id for a in picture.actions]), picture.actions):
             action_row.said.value = f"You said: {action.you_said}"

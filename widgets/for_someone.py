@@ -29,7 +29,7 @@ from coproduction.privacy import consent
 from coproduction.store import Store
 from coproduction.store.schema import SETTLEMENTS
 
-from .base import LivePanel, asked, css, label, qr_png
+from .base import LivePanel, asked, css, label, offer_options, qr_png
 from .consent import InformationBox
 from .workshop import ActivityHost
 
@@ -212,11 +212,7 @@ class ForSomeoneConsole(LivePanel):
         rows = self.store.select("participants", {"status": "active"}, order_by="pseudonym")
         options = [(r["pseudonym"] + (" (on paper)" if r["joined_on"] == "paper" else ""),
                     r["participant_id"]) for r in rows]
-        if list(self.people.options) != options:
-            keep = self.people.value
-            self.people.options = options
-            self.people.value = keep if keep in {v for _w, v in options} else (
-                options[0][1] if options else None)
+        offer_options(self.people, options)
         self.start_button.disabled = not options
         if self.host is not None and self.host.person.participant_id not in {
                 v for _w, v in options}:
