@@ -403,3 +403,22 @@ def test_every_contribution_table_says_how_each_row_came():
     assert tables
     for table in [*tables, TABLES["check_ins"]]:
         assert {"source", "entered_by", "read_back", "sheet"} <= set(table.columns), table.name
+
+
+def test_the_report_shows_how_much_came_by_voice_and_on_paper(store, session_id):
+    from coproduction.evaluation.metrics import Evaluation
+
+    ann, val = joined(store, "Ann"), on_paper(store)
+    session = SharedLanguage(store, session_id)
+    term = session.flag_term(ann, "care plan")
+    spoken = speaking_with(store, val.participant_id, source="spoken", entered_by="Jess")
+    wording = session.propose(spoken, term, "your plan")
+    confirm_read_back(store, val.participant_id, "Jess")
+    session.count_in_room(wording, {"agree": 3}, on_phone_too=0, entered_by="Jess")
+    section = Evaluation(store).section("participation")
+    assert section.findings[0].startswith(
+        "1 of 2 contributions (50%) came by voice or on paper and were typed in with the "
+        "person. In the room, 3 votes were counted by a show of hands")
+    table = section.tables["how_input_came"].set_index("source")
+    assert table.loc["spoken", "contributions"] == 1 and table.loc["spoken", "read_back"] == 1
+    assert table.loc["device", "share"] == 0.5 and table.loc["room_count", "contributions"] == 3

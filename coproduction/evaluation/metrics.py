@@ -417,13 +417,17 @@ def participation(ev: Evaluation, s: Section) -> None:
     came = how_input_came(ev, c)
     s.tables["how_input_came"] = came
     typed_in = int(came[came["source"].isin(["spoken", "paper"])]["contributions"].sum())
+    part = share(typed_in, len(c)) or 0
+    hands, dots = (int(came[came["source"] == k]["contributions"].iloc[0])
+                   for k in ("room_count", "room_dots"))
     s.findings.append(
         f"{typed_in} of {counted(len(c), 'contribution', 'contributions')} "
-        f"({share(typed_in, len(c)):.0%}) came by voice or on paper and were typed in with "
-        f"the person; {int(came[came['source'] == 'room_count']['contributions'].iloc[0])} "
-        "votes and "
-        f"{int(came[came['source'] == 'room_dots']['contributions'].iloc[0])} dots were "
-        "counted in the room.")
+        f"({'under 1%' if 0 < part < 0.01 else f'{part:.0%}'}) came by voice or on paper "
+        "and were typed in with the person. "
+        + (f"In the room, {counted(hands, 'vote was', 'votes were')} counted by a show of "
+           f"hands and {counted(dots, 'dot', 'dots')} on flip charts (anyone who also "
+           "voted on a phone is counted once)." if hands or dots else
+           "Nothing was counted by a show of hands or on a flip chart."))
     named = c[c["author_id"].notna()]
     order = [int(i) for i in sessions["session_id"] if i in set(c["session_id"])]
     seen = {a: sorted(set(g["session_id"])) for a, g in named.groupby("author_id")}
