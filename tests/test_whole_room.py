@@ -422,3 +422,22 @@ def test_the_report_shows_how_much_came_by_voice_and_on_paper(store, session_id)
     table = section.tables["how_input_came"].set_index("source")
     assert table.loc["spoken", "contributions"] == 1 and table.loc["spoken", "read_back"] == 1
     assert table.loc["device", "share"] == 0.5 and table.loc["room_count", "contributions"] == 3
+
+
+def test_joining_on_paper_reads_the_promises_as_they_are_now(store):
+    """The facilitator changed a promise while the console was open: the console shows
+    the new information to read out, and a join with the old one is refused."""
+    from coproduction.privacy.consent import change_settings
+    from widgets.for_someone import ForSomeoneConsole
+
+    tab = ForSomeoneConsole(store)
+    tab.refresh()
+    before = tab.info.version
+    change_settings(store, contact="Sam, on 0123 456 789")
+    tab.entered_by.value, tab.paper_name.value, tab.paper_agreed.value = "Jess", "Kim", True
+    assert not tab.guard(tab._join_on_paper)
+    assert "read it to them again" in tab.message.value
+    tab.refresh()
+    assert tab.info.version != before and tab.info in tab.paper_join.children
+    assert any("Sam, on 0123 456 789" in t for t in texts_of(tab.info))
+    assert tab.guard(tab._join_on_paper)

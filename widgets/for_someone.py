@@ -22,7 +22,7 @@ from coproduction.core.participants import (
     not_read_back,
     speaking_with,
 )
-from coproduction.core.promises import ROLE_WORDS
+from coproduction.core.promises import ROLE_WORDS, information_version
 from coproduction.core.settings import JOIN_URL_ENV
 from coproduction.core.validation import InvalidInput
 from coproduction.privacy import consent
@@ -56,6 +56,8 @@ class ForSomeoneConsole(LivePanel):
                         "entered-by-question")
         self.people = ipw.Dropdown(options=[], _dom_classes=css("someone-pick"))
         self._make_join_form()
+        self.paper_join = ipw.VBox([label("Someone joins on paper", "section-title"),
+                                    *self.join_form], _dom_classes=css("paper-join"))
         self._make_entry_form()
         self.card = ipw.VBox(_dom_classes=css("rejoin-card"))
         self.card_button = ipw.Button(description="Make a rejoin card",
@@ -65,8 +67,7 @@ class ForSomeoneConsole(LivePanel):
             label("Here you take in what someone says aloud or wrote on paper. You do it "
                   "with them: they choose, you type, and you read it back.", "for-someone-intro"),
             self.me, self.message,
-            ipw.VBox([label("Someone joins on paper", "section-title"), *self.join_form],
-                     _dom_classes=css("paper-join")),
+            self.paper_join,
             ipw.VBox([label("Type in with someone", "section-title"),
                       asked("Who:", self.people, "someone-question"), *self.entry_form],
                      _dom_classes=css("enter-with")),
@@ -209,6 +210,12 @@ class ForSomeoneConsole(LivePanel):
 
     # -- drawing -------------------------------------------------------------------
     def refresh(self) -> None:
+        workshop = self.store.workshop()
+        if information_version(workshop) != self.info.version:  # the promises changed
+            old, self.info = self.info, InformationBox(workshop)
+            self.paper_join.children = [self.info if c is old else c
+                                        for c in self.paper_join.children]
+            old.close()
         rows = self.store.select("participants", {"status": "active"}, order_by="pseudonym")
         options = [(r["pseudonym"] + (" (on paper)" if r["joined_on"] == "paper" else ""),
                     r["participant_id"]) for r in rows]
