@@ -99,8 +99,8 @@ class ForSomeoneConsole(LivePanel):
         self.paper_agreed = ipw.Checkbox(
             description="I read them all of this, and they chose to take part",
             indent=False, layout=ipw.Layout(width="100%"), _dom_classes=css("paper-agreed"))
-        self.paper_button = ipw.Button(description="They join on paper",
-                                       button_style="primary", _dom_classes=css("paper-join-button"))
+        self.paper_button = ipw.Button(description="They join on paper", button_style="primary",
+                                       _dom_classes=css("paper-join-button"))
         self.on_click(self.paper_button, self._join_on_paper)
         self.join_form = [
             label("Read them this first, in your own words if that helps:", "info-intro"),
