@@ -1,9 +1,10 @@
-"""How fast a proposal on one page shows on another, and how big a participant kernel is.
+"""How fast a proposal on one page shows on another and on the room screen, and how big a
+participant kernel is.
 
 Starts the kit's servers on 127.0.0.1 with a fresh workshop, opens two
-participant pages in one headless Chromium, proposes a wording on page A
-``--tries`` times and times how long until page B shows it (both times from
-the same browser clock). Then reads the memory of each participant kernel
+participant pages and the room screen in one headless Chromium, proposes a wording on
+page A ``--tries`` times and times how long until page B and the room screen show it
+(all times from the same browser clock). Then reads the memory of each participant kernel
 from /proc. Prints a table and, with ``--record``, appends it to
 ``benchmarks/RESULTS.md`` with the command that produced it.
 
@@ -86,9 +87,13 @@ def measure(tries: int) -> dict:
             first_page = time.monotonic() - started
             join(b, servers.join_url, "Page B")
             b.evaluate(WATCH)
+            wall = browser.new_context(viewport={"width": 1920, "height": 1080}).new_page()
+            wall.goto(servers.screen_url)
+            wall.locator(".coproduction-language-screen").wait_for(timeout=60_000)
+            wall.evaluate(WATCH)
             box = a.locator(".coproduction-propose-input input").first
             button = a.locator(".coproduction-propose-button").first
-            latencies = []
+            latencies, on_wall = [], []
             for i in range(tries):
                 wording = f"plain wording number {i}"
                 box.fill(wording)
@@ -98,12 +103,16 @@ def measure(tries: int) -> dict:
                 b.wait_for_function(f"() => window.__seen['{wording}'] !== undefined",
                                     timeout=10_000)
                 latencies.append((b.evaluate(f"window.__seen['{wording}']") - sent) / 1000)
+                wall.wait_for_function(f"() => window.__seen['{wording}'] !== undefined",
+                                       timeout=10_000)
+                on_wall.append((wall.evaluate(f"window.__seen['{wording}']") - sent) / 1000)
                 time.sleep(1.0)  # people talk between proposals; also under the rate limit
             kernels = [memory_mb(pid) for pid in kernel_pids(servers.participant_pid)]
             browser.close()
     return {"tries": tries, "median": statistics.median(latencies),
             "p95": percentile(latencies, 0.95), "max": max(latencies),
-            "first_page": first_page,
+            "first_page": first_page, "wall_median": statistics.median(on_wall),
+            "wall_p95": percentile(on_wall, 0.95),
             "kernel_rss": max(k[0] for k in kernels), "kernel_private": max(k[1] for k in kernels),
             "kernels": len(kernels)}
 
@@ -116,6 +125,9 @@ def table(r: dict) -> str:
         f"{r['median']:.3f} s | - |",
         f"| the same, p95 | {r['p95']:.3f} s | under 1 s |",
         f"| the same, slowest | {r['max']:.3f} s | - |",
+        f"| proposal on page A shown on the room screen, median | {r['wall_median']:.3f} s "
+        "| - |",
+        f"| the same, p95 | {r['wall_p95']:.3f} s | under 1 s |",
         f"| participant kernel memory, resident (largest of {r['kernels']}) | "
         f"{r['kernel_rss']:.0f} MB | under 80 MB |",
         f"| participant kernel memory, private to it | {r['kernel_private']:.0f} MB | - |",

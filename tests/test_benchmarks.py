@@ -20,7 +20,9 @@ def test_latency_benchmark_harness_works():
     result = latency.measure(tries=2)
     assert result["tries"] == 2 and result["kernels"] == 2
     assert 0 < result["median"] < 30 and result["kernel_rss"] > 10
+    assert 0 < result["wall_median"] < 30
     assert "| the same, p95 |" in latency.table(result)
+    assert "shown on the room screen" in latency.table(result)
 
 
 def test_withdrawal_benchmark_harness_works(tmp_path):
