@@ -67,6 +67,8 @@ class PaperForm:
     title: str
     session_id: int | None
     parts: tuple[Part, ...]
+    #: The session's own name, as the console and the pages call it.
+    session_title: str = ""
 
 
 STYLE = """
@@ -88,6 +90,7 @@ mark { background: none; font-weight: 700; text-decoration: underline; }
        vertical-align: middle; margin-right: 0.3em; }
 .face { font-size: 20pt; vertical-align: middle; }
 .prompt { font-weight: 600; margin-top: 0.5em; }
+.session { font-size: 13pt; margin: 0 0 0.4em; }
 """
 
 #: What every form asks first, so it is typed in for the right person.
@@ -140,6 +143,7 @@ def form_html(name: str, form: PaperForm) -> str:
     out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
            f"<title>{e(form.title)}</title>", f"<style>{STYLE}</style>", "</head>", "<body>",
            f'<p class="sheet">Sheet {e(number)}</p>', f"<h1>{e(form.title)}</h1>",
+           *([f'<p class="session">{e(form.session_title)}</p>'] if form.session_title else []),
            f'<div class="who">{e(WHO)}<div class="line"></div></div>']
     for part in form.parts:
         out.append(f"<h2>{e(part.heading)}</h2>")
@@ -155,8 +159,9 @@ def form_html(name: str, form: PaperForm) -> str:
                 out += ['<div class="line"></div>'] * item.lines
             elif isinstance(item, Choose):
                 out.append(f'<p class="prompt">{e(item.prompt)}</p><div class="choose">')
-                out += [f'<span><span class="box"></span><span class="face">{e(face)}</span> '
-                        f"{e(words)}</span>" for face, words in item.options]
+                out += ['<span><span class="box"></span>'
+                        + (f'<span class="face">{e(face)}</span> ' if face else "")
+                        + f"{e(words)}</span>" for face, words in item.options]
                 out.append("</div>")
     out += ["</body>", "</html>", ""]
     return "\n".join(out)

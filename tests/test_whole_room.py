@@ -324,14 +324,33 @@ def test_typing_in_with_someone_uses_their_own_page_without_its_private_parts(st
         ann.participant_id, "spoken", "Jess")
     tab.refresh()
     assert tab.waiting.value.startswith("1 thing typed in")
+    assert own_page_says(store, ann) == "Proposed by you (said aloud, typed in by Jess, not " \
+                                        "read back yet)"
     tab.read_back.click()
     assert store.select("proposals")[0]["read_back"] is True
+    assert own_page_says(store, ann) == "Proposed by you (said aloud, typed in by Jess)"
+    assert own_page_says(store, joined(store, "Bo")) == "Proposed by Ann"  # theirs alone
     tab.card_button.click()
     link = tab.card.children[-1].value
     assert re.search(r"&me=[\w-]{20,}$", link) and "token=t" in link
+    tab.people.value = val
+    assert not tab.card.children  # a card is for one person only
+    tab.people.value = ann.participant_id
+    tab.card_button.click()
     withdraw_participant(store, ann.participant_id)
     tab.refresh()
     assert tab.host is None and ann.participant_id not in {v for _w, v in tab.people.options}
+    assert not tab.card.children
+
+
+def own_page_says(store, person) -> str:
+    """What the first wording's "by" line says on ``person``'s own page."""
+    from widgets.language import LanguageBoard
+
+    page = LanguageBoard(store, person)
+    page.refresh()
+    row = next(iter(next(iter(page.cards.values())).rows.values()))
+    return row.by.value
 
 
 def test_a_participants_page_cannot_claim_to_be_typed_in_at_the_console(store, session_id,
@@ -441,3 +460,40 @@ def test_joining_on_paper_reads_the_promises_as_they_are_now(store):
     assert tab.info.version != before and tab.info in tab.paper_join.children
     assert any("Sam, on 0123 456 789" in t for t in texts_of(tab.info))
     assert tab.guard(tab._join_on_paper)
+
+
+def test_a_round_just_closed_stays_in_front_of_the_room(store):
+    """Found trying it: closing the demo's open round moved every page and the wall to an
+    older session made after it, and the room lost the result it had just voted on."""
+    from coproduction.core.sessions import close_round, current_session
+
+    first = create_session(store, "language", "Checking the letter")
+    open_round(store, first)
+    later = create_session(store, "language", "Made later, run earlier")
+    open_round(store, later)
+    close_round(store, later)
+    assert current_session(store, "language")["session_id"] == first
+    close_round(store, first)
+    assert current_session(store, "language")["session_id"] == first
+    planned = create_session(store, "language", "Next week")
+    assert current_session(store, "language")["session_id"] == planned
+
+
+def test_a_person_whose_wording_is_held_is_told_so_not_that_it_is_on_the_board(store,
+                                                                            session_id):
+    from widgets.language import HELD_THANKS, LanguageBoard
+
+    ann = joined(store, "Ann")
+    page = LanguageBoard(store, ann)
+    page.refresh()
+    card = next(iter(page.cards.values()))
+    card.propose_box.value = "plain words"
+    card.propose_button.click()
+    assert page.message.value == "Thank you: your wording is on the board."
+    hold_new(store, True)
+    card.propose_box.value = "other plain words"
+    card.propose_button.click()
+    assert page.message.value == HELD_THANKS
+    page.flag_box.value = "hard word"
+    page.flag_button.click()
+    assert page.message.value == HELD_THANKS

@@ -10,6 +10,7 @@ wall, the board and the export.
 from __future__ import annotations
 
 import csv
+import re
 
 import pytest
 from harness import chromium, coproduction, remember_typed, running_servers
@@ -73,7 +74,9 @@ def test_held_released_blanked_and_someone_on_paper_typed_in_counted_and_withdra
                 door = phone.locator(".coproduction-information .coproduction-read-aloud")
                 door.click()
                 expect(door).to_have_text("Stop reading")
-                assert "What we collect" in phone.evaluate("window.spoken[0]")
+                said = phone.evaluate("window.spoken[0]")
+                # each part a sentence: a heading does not run into its text
+                assert said.startswith("What we collect. About everyone who joins:"), said
             phone.locator(".coproduction-join-name input").fill(name)
             phone.locator(".coproduction-join-button").click()
             expect(phone.locator(".coproduction-you-are")).to_have_text(
@@ -83,7 +86,8 @@ def test_held_released_blanked_and_someone_on_paper_typed_in_counted_and_withdra
         # "Read this to me" on every card: the device's own voice, or it says it has none.
         read = bo.locator("div.coproduction-term .coproduction-read-aloud").first
         read.click()
-        assert bo.evaluate("window.spoken[window.spoken.length - 1]").startswith("SENCO")
+        said = bo.evaluate("window.spoken[window.spoken.length - 1]")
+        assert said.startswith("SENCO. (short form).") and "Read this" not in said, said
         no_voice = ana.locator("div.coproduction-term .coproduction-read-aloud").first
         no_voice.click()
         expect(no_voice).to_have_text("This device has no voice to read aloud")
@@ -151,6 +155,18 @@ def test_held_released_blanked_and_someone_on_paper_typed_in_counted_and_withdra
         console.locator(".coproduction-entry-read-back").click()
         expect(console.locator(".coproduction-entry-waiting")).to_have_text(
             "Everything typed in is read back.", timeout=10_000)
+
+        # A card to carry on from a phone prints alone, on one page.
+        console.locator(".coproduction-make-card").click()
+        link = console.locator(".coproduction-card-link")
+        expect(link).to_contain_text("&me=", timeout=10_000)
+        console.emulate_media(media="print")
+        expect(link).to_be_visible()
+        expect(console.locator(".coproduction-paper-join")).to_be_hidden()
+        assert console.locator(".coproduction-rejoin-card").bounding_box()["y"] < 50
+        pdf = console.pdf()
+        assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1
+        console.emulate_media(media="screen")
 
         # The board and the wall count Val's wording and vote.
         on_wall = wall.locator(".coproduction-proposal", has_text=SPOKEN_WORDING)

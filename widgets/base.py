@@ -302,17 +302,16 @@ class RoomCount(ipw.VBox):
                  overlap: str, count: Callable[[object, dict, int, str], None]):
         self.panel, self._count = panel, count
         self.pick = ipw.Dropdown(options=[], _dom_classes=css("room-count-pick"))
-        self.counts = {key: ipw.BoundedIntText(value=0, min=0, max=10000, description=words,
+        self.counts = {key: ipw.BoundedIntText(value=0, min=0, max=1000, description=words,
                                                style={"description_width": "initial"},
                                                _dom_classes=css("room-count-number",
                                                                 f"room-count-{key}"))
                        for words, key in choices}
-        self.overlap = ipw.BoundedIntText(value=0, min=0, max=10000,
+        self.overlap = ipw.BoundedIntText(value=0, min=0, max=1000,
                                           _dom_classes=css("room-count-overlap"))
         self.by = ipw.Text(placeholder="your first name", _dom_classes=css("room-count-by"))
         self.save = ipw.Button(description="Save the count", _dom_classes=css("room-count-save"))
-        panel.on_click(self.save, self._save, "Saved: it counts as anonymous votes, marked "
-                       "'counted in the room'.")
+        panel.on_click(self.save, self._save)
         super().__init__([
             label("Counted in the room", "section-title"),
             label("A show of hands or dots on a flip chart: type in the counts.",
@@ -328,8 +327,13 @@ class RoomCount(ipw.VBox):
     def _save(self) -> None:
         if self.pick.value is None:
             raise InvalidInput("There is nothing to count yet.")
-        self._count(self.pick.value, {k: box.value for k, box in self.counts.items()},
-                    self.overlap.value, self.by.value)
+        counts = {k: box.value for k, box in self.counts.items()}
+        self._count(self.pick.value, counts, self.overlap.value, self.by.value)
+        said = ", ".join(f"{box.description.lower()} {box.value}"
+                         for box in self.counts.values())
+        self.panel.say(f"Saved: {said}, and {self.overlap.value} who also used a phone "
+                       "(counted once). If a number is wrong, type the count again: the new "
+                       "one replaces it. It shows as 'counted in the room'.", "ok")
         for box in (*self.counts.values(), self.overlap):
             box.value = 0
 

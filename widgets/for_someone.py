@@ -55,6 +55,8 @@ class ForSomeoneConsole(LivePanel):
         self.me = asked("Your name (the person at the console):", self.entered_by,
                         "entered-by-question")
         self.people = ipw.Dropdown(options=[], _dom_classes=css("someone-pick"))
+        self.people.observe(lambda _change: self._clear_card(), names="value")
+        self._card_for: str | None = None
         self._make_join_form()
         self.paper_join = ipw.VBox([label("Someone joins on paper", "section-title"),
                                     *self.join_form], _dom_classes=css("paper-join"))
@@ -123,7 +125,9 @@ class ForSomeoneConsole(LivePanel):
             display_name=self.paper_display.value, settlement=self.paper_pay.value or None)
         for box in (self.paper_name, self.paper_display):
             box.value = ""
-        self.paper_agreed.value = self.paper_contact.value = False
+        self.paper_agreed.value = self.paper_contact.value = False  # the next person's own
+        self.paper_role.value, self.paper_credit.value = "not_said", "pseudonym"
+        self.paper_pay.value = ""
         self.refresh()
         self.people.value = person.participant_id
         self.say(f"{person.pseudonym} is taking part on paper. Their consent is kept as "
@@ -133,7 +137,7 @@ class ForSomeoneConsole(LivePanel):
     def _make_entry_form(self) -> None:
         self.how = ipw.ToggleButtons(options=HOW_OPTIONS, value="spoken",
                                      _dom_classes=css("entry-how"))
-        self.sheet = ipw.Text(placeholder="for example 3-07", _dom_classes=css("entry-sheet"))
+        self.sheet = ipw.Text(placeholder="at the top of the form, for example L2", _dom_classes=css("entry-sheet"))
         self.start_button = ipw.Button(description="Open their page", button_style="primary",
                                        _dom_classes=css("entry-start"))
         self.on_click(self.start_button, self._start)
@@ -145,7 +149,7 @@ class ForSomeoneConsole(LivePanel):
         self.on_click(self.read_back, self._read_back)
         self.done_button = ipw.Button(description="Close their page",
                                       _dom_classes=css("entry-done"))
-        self.on_click(self.done_button, self._done)
+        self.on_click(self.done_button, self._close)
         self.working = ipw.VBox([self.with_words, self.stage, self.waiting,
                                  ipw.HBox([self.read_back, self.done_button])],
                                 _dom_classes=css("entry-working"))
@@ -180,6 +184,14 @@ class ForSomeoneConsole(LivePanel):
                                  self.host.person.entry.entered_by)
         self.say(f"Marked {done} as read back and agreed.", "ok")
 
+    def _close(self) -> None:
+        left = not_read_back(self.store, self.host.person.participant_id) if self.host else 0
+        name = self.host.person.pseudonym if self.host else ""
+        self._done()
+        self.say(f"Closed. {left} thing{'s' if left != 1 else ''} typed in for {name} "
+                 f"{'is' if left == 1 else 'are'} not read back yet, and stay marked so."
+                 if left else "Closed.", "warning" if left else "ok")
+
     def _done(self) -> None:
         if self.host is not None:
             self.host.stop()
@@ -199,6 +211,7 @@ class ForSomeoneConsole(LivePanel):
         if not rows:
             raise InvalidInput("Choose who the card is for.")
         link = rejoin_link(self.join_url, new_rejoin_key(self.store, person))
+        self._card_for = person
         self.card.children = [
             label(f"{rows[0]['pseudonym']}: your own page", "card-name"),
             label("Scan this with a phone camera, or type the link. Keep the card to "
@@ -207,6 +220,13 @@ class ForSomeoneConsole(LivePanel):
                       _dom_classes=css("card-qr")),
             label(link, "card-link")]
         self.say("The card is ready to print.", "ok")
+
+    def _clear_card(self) -> None:
+        """A card is for one person: it goes when someone else is chosen, or they leave."""
+        for child in self.card.children:
+            child.close()
+        self.card.children = ()
+        self._card_for = None
 
     # -- drawing -------------------------------------------------------------------
     def refresh(self) -> None:
@@ -220,6 +240,8 @@ class ForSomeoneConsole(LivePanel):
         options = [(r["pseudonym"] + (" (on paper)" if r["joined_on"] == "paper" else ""),
                     r["participant_id"]) for r in rows]
         offer_options(self.people, options)
+        if self._card_for is not None and self._card_for not in {v for _w, v in options}:
+            self._clear_card()
         self.start_button.disabled = not options
         if self.host is not None and self.host.person.participant_id not in {
                 v for _w, v in options}:

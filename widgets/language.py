@@ -53,6 +53,9 @@ VOTE_OPTIONS = [("Agree", "agree"), ("Not sure", "pass"), ("Disagree", "disagree
 KIND_WORDS = {"acronym": "short form", "jargon": "service word", "judgement": "judging words",
               "opinion": "opinion said as fact", "speaking_for": "speaking for someone",
               "label": "label for a person", "flagged": "someone found this hard"}
+#: What a person is told when what they gave is held for the facilitator.
+HELD_THANKS = ("Thank you. The facilitator looks at new words first, then puts them on the "
+               "board. You can see yours below, marked as held.")
 #: What a held word or wording says on its author's page and on the console.
 HELD_WORDS = ("Held: the facilitator looks at it first, then puts it on the board and the "
               "room screen.")
@@ -90,7 +93,8 @@ class ProposalRow(ipw.VBox):
 
     @staticmethod
     def _texts(view: ProposalView, viewer_sees_hidden: bool) -> tuple[str, str, str]:
-        by = "Proposed by you" if view.mine else f"Proposed by {view.by}"
+        by = ("Proposed by you" if view.mine else f"Proposed by {view.by}") + (
+            f" ({view.how})" if view.how else "")
         if view.hidden_reason is not None:
             return (f"Hidden: {view.wording}" if viewer_sees_hidden else
                     "A proposal was taken off the board.", by,
@@ -265,7 +269,7 @@ class LanguageBoard(BoardPanel):
                               "flag-input")
         self.flag_button = ipw.Button(description="Add it to the board",
                                       _dom_classes=css("flag-button"))
-        self.on_click(self.flag_button, self._flag, "Added to the board.")
+        self.on_click(self.flag_button, self._flag)
         self.describe_as = _text("Describe me as", "for example: by my first name",
                                  DESCRIPTION_MAX, "describe-as")
         self.avoid_words = _text("Please do not call me", "words you do not want used",
@@ -351,15 +355,13 @@ class LanguageBoard(BoardPanel):
                                  "propose-input")
         card.propose_button = ipw.Button(description="Propose",
                                          _dom_classes=css("propose-button"))
-        self.on_click(card.propose_button, lambda: self._propose(card),
-                      "Thank you: your wording is on the board.")
+        self.on_click(card.propose_button, lambda: self._propose(card))
         card.opened = False
         card.fold = ipw.Button(description="", _dom_classes=css("fold-term"))
         card.fold.on_click(lambda _b: self._unfold(card))
         card.use_suggestion = ipw.Button(description="Propose the checker's words",
                                          _dom_classes=css("use-suggestion"))
-        self.on_click(card.use_suggestion, lambda: self._propose(card, card.suggested),
-                      "Thank you: the checker's words are on the board for a vote.")
+        self.on_click(card.use_suggestion, lambda: self._propose(card, card.suggested))
         return [card.fold, card.propose_box,
                 ipw.HBox([card.propose_button, card.use_suggestion])]
 
@@ -388,18 +390,29 @@ class LanguageBoard(BoardPanel):
 
     # actions: each checks everything again in the engine
     def _flag(self) -> None:
-        self.need_session().flag_term(self.person, self.flag_box.value)
+        term = self.need_session().flag_term(self.person, self.flag_box.value)
         self.flag_box.value = ""
+        self._said("terms", {"term_id": term}, "Added to the board.")
 
     def _propose(self, card: TermCard, wording: str | None = None) -> None:
         """Propose what the person typed, or (one tap) the checker's suggestion."""
         if wording is not None:
             if not wording:  # a forged click where there is no suggestion to back
                 raise InvalidInput("There is no suggestion from the checker for this word.")
-            self.need_session().propose(self.person, card.term_id, wording[:WORDING_MAX])
+            made = self.need_session().propose(self.person, card.term_id,
+                                               wording[:WORDING_MAX])
+            self._said("proposals", {"proposal_id": made},
+                       "Thank you: the checker's words are on the board for a vote.")
             return
-        self.need_session().propose(self.person, card.term_id, card.propose_box.value)
+        made = self.need_session().propose(self.person, card.term_id, card.propose_box.value)
         card.propose_box.value = ""
+        self._said("proposals", {"proposal_id": made}, "Thank you: your wording is on the board.")
+
+    def _said(self, table: str, where: dict, on_the_board: str) -> None:
+        """Thank the person, saying truly where their words are: on the board, or held for
+        the facilitator to look at first."""
+        rows = self.store.select(table, where)
+        self.say(HELD_THANKS if rows and rows[0]["held"] else on_the_board, "ok")
 
     def _describe(self) -> None:
         self.need_session().describe_self(self.person, self.describe_as.value,

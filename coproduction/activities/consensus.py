@@ -70,6 +70,8 @@ class ConsensusRule:
         return text + "."
 
 
+#: The most people (or dots) one count taken in the room can have.
+MOST_IN_A_ROOM = 1000
 #: The order in which a room count loses the people who also voted on a phone.
 _CHOICES = ("agree", "pass", "disagree", "block")
 

@@ -504,11 +504,18 @@ def paper_form(store: Store):
     return PaperForm("How are you, and how did it go?", row["session_id"] if row else None, (
         Part("How are you?", (
             Say("This is private. Only the number of people who feel each way is shown."),
-            Choose("How do you feel?", feelings))),
+            Choose("When is this?", tuple(("", w) for w in MOMENT_WORDS.values())),
+            Choose("How do you feel?", feelings),
+            Choose("Would you like someone to check on you afterwards?",
+                   (("", "Yes, please"), ("", "No, thank you"))))),
         Part("How did today go?", (
             Say("Answer only what you want to."),
             *(Choose(words, ratings) for words in PRINCIPLE_WORDS.values()))),
-        Part("What should change?", (Write("Tell us here:", 3),))))
+        Part("What should change?", (Write("Tell us here:", 3),)),
+        Part("How much are we part of this project?", (
+            Say("Nobody sees your answer. Everyone sees how many chose each step."),
+            Choose("Which step are we on?", tuple(("", w) for w in LADDER_WORDS.values()))))),
+        row["title"] if row else "")
 
 
 ACTIVITY = Activity(

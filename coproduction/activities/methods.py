@@ -30,6 +30,7 @@ from ..core.validation import InvalidInput, choose, clean_text, refused, whole_n
 from ..privacy.small_counts import MIN_GROUP
 from ..store import Store, Transaction
 from ..store.schema import CARD_ANSWERS, LEVELS, METHOD_TABLES, RATINGS
+from .consensus import MOST_IN_A_ROOM
 
 CATALOGUE = DATA / "methods.csv"
 DEFAULT_DOTS = 3
@@ -601,7 +602,7 @@ class MethodSelection:
         """Dots on a method counted on a flip chart, typed in at the console. The
         ``on_phone_too`` of them put there by people who also placed dots on a phone are
         not counted again. A new count of the same method replaces the last."""
-        dots = whole_number(dots, what="the dots counted", low=0, high=10000)
+        dots = whole_number(dots, what="the dots counted", low=0, high=MOST_IN_A_ROOM)
         overlap = whole_number(on_phone_too, what="the dots from people who also used a "
                                "phone", low=0, high=dots)
         by = clean_text(entered_by, what="who is typing this in", max_length=ENTERED_BY_MAX)
@@ -702,7 +703,7 @@ def paper_form(store: Store):
             "than one dot on one way."),))]
     parts += [Part(m.name, (Given(m.summary), Choose("How do you feel about it?", faces),
                             Write("Your dots on this one:", 1))) for m in methods]
-    return PaperForm("Choosing how we share what we know", sid, tuple(parts))
+    return PaperForm("Choosing how we share what we know", sid, tuple(parts), row["title"] if row else "")
 
 
 ACTIVITY = Activity(

@@ -21,7 +21,7 @@ from ..core.sessions import require_open, session_row
 from ..core.validation import InvalidInput, choose, clean_text, refused, whole_number
 from ..store import Store, Transaction
 from ..store.schema import LANGUAGE_TABLES, VOTE_CHOICES
-from .consensus import ConsensusRule, Decision, Tally, best_wording, decide
+from .consensus import MOST_IN_A_ROOM, ConsensusRule, Decision, Tally, best_wording, decide
 
 TERM_MAX = 80
 WORDING_MAX = 300
@@ -42,6 +42,7 @@ class ProposalView:
     hidden_reason: str | None
     my_credit: str | None = None   # the author's own view: "default" or a credit mode
     held: bool = False             # waiting for the facilitator (its author sees it)
+    how: str = ""                  # for its author and the console: typed in for them
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,16 @@ class Board:
     texts: tuple[dict, ...]
     terms: tuple[TermView, ...]
     glossary: tuple[tuple[str, str], ...]   # confirmed (term, wording), in order
+
+
+def how_it_came(row: dict) -> str:
+    """For a row typed in for someone: how it came and who typed it in, in plain words
+    ("" for what the person typed on their own device)."""
+    if row.get("source") in (None, "device"):
+        return ""
+    said = "said aloud" if row["source"] == "spoken" else "written on paper"
+    return (f"{said}, typed in by {row['entered_by']}"
+            + ("" if row["read_back"] else ", not read back yet"))
 
 
 def glossary_entries(store: Store) -> list[dict]:
@@ -303,11 +314,12 @@ class SharedLanguage:
         group's rule as anonymous votes; the ``on_phone_too`` people who also voted on a
         phone are counted once. A new count of the same proposal replaces the last."""
         numbers = {c: whole_number(counts.get(c, 0) if isinstance(counts, dict) else None,
-                                   what=f"the number who said {words}", low=0, high=10000)
+                                   what=f"the number who said {words}", low=0,
+                                   high=MOST_IN_A_ROOM)
                    for c, words in (("agree", "agree"), ("pass", "not sure"),
                                     ("disagree", "disagree"), ("block", "strongly against"))}
         overlap = whole_number(on_phone_too, what="how many also voted on a phone", low=0,
-                               high=10000)
+                               high=MOST_IN_A_ROOM)
         by = clean_text(entered_by, what="who is typing this in", max_length=ENTERED_BY_MAX)
         if not sum(numbers.values()):
             raise InvalidInput("Please type in at least one count.")
@@ -372,7 +384,8 @@ class SharedLanguage:
                 hidden_reason=p["hidden_reason"],
                 my_credit=(None if me is None or p["author_id"] != me else
                            p["credit"] if p["credit_chosen"] else "default"),
-                held=bool(p["held"])))
+                held=bool(p["held"]),
+                how=how_it_came(p) if viewer is None or p["author_id"] == me else ""))
         term_views = []
         for t in terms:
             views = tuple(by_term.get(t["term_id"], ()))
@@ -476,7 +489,7 @@ def paper_form(store: Store):
         *(item for term in terms for item in (Given(term), Write("I would say:", 1))))))
     parts.append(Part("Any other hard words?", (Write("Words you found hard:", 2),
                                                  Write("How you would say them:", 2))))
-    return PaperForm("Finding shared words", sid, tuple(parts))
+    return PaperForm("Finding shared words", sid, tuple(parts), row["title"] if row else "")
 
 
 ACTIVITY = Activity(

@@ -757,7 +757,7 @@ def paper_form(store: Store):
         Part("Suggest a date", (
             Say("Is a date missing, or would another day be better?"),
             Write("What happens?", 1), Write("Which day?", 1),
-            Write("Anything else about it:", 2)))))
+            Write("Anything else about it:", 2)))), row["title"] if row else "")
 
 
 ACTIVITY = Activity(

@@ -57,10 +57,15 @@ def require_open(tx: Transaction, session_id: int) -> dict:
 
 
 def current_session(store: Store, activity: str) -> dict | None:
-    """The session participants should see: the open one, else the latest."""
+    """The session participants should see: the open one, else the one the facilitator
+    touched last (set up, opened or closed): a round just closed stays in front of the
+    room with its result, rather than an older session made after it."""
     rows = store.select("sessions", {"activity": activity}, order_by="session_id")
     open_rows = [r for r in rows if r["status"] == "open"]
-    return (open_rows or rows or [None])[-1]
+    if open_rows or not rows:
+        return (open_rows or [None])[-1]
+    return max(rows, key=lambda r: (max(r["created_at"], r["opened_at"] or "",
+                                        r["closed_at"] or ""), r["session_id"]))
 
 
 def activity_now(store: Store) -> str:

@@ -369,15 +369,17 @@ def how_input_came(ev: Evaluation, c: pd.DataFrame) -> pd.DataFrame:
                      "share": share(len(here), len(c)),
                      "read_back": "" if source == "device" else int(
                          (here["read_back"] == True).sum())})  # noqa: E712 (a column)
+    # Counted once, as the board counts them: without those who also used a phone.
     f = ev.frames(["vote_tallies", "dot_tallies"])
     votes, dots = f["vote_tallies"], f["dot_tallies"]
-    in_room = sum(int(votes[k].sum()) for k in ("agree", "pass", "disagree", "block")) \
-        if len(votes) else 0
-    rows.append({"source": "room_count", "how": "votes counted in the room (show of hands)",
-                 "contributions": in_room, "share": "", "read_back": ""})
-    rows.append({"source": "room_dots", "how": "dots counted on a flip chart",
-                 "contributions": int(dots["dots"].sum()) if len(dots) else 0, "share": "",
-                 "read_back": ""})
+    hands = sum(max(0, sum(int(t[k]) for k in ("agree", "pass", "disagree", "block"))
+                    - int(t["on_phone_too"])) for _, t in votes.iterrows())
+    rows.append({"source": "room_count", "how": "votes counted in the room (show of hands), "
+                 "each person once", "contributions": hands, "share": "", "read_back": ""})
+    rows.append({"source": "room_dots", "how": "dots counted on a flip chart, each once",
+                 "contributions": sum(max(0, int(t["dots"]) - int(t["on_phone_too"]))
+                                      for _, t in dots.iterrows()),
+                 "share": "", "read_back": ""})
     return pd.DataFrame(rows, columns=["source", "how", "contributions", "share", "read_back"])
 
 

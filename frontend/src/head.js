@@ -5,5 +5,6 @@ import "./head/view-choices.js";
 import "./head/messages.js";
 import "./head/tap-a-word.js";
 import "./head/read-aloud.js";
+import "./head/room-screen.js";
 import "./head/names-and-states.js";
 import "./head/connection.js";

@@ -27,11 +27,23 @@
     return same[0] || null;
   }
 
+  /* What is shown, part by part, each said as a sentence: headings do not run into the
+     text, the choices of a question are read too (not other buttons, nor what is typed
+     in a box), and pictures of faces are left to the words beside them. */
+  var SKIP = "input, textarea, select, .coproduction-read-aloud, " +
+    "button:not(.widget-toggle-button)";
   function words(scope) {
-    var copy = scope.cloneNode(true);
-    copy.querySelectorAll("button, input, textarea, select, .coproduction-read-aloud")
-      .forEach(function (node) { node.remove(); });
-    return copy.textContent.replace(/\s+/g, " ").trim();
+    var parts = [];
+    var walk = document.createTreeWalker(scope, NodeFilter.SHOW_TEXT);
+    for (var node = walk.nextNode(); node; node = walk.nextNode()) {
+      var holder = node.parentElement;
+      var text = node.textContent.replace(/\p{Extended_Pictographic}/gu, "")
+        .replace(/\s+/g, " ").trim();
+      if (text && holder && !holder.closest(SKIP) && holder.getClientRects().length) {
+        parts.push(/[.!?:;,]$/.test(text) ? text : text + ".");
+      }
+    }
+    return parts.join(" ");
   }
 
   function stop() {
