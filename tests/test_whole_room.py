@@ -234,6 +234,11 @@ def test_dots_counted_on_a_flip_chart_join_the_phone_dots(store):
     ann = joined(store, "Ann")
     method = session.board(None).methods[0].method_id
     session.place_dot(ann, method)
+    on_paper_now = speaking_with(store, ann.participant_id, source="paper", entered_by="Jess")
+    session.place_dot(on_paper_now, method)  # a second dot, from her paper form
+    row = store.select("method_dots", {"method_id": method})[0]
+    assert (row["dots"], row["source"], row["entered_by"]) == (2, "paper", "Jess")
+    session.take_dot(ann, method)
     session.count_dots_in_room(method, 5, on_phone_too=1, entered_by="Jess")
     view = {v.method_id: v for v in session.board(THE_ROOM).methods}[method]
     assert (view.dots, view.room_dots) == (5, 4)

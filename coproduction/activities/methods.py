@@ -575,7 +575,8 @@ class MethodSelection:
             here = [r for r in mine if r["method_id"] == method_id]
             if here:
                 tx.update("method_dots", {"dot_id": here[0]["dot_id"]},
-                          {"dots": here[0]["dots"] + 1, "created_at": tx.now()})
+                          {"dots": here[0]["dots"] + 1, "created_at": tx.now(),
+                           **tx.entry})  # this dot came as the person gives it now
             else:
                 tx.insert("method_dots", {"session_id": self.session_id,
                                           "method_id": method_id, "dots": 1,
@@ -593,7 +594,7 @@ class MethodSelection:
                 raise InvalidInput("You have no dot on that method to take back.")
             if rows[0]["dots"] > 1:
                 tx.update("method_dots", where, {"dots": rows[0]["dots"] - 1,
-                                                 "created_at": tx.now()})
+                                                 "created_at": tx.now(), **tx.entry})
             else:
                 tx.delete("method_dots", where)
 
