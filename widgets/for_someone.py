@@ -25,9 +25,8 @@ from coproduction.core.participants import (
 from coproduction.core.promises import ROLE_WORDS, information_version
 from coproduction.core.settings import JOIN_URL_ENV
 from coproduction.core.validation import InvalidInput
-from coproduction.privacy import consent
 from coproduction.store import Store
-from coproduction.store.schema import SETTLEMENTS
+from coproduction.store.schema import CREDIT_MODES, SETTLEMENTS
 
 from .base import LivePanel, asked, css, label, offer_options, qr_png
 from .consent import InformationBox
@@ -87,9 +86,9 @@ class ForSomeoneConsole(LivePanel):
             "paper-name"), continuous_update=False)
         self.paper_role = ipw.Dropdown(options=[(w, r) for r, w in ROLE_WORDS.items()],
                                        value="not_said", _dom_classes=css("paper-role"))
-        self.paper_credit = ipw.Dropdown(
-            options=[(w, m) for m, w in consent.CREDIT_WORDS.items()], value="pseudonym",
-            _dom_classes=css("paper-credit"))
+        self.paper_credit = ipw.Dropdown(  # said of them, not by them
+            options=[(w[0].upper() + w[1:], m) for m, w in CREDIT_MODES.items()],
+            value="pseudonym", _dom_classes=css("paper-credit"))
         self.paper_display = ipw.Text(placeholder="only for 'named' credit",
                                       _dom_classes=css("paper-display-name"))
         self.paper_contact = ipw.Checkbox(description="They may be contacted afterwards",
@@ -137,7 +136,8 @@ class ForSomeoneConsole(LivePanel):
     def _make_entry_form(self) -> None:
         self.how = ipw.ToggleButtons(options=HOW_OPTIONS, value="spoken",
                                      _dom_classes=css("entry-how"))
-        self.sheet = ipw.Text(placeholder="at the top of the form, for example L2", _dom_classes=css("entry-sheet"))
+        self.sheet = ipw.Text(placeholder="at the top of the form, for example L2",
+                              _dom_classes=css("entry-sheet"))
         self.start_button = ipw.Button(description="Open their page", button_style="primary",
                                        _dom_classes=css("entry-start"))
         self.on_click(self.start_button, self._start)
