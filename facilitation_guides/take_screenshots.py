@@ -102,7 +102,7 @@ def the_whole_room(browser, servers, console, workshop: Path, taken: list[str]) 
     console.locator(".lm-TabBar-tab", has_text="Shared language").click()
     console.wait_for_timeout(600)
     shoot(console.locator(".coproduction-screen-controls"), "screen-controls", taken)
-    shoot(console.locator(".coproduction-language-console .coproduction-room-count"),
+    shoot(console.locator(".coproduction-language-console .coproduction-counted-in-room"),
           "room-count", taken)
     console_tab(console, "Add for someone")
     console.locator(".coproduction-entered-by input").fill("Jess")

@@ -318,7 +318,7 @@ class RoomCount(ipw.VBox):
                   "room-count-note"),
             asked(pick, self.pick), ipw.HBox(list(self.counts.values())),
             asked(overlap, self.overlap), asked("Counted by:", self.by), self.save],
-            _dom_classes=css("room-count"))
+            _dom_classes=css("counted-in-room"))
 
     def offer(self, options: list[tuple[str, object]]) -> None:
         offer_options(self.pick, options)

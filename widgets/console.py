@@ -136,7 +136,7 @@ class RoomPanel(LivePanel):
         self.screen = ScreenControls(self)
         self.children = [ipw.HBox([self.count, self.look, self.more]), self.now, self.backup,
                          asked("Move everyone to:", self.choice, "activity-move"),
-                         self.show_button, self.screen, self.message,
+                         self.show_button, self.message, self.screen,
                          label("What the group was told last (newest first):",
                                "room-news-title"), self.news]
 
