@@ -21,6 +21,7 @@ from pathlib import Path
 from .core.activity import activities, named
 from .core.participants import SHEET_MAX
 from .privacy.outputs import OutputFolder
+from .sheets import STYLE as SHEET_STYLE
 
 
 @dataclass(frozen=True)
@@ -71,12 +72,9 @@ class PaperForm:
     session_title: str = ""
 
 
-STYLE = """
-@page { size: A4; margin: 14mm 15mm; }
-body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif;
-       font-size: 15pt; line-height: 1.45; color: #000; background: #fff;
-       max-width: 46rem; margin: 0 auto; }
-h1 { font-size: 21pt; margin: 0 0 0.2em; }
+#: The sheets' page (A4, the same type), a size larger for writing on, and the form's parts.
+STYLE = SHEET_STYLE + """
+body { font-size: 15pt; line-height: 1.45; max-width: 46rem; }
 h2 { font-size: 16pt; margin: 0.8em 0 0.2em; border-bottom: 2px solid #000; }
 .sheet { float: right; border: 2px solid #000; padding: 0.1em 0.5em; font-weight: 700;
          margin: 0 0 0.5em 1em; }
