@@ -189,7 +189,8 @@ class ForSomeoneConsole(LivePanel):
         name = self.host.person.pseudonym if self.host else ""
         self._done()
         self.say(f"Closed. {left} thing{'s' if left != 1 else ''} typed in for {name} "
-                 f"{'is' if left == 1 else 'are'} not read back yet, and stay marked so."
+                 f"{'is' if left == 1 else 'are'} not read back yet, and "
+                 f"{'stays' if left == 1 else 'stay'} marked so."
                  if left else "Closed.", "warning" if left else "ok")
 
     def _done(self) -> None:
