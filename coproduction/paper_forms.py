@@ -20,6 +20,7 @@ from pathlib import Path
 
 from .core.activity import activities, named
 from .core.participants import SHEET_MAX
+from .core.plain_language import terms_pattern
 from .privacy.outputs import OutputFolder
 from .sheets import STYLE as SHEET_STYLE
 
@@ -117,11 +118,7 @@ def kit_words(form: PaperForm) -> list[str]:
 
 
 def _marked(body: str, terms: tuple[str, ...]) -> str:
-    import re
-
-    words = sorted({t for t in terms if t.strip()}, key=len, reverse=True)
-    pattern = re.compile("|".join(r"(?<!\w)" + re.escape(w) + r"(?!\w)" for w in words),
-                         re.IGNORECASE) if words else None
+    pattern = terms_pattern(terms)
     out = []
     for para in body.split("\n"):
         last, pieces = 0, []

@@ -22,7 +22,6 @@ import contextlib
 import html
 import logging
 import os
-import re
 import time
 import weakref
 from typing import Callable, Iterable, Mapping
@@ -34,7 +33,7 @@ import ipywidgets as ipw
 from ipywidgets.widgets.widget_string import LabelStyle, TextStyle
 
 from coproduction import upstream
-from coproduction.core.plain_language import agreed_spans
+from coproduction.core.plain_language import agreed_spans, terms_pattern
 from coproduction.core.settings import ROLE_ENV
 from coproduction.core.validation import InvalidInput
 from coproduction.store import DamagedWorkshop, Store, StoreError
@@ -351,9 +350,7 @@ def marked_text(body: str, terms: Iterable[str], agreed: Mapping[str, str] | Non
     Every character of ``body`` passes through :func:`escaped`; only the
     kit's own ``<p>``, ``<mark>`` and ``<span>`` tags are added.
     """
-    words = sorted({t for t in terms if t.strip()}, key=len, reverse=True)
-    pattern = (re.compile("|".join(r"(?<!\w)" + re.escape(w) + r"(?!\w)" for w in words),
-                          re.IGNORECASE) if words else None)
+    pattern = terms_pattern(terms)
     paragraphs = []
     for para in body.split("\n"):
         spans = [(start, end, "<mark class='coproduction-agreed-term'>" + escaped(

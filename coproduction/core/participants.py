@@ -260,7 +260,8 @@ def new_rejoin_key(store: Store, participant_id: object) -> str:
 
 
 def _author_column(table) -> str:
-    return "author_id" if "author_id" in table.columns else "participant_id"
+    """The column that names the person a row is of, as the schema says it."""
+    return next(f.name for f in table.fields if f.references == "participants.participant_id")
 
 
 def confirm_read_back(store: Store, participant_id: object, entered_by: object) -> int:

@@ -783,6 +783,14 @@ def _find_glossary(text: str, glossary: Mapping[str, str]) -> list[tuple]:
     ]
 
 
+def terms_pattern(terms) -> "re.Pattern | None":
+    """A pattern finding any of ``terms`` as whole words, longest first, ignoring case
+    (None when there are none): how a page and a paper form mark a text's hard words."""
+    words = sorted({t for t in terms if t.strip()}, key=len, reverse=True)
+    return (re.compile("|".join(r"(?<!\w)" + re.escape(w) + r"(?!\w)" for w in words),
+                       re.IGNORECASE) if words else None)
+
+
 def agreed_spans(text: str, glossary: Mapping[str, str]) -> list[tuple[int, int, str]]:
     """Where the group's agreed terms stand in ``text``: (start, end, agreed wording).
 
