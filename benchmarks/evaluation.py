@@ -69,7 +69,7 @@ def build(path: Path, people: int, *, seed: int = SEED) -> Path:
                 "credit": rng.choices(["pseudonym", "anonymous", "collective", "named"],
                                       weights=[6, 2, 1, 1])[0],
                 "contact_ok": False, "status": "active", "key_hash": "x" * 64,
-                "joined_on": "device"})
+                "joined_on": "device", "language": "en"})
             ids.append(pid)
         methods = [m["method_id"] for m in catalogue_rows()]
         for row in catalogue_rows():

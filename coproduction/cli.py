@@ -213,9 +213,13 @@ def cmd_demo(args) -> int:
     return 0
 
 
+#: check-language's exit when the text is not English: 0 clean, 1 marked, 2 usage.
+NOT_CHECKED = 3
+
+
 def cmd_check_language(args) -> int:
     from .activities.shared_language import current_glossary
-    from .core.plain_language import check_text, format_report
+    from .core.plain_language import NOT_ENGLISH, check_text, format_report, looks_english
 
     if args.file == "-" and args.passphrase_stdin:
         raise UsageError("The text and the passphrase cannot both come on standard input: "
@@ -236,6 +240,12 @@ def cmd_check_language(args) -> int:
     if not text.strip():  # a reading score of nothing would be the worst there is
         raise UsageError("There is no text to check: "
                          + ("standard input" if source == "-" else source) + " is empty")
+    if not looks_english(text):  # the word lists and the reading score are English only
+        if args.json:
+            print(json.dumps({"checked": False, "reason": NOT_ENGLISH}, indent=2))
+        else:
+            print(f"{source}: {NOT_ENGLISH}")
+        return NOT_CHECKED
     glossary = {}
     if args.workshop is not None or workshop_exists(DEFAULT_WORKSHOP):
         with _open(args) as store:
@@ -254,7 +264,8 @@ def cmd_settings(args) -> int:
 
     with _open(args) as store:
         workshop = change_settings(store, **_settings(args))
-    for name in ("contact", "withdraw_by", "after_cutoff", "keep_until", "pay_rate", "currency"):
+    for name in ("contact", "withdraw_by", "after_cutoff", "keep_until", "pay_rate", "currency",
+                 "languages", "screen_language", "forms_language"):
         print(f"{name}: {'' if workshop[name] is None else workshop[name]}")
     return 0
 
@@ -366,20 +377,56 @@ def cmd_sheets(args) -> int:
     from .sheets import write_workshop_sheets
 
     with _open(args) as store:
-        paths = write_workshop_sheets(store, args.out)
+        paths = write_workshop_sheets(store, args.out, lang=_language_arg(store, args.lang))
     print(f"Wrote {len(paths)} sheets to {args.out}: one page each, to print for the group.")
     return 0
+
+
+def _language_arg(store, lang: str | None) -> str | None:
+    """``--lang``: one of the workshop's languages (None: the workshop's language for forms)."""
+    from .core.participants import workshop_languages
+
+    if lang is None:
+        return None
+    offered = workshop_languages(store.workshop())
+    if lang not in offered:
+        raise UsageError(f"This workshop's languages are {', '.join(offered)}, not {lang}: add "
+                         "it with coproduction settings --languages (see coproduction "
+                         "translations)")
+    return lang
 
 
 def cmd_paper_forms(args) -> int:
     from .paper_forms import write_paper_forms
 
     with _open(args) as store:
-        paths = write_paper_forms(store, args.out)
+        paths = write_paper_forms(store, args.out, lang=_language_arg(store, args.lang))
     print(f"Wrote {len(paths)} paper forms to {args.out}, one per activity with this "
           "session's content. Each has a sheet number: 'Add for someone' on the console "
           "asks for it when you type a form in.")
     return 0
+
+
+def cmd_translations(args) -> int:
+    from .catalogues import states, update
+
+    if args.update:
+        written = update()
+        print(f"Read the kit's texts again and updated {len(written)} catalogues: "
+              f"{', '.join(written)}.")
+    failed = False
+    for state in states():
+        review = (f"reviewed: {state.reviewed}" if state.reviewed else
+                  "draft, to be reviewed with speakers")
+        print(f"{state.code}\t{state.share:.1f}%\t{state.name}\t{state.translated} of "
+              f"{state.total} texts\t{review}")
+        for problem in state.problems:
+            print(f"  {problem}")
+        failed = failed or not state.complete
+    if failed:
+        print("Not complete: translate the missing texts (msgstr \"\") in the catalogue, keep "
+              "every {place} as it is, then run coproduction translations --update.")
+    return 1 if failed else 0
 
 
 def cmd_evaluate(args) -> int:
@@ -651,6 +698,13 @@ def _setting_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--pay-rate", dest="pay_rate", type=float, metavar="AMOUNT",
                         help="payment per hour of time given (default 25)")
     parser.add_argument("--currency", help="three letters, e.g. GBP")
+    parser.add_argument("--languages", metavar="CODES",
+                        help="the languages people can choose, the default first, e.g. "
+                             "en,ur,pl (see coproduction translations)")
+    parser.add_argument("--screen-language", dest="screen_language", metavar="CODE",
+                        help="the language of the room screen")
+    parser.add_argument("--forms-language", dest="forms_language", metavar="CODE",
+                        help="the language of the paper forms and sheets")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -708,11 +762,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_demo)
 
     p = sub.add_parser("check-language",
-                       help="mark jargon, judging words and labels in a text")
+                       help="mark jargon, judging words and labels in an English text "
+                            "(exits 0 clean, 1 marked, 2 usage error, 3 not English)")
     _workshop_arg(p)
     p.add_argument("--json", action="store_true", help="print the findings as JSON")
     p.add_argument("file", metavar="FILE|-", help="the text file to check, or - for stdin")
     p.set_defaults(run=cmd_check_language)
+
+    p = sub.add_parser("translations",
+                       help="how complete each language's catalogue is (exits 1 if one is not)")
+    p.add_argument("--update", action="store_true",
+                   help="read the kit's texts again, update every catalogue and compile it")
+    p.set_defaults(run=cmd_translations)
 
     p = sub.add_parser("export", help="write every table as CSV with datapackage.json")
     _workshop_arg(p)
@@ -725,6 +786,9 @@ def build_parser() -> argparse.ArgumentParser:
     _workshop_arg(p)
     p.add_argument("--out", type=named_path, required=True, metavar="DIR",
                    help="the folder to write the sheets to")
+    p.add_argument("--lang", metavar="CODE",
+                   help="the language to write them in (one of the workshop's; default: "
+                        "its language for forms)")
     p.set_defaults(run=cmd_sheets)
 
     p = sub.add_parser("paper-forms", help="write a printable form per activity, with this "
@@ -732,6 +796,9 @@ def build_parser() -> argparse.ArgumentParser:
     _workshop_arg(p)
     p.add_argument("--out", type=named_path, required=True, metavar="DIR",
                    help="the folder to write the forms to")
+    p.add_argument("--lang", metavar="CODE",
+                   help="the language to write them in (one of the workshop's; default: "
+                        "its language for forms)")
     p.set_defaults(run=cmd_paper_forms)
 
     p = sub.add_parser("evaluate", help="run the evaluation notebooks and write an HTML "

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .core.activity import activities, named
+from .core.languages import N_, SOURCE, _, html_open, speaking
 from .core.participants import SHEET_MAX
 from .core.plain_language import terms_pattern
 from .privacy.outputs import OutputFolder
@@ -77,23 +78,23 @@ class PaperForm:
 STYLE = SHEET_STYLE + """
 body { font-size: 15pt; line-height: 1.45; max-width: 46rem; }
 h2 { font-size: 16pt; margin: 0.8em 0 0.2em; border-bottom: 2px solid #000; }
-.sheet { float: right; border: 2px solid #000; padding: 0.1em 0.5em; font-weight: 700;
-         margin: 0 0 0.5em 1em; }
+.sheet { float: inline-end; border: 2px solid #000; padding: 0.1em 0.5em; font-weight: 700;
+         margin-block: 0 0.5em; margin-inline: 1em 0; }
 .who { border: 2px solid #000; padding: 0.4em 0.6em; margin: 0.4em 0 0.6em; }
 .line { border-bottom: 1px solid #000; height: 1.6em; margin: 0.2em 0; }
-.text { border-left: 4px solid #000; padding-left: 0.6em; }
+.text { border-inline-start: 4px solid #000; padding-inline-start: 0.6em; }
 mark { background: none; font-weight: 700; text-decoration: underline; }
 .choose { display: flex; flex-wrap: wrap; gap: 0.3em 1.2em; margin: 0.2em 0 0.6em; }
 .choose span { white-space: nowrap; }
 .box { display: inline-block; width: 1em; height: 1em; border: 2px solid #000;
-       vertical-align: middle; margin-right: 0.3em; }
+       vertical-align: middle; margin-inline-end: 0.3em; }
 .face { font-size: 20pt; vertical-align: middle; }
 .prompt { font-weight: 600; margin-top: 0.5em; }
 .session { font-size: 13pt; margin: 0 0 0.4em; }
 """
 
 #: What every form asks first, so it is typed in for the right person.
-WHO = ("Your name here (the one you chose), or leave it for the facilitator to write:")
+WHO = (N_("Your name here (the one you chose), or leave it for the facilitator to write:"))
 
 
 def sheet_number(name: str, session_id: int | None) -> str:
@@ -104,7 +105,7 @@ def sheet_number(name: str, session_id: int | None) -> str:
 
 def kit_words(form: PaperForm) -> list[str]:
     """Every sentence of the kit's own on ``form`` (what the language checker reads)."""
-    said = [WHO]
+    said = [_(WHO)]
     for part in form.parts:
         said.append(part.heading)
         for item in part.items:
@@ -135,11 +136,12 @@ def form_html(name: str, form: PaperForm) -> str:
     """One printable form."""
     e = html.escape
     number = sheet_number(name, form.session_id)
-    out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
+    out = ["<!DOCTYPE html>", html_open(), "<head>", '<meta charset="utf-8">',
            f"<title>{e(form.title)}</title>", f"<style>{STYLE}</style>", "</head>", "<body>",
-           f'<p class="sheet">Sheet {e(number)}</p>', f"<h1>{e(form.title)}</h1>",
+           f'<p class="sheet">{e(_("Sheet {number}").format(number=number))}</p>',
+           f"<h1>{e(form.title)}</h1>",
            *([f'<p class="session">{e(form.session_title)}</p>'] if form.session_title else []),
-           f'<div class="who">{e(WHO)}<div class="line"></div></div>']
+           f'<div class="who">{e(_(WHO))}<div class="line"></div></div>']
     for part in form.parts:
         out.append(f"<h2>{e(part.heading)}</h2>")
         for item in part.items:
@@ -168,11 +170,13 @@ def paper_forms(store) -> dict[str, tuple[str, PaperForm]]:
             for name, declared in activities().items()}
 
 
-def write_paper_forms(store, out: Path | str) -> list[Path]:
+def write_paper_forms(store, out: Path | str, lang: str | None = None) -> list[Path]:
     """The workshop's forms into a folder of the facilitator's (a file of the same name
-    the kit did not write there is never overwritten); returns their paths."""
-    forms = paper_forms(store)
+    the kit did not write there is never overwritten), in ``lang`` (default: the
+    workshop's language for forms); returns their paths."""
+    with speaking(lang or store.workshop().get("forms_language") or SOURCE):
+        forms = paper_forms(store)
+        written = {name: form_html(name, form) for name, (_file, form) in forms.items()}
     with OutputFolder(store, out, "forms") as folder:
         folder.claim([file for file, _form in forms.values()])
-        return [folder.write(file, form_html(name, form))
-                for name, (file, form) in forms.items()]
+        return [folder.write(file, written[name]) for name, (file, _form) in forms.items()]

@@ -17,6 +17,7 @@ import html
 import re
 from pathlib import Path
 
+from .core.languages import N_, SOURCE, _, html_open, speaking
 from .core.resources import kit_folder
 from .privacy.outputs import OutputFolder
 
@@ -24,18 +25,18 @@ GUIDES = kit_folder("facilitation_guides")
 SHEETS = GUIDES / "sheets"
 #: The guide of each session (its sheet has the same name), and the sheet's title.
 SESSION_GUIDES = {
-    "shared-language": "Finding shared words together",
-    "method-selection": "Choosing how we share what we know",
-    "timelines": "The dates of our project",
-    "feedback-loops": "How are you, and how did it go?",
+    "shared-language": N_("Finding shared words together"),
+    "method-selection": N_("Choosing how we share what we know"),
+    "timelines": N_("The dates of our project"),
+    "feedback-loops": N_("How are you, and how did it go?"),
 }
-SECTION = "What to tell the group"
+SECTION = N_("What to tell the group")
 #: What the group is told in every guide, under SECTION, in this order.
 PARTS = ("What will happen", "What you can choose", "How to take a break or stop")
 #: The join page's promises that belong on paper too.
-PROMISES = ("You can stop at any time", "Being paid", "Who to talk to")
-NO_WORKSHOP = ("Ask the facilitator for this project's last day to take back what you "
-               "gave, what you are paid for your time, and who you can talk to.")
+PROMISES = (N_("You can stop at any time"), N_("Being paid"), N_("Who to talk to"))
+NO_WORKSHOP = (N_("Ask the facilitator for this project's last day to take back what you "
+               "gave, what you are paid for your time, and who you can talk to."))
 
 STYLE = """
 @page { size: A4; margin: 15mm 16mm; }
@@ -48,6 +49,10 @@ p, li { margin: 0.15em 0; }
 ul { padding-left: 1.2em; margin: 0.2em 0; }
 .promises { border: 2px solid #000; border-radius: 6px; padding: 0.1em 0.8em 0.4em;
             margin-top: 0.8em; }
+/* Right to left (Urdu): the same page mirrored, in a script the printer's computer has */
+html[dir=rtl] ul { padding-left: 0; padding-right: 1.2em; }
+:lang(ur) body { font-family: "Noto Nastaliq Urdu", "Noto Naskh Arabic", "Jameel Noori Nastaleeq",
+                 "Urdu Typesetting", "Geeza Pro", "Segoe UI", serif; line-height: 1.9; }
 """
 
 
@@ -78,16 +83,18 @@ def _inline(text: str) -> str:
 
 
 def sheet_html(guide: str, workshop: dict | None = None) -> str:
-    """The sheet for one session; with ``workshop``, its own promises at the end."""
+    """The sheet for one session, in the page's language; with ``workshop``, its own
+    promises at the end. The guide's words are the catalogue's source text too
+    (``catalogues.extract`` reads them), so a sheet in Urdu is the guide's words in Urdu."""
     from .core.promises import information
 
     parts = told(guide)
-    title = SESSION_GUIDES[guide]
-    out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
+    title = _(SESSION_GUIDES[guide])
+    out = ["<!DOCTYPE html>", html_open(), "<head>", '<meta charset="utf-8">',
            f"<title>{html.escape(title)}</title>", f"<style>{STYLE}</style>", "</head>",
            "<body>", f"<h1>{html.escape(title)}</h1>"]
     for heading, blocks in parts:
-        out.append(f"<h2>{html.escape(heading)}</h2>")
+        out.append(f"<h2>{html.escape(_(heading))}</h2>")
         in_list = False
         for kind, text in blocks:
             if kind == "li" and not in_list:
@@ -95,16 +102,17 @@ def sheet_html(guide: str, workshop: dict | None = None) -> str:
             elif kind == "p" and in_list:
                 out.append("</ul>")
             in_list = kind == "li"
-            out.append(f"<{kind}>{_inline(text)}</{kind}>")
+            out.append(f"<{kind}>{_inline(_(text))}</{kind}>")
         if in_list:
             out.append("</ul>")
     out.append('<section class="promises">')
-    out.append("<h2>What this project promises you</h2>")
+    out.append(f"<h2>{html.escape(_('What this project promises you'))}</h2>")
     if workshop is None:
-        out.append(f"<p>{html.escape(NO_WORKSHOP)}</p>")
+        out.append(f"<p>{html.escape(_(NO_WORKSHOP))}</p>")
     else:
+        promised = {_(heading) for heading in PROMISES}
         for heading, text in information(workshop):
-            if heading in PROMISES:
+            if heading in promised:
                 out.append(f"<p><strong>{html.escape(heading)}.</strong> "
                            f"{html.escape(text)}</p>")
     out += ["</section>", "</body>", "</html>", ""]
@@ -123,11 +131,13 @@ def write_sheets(out: Path, workshop: dict | None = None) -> list[Path]:
     return paths
 
 
-def write_workshop_sheets(store, out: Path) -> list[Path]:
+def write_workshop_sheets(store, out: Path, lang: str | None = None) -> list[Path]:
     """A workshop's sheets, with its promises, into a folder of the facilitator's: a file
-    of the same name that the kit did not write there is never overwritten."""
+    of the same name that the kit did not write there is never overwritten. ``lang`` is
+    their language (default: the workshop's language for forms)."""
     workshop = store.workshop()
-    with OutputFolder(store, out, "sheets") as folder:
+    with speaking(lang or workshop.get("forms_language") or SOURCE), \
+            OutputFolder(store, out, "sheets") as folder:
         folder.claim([f"{guide}.html" for guide in SESSION_GUIDES])
         return [folder.write(f"{guide}.html", sheet_html(guide, workshop))
                 for guide in SESSION_GUIDES]

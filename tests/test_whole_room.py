@@ -258,7 +258,7 @@ def test_the_room_screen_follows_the_console_and_blanks_at_once(store, session_i
     assert screen.showing == "timeline"
     put_on_screen(store, "blank")
     screen.refresh_if_changed()
-    assert texts_of(screen) == [BLANK_WORDS]
+    assert texts_of(screen.stage) == [BLANK_WORDS] and not screen.title.value
     with pytest.raises(InvalidInput):
         put_on_screen(store, "console")
 

@@ -33,6 +33,7 @@ import ipywidgets as ipw
 from ipywidgets.widgets.widget_string import LabelStyle, TextStyle
 
 from coproduction import upstream
+from coproduction.core.languages import N_, _, current, language
 from coproduction.core.plain_language import agreed_spans, terms_pattern
 from coproduction.core.settings import ROLE_ENV
 from coproduction.core.validation import InvalidInput
@@ -50,8 +51,8 @@ REDRAW_GAP = 0.25
 SETTLE_SECONDS = 0.05
 #: How long a warm kernel keeps trying to reach its server for its page's address.
 ADDRESS_WAIT_SECONDS = 120.0
-SORRY = "Sorry, something went wrong on our side. What you typed is still here; please try again."
-DAMAGED_ON_A_PAGE = ("The workshop's file on the facilitator's computer is damaged, so nothing "
+SORRY = N_("Sorry, something went wrong on our side. What you typed is still here; please try again.")
+DAMAGED_ON_A_PAGE = N_("The workshop's file on the facilitator's computer is damaged, so nothing "
                      "can be saved just now. What you typed is still here. Please tell the "
                      "facilitator.")
 
@@ -110,6 +111,15 @@ def fixed_layout() -> ipw.Layout:
     whenever a row is added. Never change anything on it.
     """
     return _shared(ipw.Layout)
+
+
+def hidden_layout() -> ipw.Layout:
+    """One layout that hides, shared by the page's hidden carriers (its rejoin key, its
+    language): marks for the page template that are never shown."""
+    widget = _SHARED.get("HiddenLayout")
+    if widget is None or widget.comm is None:
+        widget = _SHARED["HiddenLayout"] = ipw.Layout(display="none")
+    return widget
 
 
 def shared_text_style() -> TextStyle:
@@ -216,7 +226,7 @@ class KeyedRows(ipw.VBox):
         return wanted
 
 
-NO_SESSION_ON_THE_CONSOLE = "Type a name under 'New session' and press 'Set up session' first."
+NO_SESSION_ON_THE_CONSOLE = N_("Type a name under 'New session' and press 'Set up session' first.")
 
 
 class RoundControls(ipw.VBox):
@@ -230,32 +240,34 @@ class RoundControls(ipw.VBox):
     """
 
     def __init__(self, panel: "LivePanel", activity: str, *, prefix: str = "",
-                 opened: str = "The round is open.", closed: str | None = "The round is closed.",
+                 opened: str = N_("The round is open."),
+                 closed: str | None = N_("The round is closed."),
                  close: Callable[[], None] | None = None):
         from coproduction.core.sessions import close_round, open_round
 
         self.panel, self.activity = panel, activity
         panel.no_session = NO_SESSION_ON_THE_CONSOLE  # the facilitator is the one to start it
-        self.new_title = ipw.Text(description="New session", placeholder="name of the session",
+        self.new_title = ipw.Text(description=_("New session"),
+                                  placeholder=_("name of the session"),
                                   style={"description_width": "initial"},
                                   layout=ipw.Layout(width="100%"),
                                   _dom_classes=css(f"{prefix}new-title", "new-session-title"))
-        self.new_button = ipw.Button(description="Set up session",
+        self.new_button = ipw.Button(description=_("Set up session"),
                                      _dom_classes=css(f"{prefix}new-session"))
-        self.open_button = ipw.Button(description="Open the round", button_style="success",
+        self.open_button = ipw.Button(description=_("Open the round"), button_style="success",
                                       _dom_classes=css(f"{prefix}open-round"))
-        self.close_button = ipw.Button(description="Close the round", button_style="warning",
+        self.close_button = ipw.Button(description=_("Close the round"), button_style="warning",
                                        _dom_classes=css(f"{prefix}close-round"))
-        panel.on_click(self.new_button, self._new_session, "Session set up.")
+        panel.on_click(self.new_button, self._new_session, _("Session set up."))
         panel.on_click(self.open_button,
-                       lambda: open_round(panel.store, panel.need_session().session_id), opened)
+                       lambda: open_round(panel.store, panel.need_session().session_id), _(opened))
         panel.on_click(self.close_button, close or (
-            lambda: close_round(panel.store, panel.need_session().session_id)), closed)
+            lambda: close_round(panel.store, panel.need_session().session_id)), closed and _(closed))
         # Looking back: any earlier session of this activity, shown as it ended.
         self.pick = ipw.Dropdown(options=[], _dom_classes=css(f"{prefix}pick-session",
                                                               "pick-session"))
         self.pick.observe(self._picked, names="value")
-        super().__init__([asked("Session shown here:", self.pick, "pick-session-question"),
+        super().__init__([asked(_("Session shown here:"), self.pick, "pick-session-question"),
                           ipw.HBox([self.new_title, self.new_button]),
                           ipw.HBox([self.open_button, self.close_button])],
                          _dom_classes=css("round-controls"))
@@ -276,7 +288,9 @@ class RoundControls(ipw.VBox):
         self.close_button.disabled = status != "open"
         rows = self.panel.store.select("sessions", {"activity": self.activity},
                                        order_by="session_id")
-        options = [(f"{r['title']} ({STATUS_WORDS[r['status']]})", r["session_id"])
+        options = [(_("{title} ({status})").format(title=r["title"],
+                                                   status=_(STATUS_WORDS[r["status"]])),
+                    r["session_id"])
                    for r in reversed(rows)]
         shown = self.panel.session
         with unheard(self.pick, self._picked):
@@ -308,15 +322,15 @@ class RoomCount(ipw.VBox):
                        for words, key in choices}
         self.overlap = ipw.BoundedIntText(value=0, min=0, max=1000,
                                           _dom_classes=css("room-count-overlap"))
-        self.by = ipw.Text(placeholder="your first name", _dom_classes=css("room-count-by"))
-        self.save = ipw.Button(description="Save the count", _dom_classes=css("room-count-save"))
+        self.by = ipw.Text(placeholder=_("your first name"), _dom_classes=css("room-count-by"))
+        self.save = ipw.Button(description=_("Save the count"), _dom_classes=css("room-count-save"))
         panel.on_click(self.save, self._save)
         super().__init__([
-            label("Counted in the room", "section-title"),
-            label("A show of hands or dots on a flip chart: type in the counts.",
+            label(_("Counted in the room"), "section-title"),
+            label(_("A show of hands or dots on a flip chart: type in the counts."),
                   "room-count-note"),
             asked(pick, self.pick), ipw.HBox(list(self.counts.values())),
-            asked(overlap, self.overlap), asked("Counted by:", self.by), self.save],
+            asked(overlap, self.overlap), asked(_("Counted by:"), self.by), self.save],
             _dom_classes=css("counted-in-room"))
 
     def offer(self, options: list[tuple[str, object]]) -> None:
@@ -325,16 +339,30 @@ class RoomCount(ipw.VBox):
 
     def _save(self) -> None:
         if self.pick.value is None:
-            raise InvalidInput("There is nothing to count yet.")
+            raise InvalidInput(_("There is nothing to count yet."))
         counts = {k: box.value for k, box in self.counts.items()}
         self._count(self.pick.value, counts, self.overlap.value, self.by.value)
-        said = ", ".join(f"{box.description.lower()} {box.value}"
-                         for box in self.counts.values())
-        self.panel.say(f"Saved: {said}, and {self.overlap.value} who also used a phone "
-                       "(counted once). If a number is wrong, type the count again: the new "
-                       "one replaces it. It shows as 'counted in the room'.", "ok")
+        said = _(", ").join(_("{what}: {count}").format(what=box.description, count=box.value)
+                            for box in self.counts.values())
+        self.panel.say(_("Saved: {counts}, and {both} who also used a phone (counted once). "
+                         "If a number is wrong, type the count again: the new one replaces "
+                         "it. It shows as 'counted in the room'.").format(
+                             counts=said, both=self.overlap.value), "ok")
         for box in (*self.counts.values(), self.overlap):
             box.value = 0
+
+
+def language_choice(offered: list[str], on_choice: Callable[[str], None],
+                    *names: str) -> ipw.ToggleButtons | None:
+    """The workshop's languages to choose from, each named in its own script, the page's
+    language chosen; None when the workshop has only one."""
+    if len(offered) < 2:
+        return None
+    choice = ipw.ToggleButtons(options=[(language(code).name, code) for code in offered],
+                               value=current() if current() in offered else offered[0],
+                               _dom_classes=css(*names))
+    choice.observe(lambda change: on_choice(change["new"]), names="value")
+    return choice
 
 
 def escaped(text: str) -> str:
@@ -355,7 +383,7 @@ def marked_text(body: str, terms: Iterable[str], agreed: Mapping[str, str] | Non
     for para in body.split("\n"):
         spans = [(start, end, "<mark class='coproduction-agreed-term'>" + escaped(
                       para[start:end]) + "</mark> <span class='coproduction-agreed-wording'>"
-                  "(agreed: " + escaped(wording) + ")</span>")
+                  + escaped(_("(agreed: {wording})").format(wording=wording)) + "</span>")
                  for start, end, wording in agreed_spans(para, agreed or {})]
         taken = [(start, end) for start, end, _ in spans]
         for match in (pattern.finditer(para) if pattern else ()):
@@ -377,7 +405,7 @@ class ProblemPage(ipw.VBox):
 
     def __init__(self, problem: str):
         super().__init__([label(problem, "message", "message-warning"),
-                          label("Please tell the facilitator.", "message")],
+                          label(_("Please tell the facilitator."), "message")],
                          _dom_classes=css("page", "problem"))
 
     def arrive(self) -> None:
@@ -459,7 +487,7 @@ class LivePanel(ipw.VBox):
     """
 
     #: What a panel says while there is no session (a console tab says what to do).
-    no_session = "It will appear here when the facilitator starts one."
+    no_session = N_("It will appear here when the facilitator starts one.")
     #: The activity's session object this panel shows (None before there is one); set by
     #: :meth:`follow_session`.
     session: object | None = None
@@ -484,7 +512,7 @@ class LivePanel(ipw.VBox):
             action(*args)
         except DamagedWorkshop as error:
             # The facilitator's console and commands say which file and what to do.
-            self.say(DAMAGED_ON_A_PAGE if os.environ.get(ROLE_ENV) == "participant"
+            self.say(_(DAMAGED_ON_A_PAGE) if os.environ.get(ROLE_ENV) == "participant"
                      else str(error), "warning")
             return False
         except (InvalidInput, StoreError) as error:
@@ -493,7 +521,7 @@ class LivePanel(ipw.VBox):
         except Exception as error:  # no error vanishes, and none reaches the page raw
             log.error("%s failed in %s: %s", getattr(action, "__name__", "action"),
                       type(self).__name__, type(error).__name__)
-            self.say(SORRY, "warning")
+            self.say(_(SORRY), "warning")
             return False
         if done is not None:
             self.say(done, "ok")
@@ -528,7 +556,8 @@ class LivePanel(ipw.VBox):
         started; this turns that into a sentence instead of a fault.
         """
         if self.session is None:
-            raise InvalidInput(f"There is no session yet. {self.no_session}")
+            raise InvalidInput(_("There is no session yet. {what_next}").format(
+                what_next=_(self.no_session)))
         return self.session
 
     # -- live updates ------------------------------------------------------

@@ -12,12 +12,29 @@ from typing import Callable
 import ipywidgets as ipw
 
 from coproduction.core import promises
-from coproduction.core.participants import DISPLAY_NAME_MAX, Participant, find_participant
+from coproduction.core.languages import _
+from coproduction.core.participants import (
+    DISPLAY_NAME_MAX,
+    Participant,
+    find_participant,
+    notice_words,
+    workshop_languages,
+)
 from coproduction.privacy import consent
 from coproduction.privacy.outputs import changed_files
 from coproduction.store import Store
 
-from .base import KeyedRows, LivePanel, asked, css, fixed_label, keep_trying, label, show_lines
+from .base import (
+    KeyedRows,
+    LivePanel,
+    asked,
+    css,
+    fixed_label,
+    keep_trying,
+    label,
+    language_choice,
+    show_lines,
+)
 
 
 class InformationBox(ipw.VBox):
@@ -37,17 +54,18 @@ class ChoicesForm(ipw.VBox):
     def __init__(self, *, credit: str = "pseudonym", display_name: str = "",
                  contact_ok: bool = False):
         self.credit = ipw.RadioButtons(
-            options=[(words, mode) for mode, words in consent.CREDIT_WORDS.items()],
+            options=[(_(words), mode) for mode, words in consent.CREDIT_WORDS.items()],
             value=credit, _dom_classes=css("credit-choice"))
-        self.display_name = ipw.Text(value=display_name or "", description="My own name",
-                                     placeholder="only if you chose 'My own name'",
+        self.display_name = ipw.Text(value=display_name or "", description=_("My own name"),
+                                     placeholder=_("only if you chose 'My own name'"),
                                      style={"description_width": "initial"},
                                      _dom_classes=css("display-name"),
-                                     tooltip=f"up to {DISPLAY_NAME_MAX} characters")
+                                     tooltip=_("up to {n} characters").format(
+                                         n=DISPLAY_NAME_MAX))
         self.contact_ok = ipw.Checkbox(value=contact_ok, indent=False,
-                                       description="You may contact me after the project",
+                                       description=_("You may contact me after the project"),
                                        _dom_classes=css("contact-ok"))
-        super().__init__([asked("When the group sees what I write, show it as:",
+        super().__init__([asked(_("When the group sees what I write, show it as:"),
                                 self.credit, "credit-question"),
                           self.display_name, self.contact_ok],
                          _dom_classes=css("choices"))
@@ -89,7 +107,8 @@ class MyChoices(LivePanel):
     them), ``on_gone`` is called so the page can say goodbye.
     """
 
-    def __init__(self, store: Store, person: Participant, on_gone: Callable[[], None]):
+    def __init__(self, store: Store, person: Participant, on_gone: Callable[[], None],
+                 on_language: Callable[[str], None] = lambda code: None):
         super().__init__(store, classes=("my-choices",))
         self.person = person
         self._on_gone = on_gone
@@ -106,30 +125,36 @@ class MyChoices(LivePanel):
         row = store.select("participants", {"participant_id": person.participant_id})[0]
         self.form = ChoicesForm(credit=row["credit"], display_name=row["display_name"] or "",
                                 contact_ok=row["contact_ok"])
-        self.save = ipw.Button(description="Save my choices", _dom_classes=css("save-choices"))
-        self.on_click(self.save, self._save, "Saved. What you wrote before now shows this "
-                      "way too, unless you chose for it on its own.")
-        self.leave = ipw.Button(description="Leave and delete my words",
+        self.save = ipw.Button(description=_("Save my choices"), _dom_classes=css("save-choices"))
+        self.on_click(self.save, self._save, _("Saved. What you wrote before now shows this "
+                                               "way too, unless you chose for it on its own."))
+        # The language of this person's pages: changed here at any time.
+        offered = workshop_languages(store.workshop())
+        self.language = language_choice(
+            offered, lambda code: self.guard(on_language, code), "my-language")
+        speak = [asked(_("Language of my pages"), self.language, "my-language-question")] if len(
+            offered) > 1 else []
+        self.leave = ipw.Button(description=_("Leave and delete my words"),
                                 _dom_classes=css("leave"))
         self.plan = label("", "leave-plan")
-        self.confirm = ipw.Button(description="Yes, leave now", button_style="danger",
+        self.confirm = ipw.Button(description=_("Yes, leave now"), button_style="danger",
                                   _dom_classes=css("leave-confirm"))
-        self.stay = ipw.Button(description="No, stay", _dom_classes=css("leave-cancel"))
+        self.stay = ipw.Button(description=_("No, stay"), _dom_classes=css("leave-cancel"))
         self.confirm_row = ipw.VBox([self.plan, ipw.HBox([self.stay, self.confirm])],
                                     layout=ipw.Layout(display="none"),
                                     _dom_classes=css("leave-confirmation"))
         self.leave.on_click(lambda _b: self.guard(self._ask))
         self.stay.on_click(lambda _b: self._hide_confirmation())
         self.on_click(self.confirm, self._withdraw)
-        mine = ipw.VBox([self.form, self.save, self.message,
-                         label("You can stop taking part at any time. You do not have to "
-                               "say why.", "leave-note"),
+        mine = ipw.VBox([*speak, self.form, self.save, self.message,
+                         label(_("You can stop taking part at any time. You do not have to "
+                               "say why."), "leave-note"),
                          self.leave, self.confirm_row], _dom_classes=css("my-choices-body"))
-        about = ipw.VBox([label("Things the project has declared, such as conflicts of "
-                                "interest and who steps in if a paid person leaves:",
+        about = ipw.VBox([label(_("Things the project has declared, such as conflicts of "
+                                "interest and who steps in if a paid person leaves:"),
                                 "declarations-title"), self.declarations])
         self.panels = ipw.Accordion(children=[mine, about],
-                                    titles=("My choices", "About this project"),
+                                    titles=(_("My choices"), _("About this project")),
                                     selected_index=None, _dom_classes=css("my-choices-panels"))
         # The group's news since this person joined sits at the top of their page
         # (ParticipantPage puts it there); this panel keeps it up to date.
@@ -144,14 +169,15 @@ class MyChoices(LivePanel):
         news = [n for n in self.store.select("notices", order_by="notice_id")
                 if n["created_at"] >= self.joined_at]
         recent = news_together(news)
-        show_lines(self.recent_news, [n["text"] for n in reversed(recent)], "notice")
+        show_lines(self.recent_news, [notice_words(n) for n in reversed(recent)], "notice")
         earlier = news[:len(news) - len(recent)]
-        show_lines(self.earlier_news, [n["text"] for n in reversed(earlier)], "notice")
-        self.earlier.set_title(0, f"Earlier news ({len(earlier)})")
+        show_lines(self.earlier_news, [notice_words(n) for n in reversed(earlier)], "notice")
+        self.earlier.set_title(0, _("Earlier news ({n})").format(n=len(earlier)))
         self.earlier.layout.display = None if earlier else "none"
         show_lines(self.declarations, [
-            ("Conflict of interest: " if d["kind"] == "conflict" else "Back-up: ") + d["text"]
-            for d in self.store.select("declarations")] or ["Nothing declared yet."],
+            (_("Conflict of interest: {text}") if d["kind"] == "conflict" else
+             _("Back-up: {text}")).format(text=d["text"])
+            for d in self.store.select("declarations")] or [_("Nothing declared yet.")],
             "declaration")
 
     def _save(self) -> None:
@@ -163,7 +189,7 @@ class MyChoices(LivePanel):
 
     def _hide_confirmation(self) -> None:
         self.confirm_row.layout.display = "none"
-        self.say("You are still taking part.", "ok")
+        self.say(_("You are still taking part."), "ok")
 
     def _withdraw(self) -> None:
         self.receipt = consent.withdraw_participant(self.store, self.person.participant_id,
@@ -185,28 +211,28 @@ class ConsentConsole(LivePanel):
         self.payments = payments
         w = store.workshop()
         text = dict(style={"description_width": "initial"}, layout=ipw.Layout(width="100%"))
-        self.contact = ipw.Text(value=w["contact"] or "", description="Who people can talk to",
+        self.contact = ipw.Text(value=w["contact"] or "", description=_("Who people can talk to"),
                                 _dom_classes=css("setting-contact"), **text)
         self.withdraw_by = _date_picker("Last day to delete everything", "setting-withdraw-by")
         self.after_cutoff = ipw.Dropdown(options=[("keep their words, without name or id",
                                                    "anonymise"), ("delete everything anyway",
                                                                   "erase")],
                                          value=w["after_cutoff"],
-                                         description="After that day", _dom_classes=css(
+                                         description=_("After that day"), _dom_classes=css(
                                              "setting-after-cutoff"), **text)
         self.keep_until = _date_picker("Keep personal data until", "setting-keep-until")
         self.pay_rate = ipw.BoundedFloatText(value=w["pay_rate"], min=0, max=1000,
-                                             description="Pay per hour",
+                                             description=_("Pay per hour"),
                                              style={"description_width": "initial"},
                                              _dom_classes=css("setting-pay-rate"))
-        self.currency = ipw.Text(value=w["currency"], description="Currency",
+        self.currency = ipw.Text(value=w["currency"], description=_("Currency"),
                                  style={"description_width": "initial"},
                                  _dom_classes=css("setting-currency"))
         import datetime as dt
 
         for picker, name in ((self.withdraw_by, "withdraw_by"), (self.keep_until, "keep_until")):
             picker.value = dt.date.fromisoformat(w[name]) if w[name] else None
-        self.save_settings = ipw.Button(description="Save the promises",
+        self.save_settings = ipw.Button(description=_("Save the promises"),
                                         _dom_classes=css("save-settings"))
         self.on_click(self.save_settings, self._save_settings, "Saved. New people see the "
                       "new information before they join.")
@@ -214,44 +240,44 @@ class ConsentConsole(LivePanel):
         self.withdrawal_notes = ipw.VBox(_dom_classes=css("withdrawal-notes"))
         self._clearing = False
         self.recordings = KeyedRows(self._recording_row, "recordings")
-        self.rec_what = ipw.Text(description="What was recorded", **text)
-        self.rec_where = ipw.Text(description="Where it is kept", **text)
-        self.rec_consent = ipw.Text(description="Who agreed", **text)
+        self.rec_what = ipw.Text(description=_("What was recorded"), **text)
+        self.rec_where = ipw.Text(description=_("Where it is kept"), **text)
+        self.rec_consent = ipw.Text(description=_("Who agreed"), **text)
         self.rec_delete_by = _date_picker("Delete by", "recording-delete-by")
-        self.rec_add = ipw.Button(description="Add to the register",
+        self.rec_add = ipw.Button(description=_("Add to the register"),
                                   _dom_classes=css("add-recording"))
         self.on_click(self.rec_add, self._add_recording, "Added to the register.")
         self.ledger = KeyedRows(self._ledger_row, "ledger")
-        self.pay_person = ipw.Dropdown(description="Person", options=[],
+        self.pay_person = ipw.Dropdown(description=_("Person"), options=[],
                                        style={"description_width": "initial"})
-        self.pay_ref = ipw.Text(description="Finance reference", **text)
-        self.pay_minutes = ipw.BoundedIntText(value=120, min=0, max=1440, description="Minutes",
+        self.pay_ref = ipw.Text(description=_("Finance reference"), **text)
+        self.pay_minutes = ipw.BoundedIntText(value=120, min=0, max=1440, description=_("Minutes"),
                                               style={"description_width": "initial"})
         self.pay_settlement = ipw.Dropdown(
             options=[("bank", "bank"), ("cash", "cash"), ("voucher", "voucher"),
                      ("declined", "declined"), ("to a charity", "charity")],
-            value="bank", description="Paid by", style={"description_width": "initial"})
+            value="bank", description=_("Paid by"), style={"description_width": "initial"})
         self.pay_expenses = ipw.BoundedFloatText(value=0, min=0, max=100000,
-                                                 description="Expenses",
+                                                 description=_("Expenses"),
                                                  style={"description_width": "initial"})
         self.benefits = label("", "benefits-warning")
         self.pay_settlement.observe(lambda _c: self._warn(), names="value")
-        self.pay_add = ipw.Button(description="Add to the ledger", _dom_classes=css("add-payment"))
+        self.pay_add = ipw.Button(description=_("Add to the ledger"), _dom_classes=css("add-payment"))
         self.on_click(self.pay_add, self._add_payment, "Added to the ledger.")
         self.declare_kind = ipw.Dropdown(options=[("Conflict of interest", "conflict"),
                                                   ("Back-up for a paid role", "backup")],
-                                         description="Declare", style={
+                                         description=_("Declare"), style={
                                              "description_width": "initial"})
-        self.declare_text = ipw.Text(description="In plain words", **text)
-        self.declare_add = ipw.Button(description="Show it to everyone",
+        self.declare_text = ipw.Text(description=_("In plain words"), **text)
+        self.declare_add = ipw.Button(description=_("Show it to everyone"),
                                       _dom_classes=css("add-declaration"))
         self.on_click(self.declare_add, self._declare, "Everyone can now see it.")
         self._warn()
         sections = [
             ipw.VBox([self.contact, self.withdraw_by, self.after_cutoff, self.keep_until,
                       self.pay_rate, self.currency, self.save_settings]),
-            ipw.VBox([label("Withdraw someone who asked you to. Their words are dealt with "
-                            "as the information promised.", "people-note"), self.people,
+            ipw.VBox([label(_("Withdraw someone who asked you to. Their words are dealt with "
+                            "as the information promised."), "people-note"), self.people,
                       self.withdrawal_notes]),
             ipw.VBox([self.rec_what, self.rec_where, self.rec_consent, self.rec_delete_by,
                       self.rec_add, self.recordings]),
@@ -304,11 +330,11 @@ class ConsentConsole(LivePanel):
 
     def _person_row(self, participant_id) -> ipw.Widget:
         name = label("", "person")
-        withdraw = ipw.Button(description="Withdraw", _dom_classes=css("withdraw"))
+        withdraw = ipw.Button(description=_("Withdraw"), _dom_classes=css("withdraw"))
         plan = label("", "withdraw-plan")
-        confirm = ipw.Button(description="Yes, withdraw them", button_style="danger",
+        confirm = ipw.Button(description=_("Yes, withdraw them"), button_style="danger",
                              _dom_classes=css("withdraw-confirm"))
-        keep = ipw.Button(description="No, keep them", _dom_classes=css("withdraw-cancel"))
+        keep = ipw.Button(description=_("No, keep them"), _dom_classes=css("withdraw-cancel"))
         answer = ipw.HBox([confirm, keep], layout=ipw.Layout(display="none"))
 
         def shown(open_: bool) -> None:
@@ -330,10 +356,10 @@ class ConsentConsole(LivePanel):
         return row
 
     def _recording_row(self, recording_id) -> ipw.Widget:
-        how = ipw.Text(description="How you checked it is gone",
-                       placeholder="for example: bin emptied",
+        how = ipw.Text(description=_("How you checked it is gone"),
+                       placeholder=_("for example: bin emptied"),
                        style={"description_width": "initial"})
-        done = ipw.Button(description="Mark deleted", _dom_classes=css("recording-deleted"))
+        done = ipw.Button(description=_("Mark deleted"), _dom_classes=css("recording-deleted"))
         self.on_click(done, lambda: consent.mark_recording_deleted(
             self.store, recording_id, how.value), "Marked as deleted.")
         row = ipw.VBox([label("", "recording-text"), ipw.HBox([how, done])],
@@ -342,7 +368,7 @@ class ConsentConsole(LivePanel):
         return row
 
     def _ledger_row(self, payment_id) -> ipw.Widget:
-        settle = ipw.Button(description="Mark settled", _dom_classes=css("settle"))
+        settle = ipw.Button(description=_("Mark settled"), _dom_classes=css("settle"))
         self.on_click(settle, lambda: self.payments.mark_settled(self.store, payment_id),
                       "Marked as settled.")
         row = ipw.VBox([label("", "ledger-line"), settle], _dom_classes=css("ledger-row"))
@@ -368,7 +394,7 @@ class ConsentConsole(LivePanel):
     def _keep_clearing(self) -> None:
         def cleared() -> None:
             self._clearing = False
-            self.say("Every withdrawal is now wiped from the workshop file too.", "ok")
+            self.say(_("Every withdrawal is now wiped from the workshop file too."), "ok")
             self.refresh_if_changed()
 
         def given_up() -> None:
@@ -401,7 +427,7 @@ class ConsentConsole(LivePanel):
         if not sessions:
             from coproduction.core.validation import InvalidInput
 
-            raise InvalidInput("Set up a session first: payments are for time in a session.")
+            raise InvalidInput(_("Set up a session first: payments are for time in a session."))
         current = current_session(self.store, sessions[-1]["activity"]) or sessions[-1]
         self.payments.add_time(self.store, participant_id=self.pay_person.value,
                                session_id=current["session_id"], payee_ref=self.pay_ref.value,

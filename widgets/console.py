@@ -11,6 +11,8 @@ import time
 import ipywidgets as ipw
 
 from coproduction.core.activity import activities, named
+from coproduction.core.languages import _
+from coproduction.core.participants import notice_words
 from coproduction.core.sessions import (
     SCREEN_WORDS,
     activity_now,
@@ -64,17 +66,17 @@ class FacilitatorConsole(ipw.VBox):
         for name, declared in activities().items():  # each activity's own tab, as it says
             panel = named(declared.console)(store)
             setattr(self, name, panel)
-            tabs.append((declared.title, panel))
+            tabs.append((_(declared.title), panel))
         self.for_someone = ForSomeoneConsole(store, join_url)
         tabs.append(("Add for someone", self.for_someone))
         self.consent = ConsentConsole(store)
         tabs.append(("People, consent and pay", self.consent))
         self.tabs = ipw.Tab(children=[panel for _, panel in tabs],
-                            titles=[title for title, _ in tabs], _dom_classes=css("activities"))
+                            titles=[title for title, _panel in tabs], _dom_classes=css("activities"))
         # New pause signals show above the tabs, whichever tab is open.
         self.children = [ipw.VBox(header, _dom_classes=css("header")), self.room,
                          self.feedback.alert, self.tabs]
-        for panel in (self.room, *(panel for _, panel in tabs)):
+        for panel in (self.room, *(panel for _title, panel in tabs)):
             panel.start()
 
 
@@ -125,7 +127,7 @@ class RoomPanel(LivePanel):
         self.on_click(self.more, self._more_places)
         self.more.layout.display = "none"  # shown when the server counts places
         self.now = label("", "activity-now")
-        self.choice = ipw.Dropdown(options=[(a.title, name) for name, a in activities().items()],
+        self.choice = ipw.Dropdown(options=[(_(a.title), name) for name, a in activities().items()],
                                    _dom_classes=css("activity-pick"))
         self.show_button = ipw.Button(description="Show this to everyone",
                                       button_style="primary", _dom_classes=css("show-activity"))
@@ -169,7 +171,7 @@ class RoomPanel(LivePanel):
 
     def _show(self) -> None:
         name = open_activity(self.store, self.choice.value)
-        self.say(f"Every page now shows {activities()[name].title}.", "ok")
+        self.say(f"Every page now shows {_(activities()[name].title)}.", "ok")
 
     def _pages(self, ask_now: bool) -> dict | None:
         """The server's count of pages, asked at most every ASK_EVERY seconds: a busy
@@ -181,7 +183,7 @@ class RoomPanel(LivePanel):
 
     def refresh(self, ask_now: bool = False) -> None:
         name = activity_now(self.store)
-        self.now.value = f"Participants see now: {activities()[name].title}."
+        self.now.value = f"Participants see now: {_(activities()[name].title)}."
         with self.store.read() as tx:
             joined = tx.count("participants", {"status": "active"})
         said = f"{joined} {'person has' if joined == 1 else 'people have'} joined."
@@ -200,7 +202,7 @@ class RoomPanel(LivePanel):
         self.backup.layout.display = None if said_of_backups else "none"
         self.screen.show()
         news = self.store.select("notices", order_by="notice_id")[-NEWS_SHOWN:]
-        show_lines(self.news, [n["text"] for n in reversed(news)] or ["Nothing yet."],
+        show_lines(self.news, [notice_words(n) for n in reversed(news)] or ["Nothing yet."],
                    "room-news-line")
 
 
@@ -219,7 +221,7 @@ class ScreenControls(ipw.VBox):
         self.panel = panel
         self.choice = ipw.Dropdown(
             options=[(SCREEN_WORDS["follow"], "follow"),
-                     *[(a.title, name) for name, a in activities().items()],
+                     *[(_(a.title), name) for name, a in activities().items()],
                      (SCREEN_WORDS["blank"], "blank")], _dom_classes=css("screen-pick"))
         self.choice.observe(self._chosen, names="value")
         self.blank = ipw.Button(description="Blank the screen now", button_style="warning",

@@ -24,6 +24,7 @@ import ipywidgets as ipw
 
 from coproduction.activities import feedback as fb
 from coproduction.activities import timeline as tl
+from coproduction.core.languages import N_, _, ngettext
 from coproduction.core.participants import Participant
 from coproduction.privacy.small_counts import SUPPRESSED
 from coproduction.store import Store
@@ -41,9 +42,9 @@ from .base import (
 )
 
 ROUND_WORDS = {
-    "planned": "This feedback session has not started yet.",
-    "open": "You can check in, rate the session and say what should change.",
-    "closed": "This feedback session is closed. Thank you for taking part.",
+    "planned": N_("This feedback session has not started yet."),
+    "open": N_("You can check in, rate the session and say what should change."),
+    "closed": N_("This feedback session is closed. Thank you for taking part."),
 }
 
 
@@ -53,7 +54,7 @@ def _toggles(options, *names: str, **kw) -> ipw.ToggleButtons:
 
 
 def _box(title: str, children: list[ipw.Widget], *names: str) -> ipw.VBox:
-    return ipw.VBox([label(title, "section-title"), *children], _dom_classes=css(*names))
+    return ipw.VBox([label(_(title), "section-title"), *children], _dom_classes=css(*names))
 
 
 def _shown(widget: ipw.Widget, visible: bool) -> None:
@@ -61,8 +62,10 @@ def _shown(widget: ipw.Widget, visible: bool) -> None:
 
 
 def _counts(counter: Counter, words: dict, *, empty: str) -> list[str]:
-    lines = [f"{words[key] if isinstance(words[key], str) else ' '.join(words[key])}: "
-             f"{counter[key]}" for key in words if counter.get(key)]
+    lines = [_("{what}: {count}").format(
+                 what=_(words[key]) if isinstance(words[key], str) else
+                 f"{words[key][0]} {_(words[key][1])}", count=counter[key])
+             for key in words if counter.get(key)]
     return lines or [empty]
 
 
@@ -75,34 +78,34 @@ class CareFrame(LivePanel):
         self.person = person
         self.activity = activity
         self._signal: int | None = None
-        self.pause_button = ipw.Button(description="I need a pause", icon="pause",
+        self.pause_button = ipw.Button(description=_("I need a pause"), icon="pause",
                                        _dom_classes=css("pause-button"))
-        self.support_button = ipw.Button(description="Support", icon="life-ring",
+        self.support_button = ipw.Button(description=_("Support"), icon="life-ring",
                                          _dom_classes=css("support-button"))
         self.pause_button.on_click(lambda _b: self._toggle(self.pause_form))
         self.support_button.on_click(lambda _b: self._toggle(self.support))
-        self.kind = _toggles([("A short break", "break"), ("To step out", "step_out")],
+        self.kind = _toggles([(_("A short break"), "break"), (_("To step out"), "step_out")],
                              "pause-kind")
         self.kind.value = "break"
         self.anonymous = ipw.Checkbox(value=True, indent=False,
-                                      description="Do not show my name",
+                                      description=_("Do not show my name"),
                                       _dom_classes=css("pause-anonymous"))
-        self.send = ipw.Button(description="Tell the facilitator", button_style="primary",
+        self.send = ipw.Button(description=_("Tell the facilitator"), button_style="primary",
                                _dom_classes=css("pause-send"))
         self.on_click(self.send, self._send_signal)
         self.pause_form = ipw.VBox([
-            label("You can take a break at any time. You do not have to say why.",
+            label(_("You can take a break at any time. You do not have to say why."),
                   "pause-note"),
-            asked("What do you need?", self.kind), self.anonymous, self.send],
+            asked(_("What do you need?"), self.kind), self.anonymous, self.send],
             _dom_classes=css("pause-form"))
         self.support_lines = ipw.VBox(_dom_classes=css("support-text"))
-        self.support = ipw.VBox([label("Where to find support", "section-title"),
+        self.support = ipw.VBox([label(_("Where to find support"), "section-title"),
                                  self.support_lines], _dom_classes=css("support"))
         self.pause_message = label("", "pause-message")
         self.calm = ipw.VBox([
-            label("We are taking a break.", "pause-title"),
-            label("Everything you typed is kept. Take your time: breathe, stretch, have a "
-                  "drink.", "pause-kept"),
+            label(_("We are taking a break."), "pause-title"),
+            label(_("Everything you typed is kept. Take your time: breathe, stretch, have a "
+                  "drink."), "pause-kept"),
             self.pause_message,
         ], _dom_classes=css("pause-screen"))
         for hidden in (self.pause_form, self.support, self.calm):
@@ -118,7 +121,7 @@ class CareFrame(LivePanel):
         self._signal = fb.send_pause_signal(self.store, self.person, self.kind.value,
                                             anonymous=self.anonymous.value)
         _shown(self.pause_form, False)
-        self.say("The facilitator has been told. Take the time you need.", "ok")
+        self.say(_("The facilitator has been told. Take the time you need."), "ok")
 
     def refresh(self) -> None:
         state = fb.care_state(self.store)
@@ -129,7 +132,7 @@ class CareFrame(LivePanel):
         self._dom_classes = css("panel", "care", *(["paused"] if state.paused else []))
         if self._signal is not None and fb.signal_seen(self.store, self._signal):
             self._signal = None
-            self.say("The facilitator has seen your message.", "ok")
+            self.say(_("The facilitator has seen your message."), "ok")
 
 
 # -- the participant's feedback page -------------------------------------------
@@ -163,30 +166,30 @@ class FeedbackBoard(FeedbackPanel):
         self.status = label("", "round-status")
         self.done_lines = ipw.VBox(_dom_classes=css("we-did"))
         self.not_possible_lines = ipw.VBox(_dom_classes=css("not-possible"))
-        self.since = _box("Since last time: you said, we did", [
-            self.done_lines, label("What we could not do, and why", "section-title"),
+        self.since = _box(N_("Since last time: you said, we did"), [
+            self.done_lines, label(_("What we could not do, and why"), "section-title"),
             self.not_possible_lines], "since-last-time")
 
-        self.moment = _toggles([(w, m) for m, w in fb.MOMENT_WORDS.items()], "moment")
+        self.moment = _toggles([(_(w), m) for m, w in fb.MOMENT_WORDS.items()], "moment")
         self.moment.value = "check_in"
         self.moment.observe(lambda _change: self.guard(self._load_mine), names="value")
-        self.feeling = _toggles([(f"{icon} {words}", f) for f, (icon, words)
+        self.feeling = _toggles([(f"{icon} {_(words)}", f) for f, (icon, words)
                                  in fb.FEELING_WORDS.items()], "feeling")
         self.follow_up = ipw.Checkbox(value=False, indent=False,
-                                      description="I would like someone to check on me "
-                                      "afterwards", _dom_classes=css("follow-up"))
+                                      description=_("I would like someone to check on me "
+                                      "afterwards"), _dom_classes=css("follow-up"))
         self.keep = ipw.Checkbox(value=False, indent=False,
-                                 description="Keep my answer after today",
+                                 description=_("Keep my answer after today"),
                                  _dom_classes=css("keep"))
-        self.check_button = ipw.Button(description="Save, just for me",
+        self.check_button = ipw.Button(description=_("Save, just for me"),
                                        _dom_classes=css("check-in-button"))
         self.on_click(self.check_button, self._check_in,
-                      "Saved. Only you can see it. The facilitator sees only how many "
-                      "people feel each way.")
-        self.checkin = _box("How are you?", [
-            label("This is private. It is deleted after today unless you ask to keep it.",
+                      _("Saved. Only you can see it. The facilitator sees only how many "
+                        "people feel each way."))
+        self.checkin = _box(N_("How are you?"), [
+            label(_("This is private. It is deleted after today unless you ask to keep it."),
                   "private-note"),
-            asked("When is this?", self.moment), asked("How do you feel?", self.feeling),
+            asked(_("When is this?"), self.moment), asked(_("How do you feel?"), self.feeling),
             self.follow_up, self.keep, self.check_button],
             "check-in")
 
@@ -194,34 +197,35 @@ class FeedbackBoard(FeedbackPanel):
         rating_rows = []
         for principle, words in fb.PRINCIPLE_WORDS.items():
             self.ratings[principle] = _toggles(
-                [(f"{fb.RATING_FACES[n]} {w}", n) for n, w in fb.RATING_WORDS.items()],
+                [(f"{fb.RATING_FACES[n]} {_(w)}", n) for n, w in fb.RATING_WORDS.items()],
                 "rating", f"rating-{principle}")
-            rating_rows.append(asked(words, self.ratings[principle], "principle"))
-        self.change = ipw.Textarea(placeholder="you can leave this empty",
+            rating_rows.append(asked(_(words), self.ratings[principle], "principle"))
+        self.change = ipw.Textarea(placeholder=_("you can leave this empty"),
                                    layout=ipw.Layout(height="5em"),
                                    _dom_classes=css("change-input"),
-                                   tooltip=f"up to {fb.SUGGESTION_MAX} characters")
+                                   tooltip=_("up to {n} characters").format(
+                                       n=fb.SUGGESTION_MAX))
         self.leave_name_off = ipw.Checkbox(value=True, indent=False,
-                                           description="Leave my name off",
+                                           description=_("Leave my name off"),
                                            _dom_classes=css("feedback-anonymous"))
-        self.feedback_button = ipw.Button(description="Send my feedback",
+        self.feedback_button = ipw.Button(description=_("Send my feedback"),
                                           _dom_classes=css("feedback-button"))
         self.on_click(self.feedback_button, self._give_feedback,
-                      "Thank you. Your feedback is saved.")
-        self.rate = _box("How did today go?", [
-            label("Answer only what you want to. Staff can answer too.", "rating-note"),
-            *rating_rows, asked("What should change?", self.change), self.leave_name_off,
+                      _("Thank you. Your feedback is saved."))
+        self.rate = _box(N_("How did today go?"), [
+            label(_("Answer only what you want to. Staff can answer too."), "rating-note"),
+            *rating_rows, asked(_("What should change?"), self.change), self.leave_name_off,
             self.feedback_button], "rate")
 
-        self.rung = _toggles([(w, r) for r, w in fb.LADDER_WORDS.items()], "ladder-rung")
-        self.ladder_button = ipw.Button(description="Place it here",
+        self.rung = _toggles([(_(w), r) for r, w in fb.LADDER_WORDS.items()], "ladder-rung")
+        self.ladder_button = ipw.Button(description=_("Place it here"),
                                         _dom_classes=css("ladder-button"))
-        self.on_click(self.ladder_button, self._place, "Thank you. Nobody can see where "
-                      "you placed it, only how many chose each step.")
+        self.on_click(self.ladder_button, self._place, _(
+            "Thank you. Nobody can see where you placed it, only how many chose each step."))
         self.spread = ipw.VBox(_dom_classes=css("ladder-spread"))
-        self.ladder = _box("How much are we part of this project?", [
-            label("Nobody sees your answer. Everyone sees how many chose each step.",
-                  "ladder-note"), asked("Which step are we on?", self.rung),
+        self.ladder = _box(N_("How much are we part of this project?"), [
+            label(_("Nobody sees your answer. Everyone sees how many chose each step."),
+                  "ladder-note"), asked(_("Which step are we on?"), self.rung),
             self.ladder_button, self.spread], "ladder")
 
         self._inputs = [self.moment, self.feeling, self.follow_up, self.keep,
@@ -229,7 +233,7 @@ class FeedbackBoard(FeedbackPanel):
                         self.leave_name_off, self.feedback_button, self.rung,
                         self.ladder_button]
         self.coming_lines = ipw.VBox(_dom_classes=css("coming-up"))
-        self.coming = _box("Coming up", [self.coming_lines], "coming-up-box")
+        self.coming = _box(N_("Coming up"), [self.coming_lines], "coming-up-box")
         self.children = [self.title, self.status, self.coming, self.since, self.checkin,
                          self.rate, self.ladder, self.message]
 
@@ -256,15 +260,15 @@ class FeedbackBoard(FeedbackPanel):
         _shown(self.coming, bool(self.coming_lines.children))
         row = self.pick_session()
         if row is None:
-            self.title.value = "No feedback session yet"
-            self.status.value = self.no_session
+            self.title.value = _("No feedback session yet")
+            self.status.value = _(self.no_session)
             for widget in self._inputs:
                 widget.disabled = True
             for box in (self.since, self.checkin, self.rate, self.ladder):
                 _shown(box, False)
             return
         self.title.value = row["title"]
-        self.status.value = ROUND_WORDS[row["status"]]
+        self.status.value = _(ROUND_WORDS[row["status"]])
         is_open = row["status"] == "open"
         for widget in self._inputs:
             widget.disabled = not is_open
@@ -277,7 +281,7 @@ class FeedbackBoard(FeedbackPanel):
         _shown(self.since, bool(actions))
         spread = self.need_session().ladder_spread()
         show_lines(self.spread, _counts(spread, fb.LADDER_WORDS,
-                                        empty="Nobody has placed it yet."), "spread-line")
+                                        empty=_("Nobody has placed it yet.")), "spread-line")
         if not self.need_session().may_place(self.person):
             self.rung.disabled = self.ladder_button.disabled = True
 
@@ -303,25 +307,35 @@ def how_people_are(picture: fb.Picture) -> list[str]:
         answers = picture.answers[moment]
         said = [v for v in picture.feelings[moment].values() if v]
         if answers and not said:
-            lines.append(f"{words}: {answers} answered; shown from {fb.PICTURE_MIN}.")
+            lines.append(ngettext("{moment}: {n} answered; shown from {least}.",
+                                  "{moment}: {n} answered; shown from {least}.",
+                                  answers).format(moment=_(words), n=answers,
+                                                  least=fb.PICTURE_MIN))
         elif answers and all(v == SUPPRESSED for v in said):
-            lines.append(f"{words}: {answers} answered; no feeling was chosen by "
-                         f"{fb.PICTURE_MIN} or more, so none is shown.")
+            lines.append(ngettext(
+                "{moment}: {n} answered; no feeling was chosen by {least} or more, so none "
+                "is shown.", "{moment}: {n} answered; no feeling was chosen by {least} or "
+                "more, so none is shown.", answers).format(moment=_(words), n=answers,
+                                                         least=fb.PICTURE_MIN))
         elif answers:
-            lines.append(f"{words}: " + ", ".join(
-                f"{fb.FEELING_WORDS[f][1]} {picture.feelings[moment][f]}"
-                for f in fb.FEELING_WORDS if picture.feelings[moment].get(f)))
-    return lines or ["Nobody has checked in yet."]
+            lines.append(_("{moment}: {counts}").format(moment=_(words), counts=", ".join(
+                _("{what} {count}").format(what=_(fb.FEELING_WORDS[f][1]),
+                                           count=picture.feelings[moment][f])
+                for f in fb.FEELING_WORDS if picture.feelings[moment].get(f))))
+    return lines or [_("Nobody has checked in yet.")]
 
 
 def said_and_did(actions: list[fb.ActionView]) -> tuple[list[str], list[str]]:
     """"You said, we did" as lines: what was done or is on its way, and what could not be
     done and why (a participant's page and the room screen)."""
     done = [line for a in actions if a.status != "not_possible" for line in (
-        f"You said: {a.you_said}", f"{fb.STATUS_WORDS[a.status]}: {a.we_did}")]
+        _("You said: {words}").format(words=a.you_said),
+        _("{status}: {action}").format(status=_(fb.STATUS_WORDS[a.status]), action=a.we_did))]
     not_possible = [line for a in actions if a.status == "not_possible" for line in (
-        f"You said: {a.you_said}", f"We could not: {a.we_did}", f"Why: {a.reason}")]
-    return done or ["Nothing yet."], not_possible or ["Nothing."]
+        _("You said: {words}").format(words=a.you_said),
+        _("We could not: {action}").format(action=a.we_did),
+        _("Why: {reason}").format(reason=a.reason))]
+    return done or [_("Nothing yet.")], not_possible or [_("Nothing.")]
 
 
 class FeedbackScreen(FeedbackPanel):
@@ -334,16 +348,16 @@ class FeedbackScreen(FeedbackPanel):
         self.picture = ipw.VBox(_dom_classes=css("overall-picture"))
         self.done_lines = ipw.VBox(_dom_classes=css("we-did"))
         self.not_possible_lines = ipw.VBox(_dom_classes=css("not-possible"))
-        self.children = [self.title, _box("How people are", [self.picture], "picture-box"),
-                         _box("You said, we did", [
-                             self.done_lines, label("What we could not do, and why",
+        self.children = [self.title, _box(N_("How people are"), [self.picture], "picture-box"),
+                         _box(N_("You said, we did"), [
+                             self.done_lines, label(_("What we could not do, and why"),
                                                     "section-title"),
                              self.not_possible_lines], "since-last-time")]
 
     def refresh(self) -> None:
         row = self.pick_session()
         if row is None:
-            self.title.value = "No feedback session yet"
+            self.title.value = _("No feedback session yet")
             show_lines(self.picture, [], "picture-line")
             show_lines(self.done_lines, [], "we-did-line")
             show_lines(self.not_possible_lines, [], "not-possible-line")
@@ -370,33 +384,34 @@ class FeedbackConsole(FeedbackPanel):
         # It stays at the top of the console however far down the facilitator has
         # scrolled (the template keeps it there and puts it in the tab's title) until
         # someone marks the signals seen, here or on this tab.
-        self.alert_seen = ipw.Button(description="Seen: I am on it",
+        self.alert_seen = ipw.Button(description=_("Seen: I am on it"),
                                      _dom_classes=css("alert-seen"))
         self.on_click(self.alert_seen, self._all_seen)
-        self.alert = ipw.VBox([label("Someone needs a pause", "alert-title"),
+        self.alert = ipw.VBox([label(_("Someone needs a pause"), "alert-title"),
                                self.alert_lines, self.alert_seen],
                               _dom_classes=css("pause-alert"))
-        self.no_signals = label("No pause signals yet.", "no-signals")
-        self.pause_text = ipw.Text(description="Message", placeholder="e.g. back at 11:15",
+        self.no_signals = label(_("No pause signals yet."), "no-signals")
+        self.pause_text = ipw.Text(description=_("Message"), placeholder=_("e.g. back at 11:15"),
                                    style={"description_width": "initial"},
                                    _dom_classes=css("pause-message-input"))
-        self.pause_all = ipw.Button(description="Pause the whole workshop",
+        self.pause_all = ipw.Button(description=_("Pause the whole workshop"),
                                     _dom_classes=css("pause-all"))
-        self.resume_all = ipw.Button(description="End the pause", button_style="success",
+        self.resume_all = ipw.Button(description=_("End the pause"), button_style="success",
                                      _dom_classes=css("resume-all"))
         self.on_click(self.pause_all, lambda: fb.pause_workshop(self.store, self.pause_text.value),
-                      "Every page now shows the pause screen.")
+                      _("Every page now shows the pause screen."))
         self.on_click(self.resume_all, lambda: fb.resume_workshop(self.store),
-                      "The pause is over on every page.")
+                      _("The pause is over on every page."))
         self.pause_state = label("", "pause-state")
         self.support_text = ipw.Textarea(layout=ipw.Layout(height="5em"),
-                                         placeholder="for example: Sam, on 0123 456 789",
+                                         placeholder=_("for example: Sam, on 0123 456 789"),
                                          _dom_classes=css("support-input"),
-                                         tooltip=f"up to {fb.SUPPORT_MAX} characters")
-        self.support_save = ipw.Button(description="Save support information",
+                                         tooltip=_("up to {n} characters").format(
+                                             n=fb.SUPPORT_MAX))
+        self.support_save = ipw.Button(description=_("Save support information"),
                                        _dom_classes=css("support-save"))
         self.on_click(self.support_save, self._save_support,
-                      "Every page now shows the new support information.")
+                      _("Every page now shows the new support information."))
 
         # the session
         self.title = label("", "session-title")
@@ -410,44 +425,44 @@ class FeedbackConsole(FeedbackPanel):
         self.suggestion_lines = ipw.VBox(_dom_classes=css("suggestions"))
 
         # you said, we did
-        self.answers = ipw.Dropdown(description="It answers", options=[],
+        self.answers = ipw.Dropdown(description=_("It answers"), options=[],
                                     style={"description_width": "initial"},
                                     _dom_classes=css("action-answers"))
-        self.action_text = ipw.Text(description="We will", placeholder="what you will do",
+        self.action_text = ipw.Text(description=_("We will"), placeholder=_("what you will do"),
                                     style={"description_width": "initial"},
                                     _dom_classes=css("action-text"))
         self.action_status = ipw.Dropdown(
-            options=[(w, s) for s, w in fb.STATUS_WORDS.items()], value="planned",
-            description="Status", _dom_classes=css("action-status"))
-        self.action_reason = ipw.Text(description="Why not",
-                                      placeholder="only if not possible: plain words",
+            options=[(_(w), s) for s, w in fb.STATUS_WORDS.items()], value="planned",
+            description=_("Status"), _dom_classes=css("action-status"))
+        self.action_reason = ipw.Text(description=_("Why not"),
+                                      placeholder=_("only if not possible: plain words"),
                                       style={"description_width": "initial"},
                                       _dom_classes=css("action-reason"))
-        self.action_button = ipw.Button(description="Add the action", button_style="primary",
+        self.action_button = ipw.Button(description=_("Add the action"), button_style="primary",
                                         _dom_classes=css("add-action"))
         self.on_click(self.action_button, self._add_action,
-                      "Added. Everyone sees it at the start of the next session.")
+                      _("Added. Everyone sees it at the start of the next session."))
         self.actions = KeyedRows(self._action_row, "actions")
 
         self.children = [
             self.message,
-            _box("Pause signals", [self.no_signals, self.signals], "signals-box"),
-            _box("The whole workshop", [self.pause_state, self.pause_text,
+            _box(N_("Pause signals"), [self.no_signals, self.signals], "signals-box"),
+            _box(N_("The whole workshop"), [self.pause_state, self.pause_text,
                                         ipw.HBox([self.pause_all, self.resume_all])],
                  "workshop-pause"),
-            _box("Support information (on every page)", [
-                asked("Who people can talk to, and how", self.support_text),
+            _box(N_("Support information (on every page)"), [
+                asked(_("Who people can talk to, and how"), self.support_text),
                 self.support_save], "support-box"),
             self.title, self.status,
             self.round,
-            _box("Asked to be checked on", [self.follow_ups], "follow-ups-box"),
-            _box(f"How people are (shown from {fb.PICTURE_MIN} answers, no names)",
-                 [self.picture], "picture-box"),
-            _box("Ratings by principle", [self.rating_lines], "ratings-box"),
-            _box("The ladder", [self.ladder_lines], "ladder-box"),
-            _box("What people said should change", [self.suggestion_lines],
+            _box(N_("Asked to be checked on"), [self.follow_ups], "follow-ups-box"),
+            _box(_("How people are (shown from {n} answers, no names)").format(
+                n=fb.PICTURE_MIN), [self.picture], "picture-box"),
+            _box(N_("Ratings by principle"), [self.rating_lines], "ratings-box"),
+            _box(N_("The ladder"), [self.ladder_lines], "ladder-box"),
+            _box(N_("What people said should change"), [self.suggestion_lines],
                  "suggestions-box"),
-            _box("You said, we did", [self.answers, self.action_text,
+            _box(N_("You said, we did"), [self.answers, self.action_text,
                                       ipw.HBox([self.action_status, self.action_reason]),
                                       self.action_button, self.actions], "actions-box"),
         ]
@@ -455,7 +470,9 @@ class FeedbackConsole(FeedbackPanel):
 
     @staticmethod
     def _signal_words(signal: fb.PauseSignal) -> str:
-        return f"{signal.minute} {signal.who} needs {fb.PAUSE_WORDS[signal.kind]}"
+        who = _("Someone") if signal.who == "Someone" else signal.who
+        return _("{time} {who} needs {what}").format(time=signal.minute, who=who,
+                                                     what=_(fb.PAUSE_WORDS[signal.kind]))
 
     # rows made once per key
     def _all_seen(self) -> None:
@@ -465,7 +482,7 @@ class FeedbackConsole(FeedbackPanel):
     def _signal_row(self, signal_id) -> ipw.HBox:
         row = ipw.HBox([label("", "signal-text")], _dom_classes=css("pause-signal"))
         (row.text,) = row.children
-        row.seen = ipw.Button(description="Seen", _dom_classes=css("signal-seen"))
+        row.seen = ipw.Button(description=_("Seen"), _dom_classes=css("signal-seen"))
         self.on_click(row.seen, lambda: fb.mark_signal_seen(self.store, signal_id))
         row.children += (row.seen,)
         return row
@@ -473,7 +490,7 @@ class FeedbackConsole(FeedbackPanel):
     def _follow_up_row(self, follow_up_id) -> ipw.HBox:
         row = ipw.HBox([label("", "follow-up-text")], _dom_classes=css("follow-up-row"))
         (row.text,) = row.children
-        row.done = ipw.Button(description="Done", _dom_classes=css("follow-up-done"))
+        row.done = ipw.Button(description=_("Done"), _dom_classes=css("follow-up-done"))
         self.on_click(row.done, lambda: self.need_session().mark_follow_up_done(follow_up_id))
         row.children += (row.done,)
         return row
@@ -482,13 +499,13 @@ class FeedbackConsole(FeedbackPanel):
         row = ipw.VBox([label("", "action-said"), label("", "action-did")],
                        _dom_classes=css("action"))
         row.said, row.did = row.children
-        row.status = ipw.Dropdown(options=[(w, s) for s, w in fb.STATUS_WORDS.items()],
-                                  description="Status", _dom_classes=css("action-row-status"))
-        row.reason = ipw.Text(description="Why not", style={"description_width": "initial"},
+        row.status = ipw.Dropdown(options=[(_(w), s) for s, w in fb.STATUS_WORDS.items()],
+                                  description=_("Status"), _dom_classes=css("action-row-status"))
+        row.reason = ipw.Text(description=_("Why not"), style={"description_width": "initial"},
                               _dom_classes=css("action-row-reason"))
-        row.save = ipw.Button(description="Save", _dom_classes=css("action-save"))
+        row.save = ipw.Button(description=_("Save"), _dom_classes=css("action-save"))
         self.on_click(row.save, lambda: self.need_session().update_action(
-            action_id, row.status.value, row.reason.value), "Saved.")
+            action_id, row.status.value, row.reason.value), _("Saved."))
         row.children += (ipw.HBox([row.status, row.reason, row.save]),)
         row.drawn = None  # the status and reason last drawn
         return row
@@ -497,8 +514,8 @@ class FeedbackConsole(FeedbackPanel):
     def refresh(self) -> None:
         signals = fb.pause_signals(self.store)
         for row, signal in zip(self.signals.show([s.signal_id for s in signals]), signals):
-            row.text.value = self._signal_words(signal) + (
-                " (seen)" if signal.seen else "")
+            row.text.value = (_("{signal} (seen)").format(signal=self._signal_words(signal))
+                              if signal.seen else self._signal_words(signal))
             row.seen.disabled = signal.seen
             row._dom_classes = css("pause-signal", "seen" if signal.seen else "new")
         _shown(self.no_signals, not signals)
@@ -506,8 +523,8 @@ class FeedbackConsole(FeedbackPanel):
         show_lines(self.alert_lines, new, "alert-line")
         _shown(self.alert, bool(new))
         state = fb.care_state(self.store)
-        self.pause_state.value = ("The workshop is paused." if state.paused
-                                  else "The workshop is running.")
+        self.pause_state.value = (_("The workshop is paused.") if state.paused
+                                  else _("The workshop is running."))
         self.pause_all.disabled, self.resume_all.disabled = state.paused, not state.paused
         self._draw_session(self.pick_session())
 
@@ -515,37 +532,44 @@ class FeedbackConsole(FeedbackPanel):
         self.round.show(row["status"] if row else None)
         self.action_button.disabled = row is None
         if row is None:
-            self.title.value = "No feedback session yet"
-            self.status.value = "Set one up to open check-ins and feedback."
+            self.title.value = _("No feedback session yet")
+            self.status.value = _("Set one up to open check-ins and feedback.")
             return
         self.title.value = row["title"]
-        self.status.value = f"The round is {row['status']}."
+        self.status.value = {"planned": _("The round is planned."),
+                             "open": _("The round is open."),
+                             "closed": _("The round is closed.")}[row["status"]]
         picture = self.need_session().picture()
 
         for line_row, (fid, name, moment, done) in zip(
                 self.follow_ups.show([f[0] for f in picture.follow_ups]), picture.follow_ups):
-            line_row.text.value = (f"{name} ({fb.MOMENT_WORDS[moment].lower()})"
-                                   + (": done" if done else ""))
+            line_row.text.value = (_("{name} ({moment}): done") if done else
+                                   _("{name} ({moment})")).format(
+                                       name=name, moment=_(fb.MOMENT_WORDS[moment]).lower())
             line_row.done.disabled = done
         show_lines(self.picture, how_people_are(picture), "picture-line")
         show_lines(self.rating_lines, [
-            f"{fb.PRINCIPLE_WORDS[p].split(':')[0]}: " + ", ".join(
-                f"{fb.RATING_WORDS[n]} {c[n]}" for n in fb.RATING_WORDS if c.get(n))
-            for p, c in picture.ratings.items() if c] or ["No ratings yet."], "rating-line")
+            _("{principle}: {counts}").format(
+                principle=_(fb.PRINCIPLE_WORDS[p]).split(":")[0], counts=", ".join(
+                    _("{what} {count}").format(what=_(fb.RATING_WORDS[n]), count=c[n])
+                    for n in fb.RATING_WORDS if c.get(n)))
+            for p, c in picture.ratings.items() if c] or [_("No ratings yet.")], "rating-line")
         show_lines(self.ladder_lines, _counts(picture.ladder, fb.LADDER_WORDS,
-                                              empty="Nobody has placed it yet."),
+                                              empty=_("Nobody has placed it yet.")),
                    "ladder-line")
         show_lines(self.suggestion_lines, [
-            f"{text}" + (f" ({by})" if by else "") for _i, text, by in picture.suggestions]
-            or ["No suggestions yet."], "suggestion-line")
-        options = [(f"Suggestion: {text[:80]}", f"s{i}") for i, text, _by in picture.suggestions]
-        options += [(f"Principle: {w.split(':')[0]}", f"p{p}")
+            _("{text} ({by})").format(text=text, by=by) if by else text
+            for _i, text, by in picture.suggestions]
+            or [_("No suggestions yet.")], "suggestion-line")
+        options = [(_("Suggestion: {text}").format(text=text[:80]), f"s{i}")
+                   for i, text, _by in picture.suggestions]
+        options += [(_("Principle: {name}").format(name=_(w).split(":")[0]), f"p{p}")
                     for p, w in fb.PRINCIPLE_WORDS.items()]
         offer_options(self.answers, options)
         for action_row, action in zip(
                 self.actions.show([a.action_id for a in picture.actions]), picture.actions):
-            action_row.said.value = f"You said: {action.you_said}"
-            action_row.did.value = f"We: {action.we_did}"
+            action_row.said.value = _("You said: {words}").format(words=action.you_said)
+            action_row.did.value = _("We: {action}").format(action=action.we_did)
             if action_row.drawn != (action.status, action.reason):
                 # only when it changed, so a reason being typed is not overwritten
                 action_row.drawn = (action.status, action.reason)
@@ -558,8 +582,9 @@ class FeedbackConsole(FeedbackPanel):
 
     def _close_round(self) -> None:
         deleted = fb.close_feedback_round(self.store, self.need_session().session_id)
-        self.say(f"The round is closed. {deleted} check-in{'s' if deleted != 1 else ''} "
-                 "nobody asked to keep were deleted.", "ok")
+        self.say(ngettext("The round is closed. {n} check-in nobody asked to keep was deleted.",
+                          "The round is closed. {n} check-ins nobody asked to keep were "
+                          "deleted.", deleted).format(n=deleted), "ok")
 
     def _add_action(self) -> None:
         answers = self.answers.value or ""

@@ -12,7 +12,14 @@ from typing import Callable
 
 import ipywidgets as ipw
 
-from coproduction.core.participants import Participant, join_workshop, rejoin
+from coproduction.core.languages import N_, _, current, page_language, use
+from coproduction.core.participants import (
+    Participant,
+    choose_language,
+    join_workshop,
+    rejoin,
+    workshop_languages,
+)
 from coproduction.core.promises import ROLE_WORDS
 from coproduction.core.validation import InvalidInput, count_action, refused
 from coproduction.privacy.consent import finish_clearing, withdrawal_plan
@@ -26,8 +33,10 @@ from .base import (
     end_this_kernel,
     fixed_label,
     fixed_layout,
+    hidden_layout,
     keep_trying,
     label,
+    language_choice,
     page_or_problem,
     query_parameters,
     shared_text_style,
@@ -43,42 +52,61 @@ class JoinGate(LivePanel):
     """
 
     def __init__(self, store: Store, on_joined: Callable[[Participant, str], None], *,
-                 code: str = "", on_declined: Callable[[], None] = lambda: None):
+                 code: str = "", on_declined: Callable[[], None] = lambda: None,
+                 on_language: Callable[[str], None] = lambda code: None,
+                 typed: dict | None = None):
         super().__init__(store, classes=("join",))
+        typed = typed or {}
         self._on_joined = on_joined
         self.shut = False
-        self.code = ipw.Text(description="Workshop code",
-                             placeholder="from the facilitator",
+        self.code = ipw.Text(description=_("Workshop code"),
+                             placeholder=_("from the facilitator"),
                              style={"description_width": "initial"},
                              _dom_classes=css("join-code"))
-        self.name = ipw.Text(description="Your name here", placeholder="any name you like",
+        self.name = ipw.Text(description=_("Your name here"), placeholder=_("any name you like"),
                              style={"description_width": "initial"},
                              _dom_classes=css("join-name"))
-        self.join = ipw.Button(description="Take part", button_style="primary",
+        self.join = ipw.Button(description=_("Take part"), button_style="primary",
                                _dom_classes=css("join-button"))
-        self.not_now = ipw.Button(description="Not now", _dom_classes=css("not-now"))
+        self.not_now = ipw.Button(description=_("Not now"), _dom_classes=css("not-now"))
         self.on_click(self.join, self._join)
         self.on_click(self.not_now, on_declined)
         # The key this device kept from an earlier visit: the page template puts it here
         # (once) when the address does not carry one, so opening the link again brings
         # the same person back (see ParticipantPage.let_in).
         # Hidden by the template's style (its class), so it costs one widget, not three.
-        self.kept_key = ipw.Text(description="Kept key", layout=fixed_layout(),
+        self.kept_key = ipw.Text(description=_("Kept key"), layout=fixed_layout(),
                                  style=shared_text_style(), _dom_classes=css("stored-key"))
-        self.information = InformationBox(store.workshop())
-        self.choices = ChoicesForm()
+        self.kept_language = ipw.Text(description=_("Kept language"), layout=fixed_layout(),
+                                      style=shared_text_style(),
+                                      _dom_classes=css("stored-language"))
+        workshop = store.workshop()
+        self.information = InformationBox(workshop)
+        self.choices = ChoicesForm(**typed.get("choices", {}))
+        self.name.value = typed.get("name", "")
         # Optional: the evaluation compares how much each side was heard, never who.
-        self.role = ipw.RadioButtons(options=[(w, r) for r, w in ROLE_WORDS.items()],
-                                     value="not_said", _dom_classes=css("role-choice"))
-        intro = fixed_label("Before you choose, please read what taking part means.", "intro")
-        name_note = fixed_label("Pick a name to be known by here. It does not have to be "
-                                "your real name.", "name-note")
-        self.children = [intro, self.information, name_note, self.code, self.name,
-                         asked("I take part (you do not have to say):", self.role,
+        self.role = ipw.RadioButtons(options=[(_(w), r) for r, w in ROLE_WORDS.items()],
+                                     value=typed.get("role", "not_said"),
+                                     _dom_classes=css("role-choice"))
+        offered = workshop_languages(workshop)
+        self.language = language_choice(offered, on_language, "language-choice")
+        pick_language = [asked(_("Language"), self.language, "language-question")] if len(
+            offered) > 1 else []
+        intro = fixed_label(_("Before you choose, please read what taking part means."), "intro")
+        name_note = fixed_label(_("Pick a name to be known by here. It does not have to be "
+                                "your real name."), "name-note")
+        self.children = [*pick_language, intro, self.information, name_note, self.code, self.name,
+                         asked(_("I take part (you do not have to say):"), self.role,
                                "role-question"),
                          self.choices, ipw.HBox([self.join, self.not_now]), self.message,
-                         self.kept_key]
+                         self.kept_key, self.kept_language]
         self.use_code(code)
+
+    def typed(self) -> dict:
+        """What the person has typed and chosen so far (kept when the page changes
+        language)."""
+        return {"name": self.name.value, "role": self.role.value,
+                "choices": self.choices.values()}
 
     def use_code(self, code: str) -> None:
         """The code from the join link: filled in and out of the way (empty: ask for it)."""
@@ -91,11 +119,12 @@ class JoinGate(LivePanel):
         # (a script can send one) joins nobody new.
         if self.shut:
             refused("join", "this page has already joined")
-            raise InvalidInput("You have already joined on this page.")
+            raise InvalidInput(_("You have already joined on this page."))
         count_action("join")
         person, key = join_workshop(self.store, code=self.code.value, pseudonym=self.name.value,
                                     info_version=self.information.version,
-                                    role=self.role.value, **self.choices.values())
+                                    role=self.role.value, language=current(),
+                                    **self.choices.values())
         self.close_for_good()
         self._on_joined(person, key)
 
@@ -123,20 +152,52 @@ class ParticipantPage(ipw.VBox):
         super().__init__(_dom_classes=css("page", "participant-page"))
         self.store = store
         self._make_activity = make_activity
-        workshop = store.workshop()
-        header = [fixed_label(workshop["title"], "workshop-title")]
-        if workshop["is_demo"]:
-            header.append(fixed_label("This is a demo: everyone and everything in it is made "
-                                      "up.", "demo-note"))
-        self.header = ipw.VBox(header, _dom_classes=css("header"))
-        self.rejoin_key = label("", "rejoin-key", layout=ipw.Layout(display="none"))
+        self.offered = workshop_languages(store.workshop())
+        use(self.offered[0])
+        # The page's language and its direction, for the page template (lang, dir, and
+        # the template's own few words); hidden.
+        self.page_language = label("", "page-language", layout=hidden_layout())
+        self.rejoin_key = label("", "rejoin-key", layout=hidden_layout())
         self.person: Participant | None = None
         self.activity: LivePanel | None = None
-        self.gate = JoinGate(store, self._enter, code=code, on_declined=self._declined)
-        self.children = [self.header, self.gate, self.rejoin_key]
-        self.gate.kept_key.observe(self._kept_key, names="value")
+        self.gate = None
+        self._open_gate(code)
         if key:
             self.let_in(code, key)
+
+    def _draw_header(self) -> None:
+        workshop = self.store.workshop()
+        header = [fixed_label(workshop["title"], "workshop-title")]
+        if workshop["is_demo"]:
+            header.append(fixed_label(_("This is a demo: everyone and everything in it is made "
+                                        "up."), "demo-note"))
+        self.header = ipw.VBox(header, _dom_classes=css("header"))
+        self.page_language.value = page_language()
+
+    def _open_gate(self, code: str, typed: dict | None = None) -> None:
+        """The door, in the page's language now, with what was typed on it kept."""
+        self._draw_header()
+        old = self.gate
+        self.gate = JoinGate(self.store, self._enter, code=code, on_declined=self._declined,
+                             on_language=self._speak, typed=typed)
+        self.children = [self.header, self.gate, self.rejoin_key, self.page_language]
+        self.gate.kept_key.observe(self._kept_key, names="value")
+        self.gate.kept_language.observe(self._kept_language, names="value")
+        if old is not None:
+            old.close()
+
+    def _speak(self, code: str) -> None:
+        """Before joining: the door again in ``code``, with what was typed kept."""
+        if self.person is not None or self.gate.shut or code == current():
+            return
+        use(code if code in self.offered else self.offered[0])
+        self._open_gate(self.gate.code.value, self.gate.typed())
+
+    def _kept_language(self, change) -> None:
+        """The language this device chose last time: once, only before anyone is in."""
+        self.gate.kept_language.unobserve(self._kept_language, names="value")
+        if isinstance(change["new"], str) and change["new"] in self.offered:
+            self._speak(change["new"])
 
     def arrive(self) -> None:
         """Read the page's address (on a warm kernel, wait for it) and let the person in."""
@@ -166,23 +227,36 @@ class ParticipantPage(ipw.VBox):
     def _enter(self, person: Participant, key: str) -> None:
         self.person = person
         self.rejoin_key.value = key
+        use(person.language if person.language in self.offered else self.offered[0])
+        self._draw_header()
         self.activity = self._make_activity(self.store, person)
-        greeting = label(f"You are taking part as {person.pseudonym}.", "you-are")
+        greeting = label(_("You are taking part as {name}.").format(name=person.pseudonym),
+                         "you-are")
         self.care = CareFrame(self.store, person, self.activity)  # pause + support
-        self.choices = MyChoices(self.store, person, on_gone=self._gone)
+        self.choices = MyChoices(self.store, person, on_gone=self._gone,
+                                 on_language=self._speak_again)
         top = [greeting]
         if getattr(self, "_kept", False):
             # Let in by the key this device kept: a shared or borrowed phone may be in
             # someone else's hands now. One tap, and the device forgets the person.
-            not_me = ipw.Button(description=f"I am not {person.pseudonym}",
+            not_me = ipw.Button(description=_("I am not {name}").format(name=person.pseudonym),
                                 _dom_classes=css("not-me"))
             not_me.on_click(lambda _b: self._not_me())
             top.append(not_me)
         self.children = [self.header, *top, self.choices.notices, self.care, self.choices,
-                         self.rejoin_key]
+                         self.rejoin_key, self.page_language]
         self.activity.start()
         self.care.start()
         self.choices.start()
+
+    def _speak_again(self, code: str) -> None:
+        """From "My choices": the person's pages speak ``code`` from now on; this page is
+        drawn again in it."""
+        person = choose_language(self.store, self.person, code)
+        for panel in (self.activity, self.care, self.choices):
+            if panel is not None:
+                panel.stop()
+        self._enter(person, self.rejoin_key.value)
 
     def _not_me(self) -> None:
         """Someone else holds the device: it forgets the key (the page template sees the
@@ -191,7 +265,7 @@ class ParticipantPage(ipw.VBox):
             if panel is not None:
                 panel.stop()
         self.rejoin_key.value = ""
-        self._end(label(NOT_ME, "not-me-said"),
+        self._end(label(_(NOT_ME), "not-me-said"),
                   label("", "forget-key", layout=ipw.Layout(display="none")))
 
     def _declined(self) -> None:
@@ -199,7 +273,7 @@ class ParticipantPage(ipw.VBox):
         if self.person is not None:
             return  # a forged click after joining changes nothing
         self.gate.close_for_good()
-        self._end(label(NOT_NOW, "declined"))
+        self._end(label(_(NOT_NOW), "declined"))
 
     def _gone(self) -> None:
         """The person has left: stop everything and say so kindly."""
@@ -214,12 +288,12 @@ class ParticipantPage(ipw.VBox):
             return
         # Left from this page, and another program still reads the workshop file: the
         # words are deleted, not yet wiped from the file. Say so, and say when it is.
-        wiping = label("The computer is still wiping your words from its files. This "
-                       "takes a moment.", "wiping")
+        wiping = label(_("The computer is still wiping your words from its files. This "
+                       "takes a moment."), "wiping")
         self.children = [self.header, goodbye, wiping]
 
         def wiped() -> None:
-            wiping.value = "Finished: nothing you gave is left in the workshop's files."
+            wiping.value = _("Finished: nothing you gave is left in the workshop's files.")
             self._end(goodbye, wiping)
 
         keep_trying(lambda: finish_clearing(self.store, wait=0), wiped,
@@ -232,10 +306,10 @@ class ParticipantPage(ipw.VBox):
         end_this_kernel()
 
 
-NOT_ME = ("This phone has forgotten who was using it, and nothing of theirs has changed. "
-          "To take part yourself, open the join link again.")
-NOT_NOW = ("That is fine. Nothing about you has been saved. You can close this page. If "
-           "you change your mind, open the link again.")
+NOT_ME = (N_("This phone has forgotten who was using it, and nothing of theirs has changed. "
+          "To take part yourself, open the join link again."))
+NOT_NOW = (N_("That is fine. Nothing about you has been saved. You can close this page. If "
+           "you change your mind, open the link again."))
 
 
 def goodbye_text(receipt: dict | None, policy: str = "erase") -> str:
@@ -246,17 +320,20 @@ def goodbye_text(receipt: dict | None, policy: str = "erase") -> str:
     the workshop does with a leaver's words today.
     """
     policy = receipt["policy"] if receipt is not None else policy
-    if policy == "erase":
-        done = "Everything you gave here has been deleted"
-        if receipt is not None and receipt.get("cleared"):
-            done += ", and wiped from the workshop's files"
+    if policy != "erase":
+        done = _("What you wrote stays with the group, without your name or id; everything "
+                 "else you gave has been deleted.")
+    elif receipt is not None and receipt.get("cleared"):
+        done = _("Everything you gave here has been deleted, and wiped from the workshop's "
+                 "files.")
     else:
-        done = ("What you wrote stays with the group, without your name or id; everything "
-                "else you gave has been deleted")
+        done = _("Everything you gave here has been deleted.")
     if receipt is None:
-        return ("You are no longer taking part in this workshop: you left on another page, "
-                f"or the facilitator took you off. {done}. You can close this page.")
-    return f"You have left the workshop. {done}. Thank you for your time. You can close this page."
+        return _("You are no longer taking part in this workshop: you left on another page, "
+                 "or the facilitator took you off. {what_happened} You can close this "
+                 "page.").format(what_happened=done)
+    return _("You have left the workshop. {what_happened} Thank you for your time. You can "
+             "close this page.").format(what_happened=done)
 
 
 def participant_page(make_activity: Callable[[Store, Participant], LivePanel],

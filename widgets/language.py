@@ -25,6 +25,7 @@ from coproduction.activities.shared_language import (
     change_glossary_entry,
     glossary_entries,
 )
+from coproduction.core.languages import N_, _, ngettext
 from coproduction.core.participants import THE_ROOM, Participant
 from coproduction.core.validation import InvalidInput
 from coproduction.privacy import consent
@@ -46,31 +47,36 @@ from .base import (
     show_lines,
 )
 
-CREDIT_OPTIONS = [("as in My choices", "default"),
+CREDIT_OPTIONS = [(N_("as in My choices"), "default"),
                   *[(words, mode) for mode, words in consent.CREDIT_WORDS.items()]]
-VOTE_OPTIONS = [("Agree", "agree"), ("Not sure", "pass"), ("Disagree", "disagree"),
-                ("Strongly against", "block")]
-KIND_WORDS = {"acronym": "short form", "jargon": "service word", "judgement": "judging words",
-              "opinion": "opinion said as fact", "speaking_for": "speaking for someone",
-              "label": "label for a person", "flagged": "someone found this hard"}
+VOTE_OPTIONS = [(N_("Agree"), "agree"), (N_("Not sure"), "pass"), (N_("Disagree"), "disagree"),
+                (N_("Strongly against"), "block")]
+
+
+def said(options: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """A constant's ``(words, value)`` options in the page's language."""
+    return [(_(words), value) for words, value in options]
+KIND_WORDS = {"acronym": N_("short form"), "jargon": N_("service word"), "judgement": N_("judging words"),
+              "opinion": N_("opinion said as fact"), "speaking_for": N_("speaking for someone"),
+              "label": N_("label for a person"), "flagged": N_("someone found this hard")}
 #: What a person is told when what they gave is held for the facilitator.
-HELD_THANKS = ("Thank you. The facilitator looks at new words first, then puts them on the "
-               "board. You can see yours below, marked as held.")
+HELD_THANKS = (N_("Thank you. The facilitator looks at new words first, then puts them on the "
+               "board. You can see yours below, marked as held."))
 #: What a held word or wording says on its author's page and on the console.
-HELD_WORDS = ("Held: the facilitator looks at it first, then puts it on the board and the "
-              "room screen.")
+HELD_WORDS = (N_("Held: the facilitator looks at it first, then puts it on the board and the "
+              "room screen."))
 STATUS_WORDS = {
-    "planned": "This session has not started yet.",
-    "open": "The round is open: you can add hard words, propose plain wording and vote.",
-    "closed": "The round is closed. You can still read everything here.",
+    "planned": N_("This session has not started yet."),
+    "open": N_("The round is open: you can add hard words, propose plain wording and vote."),
+    "closed": N_("The round is closed. You can still read everything here."),
 }
 
 
 def _text(description: str, placeholder: str, limit: int, *names: str) -> ipw.Text:
-    return ipw.Text(description=description, placeholder=placeholder,
+    return ipw.Text(description=_(description), placeholder=_(placeholder),
                     style={"description_width": "initial"}, _dom_classes=css(*names),
                     layout=ipw.Layout(width="100%"), continuous_update=False,
-                    tooltip=f"up to {limit} characters")
+                    tooltip=_("up to {n} characters").format(n=limit))
 
 
 class ProposalRow(ipw.VBox):
@@ -93,14 +99,18 @@ class ProposalRow(ipw.VBox):
 
     @staticmethod
     def _texts(view: ProposalView, viewer_sees_hidden: bool) -> tuple[str, str, str]:
-        by = ("Proposed by you" if view.mine else f"Proposed by {view.by}") + (
-            f" ({view.how})" if view.how else "")
+        if view.how:
+            by = (_("Proposed by you ({how})") if view.mine else
+                  _("Proposed by {name} ({how})")).format(name=view.by, how=view.how)
+        else:
+            by = (_("Proposed by you") if view.mine else
+                  _("Proposed by {name}")).format(name=view.by)
         if view.hidden_reason is not None:
-            return (f"Hidden: {view.wording}" if viewer_sees_hidden else
-                    "A proposal was taken off the board.", by,
-                    f"Reason: {view.hidden_reason}")
+            return (_("Hidden: {wording}").format(wording=view.wording) if viewer_sees_hidden
+                    else _("A proposal was taken off the board."), by,
+                    _("Reason: {reason}").format(reason=view.hidden_reason))
         if view.held:
-            return view.wording, by, HELD_WORDS
+            return view.wording, by, _(HELD_WORDS)
         return view.wording, by, view.decision.explanation
 
     @staticmethod
@@ -135,9 +145,10 @@ class TermCard(ipw.VBox):
 
     def show(self, view: TermView, viewer_sees_hidden: bool) -> None:
         self.term.value = view.term
-        self.kind.value = f"({KIND_WORDS.get(view.kind, view.kind)})" + (
-            f" {HELD_WORDS}" if view.held else "")
-        self.suggestion.value = (f"The checker suggests: {view.suggestion}"
+        kind = _(KIND_WORDS.get(view.kind, view.kind))
+        self.kind.value = (_("({kind}) {held}").format(kind=kind, held=_(HELD_WORDS))
+                           if view.held else _("({kind})").format(kind=kind))
+        self.suggestion.value = (_("The checker suggests: {words}").format(words=view.suggestion)
                                  if view.suggestion else "")
         # Every wording voted on already: the card can fold, so what still needs the
         # person comes nearer the top of a long board.
@@ -148,9 +159,9 @@ class TermCard(ipw.VBox):
         self.suggested = view.suggestion if view.suggestion and view.suggestion.casefold() \
             not in {p.wording.casefold() for p in view.proposals} else ""
         if view.tied_wordings:
-            self.agreed.value = "Two wordings are level: the group can talk it through."
+            self.agreed.value = _("Two wordings are level: the group can talk it through.")
         elif view.agreed is not None:
-            self.agreed.value = f"Agreed so far: {view.agreed.wording}"
+            self.agreed.value = _("Agreed so far: {wording}").format(wording=view.agreed.wording)
         else:
             self.agreed.value = ""
         for proposal in view.proposals:
@@ -182,7 +193,7 @@ class BoardPanel(LivePanel):
         self.texts = ipw.VBox(_dom_classes=css("texts"))
         self.terms = ipw.VBox(_dom_classes=css("terms"))
         self.glossary_entries = ipw.VBox()
-        self.glossary_title = label("Words the group agreed", "glossary-title")
+        self.glossary_title = label(_("Words the group agreed"), "glossary-title")
         self.glossary = ipw.VBox([self.glossary_title, self.glossary_entries],
                                  _dom_classes=css("glossary"))
         self._text_boxes: dict[int, tuple[ipw.Label, ipw.HTML]] = {}
@@ -215,8 +226,8 @@ class BoardPanel(LivePanel):
         self._pick_session()
         if self.session is None:
             self.round_status = "planned"
-            self.title.value = "No shared-language session yet"
-            self.status.value = self.no_session
+            self.title.value = _("No shared-language session yet")
+            self.status.value = _(self.no_session)
             self.rule.value = ""
             self.texts.children, self.terms.children = (), ()
             show_lines(self.glossary_entries, [], "glossary-entry")
@@ -225,11 +236,11 @@ class BoardPanel(LivePanel):
             return
         board = self.need_session().board(self.viewer())
         self.title.value = board.title
-        self.status.value = STATUS_WORDS[board.status]
+        self.status.value = _(STATUS_WORDS[board.status])
         self.round_status = board.status
         self._dom_classes = [c for c in self._dom_classes if not c.startswith(
             "coproduction-round-")] + css(f"round-{board.status}")
-        self.rule.value = f"The rule: {board.rule.describe()}"
+        self.rule.value = _("The rule: {rule}").format(rule=board.rule.describe())
         self._draw_texts(board)
         for view in board.terms:
             card = self.cards.get(view.term_id)
@@ -239,7 +250,9 @@ class BoardPanel(LivePanel):
         ids = [t.term_id for t in board.terms]
         if [c.term_id for c in self.terms.children] != ids:
             self.terms.children = [self.cards[i] for i in ids]
-        show_lines(self.glossary_entries, [f"{term}: {wording}" for term, wording in board.glossary],
+        show_lines(self.glossary_entries,
+                   [_("{term}: {wording}").format(term=term, wording=wording)
+                    for term, wording in board.glossary],
                    "glossary-entry")
         self.glossary_title.layout.display = None if board.glossary else "none"
         self.after_refresh(board)
@@ -265,30 +278,30 @@ class LanguageBoard(BoardPanel):
         self.person = person
         self._updating_votes = False
         super().__init__(store, session_id, classes=("language-board",))
-        self.flag_box = _text("Another hard word?", "type a word or phrase", TERM_MAX,
+        self.flag_box = _text(N_("Another hard word?"), N_("type a word or phrase"), TERM_MAX,
                               "flag-input")
-        self.flag_button = ipw.Button(description="Add it to the board",
+        self.flag_button = ipw.Button(description=_("Add it to the board"),
                                       _dom_classes=css("flag-button"))
         self.on_click(self.flag_button, self._flag)
-        self.describe_as = _text("Describe me as", "for example: by my first name",
+        self.describe_as = _text(N_("Describe me as"), N_("for example: by my first name"),
                                  DESCRIPTION_MAX, "describe-as")
-        self.avoid_words = _text("Please do not call me", "words you do not want used",
+        self.avoid_words = _text(N_("Please do not call me"), N_("words you do not want used"),
                                  DESCRIPTION_MAX, "avoid-words")
-        self.share = ipw.Checkbox(description="Let the facilitator see this", value=False,
+        self.share = ipw.Checkbox(description=_("Let the facilitator see this"), value=False,
                                   indent=False, _dom_classes=css("share-with-facilitator"))
-        self.save_private = ipw.Button(description="Save, just for me",
+        self.save_private = ipw.Button(description=_("Save, just for me"),
                                        _dom_classes=css("save-private"))
-        self.on_click(self.save_private, self._describe, "Saved. Only you can see this"
-                      " (and the facilitator, if you ticked the box).")
+        self.on_click(self.save_private, self._describe, _(
+            "Saved. Only you can see this (and the facilitator, if you ticked the box)."))
         private = ipw.VBox([
-            label("How you want to be described is private. Nobody else in the group "
-                  "sees it.", "private-note"),
+            label(_("How you want to be described is private. Nobody else in the group "
+                  "sees it."), "private-note"),
             self.describe_as, self.avoid_words, self.share, self.save_private,
         ], _dom_classes=css("private"))
-        self.private = ipw.Accordion(children=[private], titles=("Just for you",),
+        self.private = ipw.Accordion(children=[private], titles=(_("Just for you"),),
                                      selected_index=None, _dom_classes=css("private-panel"))
         self.flag_row = ipw.VBox([self.flag_box, self.flag_button], _dom_classes=css("flag"))
-        self.tap_note = label("Tap a word in the text to add it as a hard word.", "tap-note")
+        self.tap_note = label(_("Tap a word in the text to add it as a hard word."), "tap-note")
         self.children = [self.title, self.status, self.rule, self.texts, self.tap_note,
                          self.flag_row, self.terms, self.glossary,
                          *private_part(person, self.private), self.message]
@@ -315,8 +328,8 @@ class LanguageBoard(BoardPanel):
     # controls on each card
     def proposal_controls(self, row: ProposalRow, view: ProposalView) -> list[ipw.Widget]:
         disabled, display = self._vote_state(view)
-        row.vote = ipw.ToggleButtons(options=VOTE_OPTIONS, value=view.my_vote,
-                                     description="Your vote", _dom_classes=css("vote"),
+        row.vote = ipw.ToggleButtons(options=said(VOTE_OPTIONS), value=view.my_vote,
+                                     description=_("Your vote"), _dom_classes=css("vote"),
                                      style={"button_width": "auto",
                                             "description_width": "initial"},
                                      disabled=disabled,
@@ -332,8 +345,8 @@ class LanguageBoard(BoardPanel):
         return hidden or self.round_status != "open", "none" if hidden else None
 
     def _credit_control(self, row: ProposalRow, view: ProposalView) -> ipw.Dropdown:
-        credit = ipw.Dropdown(options=CREDIT_OPTIONS, value=view.my_credit,
-                              description="Show this as", style={"description_width": "initial"},
+        credit = ipw.Dropdown(options=said(CREDIT_OPTIONS), value=view.my_credit,
+                              description=_("Show this as"), style={"description_width": "initial"},
                               _dom_classes=css("credit-one"))
         credit.observe(lambda change, r=row: self._credit(r, change), names="value")
         return credit
@@ -351,15 +364,15 @@ class LanguageBoard(BoardPanel):
             row.credit.layout.display = None if view.mine else "none"
 
     def term_controls(self, card: TermCard) -> list[ipw.Widget]:
-        card.propose_box = _text("Plainer words", "how would you say it?", WORDING_MAX,
+        card.propose_box = _text(N_("Plainer words"), N_("how would you say it?"), WORDING_MAX,
                                  "propose-input")
-        card.propose_button = ipw.Button(description="Propose",
+        card.propose_button = ipw.Button(description=_("Propose"),
                                          _dom_classes=css("propose-button"))
         self.on_click(card.propose_button, lambda: self._propose(card))
         card.opened = False
         card.fold = ipw.Button(description="", _dom_classes=css("fold-term"))
         card.fold.on_click(lambda _b: self._unfold(card))
-        card.use_suggestion = ipw.Button(description="Propose the checker's words",
+        card.use_suggestion = ipw.Button(description=_("Propose the checker's words"),
                                          _dom_classes=css("use-suggestion"))
         self.on_click(card.use_suggestion, lambda: self._propose(card, card.suggested))
         return [card.fold, card.propose_box,
@@ -381,8 +394,9 @@ class LanguageBoard(BoardPanel):
         card.proposals.layout.display = "none" if folded else None
         card.fold.layout.display = None if card.voted_all else "none"
         card.fold.description = (
-            f"You voted on {'it' if card.wordings == 1 else f'all {card.wordings}'}: "
-            "show the wordings" if folded else "Fold the wordings away")
+            ngettext("You voted on it: show the wordings", "You voted on all {n}: show the "
+                     "wordings", card.wordings).format(n=card.wordings)
+            if folded else _("Fold the wordings away"))
 
     def _unfold(self, card: TermCard) -> None:
         card.opened = not card.opened
@@ -392,27 +406,28 @@ class LanguageBoard(BoardPanel):
     def _flag(self) -> None:
         term = self.need_session().flag_term(self.person, self.flag_box.value)
         self.flag_box.value = ""
-        self._said("terms", {"term_id": term}, "Added to the board.")
+        self._said("terms", {"term_id": term}, _("Added to the board."))
 
     def _propose(self, card: TermCard, wording: str | None = None) -> None:
         """Propose what the person typed, or (one tap) the checker's suggestion."""
         if wording is not None:
             if not wording:  # a forged click where there is no suggestion to back
-                raise InvalidInput("There is no suggestion from the checker for this word.")
+                raise InvalidInput(_("There is no suggestion from the checker for this word."))
             made = self.need_session().propose(self.person, card.term_id,
                                                wording[:WORDING_MAX])
             self._said("proposals", {"proposal_id": made},
-                       "Thank you: the checker's words are on the board for a vote.")
+                       _("Thank you: the checker's words are on the board for a vote."))
             return
         made = self.need_session().propose(self.person, card.term_id, card.propose_box.value)
         card.propose_box.value = ""
-        self._said("proposals", {"proposal_id": made}, "Thank you: your wording is on the board.")
+        self._said("proposals", {"proposal_id": made},
+                   _("Thank you: your wording is on the board."))
 
     def _said(self, table: str, where: dict, on_the_board: str) -> None:
         """Thank the person, saying truly where their words are: on the board, or held for
         the facilitator to look at first."""
         rows = self.store.select(table, where)
-        self.say(HELD_THANKS if rows and rows[0]["held"] else on_the_board, "ok")
+        self.say(_(HELD_THANKS) if rows and rows[0]["held"] else on_the_board, "ok")
 
     def _describe(self) -> None:
         self.need_session().describe_self(self.person, self.describe_as.value,
@@ -422,15 +437,15 @@ class LanguageBoard(BoardPanel):
         if self._updating_votes:
             return
         if not self.guard(consent.credit_one, self.store, self.person, "proposals",
-                          row.proposal_id, change["new"], done="Saved: this wording now "
-                          "shows the way you chose."):
+                          row.proposal_id, change["new"], done=_("Saved: this wording now "
+                          "shows the way you chose.")):
             self.redraw()
 
     def _vote(self, row: ProposalRow, change: dict) -> None:
         if self._updating_votes or change["new"] is None:
             return
         if not self.guard(self.need_session().vote, self.person, row.proposal_id, change["new"],
-                          done="Your vote is counted. You can change it at any time."):
+                          done=_("Your vote is counted. You can change it at any time.")):
             self.redraw()  # redraw from the store: the box shows the vote that counts
 
 
@@ -442,67 +457,64 @@ class LanguageConsole(BoardPanel):
     def __init__(self, store: Store, session_id: int | None = None):
         super().__init__(store, session_id, classes=("language-console",))
         self.round = RoundControls(self, "language")
-        self.text_title = _text("Title", "for example: invitation letter", 200, "text-title-input")
-        self.text_body = ipw.Textarea(placeholder="Paste the text the group will look at",
+        self.text_title = _text(N_("Title"), N_("for example: invitation letter"), 200, "text-title-input")
+        self.text_body = ipw.Textarea(placeholder=_("Paste the text the group will look at"),
                                       layout=ipw.Layout(width="100%", height="8em"),
                                       _dom_classes=css("text-input"),
-                                      tooltip=f"up to {TEXT_MAX} characters")
-        self.text_button = ipw.Button(description="Show it to the group",
+                                      tooltip=_("up to {n} characters").format(n=TEXT_MAX))
+        self.text_button = ipw.Button(description=_("Show it to the group"),
                                       _dom_classes=css("put-text"))
         self.on_click(self.text_button, self._put_text,
-                      "The text is on the board with its hard words marked.")
+                      _("The text is on the board with its hard words marked."))
         self.min_votes = ipw.BoundedIntText(value=3, min=1, max=1000,
-                                            description="Votes needed",
+                                            description=_("Votes needed"),
                                             style={"description_width": "initial"},
                                             _dom_classes=css("rule-min-votes"))
-        self.share = ipw.Dropdown(options=[(words, share) for share, words in SHARES.items()],
-                                  value=round(2 / 3, 6), description="Who must agree",
+        self.share = ipw.Dropdown(options=[(_(words), share) for share, words in SHARES.items()],
+                                  value=round(2 / 3, 6), description=_("Who must agree"),
                                   style={"description_width": "initial"},
                                   _dom_classes=css("rule-share"))
         self.blocks = ipw.Checkbox(value=True, indent=False,
-                                   description="One 'strongly against' stops agreement",
+                                   description=_("One 'strongly against' stops agreement"),
                                    _dom_classes=css("rule-blocks"))
-        self.rule_button = ipw.Button(description="Use this rule", _dom_classes=css("set-rule"))
-        self.on_click(self.rule_button, self._set_rule, "Everyone now sees the new rule.")
-        self.confirm = ipw.Button(description="Confirm the agreed glossary",
+        self.rule_button = ipw.Button(description=_("Use this rule"), _dom_classes=css("set-rule"))
+        self.on_click(self.rule_button, self._set_rule, _("Everyone now sees the new rule."))
+        self.confirm = ipw.Button(description=_("Confirm the agreed glossary"),
                                   button_style="primary", _dom_classes=css("confirm-glossary"))
         self.on_click(self.confirm, self._confirm)
-        self.room_count = RoomCount(self, [("Agree", "agree"), ("Not sure", "pass"),
-                                           ("Disagree", "disagree"),
-                                           ("Strongly against", "block")],
-                                    "Which wording:", "How many also voted on a phone:",
-                                    self._count_in_room)
+        self.room_count = RoomCount(self, said(VOTE_OPTIONS), _("Which wording:"),
+                                    _("How many also voted on a phone:"), self._count_in_room)
         self.descriptions = ipw.VBox(_dom_classes=css("shared-descriptions"))
         self.glossary_edit = KeyedRows(self._glossary_row, "glossary-edit")
         self.glossary_edit_box = ipw.VBox([
-            label("Change or take out an agreed wording (the group sees your reason)",
+            label(_("Change or take out an agreed wording (the group sees your reason)"),
                   "glossary-edit-title"), self.glossary_edit],
             _dom_classes=css("glossary-edit-box"))
         controls = ipw.VBox([
             self.round,
-            self.text_title, asked("The text", self.text_body), self.text_button,
+            self.text_title, asked(_("The text"), self.text_body), self.text_button,
             ipw.HBox([self.min_votes, self.share]), self.blocks, self.rule_button,
         ], _dom_classes=css("console-controls"))
         self.children = [self.title, self.status, self.message, controls, self.rule,
                          self.texts, self.terms, self.room_count, self.confirm, self.glossary,
                          self.glossary_edit_box,
-                         label("Shared with you privately", "descriptions-title"),
+                         label(_("Shared with you privately"), "descriptions-title"),
                          self.descriptions]
 
     def _glossary_row(self, entry_id) -> ipw.VBox:
         row = ipw.VBox([label("", "glossary-edit-entry")], _dom_classes=css("glossary-edit-row"))
         (row.entry,) = row.children
-        row.wording = _text("New wording", "the wording the group now agrees", 300,
+        row.wording = _text(N_("New wording"), N_("the wording the group now agrees"), 300,
                             "glossary-new-wording")
-        row.reason = _text("Reason", "everyone will see the reason", REASON_MAX,
+        row.reason = _text(N_("Reason"), N_("everyone will see the reason"), REASON_MAX,
                            "glossary-reason")
-        row.change = ipw.Button(description="Change it", _dom_classes=css("glossary-change"))
-        row.remove = ipw.Button(description="Take it out", button_style="danger",
+        row.change = ipw.Button(description=_("Change it"), _dom_classes=css("glossary-change"))
+        row.remove = ipw.Button(description=_("Take it out"), button_style="danger",
                                 _dom_classes=css("glossary-remove"))
         self.on_click(row.change, lambda: self._change_entry(row, entry_id, row.wording.value),
-                      "Changed. Everyone is told, with your reason.")
+                      _("Changed. Everyone is told, with your reason."))
         self.on_click(row.remove, lambda: self._change_entry(row, entry_id, None),
-                      "Taken out. Everyone is told, with your reason.")
+                      _("Taken out. Everyone is told, with your reason."))
         row.children += (row.wording, row.reason, ipw.HBox([row.change, row.remove]))
         return row
 
@@ -511,37 +523,39 @@ class LanguageConsole(BoardPanel):
         row.wording.value = row.reason.value = ""
 
     def proposal_controls(self, row: ProposalRow, view: ProposalView) -> list[ipw.Widget]:
-        row.reason = _text("Reason", "everyone will see the reason", REASON_MAX, "hide-reason")
-        row.hide = ipw.Button(description=self._hide_words(view), _dom_classes=css("hide"))
-        self.on_click(row.hide, lambda: self._hide(row), "Taken off the board.")
+        row.reason = _text(N_("Reason"), N_("everyone will see the reason"), REASON_MAX, "hide-reason")
+        row.hide = ipw.Button(description=self._hide_words(row, view), _dom_classes=css("hide"))
+        self.on_click(row.hide, lambda: self._hide(row))
         return [ipw.HBox([row.reason, row.hide])]
 
     def show_proposal_controls(self, row: ProposalRow, view: ProposalView) -> None:
-        row.hide.description = self._hide_words(view)
+        row.hide.description = self._hide_words(row, view)
 
     @staticmethod
-    def _hide_words(view: ProposalView) -> str:
-        return ("Put back on the board" if view.hidden_reason is not None
-                else "Take off the board")
+    def _hide_words(row: ProposalRow, view: ProposalView) -> str:
+        row.is_hidden = view.hidden_reason is not None
+        return _("Put back on the board") if row.is_hidden else _("Take off the board")
 
     def after_refresh(self, board: Board | None) -> None:
         self.round.show(board.status if board else None)
         self.room_count.offer([] if board is None else [
-            (f"{t.term}: {p.wording}", p.proposal_id) for t in board.terms
+            (_("{term}: {wording}").format(term=t.term, wording=p.wording), p.proposal_id)
+            for t in board.terms
             for p in t.proposals if p.hidden_reason is None and not p.held])
         for button in (self.text_button, self.rule_button, self.confirm):
             button.disabled = board is None
         entries = glossary_entries(self.store)
         for row, entry in zip(self.glossary_edit.show([e["entry_id"] for e in entries]), entries):
-            row.entry.value = f"{entry['term']}: {entry['wording']}"
+            row.entry.value = _("{term}: {wording}").format(term=entry["term"],
+                                                            wording=entry["wording"])
         self.glossary_edit_box.layout.display = None if entries else "none"
         if board is None:
             return
         shared = self.need_session().shared_descriptions()
         show_lines(self.descriptions, [
-            f"{d['pseudonym']}: describe as '{d['describe_as']}'; "
-            f"please avoid '{d['avoid_words']}'" for d in shared] or ["Nothing yet."],
-            "shared-description")
+            _("{name}: describe as '{describe_as}'; please avoid '{avoid}'").format(
+                name=d["pseudonym"], describe_as=d["describe_as"], avoid=d["avoid_words"])
+            for d in shared] or [_("Nothing yet.")], "shared-description")
 
     def _count_in_room(self, proposal_id: int, counts: dict, on_phone_too: int,
                        by: str) -> None:
@@ -557,16 +571,19 @@ class LanguageConsole(BoardPanel):
                                                     self.blocks.value))
 
     def _hide(self, row: ProposalRow) -> None:
-        if row.hide.description.startswith("Put back"):
+        if row.is_hidden:
             self.need_session().restore_proposal(row.proposal_id)
+            self.say(_("Put back on the board."), "ok")
         else:
             self.need_session().hide_proposal(row.proposal_id, row.reason.value)
             row.reason.value = ""
+            self.say(_("Taken off the board."), "ok")
 
     def _confirm(self) -> None:
         added = self.need_session().confirm_glossary()
-        self.say(f"Added {len(added)} agreed wording{'s' if len(added) != 1 else ''} to the "
-                 "glossary." if added else "Nothing new is agreed yet.", "ok")
+        self.say(ngettext("Added {n} agreed wording to the glossary.",
+                          "Added {n} agreed wordings to the glossary.", len(added)).format(
+                              n=len(added)) if added else _("Nothing new is agreed yet."), "ok")
 
 
 class LanguageScreen(BoardPanel):

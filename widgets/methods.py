@@ -27,6 +27,7 @@ from coproduction.activities.methods import (
     MethodSelection,
     MethodView,
 )
+from coproduction.core.languages import N_, _, ngettext
 from coproduction.core.participants import THE_ROOM, Participant
 from coproduction.core.plain_language import agreed_note
 from coproduction.store import Store
@@ -44,22 +45,22 @@ from .base import (
 )
 
 STATUS_WORDS = {
-    "planned": "This session has not started yet. You can fill in your access card now.",
-    "open": "The round is open: say how you feel about each method and place your dots.",
-    "closed": "The round is closed. You can still read everything here.",
+    "planned": N_("This session has not started yet. You can fill in your access card now."),
+    "open": N_("The round is open: say how you feel about each method and place your dots."),
+    "closed": N_("The round is closed. You can still read everything here."),
 }
 WIDE = {"description_width": "initial"}
 
 
 def _text(description: str, placeholder: str, limit: int, *names: str) -> ipw.Text:
-    return ipw.Text(description=description, placeholder=placeholder, style=WIDE,
+    return ipw.Text(description=_(description), placeholder=_(placeholder), style=WIDE,
                     layout=ipw.Layout(width="100%"), _dom_classes=css(*names),
-                    tooltip=f"up to {limit} characters")
+                    tooltip=_("up to {n} characters").format(n=limit))
 
 
 def _choice(description: str, words: dict[str, str], value: str, name: str) -> ipw.Dropdown:
-    return ipw.Dropdown(options=[(w, v) for v, w in words.items()], value=value,
-                        description=description, style=WIDE, _dom_classes=css(name))
+    return ipw.Dropdown(options=[(_(w), v) for v, w in words.items()], value=value,
+                        description=_(description), style=WIDE, _dom_classes=css(name))
 
 
 class MethodCard(ipw.VBox):
@@ -88,9 +89,15 @@ class MethodCard(ipw.VBox):
         self.agreed.layout.display = None if view.agreed else "none"
         self.fit.value = view.fit.summary()
         show_lines(self.reasons, view.fit.reasons(), "fit-reason")
-        mine = f" (yours: {view.my_dots})" if view.my_dots else ""
-        room = f", {view.room_dots} counted in the room" if view.room_dots else ""
-        self.dots.value = f"Dots: {view.dots}{mine}{room}"
+        if view.my_dots and view.room_dots:
+            dots = _("Dots: {n} (yours: {mine}), {room} counted in the room")
+        elif view.my_dots:
+            dots = _("Dots: {n} (yours: {mine})")
+        elif view.room_dots:
+            dots = _("Dots: {n}, {room} counted in the room")
+        else:
+            dots = _("Dots: {n}")
+        self.dots.value = dots.format(n=view.dots, mine=view.my_dots, room=view.room_dots)
 
 
 class MethodsPanel(LivePanel):
@@ -106,11 +113,11 @@ class MethodsPanel(LivePanel):
         self.cards: dict[str, MethodCard] = {}
         self.title = label("", "session-title")
         self.status = label("", "round-status")
-        self.counts_title = label("What the group said (only when 3 or more people said the "
-                                  "same)", "group-counts-title")
+        self.counts_title = label(_("What the group said (only when 3 or more people said the "
+                                  "same)"), "group-counts-title")
         self.counts = ipw.VBox(_dom_classes=css("group-counts"))
         self.methods = ipw.VBox(_dom_classes=css("methods"))
-        self.explanation = ipw.VBox([label(line, "fit-explanation-line")
+        self.explanation = ipw.VBox([label(_(line), "fit-explanation-line")
                                      for line in FIT_EXPLANATION],
                                     _dom_classes=css("fit-explanation"))
         self.shortlist_title = label("", "shortlist-title")
@@ -142,15 +149,15 @@ class MethodsPanel(LivePanel):
         self._dom_classes = [c for c in self._dom_classes if not c.startswith(
             "coproduction-round-")] + css(f"round-{board.status if board else 'planned'}")
         if board is None:
-            self.title.value = "No method-selection session yet"
-            self.status.value = self.no_session
+            self.title.value = _("No method-selection session yet")
+            self.status.value = _(self.no_session)
             self.methods.children = ()
             show_lines(self.counts, [], "group-count")
             self.counts_title.layout.display = self.shortlist.layout.display = "none"
             self.after_refresh()
             return
         self.title.value = board.title
-        self.status.value = self.board_words[board.status]
+        self.status.value = _(self.board_words[board.status])
         show_lines(self.counts, list(board.group_counts), "group-count")
         self.counts_title.layout.display = None if board.group_counts else "none"
         for view in board.methods:
@@ -168,14 +175,18 @@ class MethodsPanel(LivePanel):
     def _draw_shortlist(self, board: MethodsBoard) -> None:
         entries = board.confirmed or board.proposal
         if board.confirmed:
-            self.shortlist_title.value = "The group's shortlist"
+            self.shortlist_title.value = _("The group's shortlist")
         elif board.proposal:
-            self.shortlist_title.value = ("Proposed shortlist, from dots and fit. The group "
-                                          "talks it through, then the facilitator confirms it.")
+            self.shortlist_title.value = _("Proposed shortlist, from dots and fit. The group "
+                                           "talks it through, then the facilitator confirms "
+                                           "it.")
         elif board.status == "closed":
-            self.shortlist_title.value = "No method has any dots, so there is no shortlist yet."
+            self.shortlist_title.value = _("No method has any dots, so there is no shortlist "
+                                           "yet.")
         show_lines(self.shortlist_entries,
-                   [f"{e.rank}. {e.name}: {e.reasons}" for e in entries], "shortlist-entry")
+                   [_("{rank}. {method}: {reasons}").format(rank=e.rank, method=e.name,
+                                                            reasons=e.reasons)
+                    for e in entries], "shortlist-entry")
         self.shortlist.layout.display = None if board.status == "closed" else "none"
 
 
@@ -188,25 +199,25 @@ class MethodsBoardPage(MethodsPanel):
         super().__init__(store, session_id, classes=("methods-board",))
         self.answers = {name: _choice("", words, "not_said", f"card-{name}")
                         for name, (_question, _short, words) in CARD_QUESTIONS.items()}
-        self.other = _text("", "for example: I need breaks", OTHER_MAX, "card-other")
-        self.share = ipw.Checkbox(description="Let the facilitator see my card, so they can "
-                                  "plan for me", value=False, indent=False,
+        self.other = _text("", N_("for example: I need breaks"), OTHER_MAX, "card-other")
+        self.share = ipw.Checkbox(description=_("Let the facilitator see my card, so they can "
+                                  "plan for me"), value=False, indent=False,
                                   _dom_classes=css("card-share"))
-        self.save_card = ipw.Button(description="Save my card, just for me",
+        self.save_card = ipw.Button(description=_("Save my card, just for me"),
                                     button_style="primary", _dom_classes=css("save-card"))
         self.on_click(self.save_card, self._save_card,
-                      "Saved. Only you can see your card (and the facilitator, if you "
-                      "ticked the box).")
+                      _("Saved. Only you can see your card (and the facilitator, if you "
+                        "ticked the box)."))
         card = ipw.VBox([
-            label("Your answers help the group choose methods that suit everyone. Nobody "
-                  "else in the group sees them. 'Prefer not to say' is always fine.",
+            label(_("Your answers help the group choose methods that suit everyone. Nobody "
+                  "else in the group sees them. 'Prefer not to say' is always fine."),
                   "private-note"),
-            *[asked(CARD_QUESTIONS[name][0], box) for name, box in self.answers.items()],
-            asked("Anything else that helps or gets in the way?", self.other),
+            *[asked(_(CARD_QUESTIONS[name][0]), box) for name, box in self.answers.items()],
+            asked(_("Anything else that helps or gets in the way?"), self.other),
             self.share, self.save_card,
         ], _dom_classes=css("access-card"))
         self.card_panel = ipw.Accordion(children=[card],
-                                        titles=("Your private access card",),
+                                        titles=(_("Your private access card"),),
                                         selected_index=None,
                                         _dom_classes=css("private-panel"))
         self.dots_left = label("", "dots-left")
@@ -234,18 +245,18 @@ class MethodsBoardPage(MethodsPanel):
 
     # controls on each card
     def card_controls(self, card: MethodCard) -> list[ipw.Widget]:
-        card.rating = ipw.ToggleButtons(options=[(f"{RATING_FACES[v]} {w}", v)
+        card.rating = ipw.ToggleButtons(options=[(f"{RATING_FACES[v]} {_(w)}", v)
                                                  for v, w in RATING_WORDS.items()],
                                         value=None, _dom_classes=css("rating"),
                                         style={"button_width": "auto"})
         card.rating.observe(lambda change, c=card: self._rate(c, change), names="value")
-        card.add_dot = ipw.Button(description="Add a dot", icon="plus",
+        card.add_dot = ipw.Button(description=_("Add a dot"), icon="plus",
                                   _dom_classes=css("add-dot"))
-        card.take_dot = ipw.Button(description="Take a dot back", icon="minus",
+        card.take_dot = ipw.Button(description=_("Take a dot back"), icon="minus",
                                    _dom_classes=css("take-dot"))
         self.on_click(card.add_dot, lambda: self.need_session().place_dot(self.person, card.method_id))
         self.on_click(card.take_dot, lambda: self.need_session().take_dot(self.person, card.method_id))
-        return [asked("How do you feel about it?", card.rating, "rating-question"),
+        return [asked(_("How do you feel about it?"), card.rating, "rating-question"),
                 ipw.HBox([card.add_dot, card.take_dot])]
 
     def show_card_controls(self, card: MethodCard, view: MethodView) -> None:
@@ -266,11 +277,15 @@ class MethodsBoardPage(MethodsPanel):
             self.save_card.disabled = True
             return
         self.save_card.disabled = False
-        left = board.dots_left
-        self.dots_left.value = (
-            f"You have {board.dots_per_person} dots to put on the methods you like best. "
-            + (f"{left} left to place." if left else "You have placed them all. You can "
-               "take one back to move it."))
+        left, each = board.dots_left, board.dots_per_person
+        have = ngettext("You have {n} dot to put on the method you like best.",
+                        "You have {n} dots to put on the methods you like best.", each)
+        if left:
+            said = ngettext("{have} {left} left to place.", "{have} {left} left to place.",
+                            left)
+        else:
+            said = _("{have} You have placed them all. You can take one back to move it.")
+        self.dots_left.value = said.format(have=have.format(n=each), left=left)
 
     # actions: each is checked again in the engine
     def _save_card(self) -> None:
@@ -281,7 +296,7 @@ class MethodsBoardPage(MethodsPanel):
         if self._updating or change["new"] is None:
             return
         if not self.guard(self.need_session().rate, self.person, card.method_id, change["new"],
-                          done="Thank you. You can change it at any time."):
+                          done=_("Thank you. You can change it at any time.")):
             self.redraw()  # redraw from the store: the buttons show what counts
 
 
@@ -290,26 +305,26 @@ class MethodsConsole(MethodsPanel):
 
     def __init__(self, store: Store, session_id: int | None = None):
         super().__init__(store, session_id, classes=("methods-console",))
-        self.board_words = {**STATUS_WORDS, "open": "The round is open: people rate the "
-                            "methods and place their dots."}
+        self.board_words = {**STATUS_WORDS, "open": N_("The round is open: people rate the "
+                                                       "methods and place their dots.")}
         self.round = RoundControls(
             self, "methods", prefix="methods-",
-            closed="The round is closed. The proposed shortlist is below.")
-        self.dots_each = ipw.BoundedIntText(value=3, min=1, max=20, description="Dots each",
+            closed=N_("The round is closed. The proposed shortlist is below."))
+        self.dots_each = ipw.BoundedIntText(value=3, min=1, max=20, description=_("Dots each"),
                                             style=WIDE, _dom_classes=css("dots-each"))
-        self.size = ipw.BoundedIntText(value=3, min=1, max=10, description="Shortlist length",
+        self.size = ipw.BoundedIntText(value=3, min=1, max=10, description=_("Shortlist length"),
                                        style=WIDE, _dom_classes=css("shortlist-size"))
-        self.rules_button = ipw.Button(description="Use these numbers",
+        self.rules_button = ipw.Button(description=_("Use these numbers"),
                                        _dom_classes=css("set-dots"))
         self.on_click(self.rules_button, lambda: self.need_session().set_rules(
-            self.dots_each.value, self.size.value), "Everyone now sees the new numbers.")
-        self.confirm = ipw.Button(description="Confirm the shortlist", button_style="primary",
+            self.dots_each.value, self.size.value), _("Everyone now sees the new numbers."))
+        self.confirm = ipw.Button(description=_("Confirm the shortlist"), button_style="primary",
                                   _dom_classes=css("confirm-shortlist"))
         self.on_click(self.confirm, self._confirm)
         self.shared = ipw.VBox(_dom_classes=css("shared-cards"))
-        self.room_count = RoomCount(self, [("Dots", "dots")], "Which method:",
-                                    "How many of those dots came from people who also "
-                                    "placed dots on a phone:", self._count_in_room)
+        self.room_count = RoomCount(self, [(_("Dots"), "dots")], _("Which method:"),
+                                    _("How many of those dots came from people who also "
+                                      "placed dots on a phone:"), self._count_in_room)
         self.children = [
             self.title, self.status, self.message,
             ipw.VBox([self.round,
@@ -317,42 +332,43 @@ class MethodsConsole(MethodsPanel):
                      _dom_classes=css("console-controls")),
             self.shortlist, self.confirm, self.counts_title, self.counts, self.explanation,
             self.methods, self.room_count, self._add_form(),
-            label("Access cards shared with you privately", "shared-cards-title"),
+            label(_("Access cards shared with you privately"), "shared-cards-title"),
             self.shared]
 
     def _add_form(self) -> ipw.Accordion:
         self.add = {
-            "name": _text("Name", "for example: walking interviews", 80, "add-name"),
-            "summary": _text("What people do", "in plain words", TEXT_MAX, "add-summary"),
-            "setting": _choice("Where", SETTING_WORDS, "either", "add-setting"),
-            "format": _choice("Group or alone", FORMAT_WORDS, "either", "add-format"),
-            "reading_writing": _choice("Reading and writing", LEVEL_WORDS, "low",
+            "name": _text(N_("Name"), N_("for example: walking interviews"), 80, "add-name"),
+            "summary": _text(N_("What people do"), N_("in plain words"), TEXT_MAX, "add-summary"),
+            "setting": _choice(N_("Where"), SETTING_WORDS, "either", "add-setting"),
+            "format": _choice(N_("Group or alone"), FORMAT_WORDS, "either", "add-format"),
+            "reading_writing": _choice(N_("Reading and writing"), LEVEL_WORDS, "low",
                                        "add-reading"),
-            "sensory_load": _choice("How busy or noisy", {"low": "calm", "medium": "a bit busy",
-                                                          "high": "busy"}, "low", "add-sensory"),
+            "sensory_load": _choice(N_("How busy or noisy"),
+                                    {"low": N_("calm"), "medium": N_("a bit busy"),
+                                     "high": N_("busy")}, "low", "add-sensory"),
             "minutes": ipw.BoundedIntText(value=30, min=1, max=1440, style=WIDE,
-                                          description="Minutes each time",
+                                          description=_("Minutes each time"),
                                           _dom_classes=css("add-minutes")),
-            "needs_device": ipw.Checkbox(description="Needs a phone, tablet or computer",
+            "needs_device": ipw.Checkbox(description=_("Needs a phone, tablet or computer"),
                                          indent=False, _dom_classes=css("add-device")),
-            "needs_camera": ipw.Checkbox(description="Needs a camera", indent=False,
+            "needs_camera": ipw.Checkbox(description=_("Needs a camera"), indent=False,
                                          _dom_classes=css("add-camera")),
-            "needs_internet": ipw.Checkbox(description="Needs the internet", indent=False,
+            "needs_internet": ipw.Checkbox(description=_("Needs the internet"), indent=False,
                                            _dom_classes=css("add-internet")),
-            "can_be_anonymous": ipw.Checkbox(description="People can take part anonymously",
+            "can_be_anonymous": ipw.Checkbox(description=_("People can take part anonymously"),
                                              value=True, indent=False,
                                              _dom_classes=css("add-anonymous")),
-            "prepare": _text("What to prepare", "things, rooms, people", TEXT_MAX,
+            "prepare": _text(N_("What to prepare"), N_("things, rooms, people"), TEXT_MAX,
                              "add-prepare"),
-            "look_up": _text("Look up before the first time", "examples to search for",
+            "look_up": _text(N_("Look up before the first time"), N_("examples to search for"),
                              TEXT_MAX, "add-look-up"),
         }
         self._add_defaults = {key: box.value for key, box in self.add.items()}
-        self.add_button = ipw.Button(description="Add this method",
+        self.add_button = ipw.Button(description=_("Add this method"),
                                      _dom_classes=css("add-method"))
-        self.on_click(self.add_button, self._add_method, "Added. Everyone now sees it.")
+        self.on_click(self.add_button, self._add_method, _("Added. Everyone now sees it."))
         return ipw.Accordion(children=[ipw.VBox([*self.add.values(), self.add_button])],
-                             titles=("Add a method",), selected_index=None,
+                             titles=(_("Add a method"),), selected_index=None,
                              _dom_classes=css("add-method-panel"))
 
     def card_controls(self, card: MethodCard) -> list[ipw.Widget]:
@@ -362,10 +378,12 @@ class MethodsConsole(MethodsPanel):
         return [card.ratings, card.prepare, card.look_up]
 
     def show_card_controls(self, card: MethodCard, view: MethodView) -> None:
-        card.ratings.value = "Ratings: " + ", ".join(
-            f"{words} {view.ratings[key]}" for key, words in RATING_WORDS.items())
-        card.prepare.value = f"To prepare: {view.prepare}"
-        card.look_up.value = f"Look up before the first time: {view.look_up}"
+        card.ratings.value = _("Ratings: {counts}").format(counts=", ".join(
+            _("{what} {count}").format(what=_(words), count=view.ratings[key])
+            for key, words in RATING_WORDS.items()))
+        card.prepare.value = _("To prepare: {what}").format(what=view.prepare)
+        card.look_up.value = _("Look up before the first time: {what}").format(
+            what=view.look_up)
 
     def _count_in_room(self, method_id: str, counts: dict, on_phone_too: int,
                        by: str) -> None:
@@ -382,7 +400,8 @@ class MethodsConsole(MethodsPanel):
         if board is None:
             return
         self.confirm.disabled = board.status != "closed" or not board.proposal
-        show_lines(self.shared, self.need_session().shared_cards() or ["None yet."], "shared-card")
+        show_lines(self.shared, self.need_session().shared_cards() or [_("None yet.")],
+                   "shared-card")
 
     def _add_method(self) -> None:
         self.need_session().add_method(**{key: box.value for key, box in self.add.items()})
@@ -391,7 +410,9 @@ class MethodsConsole(MethodsPanel):
 
     def _confirm(self) -> None:
         entries = self.need_session().confirm_shortlist()
-        self.say(f"The shortlist of {len(entries)} is saved for the next sessions.", "ok")
+        self.say(ngettext("The shortlist of {n} is saved for the next sessions.",
+                          "The shortlist of {n} is saved for the next sessions.",
+                          len(entries)).format(n=len(entries)), "ok")
 
 
 class MethodsScreen(MethodsPanel):

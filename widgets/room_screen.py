@@ -12,12 +12,13 @@ from __future__ import annotations
 import ipywidgets as ipw
 
 from coproduction.core.activity import activity, named
+from coproduction.core.languages import N_, _, page_language, use
 from coproduction.core.sessions import screen_shows
 from coproduction.store import Store
 
-from .base import LivePanel, css, label, page_or_problem
+from .base import LivePanel, css, hidden_layout, label, page_or_problem
 
-BLANK_WORDS = "The screen is paused for a moment."
+BLANK_WORDS = N_("The screen is paused for a moment.")
 
 
 class RoomScreen(LivePanel):
@@ -28,11 +29,27 @@ class RoomScreen(LivePanel):
         self.boards: dict[str, LivePanel] = {}
         self.showing: str | None = None
         self.title = label("", "screen-title")
-        self.blank = label(BLANK_WORDS, "screen-blank")
+        self.blank = label("", "screen-blank")
         self.stage = ipw.VBox(_dom_classes=css("screen-stage"))
-        self.children = [self.title, self.stage]
+        self.speaking: str | None = None
+        # The screen's language for the page template (lang, dir); hidden.
+        self.page_language = label("", "page-language", layout=hidden_layout())
+        self.children = [self.title, self.stage, self.page_language]
+
+    def _speak(self) -> None:
+        """The language the console chose for the screen: from now on, boards drawn anew."""
+        wanted = self.store.workshop().get("screen_language") or "en"
+        if wanted == self.speaking:
+            return
+        for board in self.boards.values():
+            board.stop()
+        self.boards.clear()
+        self.speaking, self.showing = use(wanted), None
+        self.blank.value = _(BLANK_WORDS)
+        self.page_language.value = page_language()
 
     def refresh(self) -> None:
+        self._speak()
         choice = screen_shows(self.store)
         if choice == self.showing:
             return
@@ -50,7 +67,7 @@ class RoomScreen(LivePanel):
         board = self.boards.get(choice)
         if board is None:
             board = self.boards[choice] = named(declared.screen)(self.store)
-        self.title.value = declared.title
+        self.title.value = _(declared.title)
         self.title.layout.display = None
         self.stage.children = [board]
         self._dom_classes = css("panel", "room-screen")

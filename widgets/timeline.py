@@ -26,6 +26,7 @@ import ipywidgets as ipw
 
 from coproduction.activities import timeline as tl
 from coproduction.activities.shared_language import current_glossary
+from coproduction.core.languages import N_, _, month_of, ngettext, short_day
 from coproduction.core.participants import Participant
 from coproduction.core.plain_language import agreed_in, agreed_note
 from coproduction.core.validation import InvalidInput
@@ -45,11 +46,11 @@ from .base import (
     unheard,
 )
 
-WIDE = {"description_width": "initial"}
+WIDE = {"description_width": N_("initial")}
 STATUS_WORDS = {
-    "planned": "This timeline session has not started yet.",
-    "open": "You can suggest a date for the project timeline.",
-    "closed": "Suggestions are closed for now. You can still read everything here.",
+    "planned": N_("This timeline session has not started yet."),
+    "open": N_("You can suggest a date for the project timeline."),
+    "closed": N_("Suggestions are closed for now. You can still read everything here."),
 }
 KIND_OPTIONS = [(tl.KIND_WORDS[k], k) for k in EVENT_KINDS]
 
@@ -134,9 +135,11 @@ def rows_svg(rows: list[tuple], description: str) -> str:
 
 def _gap(days: int) -> str:
     if days >= 60:
-        return f"about {round(days / 30.4)} months later"
+        months = round(days / 30.4)
+        return ngettext("about {n} month later", "about {n} months later", months).format(
+            n=months)
     weeks = round(days / 7)
-    return f"{weeks} week{'s' if weeks != 1 else ''} later"
+    return ngettext("{n} week later", "{n} weeks later", weeks).format(n=weeks)
 
 
 def timeline_svg(events: list[tl.TimelineEvent], today: dt.date | None = None) -> str:
@@ -151,35 +154,42 @@ def timeline_svg(events: list[tl.TimelineEvent], today: dt.date | None = None) -
         nonlocal month
         if (day.year, day.month) != month:
             month = (day.year, day.month)
-            rows.append(("group", f"{day:%B %Y}"))
+            rows.append(("group", month_of(day)))
 
     for e in events:
         if not shown_today and today < e.starts_on:
             group_for(today)
-            rows.append(("today", f"Today: {tl.long_date(today)}"))
+            rows.append(("today", _("Today: {day}").format(day=tl.long_date(today))))
             shown_today = True
         if last is not None and (e.starts_on - last).days >= 7:
             rows.append(("gap", _gap((e.starts_on - last).days)))
         group_for(e.starts_on)
-        sub = tl.KIND_WORDS[e.kind]
+        sub = _(tl.KIND_WORDS[e.kind])
         if e.ends_on:
-            sub += f", to {tl.long_date(e.ends_on)}"
-        if e.start_time:
-            sub += f", {e.start_time}" + (f" to {e.end_time}" if e.end_time else "")
+            sub = _("{kind}, to {day}").format(kind=sub, day=tl.long_date(e.ends_on))
+        if e.start_time and e.end_time:
+            sub = _("{day}, {start} to {end}").format(day=sub, start=e.start_time,
+                                                     end=e.end_time)
+        elif e.start_time:
+            sub = _("{day}, {start}").format(day=sub, start=e.start_time)
         if e.method_name:
-            sub += f", {e.method_name}"
-        rows.append(("item", f"{e.starts_on:%a} {e.starts_on.day}", e.title, sub, e.kind))
+            sub = _("{what}, {method}").format(what=sub, method=_(e.method_name))
+        rows.append(("item", short_day(e.starts_on), e.title, sub, e.kind))
         last = e.starts_on
-    return rows_svg(rows, "The project timeline, one date per row from the first to the last.")
+    return rows_svg(rows, _("The project timeline, one date per row from the first to the "
+                            "last."))
 
 
 def life_svg(events: list[tl.LifeEvent]) -> str:
     """A person's own life-story timeline, by year (only their own page draws it)."""
-    rows = [("item", str(e.year), e.title,
-             (f"{e.when_text}. " if e.when_text else "") +
-             ("Shared with the group" if e.shared else "Only you can see this"),
-             "shared" if e.shared else "private") for e in events]
-    return rows_svg(rows, "Your own timeline, by year.") if rows else ""
+    def sub(e: tl.LifeEvent) -> str:
+        whose = _("Shared with the group") if e.shared else _("Only you can see this")
+        return _("{when}. {whose}").format(when=e.when_text, whose=whose) if e.when_text \
+            else whose
+
+    rows = [("item", str(e.year), e.title, sub(e), "shared" if e.shared else "private")
+            for e in events]
+    return rows_svg(rows, _("Your own timeline, by year.")) if rows else ""
 
 
 def ics_link(store: Store) -> str:
@@ -188,7 +198,7 @@ def ics_link(store: Store) -> str:
     return (f"<a class='coproduction-ics-link' download='timeline.ics' "
             f"href='data:text/calendar;charset=utf-8;base64,{data}' "
             "style='display:block;padding:10px 0;font-weight:600;line-height:1.4'>"
-            "Add these dates to my calendar (.ics file)</a>")
+            f"{escaped(_('Add these dates to my calendar (.ics file)'))}</a>")
 
 
 def _shown(widget: ipw.Widget, visible: bool) -> None:
@@ -196,18 +206,18 @@ def _shown(widget: ipw.Widget, visible: bool) -> None:
 
 
 def _box(title: str, children: list[ipw.Widget], *names: str) -> ipw.VBox:
-    return ipw.VBox([label(title, "section-title"), *children], _dom_classes=css(*names))
+    return ipw.VBox([label(_(title), "section-title"), *children], _dom_classes=css(*names))
 
 
 def _input(description: str, placeholder: str, limit: int, *names: str) -> ipw.Text:
-    return ipw.Text(description=description, placeholder=placeholder, style=WIDE,
+    return ipw.Text(description=_(description), placeholder=_(placeholder), style=WIDE,
                     layout=ipw.Layout(width="100%"), _dom_classes=css(*names),
-                    tooltip=f"up to {limit} characters")
+                    tooltip=_("up to {n} characters").format(n=limit))
 
 
 def _field(placeholder: str, limit: int, *names: str) -> ipw.Text:
-    return ipw.Text(placeholder=placeholder, _dom_classes=css(*names),
-                    tooltip=f"up to {limit} characters")
+    return ipw.Text(placeholder=_(placeholder), _dom_classes=css(*names),
+                    tooltip=_("up to {n} characters").format(n=limit))
 
 
 def _set_html(widget: ipw.HTML, value: str) -> None:
@@ -231,9 +241,9 @@ class TimelinePanel(LivePanel):
         self.agreed = label("", "timeline-agreed")
         self.chart_box = ipw.VBox([self.chart, self.agreed], _dom_classes=css("chart-box"))
         self.coming_lines = ipw.VBox(_dom_classes=css("coming-up"))
-        self.coming = _box("Coming up", [self.coming_lines], "coming-up-box")
+        self.coming = _box(N_("Coming up"), [self.coming_lines], "coming-up-box")
         self.shared_lines = ipw.VBox(_dom_classes=css("shared-moments"))
-        self.shared = _box("Moments people chose to share", [self.shared_lines],
+        self.shared = _box(N_("Moments people chose to share"), [self.shared_lines],
                            "shared-moments-box")
 
     def pick_session(self) -> dict | None:
@@ -245,7 +255,7 @@ class TimelinePanel(LivePanel):
     def draw_shared(self, events: list[tl.TimelineEvent], *, moments: bool = True) -> None:
         today = self.today()
         _set_html(self.chart, timeline_svg(events, today) or
-                  "<p>No dates on the timeline yet.</p>")
+                  f"<p>{escaped(_('No dates on the timeline yet.'))}</p>")
         found = agreed_in([part for e in events for part in (e.title, e.details)],
                           current_glossary(self.store))
         self.agreed.value = agreed_note(found)
@@ -253,8 +263,9 @@ class TimelinePanel(LivePanel):
         show_lines(self.coming_lines, tl.reminders(events, today), "coming-up-line")
         _shown(self.coming, bool(self.coming_lines.children))
         shared = tl.shared_life_events(self.store) if moments else []
-        show_lines(self.shared_lines, [f"{m.when()}: {m.title}" + (f" ({m.by})" if m.by else "")
-                                       for m in shared], "shared-moment")
+        show_lines(self.shared_lines, [
+            (_("{when}: {what} ({by})") if m.by else _("{when}: {what}")).format(
+                when=m.when(), what=m.title, by=m.by) for m in shared], "shared-moment")
         _shown(self.shared, bool(shared))
 
 
@@ -270,24 +281,24 @@ class TimelineBoard(TimelinePanel):
         self.asks_lines = ipw.VBox(_dom_classes=css("commitments"))
         self.session_lines = ipw.VBox(_dom_classes=css("commitment-sessions"))
         self.method_lines = ipw.VBox(_dom_classes=css("commitment-methods"))
-        self.asks = _box("What the project asks of you", [
+        self.asks = _box(N_("What the project asks of you"), [
             self.asks_lines, self.session_lines, self.method_lines], "asks")
 
-        self.kind = ipw.Dropdown(options=KIND_OPTIONS, value="other",
+        self.kind = ipw.Dropdown(options=[(_(w), k) for w, k in KIND_OPTIONS], value="other",
                                  _dom_classes=css("suggest-kind"))
-        self.what = _field("for example: a day out together", tl.TITLE_MAX, "suggest-title")
+        self.what = _field(N_("for example: a day out together"), tl.TITLE_MAX, "suggest-title")
         self.day = ipw.DatePicker(_dom_classes=css("suggest-day"))
-        self.details = _field("anything else", tl.DETAILS_MAX, "suggest-details")
-        self.suggest_button = ipw.Button(description="Suggest this date",
+        self.details = _field(N_("anything else"), tl.DETAILS_MAX, "suggest-details")
+        self.suggest_button = ipw.Button(description=_("Suggest this date"),
                                          _dom_classes=css("suggest-button"))
         self.on_click(self.suggest_button, self._suggest,
-                      "Thank you. The facilitator will answer, and you will see it here.")
+                      _("Thank you. The facilitator will answer, and you will see it here."))
         self.mine = KeyedRows(self._suggestion_row, "my-suggestions")
-        self.suggest = _box("Suggest a date", [
-            label("Is a date missing, or would another day be better? Suggest it here.",
+        self.suggest = _box(N_("Suggest a date"), [
+            label(_("Is a date missing, or would another day be better? Suggest it here."),
                   "suggest-note"),
-            asked("What kind of date is it?", self.kind), asked("What happens?", self.what),
-            asked("Which day?", self.day), asked("More about it (if you want)", self.details),
+            asked(_("What kind of date is it?"), self.kind), asked(_("What happens?"), self.what),
+            asked(_("Which day?"), self.day), asked(_("More about it (if you want)"), self.details),
             self.suggest_button, self.mine],
             "suggest")
 
@@ -298,44 +309,44 @@ class TimelineBoard(TimelinePanel):
 
     # the life-story timeline: a gentle warning and a way to skip, first
     def _life_section(self) -> ipw.VBox:
-        self.try_button = ipw.Button(description="I would like to try",
+        self.try_button = ipw.Button(description=_("I would like to try"),
                                      _dom_classes=css("life-try"))
-        self.skip_button = ipw.Button(description="Skip this", _dom_classes=css("life-skip"))
+        self.skip_button = ipw.Button(description=_("Skip this"), _dom_classes=css("life-skip"))
         self.warning = ipw.VBox([
-            label("This part asks about your own life. Some memories can be painful.",
+            label(_("This part asks about your own life. Some memories can be painful."),
                   "life-warning"),
-            label("You do not have to do it. You can skip it, stop at any time, and come "
-                  "back later. Nothing here is shared unless you choose to share it.",
+            label(_("You do not have to do it. You can skip it, stop at any time, and come "
+                  "back later. Nothing here is shared unless you choose to share it."),
                   "life-warning"),
             ipw.HBox([self.try_button, self.skip_button])], _dom_classes=css("life-gate"))
-        self.again_button = ipw.Button(description="Show it again",
+        self.again_button = ipw.Button(description=_("Show it again"),
                                        _dom_classes=css("life-again"))
         self.skipped = ipw.VBox([
-            label("You skipped your own timeline. That is fine.", "life-skipped-note"),
+            label(_("You skipped your own timeline. That is fine."), "life-skipped-note"),
             self.again_button], _dom_classes=css("life-skipped"))
-        self.year = _field("for example 2015", 4, "life-year")
-        self.when = _field("for example: summer", tl.WHEN_MAX, "life-when")
-        self.happened = _field("in your own words", tl.LIFE_TITLE_MAX, "life-title")
+        self.year = _field(N_("for example 2015"), 4, "life-year")
+        self.when = _field(N_("for example: summer"), tl.WHEN_MAX, "life-when")
+        self.happened = _field(N_("in your own words"), tl.LIFE_TITLE_MAX, "life-title")
         self.share_new = ipw.Checkbox(value=False, indent=False,
-                                      description="Share this one with the group",
+                                      description=_("Share this one with the group"),
                                       _dom_classes=css("life-share-new"))
-        self.add_button = ipw.Button(description="Add to my timeline",
+        self.add_button = ipw.Button(description=_("Add to my timeline"),
                                      _dom_classes=css("life-add"))
-        self.on_click(self.add_button, self._add_life, "Added to your timeline.")
+        self.on_click(self.add_button, self._add_life, _("Added to your timeline."))
         self.life_rows = KeyedRows(self._life_row, "life-events")
         self.life_chart = ipw.HTML(_dom_classes=css("life-chart"))
-        prompts = [label("Some ideas, if they help:", "life-prompts-title")] + [
-            label(f"{text}" + (" (this may bring back hard memories: only if you want to)"
-                               if painful else ""), "life-prompt")
+        prompts = [label(_("Some ideas, if they help:"), "life-prompts-title")] + [
+            label(_("{prompt} (this may bring back hard memories: only if you want to)").format(
+                prompt=_(text)) if painful else _(text), "life-prompt")
             for text, painful in tl.LIFE_PROMPTS]
-        self.hide_button = ipw.Button(description="Put it away for now",
+        self.hide_button = ipw.Button(description=_("Put it away for now"),
                                       _dom_classes=css("life-hide"))
         self.life_form = ipw.VBox([
-            label("Only you can see your timeline. Tick 'share' on an event to show it to "
-                  "the group; untick it to make it private again.", "private-note"),
-            *prompts, asked("Which year?", self.year),
-            asked("When in the year (if you want)", self.when),
-            asked("What happened?", self.happened), self.share_new, self.add_button,
+            label(_("Only you can see your timeline. Tick 'share' on an event to show it to "
+                  "the group; untick it to make it private again."), "private-note"),
+            *prompts, asked(_("Which year?"), self.year),
+            asked(_("When in the year (if you want)"), self.when),
+            asked(_("What happened?"), self.happened), self.share_new, self.add_button,
             self.life_chart, self.life_rows, self.hide_button], _dom_classes=css("life-form"))
         self.try_button.on_click(lambda _b: self._show_life("form"))
         self.skip_button.on_click(lambda _b: self._show_life("skipped"))
@@ -343,7 +354,7 @@ class TimelineBoard(TimelinePanel):
         self.hide_button.on_click(lambda _b: self._show_life("gate"))
         self.life_part = "gate"
         self._show_life("gate")
-        return _box("Your own timeline (private)", [self.warning, self.skipped,
+        return _box(N_("Your own timeline (private)"), [self.warning, self.skipped,
                                                      self.life_form], "life")
 
     def _show_life(self, part: str) -> None:
@@ -363,13 +374,13 @@ class TimelineBoard(TimelinePanel):
     def _life_row(self, life_event_id) -> ipw.VBox:
         row = ipw.VBox([label("", "life-event-text")], _dom_classes=css("life-event"))
         (row.text,) = row.children
-        row.share = ipw.Checkbox(value=False, indent=False, description="Share with the group",
+        row.share = ipw.Checkbox(value=False, indent=False, description=_("Share with the group"),
                                  _dom_classes=css("life-share"))
         row.shared = lambda change: self._share(life_event_id, change)
         row.share.observe(row.shared, names="value")
-        row.remove = ipw.Button(description="Remove", _dom_classes=css("life-remove"))
+        row.remove = ipw.Button(description=_("Remove"), _dom_classes=css("life-remove"))
         self.on_click(row.remove, lambda: self.need_session().remove_life_event(
-            self.person, life_event_id), "Removed from your timeline.")
+            self.person, life_event_id), _("Removed from your timeline."))
         row.children += (ipw.HBox([row.share, row.remove]),)
         return row
 
@@ -382,23 +393,25 @@ class TimelineBoard(TimelinePanel):
         asks = tl.commitments(self.store, self.person)
         show_lines(self.asks_lines, asks.summary(), "commitment")
         show_lines(self.session_lines, list(asks.sessions), "commitment-session")
-        show_lines(self.method_lines, [f"The group chose {m}" for m in asks.methods],
+        show_lines(self.method_lines, [_("The group chose {method}").format(method=m)
+                                       for m in asks.methods],
                    "commitment-method")
         if row is None:
-            self.title.value = "Our project timeline"
-            self.status.value = ("Suggestions open when the facilitator starts a timeline "
-                                 "session.")
+            self.title.value = _("Our project timeline")
+            self.status.value = _("Suggestions open when the facilitator starts a timeline "
+                                  "session.")
         else:
             self.title.value = row["title"]
-            self.status.value = STATUS_WORDS[row["status"]]
+            self.status.value = _(STATUS_WORDS[row["status"]])
         is_open = row is not None and row["status"] == "open"
         for widget in (self.kind, self.what, self.day, self.details, self.suggest_button):
             widget.disabled = not is_open
         mine = self.need_session().my_suggestions(self.person) if self.session else []
         for line_row, s in zip(self.mine.show([s.suggestion_id for s in mine]), mine):
-            line_row.text.value = f"You suggested: {s.line()}"
-            line_row.status.value = tl.STATUS_WORDS[s.status] + (
-                f". {s.reason}" if s.reason else ".")
+            line_row.text.value = _("You suggested: {what}").format(what=s.line())
+            line_row.status.value = (_("{status}. {reason}") if s.reason else
+                                     _("{status}.")).format(status=_(tl.STATUS_WORDS[s.status]),
+                                                            reason=s.reason)
             line_row._dom_classes = css("my-suggestion", f"suggestion-{s.status}")
         for widget in (self.year, self.when, self.happened, self.share_new, self.add_button):
             widget.disabled = self.session is None
@@ -409,7 +422,7 @@ class TimelineBoard(TimelinePanel):
         mine = self.need_session().my_life_events(self.person) if self.session else []
         _set_html(self.life_chart, life_svg(mine))
         for life_row, event in zip(self.life_rows.show([e.life_event_id for e in mine]), mine):
-            life_row.text.value = f"{event.when()}: {event.title}"
+            life_row.text.value = _("{when}: {what}").format(when=event.when(), what=event.title)
             with unheard(life_row.share, life_row.shared):
                 life_row.share.value = event.shared
 
@@ -422,8 +435,8 @@ class TimelineBoard(TimelinePanel):
 
     def _add_life(self) -> None:
         if self.session is None:
-            raise InvalidInput("Your own timeline opens when the facilitator starts a "
-                                  "timeline session.")
+            raise InvalidInput(_("Your own timeline opens when the facilitator starts a "
+                                  "timeline session."))
         self.need_session().add_life_event(self.person, year=self.year.value,
                                     title=self.happened.value, when_text=self.when.value,
                                     shared=self.share_new.value)
@@ -431,8 +444,8 @@ class TimelineBoard(TimelinePanel):
         self.share_new.value = False
 
     def _share(self, life_event_id: int, change: dict) -> None:
-        done = ("Shared with the group." if change["new"] else
-                "Private again: only you can see it.")
+        done = (_("Shared with the group.") if change["new"] else
+                _("Private again: only you can see it."))
         if not self.guard(self.need_session().set_shared, self.person, life_event_id, change["new"],
                           done=done):
             self.redraw()   # show what is saved
@@ -444,24 +457,24 @@ class EventForm(ipw.VBox):
 
     def __init__(self, methods: list[tuple[str, str]], *names: str):
         super().__init__(_dom_classes=css("event-form", *names))
-        self.kind = ipw.Dropdown(options=KIND_OPTIONS, value="session",
+        self.kind = ipw.Dropdown(options=[(_(w), k) for w, k in KIND_OPTIONS], value="session",
                                  _dom_classes=css("event-kind"))
-        self.title = _field("what happens", tl.TITLE_MAX, "event-title")
+        self.title = _field(N_("what happens"), tl.TITLE_MAX, "event-title")
         self.starts_on = ipw.DatePicker(_dom_classes=css("event-day"))
         self.ends_on = ipw.DatePicker(_dom_classes=css("event-last-day"))
         self.start_time = _field("10:00", 5, "event-from")
         self.end_time = _field("12:00", 5, "event-to")
         self.method = ipw.Dropdown(options=methods, value="", _dom_classes=css("event-method"))
-        self.details = _field("details people should know", tl.DETAILS_MAX, "event-details")
-        times = [asked(words, box) for words, box in (("From (like 10:00)", self.start_time),
-                                                       ("To", self.end_time))]
+        self.details = _field(N_("details people should know"), tl.DETAILS_MAX, "event-details")
+        times = [asked(words, box) for words, box in ((_("From (like 10:00)"), self.start_time),
+                                                       (_("To"), self.end_time))]
         for box in times:
             box.layout.width = "12em"
-        self.children = [asked("Kind", self.kind), asked("What happens", self.title),
-                         asked("Day", self.starts_on),
-                         asked("Last day (only if it lasts more than one day)", self.ends_on),
-                         ipw.HBox(times), asked("Method (for a session)", self.method),
-                         asked("More", self.details)]
+        self.children = [asked(_("Kind"), self.kind), asked(_("What happens"), self.title),
+                         asked(_("Day"), self.starts_on),
+                         asked(_("Last day (only if it lasts more than one day)"), self.ends_on),
+                         ipw.HBox(times), asked(_("Method (for a session)"), self.method),
+                         asked(_("More"), self.details)]
 
     def values(self) -> dict:
         return {"kind": self.kind.value, "title": self.title.value,
@@ -500,39 +513,39 @@ class TimelineConsole(TimelinePanel):
     def __init__(self, store: Store, session_id: int | None = None, *,
                  today: Callable[[], dt.date] = dt.date.today):
         super().__init__(store, session_id, classes=("timeline-console",), today=today)
-        self.methods = [("No method", "")] + tl.method_choices(store)
+        self.methods = [(_("No method"), "")] + tl.method_choices(store)
         self.round = RoundControls(self, "timeline", prefix="timeline-",
-                                   opened="The round is open: people can suggest dates.")
-        self.zone = _input("Time zone", "Europe/London", 64, "timeline-zone")
+                                   opened=N_("The round is open: people can suggest dates."))
+        self.zone = _input(N_("Time zone"), "Europe/London", 64, "timeline-zone")
         self.zone.value = tl.timezone(store)
-        self.zone_button = ipw.Button(description="Use this time zone",
+        self.zone_button = ipw.Button(description=_("Use this time zone"),
                                       _dom_classes=css("timeline-zone-save"))
         self.on_click(self.zone_button, lambda: tl.set_timezone(self.store, self.zone.value),
-                      "Saved. Calendar files now use this time zone.")
+                      _("Saved. Calendar files now use this time zone."))
         self.form = EventForm(self.methods, "add-event-form")
-        self.add_button = ipw.Button(description="Add to the timeline", button_style="primary",
+        self.add_button = ipw.Button(description=_("Add to the timeline"), button_style="primary",
                                      _dom_classes=css("add-event"))
-        self.on_click(self.add_button, self._add, "Added. Every page shows it now.")
+        self.on_click(self.add_button, self._add, _("Added. Every page shows it now."))
         self.check_lines = ipw.VBox(_dom_classes=css("timeline-checks"))
         self.waiting = KeyedRows(self._suggestion_row, "waiting-suggestions")
-        self.no_waiting = label("No suggestions waiting.", "no-waiting")
+        self.no_waiting = label(_("No suggestions waiting."), "no-waiting")
         self.events = KeyedRows(self._event_row, "timeline-events")
         self.workshop_lines = ipw.VBox(_dom_classes=css("workshop-dates"))
         self.children = [
             self.title, self.status, self.message,
             self.round,
-            _box("Checks", [self.check_lines], "checks-box"), self.coming,
-            _box("Suggestions waiting for an answer", [
-                label("Accept or decline each one. The person sees your reason.",
+            _box(N_("Checks"), [self.check_lines], "checks-box"), self.coming,
+            _box(N_("Suggestions waiting for an answer"), [
+                label(_("Accept or decline each one. The person sees your reason."),
                       "waiting-note"), self.no_waiting, self.waiting], "waiting-box"),
-            _box("Add a date", [self.form, self.add_button], "add-box"),
-            _box("The dates", [self.events, label(
-                "The last day to withdraw and the keep-until date are changed on the "
-                "'People, consent and pay' tab:", "workshop-dates-note"),
+            _box(N_("Add a date"), [self.form, self.add_button], "add-box"),
+            _box(N_("The dates"), [self.events, label(
+                _("The last day to withdraw and the keep-until date are changed on the "
+                "'People, consent and pay' tab:"), "workshop-dates-note"),
                 self.workshop_lines], "events-box"),
-            _box("The timeline as people see it", [self.chart_box], "preview-box"),
+            _box(N_("The timeline as people see it"), [self.chart_box], "preview-box"),
             self.shared,
-            _box("Time zone for calendar files", [ipw.HBox([self.zone, self.zone_button])],
+            _box(N_("Time zone for calendar files"), [ipw.HBox([self.zone, self.zone_button])],
                  "zone-box"),
         ]
 
@@ -541,15 +554,16 @@ class TimelineConsole(TimelinePanel):
         row = ipw.VBox([label("", "waiting-text"), label("", "waiting-by")],
                        _dom_classes=css("waiting-suggestion"))
         row.text, row.by = row.children
-        row.reason = _field("plain words", tl.REASON_MAX, "answer-reason")
-        row.accept = ipw.Button(description="Accept", button_style="success",
+        row.reason = _field(N_("plain words"), tl.REASON_MAX, "answer-reason")
+        row.accept = ipw.Button(description=_("Accept"), button_style="success",
                                 _dom_classes=css("accept-suggestion"))
-        row.decline = ipw.Button(description="Decline", _dom_classes=css("decline-suggestion"))
+        row.decline = ipw.Button(description=_("Decline"), _dom_classes=css("decline-suggestion"))
         self.on_click(row.accept, lambda: tl.accept_suggestion(
-            self.store, suggestion_id, row.reason.value), "Accepted: it is on the timeline.")
+            self.store, suggestion_id, row.reason.value), _("Accepted: it is on the timeline."))
         self.on_click(row.decline, lambda: tl.decline_suggestion(
-            self.store, suggestion_id, row.reason.value), "Declined. The person sees your reason.")
-        row.children += (asked("Your reason (the person will see it)", row.reason),
+            self.store, suggestion_id, row.reason.value),
+            _("Declined. The person sees your reason."))
+        row.children += (asked(_("Your reason (the person will see it)"), row.reason),
                          ipw.HBox([row.accept, row.decline]))
         return row
 
@@ -557,13 +571,13 @@ class TimelineConsole(TimelinePanel):
         row = ipw.VBox([label("", "event-line")], _dom_classes=css("timeline-event"))
         (row.text,) = row.children
         row.form = EventForm(self.methods, "edit-event-form")
-        row.save = ipw.Button(description="Save changes", _dom_classes=css("save-event"))
-        row.remove = ipw.Button(description="Remove", button_style="danger",
+        row.save = ipw.Button(description=_("Save changes"), _dom_classes=css("save-event"))
+        row.remove = ipw.Button(description=_("Remove"), button_style="danger",
                                 _dom_classes=css("remove-event"))
         self.on_click(row.save, lambda: tl.update_event(self.store, event_id,
-                                                        **row.form.values()), "Saved.")
+                                                        **row.form.values()), _("Saved."))
         self.on_click(row.remove, lambda: tl.remove_event(self.store, event_id),
-                      "Removed from the timeline.")
+                      _("Removed from the timeline."))
         row.children += (row.form, ipw.HBox([row.save, row.remove]))
         row.drawn = None
         return row
@@ -572,33 +586,38 @@ class TimelineConsole(TimelinePanel):
     def refresh(self) -> None:
         row = self.pick_session()
         if row is None:
-            self.title.value = "No timeline session yet"
-            self.status.value = "Set one up so people can suggest dates."
+            self.title.value = _("No timeline session yet")
+            self.status.value = _("Set one up so people can suggest dates.")
         else:
             self.title.value = row["title"]
-            self.status.value = f"The round is {row['status']}."
+            self.status.value = {"planned": _("The round is planned."),
+                                 "open": _("The round is open."),
+                                 "closed": _("The round is closed.")}[row["status"]]
         self.round.show(row["status"] if row else None)
         events = tl.project_timeline(self.store)
         self.draw_shared(events)
         show_lines(self.check_lines, [c.text for c in tl.checks(events, self.today())]
-                   or ["Nothing to check: the timeline looks fine."], "timeline-check")
+                   or [_("Nothing to check: the timeline looks fine.")], "timeline-check")
         waiting = tl.waiting_suggestions(self.store)
         for line_row, s in zip(self.waiting.show([s.suggestion_id for s in waiting]), waiting):
-            line_row.text.value = s.line() + (f". {s.details}" if s.details else "")
-            line_row.by.value = f"Suggested by {s.by or 'someone (anonymous)'}"
+            line_row.text.value = (_("{what}. {details}").format(what=s.line(), details=s.details)
+                                   if s.details else s.line())
+            line_row.by.value = (_("Suggested by {name}").format(name=s.by) if s.by else
+                                 _("Suggested by someone (anonymous)"))
         _shown(self.no_waiting, not waiting)
-        self.methods = [("No method", "")] + tl.method_choices(self.store)
+        self.methods = [(_("No method"), "")] + tl.method_choices(self.store)
         self.form.offer(self.methods)
         own = [e for e in events if e.event_id is not None]
         for event_row, e in zip(self.events.show([e.event_id for e in own]), own):
             event_row.form.offer(self.methods)
-            event_row.text.value = f"{tl.KIND_WORDS[e.kind]}: {e.title} ({e.when()})"
+            event_row.text.value = _("{kind}: {what} ({when})").format(
+                kind=_(tl.KIND_WORDS[e.kind]), what=e.title, when=e.when())
             if event_row.drawn != e:
                 event_row.drawn = e   # only when it changed, so typing is not overwritten
                 event_row.form.load(e)
-        show_lines(self.workshop_lines, [f"{tl.KIND_WORDS[e.kind]}: {tl.long_date(e.starts_on)}"
-                                         for e in events if e.event_id is None]
-                   or ["Not set yet."], "workshop-date")
+        show_lines(self.workshop_lines, [
+            _("{kind}: {day}").format(kind=_(tl.KIND_WORDS[e.kind]), day=tl.long_date(e.starts_on))
+            for e in events if e.event_id is None] or [_("Not set yet.")], "workshop-date")
 
     # actions
 
@@ -614,7 +633,7 @@ class TimelineScreen(TimelinePanel):
     def __init__(self, store: Store, session_id: int | None = None, *,
                  today: Callable[[], dt.date] = dt.date.today):
         super().__init__(store, session_id, classes=("timeline-screen",), today=today)
-        self.title.value = "Our project timeline"
+        self.title.value = _("Our project timeline")
         self.children = [self.title, self.chart_box, self.coming]
 
     def refresh(self) -> None:

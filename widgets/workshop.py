@@ -14,6 +14,7 @@ from __future__ import annotations
 import ipywidgets as ipw
 
 from coproduction.core.activity import activities, activity, named
+from coproduction.core.languages import _
 from coproduction.core.participants import Participant
 from coproduction.core.sessions import activity_now, open_activities
 from coproduction.store import Store
@@ -39,7 +40,7 @@ class ActivityHost(LivePanel):
         self._followed: str | None = None
         self.chooser = ipw.ToggleButtons(options=[], _dom_classes=css("activity-chooser"))
         self.chooser.observe(self._chosen, names="value")
-        self.choose_box = asked("What to work on:", self.chooser, "activity-choice")
+        self.choose_box = asked(_("What to work on:"), self.chooser, "activity-choice")
         self.choose_box.layout.display = "none"
         self.title = label("", "activity-title", "section-title")
         self.stage = ipw.VBox(_dom_classes=css("activity-stage"))
@@ -65,7 +66,7 @@ class ActivityHost(LivePanel):
             self.showing = now
         self._redrawing = True
         try:
-            options = [(activities()[name].title, name) for name in offered]
+            options = [(_(activities()[name].title), name) for name in offered]
             if list(self.chooser.options) != options:
                 self.chooser.options = options
             self.chooser.value = self.showing
@@ -89,7 +90,7 @@ class ActivityHost(LivePanel):
         if tuple(self.stage.children) != (board,):
             for other in self.stage.children:
                 other.stop()
-            self.title.value = declared.title
+            self.title.value = _(declared.title)
             self.stage.children = [board]
             board.start()
 

@@ -9,21 +9,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
+from ..core.languages import N_, _, ngettext, percent
 from ..core.validation import InvalidInput, whole_number
 
 # The shares a group can choose, with how they are said.
 SHARES = {
-    0.5: "more than half",
-    round(2 / 3, 6): "at least two thirds",
-    0.75: "at least three quarters",
-    1.0: "everyone",
+    0.5: N_("more than half"),
+    round(2 / 3, 6): N_("at least two thirds"),
+    0.75: N_("at least three quarters"),
+    1.0: N_("everyone"),
 }
 STATUSES = {
-    "waiting": "needs more votes",
-    "agreed": "agreed",
-    "not_agreed": "not agreed",
-    "tied": "tied",
-    "blocked": "blocked",
+    "waiting": N_("needs more votes"),
+    "agreed": N_("agreed"),
+    "not_agreed": N_("not agreed"),
+    "tied": N_("tied"),
+    "blocked": N_("blocked"),
 }
 
 
@@ -45,29 +46,33 @@ class ConsensusRule:
     def checked(cls, min_votes: object, min_agree_share: object,
                 blocks_veto: object) -> "ConsensusRule":
         """Build a rule from untrusted values, or raise :class:`InvalidInput`."""
-        votes = whole_number(min_votes, what="the number of votes needed", low=1, high=1000)
+        votes = whole_number(min_votes, what=N_("the number of votes needed"), low=1, high=1000)
         if isinstance(min_agree_share, bool) or not isinstance(min_agree_share, int | float):
-            raise InvalidInput("Please choose how many need to agree from the list.")
+            raise InvalidInput(_("Please choose how many need to agree from the list."))
         share = round(float(min_agree_share), 6)
         if share not in SHARES:
-            raise InvalidInput("Please choose how many need to agree from the list.")
+            raise InvalidInput(_("Please choose how many need to agree from the list."))
         if not isinstance(blocks_veto, bool):
-            raise InvalidInput("Please say whether one 'strongly against' stops agreement.")
+            raise InvalidInput(_("Please say whether one 'strongly against' stops agreement."))
         return cls(votes, share, blocks_veto)
 
     def describe(self) -> str:
         """The rule in plain words for the board (two short sentences)."""
-        people = "person has" if self.min_votes == 1 else "people have"
-        share = SHARES.get(round(self.min_agree_share, 6), f"{self.min_agree_share:.0%}")
-        if share == "everyone":
-            side = "Everyone who took a side must say agree"
+        voted = ngettext("A wording is agreed when at least {n} person has voted ('Not sure' "
+                         "counts as a vote).",
+                         "A wording is agreed when at least {n} people have voted ('Not "
+                         "sure' counts as a vote).", self.min_votes).format(n=self.min_votes)
+        share = share_words(self.min_agree_share)
+        if self.min_agree_share == 1.0:
+            side = (_("Everyone who took a side must say agree, and nobody is strongly against "
+                      "it.") if self.blocks_veto else
+                    _("Everyone who took a side must say agree."))
+        elif self.blocks_veto:
+            side = _("{share} of those who took a side must say agree, and nobody is "
+                     "strongly against it.").format(share=share)
         else:
-            side = f"{share[0].upper()}{share[1:]} of those who took a side must say agree"
-        text = (f"A wording is agreed when at least {self.min_votes} {people} voted "
-                f"('Not sure' counts as a vote). {side}")
-        if self.blocks_veto:
-            text += ", and nobody is strongly against it"
-        return text + "."
+            side = _("{share} of those who took a side must say agree.").format(share=share)
+        return f"{voted} {side[0].upper()}{side[1:]}"
 
 
 #: The most people (or dots) one count taken in the room can have.
@@ -130,10 +135,13 @@ class Tally:
 
     def describe(self) -> str:
         """The counts in the words and the order of the vote buttons."""
-        said = (f"{self.agree} agree, {self.passed} not sure, {self.disagree} disagree, "
-                f"{self.block} strongly against")
+        said = _("{agree} agree, {unsure} not sure, {disagree} disagree, {against} strongly "
+                 "against").format(agree=self.agree, unsure=self.passed,
+                                   disagree=self.disagree, against=self.block)
         if self.in_room:
-            said += f"; {self.in_room} of them counted in the room"
+            said = ngettext("{votes}; {n} of them counted in the room",
+                            "{votes}; {n} of them counted in the room",
+                            self.in_room).format(votes=said, n=self.in_room)
         return said
 
 
@@ -147,21 +155,31 @@ def decide(tally: Tally, rule: ConsensusRule) -> Decision:
     """Apply ``rule`` to ``tally``: agreed, waiting, tied, blocked or not agreed."""
     counts = tally.describe()
     if rule.blocks_veto and tally.block:
-        who = "1 person is" if tally.block == 1 else f"{tally.block} people are"
-        return Decision("blocked", f"Blocked: {who} strongly against ({counts}). "
-                                   "Talk it through before going on.")
+        return Decision("blocked", ngettext(
+            "Blocked: {n} person is strongly against ({counts}). Talk it through before "
+            "going on.", "Blocked: {n} people are strongly against ({counts}). Talk it "
+            "through before going on.", tally.block).format(n=tally.block, counts=counts))
     if tally.total < rule.min_votes:
         more = rule.min_votes - tally.total
-        return Decision("waiting", f"Needs {more} more vote{'s' if more != 1 else ''} ({counts}).")
+        return Decision("waiting", ngettext("Needs {n} more vote ({counts}).",
+                                            "Needs {n} more votes ({counts}).", more).format(
+                                                n=more, counts=counts))
     against = tally.disagree + tally.block
     if tally.agree and tally.agree == against:
-        return Decision("tied", f"Tied: as many for as against ({counts}).")
+        return Decision("tied", _("Tied: as many for as against ({counts}).").format(
+            counts=counts))
     needed = Fraction(rule.min_agree_share).limit_denominator(1000)
     meets = tally.share > needed if needed == Fraction(1, 2) else tally.share >= needed
     if tally.sided and meets:
-        return Decision("agreed", f"Agreed ({counts}).")
-    share = SHARES.get(round(rule.min_agree_share, 6), f"{rule.min_agree_share:.0%}")
-    return Decision("not_agreed", f"Not agreed yet: needs {share} to agree ({counts}).")
+        return Decision("agreed", _("Agreed ({counts}).").format(counts=counts))
+    return Decision("not_agreed", _("Not agreed yet: needs {share} to agree ({counts}).").format(
+        share=share_words(rule.min_agree_share), counts=counts))
+
+
+def share_words(share: float) -> str:
+    """A rule's share in words ("at least two thirds"), in the page's language."""
+    words = SHARES.get(round(share, 6))
+    return _(words) if words else percent(share)
 
 
 def best_wording(candidates: list[dict]) -> tuple[dict | None, bool]:

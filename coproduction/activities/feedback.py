@@ -33,6 +33,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from ..core.activity import Activity
+from ..core.languages import N_, _
 from ..core.participants import Participant, credited_as, taking_part
 from ..core.sessions import close_round, require_open, session_row
 from ..core.validation import InvalidInput, choose, clean_text, refused, whole_number
@@ -59,33 +60,34 @@ PICTURE_MIN = MIN_GROUP
 
 # What people see for each stored value: a picture and plain words.
 # Pictures from the oldest emoji set, so that older phones show them too.
-FEELING_WORDS = {"good": ("😄", "Good"), "okay": ("😊", "Okay"),
-                 "mixed": ("😐", "Up and down"), "low": ("😔", "Low"),
-                 "hard": ("😣", "Having a hard time"), "not_said": ("😶", "Prefer not to say")}
-MOMENT_WORDS = {"check_in": "At the start", "check_out": "At the end"}
+FEELING_WORDS = {"good": ("😄", N_("Good")), "okay": ("😊", N_("Okay")),
+                 "mixed": ("😐", N_("Up and down")), "low": ("😔", N_("Low")),
+                 "hard": ("😣", N_("Having a hard time")),
+                 "not_said": ("😶", N_("Prefer not to say"))}
+MOMENT_WORDS = {"check_in": N_("At the start"), "check_out": N_("At the end")}
 PRINCIPLE_WORDS = {
-    "safety": "Safety: I felt safe here",
-    "trust": "Trust and openness: we were told what is going on",
-    "peer_support": "Peer support: people helped each other",
-    "collaboration": "Working together: we did it together",
-    "empowerment": "Voice and choice: I could say things and choose",
-    "cultural_humility": "Respect for who we are: nobody assumed they knew my life",
+    "safety": N_("Safety: I felt safe here"),
+    "trust": N_("Trust and openness: we were told what is going on"),
+    "peer_support": N_("Peer support: people helped each other"),
+    "collaboration": N_("Working together: we did it together"),
+    "empowerment": N_("Voice and choice: I could say things and choose"),
+    "cultural_humility": N_("Respect for who we are: nobody assumed they knew my life"),
 }
-RATING_WORDS = {1: "Not yet", 2: "A little", 3: "Mostly", 4: "Yes"}
+RATING_WORDS = {1: N_("Not yet"), 2: N_("A little"), 3: N_("Mostly"), 4: N_("Yes")}
 #: The face beside each rating's words, on the page and on the paper form.
 RATING_FACES = {1: "😟", 2: "😐", 3: "😊", 4: "😄"}
-LADDER_WORDS = {"told": "We are told what will happen",
-                "asked": "We are asked what we think",
-                "involved": "We help make some decisions",
-                "co_produced": "We make it together, as equals"}
-PAUSE_WORDS = {"break": "a short break", "step_out": "to step out for a while"}
-STATUS_WORDS = {"planned": "Planned", "in_progress": "Being done", "done": "Done",
-                "not_possible": "Not possible"}
+LADDER_WORDS = {"told": N_("We are told what will happen"),
+                "asked": N_("We are asked what we think"),
+                "involved": N_("We help make some decisions"),
+                "co_produced": N_("We make it together, as equals")}
+PAUSE_WORDS = {"break": N_("a short break"), "step_out": N_("to step out for a while")}
+STATUS_WORDS = {"planned": N_("Planned"), "in_progress": N_("Being done"), "done": N_("Done"),
+                "not_possible": N_("Not possible")}
 assert set(FEELING_WORDS) == set(FEELINGS) and set(PRINCIPLE_WORDS) == set(PRINCIPLES)
 assert set(LADDER_WORDS) == set(LADDER_RUNGS) and set(STATUS_WORDS) == set(ACTION_STATUSES)
 
-DEFAULT_SUPPORT = ("You can take a break at any time. You can talk to the facilitator, "
-                   "or to someone you trust.")
+DEFAULT_SUPPORT = (N_("You can take a break at any time. You can talk to the facilitator, "
+                   "or to someone you trust."))
 
 
 
@@ -106,7 +108,7 @@ def _random_number(store: Store) -> int:
 
 def _flag(value: object, what: str) -> bool:
     if not isinstance(value, bool):
-        raise InvalidInput(f"Please say yes or no to {what}.")
+        raise InvalidInput(_("Please say yes or no to {what}.").format(what=_(what)))
     return value
 
 
@@ -127,8 +129,8 @@ def send_pause_signal(store: Store, actor: Participant, kind: object, *,
     Works in any activity and whether or not a round is open. An anonymous
     signal stores no id at all.
     """
-    kind = choose(kind, PAUSE_KINDS, what="a short break or stepping out")
-    anonymous = _flag(anonymous, "leaving your name off")
+    kind = choose(kind, PAUSE_KINDS, what=N_("a short break or stepping out"))
+    anonymous = _flag(anonymous, N_("leaving your name off"))
     with store.transaction() as tx:
         taking_part(tx, actor, "pause", allowance="pause")
         return tx.insert("pause_signals", {
@@ -152,7 +154,7 @@ def pause_signals(store: Store, *, unseen_only: bool = False) -> list[PauseSigna
 def mark_signal_seen(store: Store, signal_id: object) -> None:
     with store.transaction() as tx:
         if not _whole(signal_id) or not tx.select("pause_signals", {"signal_id": signal_id}):
-            raise InvalidInput("That pause signal is no longer there.")
+            raise InvalidInput(_("That pause signal is no longer there."))
         tx.update("pause_signals", {"signal_id": signal_id, "seen_at": None},
                   {"seen_at": tx.now()})
 
@@ -165,7 +167,7 @@ def signal_seen(store: Store, signal_id: int) -> bool:
 
 def pause_workshop(store: Store, message: object = "") -> None:
     """Pause the whole workshop: every page shows a calm pause screen."""
-    message = clean_text(message, what="the pause message", max_length=PAUSE_MESSAGE_MAX,
+    message = clean_text(message, what=N_("the pause message"), max_length=PAUSE_MESSAGE_MAX,
                          required=False)
     with store.transaction() as tx:
         tx.upsert("pauses", {"ended_at": None}, {"message": message or None})
@@ -183,7 +185,7 @@ def current_pause(tx_or_store: Store | Transaction) -> dict | None:
 
 
 def set_support_info(store: Store, text: object) -> None:
-    text = clean_text(text, what="the support information", max_length=SUPPORT_MAX,
+    text = clean_text(text, what=N_("the support information"), max_length=SUPPORT_MAX,
                       multiline=True)
     store.insert("support_info", {"text": text})
 
@@ -191,7 +193,7 @@ def set_support_info(store: Store, text: object) -> None:
 def support_info(tx_or_store: Store | Transaction) -> str:
     """The latest support information, or a kind default until the facilitator sets it."""
     rows = tx_or_store.select("support_info", order_by="support_id DESC")
-    return rows[0]["text"] if rows else DEFAULT_SUPPORT
+    return rows[0]["text"] if rows else _(DEFAULT_SUPPORT)
 
 
 @dataclass(frozen=True)
@@ -256,8 +258,8 @@ class Picture:
 
 
 #: What "You said" shows for an action whose suggestion was deleted with its author.
-SAID_BY_SOMEONE_WHO_LEFT = ("what someone said who has since left the workshop (their "
-                            "words were deleted with them)")
+SAID_BY_SOMEONE_WHO_LEFT = (N_("what someone said who has since left the workshop (their "
+                            "words were deleted with them)"))
 
 
 def what_it_answers(action: dict, said: dict[int, str]) -> str:
@@ -269,8 +271,8 @@ def what_it_answers(action: dict, said: dict[int, str]) -> str:
     if action["suggestion_id"] is not None and action["suggestion_id"] in said:
         return said[action["suggestion_id"]]
     if action["principle"] is not None:
-        return PRINCIPLE_WORDS.get(action["principle"], action["principle"])
-    return SAID_BY_SOMEONE_WHO_LEFT
+        return _(PRINCIPLE_WORDS.get(action["principle"], action["principle"]))
+    return _(SAID_BY_SOMEONE_WHO_LEFT)
 
 
 def _action_views(tx: Transaction, where: dict) -> list[ActionView]:
@@ -308,10 +310,10 @@ class FeedbackSession:
     def check_in(self, actor: Participant, moment: object, feeling: object, *,
                  follow_up: object = False, keep: object = False) -> None:
         """Say how one is at the start or the end; ask to be checked on afterwards."""
-        moment = choose(moment, MOMENTS, what="the start or the end")
-        feeling = choose(feeling, FEELINGS, what="how you are (or 'prefer not to say')")
-        follow_up = _flag(follow_up, "someone checking on you")
-        keep = _flag(keep, "keeping your answer")
+        moment = choose(moment, MOMENTS, what=N_("the start or the end"))
+        feeling = choose(feeling, FEELINGS, what=N_("how you are (or 'prefer not to say')"))
+        follow_up = _flag(follow_up, N_("someone checking on you"))
+        keep = _flag(keep, N_("keeping your answer"))
         with self.store.transaction() as tx:
             require_open(tx, self.session_id)
             taking_part(tx, actor, "check in")
@@ -343,17 +345,17 @@ class FeedbackSession:
         again replaces the earlier one. Returns how many things were saved.
         """
         if not isinstance(ratings, dict):
-            raise InvalidInput("Please choose your ratings from the list.")
+            raise InvalidInput(_("Please choose your ratings from the list."))
         checked = {}
         for principle, rating in ratings.items():
-            principle = choose(principle, PRINCIPLES, what="a principle")
+            principle = choose(principle, PRINCIPLES, what=N_("a principle"))
             if rating is not None:
-                checked[principle] = whole_number(rating, what="a rating", low=1, high=4)
-        change = clean_text(change, what="what should change", max_length=SUGGESTION_MAX,
+                checked[principle] = whole_number(rating, what=N_("a rating"), low=1, high=4)
+        change = clean_text(change, what=N_("what should change"), max_length=SUGGESTION_MAX,
                             required=False, multiline=True)
-        anonymous = _flag(anonymous, "leaving your name off")
+        anonymous = _flag(anonymous, N_("leaving your name off"))
         if not checked and not change:
-            raise InvalidInput("Please choose a rating or type what should change first.")
+            raise InvalidInput(_("Please choose a rating or type what should change first."))
         with self.store.transaction() as tx:
             require_open(tx, self.session_id)
             taking_part(tx, actor, "feedback")
@@ -380,7 +382,7 @@ class FeedbackSession:
         While the page is open the person can move their answer; after that
         nobody, the database included, knows which answer was theirs.
         """
-        rung = choose(rung, LADDER_RUNGS, what="a step on the ladder")
+        rung = choose(rung, LADDER_RUNGS, what=N_("a step on the ladder"))
         with self.store.transaction() as tx:
             require_open(tx, self.session_id)
             taking_part(tx, actor, "ladder")
@@ -390,8 +392,8 @@ class FeedbackSession:
                 return
             answered = {"session_id": self.session_id, "participant_id": actor.participant_id}
             if tx.select("ladder_answered", answered):
-                raise InvalidInput("You have already placed the project in this session. "
-                                   "Thank you.")
+                raise InvalidInput(_("You have already placed the project in this session. "
+                                   "Thank you."))
             tx.insert("ladder_answered", {**answered,
                                           "answered_id": _random_number(self.store)})
             number = _random_number(self.store)
@@ -416,19 +418,19 @@ class FeedbackSession:
     def add_action(self, text: object, status: object = "planned", reason: object = "", *,
                    suggestion_id: object = None, principle: object = None) -> int:
         """Turn feedback into an action, linked to the suggestion or principle it answers."""
-        text = clean_text(text, what="what you will do", max_length=ACTION_MAX)
+        text = clean_text(text, what=N_("what you will do"), max_length=ACTION_MAX)
         status, reason = self._checked_status(status, reason)
         if principle is not None:
-            principle = choose(principle, PRINCIPLES, what="a principle")
+            principle = choose(principle, PRINCIPLES, what=N_("a principle"))
         with self.store.transaction() as tx:
             session_row(tx, self.session_id)
             if suggestion_id is not None:
                 if not _whole(suggestion_id) or not tx.select("suggestions", {
                         "suggestion_id": suggestion_id, "session_id": self.session_id}):
                     refused("action", "unknown suggestion")
-                    raise InvalidInput("That suggestion is not part of this session.")
+                    raise InvalidInput(_("That suggestion is not part of this session."))
             elif principle is None:
-                raise InvalidInput("Please link the action to a suggestion or a principle.")
+                raise InvalidInput(_("Please link the action to a suggestion or a principle."))
             return tx.insert("actions", {"session_id": self.session_id,
                                          "suggestion_id": suggestion_id,
                                          "principle": principle, "text": text,
@@ -440,17 +442,17 @@ class FeedbackSession:
         with self.store.transaction() as tx:
             if not _whole(action_id) or not tx.select("actions", {
                     "action_id": action_id, "session_id": self.session_id}):
-                raise InvalidInput("That action is not part of this session.")
+                raise InvalidInput(_("That action is not part of this session."))
             tx.update("actions", {"action_id": action_id},
                       {"status": status, "reason": reason or None, "updated_at": tx.now()})
 
     @staticmethod
     def _checked_status(status: object, reason: object) -> tuple[str, str]:
-        status = choose(status, ACTION_STATUSES, what="where the action is")
-        reason = clean_text(reason, what="the reason", max_length=REASON_MAX, required=False)
+        status = choose(status, ACTION_STATUSES, what=N_("where the action is"))
+        reason = clean_text(reason, what=N_("the reason"), max_length=REASON_MAX, required=False)
         if status == "not_possible" and not reason:
-            raise InvalidInput("Please say in plain words why it is not possible. "
-                               "Everyone will see the reason.")
+            raise InvalidInput(_("Please say in plain words why it is not possible. "
+                               "Everyone will see the reason."))
         return status, reason
 
     def mark_follow_up_done(self, follow_up_id: object) -> None:
@@ -458,7 +460,7 @@ class FeedbackSession:
         with self.store.transaction() as tx:
             if not _whole(follow_up_id) or not tx.select("follow_ups", {
                     "follow_up_id": follow_up_id}):
-                raise InvalidInput("That request is no longer there.")
+                raise InvalidInput(_("That request is no longer there."))
             tx.update("follow_ups", {"follow_up_id": follow_up_id}, {"done_at": tx.now()})
 
     def picture(self) -> Picture:
@@ -499,27 +501,28 @@ def paper_form(store: Store):
     from ..paper_forms import Choose, PaperForm, Part, Say, Write
 
     row = current_session(store, "feedback")
-    feelings = tuple(FEELING_WORDS.values())
-    ratings = tuple((RATING_FACES[n], w) for n, w in RATING_WORDS.items())
-    return PaperForm("How are you, and how did it go?", row["session_id"] if row else None, (
-        Part("How are you?", (
-            Say("This is private. Only the number of people who feel each way is shown."),
-            Choose("When is this?", tuple(("", w) for w in MOMENT_WORDS.values())),
-            Choose("How do you feel?", feelings),
-            Choose("Would you like someone to check on you afterwards?",
-                   (("", "Yes, please"), ("", "No, thank you"))))),
-        Part("How did today go?", (
-            Say("Answer only what you want to."),
-            *(Choose(words, ratings) for words in PRINCIPLE_WORDS.values()))),
-        Part("What should change?", (Write("Tell us here:", 3),)),
-        Part("How much are we part of this project?", (
-            Say("Nobody sees your answer. Everyone sees how many chose each step."),
-            Choose("Which step are we on?", tuple(("", w) for w in LADDER_WORDS.values()))))),
+    feelings = tuple((face, _(w)) for face, w in FEELING_WORDS.values())
+    ratings = tuple((RATING_FACES[n], _(w)) for n, w in RATING_WORDS.items())
+    return PaperForm(_("How are you, and how did it go?"), row["session_id"] if row else None, (
+        Part(_("How are you?"), (
+            Say(_("This is private. Only the number of people who feel each way is shown.")),
+            Choose(_("When is this?"), tuple(("", _(w)) for w in MOMENT_WORDS.values())),
+            Choose(_("How do you feel?"), feelings),
+            Choose(_("Would you like someone to check on you afterwards?"),
+                   (("", _("Yes, please")), ("", _("No, thank you")))))),
+        Part(_("How did today go?"), (
+            Say(_("Answer only what you want to.")),
+            *(Choose(_(words), ratings) for words in PRINCIPLE_WORDS.values()))),
+        Part(_("What should change?"), (Write(_("Tell us here:"), 3),)),
+        Part(_("How much are we part of this project?"), (
+            Say(_("Nobody sees your answer. Everyone sees how many chose each step.")),
+            Choose(_("Which step are we on?"),
+                   tuple(("", _(w)) for w in LADDER_WORDS.values()))))),
         row["title"] if row else "")
 
 
 ACTIVITY = Activity(
-    name="feedback", title="Feedback", tables=tuple(t.name for t in FEEDBACK_TABLES),
+    name="feedback", title=N_("Feedback"), tables=tuple(t.name for t in FEEDBACK_TABLES),
     page="widgets.feedback:FeedbackBoard", console="widgets.feedback:FeedbackConsole",
     screen="widgets.feedback:FeedbackScreen",
     demo="coproduction.demo:feedback_step",

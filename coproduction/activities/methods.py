@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..core.activity import Activity
+from ..core.languages import N_, N_plural, _, ngettext
 from ..core.participants import ENTERED_BY_MAX, Participant, taking_part, tell_group
 from ..core.plain_language import agreed_in
 from ..core.resources import DATA
@@ -33,6 +34,8 @@ from ..store.schema import CARD_ANSWERS, LEVELS, METHOD_TABLES, RATINGS
 from .consensus import MOST_IN_A_ROOM
 
 CATALOGUE = DATA / "methods.csv"
+#: The catalogue's columns of words, translated like the code's (with ``adaptations``).
+CATALOGUE_TEXTS = ("name", "summary", "prepare", "look_up")
 DEFAULT_DOTS = 3
 DEFAULT_SHORTLIST = 3
 OTHER_MAX = 300
@@ -40,71 +43,75 @@ TEXT_MAX = 300
 
 # The access card: each question, its short name for group counts, and its answers.
 CARD_QUESTIONS: dict[str, tuple[str, str, dict[str, str]]] = {
-    "internet": ("Do you have internet at home?", "internet at home", {
-        "yes": "Yes", "not_always": "Not always, or not much data", "no": "No"}),
-    "device": ("Do you have a phone, tablet or computer you can use?", "a device to use", {
-        "camera": "Yes, with a camera", "no_camera": "Yes, but no camera", "no": "No"}),
-    "communication": ("How do you like to share your ideas?", "how to share ideas", {
-        "talking": "Talking", "writing": "Writing", "drawing": "Drawing or making things",
-        "any": "Any way is fine"}),
-    "sensory": ("Are busy or noisy places hard for you?", "busy or noisy places", {
-        "quiet_better": "Yes, quiet and calm is better", "fine": "No, they are fine"}),
-    "groups": ("How do you feel in a group?", "being in a group", {
-        "fine": "Happy in a group", "one_to_one": "One to one is better for me"}),
-    "time": ("How much time can you give each time?", "time each time", {
-        "half_hour": "Up to half an hour", "hour": "Up to an hour",
-        "longer": "More than an hour"}),
-    "anonymous": ("Do you want to stay anonymous (not named or seen)?", "staying anonymous", {
-        "yes": "Yes", "no": "No, that is fine"}),
+    "internet": (N_("Do you have internet at home?"), N_("internet at home"), {
+        "yes": N_("Yes"), "not_always": N_("Not always, or not much data"), "no": N_("No")}),
+    "device": (N_("Do you have a phone, tablet or computer you can use?"), N_("a device to use"), {
+        "camera": N_("Yes, with a camera"), "no_camera": N_("Yes, but no camera"), "no": N_("No")}),
+    "communication": (N_("How do you like to share your ideas?"), N_("how to share ideas"), {
+        "talking": N_("Talking"), "writing": N_("Writing"), "drawing": N_("Drawing or making things"),
+        "any": N_("Any way is fine")}),
+    "sensory": (N_("Are busy or noisy places hard for you?"), N_("busy or noisy places"), {
+        "quiet_better": N_("Yes, quiet and calm is better"), "fine": N_("No, they are fine")}),
+    "groups": (N_("How do you feel in a group?"), N_("being in a group"), {
+        "fine": N_("Happy in a group"), "one_to_one": N_("One to one is better for me")}),
+    "time": (N_("How much time can you give each time?"), N_("time each time"), {
+        "half_hour": N_("Up to half an hour"), "hour": N_("Up to an hour"),
+        "longer": N_("More than an hour")}),
+    "anonymous": (N_("Do you want to stay anonymous (not named or seen)?"), N_("staying anonymous"), {
+        "yes": N_("Yes"), "no": N_("No, that is fine")}),
 }
-NOT_SAID = "Prefer not to say"
+NOT_SAID = N_("Prefer not to say")
 for _name, (_q, _short, _answers) in CARD_QUESTIONS.items():
     _answers["not_said"] = NOT_SAID
     assert tuple(_answers) == CARD_ANSWERS[_name], _name  # the schema and the words agree
 TIME_LIMITS = {"half_hour": 30, "hour": 60}
 
-RATING_WORDS = {"keen": "I'd like this", "unsure": "Not sure", "not_for_me": "Not for me"}
+RATING_WORDS = {"keen": N_("I'd like this"), "unsure": N_("Not sure"), "not_for_me": N_("Not for me")}
 #: The face beside each rating's words, on the page and on the paper form.
 RATING_FACES = {"keen": "😄", "unsure": "😐", "not_for_me": "😟"}
 assert tuple(RATING_WORDS) == RATINGS
-SETTING_WORDS = {"in_person": "in person", "online": "online", "either": "in person or online"}
-FORMAT_WORDS = {"group": "in a group", "individual": "on your own", "either": "alone or in a group"}
-LEVEL_WORDS = {"low": "a little", "medium": "some", "high": "a lot of"}
+SETTING_WORDS = {"in_person": N_("in person"), "online": N_("online"), "either": N_("in person or online")}
+FORMAT_WORDS = {"group": N_("in a group"), "individual": N_("on your own"), "either": N_("alone or in a group")}
+LEVEL_WORDS = {"low": N_("a little"), "medium": N_("some"), "high": N_("a lot of")}
+#: A method's reading and writing, as one phrase (the words' order is the language's).
+READING_WRITING = {"low": N_("a little reading and writing"),
+                   "medium": N_("some reading and writing"),
+                   "high": N_("a lot of reading and writing")}
 
 # What can get in the way, said about people ("4 people ..."), and the change offered
 # when the method has no change of its own for it.
 BARRIERS: dict[str, tuple[str, str]] = {
-    "internet": ("have no steady internet at home",
-                 "take part here in the room, or by phone or on paper"),
-    "device": ("have no phone, tablet or computer to use",
-               "lend one, or offer a way to take part on paper"),
-    "camera": ("have no camera on their phone", "lend a camera phone or a simple camera"),
-    "writing": ("would rather talk or draw than write",
-                "let people say or draw their part; someone writes it down only if they want"),
-    "sensory": ("find busy or noisy places hard",
-                "use a quiet room, a smaller group and breaks; anyone can step out"),
-    "group": ("would rather talk one to one",
-              "offer a one-to-one chat, and bring what they say to the group if they agree"),
-    "time": ("can give less time than this takes",
-             "split it into shorter parts, or offer a shorter way to take part"),
-    "anonymous": ("want to stay anonymous",
-                  "let people take part without their name, face or voice, for example on "
-                  "a card someone else reads out"),
+    "internet": (N_("have no steady internet at home"),
+                 N_("take part here in the room, or by phone or on paper")),
+    "device": (N_("have no phone, tablet or computer to use"),
+               N_("lend one, or offer a way to take part on paper")),
+    "camera": (N_("have no camera on their phone"), N_("lend a camera phone or a simple camera")),
+    "writing": (N_("would rather talk or draw than write"),
+                N_("let people say or draw their part; someone writes it down only if they want")),
+    "sensory": (N_("find busy or noisy places hard"),
+                N_("use a quiet room, a smaller group and breaks; anyone can step out")),
+    "group": (N_("would rather talk one to one"),
+              N_("offer a one-to-one chat, and bring what they say to the group if they agree")),
+    "time": (N_("can give less time than this takes"),
+             N_("split it into shorter parts, or offer a shorter way to take part")),
+    "anonymous": (N_("want to stay anonymous"),
+                  N_("let people take part without their name, face or voice, for example on "
+                  "a card someone else reads out")),
 }
 
 # How fit is worked out, short enough for a slide; every page shows it.
 FIT_EXPLANATION = (
-    "How we work out if a method fits:",
-    "1. Each method says what it needs: a device, a camera, the internet, writing, "
-    "a group, time, being seen.",
-    "2. We check those needs against each access card. 'Prefer not to say' never counts "
-    "against a method.",
-    "3. A method fits a person when none of its needs clash with their card.",
-    "4. Fit = how many people it fits, out of everyone who filled in a card.",
-    "5. For every clash we offer a change, so nobody is left out.",
-    "6. We only show numbers of 3 or more people, so nobody can be picked out.",
-    "The shortlist: most dots first; if level, the one that fits more people; "
-    "then more 'I'd like this'.",
+    N_("How we work out if a method fits:"),
+    N_("1. Each method says what it needs: a device, a camera, the internet, writing, "
+    "a group, time, being seen."),
+    N_("2. We check those needs against each access card. 'Prefer not to say' never counts "
+    "against a method."),
+    N_("3. A method fits a person when none of its needs clash with their card."),
+    N_("4. Fit = how many people it fits, out of everyone who filled in a card."),
+    N_("5. For every clash we offer a change, so nobody is left out."),
+    N_("6. We only show numbers of 3 or more people, so nobody can be picked out."),
+    N_("The shortlist: most dots first; if level, the one that fits more people; "
+    "then more 'I'd like this'."),
 )
 
 
@@ -131,27 +138,40 @@ class Method:
 
     @classmethod
     def from_row(cls, row: dict) -> Method:
-        return cls(**{k: row[k] for k in cls.__dataclass_fields__ if k != "adaptations"},
-                   adaptations=parse_adaptations(row.get("adaptations") or ""))
+        """The method as the page shows it: one of the kit's catalogue in the page's
+        language (see ``catalogues.extract``), one the facilitator added as they wrote it."""
+        said = {k: row[k] for k in cls.__dataclass_fields__ if k != "adaptations"}
+        adaptations = parse_adaptations(row.get("adaptations") or "")
+        if row.get("source") == "catalogue":
+            said.update({k: _(said[k]) for k in CATALOGUE_TEXTS})
+            adaptations = {b: _(change) for b, change in adaptations.items()}
+        return cls(**said, adaptations=adaptations)
 
     def adaptation(self, barrier: str) -> str:
-        return self.adaptations.get(barrier) or BARRIERS[barrier][1]
+        return _(self.adaptations.get(barrier) or BARRIERS[barrier][1])
 
     def facts(self) -> str:
         """Where, how and how long, in one line."""
-        return (f"{SETTING_WORDS[self.setting].capitalize()}, "
-                f"{FORMAT_WORDS[self.format]}, about {self.minutes} minutes each time.")
+        where = _(SETTING_WORDS[self.setting])
+        return _("{where}, {how}, about {minutes} minutes each time.").format(
+            where=where[:1].upper() + where[1:], how=_(FORMAT_WORDS[self.format]),
+            minutes=self.minutes)
 
     def needs(self) -> str:
-        wanted = [w for flag, w in ((self.needs_camera, "a camera"),
+        """What the method needs, in one sentence (the lists said as the language says
+        them, by Babel)."""
+        from babel.lists import format_list
+
+        from ..core.languages import babel_locale
+
+        wanted = [w for flag, w in ((self.needs_camera, _("a camera")),
                                     (self.needs_device and not self.needs_camera,
-                                     "a phone, tablet or computer"),
-                                    (self.needs_internet, "the internet")) if flag]
-        wanted.append(f"{LEVEL_WORDS[self.reading_writing]} reading and writing")
-        line = "Needs " + " and ".join([", ".join(wanted[:-1]), wanted[-1]] if wanted[1:]
-                                       else wanted) + "."
+                                     _("a phone, tablet or computer")),
+                                    (self.needs_internet, _("the internet"))) if flag]
+        wanted.append(_(READING_WRITING[self.reading_writing]))
+        line = _("Needs {things}.").format(things=format_list(wanted, locale=babel_locale()))
         if not self.can_be_anonymous:
-            line += " People are usually seen or heard."
+            line = _("{needs} People are usually seen or heard.").format(needs=line)
         return line
 
 
@@ -202,8 +222,9 @@ def ensure_catalogue(store: Store) -> None:
 def people(n: int) -> str:
     """A number of people as any view may say it: exact from 3, else "fewer than 3"."""
     if n >= MIN_GROUP:
-        return f"{n} people"
-    return f"fewer than {MIN_GROUP} people"
+        return ngettext("{n} person", "{n} people", n).format(n=n)
+    return ngettext("fewer than {n} person", "fewer than {n} people", MIN_GROUP).format(
+        n=MIN_GROUP)
 
 
 def clashes(method: Method, card: dict) -> list[str]:
@@ -247,26 +268,37 @@ class Fit:
         return self.counted >= MIN_GROUP
 
     def summary(self) -> str:
-        n = self.counted
+        n, least = self.counted, MIN_GROUP
         if not self.shown():
-            return (f"Fit shows once at least {MIN_GROUP} people have filled in "
-                    "their access card.")
+            return ngettext("Fit shows once at least {least} person has filled in their "
+                            "access card.", "Fit shows once at least {least} people have "
+                            "filled in their access card.", least).format(least=least)
         if self.fits == n:
-            return f"Fits everyone who filled in a card ({n} people)."
-        if n - self.fits < MIN_GROUP:
-            return (f"It needs a change for fewer than {MIN_GROUP} of the {n} people "
-                    "who filled in a card.")
+            return ngettext("Fits everyone who filled in a card ({n} person).",
+                            "Fits everyone who filled in a card ({n} people).", n).format(n=n)
+        if n - self.fits < least:
+            return ngettext("It needs a change for fewer than {least} of the {n} people who "
+                            "filled in a card.", "It needs a change for fewer than {least} of "
+                            "the {n} people who filled in a card.", n).format(least=least, n=n)
         if self.fits == 0:
-            return f"As it is, it needs a change for everyone who filled in a card ({n} people)."
-        some = self.fits if self.fits >= MIN_GROUP else f"fewer than {MIN_GROUP}"
-        return f"Fits {some} of the {n} people who filled in a card."
+            return ngettext("As it is, it needs a change for everyone who filled in a card "
+                            "({n} person).", "As it is, it needs a change for everyone who "
+                            "filled in a card ({n} people).", n).format(n=n)
+        if self.fits < least:
+            return ngettext("Fits fewer than {least} of the {n} people who filled in a card.",
+                            "Fits fewer than {least} of the {n} people who filled in a card.",
+                            n).format(least=least, n=n)
+        return ngettext("Fits {fits} of the {n} people who filled in a card.",
+                        "Fits {fits} of the {n} people who filled in a card.", n).format(
+                            fits=self.fits, n=n)
 
     def reasons(self) -> list[str]:
         """One line per clash: how many (3 or more, else "fewer than 3") and the change."""
         if not self.shown():
             return []
-        return [f"{people(k).capitalize()} {BARRIERS[b][0]}. To help: {change}."
-                for b, k, change in self.clashes]
+        return [_("{who} {barrier}. To help: {change}.").format(
+                    who=people(k)[:1].upper() + people(k)[1:], barrier=_(BARRIERS[b][0]),
+                    change=_(change)) for b, k, change in self.clashes]
 
     def explanation(self) -> str:
         return " ".join([self.summary(), *self.reasons()])
@@ -293,7 +325,9 @@ def group_counts(cards: list[dict]) -> list[str]:
         for value, words in answers.items():
             n = sum(1 for card in cards if card.get(name) == value)
             if n >= MIN_GROUP and value != "not_said":
-                lines.append(f"{people(n)} said '{words}' about {short}.")
+                said = _("{who} said '{answer}' about {question}.").format(
+                    who=people(n), answer=_(words), question=_(short))
+                lines.append(said[:1].upper() + said[1:])
     return lines
 
 
@@ -315,7 +349,8 @@ def rank_methods(views: list[MethodView], size: int) -> list[MethodView]:
 
 
 def shortlist_reason(dots: int, fit: Fit) -> str:
-    return f"{dots} dot{'s' if dots != 1 else ''}. {fit.explanation()}"
+    return ngettext("{n} dot. {fit}", "{n} dots. {fit}", dots).format(
+        n=dots, fit=fit.explanation())
 
 
 def recount_for_a_leaver(tx: Transaction, pid: str, policy: str) -> int:
@@ -329,7 +364,9 @@ def recount_for_a_leaver(tx: Transaction, pid: str, policy: str) -> int:
     cards = [c for c in tx.select("access_cards") if c["participant_id"] != pid and
              tx.count("participants", {"participant_id": c["participant_id"],
                                        "status": "active"})]
-    methods = {r["method_id"]: Method.from_row(r) for r in tx.select("methods")}
+    rows = tx.select("methods")
+    methods = {r["method_id"]: Method.from_row(r) for r in rows}
+    names = {r["method_id"]: r["name"] for r in rows}  # as stored: the notice is English
     changed = 0
     for entry in tx.select("method_shortlist", order_by="session_id, rank"):
         dots = [d for d in tx.select("method_dots", {"session_id": entry["session_id"],
@@ -346,9 +383,11 @@ def recount_for_a_leaver(tx: Transaction, pid: str, policy: str) -> int:
         tx.update("method_shortlist", {"session_id": entry["session_id"],
                                        "method_id": entry["method_id"]},
                   {"dots": count, "reasons": reasons})
-        tell_group(tx, f"Someone has left the workshop. The group's shortlist was counted "
-                       f"again without them: {method.name} now has {count} "
-                       f"dot{'s' if count != 1 else ''}.")
+        tell_group(tx, N_plural("Someone has left the workshop. The group's shortlist was "
+                                "counted again without them: {method} now has {n} dot.",
+                                "Someone has left the workshop. The group's shortlist was "
+                                "counted again without them: {method} now has {n} dots."),
+                   count, method=names[entry["method_id"]], n=count)
     return changed
 
 
@@ -434,7 +473,8 @@ def _settings(tx: Transaction, session_id: int) -> tuple[int, int]:
 
 def _card_row(answers: dict) -> dict:
     return {name: choose(answers.get(name, "not_said"), CARD_QUESTIONS[name][2],
-                         what=f"an answer about {CARD_QUESTIONS[name][1]}")
+                         what=_("an answer about {question}").format(
+                             question=_(CARD_QUESTIONS[name][1])))
             for name in CARD_QUESTIONS}
 
 
@@ -449,8 +489,8 @@ class MethodSelection:
     # -- the facilitator ------------------------------------------------------------
     def set_rules(self, dots_per_person: object, shortlist_size: object) -> None:
         """How many dots each person has, and how long the shortlist is."""
-        dots = whole_number(dots_per_person, what="the dots for each person", low=1, high=20)
-        size = whole_number(shortlist_size, what="the length of the shortlist", low=1, high=10)
+        dots = whole_number(dots_per_person, what=N_("the dots for each person"), low=1, high=20)
+        size = whole_number(shortlist_size, what=N_("the length of the shortlist"), low=1, high=10)
         with self.store.transaction() as tx:
             session_row(tx, self.session_id)
             tx.insert("method_settings", {"session_id": self.session_id,
@@ -463,30 +503,30 @@ class MethodSelection:
                    look_up: object) -> str:
         """Add a method to this workshop's catalogue; return its id."""
         row = {
-            "name": clean_text(name, what="the method's name", max_length=80),
-            "summary": clean_text(summary, what="what people do", max_length=TEXT_MAX),
-            "setting": choose(setting, SETTING_WORDS, what="where it happens"),
-            "format": choose(format, FORMAT_WORDS, what="group or alone"),
+            "name": clean_text(name, what=N_("the method's name"), max_length=80),
+            "summary": clean_text(summary, what=N_("what people do"), max_length=TEXT_MAX),
+            "setting": choose(setting, SETTING_WORDS, what=N_("where it happens")),
+            "format": choose(format, FORMAT_WORDS, what=N_("group or alone")),
             "reading_writing": choose(reading_writing, LEVELS,
-                                      what="how much reading and writing"),
-            "sensory_load": choose(sensory_load, LEVELS, what="how busy it is"),
-            "minutes": whole_number(minutes, what="the minutes it takes", low=1, high=1440),
-            "prepare": clean_text(prepare, what="what to prepare", max_length=TEXT_MAX),
-            "look_up": clean_text(look_up, what="what to look up beforehand", max_length=TEXT_MAX),
+                                      what=N_("how much reading and writing")),
+            "sensory_load": choose(sensory_load, LEVELS, what=N_("how busy it is")),
+            "minutes": whole_number(minutes, what=N_("the minutes it takes"), low=1, high=1440),
+            "prepare": clean_text(prepare, what=N_("what to prepare"), max_length=TEXT_MAX),
+            "look_up": clean_text(look_up, what=N_("what to look up beforehand"), max_length=TEXT_MAX),
             "source": "facilitator",
         }
         for flag, value in (("needs_device", needs_device), ("needs_camera", needs_camera),
                             ("needs_internet", needs_internet),
                             ("can_be_anonymous", can_be_anonymous)):
             if not isinstance(value, bool):
-                raise InvalidInput("Please tick or untick each box.")
+                raise InvalidInput(_("Please tick or untick each box."))
             row[flag] = value
         slug = re.sub(r"[\W_]+", "-", row["name"].casefold()).strip("-")[:40].strip("-")
         with self.store.transaction() as tx:
             taken = {m["method_id"] for m in tx.select("methods")}
             names = {m["name"].casefold() for m in tx.select("methods")}
             if row["name"].casefold() in names:
-                raise InvalidInput("There is already a method with that name.")
+                raise InvalidInput(_("There is already a method with that name."))
             base, n = slug or "method", 2
             slug = base
             while slug in taken:
@@ -498,9 +538,9 @@ class MethodSelection:
         """Save the proposed shortlist as the group's; it replaces an earlier one."""
         board = self.board(viewer=None)
         if board.status != "closed":
-            raise InvalidInput("Close the round first, so the dots cannot change.")
+            raise InvalidInput(_("Close the round first, so the dots cannot change."))
         if not board.proposal:
-            raise InvalidInput("No method has any dots yet, so there is nothing to shortlist.")
+            raise InvalidInput(_("No method has any dots yet, so there is nothing to shortlist."))
         with self.store.transaction() as tx:
             tx.delete("method_shortlist", {"session_id": self.session_id})
             for entry in board.proposal:
@@ -521,11 +561,13 @@ class MethodSelection:
             person = people_.get(row["participant_id"])
             if person is None:
                 continue
-            said = [f"{CARD_QUESTIONS[q][1]}: {CARD_QUESTIONS[q][2][row[q]]}"
+            said = [_("{question}: {answer}").format(question=_(CARD_QUESTIONS[q][1]),
+                                                     answer=_(CARD_QUESTIONS[q][2][row[q]]))
                     for q in CARD_QUESTIONS if row[q] != "not_said"]
             if row["other"]:
-                said.append(f"also: {row['other']}")
-            lines.append(f"{person['pseudonym']}: " + ("; ".join(said) or NOT_SAID))
+                said.append(_("also: {other}").format(other=row["other"]))
+            lines.append(_("{name}: {card}").format(name=person["pseudonym"],
+                                                    card="; ".join(said) or _(NOT_SAID)))
         return lines
 
     # -- participants -----------------------------------------------------------------
@@ -533,12 +575,12 @@ class MethodSelection:
                   share_with_facilitator: object = False) -> None:
         """Save the person's private access card (any answer can be "prefer not to say")."""
         if not isinstance(answers, dict):
-            raise InvalidInput("Please choose your answers from the lists.")
+            raise InvalidInput(_("Please choose your answers from the lists."))
         row = _card_row(answers)
-        row["other"] = clean_text(other, what="anything else", max_length=OTHER_MAX,
+        row["other"] = clean_text(other, what=N_("anything else"), max_length=OTHER_MAX,
                                   required=False) or None
         if not isinstance(share_with_facilitator, bool):
-            raise InvalidInput("Please say whether the facilitator may see your card.")
+            raise InvalidInput(_("Please say whether the facilitator may see your card."))
         row["share_with_facilitator"] = share_with_facilitator
         with self.store.transaction() as tx:
             taking_part(tx, actor, "card")
@@ -553,7 +595,7 @@ class MethodSelection:
 
     def rate(self, actor: Participant, method_id: object, rating: object) -> None:
         """Record or change how the person feels about a method."""
-        rating = choose(rating, RATINGS, what="how you feel about it")
+        rating = choose(rating, RATINGS, what=N_("how you feel about it"))
         with self.store.transaction() as tx:
             self._writable(tx, actor, method_id, "rate")
             where = {"session_id": self.session_id, "method_id": method_id,
@@ -570,8 +612,10 @@ class MethodSelection:
                                              "author_id": actor.participant_id})
             if sum(r["dots"] for r in mine) >= allowed:
                 refused("dot", "no dots left")
-                raise InvalidInput(f"You have placed all {allowed} of your dots. Take one "
-                                   "back from another method first.")
+                raise InvalidInput(ngettext(
+                    "You have placed your {n} dot. Take it back from the other method first.",
+                    "You have placed all {n} of your dots. Take one back from another method "
+                    "first.", allowed).format(n=allowed))
             here = [r for r in mine if r["method_id"] == method_id]
             if here:
                 tx.update("method_dots", {"dot_id": here[0]["dot_id"]},
@@ -591,7 +635,7 @@ class MethodSelection:
                      "author_id": actor.participant_id}
             rows = tx.select("method_dots", where)
             if not rows:
-                raise InvalidInput("You have no dot on that method to take back.")
+                raise InvalidInput(_("You have no dot on that method to take back."))
             if rows[0]["dots"] > 1:
                 tx.update("method_dots", where, {"dots": rows[0]["dots"] - 1,
                                                  "created_at": tx.now(), **tx.entry})
@@ -603,15 +647,15 @@ class MethodSelection:
         """Dots on a method counted on a flip chart, typed in at the console. The
         ``on_phone_too`` of them put there by people who also placed dots on a phone are
         not counted again. A new count of the same method replaces the last."""
-        dots = whole_number(dots, what="the dots counted", low=0, high=MOST_IN_A_ROOM)
-        overlap = whole_number(on_phone_too, what="the dots from people who also used a "
-                               "phone", low=0, high=dots)
-        by = clean_text(entered_by, what="who is typing this in", max_length=ENTERED_BY_MAX)
+        dots = whole_number(dots, what=N_("the dots counted"), low=0, high=MOST_IN_A_ROOM)
+        overlap = whole_number(on_phone_too, what=N_("the dots from people who also used a "
+                               "phone"), low=0, high=dots)
+        by = clean_text(entered_by, what=N_("who is typing this in"), max_length=ENTERED_BY_MAX)
         with self.store.transaction() as tx:
             require_open(tx, self.session_id)
             if not isinstance(method_id, str) or not tx.count("methods",
                                                               {"method_id": method_id}):
-                raise InvalidInput("That method is not on the list. Please pick one.")
+                raise InvalidInput(_("That method is not on the list. Please pick one."))
             tx.upsert("dot_tallies", {"session_id": self.session_id, "method_id": method_id},
                       {"dots": dots, "on_phone_too": overlap, "entered_by": by,
                        "created_at": tx.now()})
@@ -685,7 +729,7 @@ class MethodSelection:
         require_open(tx, self.session_id)
         if not isinstance(method_id, str) or not tx.count("methods", {"method_id": method_id}):
             refused("method", "unknown method")
-            raise InvalidInput("That method is not on the list. Please pick one from the page.")
+            raise InvalidInput(_("That method is not on the list. Please pick one from the page."))
 
 
 def paper_form(store: Store):
@@ -698,17 +742,19 @@ def paper_form(store: Store):
     with store.read() as tx:
         dots = _settings(tx, sid)[0] if sid else DEFAULT_DOTS
         methods = [Method.from_row(r) for r in tx.select("methods", order_by="name")]
-    faces = tuple((RATING_FACES[k], w) for k, w in RATING_WORDS.items())
-    parts = [Part("How it works", (
-        Say(f"You have {dots} dots. Put them on the ways you like best. You can put more "
-            "than one dot on one way."),))]
-    parts += [Part(m.name, (Given(m.summary), Choose("How do you feel about it?", faces),
-                            Write("Your dots on this one:", 1))) for m in methods]
-    return PaperForm("Choosing how we share what we know", sid, tuple(parts), row["title"] if row else "")
+    faces = tuple((RATING_FACES[k], _(w)) for k, w in RATING_WORDS.items())
+    parts = [Part(_("How it works"), (
+        Say(ngettext("You have {n} dot. Put it on the way you like best.",
+                     "You have {n} dots. Put them on the ways you like best. You can put "
+                     "more than one dot on one way.", dots).format(n=dots)),))]
+    parts += [Part(m.name, (Given(m.summary), Choose(_("How do you feel about it?"), faces),
+                            Write(_("Your dots on this one:"), 1))) for m in methods]
+    return PaperForm(_("Choosing how we share what we know"), sid, tuple(parts),
+                     row["title"] if row else "")
 
 
 ACTIVITY = Activity(
-    name="methods", title="Choosing methods", tables=tuple(t.name for t in METHOD_TABLES),
+    name="methods", title=N_("Choosing methods"), tables=tuple(t.name for t in METHOD_TABLES),
     page="widgets.methods:MethodsBoardPage", console="widgets.methods:MethodsConsole",
     screen="widgets.methods:MethodsScreen",
     before_withdrawal=recount_for_a_leaver, demo="coproduction.demo:methods_step",

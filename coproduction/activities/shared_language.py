@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from ..core import plain_language as language
 from ..core.activity import Activity
+from ..core.languages import N_, N_plural, _
 from ..core.participants import ENTERED_BY_MAX, Participant, credited_as, taking_part, tell_group
 from ..core.sessions import require_open, session_row
 from ..core.validation import InvalidInput, choose, clean_text, refused, whole_number
@@ -73,9 +74,14 @@ def how_it_came(row: dict) -> str:
     ("" for what the person typed on their own device)."""
     if row.get("source") in (None, "device"):
         return ""
-    said = "said aloud" if row["source"] == "spoken" else "written on paper"
-    return (f"{said}, typed in by {row['entered_by']}"
-            + ("" if row["read_back"] else ", not read back yet"))
+    spoken, checked = row["source"] == "spoken", bool(row["read_back"])
+    if spoken:
+        said = (_("said aloud, typed in by {who}") if checked else
+                _("said aloud, typed in by {who}, not read back yet"))
+    else:
+        said = (_("written on paper, typed in by {who}") if checked else
+                _("written on paper, typed in by {who}, not read back yet"))
+    return said.format(who=row["entered_by"])
 
 
 def glossary_entries(store: Store) -> list[dict]:
@@ -95,26 +101,27 @@ def change_glossary_entry(store: Store, entry_id: object, *, wording: object = N
     The facilitator gives a reason, and the whole group is told what changed and why:
     an agreement is the group's, so it never changes unseen.
     """
-    reason = clean_text(reason, what="a reason the group will see", max_length=REASON_MAX)
+    reason = clean_text(reason, what=N_("a reason the group will see"), max_length=REASON_MAX)
     if wording is not None:
-        wording = clean_text(wording, what="the agreed wording", max_length=300)
+        wording = clean_text(wording, what=N_("the agreed wording"), max_length=300)
     with store.transaction() as tx:
         rows = tx.select("glossary", {"entry_id": entry_id}) if isinstance(
             entry_id, int) and not isinstance(entry_id, bool) else []
         if not rows:
             refused("glossary", "unknown entry")
-            raise InvalidInput("That word is no longer in the glossary.")
+            raise InvalidInput(_("That word is no longer in the glossary."))
         term = rows[0]["term"]
         same = [r["entry_id"] for r in tx.select("glossary")
                 if r["term"].casefold() == term.casefold()]
         if wording is None:
             tx.delete("glossary", {"entry_id": same})
-            tell_group(tx, f"The facilitator took '{term}' out of the glossary: {reason}")
+            tell_group(tx, N_("The facilitator took '{term}' out of the glossary: {reason}"),
+                       term=term, reason=reason)
             _mark_again(tx)
         else:
             tx.update("glossary", {"entry_id": rows[0]["entry_id"]}, {"wording": wording})
-            tell_group(tx, f"The facilitator changed the agreed wording for '{term}' to "
-                           f"'{wording}': {reason}")
+            tell_group(tx, N_("The facilitator changed the agreed wording for '{term}' to "
+                              "'{wording}': {reason}"), term=term, wording=wording, reason=reason)
 
 
 def current_glossary(store: Store) -> dict[str, str]:
@@ -134,7 +141,10 @@ def _glossary(tx: Transaction) -> dict[str, str]:
 
 def _mark(tx: Transaction, session_id: int, body: str, *, leaving: str | None = None) -> None:
     """Mark the checker's findings in a text shown in ``session_id``, against the glossary
-    agreed now (an agreed term is not marked: the page shows its agreed wording)."""
+    agreed now (an agreed term is not marked: the page shows its agreed wording).
+    A text that is not English is not marked: the checker reads English only."""
+    if not language.looks_english(body):
+        return
     report = language.check_text(body, _glossary(tx))
     known = {t["term"].casefold() for t in tx.select("terms", {"session_id": session_id})
              if leaving is None or t["author_id"] != leaving}
@@ -173,8 +183,8 @@ class SharedLanguage:
     # -- the facilitator ---------------------------------------------------
     def put_text(self, title: object, body: object) -> int:
         """Show a text to the group; the checker marks its terms (agreed ones are not)."""
-        title = clean_text(title, what="a title for the text", max_length=200)
-        body = clean_text(body, what="the text", max_length=TEXT_MAX, multiline=True)
+        title = clean_text(title, what=N_("a title for the text"), max_length=200)
+        body = clean_text(body, what=N_("the text"), max_length=TEXT_MAX, multiline=True)
         with self.store.transaction() as tx:
             session_row(tx, self.session_id)
             text_id = tx.insert("texts", {"session_id": self.session_id, "title": title,
@@ -192,7 +202,7 @@ class SharedLanguage:
 
     def hide_proposal(self, proposal_id: object, reason: object) -> None:
         """Take a proposal off the board; everyone sees the reason."""
-        reason = clean_text(reason, what="the reason everyone will see",
+        reason = clean_text(reason, what=N_("the reason everyone will see"),
                             max_length=REASON_MAX)
         with self.store.transaction() as tx:
             self._proposal(tx, proposal_id, visible_only=False)
@@ -243,14 +253,14 @@ class SharedLanguage:
     # -- participants ------------------------------------------------------
     def flag_term(self, actor: Participant, term: object) -> int:
         """Add a word or phrase the person finds hard; return its id."""
-        term = clean_text(term, what="the word or phrase", max_length=TERM_MAX)
+        term = clean_text(term, what=N_("the word or phrase"), max_length=TERM_MAX)
         with self.store.transaction() as tx:
             taking_part(tx, actor, "flag")
             require_open(tx, self.session_id)
             for row in tx.select("terms", {"session_id": self.session_id}):
                 if row["term"].casefold() == term.casefold():
-                    raise InvalidInput("That word is already on the board. You can propose "
-                                       "plain wording for it there.")
+                    raise InvalidInput(_("That word is already on the board. You can propose "
+                                       "plain wording for it there."))
             return tx.insert("terms", {"session_id": self.session_id, "term": term,
                                        "marked_by": "participant", "kind": "flagged",
                                        "author_id": actor.participant_id,
@@ -258,18 +268,18 @@ class SharedLanguage:
 
     def propose(self, actor: Participant, term_id: object, wording: object) -> int:
         """Propose plain wording for a term; return the proposal's id."""
-        wording = clean_text(wording, what="your wording", max_length=WORDING_MAX)
+        wording = clean_text(wording, what=N_("your wording"), max_length=WORDING_MAX)
         with self.store.transaction() as tx:
             taking_part(tx, actor, "propose")
             require_open(tx, self.session_id)
             if not isinstance(term_id, int) or isinstance(term_id, bool) or not tx.select(
                     "terms", {"term_id": term_id, "session_id": self.session_id}):
                 refused("propose", "unknown term")
-                raise InvalidInput("That word is no longer on the board.")
+                raise InvalidInput(_("That word is no longer on the board."))
             for row in tx.select("proposals", {"term_id": term_id}):
                 if row["wording"].casefold() == wording.casefold() and not row["hidden_at"]:
-                    raise InvalidInput("Someone already proposed that wording. You can vote "
-                                       "for it instead.")
+                    raise InvalidInput(_("Someone already proposed that wording. You can vote "
+                                       "for it instead."))
             return tx.insert("proposals", {"session_id": self.session_id, "term_id": term_id,
                                            "wording": wording,
                                            "author_id": actor.participant_id,
@@ -277,7 +287,7 @@ class SharedLanguage:
 
     def vote(self, actor: Participant, proposal_id: object, choice: object) -> None:
         """Record or change the person's vote on a proposal."""
-        choice = choose(choice, VOTE_CHOICES, what="agree, not sure, disagree or strongly against")
+        choice = choose(choice, VOTE_CHOICES, what=N_("agree, not sure, disagree or strongly against"))
         with self.store.transaction() as tx:
             taking_part(tx, actor, "vote")
             require_open(tx, self.session_id)
@@ -289,12 +299,12 @@ class SharedLanguage:
     def describe_self(self, actor: Participant, describe_as: object, avoid_words: object,
                       share_with_facilitator: object) -> None:
         """Say privately how to be described and which words not to use."""
-        describe_as = clean_text(describe_as, what="how you want to be described",
+        describe_as = clean_text(describe_as, what=N_("how you want to be described"),
                                  max_length=DESCRIPTION_MAX, required=False)
-        avoid_words = clean_text(avoid_words, what="words you do not want used",
+        avoid_words = clean_text(avoid_words, what=N_("words you do not want used"),
                                  max_length=DESCRIPTION_MAX, required=False)
         if not isinstance(share_with_facilitator, bool):
-            raise InvalidInput("Please say whether the facilitator may see this.")
+            raise InvalidInput(_("Please say whether the facilitator may see this."))
         with self.store.transaction() as tx:
             taking_part(tx, actor, "describe")
             row = {"session_id": self.session_id, "describe_as": describe_as or None,
@@ -314,23 +324,25 @@ class SharedLanguage:
         group's rule as anonymous votes; the ``on_phone_too`` people who also voted on a
         phone are counted once. A new count of the same proposal replaces the last."""
         numbers = {c: whole_number(counts.get(c, 0) if isinstance(counts, dict) else None,
-                                   what=f"the number who said {words}", low=0,
-                                   high=MOST_IN_A_ROOM)
-                   for c, words in (("agree", "agree"), ("pass", "not sure"),
-                                    ("disagree", "disagree"), ("block", "strongly against"))}
-        overlap = whole_number(on_phone_too, what="how many also voted on a phone", low=0,
+                                   what=what, low=0, high=MOST_IN_A_ROOM)
+                   for c, what in (("agree", N_("the number who said agree")),
+                                   ("pass", N_("the number who said not sure")),
+                                   ("disagree", N_("the number who said disagree")),
+                                   ("block", N_("the number who said strongly against")))}
+        overlap = whole_number(on_phone_too, what=N_("how many also voted on a phone"), low=0,
                                high=MOST_IN_A_ROOM)
-        by = clean_text(entered_by, what="who is typing this in", max_length=ENTERED_BY_MAX)
+        by = clean_text(entered_by, what=N_("who is typing this in"), max_length=ENTERED_BY_MAX)
         if not sum(numbers.values()):
-            raise InvalidInput("Please type in at least one count.")
+            raise InvalidInput(_("Please type in at least one count."))
         with self.store.transaction() as tx:
             require_open(tx, self.session_id)
             self._proposal(tx, proposal_id, visible_only=True)
             on_phone = tx.count("votes", {"proposal_id": proposal_id})
             if overlap > min(sum(numbers.values()), on_phone):
-                raise InvalidInput(
-                    f"{overlap} people cannot have voted both ways: {on_phone} voted on a "
-                    f"phone and {sum(numbers.values())} were counted in the room.")
+                raise InvalidInput(_(
+                    "{both} people cannot have voted both ways: {phone} voted on a phone and "
+                    "{room} were counted in the room.").format(
+                        both=overlap, phone=on_phone, room=sum(numbers.values())))
             tx.upsert("vote_tallies", {"proposal_id": proposal_id},
                       {**numbers, "on_phone_too": overlap, "entered_by": by,
                        "created_at": tx.now()}, new={"session_id": self.session_id})
@@ -407,10 +419,10 @@ class SharedLanguage:
             proposal_id, int) and not isinstance(proposal_id, bool) else []
         if not rows or (visible_only and rows[0]["hidden_at"]):
             refused("proposal", "unknown or hidden proposal")
-            raise InvalidInput("That proposal is no longer on the board.")
+            raise InvalidInput(_("That proposal is no longer on the board."))
         if visible_only and rows[0]["held"]:
-            raise InvalidInput("That wording waits for the facilitator to put it on the "
-                               "board; votes can start then.")
+            raise InvalidInput(_("That wording waits for the facilitator to put it on the "
+                               "board; votes can start then."))
         return rows[0]
 
 
@@ -430,11 +442,13 @@ def recount_for_a_leaver(tx: Transaction, pid: str, policy: str) -> int:
     others = sum(1 for p in tx.select("proposals", {"term_id": sorted(my_terms)})
                  if p["author_id"] != pid) if my_terms else 0
     if others:
-        tell_group(tx, "Someone has left the workshop, and the hard words they marked have "
-                       "been deleted with them, with the " + (
-                           "wording" if others == 1 else f"{others} wordings") +
-                   " people had proposed for them. Anyone can mark a word again and "
-                   "propose a wording.")
+        tell_group(tx, N_plural(
+            "Someone has left the workshop, and the hard words they marked have been deleted "
+            "with them, with the wording people had proposed for them. Anyone can mark a word "
+            "again and propose a wording.",
+            "Someone has left the workshop, and the hard words they marked have been deleted "
+            "with them, with the {n} wordings people had proposed for them. Anyone can mark "
+            "a word again and propose a wording."), others, n=others)
     mine = {p["proposal_id"] for p in tx.select("proposals", {"author_id": pid})}
     my_votes = {v["proposal_id"] for v in tx.select("votes", {"author_id": pid})}
     changed = 0
@@ -442,9 +456,10 @@ def recount_for_a_leaver(tx: Transaction, pid: str, policy: str) -> int:
         term = entry["term"]
         if entry["proposal_id"] in mine:
             tx.delete("glossary", {"entry_id": entry["entry_id"]})
-            tell_group(tx, f"Someone has left the workshop, and what they wrote has been "
-                           f"deleted. The agreed wording for '{term}' came from them, so it "
-                           "is no longer in the glossary. The group can agree another one.")
+            tell_group(tx, N_("Someone has left the workshop, and what they wrote has been "
+                              "deleted. The agreed wording for '{term}' came from them, so it "
+                              "is no longer in the glossary. The group can agree another "
+                              "one."), term=term)
             changed += 1
         elif entry["proposal_id"] in my_votes:
             votes = [v["choice"] for v in tx.select("votes", {"proposal_id": entry["proposal_id"]})
@@ -456,14 +471,17 @@ def recount_for_a_leaver(tx: Transaction, pid: str, policy: str) -> int:
                 tx.update("glossary", {"entry_id": entry["entry_id"]}, {
                     "agree": tally.agree, "disagree": tally.disagree,
                     "pass": tally.passed, "block": tally.block})
-                tell_group(tx, f"Someone has left the workshop. The votes for '{term}' were "
-                               "counted again without them: it is still agreed.")
+                tell_group(tx, N_("Someone has left the workshop. The votes for '{term}' were "
+                                  "counted again without them: it is still agreed."), term=term)
             else:
                 tx.delete("glossary", {"entry_id": entry["entry_id"]})
-                tell_group(tx, f"Someone has left the workshop. The votes for '{term}' were "
-                               f"counted again without them ({tally.describe()}). That no "
-                               "longer meets the group's rule, so it is not agreed for now. "
-                               "The group can vote on it again.")
+                tell_group(tx, N_("Someone has left the workshop. The votes for '{term}' were "
+                                  "counted again without them ({agree} agree, {unsure} not "
+                                  "sure, {disagree} disagree, {against} strongly against). "
+                                  "That no longer meets the group's rule, so it is not agreed "
+                                  "for now. The group can vote on it again."),
+                           term=term, agree=tally.agree, unsure=tally.passed,
+                           disagree=tally.disagree, against=tally.block)
     if changed:
         _mark_again(tx, leaving=pid)
     return changed
@@ -481,19 +499,20 @@ def paper_form(store: Store):
         texts = tx.select("texts", {"session_id": sid}) if sid else []
         terms = [t["term"] for t in tx.select("terms", {"session_id": sid})
                  if t["marked_by"] != "participant"] if sid else []
-    parts = [Part("The text", tuple(item for text in texts for item in (
+    parts = [Part(_("The text"), tuple(item for text in texts for item in (
         Given(text["title"]), Marked(text["body"], tuple(terms))))
-        or (Say("The facilitator will read you the text."),))]
-    parts.append(Part("Plainer words", (
-        Say("The marked words can be hard to follow. Write how you would say each one."),
-        *(item for term in terms for item in (Given(term), Write("I would say:", 1))))))
-    parts.append(Part("Any other hard words?", (Write("Words you found hard:", 2),
-                                                 Write("How you would say them:", 2))))
-    return PaperForm("Finding shared words", sid, tuple(parts), row["title"] if row else "")
+        or (Say(_("The facilitator will read you the text.")),))]
+    parts.append(Part(_("Plainer words"), (
+        Say(_("The marked words can be hard to follow. Write how you would say each one.")),
+        *(item for term in terms for item in (Given(term), Write(_("I would say:"), 1))))))
+    parts.append(Part(_("Any other hard words?"), (Write(_("Words you found hard:"), 2),
+                                                    Write(_("How you would say them:"), 2))))
+    return PaperForm(_("Finding shared words"), sid, tuple(parts),
+                     row["title"] if row else "")
 
 
 ACTIVITY = Activity(
-    name="language", title="Shared language", tables=tuple(t.name for t in LANGUAGE_TABLES),
+    name="language", title=N_("Shared language"), tables=tuple(t.name for t in LANGUAGE_TABLES),
     page="widgets.language:LanguageBoard", console="widgets.language:LanguageConsole",
     screen="widgets.language:LanguageScreen",
     before_withdrawal=recount_for_a_leaver, demo="coproduction.demo:language_step",

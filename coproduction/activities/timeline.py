@@ -35,6 +35,7 @@ from itertools import pairwise
 from zoneinfo import ZoneInfo, available_timezones
 
 from ..core.activity import Activity
+from ..core.languages import N_, _, day_of_week, ngettext, number
 from ..core.participants import Participant, credited_as, taking_part
 from ..core.promises import money
 from ..core.sessions import require_open, session_row
@@ -60,20 +61,20 @@ CLUSTER_DAYS = 7
 CLUSTER_COUNT = 3
 NEAR_DAYS = 14
 
-KIND_WORDS = {"session": "Session", "milestone": "Milestone", "payment": "Payment day",
-              "feedback": "Feedback point", "other": "Other date",
-              "withdraw_by": "Last day to withdraw", "keep_until": "Data deleted after"}
+KIND_WORDS = {"session": N_("Session"), "milestone": N_("Milestone"), "payment": N_("Payment day"),
+              "feedback": N_("Feedback point"), "other": N_("Other date"),
+              "withdraw_by": N_("Last day to withdraw"), "keep_until": N_("Data deleted after")}
 assert set(EVENT_KINDS) < set(KIND_WORDS)
-STATUS_WORDS = {"waiting": "Waiting for an answer", "accepted": "Added to the timeline",
-                "declined": "Not added"}
+STATUS_WORDS = {"waiting": N_("Waiting for an answer"), "accepted": N_("Added to the timeline"),
+                "declined": N_("Not added")}
 # Prompts for the life-story timeline. The second item says whether it may
 # touch painful memories; the page says so before it.
 LIFE_PROMPTS = (
-    ("Something you are proud of", False),
-    ("A time someone really listened to you", False),
-    ("A place or a person that matters to you", False),
-    ("When you first met a service", True),
-    ("A time that was hard", True),
+    (N_("Something you are proud of"), False),
+    (N_("A time someone really listened to you"), False),
+    (N_("A place or a person that matters to you"), False),
+    (N_("When you first met a service"), True),
+    (N_("A time that was hard"), True),
 )
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
 
@@ -86,18 +87,20 @@ def _whole(value: object) -> bool:
 
 
 def long_date(day: dt.date) -> str:
-    """``Mon 15 March 2027``: plain, and the same on every computer."""
-    return f"{day:%a} {day.day} {day:%B %Y}"
+    """``Mon 15 March 2027`` in the page's language (Babel), the same on every computer."""
+    return day_of_week(day)
 
 
 def _days(n: int) -> str:
-    return f"{n} day{'s' if n != 1 else ''}"
+    return ngettext("{n} day", "{n} days", n).format(n=n)
 
 
 def _hours(minutes: int) -> str:
     hours = minutes / 60
-    text = f"{hours:g}" if hours == int(hours) else f"{hours:.1f}"
-    return f"{text} hour{'s' if hours != 1 else ''}"
+    if hours == int(hours):
+        return ngettext("{n} hour", "{n} hours", int(hours)).format(n=int(hours))
+    # a fraction of an hour takes the plural in English, and Polish's "other" form
+    return ngettext("{n} hour", "{n} hours", 5).format(n=number(round(hours, 1)))
 
 
 # -- validation ---------------------------------------------------------------
@@ -107,14 +110,15 @@ def checked_time(value: object, what: str) -> str | None:
         return None
     match = _TIME.match(value.strip()) if isinstance(value, str) else None
     if not match:
-        raise InvalidInput(f"Please give {what} as a time like 10:00 or 14:30.")
+        raise InvalidInput(_("Please give {what} as a time like 10:00 or 14:30.").format(
+            what=_(what)))
     return f"{int(match.group(1)):02d}:{match.group(2)}"
 
 
 def checked_timezone(value: object) -> str:
-    name = clean_text(value, what="the time zone", max_length=64)
+    name = clean_text(value, what=N_("the time zone"), max_length=64)
     if name not in available_timezones():
-        raise InvalidInput("Please give the time zone as a place name like Europe/London.")
+        raise InvalidInput(_("Please give the time zone as a place name like Europe/London."))
     return name
 
 
@@ -123,26 +127,26 @@ def checked_event(*, kind: object, title: object, starts_on: object, ends_on: ob
                   details: object = "", today: dt.date | None = None) -> dict:
     """An event's fields, checked; raises InvalidInput with a plain sentence."""
     row = {
-        "kind": choose(kind, EVENT_KINDS, what="what kind of date it is"),
-        "title": clean_text(title, what="what happens", max_length=TITLE_MAX),
-        "starts_on": checked_date(starts_on, "the day", today=today),
-        "ends_on": checked_date(ends_on, "the last day", required=False, today=today),
-        "start_time": checked_time(start_time, "the start time"),
-        "end_time": checked_time(end_time, "the end time"),
-        "details": clean_text(details, what="the details", max_length=DETAILS_MAX,
+        "kind": choose(kind, EVENT_KINDS, what=N_("what kind of date it is")),
+        "title": clean_text(title, what=N_("what happens"), max_length=TITLE_MAX),
+        "starts_on": checked_date(starts_on, N_("the day"), today=today),
+        "ends_on": checked_date(ends_on, N_("the last day"), required=False, today=today),
+        "start_time": checked_time(start_time, N_("the start time")),
+        "end_time": checked_time(end_time, N_("the end time")),
+        "details": clean_text(details, what=N_("the details"), max_length=DETAILS_MAX,
                               required=False, multiline=True) or None,
     }
     if row["ends_on"] is not None:
         if row["ends_on"] < row["starts_on"]:
-            raise InvalidInput("The last day comes before the first day. Please check the "
-                               "dates.")
+            raise InvalidInput(_("The last day comes before the first day. Please check the "
+                               "dates."))
         if row["ends_on"] == row["starts_on"]:
             row["ends_on"] = None
     if row["end_time"] and not row["start_time"]:
-        raise InvalidInput("Please give the start time too, or leave both times empty.")
+        raise InvalidInput(_("Please give the start time too, or leave both times empty."))
     if row["start_time"] and row["end_time"] and row["end_time"] <= row["start_time"]:
-        raise InvalidInput("The end time comes before the start time. Please check the "
-                           "times.")
+        raise InvalidInput(_("The end time comes before the start time. Please check the "
+                           "times."))
     return row
 
 
@@ -180,9 +184,12 @@ class TimelineEvent:
         """``Mon 15 March 2027, 10:00 to 12:00``."""
         text = long_date(self.starts_on)
         if self.ends_on:
-            text += f" to {long_date(self.ends_on)}"
-        if self.start_time:
-            text += f", {self.start_time}" + (f" to {self.end_time}" if self.end_time else "")
+            text = _("{first} to {last}").format(first=text, last=long_date(self.ends_on))
+        if self.start_time and self.end_time:
+            text = _("{day}, {start} to {end}").format(day=text, start=self.start_time,
+                                                      end=self.end_time)
+        elif self.start_time:
+            text = _("{day}, {start}").format(day=text, start=self.start_time)
         return text
 
     def sort_key(self) -> tuple:
@@ -215,15 +222,15 @@ def workshop_dates(workshop: dict) -> list[TimelineEvent]:
     out = []
     if workshop.get("withdraw_by"):
         out.append(TimelineEvent(
-            "withdraw_by", None, "withdraw_by", "Last day to take back what you gave",
+            "withdraw_by", None, "withdraw_by", _("Last day to take back what you gave"),
             dt.date.fromisoformat(workshop["withdraw_by"]),
-            details="Until the end of this day, everything you gave is deleted if you "
-                    "leave.", stamp=workshop["created_at"]))
+            details=_("Until the end of this day, everything you gave is deleted if you "
+                      "leave."), stamp=workshop["created_at"]))
     if workshop.get("keep_until"):
         out.append(TimelineEvent(
-            "keep_until", None, "keep_until", "Your personal data is deleted after this day",
+            "keep_until", None, "keep_until", _("Your personal data is deleted after this day"),
             dt.date.fromisoformat(workshop["keep_until"]),
-            details="After this day the workshop's personal data is removed.",
+            details=_("After this day the workshop's personal data is removed."),
             stamp=workshop["created_at"]))
     return out
 
@@ -242,7 +249,7 @@ def _method(tx: Transaction, method_id: object) -> str | None:
     if method_id in (None, ""):
         return None
     if not isinstance(method_id, str) or not tx.count("methods", {"method_id": method_id}):
-        raise InvalidInput("That method is not in the list. Please pick one from the list.")
+        raise InvalidInput(_("That method is not in the list. Please pick one from the list."))
     return method_id
 
 
@@ -259,7 +266,7 @@ def _require_event(tx: Transaction, event_id: object) -> dict:
     rows = tx.select("timeline_events", {"event_id": event_id}) if _whole(event_id) else []
     if not rows:
         refused("event", "unknown event")
-        raise InvalidInput("That date is not on the timeline (it may have been removed).")
+        raise InvalidInput(_("That date is not on the timeline (it may have been removed)."))
     return rows[0]
 
 
@@ -293,7 +300,8 @@ class SuggestionView:
 
     def line(self) -> str:
         day = long_date(dt.date.fromisoformat(self.starts_on))
-        return f"{KIND_WORDS[self.kind]} on {day}: {self.title}"
+        return _("{kind} on {day}: {title}").format(kind=_(KIND_WORDS[self.kind]), day=day,
+                                                    title=self.title)
 
 
 def _suggestion_views(tx: Transaction, where: dict) -> list[SuggestionView]:
@@ -317,15 +325,15 @@ def _waiting(tx: Transaction, suggestion_id: object) -> dict:
         suggestion_id) else []
     if not rows:
         refused("answer", "no such waiting suggestion")
-        raise InvalidInput("That suggestion is not waiting for an answer (it may have been "
-                           "answered already).")
+        raise InvalidInput(_("That suggestion is not waiting for an answer (it may have been "
+                           "answered already)."))
     return rows[0]
 
 
 def accept_suggestion(store: Store, suggestion_id: object, reason: object = "", *,
                       today: dt.date | None = None) -> int:
     """Put a suggested date on the timeline; the person sees it was added and why."""
-    reason = clean_text(reason, what="the reason", max_length=REASON_MAX, required=False)
+    reason = clean_text(reason, what=N_("the reason"), max_length=REASON_MAX, required=False)
     with store.transaction() as tx:
         row = _waiting(tx, suggestion_id)
         event = checked_event(kind=row["kind"], title=row["title"], starts_on=row["starts_on"],
@@ -339,10 +347,10 @@ def accept_suggestion(store: Store, suggestion_id: object, reason: object = "", 
 
 def decline_suggestion(store: Store, suggestion_id: object, reason: object) -> None:
     """Say no to a suggestion, with a reason in plain words the person will see."""
-    reason = clean_text(reason, what="the reason", max_length=REASON_MAX, required=False)
+    reason = clean_text(reason, what=N_("the reason"), max_length=REASON_MAX, required=False)
     if not reason:
-        raise InvalidInput("Please say in plain words why it is not added. The person who "
-                           "suggested it will see the reason.")
+        raise InvalidInput(_("Please say in plain words why it is not added. The person who "
+                           "suggested it will see the reason."))
     with store.transaction() as tx:
         _waiting(tx, suggestion_id)
         tx.update("timeline_suggestions", {"suggestion_id": suggestion_id}, {
@@ -436,8 +444,14 @@ def reminders(events: list[TimelineEvent], today: dt.date,
     for e in events:
         left = (e.starts_on - today).days
         if 0 <= left <= within:
-            soon = "Today" if left == 0 else "Tomorrow" if left == 1 else f"In {_days(left)}"
-            out.append(f"{soon}: {e.title} ({e.when()}).")
+            if left == 0:
+                said = _("Today: {what} ({when}).")
+            elif left == 1:
+                said = _("Tomorrow: {what} ({when}).")
+            else:
+                said = ngettext("In {n} day: {what} ({when}).", "In {n} days: {what} ({when}).",
+                                left)
+            out.append(said.format(n=left, what=e.title, when=e.when()))
     return out
 
 
@@ -459,21 +473,24 @@ class Commitments:
 
     def summary(self) -> list[str]:
         if not self.sessions:
-            return ["No sessions are on the timeline yet."]
+            return [_("No sessions are on the timeline yet.")]
         n = len(self.sessions)
-        lines = [f"The project asks for about {_hours(self.minutes)} of your time, in "
-                 f"{n} session{'s' if n != 1 else ''}."]
+        lines = [ngettext("The project asks for about {hours} of your time, in {n} session.",
+                          "The project asks for about {hours} of your time, in {n} sessions.",
+                          n).format(hours=_hours(self.minutes), n=n)]
         if self.unknown:
-            lines.append(f"The length of {self.unknown} session"
-                         f"{'s is' if self.unknown != 1 else ' is'} not set yet.")
+            lines.append(ngettext("The length of {n} session is not set yet.",
+                                  "The length of {n} sessions is not set yet.",
+                                  self.unknown).format(n=self.unknown))
         if self.rate > 0:
-            lines.append(f"You are offered {money(self.rate, self.currency)} an hour: about "
-                         f"{money(self.amount, self.currency, pence=True)} in all, and your "
-                         "travel and "
-                         "other costs. You can say no, or give it to a charity.")
+            lines.append(_("You are offered {rate} an hour: about {total} in all, and your "
+                           "travel and other costs. You can say no, or give it to a "
+                           "charity.").format(rate=money(self.rate, self.currency),
+                                              total=money(self.amount, self.currency,
+                                                          pence=True)))
         else:
-            lines.append("This project does not pay money for time. Ask the facilitator "
-                         "what is offered instead.")
+            lines.append(_("This project does not pay money for time. Ask the facilitator "
+                           "what is offered instead."))
         return lines
 
 
@@ -499,14 +516,19 @@ def commitments(store: Store, person: Participant | None = None) -> Commitments:
         if e.kind != "session":
             continue
         minutes = e.minutes(method_minutes.get(e.method_id))
-        using = f" ({e.method_name})" if e.method_name else ""
+        what = (_("{title} ({method})").format(title=e.title, method=_(e.method_name))
+                if e.method_name else e.title)
         if minutes is None:
             unknown += 1
-            lines.append(f"{e.when()}: {e.title}{using}. Length not set yet.")
+            lines.append(_("{when}: {what}. Length not set yet.").format(when=e.when(),
+                                                                        what=what))
         else:
             total += minutes
-            lines.append(f"{e.when()}: {e.title}{using}. About {_hours(minutes)}.")
-    methods = tuple(f"{m['name']}: about {m['minutes']} minutes each time you take part."
+            lines.append(_("{when}: {what}. About {hours}.").format(
+                when=e.when(), what=what, hours=_hours(minutes)))
+    methods = tuple(_("{method}: about {minutes} minutes each time you take part.").format(
+                        method=_(m["name"]) if m.get("source") == "catalogue" else m["name"],
+                        minutes=m["minutes"])
                     for m in chosen if m["method_id"] in minutes_of)
     return Commitments(tuple(lines), total, unknown, methods, float(rate),
                        workshop["currency"])
@@ -523,7 +545,8 @@ class LifeEvent:
     by: str = ""       # on the board: how the author is credited
 
     def when(self) -> str:
-        return f"{self.year}" + (f", {self.when_text}" if self.when_text else "")
+        return (_("{year}, {when}").format(year=self.year, when=self.when_text)
+                if self.when_text else str(self.year))
 
 
 def _life(row: dict, by: str = "") -> LifeEvent:
@@ -567,10 +590,10 @@ class TimelineSession:
                        when_text: object = "", shared: object = False) -> int:
         """Add an event of the person's own life. Private unless ``shared`` is True."""
         year = _year(year)
-        title = clean_text(title, what="what happened", max_length=LIFE_TITLE_MAX)
-        when_text = clean_text(when_text, what="when", max_length=WHEN_MAX, required=False)
+        title = clean_text(title, what=N_("what happened"), max_length=LIFE_TITLE_MAX)
+        when_text = clean_text(when_text, what=N_("when"), max_length=WHEN_MAX, required=False)
         if not isinstance(shared, bool):
-            raise InvalidInput("Please say whether to share it with the group.")
+            raise InvalidInput(_("Please say whether to share it with the group."))
         # private notes can be kept whether or not the round is open
         return self._contribute(actor, "life_events", {
             "year": year, "when_text": when_text or None, "title": title, "shared": shared},
@@ -580,12 +603,12 @@ class TimelineSession:
         if not _whole(life_event_id) or not tx.count("life_events", {
                 "life_event_id": life_event_id, "author_id": actor.participant_id}):
             refused("life event", "not the author's event")
-            raise InvalidInput("You can only change events on your own timeline.")
+            raise InvalidInput(_("You can only change events on your own timeline."))
 
     def set_shared(self, actor: Participant, life_event_id: object, shared: object) -> None:
         """Share one of the person's own events with the group, or make it private again."""
         if not isinstance(shared, bool):
-            raise InvalidInput("Please say whether to share it with the group.")
+            raise InvalidInput(_("Please say whether to share it with the group."))
         with self.store.transaction() as tx:
             taking_part(tx, actor, "share")
             self._mine(tx, actor, life_event_id)
@@ -620,8 +643,8 @@ def _year(value: object) -> int:
         value = int(value.strip())
     this_year = dt.date.today().year
     if not _whole(value) or not 1900 <= value <= this_year + 1:
-        raise InvalidInput(f"Please give the year as four numbers, like 2015 (from 1900 to "
-                           f"{this_year + 1}).")
+        raise InvalidInput(_("Please give the year as four numbers, like 2015 (from 1900 to "
+                             "{last}).").format(last=this_year + 1))
     return value
 
 
@@ -751,17 +774,17 @@ def paper_form(store: Store):
 
     row = current_session(store, "timeline")
     events = project_timeline(store)
-    return PaperForm("The dates of our project", row["session_id"] if row else None, (
-        Part("Our dates", tuple(Given(f"{e.when()}: {e.title}") for e in events)
-             or (Say("There are no dates yet."),)),
-        Part("Suggest a date", (
-            Say("Is a date missing, or would another day be better?"),
-            Write("What happens?", 1), Write("Which day?", 1),
-            Write("Anything else about it:", 2)))), row["title"] if row else "")
+    return PaperForm(_("The dates of our project"), row["session_id"] if row else None, (
+        Part(_("Our dates"), tuple(Given(_("{when}: {what}").format(when=e.when(), what=e.title))
+                                   for e in events) or (Say(_("There are no dates yet.")),)),
+        Part(_("Suggest a date"), (
+            Say(_("Is a date missing, or would another day be better?")),
+            Write(_("What happens?"), 1), Write(_("Which day?"), 1),
+            Write(_("Anything else about it:"), 2)))), row["title"] if row else "")
 
 
 ACTIVITY = Activity(
-    name="timeline", title="Timeline", tables=tuple(t.name for t in TIMELINE_TABLES),
+    name="timeline", title=N_("Timeline"), tables=tuple(t.name for t in TIMELINE_TABLES),
     page="widgets.timeline:TimelineBoard", console="widgets.timeline:TimelineConsole",
     screen="widgets.timeline:TimelineScreen",
     exports=(("timeline.ics", calendar),), demo="coproduction.demo:timeline_step",

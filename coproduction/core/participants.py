@@ -9,11 +9,13 @@ of the key.
 
 from __future__ import annotations
 
+import json
 import secrets
 from dataclasses import dataclass, replace
 
 from ..store import Store, Transaction, hash_key
 from ..store.schema import CREDIT_MODES, ROLES, SETTLEMENTS, TABLES
+from .languages import N_, SOURCE, _, ngettext, speaking
 from .promises import information_version
 from .validation import InvalidInput, choose, clean_text, count_action, refused
 
@@ -52,11 +54,13 @@ class Participant:
     status: str
     #: Set while someone at the console enters for this person (:func:`speaking_with`).
     entry: Entry | None = None
+    #: The language the person chose for their pages (a code).
+    language: str = "en"
 
     @classmethod
     def from_row(cls, row: dict) -> "Participant":
         return cls(row["participant_id"], row["pseudonym"], row["role"], row["credit"],
-                   row["status"])
+                   row["status"], language=row.get("language") or "en")
 
 
 #: The room as a viewer (the room screen): sees what every participant sees, owns nothing.
@@ -71,16 +75,25 @@ def stand_in(tx: Transaction) -> str:
         "pseudonym": f"someone who left {secrets.token_hex(3)}", "role": "not_said",
         "credit": "anonymous", "display_name": None, "contact_ok": False,
         "status": "withdrawn", "key_hash": hash_key(secrets.token_urlsafe(24)),
-        "joined_on": "device", "joined_at": "1970-01-01T00:00:00.000Z"})
+        "joined_on": "device", "language": "en", "joined_at": "1970-01-01T00:00:00.000Z"})
 
 
-def tell_group(tx: Transaction, text: str) -> None:
+def tell_group(tx: Transaction, message: str | tuple[str, str], count: int | None = None,
+               **values: object) -> None:
     """Tell the whole group (every page shows it), once: the same words are not posted
-    twice in one transaction. Never name anyone in ``text``.
+    twice in one transaction. Never name anyone in the notice.
 
+    ``message`` is one of the kit's texts (``N_``) with ``{places}`` for ``values``, or a
+    text and its plural (``N_plural``) for a ``count``: the notice keeps them
+    (``said``), so that every page
+    shows it in its own language (:func:`notice_words`); its ``text`` is the English.
     A notice that would be longer than a notice may be is cut at a word, so that telling
     the group can never stop what it tells about (a withdrawal once failed on it).
     """
+    singular, plural = (message, None) if isinstance(message, str) else message
+    said = {"m": singular, "p": plural, "n": count, "v": values}
+    with speaking(SOURCE):
+        text = notice_words({"said": json.dumps(said)})
     most = TABLES["notices"].field("text").max_length
     if len(text) > most:
         text = text[:most - 1].rsplit(" ", 1)[0] + "…"
@@ -88,15 +101,32 @@ def tell_group(tx: Transaction, text: str) -> None:
         tx.told = set()
     if text not in tx.told:
         tx.told.add(text)
-        tx.insert("notices", {"text": text})
+        tx.insert("notices", {"text": text, "said": json.dumps(said, ensure_ascii=False)})
+
+
+def notice_words(notice: dict) -> str:
+    """A group notice in the page's language (an old notice, kept as text only, as it was
+    written)."""
+    try:
+        said = json.loads(notice.get("said") or "null")
+    except ValueError:
+        said = None
+    if not isinstance(said, dict) or not isinstance(said.get("m"), str):
+        return notice.get("text") or ""
+    words = (ngettext(said["m"], said["p"], said["n"]) if said.get("p") and
+             isinstance(said.get("n"), int) else _(said["m"]))
+    try:
+        return words.format(**(said.get("v") or {}))
+    except (KeyError, IndexError, ValueError):  # a translation that lost a place
+        return notice.get("text") or said["m"]
 
 
 def checked_choices(credit: object, contact_ok: object, display_name: object) -> dict:
     """A person's choices about credit and contact, checked; raises InvalidInput."""
-    credit = choose(credit, CREDIT_MODES, what="how you want to be credited")
+    credit = choose(credit, CREDIT_MODES, what=N_("how you want to be credited"))
     if not isinstance(contact_ok, bool):
-        raise InvalidInput("Please say whether we may contact you afterwards.")
-    name = clean_text(display_name, what="the name to show", max_length=DISPLAY_NAME_MAX,
+        raise InvalidInput(_("Please say whether we may contact you afterwards."))
+    name = clean_text(display_name, what=N_("the name to show"), max_length=DISPLAY_NAME_MAX,
                       required=credit == "named")
     return {"credit": credit, "contact_ok": contact_ok, "display_name": name or None}
 
@@ -113,14 +143,15 @@ def record_consent(tx: Transaction, participant_id: str, choices: dict, info_ver
 def _name_free(tx: Transaction, name: str) -> None:
     taken = {row["pseudonym"].casefold() for row in tx.select("participants")}
     if name.casefold() in taken:
-        raise InvalidInput("Someone here already uses that name. Please pick another "
-                           "one, or add a letter or number to it.")
+        raise InvalidInput(_("Someone here already uses that name. Please pick another "
+                           "one, or add a letter or number to it."))
 
 
 def join_workshop(store: Store, *, code: object, pseudonym: object,
                   role: object = "not_said", credit: object = "pseudonym",
                   contact_ok: object = False, display_name: object = None,
-                  info_version: str | None = None) -> tuple[Participant, str]:
+                  info_version: str | None = None,
+                  language: object = None) -> tuple[Participant, str]:
     """Add a person who chose to take part; return them and their rejoin key.
 
     ``info_version`` is the version of the information the person was shown
@@ -128,27 +159,50 @@ def join_workshop(store: Store, *, code: object, pseudonym: object,
     changed since, they are asked to read it again. The key is shown once and
     never stored.
     """
-    typed_code = clean_text(code, what="the workshop code", max_length=40)
-    name = clean_text(pseudonym, what="a name to be known by", max_length=PSEUDONYM_MAX)
-    role = choose(role, ROLES, what="why you are taking part")
+    typed_code = clean_text(code, what=N_("the workshop code"), max_length=40)
+    name = clean_text(pseudonym, what=N_("a name to be known by"), max_length=PSEUDONYM_MAX)
+    role = choose(role, ROLES, what=N_("why you are taking part"))
     choices = checked_choices(credit, contact_ok, display_name)
     key = secrets.token_urlsafe(18)
     with store.transaction() as tx:
         workshop = tx.select("workshop")[0]
+        language = _spoken_here(workshop, language)
         if typed_code.replace(" ", "").upper() != workshop["code"].upper():
-            raise InvalidInput("That workshop code does not match. Please check it with "
-                               "the facilitator.")
+            raise InvalidInput(_("That workshop code does not match. Please check it with "
+                               "the facilitator."))
         current = information_version(workshop)
         if info_version is not None and info_version != current:
-            raise InvalidInput("The information about taking part has just changed. "
-                               "Please read it again, then choose.")
+            raise InvalidInput(_("The information about taking part has just changed. "
+                               "Please read it again, then choose."))
         _name_free(tx, name)
         row = {"participant_id": store.new_id("p"), "pseudonym": name, "role": role,
                "status": "active", "key_hash": hash_key(key), "joined_on": "device",
-               **choices}
+               "language": language, **choices}
         tx.insert("participants", row)
         record_consent(tx, row["participant_id"], choices, current)
     return Participant.from_row(row), key
+
+
+def workshop_languages(workshop: dict) -> list[str]:
+    """The codes of the languages people can choose in this workshop, the default first."""
+    return [code for code in (workshop.get("languages") or "en").split(",") if code]
+
+
+def _spoken_here(workshop: dict, language: object) -> str:
+    """``language`` if the workshop offers it; None or "" means the workshop's first."""
+    offered = workshop_languages(workshop)
+    if language in (None, ""):
+        return offered[0]
+    return choose(language, tuple(offered), what=N_("a language"))
+
+
+def choose_language(store: Store, person: Participant, language: object) -> Participant:
+    """The person's pages speak ``language`` from now on (one of the workshop's)."""
+    with store.transaction() as tx:
+        me = taking_part(tx, person, "language")
+        code = _spoken_here(tx.select("workshop")[0], language)
+        tx.update("participants", {"participant_id": me["participant_id"]}, {"language": code})
+    return replace(person, language=code)
 
 
 def rejoin(store: Store, key: object) -> Participant | None:
@@ -184,12 +238,12 @@ def taking_part(tx: Transaction, actor: object, action: str, *, allowance: str =
     """
     if not isinstance(actor, Participant):
         refused(action, "no participant")
-        raise InvalidInput("Please join the workshop first.")
+        raise InvalidInput(_("Please join the workshop first."))
     count_action(allowance)
     row = active_row(tx, actor.participant_id)
     if row is None:
         refused(action, "not an active participant")
-        raise InvalidInput("You are no longer taking part in this workshop.")
+        raise InvalidInput(_("You are no longer taking part in this workshop."))
     # What this action saves says how it came (see Transaction.insert), and waits for
     # the facilitator when the room screen holds new contributions.
     tx.entry = actor.entry.columns() if actor.entry else ON_A_DEVICE
@@ -205,20 +259,21 @@ def speaking_with(store: Store, participant_id: object, *, source: object,
     Only for someone who joined (on a device or on paper) and is still taking part:
     entering for a person is speaking with them, never for someone who has not agreed.
     """
-    source = choose(source, {"spoken": "", "paper": ""}, what="said aloud or on paper")
-    by = clean_text(entered_by, what="who is typing this in", max_length=ENTERED_BY_MAX)
-    sheet = clean_text(sheet, what="the sheet number", max_length=SHEET_MAX, required=False)
+    source = choose(source, {"spoken": "", "paper": ""}, what=N_("said aloud or on paper"))
+    by = clean_text(entered_by, what=N_("who is typing this in"), max_length=ENTERED_BY_MAX)
+    sheet = clean_text(sheet, what=N_("the sheet number"), max_length=SHEET_MAX, required=False)
     person = find_participant(store, participant_id)
     if person is None:
-        raise InvalidInput("That person is not taking part (or no longer is): they join "
-                           "first, on a device or on paper, and agree to take part.")
+        raise InvalidInput(_("That person is not taking part (or no longer is): they join "
+                           "first, on a device or on paper, and agree to take part."))
     return replace(person, entry=Entry(source, by, sheet or None))
 
 
 def join_on_paper(store: Store, *, pseudonym: object, taken_by: object,
                   info_version: object, role: object = "not_said",
                   credit: object = "pseudonym", contact_ok: object = False,
-                  display_name: object = None, settlement: object = None) -> Participant:
+                  display_name: object = None, settlement: object = None,
+                  language: object = None) -> Participant:
     """Add a person taking part on paper: the facilitator read them the information
     (``info_version`` is the version read) and took their decision in the room.
 
@@ -226,21 +281,22 @@ def join_on_paper(store: Store, *, pseudonym: object, taken_by: object,
     how they want to be paid. They get a rejoin key too, so a card
     (:func:`new_rejoin_key`) can take them to a device later.
     """
-    name = clean_text(pseudonym, what="a name to be known by", max_length=PSEUDONYM_MAX)
-    by = clean_text(taken_by, what="who read them the information", max_length=ENTERED_BY_MAX)
-    role = choose(role, ROLES, what="why they are taking part")
+    name = clean_text(pseudonym, what=N_("a name to be known by"), max_length=PSEUDONYM_MAX)
+    by = clean_text(taken_by, what=N_("who read them the information"), max_length=ENTERED_BY_MAX)
+    role = choose(role, ROLES, what=N_("why they are taking part"))
     choices = checked_choices(credit, contact_ok, display_name)
     if settlement not in (None, ""):
-        settlement = choose(settlement, SETTLEMENTS, what="how they want to be paid")
+        settlement = choose(settlement, SETTLEMENTS, what=N_("how they want to be paid"))
     with store.transaction() as tx:
         workshop = tx.select("workshop")[0]
+        language = _spoken_here(workshop, language)
         if info_version != information_version(workshop):
-            raise InvalidInput("The information about taking part has just changed. Please "
-                               "read it to them again, then take their choice.")
+            raise InvalidInput(_("The information about taking part has just changed. Please "
+                               "read it to them again, then take their choice."))
         _name_free(tx, name)
         row = {"participant_id": store.new_id("p"), "pseudonym": name, "role": role,
                "status": "active", "key_hash": hash_key(secrets.token_urlsafe(18)),
-               "joined_on": "paper", **choices}
+               "joined_on": "paper", "language": language, **choices}
         tx.insert("participants", row)
         record_consent(tx, row["participant_id"], choices, info_version, taken_by=by,
                        settlement=settlement or None)
@@ -253,7 +309,7 @@ def new_rejoin_key(store: Store, participant_id: object) -> str:
     key = secrets.token_urlsafe(18)
     with store.transaction() as tx:
         if active_row(tx, participant_id) is None:
-            raise InvalidInput("That person is no longer taking part.")
+            raise InvalidInput(_("That person is no longer taking part."))
         tx.update("participants", {"participant_id": participant_id},
                   {"key_hash": hash_key(key)})
     return key
@@ -267,11 +323,11 @@ def _author_column(table) -> str:
 def confirm_read_back(store: Store, participant_id: object, entered_by: object) -> int:
     """Everything ``entered_by`` typed in for the person and has not yet read back is now
     read back and agreed by them; returns how many rows."""
-    by = clean_text(entered_by, what="who is typing this in", max_length=ENTERED_BY_MAX)
+    by = clean_text(entered_by, what=N_("who is typing this in"), max_length=ENTERED_BY_MAX)
     changed = 0
     with store.transaction() as tx:
         if active_row(tx, participant_id) is None:
-            raise InvalidInput("That person is no longer taking part.")
+            raise InvalidInput(_("That person is no longer taking part."))
         for table in TABLES.values():
             if "read_back" in table.columns:
                 changed += tx.update(table.name, {_author_column(table): participant_id,

@@ -949,6 +949,50 @@ def _readability(text: str) -> Readability:
 
 
 # --------------------------------------------------------------------------
+# Is it English? The checker's lists and reading score are for English only.
+
+#: Very common English words that Polish, Welsh, Spanish and the like do not share
+#: (so "a", "i", "to", "do", "we", "on", "no" are left out).
+_ENGLISH_MARKERS = frozenset(
+    "the and of is are was were you your yours our ours they their them that this these "
+    "those with for will would can could what when where which who how have has had be "
+    "been it its if or not but from at as by there here about my me she he her his him "
+    "us so than then just also should may might must any some all more very".split())
+#: The commonest small words of languages written in the same letters (Polish, Welsh,
+#: Spanish, French, German, Portuguese, Italian), none of them English words.
+_OTHER_MARKERS = frozenset(
+    "jest się nie że dla jak czy od po przez oraz albo tak są być mam ma ten ta te "
+    "mae yn ac ar gyda ei eu ydy hefyd sydd "
+    "el la los las es y que por para con una del al lo se su "
+    "le les des est et une du dans pour sur avec pas qui sont "
+    "der die das und ist nicht mit ein eine den sie auf für sind "
+    "os um uma não com é são "
+    "il di che non per sono gli".split())
+_LATIN_RE = re.compile(r"[A-Za-z\u00c0-\u024f]")
+NOT_ENGLISH = "not checked: this text does not look like English; ask a speaker to read it"
+
+
+def looks_english(text: str) -> bool:
+    """Whether ``text`` reads as English, so that the checker can judge it.
+
+    Mostly letters of another script (Urdu, Arabic, Chinese ...), or a text of five
+    words or more with hardly any of the commonest English words, is not English.
+    A short English-looking phrase (a term, a name) counts as English.
+    """
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
+        return True
+    if sum(1 for c in letters if _LATIN_RE.match(c)) < 0.6 * len(letters):
+        return False
+    words = [w.casefold() for w in _WORD_RE.findall(text)]
+    if len(words) < 5 or sum(1 for w in words if w in _ENGLISH_MARKERS) >= 0.12 * len(words):
+        return True
+    accented = sum(1 for c in letters if not c.isascii())
+    return not (accented >= 0.03 * len(letters)
+                or sum(1 for w in words if w in _OTHER_MARKERS) >= 0.15 * len(words))
+
+
+# --------------------------------------------------------------------------
 # Public entry points
 
 _LINE_BREAK_RE = re.compile(r"\r\n|\r|\n")

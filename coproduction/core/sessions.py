@@ -9,18 +9,19 @@ from __future__ import annotations
 
 from ..store import Store, Transaction
 from ..store.schema import ACTIVITIES, SCREEN_CHOICES, TABLES
+from .languages import N_, _
 from .validation import InvalidInput, choose, clean_text, whole_number
 
 #: A session's status as the console says it.
-STATUS_WORDS = {"planned": "not opened yet", "open": "open now", "closed": "closed"}
-ROUND_CLOSED = ("This round is closed, so nothing new can be added just now. "
-                "What you typed is still in the box.")
+STATUS_WORDS = {"planned": N_("not opened yet"), "open": N_("open now"), "closed": N_("closed")}
+ROUND_CLOSED = (N_("This round is closed, so nothing new can be added just now. "
+                "What you typed is still in the box."))
 
 
 def create_session(store: Store, activity: str, title: object) -> int:
     """Set up a session (not yet open) and return its number."""
-    activity = choose(activity, ACTIVITIES, what="an activity")
-    title = clean_text(title, what="a name for the session", max_length=200)
+    activity = choose(activity, ACTIVITIES, what=N_("an activity"))
+    title = clean_text(title, what=N_("a name for the session"), max_length=200)
     with store.transaction() as tx:
         return tx.insert("sessions", {"activity": activity, "title": title,
                                       "status": "planned"})
@@ -44,7 +45,7 @@ def session_row(tx: Transaction, session_id: object) -> dict:
     rows = tx.select("sessions", {"session_id": session_id}) if isinstance(
         session_id, int) and not isinstance(session_id, bool) else []
     if not rows:
-        raise InvalidInput("That session does not exist.")
+        raise InvalidInput(_("That session does not exist."))
     return rows[0]
 
 
@@ -75,7 +76,7 @@ def activity_now(store: Store) -> str:
 
 def open_activity(store: Store, activity: object) -> str:
     """Move the whole room to ``activity``: every page already joined follows it live."""
-    activity = choose(activity, ACTIVITIES, what="an activity")
+    activity = choose(activity, ACTIVITIES, what=N_("an activity"))
     with store.transaction() as tx:
         workshop = tx.select("workshop")[0]
         if workshop.get("activity_now") != activity:
@@ -91,7 +92,7 @@ MOST_PLACES_AT_ONCE = 100
 def add_places(store: Store, places: object) -> int:
     """Let ``places`` more people have a page open at once, without a restart; return
     how many the console has added in all (the participants' server reads it)."""
-    places = whole_number(places, what="the number of places to add", low=1,
+    places = whole_number(places, what=N_("the number of places to add"), low=1,
                           high=MOST_PLACES_AT_ONCE)
     with store.transaction() as tx:
         workshop = tx.select("workshop")[0]
@@ -106,7 +107,7 @@ def open_activities(store: Store) -> set[str]:
 
 
 #: The room screen's choices as the console names them.
-SCREEN_WORDS = {"follow": "What participants see now", "blank": "Nothing (the screen is blank)"}
+SCREEN_WORDS = {"follow": N_("What participants see now"), "blank": N_("Nothing (the screen is blank)")}
 
 
 def screen_shows(store: Store) -> str:
@@ -118,7 +119,7 @@ def screen_shows(store: Store) -> str:
 def put_on_screen(store: Store, choice: object) -> str:
     """Choose what the room screen shows: "follow" (the activity participants see), one
     activity, or "blank" (at once, for a pause or a hard moment)."""
-    choice = choose(choice, SCREEN_CHOICES, what="what the room screen shows")
+    choice = choose(choice, SCREEN_CHOICES, what=N_("what the room screen shows"))
     with store.transaction() as tx:
         workshop = tx.select("workshop")[0]
         if workshop.get("screen") != choice:
@@ -130,7 +131,7 @@ def hold_new(store: Store, hold: object) -> None:
     """While ``hold`` is true, new wordings and hard words wait for the facilitator
     (:func:`release_held`) before the board and the room screen show them."""
     if not isinstance(hold, bool):
-        raise InvalidInput("Please say whether to hold new contributions.")
+        raise InvalidInput(_("Please say whether to hold new contributions."))
     with store.transaction() as tx:
         workshop = tx.select("workshop")[0]
         tx.update("workshop", {"workshop_id": workshop["workshop_id"]}, {"screen_hold": hold})

@@ -13,6 +13,8 @@ import os
 import time
 import unicodedata
 
+from .languages import _
+from .languages import number as written
 from .settings import ROLE_ENV
 
 # Characters that change the display order of text around them. Right-to-left
@@ -46,7 +48,7 @@ def clean_text(value: object, *, what: str, max_length: int, required: bool = Tr
     if value is None:
         value = ""
     if not isinstance(value, str):
-        raise InvalidInput(f"Please type {what} as text.")
+        raise InvalidInput(_("Please type {what} as text.").format(what=_(what)))
     text = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
     kept = []
     for ch in text:
@@ -68,12 +70,11 @@ def clean_text(value: object, *, what: str, max_length: int, required: bool = Tr
     else:
         text = " ".join(text.split())
     if required and not text:
-        raise InvalidInput(f"Please type {what} first.")
+        raise InvalidInput(_("Please type {what} first.").format(what=_(what)))
     if len(text) > max_length:
         raise InvalidInput(
-            f"That is too long for {what}: please keep it under {max_length} characters "
-            f"(it has {len(text)})."
-        )
+            _("That is too long for {what}: please keep it under {most} characters (it has "
+              "{length}).").format(what=_(what), most=written(max_length), length=written(len(text))))
     return text
 
 
@@ -81,18 +82,18 @@ def choose(value: object, allowed: dict[str, str] | tuple[str, ...], *, what: st
     """Return ``value`` if it is one of ``allowed``, else raise :class:`InvalidInput`."""
     if isinstance(value, str) and value in allowed:
         return value
-    raise InvalidInput(f"Please choose {what} from the list.")
+    raise InvalidInput(_("Please choose {what} from the list.").format(what=_(what)))
 
 
 def whole_number(value: object, *, what: str, low: int, high: int) -> int:
     """Return ``value`` as an int within ``low..high``, else raise :class:`InvalidInput`."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InvalidInput(f"Please give {what} as a whole number.")
-    if isinstance(value, float) and not value.is_integer():
-        raise InvalidInput(f"Please give {what} as a whole number.")
+    if (isinstance(value, bool) or not isinstance(value, int | float)
+            or isinstance(value, float) and not value.is_integer()):
+        raise InvalidInput(_("Please give {what} as a whole number.").format(what=_(what)))
     number = int(value)
     if not low <= number <= high:
-        raise InvalidInput(f"Please give {what} between {low} and {high}.")
+        raise InvalidInput(_("Please give {what} between {low} and {high}.").format(
+            what=_(what), low=written(low), high=written(high)))
     return number
 
 
@@ -111,7 +112,7 @@ class RateLimit:
         recent = [t for t in self._events.get(key, []) if now - t < self.seconds]
         if len(recent) >= self.limit:
             self._events[key] = recent
-            raise InvalidInput("That was a lot at once. Please wait a moment, then try again.")
+            raise InvalidInput(_("That was a lot at once. Please wait a moment, then try again."))
         recent.append(now)
         self._events[key] = recent
 
@@ -145,11 +146,13 @@ def checked_date(value: object, what: str, *, required: bool = True,
         try:
             day = dt.date.fromisoformat(value.strip())
         except ValueError:
-            raise InvalidInput(f"Please give {what} as a date like 2026-05-31.") from None
+            raise InvalidInput(_("Please give {what} as a date like 2026-05-31.").format(
+                what=_(what))) from None
     else:
-        raise InvalidInput(f"Please give {what} as a date like 2026-05-31.")
+        raise InvalidInput(_("Please give {what} as a date like 2026-05-31.").format(
+            what=_(what)))
     today = today or dt.date.today()
     if abs((day - today).days) > 3650:
-        raise InvalidInput(f"{what.capitalize()} is more than ten years away. Is there a "
-                           "typing mistake in the year?")
+        raise InvalidInput(_("That date ({what}) is more than ten years away. Is there a "
+                             "typing mistake in the year?").format(what=_(what)))
     return day.isoformat()

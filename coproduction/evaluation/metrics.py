@@ -567,9 +567,11 @@ def readability(ev: Evaluation) -> pd.DataFrame:
     """Facilitator texts over time: reading ease and what the checker marked.
 
     Each text is checked against the glossary as it stood when the text was
-    written, so a later text is held to the group's own words.
+    written, so a later text is held to the group's own words. A text that is not
+    English is left out (the checker and the score read English only): see
+    :func:`not_english_texts`.
     """
-    from ..core.plain_language import check_text
+    from ..core.plain_language import check_text, looks_english
 
     f = ev.frames(["texts", "actions", "glossary"])
     glossary = f["glossary"].sort_values("confirmed_at")
@@ -579,6 +581,8 @@ def readability(ev: Evaluation) -> pd.DataFrame:
               for _, r in f["actions"].iterrows()]
     rows = []
     for when, sid, kind, title, body in sorted(texts, key=lambda t: (t[0], t[2], t[1])):
+        if not looks_english(body):
+            continue
         known = glossary[glossary["confirmed_at"] < when]
         report = check_text(body, dict(zip(known["term"], known["wording"])))
         r = report.readability
@@ -590,6 +594,15 @@ def readability(ev: Evaluation) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["written_at", "session_id", "kind", "title", "words",
                                        "reading_ease", "words_per_sentence", "marked",
                                        "glossary_notes"])
+
+
+def not_english_texts(ev: Evaluation) -> int:
+    """How many facilitator texts and actions were not English, so were not scored."""
+    from ..core.plain_language import looks_english
+
+    f = ev.frames(["texts", "actions"])
+    return sum(1 for body in [*f["texts"]["body"], *f["actions"]["text"]]
+               if not looks_english(body))
 
 
 def voice(ev: Evaluation, s: Section) -> None:
@@ -649,6 +662,11 @@ def voice(ev: Evaluation, s: Section) -> None:
                         ax.set_ylabel("reading ease"))))
     else:
         s.missing.append("No facilitator text has been checked yet.")
+    others = not_english_texts(ev)
+    if others:
+        s.findings.append(f"{counted(others, 'text', 'texts')} not in English "
+                          f"{'was' if others == 1 else 'were'} not scored: the checker reads "
+                          "English only; ask a speaker to read them.")
     if len(summary):
         x = [str(v) for v in summary["session_id"]]
         s.charts.append(Chart(

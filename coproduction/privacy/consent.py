@@ -23,6 +23,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from ..core.activity import activities
+from ..core.languages import N_, SHIPPED, _
 from ..core.participants import (
     Participant,
     active_row,
@@ -39,10 +40,10 @@ from . import backups
 from .export import rewrite_outputs
 
 CREDIT_WORDS = {
-    "anonymous": "Anonymous: no name at all",
-    "pseudonym": "The name I picked here",
-    "named": "My own name",
-    "collective": "The group as a whole",
+    "anonymous": N_("Anonymous: no name at all"),
+    "pseudonym": N_("The name I picked here"),
+    "named": N_("My own name"),
+    "collective": N_("The group as a whole"),
 }
 
 
@@ -80,8 +81,8 @@ def credit_one(store: Store, actor: Participant, table: object, row_id: object,
                credit: object) -> None:
     """Set the credit of one of the person's own contributions ("default" follows theirs)."""
     if table not in _contribution_tables():
-        raise InvalidInput("That cannot be changed.")
-    credit = choose(credit, ("default", *CREDIT_MODES), what="how to credit it")
+        raise InvalidInput(_("That cannot be changed."))
+    credit = choose(credit, ("default", *CREDIT_MODES), what=N_("how to credit it"))
     key = TABLES[table].primary_key
     with store.transaction() as tx:
         me = taking_part(tx, actor, "credit change")
@@ -89,9 +90,9 @@ def credit_one(store: Store, actor: Participant, table: object, row_id: object,
             row_id, int) and not isinstance(row_id, bool) else []
         if not rows:
             refused("credit change", "not the author's row")
-            raise InvalidInput("You can only change how your own words are credited.")
+            raise InvalidInput(_("You can only change how your own words are credited."))
         if credit == "named" and not me.get("display_name"):
-            raise InvalidInput("Please add your own name in 'My choices' first.")
+            raise InvalidInput(_("Please add your own name in 'My choices' first."))
         tx.update(table, {key: row_id}, {
             "credit": me["credit"] if credit == "default" else credit,
             "credit_chosen": credit != "default"})
@@ -100,7 +101,7 @@ def credit_one(store: Store, actor: Participant, table: object, row_id: object,
 def _require_active(tx: Transaction, participant_id: object) -> dict:
     row = active_row(tx, participant_id)
     if row is None:
-        raise InvalidInput("Nobody with that id is taking part (they may have left already).")
+        raise InvalidInput(_("Nobody with that id is taking part (they may have left already)."))
     return row
 
 
@@ -118,24 +119,31 @@ def withdrawal_plan(store: Store, today: dt.date | None = None) -> WithdrawalPla
     cutoff = workshop.get("withdraw_by")
     if not cutoff or today <= dt.date.fromisoformat(cutoff) or workshop["after_cutoff"] == "erase":
         # The day the promise changes, said again before anyone confirms that they leave.
-        until = (f" Until {day_words(cutoff)} we delete everything you gave; after that, "
-                 "we keep what you wrote, without your name."
-                 if cutoff and workshop["after_cutoff"] == "anonymise" else "")
-        return WithdrawalPlan("erase", (
-            "If you leave, everything you gave here is deleted: your words, your votes, "
-            "your private notes and your choices. Things the group agreed using your votes "
-            "are counted again. Nobody is told it was you. This cannot be undone." + until), (
+        if cutoff and workshop["after_cutoff"] == "anonymise":
+            yours = _("If you leave, everything you gave here is deleted: your words, your "
+                      "votes, your private notes and your choices. Things the group agreed "
+                      "using your votes are counted again. Nobody is told it was you. This "
+                      "cannot be undone. Until {day} we delete everything you gave; after "
+                      "that, we keep what you wrote, without your name.").format(
+                          day=day_words(cutoff))
+        else:
+            yours = _("If you leave, everything you gave here is deleted: your words, your "
+                      "votes, your private notes and your choices. Things the group agreed "
+                      "using your votes are counted again. Nobody is told it was you. This "
+                      "cannot be undone.")
+        return WithdrawalPlan("erase", yours, _(
             "If you withdraw them, everything they gave is deleted: their words, their votes, "
             "their private notes and their choices. Things the group agreed using their "
             "votes are counted again, and the group is told without naming them. This "
             "cannot be undone."))
-    return WithdrawalPlan("anonymise", (
-        f"The last day to delete everything was {day_words(cutoff)}. If you leave now, the "
-        "group keeps what you wrote, but your name and id are taken off it for good, and "
-        "your private notes and choices are deleted. This cannot be undone."), (
-        f"The last day to delete everything was {day_words(cutoff)}. If you withdraw them now, "
-        "the group keeps what they wrote, but their name and id are taken off it for good, "
-        "and their private notes and choices are deleted. This cannot be undone."))
+    return WithdrawalPlan("anonymise", _(
+        "The last day to delete everything was {day}. If you leave now, the group keeps what "
+        "you wrote, but your name and id are taken off it for good, and your private notes "
+        "and choices are deleted. This cannot be undone.").format(day=day_words(cutoff)), _(
+        "The last day to delete everything was {day}. If you withdraw them now, the group "
+        "keeps what they wrote, but their name and id are taken off it for good, and their "
+        "private notes and choices are deleted. This cannot be undone.").format(
+            day=day_words(cutoff)))
 
 
 def participants_overview(store: Store) -> list[dict]:
@@ -239,9 +247,9 @@ def purge(store: Store, today: dt.date | None = None) -> dict[str, int]:
 
 #: How long purge waits for another program that holds the workshop file open.
 PURGE_WAIT_SECONDS = 30.0
-STILL_READ = ("The personal data is deleted, but another program still has the workshop "
+STILL_READ = (N_("The personal data is deleted, but another program still has the workshop "
               "file open, so it is not yet wiped from the file itself. Close that program "
-              "(an open notebook or a backup), then run this again.")
+              "(an open notebook or a backup), then run this again."))
 
 
 def restore_workshop(path, folder, key=None) -> tuple[backups.Restored, int]:
@@ -272,7 +280,20 @@ def overdue_recordings(store: Store, today: dt.date | None = None) -> list[dict]
 
 
 SETTING_FIELDS = ("contact", "withdraw_by", "after_cutoff", "keep_until", "pay_rate",
-                  "currency")
+                  "currency", "languages", "screen_language", "forms_language")
+
+
+def checked_languages(value: object) -> list[str]:
+    """The workshop's languages, given as "en,ur,pl" or a list: shipped ones, no repeats."""
+    codes = value.split(",") if isinstance(value, str) else value
+    if not isinstance(codes, (list, tuple)):
+        raise InvalidInput(_("Please give the languages as codes, like en,ur,pl."))
+    codes = [c.strip() for c in codes if isinstance(c, str) and c.strip()]
+    if not codes or any(c not in SHIPPED for c in codes) or len(set(codes)) != len(codes):
+        raise InvalidInput(_("Please give the languages as codes the kit has texts in "
+                             "({codes}), each once, the default first.").format(
+                                 codes=", ".join(SHIPPED)))
+    return codes
 
 
 def change_settings(store: Store, **changes: object) -> dict:
@@ -281,34 +302,47 @@ def change_settings(store: Store, **changes: object) -> dict:
 
     unknown = set(changes) - set(SETTING_FIELDS)
     if unknown:
-        raise InvalidInput(f"There is no setting called {', '.join(sorted(unknown))}.")
+        raise InvalidInput(_("There is no setting called {names}.").format(
+            names=", ".join(sorted(unknown))))
     checked: dict = {}
     if "contact" in changes:
-        checked["contact"] = clean_text(changes["contact"], what="who to talk to",
+        checked["contact"] = clean_text(changes["contact"], what=N_("who to talk to"),
                                         max_length=300, required=False) or None
-    for name, what in (("withdraw_by", "the last day to withdraw"),
-                       ("keep_until", "the keep-until date")):
+    for name, what in (("withdraw_by", N_("the last day to withdraw")),
+                       ("keep_until", N_("the keep-until date"))):
         if name in changes:
             checked[name] = checked_date(changes[name], what, required=False)
     if "after_cutoff" in changes:
         checked["after_cutoff"] = choose(changes["after_cutoff"], ("anonymise", "erase"),
-                                         what="what happens after the last day")
+                                         what=N_("what happens after the last day"))
     if "pay_rate" in changes:
         rate = changes["pay_rate"]
         if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 <= rate <= 1000:
-            raise InvalidInput("Please give the pay rate per hour as a number from 0 to 1000.")
+            raise InvalidInput(_("Please give the pay rate per hour as a number from 0 to 1000."))
         checked["pay_rate"] = float(rate)
     if "currency" in changes:
-        currency = clean_text(changes["currency"], what="the currency", max_length=40).upper()
+        currency = clean_text(changes["currency"], what=N_("the currency"), max_length=40).upper()
         if not currency.isalpha() or len(currency) != 3:
-            raise InvalidInput("Please give the currency as three letters, like GBP.")
+            raise InvalidInput(_("Please give the currency as three letters, like GBP."))
         checked["currency"] = currency
+    if "languages" in changes:
+        checked["languages"] = ",".join(checked_languages(changes["languages"]))
+    for name in ("screen_language", "forms_language"):
+        if name in changes:
+            checked[name] = choose(changes[name], tuple(SHIPPED),
+                                   what=N_("a language the kit has texts in"))
     with store.transaction() as tx:
         workshop = {**tx.select("workshop")[0], **checked}
+        for name in ("screen_language", "forms_language"):
+            if workshop[name] not in workshop["languages"].split(",") and name not in changes:
+                checked[name] = workshop[name] = workshop["languages"].split(",")[0]
+            if workshop[name] not in workshop["languages"].split(","):
+                raise InvalidInput(_("The room screen and the paper forms speak one of the "
+                                     "workshop's languages: add it to the languages first."))
         if workshop["withdraw_by"] and workshop["keep_until"] and (
                 workshop["keep_until"] < workshop["withdraw_by"]):
-            raise InvalidInput("The keep-until date must not come before the last day to "
-                               "withdraw.")
+            raise InvalidInput(_("The keep-until date must not come before the last day to "
+                               "withdraw."))
         tx.update("workshop", {"workshop_id": workshop["workshop_id"]}, checked)
     return workshop
 
@@ -317,10 +351,10 @@ def add_recording(store: Store, *, what: object, kept_where: object, consent: ob
                   delete_by: object, session_id: int | None = None) -> int:
     from ..core.validation import clean_text
 
-    row = {"what": clean_text(what, what="what was recorded", max_length=300),
-           "kept_where": clean_text(kept_where, what="where it is kept", max_length=300),
-           "consent": clean_text(consent, what="who agreed to be recorded", max_length=300),
-           "delete_by": checked_date(delete_by, "the delete-by date"),
+    row = {"what": clean_text(what, what=N_("what was recorded"), max_length=300),
+           "kept_where": clean_text(kept_where, what=N_("where it is kept"), max_length=300),
+           "consent": clean_text(consent, what=N_("who agreed to be recorded"), max_length=300),
+           "delete_by": checked_date(delete_by, N_("the delete-by date")),
            "session_id": session_id}
     return store.insert("recordings", row)
 
@@ -328,12 +362,12 @@ def add_recording(store: Store, *, what: object, kept_where: object, consent: ob
 def mark_recording_deleted(store: Store, recording_id: object, how_checked: object) -> None:
     from ..core.validation import clean_text
 
-    how = clean_text(how_checked, what="how you checked it is gone", max_length=300)
+    how = clean_text(how_checked, what=N_("how you checked it is gone"), max_length=300)
     with store.transaction() as tx:
         rows = tx.select("recordings", {"recording_id": recording_id}) if isinstance(
             recording_id, int) else []
         if not rows:
-            raise InvalidInput("That recording is not in the register.")
+            raise InvalidInput(_("That recording is not in the register."))
         tx.update("recordings", {"recording_id": recording_id},
                   {"deleted_at": tx.now(), "deletion_check": how})
 
@@ -342,6 +376,6 @@ def declare(store: Store, kind: object, text: object) -> int:
     """Add a declared conflict of interest, or a named back-up for a paid role."""
     from ..core.validation import clean_text
 
-    kind = choose(kind, ("conflict", "backup"), what="what you are declaring")
+    kind = choose(kind, ("conflict", "backup"), what=N_("what you are declaring"))
     return store.insert("declarations", {
-        "kind": kind, "text": clean_text(text, what="the declaration", max_length=500)})
+        "kind": kind, "text": clean_text(text, what=N_("the declaration"), max_length=500)})

@@ -16,7 +16,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
-SCHEMA_VERSION = 6
+from ..core.languages import N_
+
+SCHEMA_VERSION = 7
 
 CREDIT_MODES = {
     "anonymous": "shown without any name or id",
@@ -324,6 +326,12 @@ CORE_TABLES = (
             Field("screen_hold", "boolean", "True while new wordings and hard words wait for "
                   "the facilitator to release them before the board and the room screen "
                   "show them."),
+            Field("languages", "string", "The languages people can choose pages in, as "
+                  "codes, the first one the default, e.g. en,ur,pl.", max_length=100),
+            Field("screen_language", "string", "The language of the room screen (a code).",
+                  max_length=10),
+            Field("forms_language", "string", "The language of the paper forms and sheets "
+                  "(a code).", max_length=10),
         ),
         primary_key="workshop_id",
     ),
@@ -346,13 +354,15 @@ CORE_TABLES = (
             Field("joined_on", "string", "How the person joined: on their own device, or on "
                   "paper with the facilitator (consent taken in the room).",
                   enum=("device", "paper")),
+            Field("language", "string", "The language the person chose for their pages (a "
+                  "code, e.g. ur).", max_length=10),
             Field("joined_at", "datetime", "When the person first joined (UTC)."),
         ),
         primary_key="participant_id",
         private=True,
-        collects=("the name you pick here (and only if you say: a name to credit, and "
+        collects=(N_("the name you pick here (and only if you say: a name to credit, and "
                   "whether you take part with your own experience of services, as staff, "
-                  "or both)"),
+                  "or both)")),
     ),
     Table(
         "sessions", "Sessions of the workshop, each running one activity.",
@@ -404,7 +414,7 @@ LANGUAGE_TABLES = (
         ),
         primary_key="term_id", autoincrement=True, contribution=True,
         indexes=(("session_id",),),
-        collects="words you mark as hard to understand",
+        collects=N_("words you mark as hard to understand"),
     ),
     Table(
         "proposals", "Plain wordings people proposed for a term.",
@@ -417,7 +427,7 @@ LANGUAGE_TABLES = (
         ),
         primary_key="proposal_id", autoincrement=True, contribution=True,
         indexes=(("session_id",),),
-        collects="plainer wordings you propose",
+        collects=N_("plainer wordings you propose"),
     ),
     Table(
         "votes", "Each person's current vote on a proposal.",
@@ -432,7 +442,7 @@ LANGUAGE_TABLES = (
         ),
         primary_key="vote_id", autoincrement=True, contribution=True,
         unique=(("proposal_id", "author_id"),), indexes=(("session_id",),),
-        collects="your votes",
+        collects=N_("your votes"),
     ),
     Table(
         "consensus_rules", "The rule that makes a proposal agreed; the latest row applies.",
@@ -506,7 +516,7 @@ LANGUAGE_TABLES = (
             Field("updated_at", "datetime", "When they last changed it (UTC)."),
         ),
         primary_key="participant_id", private=True,
-        collects="how you like to be described",
+        collects=N_("how you like to be described"),
     ),
 )
 
@@ -538,14 +548,17 @@ CONSENT_TABLES = (
             Field("created_at", "datetime", "When they decided (UTC)."),
         ),
         primary_key="consent_id", autoincrement=True, private=True,
-        collects="the choices you make about taking part and how you are credited",
+        collects=N_("the choices you make about taking part and how you are credited"),
     ),
     Table(
         "notices", "Changes the whole group is told about, such as results recomputed after "
         "someone withdrew. They never name anyone.",
         (
             Field("notice_id", "integer", "Number of the notice."),
-            Field("text", "string", "What changed, in plain words.", max_length=500),
+            Field("text", "string", "What changed, in plain words (English).", max_length=500),
+            Field("said", "string", "The same as the kit's text and its values (JSON), so "
+                  "that each page shows it in its own language.", required=False,
+                  max_length=2000, exported=False),
             Field("created_at", "datetime", "When it was posted (UTC)."),
         ),
         primary_key="notice_id", autoincrement=True,
@@ -652,7 +665,7 @@ CONSENT_TABLES = (
             Field("created_at", "datetime", "When the line was added (UTC)."),
         ),
         primary_key="payment_id", autoincrement=True, private=True,
-        collects="the time you give and how you are paid",
+        collects=N_("the time you give and how you are paid"),
     ),
     Table(
         "declarations", "Conflicts of interest declared, and named back-ups for paid roles; "
@@ -695,7 +708,7 @@ FEEDBACK_TABLES = (
         ),
         primary_key="check_in_id", autoincrement=True, private=True,
         unique=(("session_id", "participant_id", "moment"),),
-        collects="how you are at the start or end of a session",
+        collects=N_("how you are at the start or end of a session"),
     ),
     Table(
         "follow_ups", "People who asked for someone to check on them after a session.",
@@ -712,7 +725,7 @@ FEEDBACK_TABLES = (
         ),
         primary_key="follow_up_id", autoincrement=True, private=True,
         unique=(("session_id", "participant_id", "moment"),),
-        collects="if you ask for someone to check on you afterwards",
+        collects=N_("if you ask for someone to check on you afterwards"),
     ),
     Table(
         "pause_signals", "Each 'I need a pause' sent to the facilitator. An anonymous signal "
@@ -731,7 +744,7 @@ FEEDBACK_TABLES = (
                   required=False),
         ),
         primary_key="signal_id", autoincrement=True, private=True, contribution=True,
-        collects="when you ask for a pause",
+        collects=N_("when you ask for a pause"),
     ),
     Table(
         "pauses", "Times the facilitator paused the whole workshop.",
@@ -765,7 +778,7 @@ FEEDBACK_TABLES = (
         ),
         primary_key="rating_id", autoincrement=True, contribution=True,
         unique=(("session_id", "author_id", "principle"),), indexes=(("session_id",),),
-        collects="how you rate a session",
+        collects=N_("how you rate a session"),
     ),
     Table(
         "suggestions", "What people said should change.",
@@ -776,7 +789,7 @@ FEEDBACK_TABLES = (
         ),
         primary_key="suggestion_id", autoincrement=True, contribution=True,
         indexes=(("session_id",),),
-        collects="what you say should change",
+        collects=N_("what you say should change"),
     ),
     Table(
         "ladder_answers", "Where people placed the project on the ladder of involvement. "
@@ -800,8 +813,8 @@ FEEDBACK_TABLES = (
                   references="participants.participant_id"),
         ),
         primary_key="answered_id", private=True, unique=(("session_id", "participant_id"),),
-        collects=("where you place the project on the ladder of involvement (kept apart "
-                  "from your name)"),
+        collects=(N_("where you place the project on the ladder of involvement (kept apart "
+                  "from your name)")),
     ),
     Table(
         "actions", "'You said, we did': what the facilitator did with the feedback.",
@@ -898,7 +911,7 @@ METHOD_TABLES = (
             Field("updated_at", "datetime", "When they last changed it (UTC)."),
         ),
         primary_key="participant_id", private=True,
-        collects="what helps you take part and what gets in your way (your access card)",
+        collects=N_("what helps you take part and what gets in your way (your access card)"),
     ),
     Table(
         "method_settings", "How many dots each person has and how long the shortlist "
@@ -927,7 +940,7 @@ METHOD_TABLES = (
         ),
         primary_key="rating_id", autoincrement=True, contribution=True,
         unique=(("session_id", "method_id", "author_id"),), indexes=(("session_id",),),
-        collects="how you feel about each method",
+        collects=N_("how you feel about each method"),
     ),
     Table(
         "method_dots", "Dots each person placed on a method (one row per person and method).",
@@ -941,7 +954,7 @@ METHOD_TABLES = (
         ),
         primary_key="dot_id", autoincrement=True, contribution=True,
         unique=(("session_id", "method_id", "author_id"),), indexes=(("session_id",),),
-        collects="the dots you place on methods",
+        collects=N_("the dots you place on methods"),
     ),
     Table(
         "dot_tallies", "Dots on a method counted on a flip chart and typed in at the console: "
@@ -1045,7 +1058,7 @@ TIMELINE_TABLES = (
         ),
         primary_key="suggestion_id", autoincrement=True, contribution=True,
         indexes=(("session_id",),),
-        collects="dates you suggest for the timeline",
+        collects=N_("dates you suggest for the timeline"),
     ),
     Table(
         "life_events", "Events of a person's own life-story timeline. Private: the group "
@@ -1063,7 +1076,7 @@ TIMELINE_TABLES = (
         ),
         primary_key="life_event_id", autoincrement=True, private=True, contribution=True,
         indexes=(("author_id",),),
-        collects="events from your own life you put on your private timeline",
+        collects=N_("events from your own life you put on your private timeline"),
     ),
 )
 
@@ -1193,8 +1206,23 @@ def _to_version_6(conn) -> None:
         conn.execute(statement)
 
 
+def _to_version_7(conn) -> None:
+    """Every page in the participant's own language: the workshop says which languages
+    people can choose (and the room screen's and the paper forms'), each person which one
+    they chose; a group notice keeps its words as the kit's text and values, for each
+    page to show in its own language."""
+    text = _types(conn)["string"]
+    for statement in (
+            f"ALTER TABLE workshop ADD COLUMN languages {text} NOT NULL DEFAULT 'en'",
+            f"ALTER TABLE workshop ADD COLUMN screen_language {text} NOT NULL DEFAULT 'en'",
+            f"ALTER TABLE workshop ADD COLUMN forms_language {text} NOT NULL DEFAULT 'en'",
+            f"ALTER TABLE participants ADD COLUMN language {text} NOT NULL DEFAULT 'en'",
+            f"ALTER TABLE notices ADD COLUMN said {text}"):
+        conn.execute(statement)
+
+
 MIGRATIONS: dict[int, Callable] = {1: _to_version_2, 2: _to_version_3, 3: _to_version_4,
-                                   4: _to_version_5, 5: _to_version_6}
+                                   4: _to_version_5, 5: _to_version_6, 6: _to_version_7}
 
 
 def datapackage(resources: list[dict], *, name: str, title: str) -> dict:

@@ -51,7 +51,8 @@ log = logging.getLogger("coproduction.store")
 # and professionals" (version 1.6, August 2024); check the current guidance
 # and set your own with `coproduction new --pay-rate`.
 WORKSHOP_DEFAULTS = {"after_cutoff": "anonymise", "pay_rate": 25.0, "currency": "GBP",
-                     "contact": None, "withdraw_by": None, "keep_until": None}
+                     "contact": None, "withdraw_by": None, "keep_until": None,
+                     "languages": "en", "screen_language": "en", "forms_language": "en"}
 
 
 def _unstorable(value: object) -> bool:

@@ -4,6 +4,9 @@
    reloads (the address carries the rejoin key) and puts it back in the same boxes. */
 (function () {
   "use strict";
+  function word(key, english) {  /* in the page's language: see language.js */
+    return window.coproductionWord ? window.coproductionWord(key, english) : english;
+  }
   var DRAFTS = "coproduction-drafts:" + window.location.pathname;
   var NativeWebSocket = window.WebSocket;
   var leaving = false;
@@ -46,12 +49,12 @@
     shown.setAttribute("role", "alert");
     shown.className = "coproduction-connection-lost";
     var text = document.createElement("p");
-    text.textContent = "This page has lost touch with the workshop. Anything you do now " +
-      "is not saved. What you typed is kept here.";
+    text.textContent = word("lost", "This page has lost touch with the workshop. Anything " +
+      "you do now is not saved. What you typed is kept here.");
     var again = document.createElement("button");
     again.type = "button";
     again.className = "coproduction-connect-again";
-    again.textContent = "Connect again";
+    again.textContent = word("again", "Connect again");
     again.addEventListener("click", function () { keepDrafts(); window.location.reload(); });
     shown.appendChild(text);
     shown.appendChild(again);
@@ -179,8 +182,8 @@
         note.id = "coproduction-drafts-back";
         note.setAttribute("role", "status");
         note.className = "coproduction-drafts-back";
-        note.textContent = "We put back what you had typed. It is saved when you press " +
-          "the button next to it.";
+        note.textContent = word("put_back", "We put back what you had typed. It is saved " +
+          "when you press the button next to it.");
         if (!note.parentNode) { document.body.insertBefore(note, document.body.firstChild); }
       }
       if (!Object.keys(drafts).length) {

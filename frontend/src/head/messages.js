@@ -95,7 +95,8 @@
       title = document.title;
     }
     pageTitle();
-    var wanted = showing ? "Someone needs a pause - " + title : title;
+    var wanted = showing ? (window.coproductionWord ? window.coproductionWord(
+      "pause_title", "Someone needs a pause") : "Someone needs a pause") + " - " + title : title;
     if (document.title !== wanted) {
       document.title = wanted;
     }

@@ -9,6 +9,9 @@
     "since-last-time", "suggest", "asks", "coming-up-box"].map(function (name) {
     return ".widget-box.coproduction-" + name;
   }).join(", ");
+  function word(key, english) {  /* in the page's language: see language.js */
+    return window.coproductionWord ? window.coproductionWord(key, english) : english;
+  }
   var READ = "Read this to me", STOP = "Stop reading",
     NO_VOICE = "This device has no voice to read aloud";
   var speaking = null;
@@ -48,7 +51,7 @@
 
   function stop() {
     if (speaking) {
-      speaking.textContent = READ;
+      speaking.textContent = word("read", READ);
       speaking = null;
     }
     if ("speechSynthesis" in window) {
@@ -64,7 +67,7 @@
     }
     var voice = localVoice();
     if (!voice) {
-      button.textContent = NO_VOICE;
+      button.textContent = word("no_voice", NO_VOICE);
       button.disabled = true;
       return;
     }
@@ -77,7 +80,7 @@
       }
     };
     speaking = button;
-    button.textContent = STOP;
+    button.textContent = word("stop", STOP);
     window.speechSynthesis.speak(said);
   }
 
@@ -91,7 +94,7 @@
       var button = document.createElement("button");
       button.type = "button";
       button.className = "coproduction-read-aloud jupyter-widgets jupyter-button widget-button";
-      button.textContent = READ;
+      button.textContent = word("read", READ);
       button.addEventListener("click", function () { read(button); });
       scope.insertBefore(button, first);  /* first: the widgets add theirs after it */
     });
