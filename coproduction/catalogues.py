@@ -178,11 +178,15 @@ def state(code: str, template=None) -> CatalogueState:
         if message is None or message.fuzzy or not all(_translations_of(message)):
             continue
         translated += 1
+        # A plural's forms may each leave the count out (as English's "one" does), but
+        # none may invent a place, and together they keep every one.
         source_places = set().union(*(places(f) for f in _forms(wanted)))
-        for text in _translations_of(message):
-            if places(text) != source_places:
-                problems.append(f"{code}: the translation of {_forms(wanted)[0]!r} has "
-                                f"places {sorted(places(text))}, not {sorted(source_places)}")
+        forms = [places(text) for text in _translations_of(message)]
+        if any(found - source_places for found in forms) or (
+                set().union(*forms) != source_places if len(forms) > 1 else
+                forms[0] != source_places):
+            problems.append(f"{code}: the translation of {_forms(wanted)[0]!r} has places "
+                            f"{sorted(set().union(*forms))}, not {sorted(source_places)}")
     mo = _mo_path(code)
     if not mo.exists() or mo.read_bytes() != _compiled(catalogue):
         problems.append(f"{code}: the compiled file is not what the catalogue builds "

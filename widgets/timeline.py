@@ -46,7 +46,7 @@ from .base import (
     unheard,
 )
 
-WIDE = {"description_width": N_("initial")}
+WIDE = {"description_width": "initial"}
 STATUS_WORDS = {
     "planned": N_("This timeline session has not started yet."),
     "open": N_("You can suggest a date for the project timeline."),
