@@ -144,6 +144,8 @@ def update() -> list[str]:
                                 header_comment=f"# {DRAFT_LINE}\n# {SHIPPED[code].english_name} "
                                                "texts of the co-production workshop kit.")
         catalogue.update(template, no_fuzzy_matching=True)
+        catalogue.obsolete.clear()   # a text the code no longer has is gone, not kept
+        catalogue.fuzzy = False
         po.write_bytes(_written(catalogue))
         _mo_path(code).write_bytes(_compiled(_read(po)))  # what the file says, as checked
         written.append(code)

@@ -11,7 +11,7 @@ import time
 import ipywidgets as ipw
 
 from coproduction.core.activity import activities, named
-from coproduction.core.languages import _
+from coproduction.core.languages import _, language
 from coproduction.core.participants import notice_words
 from coproduction.core.sessions import (
     SCREEN_WORDS,
@@ -110,6 +110,24 @@ def pages_open(join_url: str) -> dict | None:
         return None
 
 
+def languages_said(workshop: dict) -> str:
+    """The workshop's languages, and which the speakers have reviewed, for the console."""
+    from coproduction.catalogues import review_note
+    from coproduction.core.participants import workshop_languages
+
+    said = []
+    for code in workshop_languages(workshop):
+        note = review_note(code)
+        name = language(code).name
+        said.append(_("{language}: the source text").format(language=name) if code == "en"
+                    else _("{language}: reviewed with speakers ({who})").format(
+                        language=name, who=note) if note else
+                    _("{language}: a draft, to be reviewed with speakers").format(
+                        language=name))
+    return _("Languages: {languages}. To mark a review, see the guide to a workshop in more "
+             "than one language.").format(languages="; ".join(said))
+
+
 class RoomPanel(LivePanel):
     """The room at a glance: who has joined, the pages open and the places left, which
     activity every page shows now, and moving it on."""
@@ -134,9 +152,11 @@ class RoomPanel(LivePanel):
         self.on_click(self.show_button, self._show)
         self.news = ipw.VBox(_dom_classes=css("room-news"))
         self.backup = label("", "backup-status")  # what `serve --backup-to` last did
+        self.languages = label(languages_said(store.workshop()), "languages-status")
         self._timer = None
         self.screen = ScreenControls(self)
         self.children = [ipw.HBox([self.count, self.look, self.more]), self.now, self.backup,
+                         self.languages,
                          asked("Move everyone to:", self.choice, "activity-move"),
                          self.show_button, self.message, self.screen,
                          label("What the group was told last (newest first):",

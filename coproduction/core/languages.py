@@ -99,6 +99,8 @@ def _translations(code: str) -> _gettext.NullTranslations:
 
 
 _active: list[str] = [SOURCE]
+#: Every page in this one language, whatever people choose (the tests' pseudo-language).
+_forced: list[str | None] = [None]
 
 
 def use(code: str | None) -> str:
@@ -107,8 +109,15 @@ def use(code: str | None) -> str:
     Returns the code now in use.
     """
     code = code if code in SHIPPED or code == PSEUDO else SOURCE
-    _active[0] = code
+    _active[0] = _forced[0] or code
     return code
+
+
+def force(code: str | None) -> None:
+    """Every page in ``code`` from now on, whatever is chosen (None: as chosen again).
+    For tests: the pseudo-language shows what did not go through this module."""
+    _forced[0] = code
+    _active[0] = code or SOURCE
 
 
 def current() -> str:
@@ -137,6 +146,11 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return _translations(current()).ngettext(singular, plural, n)
 
 
+def _said(text: str) -> str:
+    """A date, number or amount as written for the page (marked in the pseudo-language)."""
+    return pseudo(text) if current() == PSEUDO else text
+
+
 def babel_locale() -> str:
     # The kit's English is British English: "31 January 2027", "£25".
     return "en_GB" if current() in (SOURCE, PSEUDO) else current()
@@ -158,14 +172,14 @@ def number(value) -> str:
     """A number written the page language's way (``1,234.5``; ``1 234,5`` in Polish)."""
     from babel.numbers import format_decimal
 
-    return format_decimal(value, locale=babel_locale())
+    return _said(format_decimal(value, locale=babel_locale()))
 
 
 def percent(share: float) -> str:
     """A share as a percentage, the page language's way ("67%"; "67 %" in Polish)."""
     from babel.numbers import format_percent
 
-    return format_percent(share, locale=babel_locale())
+    return _said(format_percent(share, locale=babel_locale()))
 
 
 def money(amount, currency: str, *, pence: bool = False) -> str:
@@ -176,11 +190,11 @@ def money(amount, currency: str, *, pence: bool = False) -> str:
 
     value = Decimal(str(amount))
     if pence or value != value.to_integral_value():
-        return format_currency(value, currency, locale=babel_locale())
+        return _said(format_currency(value, currency, locale=babel_locale()))
     locale = Locale.parse(babel_locale())
     pattern = parse_pattern(locale.currency_formats["standard"].pattern)
     pattern.frac_prec = (0, 0)
-    return pattern.apply(value, locale, currency=currency, currency_digits=False)
+    return _said(pattern.apply(value, locale, currency=currency, currency_digits=False))
 
 
 def day(value: _dt.date | str, form: str = "long") -> str:
@@ -189,35 +203,35 @@ def day(value: _dt.date | str, form: str = "long") -> str:
 
     if isinstance(value, str):
         value = _dt.date.fromisoformat(value[:10])
-    return format_date(value, format=form, locale=babel_locale())
+    return _said(format_date(value, format=form, locale=babel_locale()))
 
 
 def day_of_week(value: _dt.date) -> str:
     """A date with its weekday ("Mon 15 March 2027"; "pon. 15 marca 2027")."""
     from babel.dates import format_date
 
-    return format_date(value, format="EEE d MMMM y", locale=babel_locale())
+    return _said(format_date(value, format="EEE d MMMM y", locale=babel_locale()))
 
 
 def month_of(value: _dt.date) -> str:
     """A month and its year, as a heading ("March 2027"; "marzec 2027")."""
     from babel.dates import format_date
 
-    return format_date(value, format="LLLL y", locale=babel_locale())
+    return _said(format_date(value, format="LLLL y", locale=babel_locale()))
 
 
 def short_day(value: _dt.date) -> str:
     """A weekday and the day of the month ("Mon 15")."""
     from babel.dates import format_date
 
-    return format_date(value, format="EEE d", locale=babel_locale())
+    return _said(format_date(value, format="EEE d", locale=babel_locale()))
 
 
 def clock(value: _dt.datetime | _dt.time) -> str:
     """A time of day in the page's language."""
     from babel.dates import format_time
 
-    return format_time(value, format="short", locale=babel_locale())
+    return _said(format_time(value, format="short", locale=babel_locale()))
 
 
 def page_language() -> str:

@@ -23,6 +23,8 @@ from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass
 
+from .languages import _
+
 __all__ = [
     "KINDS",
     "Finding",
@@ -813,8 +815,9 @@ def agreed_in(texts: Iterable[str], glossary: Mapping[str, str]) -> list[tuple[s
 
 def agreed_note(found: Iterable[tuple[str, str]]) -> str:
     """The line a page shows under a text with agreed terms in it ("" when none)."""
-    said = "; ".join(f'"{term}" means {wording}' for term, wording in found)
-    return f"Words the group agreed: {said}." if said else ""
+    said = _("; ").join(_('"{term}" means {wording}').format(term=term, wording=wording)
+                        for term, wording in found)
+    return _("Words the group agreed: {words}.").format(words=said) if said else ""
 
 
 _LIST_KINDS = frozenset({"acronym", "jargon", "label"})
