@@ -134,9 +134,17 @@ def template_texts() -> list[str]:
         for path in sorted((ROOT / "frontend" / "src" / "head").glob("*.js")))
     header = re.search(r'<header class="coproduction-view-switch">.*?</header>', source, re.S)
     waiting = re.search(r'<div id="loading" role="status">.*?</p>', source, re.S)
-    written = ["".join(re.findall(r'"([^"]*)"', m.group(1)))
-               for m in re.finditer(r'textContent = ((?:"[^"]*"\s*\+?\s*)+);', source)]
+    # The scripts write their words in the page's language, from the words the page gives
+    # them (coproduction.core.languages.page_language); in English here.
+    import json
+
+    from coproduction.core.languages import page_language, speaking
+
+    with speaking("en"):
+        written = list(json.loads(page_language())["words"].values())
     assert any("lost touch" in text for text in written)
+    assert all(f'"{key}"' in source or f"words.{key}" in source
+               for key in json.loads(page_language())["words"])
     return html_texts(header.group(0)) + html_texts(waiting.group(0)) + written
 
 

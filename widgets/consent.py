@@ -12,7 +12,7 @@ from typing import Callable
 import ipywidgets as ipw
 
 from coproduction.core import promises
-from coproduction.core.languages import _
+from coproduction.core.languages import _, ngettext
 from coproduction.core.participants import (
     DISPLAY_NAME_MAX,
     Participant,
@@ -213,14 +213,14 @@ class ConsentConsole(LivePanel):
         text = dict(style={"description_width": "initial"}, layout=ipw.Layout(width="100%"))
         self.contact = ipw.Text(value=w["contact"] or "", description=_("Who people can talk to"),
                                 _dom_classes=css("setting-contact"), **text)
-        self.withdraw_by = _date_picker("Last day to delete everything", "setting-withdraw-by")
-        self.after_cutoff = ipw.Dropdown(options=[("keep their words, without name or id",
-                                                   "anonymise"), ("delete everything anyway",
-                                                                  "erase")],
+        self.withdraw_by = _date_picker(_("Last day to delete everything"), "setting-withdraw-by")
+        self.after_cutoff = ipw.Dropdown(options=[(_("keep their words, without name or id"),
+                                                   "anonymise"),
+                                                  (_("delete everything anyway"), "erase")],
                                          value=w["after_cutoff"],
                                          description=_("After that day"), _dom_classes=css(
                                              "setting-after-cutoff"), **text)
-        self.keep_until = _date_picker("Keep personal data until", "setting-keep-until")
+        self.keep_until = _date_picker(_("Keep personal data until"), "setting-keep-until")
         self.pay_rate = ipw.BoundedFloatText(value=w["pay_rate"], min=0, max=1000,
                                              description=_("Pay per hour"),
                                              style={"description_width": "initial"},
@@ -234,8 +234,8 @@ class ConsentConsole(LivePanel):
             picker.value = dt.date.fromisoformat(w[name]) if w[name] else None
         self.save_settings = ipw.Button(description=_("Save the promises"),
                                         _dom_classes=css("save-settings"))
-        self.on_click(self.save_settings, self._save_settings, "Saved. New people see the "
-                      "new information before they join.")
+        self.on_click(self.save_settings, self._save_settings, _(
+            "Saved. New people see the new information before they join."))
         self.people = KeyedRows(self._person_row, "people")
         self.withdrawal_notes = ipw.VBox(_dom_classes=css("withdrawal-notes"))
         self._clearing = False
@@ -243,10 +243,10 @@ class ConsentConsole(LivePanel):
         self.rec_what = ipw.Text(description=_("What was recorded"), **text)
         self.rec_where = ipw.Text(description=_("Where it is kept"), **text)
         self.rec_consent = ipw.Text(description=_("Who agreed"), **text)
-        self.rec_delete_by = _date_picker("Delete by", "recording-delete-by")
+        self.rec_delete_by = _date_picker(_("Delete by"), "recording-delete-by")
         self.rec_add = ipw.Button(description=_("Add to the register"),
                                   _dom_classes=css("add-recording"))
-        self.on_click(self.rec_add, self._add_recording, "Added to the register.")
+        self.on_click(self.rec_add, self._add_recording, _("Added to the register."))
         self.ledger = KeyedRows(self._ledger_row, "ledger")
         self.pay_person = ipw.Dropdown(description=_("Person"), options=[],
                                        style={"description_width": "initial"})
@@ -254,8 +254,8 @@ class ConsentConsole(LivePanel):
         self.pay_minutes = ipw.BoundedIntText(value=120, min=0, max=1440, description=_("Minutes"),
                                               style={"description_width": "initial"})
         self.pay_settlement = ipw.Dropdown(
-            options=[("bank", "bank"), ("cash", "cash"), ("voucher", "voucher"),
-                     ("declined", "declined"), ("to a charity", "charity")],
+            options=[(_("bank"), "bank"), (_("cash"), "cash"), (_("voucher"), "voucher"),
+                     (_("declined"), "declined"), (_("to a charity"), "charity")],
             value="bank", description=_("Paid by"), style={"description_width": "initial"})
         self.pay_expenses = ipw.BoundedFloatText(value=0, min=0, max=100000,
                                                  description=_("Expenses"),
@@ -263,15 +263,15 @@ class ConsentConsole(LivePanel):
         self.benefits = label("", "benefits-warning")
         self.pay_settlement.observe(lambda _c: self._warn(), names="value")
         self.pay_add = ipw.Button(description=_("Add to the ledger"), _dom_classes=css("add-payment"))
-        self.on_click(self.pay_add, self._add_payment, "Added to the ledger.")
-        self.declare_kind = ipw.Dropdown(options=[("Conflict of interest", "conflict"),
-                                                  ("Back-up for a paid role", "backup")],
+        self.on_click(self.pay_add, self._add_payment, _("Added to the ledger."))
+        self.declare_kind = ipw.Dropdown(options=[(_("Conflict of interest"), "conflict"),
+                                                  (_("Back-up for a paid role"), "backup")],
                                          description=_("Declare"), style={
                                              "description_width": "initial"})
         self.declare_text = ipw.Text(description=_("In plain words"), **text)
         self.declare_add = ipw.Button(description=_("Show it to everyone"),
                                       _dom_classes=css("add-declaration"))
-        self.on_click(self.declare_add, self._declare, "Everyone can now see it.")
+        self.on_click(self.declare_add, self._declare, _("Everyone can now see it."))
         self._warn()
         sections = [
             ipw.VBox([self.contact, self.withdraw_by, self.after_cutoff, self.keep_until,
@@ -286,8 +286,8 @@ class ConsentConsole(LivePanel):
             ipw.VBox([self.declare_kind, self.declare_text, self.declare_add]),
         ]
         self.sections = ipw.Accordion(children=sections, titles=(
-            "Promises: contact, withdrawal, keeping data, pay", "People", "Recordings",
-            "Payment ledger", "Declarations"), selected_index=None)
+            _("Promises: contact, withdrawal, keeping data, pay"), _("People"), _("Recordings"),
+            _("Payment ledger"), _("Declarations")), selected_index=None)
         self.children = [self.message, self.sections]
 
     # drawing
@@ -297,35 +297,44 @@ class ConsentConsole(LivePanel):
         rows = self.people.show([p["participant_id"] for p in active])
         for row, p in zip(rows, active):
             row.name.value = f"{p['pseudonym']} ({p['participant_id']})"
-        self.pay_person.options = [("(not linked to anyone)", None)] + [
+        self.pay_person.options = [(_("(not linked to anyone)"), None)] + [
             (p["pseudonym"], p["participant_id"]) for p in active]
         waiting = len(self.store.select("erasures", {"cleared_at": None}))
         if waiting and not self._clearing:  # e.g. someone left from a page since closed
             self._keep_clearing()
         show_lines(self.withdrawal_notes, [
-            *([f"{waiting} withdrawal(s) deleted, but not yet wiped from the workshop file: "
-               "another program has the file open. Close it (an open notebook, a backup "
-               "copy running); the kit finishes as soon as it can."] if waiting else []),
-            *(f"Changed exports: {path} was changed after the kit wrote it, so a withdrawal "
-              "left it as it is. Check it by hand." for path in changed_files(self.store))],
+            *([ngettext("{n} withdrawal deleted, but not yet wiped from the workshop file: "
+                        "another program has the file open. Close it (an open notebook, a "
+                        "backup copy running); the kit finishes as soon as it can.",
+                        "{n} withdrawals deleted, but not yet wiped from the workshop file: "
+                        "another program has the file open. Close it (an open notebook, a "
+                        "backup copy running); the kit finishes as soon as it can.",
+                        waiting).format(n=waiting)] if waiting else []),
+            *(_("Changed exports: {path} was changed after the kit wrote it, so a withdrawal "
+                "left it as it is. Check it by hand.").format(path=path)
+              for path in changed_files(self.store))],
             "withdrawal-note")
         records = self.store.select("recordings", order_by="delete_by")
         overdue = {r["recording_id"] for r in consent.overdue_recordings(self.store)}
         for row, r in zip(self.recordings.show([r["recording_id"] for r in records]), records):
-            state = ("DELETED (" + (r["deletion_check"] or "") + ")" if r["deleted_at"] else
-                     "OVERDUE: delete it now" if r["recording_id"] in overdue else
-                     f"delete by {r['delete_by']}")
-            row.text.value = f"{r['what']}. Kept: {r['kept_where']}. " \
-                             f"Agreed: {r['consent']}. {state}"
+            state = (_("DELETED ({how})").format(how=r["deletion_check"] or "")
+                     if r["deleted_at"] else _("OVERDUE: delete it now")
+                     if r["recording_id"] in overdue else
+                     _("delete by {day}").format(day=r["delete_by"]))
+            row.text.value = _("{what}. Kept: {where}. Agreed: {who}. {state}").format(
+                what=r["what"], where=r["kept_where"], who=r["consent"], state=state)
             row._dom_classes = css("recording", *(["overdue"] if r["recording_id"] in overdue
                                                   else []))
             row.mark.layout.display = "none" if r["deleted_at"] else None
         lines = self.store.select("payments", order_by="payment_id")
         for row, p in zip(self.ledger.show([p["payment_id"] for p in lines]), lines):
-            row.text.value = (f"{p['payee_ref']}: {p['minutes']} min at {p['rate']:g} = "
-                              f"{p['amount']:.2f}, expenses {p['expenses']:.2f}, "
-                              f"{p['settlement']}"
-                              + (" (settled)" if p["settled_at"] else " (owed)"))
+            row.text.value = (_("{ref}: {minutes} min at {rate} = {amount}, expenses "
+                                "{expenses}, {settlement} (settled)") if p["settled_at"] else
+                              _("{ref}: {minutes} min at {rate} = {amount}, expenses "
+                                "{expenses}, {settlement} (owed)")).format(
+                ref=p["payee_ref"], minutes=p["minutes"], rate=f"{p['rate']:g}",
+                amount=f"{p['amount']:.2f}", expenses=f"{p['expenses']:.2f}",
+                settlement=_(p["settlement"]))
             row.settle.layout.display = "none" if p["settled_at"] else None
 
     def _person_row(self, participant_id) -> ipw.Widget:
@@ -345,7 +354,8 @@ class ConsentConsole(LivePanel):
             for other in self.people.rows.values():
                 other.shown(False)
             who = name.value.split(" (")[0]
-            plan.value = f"Withdraw {who}? " + consent.withdrawal_plan(self.store).for_facilitator
+            plan.value = _("Withdraw {name}? {plan}").format(
+                name=who, plan=consent.withdrawal_plan(self.store).for_facilitator)
             shown(True)
         withdraw.on_click(lambda _b: self.guard(ask))
         keep.on_click(lambda _b: shown(False))
@@ -361,7 +371,7 @@ class ConsentConsole(LivePanel):
                        style={"description_width": "initial"})
         done = ipw.Button(description=_("Mark deleted"), _dom_classes=css("recording-deleted"))
         self.on_click(done, lambda: consent.mark_recording_deleted(
-            self.store, recording_id, how.value), "Marked as deleted.")
+            self.store, recording_id, how.value), _("Marked as deleted."))
         row = ipw.VBox([label("", "recording-text"), ipw.HBox([how, done])],
                        _dom_classes=css("recording"))
         row.text, row.mark = row.children
@@ -370,7 +380,7 @@ class ConsentConsole(LivePanel):
     def _ledger_row(self, payment_id) -> ipw.Widget:
         settle = ipw.Button(description=_("Mark settled"), _dom_classes=css("settle"))
         self.on_click(settle, lambda: self.payments.mark_settled(self.store, payment_id),
-                      "Marked as settled.")
+                      _("Marked as settled."))
         row = ipw.VBox([label("", "ledger-line"), settle], _dom_classes=css("ledger-row"))
         row.text, row.settle = row.children
         return row
@@ -379,16 +389,20 @@ class ConsentConsole(LivePanel):
     def _withdraw(self, participant_id: str) -> None:
         receipt = consent.withdraw_participant(self.store, participant_id,
                                                requested_by="facilitator")
-        done = "Done. A receipt with counts only is kept."
+        done = _("Done. A receipt with counts only is kept.")
         if receipt["files_left"]:
-            done += (f" {receipt['files_left']} exported file(s) had been changed after the kit "
-                     "wrote them, so they were left as they are: check them by hand (listed "
-                     "under 'Changed exports').")
+            done = ngettext(
+                "{done} {n} exported file had been changed after the kit wrote it, so it was "
+                "left as it is: check it by hand (listed under 'Changed exports').",
+                "{done} {n} exported files had been changed after the kit wrote them, so they "
+                "were left as they are: check them by hand (listed under 'Changed exports').",
+                receipt["files_left"]).format(done=done, n=receipt["files_left"])
         if receipt["cleared"]:
             self.say(done, "ok")
             return
-        self.say(done + " Another program has the workshop file open, so their words are "
-                 "not yet wiped from the file itself; this says when it is done.", "warning")
+        self.say(_("{done} Another program has the workshop file open, so their words are not "
+                   "yet wiped from the file itself; this says when it is done.").format(
+                       done=done), "warning")
         self._keep_clearing()
 
     def _keep_clearing(self) -> None:

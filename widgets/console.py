@@ -11,7 +11,7 @@ import time
 import ipywidgets as ipw
 
 from coproduction.core.activity import activities, named
-from coproduction.core.languages import _, language
+from coproduction.core.languages import _, language, ngettext
 from coproduction.core.participants import notice_words
 from coproduction.core.sessions import (
     SCREEN_WORDS,
@@ -31,6 +31,7 @@ from .base import (
     LivePanel,
     asked,
     css,
+    escaped,
     kernel_loop,
     label,
     page_or_problem,
@@ -49,18 +50,19 @@ class FacilitatorConsole(ipw.VBox):
         super().__init__(_dom_classes=css("page", "console"))
         self.store = store
         workshop = store.workshop()
-        header = [label(f"Console: {workshop['title']}", "workshop-title"),
-                  label(f"Workshop code: {workshop['code']}", "workshop-code")]
+        header = [label(_("Console: {title}").format(title=workshop["title"]), "workshop-title"),
+                  label(_("Workshop code: {code}").format(code=workshop["code"]),
+                        "workshop-code")]
         if join_url:
             qr = ipw.Image(value=qr_png(join_url), format="png",
                            layout=ipw.Layout(height="220px"), _dom_classes=css("join-qr"))
-            header += [label("People join with this link:", "join-intro"),
+            header += [label(_("People join with this link:"), "join-intro"),
                        label(join_url, "join-link"),
-                       asked("Or they scan this code with a phone camera:", qr, "join-qr-box")]
+                       asked(_("Or they scan this code with a phone camera:"), qr, "join-qr-box")]
             qr.layout.width = "220px"
         else:
-            header.append(label("Start the workshop with 'coproduction serve' to get a join "
-                                "link.", "join-intro"))
+            header.append(label(_("Start the workshop with 'coproduction serve' to get a join "
+                                "link."), "join-intro"))
         self.room = RoomPanel(store, join_url)
         tabs = []
         for name, declared in activities().items():  # each activity's own tab, as it says
@@ -68,9 +70,9 @@ class FacilitatorConsole(ipw.VBox):
             setattr(self, name, panel)
             tabs.append((_(declared.title), panel))
         self.for_someone = ForSomeoneConsole(store, join_url)
-        tabs.append(("Add for someone", self.for_someone))
+        tabs.append((_("Add for someone"), self.for_someone))
         self.consent = ConsentConsole(store)
-        tabs.append(("People, consent and pay", self.consent))
+        tabs.append((_("People, consent and pay"), self.consent))
         self.tabs = ipw.Tab(children=[panel for _, panel in tabs],
                             titles=[title for title, _panel in tabs], _dom_classes=css("activities"))
         # New pause signals show above the tabs, whichever tab is open.
@@ -138,16 +140,16 @@ class RoomPanel(LivePanel):
         self._room: dict | None = None
         self._asked_at = float("-inf")
         self.count = label("", "room-count")
-        self.look = ipw.Button(description="Count again", _dom_classes=css("room-look"))
+        self.look = ipw.Button(description=_("Count again"), _dom_classes=css("room-look"))
         self.on_click(self.look, lambda: self.refresh(ask_now=True))
-        self.more = ipw.Button(description=f"Add {PLACES_AT_A_TIME} places",
+        self.more = ipw.Button(description=_("Add {n} places").format(n=PLACES_AT_A_TIME),
                                _dom_classes=css("add-places"))
         self.on_click(self.more, self._more_places)
         self.more.layout.display = "none"  # shown when the server counts places
         self.now = label("", "activity-now")
         self.choice = ipw.Dropdown(options=[(_(a.title), name) for name, a in activities().items()],
                                    _dom_classes=css("activity-pick"))
-        self.show_button = ipw.Button(description="Show this to everyone",
+        self.show_button = ipw.Button(description=_("Show this to everyone"),
                                       button_style="primary", _dom_classes=css("show-activity"))
         self.on_click(self.show_button, self._show)
         self.news = ipw.VBox(_dom_classes=css("room-news"))
@@ -157,9 +159,9 @@ class RoomPanel(LivePanel):
         self.screen = ScreenControls(self)
         self.children = [ipw.HBox([self.count, self.look, self.more]), self.now, self.backup,
                          self.languages,
-                         asked("Move everyone to:", self.choice, "activity-move"),
+                         asked(_("Move everyone to:"), self.choice, "activity-move"),
                          self.show_button, self.message, self.screen,
-                         label("What the group was told last (newest first):",
+                         label(_("What the group was told last (newest first):"),
                                "room-news-title"), self.news]
 
     def start(self) -> None:
@@ -186,12 +188,13 @@ class RoomPanel(LivePanel):
     def _more_places(self) -> None:
         add_places(self.store, PLACES_AT_A_TIME)
         self._asked_at = float("-inf")  # the next count shows the new places
-        self.say(f"{PLACES_AT_A_TIME} more places: more people can open the page within a "
-                 "few seconds.", "ok")
+        self.say(_("{n} more places: more people can open the page within a few "
+                   "seconds.").format(n=PLACES_AT_A_TIME), "ok")
 
     def _show(self) -> None:
         name = open_activity(self.store, self.choice.value)
-        self.say(f"Every page now shows {_(activities()[name].title)}.", "ok")
+        self.say(_("Every page now shows {activity}.").format(
+            activity=_(activities()[name].title)), "ok")
 
     def _pages(self, ask_now: bool) -> dict | None:
         """The server's count of pages, asked at most every ASK_EVERY seconds: a busy
@@ -203,34 +206,42 @@ class RoomPanel(LivePanel):
 
     def refresh(self, ask_now: bool = False) -> None:
         name = activity_now(self.store)
-        self.now.value = f"Participants see now: {_(activities()[name].title)}."
+        self.now.value = _("Participants see now: {activity}.").format(
+            activity=_(activities()[name].title))
         with self.store.read() as tx:
             joined = tx.count("participants", {"status": "active"})
-        said = f"{joined} {'person has' if joined == 1 else 'people have'} joined."
+        said = ngettext("{n} person has joined.", "{n} people have joined.", joined).format(
+            n=joined)
         room = self._pages(ask_now)
         self.more.layout.display = None if room is not None and room["expect"] else "none"
         if room is not None:
-            said += f" {room['pages']} {'page is' if room['pages'] == 1 else 'pages are'} open"
+            pages = ngettext("{n} page is open", "{n} pages are open", room["pages"]).format(
+                n=room["pages"])
             if room["expect"]:
                 left = max(0, room["expect"] - room["pages"])
-                said += f"; {left} of {room['expect']} places {'is' if left == 1 else 'are'} left."
+                pages = ngettext("{pages}; {left} of {places} places is left.",
+                                 "{pages}; {left} of {places} places are left.", left).format(
+                                     pages=pages, left=left, places=room["expect"])
             else:
-                said += "."
+                pages = _("{pages}.").format(pages=pages)
+            said = _("{joined} {pages}").format(joined=said, pages=pages)
         self.count.value = said
         said_of_backups = backup_status(self.store)
         self.backup.value = said_of_backups or ""
         self.backup.layout.display = None if said_of_backups else "none"
         self.screen.show()
         news = self.store.select("notices", order_by="notice_id")[-NEWS_SHOWN:]
-        show_lines(self.news, [notice_words(n) for n in reversed(news)] or ["Nothing yet."],
+        show_lines(self.news, [notice_words(n) for n in reversed(news)] or [_("Nothing yet.")],
                    "room-news-line")
 
 
 #: The room screen's page, beside the console's on the same server (the console's login
 #: carries over); kit markup only.
-SCREEN_LINK = ("<a class='coproduction-screen-link' href='room.ipynb' target='_blank' "
-               "rel='noopener'>Open the room screen in a new window</a> (for a second display "
-               "or a projector)")
+def screen_link() -> str:
+    """The link to the room screen, in the console's language (kit markup, escaped words)."""
+    return (f"<a class='coproduction-screen-link' href='room.ipynb' target='_blank' "
+            f"rel='noopener'>{escaped(_('Open the room screen in a new window'))}</a> "
+            f"{escaped(_('(for a second display or a projector)'))}")
 
 
 class ScreenControls(ipw.VBox):
@@ -240,24 +251,24 @@ class ScreenControls(ipw.VBox):
     def __init__(self, panel: RoomPanel):
         self.panel = panel
         self.choice = ipw.Dropdown(
-            options=[(SCREEN_WORDS["follow"], "follow"),
+            options=[(_(SCREEN_WORDS["follow"]), "follow"),
                      *[(_(a.title), name) for name, a in activities().items()],
-                     (SCREEN_WORDS["blank"], "blank")], _dom_classes=css("screen-pick"))
+                     (_(SCREEN_WORDS["blank"]), "blank")], _dom_classes=css("screen-pick"))
         self.choice.observe(self._chosen, names="value")
-        self.blank = ipw.Button(description="Blank the screen now", button_style="warning",
+        self.blank = ipw.Button(description=_("Blank the screen now"), button_style="warning",
                                 _dom_classes=css("screen-blank-button"))
         panel.on_click(self.blank, self._blank_or_back)
-        self.hold = ipw.Checkbox(description="Hold new words and wordings until I release "
-                                 "them", indent=False, layout=ipw.Layout(width="100%"),
+        self.hold = ipw.Checkbox(description=_("Hold new words and wordings until I release "
+                                 "them"), indent=False, layout=ipw.Layout(width="100%"),
                                  _dom_classes=css("screen-hold"))
         self.hold.observe(self._held, names="value")
-        self.release = ipw.Button(description="Release", button_style="primary",
+        self.release = ipw.Button(description=_("Release"), button_style="primary",
                                   _dom_classes=css("screen-release"))
         panel.on_click(self.release, self._release)
         self.held = label("", "screen-held")
         self._before_blank = "follow"
-        super().__init__([ipw.HTML(SCREEN_LINK, _dom_classes=css("screen-link-box")),
-                          asked("On the room screen:", self.choice, "screen-choice"),
+        super().__init__([ipw.HTML(screen_link(), _dom_classes=css("screen-link-box")),
+                          asked(_("On the room screen:"), self.choice, "screen-choice"),
                           self.blank, self.hold, ipw.HBox([self.held, self.release])],
                          _dom_classes=css("screen-controls"))
 
@@ -269,36 +280,41 @@ class ScreenControls(ipw.VBox):
         blank = workshop["screen"] == "blank"
         if not blank:
             self._before_blank = workshop["screen"]
-        self.blank.description = "Show the screen again" if blank else "Blank the screen now"
+        self.blank.description = (_("Show the screen again") if blank else
+                                  _("Blank the screen now"))
         waiting = held_count(self.panel.store)
-        self.held.value = (f"{waiting} held, waiting for you (see the Shared language tab)."
-                           if waiting else "Nothing is held.")
-        self.release.description = f"Release {waiting} now" if waiting else "Release"
+        self.held.value = (ngettext("{n} held, waiting for you (see the Shared language tab).",
+                                    "{n} held, waiting for you (see the Shared language tab).",
+                                    waiting).format(n=waiting)
+                           if waiting else _("Nothing is held."))
+        self.release.description = (_("Release {n} now").format(n=waiting) if waiting
+                                    else _("Release"))
         self.release.disabled = not waiting
 
     def _chosen(self, change) -> None:
         if change["new"] is not None:
             self.panel.guard(put_on_screen, self.panel.store, change["new"],
-                             done="The room screen shows it now.")
+                             done=_("The room screen shows it now."))
 
     def _blank_or_back(self) -> None:
         if self.panel.store.workshop()["screen"] == "blank":
             put_on_screen(self.panel.store, self._before_blank)
-            self.panel.say("The room screen is back.", "ok")
+            self.panel.say(_("The room screen is back."), "ok")
         else:
             put_on_screen(self.panel.store, "blank")
-            self.panel.say("The room screen is blank.", "ok")
+            self.panel.say(_("The room screen is blank."), "ok")
 
     def _held(self, change) -> None:
         self.panel.guard(hold_new, self.panel.store, change["new"], done=(
-            "New words and wordings wait for you now; their authors see them as held."
-            if change["new"] else "New words and wordings go straight on the board again. "
-            "Anything still held waits for you to release it."))
+            _("New words and wordings wait for you now; their authors see them as held.")
+            if change["new"] else _("New words and wordings go straight on the board again. "
+                                    "Anything still held waits for you to release it.")))
 
     def _release(self) -> None:
         released = release_held(self.panel.store)
-        self.panel.say(f"Released {released}: the board and the room screen show "
-                       f"{'it' if released == 1 else 'them'} now.", "ok")
+        self.panel.say(ngettext("Released {n}: the board and the room screen show it now.",
+                                "Released {n}: the board and the room screen show them now.",
+                                released).format(n=released), "ok")
 
 
 def console_page(workshop=None) -> ipw.Widget:

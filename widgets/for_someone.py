@@ -15,6 +15,7 @@ import os
 
 import ipywidgets as ipw
 
+from coproduction.core.languages import N_, _, ngettext, speaking
 from coproduction.core.participants import (
     confirm_read_back,
     join_on_paper,
@@ -32,10 +33,10 @@ from .base import LivePanel, asked, css, label, offer_options, qr_png
 from .consent import InformationBox
 from .workshop import ActivityHost
 
-HOW_OPTIONS = [("They say it, I type it", "spoken"), ("From their paper form", "paper")]
-WITH_WORDS = ("You are typing in with {name}, on their own page. Say each thing back as "
+HOW_OPTIONS = [(N_("They say it, I type it"), "spoken"), (N_("From their paper form"), "paper")]
+WITH_WORDS = (N_("You are typing in with {name}, on their own page. Say each thing back as "
               "you type it. When you have read it all back and they agree, press "
-              "'Read back and agreed'.")
+              "'Read back and agreed'."))
 
 
 def rejoin_link(join_url: str, key: str) -> str:
@@ -49,32 +50,32 @@ class ForSomeoneConsole(LivePanel):
     def __init__(self, store: Store, join_url: str | None = None):
         super().__init__(store, classes=("for-someone",))
         self.join_url = join_url if join_url is not None else os.environ.get(JOIN_URL_ENV, "")
-        self.entered_by = ipw.Text(placeholder="your first name", _dom_classes=css(
+        self.entered_by = ipw.Text(placeholder=_("your first name"), _dom_classes=css(
             "entered-by"), continuous_update=False)
-        self.me = asked("Your name (the person at the console):", self.entered_by,
+        self.me = asked(_("Your name (the person at the console):"), self.entered_by,
                         "entered-by-question")
         self.people = ipw.Dropdown(options=[], _dom_classes=css("someone-pick"))
         self.people.observe(lambda _change: self._clear_card(), names="value")
         self._card_for: str | None = None
         self._make_join_form()
-        self.paper_join = ipw.VBox([label("Someone joins on paper", "section-title"),
+        self.paper_join = ipw.VBox([label(_("Someone joins on paper"), "section-title"),
                                     *self.join_form], _dom_classes=css("paper-join"))
         self._make_entry_form()
         self.card = ipw.VBox(_dom_classes=css("rejoin-card"))
-        self.card_button = ipw.Button(description="Make a rejoin card",
+        self.card_button = ipw.Button(description=_("Make a rejoin card"),
                                       _dom_classes=css("make-card"))
         self.on_click(self.card_button, self._make_card)
         self.children = [
-            label("Here you take in what someone says aloud or wrote on paper. You do it "
-                  "with them: they choose, you type, and you read it back.", "for-someone-intro"),
+            label(_("Here you take in what someone says aloud or wrote on paper. You do it "
+                  "with them: they choose, you type, and you read it back."), "for-someone-intro"),
             self.me, self.message,
             self.paper_join,
-            ipw.VBox([label("Type in with someone", "section-title"),
-                      asked("Who:", self.people, "someone-question"), *self.entry_form],
+            ipw.VBox([label(_("Type in with someone"), "section-title"),
+                      asked(_("Who:"), self.people, "someone-question"), *self.entry_form],
                      _dom_classes=css("enter-with")),
-            ipw.VBox([label("A card to carry on from a phone", "section-title"),
-                      label("A new card makes their old card and link stop working. Print "
-                            "this page (Ctrl+P): only the card is printed.", "card-note"),
+            ipw.VBox([label(_("A card to carry on from a phone"), "section-title"),
+                      label(_("A new card makes their old card and link stop working. Print "
+                            "this page (Ctrl+P): only the card is printed."), "card-note"),
                       self.card_button, self.card], _dom_classes=css("card-box")),
         ]
 
@@ -82,41 +83,41 @@ class ForSomeoneConsole(LivePanel):
     def _make_join_form(self) -> None:
         workshop = self.store.workshop()
         self.info = InformationBox(workshop)  # as the join page shows it
-        self.paper_name = ipw.Text(placeholder="a name they choose", _dom_classes=css(
+        self.paper_name = ipw.Text(placeholder=_("a name they choose"), _dom_classes=css(
             "paper-name"), continuous_update=False)
-        self.paper_role = ipw.Dropdown(options=[(w, r) for r, w in ROLE_WORDS.items()],
+        self.paper_role = ipw.Dropdown(options=[(_(w), r) for r, w in ROLE_WORDS.items()],
                                        value="not_said", _dom_classes=css("paper-role"))
         self.paper_credit = ipw.Dropdown(  # said of them, not by them
-            options=[(w[0].upper() + w[1:], m) for m, w in CREDIT_MODES.items()],
+            options=[(_(w)[:1].upper() + _(w)[1:], m) for m, w in CREDIT_MODES.items()],
             value="pseudonym", _dom_classes=css("paper-credit"))
-        self.paper_display = ipw.Text(placeholder="only for 'named' credit",
+        self.paper_display = ipw.Text(placeholder=_("only for 'named' credit"),
                                       _dom_classes=css("paper-display-name"))
-        self.paper_contact = ipw.Checkbox(description="They may be contacted afterwards",
+        self.paper_contact = ipw.Checkbox(description=_("They may be contacted afterwards"),
                                           indent=False, layout=ipw.Layout(width="100%"),
                                           _dom_classes=css("paper-contact"))
-        self.paper_pay = ipw.Dropdown(options=[("They have not said yet", "")] + [
-            (w.capitalize(), k) for k, w in SETTLEMENTS.items()], value="",
+        self.paper_pay = ipw.Dropdown(options=[(_("They have not said yet"), "")] + [
+            (_(w).capitalize(), k) for k, w in SETTLEMENTS.items()], value="",
             _dom_classes=css("paper-pay"))
         self.paper_agreed = ipw.Checkbox(
-            description="I read them all of this, and they chose to take part",
+            description=_("I read them all of this, and they chose to take part"),
             indent=False, layout=ipw.Layout(width="100%"), _dom_classes=css("paper-agreed"))
-        self.paper_button = ipw.Button(description="They join on paper", button_style="primary",
+        self.paper_button = ipw.Button(description=_("They join on paper"), button_style="primary",
                                        _dom_classes=css("paper-join-button"))
         self.on_click(self.paper_button, self._join_on_paper)
         self.join_form = [
-            label("Read them this first, in your own words if that helps:", "info-intro"),
+            label(_("Read them this first, in your own words if that helps:"), "info-intro"),
             self.info,
-            asked("The name they want to be known by here:", self.paper_name),
-            asked("Why they take part:", self.paper_role),
-            asked("How their words are shown:", self.paper_credit),
-            asked("The name to show (named credit only):", self.paper_display),
-            self.paper_contact, asked("How they want to be paid:", self.paper_pay),
+            asked(_("The name they want to be known by here:"), self.paper_name),
+            asked(_("Why they take part:"), self.paper_role),
+            asked(_("How their words are shown:"), self.paper_credit),
+            asked(_("The name to show (named credit only):"), self.paper_display),
+            self.paper_contact, asked(_("How they want to be paid:"), self.paper_pay),
             self.paper_agreed, self.paper_button]
 
     def _join_on_paper(self) -> None:
         if not self.paper_agreed.value:
-            raise InvalidInput("Read them the information first, and tick the box once they "
-                               "have chosen to take part.")
+            raise InvalidInput(_("Read them the information first, and tick the box once they "
+                               "have chosen to take part."))
         person = join_on_paper(
             self.store, pseudonym=self.paper_name.value, taken_by=self.entered_by.value,
             info_version=self.info.version, role=self.paper_role.value,
@@ -129,25 +130,25 @@ class ForSomeoneConsole(LivePanel):
         self.paper_pay.value = ""
         self.refresh()
         self.people.value = person.participant_id
-        self.say(f"{person.pseudonym} is taking part on paper. Their consent is kept as "
-                 "taken in the room by you.", "ok")
+        self.say(_("{name} is taking part on paper. Their consent is kept as taken in the "
+                   "room by you.").format(name=person.pseudonym), "ok")
 
     # -- typing in with someone ----------------------------------------------------
     def _make_entry_form(self) -> None:
-        self.how = ipw.ToggleButtons(options=HOW_OPTIONS, value="spoken",
+        self.how = ipw.ToggleButtons(options=[(_(w), v) for w, v in HOW_OPTIONS], value="spoken",
                                      _dom_classes=css("entry-how"))
-        self.sheet = ipw.Text(placeholder="at the top of the form, for example L2",
+        self.sheet = ipw.Text(placeholder=_("at the top of the form, for example L2"),
                               _dom_classes=css("entry-sheet"))
-        self.start_button = ipw.Button(description="Open their page", button_style="primary",
+        self.start_button = ipw.Button(description=_("Open their page"), button_style="primary",
                                        _dom_classes=css("entry-start"))
         self.on_click(self.start_button, self._start)
         self.with_words = label("", "entry-with")
         self.stage = ipw.VBox(_dom_classes=css("entry-stage"))
         self.waiting = label("", "entry-waiting")
-        self.read_back = ipw.Button(description="Read back and agreed", button_style="success",
+        self.read_back = ipw.Button(description=_("Read back and agreed"), button_style="success",
                                     _dom_classes=css("entry-read-back"))
         self.on_click(self.read_back, self._read_back)
-        self.done_button = ipw.Button(description="Close their page",
+        self.done_button = ipw.Button(description=_("Close their page"),
                                       _dom_classes=css("entry-done"))
         self.on_click(self.done_button, self._close)
         self.working = ipw.VBox([self.with_words, self.stage, self.waiting,
@@ -155,8 +156,8 @@ class ForSomeoneConsole(LivePanel):
                                 _dom_classes=css("entry-working"))
         self.working.layout.display = "none"
         self.host: ActivityHost | None = None
-        self.entry_form = [asked("How it comes:", self.how),
-                           asked("Sheet number (from a paper form):", self.sheet),
+        self.entry_form = [asked(_("How it comes:"), self.how),
+                           asked(_("Sheet number (from a paper form):"), self.sheet),
                            self.start_button, self.working]
 
     def _start(self) -> None:
@@ -166,7 +167,7 @@ class ForSomeoneConsole(LivePanel):
         self.host = ActivityHost(self.store, person)
         self.stage.children = [self.host]
         self.host.start()
-        self.with_words.value = WITH_WORDS.format(name=person.pseudonym)
+        self.with_words.value = _(WITH_WORDS).format(name=person.pseudonym)
         self.working.layout.display = None
         self._show_waiting()
 
@@ -174,24 +175,26 @@ class ForSomeoneConsole(LivePanel):
         if self.host is None:
             return
         left = not_read_back(self.store, self.host.person.participant_id)
-        self.waiting.value = (f"{left} thing{'s' if left != 1 else ''} typed in, not yet "
-                              "read back." if left else "Everything typed in is read back.")
+        self.waiting.value = (ngettext("{n} thing typed in, not yet read back.",
+                                       "{n} things typed in, not yet read back.", left).format(
+                                           n=left) if left else
+                              _("Everything typed in is read back."))
 
     def _read_back(self) -> None:
         if self.host is None:
-            raise InvalidInput("Open someone's page first.")
+            raise InvalidInput(_("Open someone's page first."))
         done = confirm_read_back(self.store, self.host.person.participant_id,
                                  self.host.person.entry.entered_by)
-        self.say(f"Marked {done} as read back and agreed.", "ok")
+        self.say(_("Marked {n} as read back and agreed.").format(n=done), "ok")
 
     def _close(self) -> None:
         left = not_read_back(self.store, self.host.person.participant_id) if self.host else 0
         name = self.host.person.pseudonym if self.host else ""
         self._done()
-        self.say(f"Closed. {left} thing{'s' if left != 1 else ''} typed in for {name} "
-                 f"{'is' if left == 1 else 'are'} not read back yet, and "
-                 f"{'stays' if left == 1 else 'stay'} marked so."
-                 if left else "Closed.", "warning" if left else "ok")
+        self.say(ngettext("Closed. {n} thing typed in for {name} is not read back yet, and "
+                          "stays marked so.", "Closed. {n} things typed in for {name} are not "
+                          "read back yet, and stay marked so.", left).format(n=left, name=name)
+                 if left else _("Closed."), "warning" if left else "ok")
 
     def _done(self) -> None:
         if self.host is not None:
@@ -204,23 +207,25 @@ class ForSomeoneConsole(LivePanel):
     # -- a rejoin card -------------------------------------------------------------
     def _make_card(self) -> None:
         if not self.join_url:
-            raise InvalidInput("Start the workshop with 'coproduction serve' to make a card "
-                               "with a link.")
+            raise InvalidInput(_("Start the workshop with 'coproduction serve' to make a card "
+                               "with a link."))
         person = self.people.value
         rows = self.store.select("participants", {"participant_id": person,
                                                   "status": "active"}) if person else []
         if not rows:
-            raise InvalidInput("Choose who the card is for.")
+            raise InvalidInput(_("Choose who the card is for."))
         link = rejoin_link(self.join_url, new_rejoin_key(self.store, person))
         self._card_for = person
+        with speaking(rows[0].get("language") or "en"):  # the card is theirs: their language
+            name = _("{name}: your own page").format(name=rows[0]["pseudonym"])
+            words = _("Scan this with a phone camera, or type the link. Keep the card to "
+                      "yourself: it opens your page.")
         self.card.children = [
-            label(f"{rows[0]['pseudonym']}: your own page", "card-name"),
-            label("Scan this with a phone camera, or type the link. Keep the card to "
-                  "yourself: it opens your page.", "card-words"),
+            label(name, "card-name"), label(words, "card-words"),
             ipw.Image(value=qr_png(link), format="png", layout=ipw.Layout(width="200px"),
                       _dom_classes=css("card-qr")),
             label(link, "card-link")]
-        self.say("The card is ready to print.", "ok")
+        self.say(_("The card is ready to print."), "ok")
 
     def _clear_card(self) -> None:
         """A card is for one person: it goes when someone else is chosen, or they leave."""
@@ -238,8 +243,9 @@ class ForSomeoneConsole(LivePanel):
                                         for c in self.paper_join.children]
             old.close()
         rows = self.store.select("participants", {"status": "active"}, order_by="pseudonym")
-        options = [(r["pseudonym"] + (" (on paper)" if r["joined_on"] == "paper" else ""),
-                    r["participant_id"]) for r in rows]
+        options = [(_("{name} (on paper)").format(name=r["pseudonym"])
+                    if r["joined_on"] == "paper" else r["pseudonym"], r["participant_id"])
+                   for r in rows]
         offer_options(self.people, options)
         if self._card_for is not None and self._card_for not in {v for _w, v in options}:
             self._clear_card()

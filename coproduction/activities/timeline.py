@@ -375,65 +375,75 @@ def checks(events: list[TimelineEvent], today: dt.date) -> list[Check]:
     keep = next(iter(on("keep_until")), None)
     out: list[Check] = []
     if cutoff is None:
-        out.append(Check("no_withdraw_date", "There is no last day to withdraw yet. Set it "
-                         "in 'People, consent and pay', so people know until when "
-                         "everything they gave can be deleted."))
+        out.append(Check("no_withdraw_date", _(
+            "There is no last day to withdraw yet. Set it in 'People, consent and pay', so "
+            "people know until when everything they gave can be deleted.")))
     elif sessions and cutoff < sessions[-1]:
-        out.append(Check("withdraw_early", f"The last day to withdraw ({long_date(cutoff)}) "
-                         f"comes before the last session ({long_date(sessions[-1])}). People "
-                         "would give things they can no longer take back. Move it to after "
-                         "the last session and a feedback point."))
+        out.append(Check("withdraw_early", _(
+            "The last day to withdraw ({cutoff}) comes before the last session ({last}). "
+            "People would give things they can no longer take back. Move it to after the last "
+            "session and a feedback point.").format(cutoff=long_date(cutoff),
+                                                    last=long_date(sessions[-1]))))
     elif sessions and not any(sessions[-1] <= d <= cutoff for d in feedback):
-        out.append(Check("no_feedback", f"The last day to withdraw ({long_date(cutoff)}) "
-                         "comes before people have seen what their words became: there is "
-                         "no feedback point between the last session and that day. Add "
-                         "one, or move the last day later."))
+        out.append(Check("no_feedback", _(
+            "The last day to withdraw ({cutoff}) comes before people have seen what their "
+            "words became: there is no feedback point between the last session and that day. "
+            "Add one, or move the last day later.").format(cutoff=long_date(cutoff))))
     told = set()
     for day in sessions:
         paid = next((p for p in payments if p >= day), None)
         if paid is None:
-            out.append(Check("no_payment", f"There is no payment day after the session on "
-                             f"{long_date(day)}. Add one, so people know when they are paid."))
+            out.append(Check("no_payment", _(
+                "There is no payment day after the session on {day}. Add one, so people know "
+                "when they are paid.").format(day=long_date(day))))
             break
         gap = (paid - day).days
         if gap > PAYMENT_GAP_DAYS and paid not in told:
             told.add(paid)
-            out.append(Check("payment_gap", f"People wait {_days(gap)} to be paid for the "
-                             f"session on {long_date(day)} (paid on {long_date(paid)}). Can "
-                             "it be sooner?"))
+            out.append(Check("payment_gap", _(
+                "People wait {days} to be paid for the session on {day} (paid on {paid}). "
+                "Can it be sooner?").format(days=_days(gap), day=long_date(day),
+                                            paid=long_date(paid))))
     for a, b in pairwise(sessions):
         if a == b:
-            out.append(Check("same_day", f"Two sessions are on the same day "
-                             f"({long_date(a)}). That is a long day for people."))
+            out.append(Check("same_day", _(
+                "Two sessions are on the same day ({day}). That is a long day for "
+                "people.").format(day=long_date(a))))
     i = 0
     while i + CLUSTER_COUNT <= len(sessions):
         j = i + CLUSTER_COUNT - 1
         if (sessions[j] - sessions[i]).days < CLUSTER_DAYS:
             while j + 1 < len(sessions) and (sessions[j + 1] - sessions[i]).days < CLUSTER_DAYS:
                 j += 1
-            out.append(Check("cluster", f"{j - i + 1} sessions fall within one week "
-                             f"({long_date(sessions[i])} to {long_date(sessions[j])}). That "
-                             "is a lot at once: people need time to rest in between."))
+            out.append(Check("cluster", _(
+                "{n} sessions fall within one week ({first} to {last}). That is a lot at "
+                "once: people need time to rest in between.").format(
+                    n=j - i + 1, first=long_date(sessions[i]), last=long_date(sessions[j]))))
             i = j + 1
         else:
             i += 1
-    for day, name in ((cutoff, "The last day to withdraw"), (keep, "The keep-until date")):
+    for day, name in ((cutoff, N_("The last day to withdraw")),
+                      (keep, N_("The keep-until date"))):
         if day is None:
             continue
         left = (day - today).days
         if left < 0:
-            then = (" Remove the personal data now with 'coproduction purge'."
-                    if day == keep else "")
-            out.append(Check("passed", f"{name} ({long_date(day)}) has passed.{then}"))
+            said = (_("{name} ({day}) has passed. Remove the personal data now with "
+                      "'coproduction purge'.") if day == keep else
+                    _("{name} ({day}) has passed."))
+            out.append(Check("passed", said.format(name=_(name), day=long_date(day))))
         elif left <= NEAR_DAYS:
-            soon = "is today" if left == 0 else f"is in {_days(left)}"
-            out.append(Check("near", f"{name} {soon} ({long_date(day)}). Remind everyone."))
+            said = (_("{name} is today ({day}). Remind everyone.") if left == 0 else
+                    _("{name} is in {days} ({day}). Remind everyone."))
+            out.append(Check("near", said.format(name=_(name), days=_days(left),
+                                                 day=long_date(day))))
     if keep is not None:
         for e in events:
             if e.kind in EVENT_KINDS and e.starts_on > keep:
-                out.append(Check("after_keep_until", f"'{e.title}' on "
-                                 f"{long_date(e.starts_on)} is after the keep-until date "
-                                 f"({long_date(keep)}), when personal data is deleted."))
+                out.append(Check("after_keep_until", _(
+                    "'{title}' on {day} is after the keep-until date ({keep}), when personal "
+                    "data is deleted.").format(title=e.title, day=long_date(e.starts_on),
+                                               keep=long_date(keep))))
     return out
 
 
@@ -761,10 +771,14 @@ def method_choices(store: Store) -> list[tuple[str, str]]:
     """(name, id) of the methods a session can use: the shortlist first, then the rest."""
     from .methods import shortlist
 
-    chosen = [(m["name"], m["method_id"]) for m in shortlist(store)]
+    from .methods import Method
+
+    methods = {m["method_id"]: Method.from_row(m) for m in store.select("methods",
+                                                                        order_by="name")}
+    chosen = [(methods[m["method_id"]].name, m["method_id"]) for m in shortlist(store)
+              if m["method_id"] in methods]
     ids = {v for _n, v in chosen}
-    return chosen + [(m["name"], m["method_id"]) for m in store.select("methods", order_by="name")
-                     if m["method_id"] not in ids]
+    return chosen + [(m.name, m.method_id) for m in methods.values() if m.method_id not in ids]
 
 
 def paper_form(store: Store):

@@ -32,7 +32,7 @@ FINANCE_COLUMNS = ["payee_ref", "session_id", "minutes", "rate", "amount", "expe
 
 
 def benefits_warning(settlement: str) -> str:
-    return BENEFITS_WARNING.get(settlement, "")
+    return _(BENEFITS_WARNING.get(settlement, ""))
 
 
 def add_time(store: Store, *, participant_id: str | None, session_id: object,

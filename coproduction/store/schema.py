@@ -21,10 +21,10 @@ from ..core.languages import N_
 SCHEMA_VERSION = 7
 
 CREDIT_MODES = {
-    "anonymous": "shown without any name or id",
-    "pseudonym": "shown under the name the person chose to be known by here",
-    "named": "shown under the person's own name",
-    "collective": "credited to the group as a whole",
+    "anonymous": N_("shown without any name or id"),
+    "pseudonym": N_("shown under the name the person chose to be known by here"),
+    "named": N_("shown under the person's own name"),
+    "collective": N_("credited to the group as a whole"),
 }
 ROLES = {
     "lived_experience": "takes part because of their own experience of services",
@@ -522,11 +522,11 @@ LANGUAGE_TABLES = (
 
 # Consent, credit, withdrawal, retention and payment (coproduction/privacy/consent.py).
 SETTLEMENTS = {
-    "bank": "paid into a bank account",
-    "cash": "paid in cash",
-    "voucher": "paid as a shopping voucher",
-    "declined": "the person chose not to be paid",
-    "charity": "given to a charity the person chose",
+    "bank": N_("paid into a bank account"),
+    "cash": N_("paid in cash"),
+    "voucher": N_("paid as a shopping voucher"),
+    "declined": N_("the person chose not to be paid"),
+    "charity": N_("given to a charity the person chose"),
 }
 CONSENT_TABLES = (
     Table(
