@@ -769,9 +769,7 @@ def calendar(store: Store) -> str:
 
 def method_choices(store: Store) -> list[tuple[str, str]]:
     """(name, id) of the methods a session can use: the shortlist first, then the rest."""
-    from .methods import shortlist
-
-    from .methods import Method
+    from .methods import Method, shortlist
 
     methods = {m["method_id"]: Method.from_row(m) for m in store.select("methods",
                                                                         order_by="name")}
