@@ -121,3 +121,19 @@ def test_an_installed_wheel_writes_the_evaluation_report(installed, tmp_path):
                           cwd=empty, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "<html" in (tmp_path / "report" / "report.html").read_text(encoding="utf-8")
+
+
+def test_an_installed_wheel_carries_every_language_s_catalogue(installed):
+    """The translations ship inside the wheel: an installed kit says each language is
+    complete, and a page from it speaks Urdu."""
+    venv, empty, env, home = installed
+    done = subprocess.run([str(venv / "bin" / "coproduction"), "translations"], cwd=empty,
+                          env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert [line.split("\t")[:2] for line in done.stdout.splitlines()] == [
+        ["en", "100.0%"], ["ur", "100.0%"], ["pl", "100.0%"]]
+    said = subprocess.run([str(venv / "bin" / "python"), "-c",
+                           "from coproduction.core import languages as L; L.use('ur'); "
+                           "print(L._('Take part'), L.__file__)"],
+                          cwd=empty, env=env, capture_output=True, text=True, timeout=300)
+    assert said.stdout.startswith("حصہ لیں ") and str(venv) in said.stdout, said.stdout

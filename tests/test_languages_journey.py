@@ -132,5 +132,9 @@ def test_an_urdu_reader_takes_part_right_to_left_and_a_polish_reader_sees_plural
         expect(ur.locator(".coproduction-goodbye")).to_contain_text("آپ نے ورکشاپ چھوڑ دی ہے",
                                                                     timeout=10_000)
         problems += _look(ur, "Urdu goodbye", shots, "ur-goodbye")
+        # The phone forgot the person but kept the language: the link opened again is Urdu.
+        ur.goto(servers.join_url)
+        expect(ur.locator(".coproduction-join-button")).to_have_text("حصہ لیں", timeout=LONG)
+        expect(ur.locator("html")).to_have_attribute("dir", "rtl")
         browser.close()
     assert problems == []

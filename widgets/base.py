@@ -229,6 +229,11 @@ class KeyedRows(ipw.VBox):
 NO_SESSION_ON_THE_CONSOLE = N_("Type a name under 'New session' and press 'Set up session' first.")
 
 
+#: A round's status as a console tab says it.
+ROUND_IS = {"planned": N_("The round is planned."), "open": N_("The round is open."),
+            "closed": N_("The round is closed.")}
+
+
 class RoundControls(ipw.VBox):
     """A console tab's session steps: set up a session, open its round, close it.
 
@@ -240,8 +245,7 @@ class RoundControls(ipw.VBox):
     """
 
     def __init__(self, panel: "LivePanel", activity: str, *, prefix: str = "",
-                 opened: str = N_("The round is open."),
-                 closed: str | None = N_("The round is closed."),
+                 opened: str = ROUND_IS["open"], closed: str | None = ROUND_IS["closed"],
                  close: Callable[[], None] | None = None):
         from coproduction.core.sessions import close_round, open_round
 

@@ -30,6 +30,7 @@ from coproduction.privacy.small_counts import SUPPRESSED
 from coproduction.store import Store
 
 from .base import (
+    ROUND_IS,
     KeyedRows,
     LivePanel,
     RoundControls,
@@ -536,9 +537,7 @@ class FeedbackConsole(FeedbackPanel):
             self.status.value = _("Set one up to open check-ins and feedback.")
             return
         self.title.value = row["title"]
-        self.status.value = {"planned": _("The round is planned."),
-                             "open": _("The round is open."),
-                             "closed": _("The round is closed.")}[row["status"]]
+        self.status.value = _(ROUND_IS[row["status"]])
         picture = self.need_session().picture()
 
         for line_row, (fid, name, moment, done) in zip(

@@ -34,6 +34,7 @@ from coproduction.store import Store
 from coproduction.store.schema import EVENT_KINDS
 
 from .base import (
+    ROUND_IS,
     KeyedRows,
     LivePanel,
     RoundControls,
@@ -590,9 +591,7 @@ class TimelineConsole(TimelinePanel):
             self.status.value = _("Set one up so people can suggest dates.")
         else:
             self.title.value = row["title"]
-            self.status.value = {"planned": _("The round is planned."),
-                                 "open": _("The round is open."),
-                                 "closed": _("The round is closed.")}[row["status"]]
+            self.status.value = _(ROUND_IS[row["status"]])
         self.round.show(row["status"] if row else None)
         events = tl.project_timeline(self.store)
         self.draw_shared(events)

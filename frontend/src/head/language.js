@@ -71,7 +71,6 @@
     if (!text || text === applied) {
       return;
     }
-    applied = text;
     var said = null;
     try {
       said = JSON.parse(text);
@@ -79,6 +78,14 @@
       return;
     }
     apply(said);
+    /* On the door, the language kept from last time is offered first: until the page has
+       taken it, what the door shows is not yet this person's choice, so it is not kept. */
+    var box = document.querySelector(".coproduction-stored-language input");
+    if (document.querySelector(".coproduction-join") &&
+        !(box && box.getAttribute("data-offered"))) {
+      return;
+    }
+    applied = text;
     try {
       window.localStorage.setItem(KEPT, JSON.stringify(said));
     } catch (error) {
