@@ -387,6 +387,8 @@ def phone_problems(page, where: str) -> list[str]:
             if (!r.width || !r.height || getComputedStyle(e).visibility === 'hidden') continue;
             if (r.right > width + 1)
               out.push('sticks out on the right: ' + e.outerHTML.slice(0, 90));
+            if (r.left < -1)  /* a right-to-left page overflows on the left */
+              out.push('sticks out on the left: ' + e.outerHTML.slice(0, 90));
             if (r.height < 44 || r.width < 44)
               out.push(Math.round(r.width) + 'x' + Math.round(r.height) + ' px target: '
                        + e.outerHTML.slice(0, 90));
