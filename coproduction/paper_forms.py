@@ -136,9 +136,10 @@ def form_html(name: str, form: PaperForm) -> str:
     """One printable form."""
     e = html.escape
     number = sheet_number(name, form.session_id)
+    sheet = _("Sheet {number}").format(number=number)
     out = ["<!DOCTYPE html>", html_open(), "<head>", '<meta charset="utf-8">',
            f"<title>{e(form.title)}</title>", f"<style>{STYLE}</style>", "</head>", "<body>",
-           f'<p class="sheet">{e(_("Sheet {number}").format(number=number))}</p>',
+           f'<p class="sheet">{e(sheet)}</p>',
            f"<h1>{e(form.title)}</h1>",
            *([f'<p class="session">{e(form.session_title)}</p>'] if form.session_title else []),
            f'<div class="who">{e(_(WHO))}<div class="line"></div></div>']

@@ -106,7 +106,8 @@ def sheet_html(guide: str, workshop: dict | None = None) -> str:
         if in_list:
             out.append("</ul>")
     out.append('<section class="promises">')
-    out.append(f"<h2>{html.escape(_('What this project promises you'))}</h2>")
+    promises = _("What this project promises you")
+    out.append(f"<h2>{html.escape(promises)}</h2>")
     if workshop is None:
         out.append(f"<p>{html.escape(_(NO_WORKSHOP))}</p>")
     else:

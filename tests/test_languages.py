@@ -451,3 +451,46 @@ def test_a_text_that_is_not_english_is_not_marked_on_the_page_or_scored(store):
     assert [t.term for t in session.board(None).terms] == ["SENCO"]
     ev = Evaluation(store)
     assert list(readability(ev)["title"]) == ["Letter"] and not_english_texts(ev) == 1
+
+
+def test_every_text_the_code_says_through_a_catalogue_is_in_the_template():
+    """Babel reads ``_("...")`` calls, but not one inside an f-string's braces: such a text
+    would never be translated (the sheets' headings once were). Every literal passed to
+    ``_``, ``N_``, ``ngettext`` or ``N_plural`` anywhere in the code is in the template."""
+    import ast
+    from importlib import resources
+    from pathlib import Path
+
+    from coproduction.catalogues import SOURCE_PACKAGES, extract
+
+    known = set()
+    for m in extract():
+        known |= set(m.id) if isinstance(m.id, (list, tuple)) else {m.id}
+    missing = []
+    for package in SOURCE_PACKAGES:
+        for path in Path(str(resources.files(package))).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                        and node.func.id in ("_", "N_", "ngettext", "N_plural")):
+                    for arg in node.args[:2]:
+                        if isinstance(arg, ast.Constant) and isinstance(arg.value, str) \
+                                and arg.value and arg.value not in known:
+                            missing.append(f"{path.name}: {arg.value[:60]!r}")
+    assert missing == []
+
+
+def test_sheets_and_paper_forms_say_only_what_went_through_a_catalogue(demo, pseudo,
+                                                                      tmp_path):
+    from coproduction.paper_forms import form_html, paper_forms
+    from coproduction.sheets import SESSION_GUIDES, sheet_html
+
+    typed = people_words(demo)
+    pages = [sheet_html(guide, demo.workshop()) for guide in SESSION_GUIDES]
+    pages += [form_html(name, form) for name, (_f, form) in paper_forms(demo).items()]
+    for page in pages:
+        body = re.sub(r"</?(strong|mark)>", "", page.split("<body>", 1)[1])  # within a line
+        for text in re.sub(r"<[^>]+>", "\n", body).split("\n"):
+            text = html.unescape(text).strip()
+            rest = outside_the_catalogue(text)
+            assert not any(re.search(r"[^\W\d_]", piece) and not any(piece in t for t in typed)
+                           for piece in re.split(r"[\s:;,.()'\"!?\-–—/|]+", rest)), text

@@ -239,9 +239,10 @@ class RoomPanel(LivePanel):
 #: carries over); kit markup only.
 def screen_link() -> str:
     """The link to the room screen, in the console's language (kit markup, escaped words)."""
+    link, why = (_("Open the room screen in a new window"),
+                 _("(for a second display or a projector)"))
     return (f"<a class='coproduction-screen-link' href='room.ipynb' target='_blank' "
-            f"rel='noopener'>{escaped(_('Open the room screen in a new window'))}</a> "
-            f"{escaped(_('(for a second display or a projector)'))}")
+            f"rel='noopener'>{escaped(link)}</a> {escaped(why)}")
 
 
 class ScreenControls(ipw.VBox):

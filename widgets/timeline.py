@@ -196,10 +196,11 @@ def life_svg(events: list[tl.LifeEvent]) -> str:
 def ics_link(store: Store) -> str:
     """A link that downloads the project timeline as ``timeline.ics`` (a data: address)."""
     data = base64.b64encode(tl.calendar(store).encode("utf-8")).decode("ascii")
+    words = _("Add these dates to my calendar (.ics file)")
     return (f"<a class='coproduction-ics-link' download='timeline.ics' "
             f"href='data:text/calendar;charset=utf-8;base64,{data}' "
             "style='display:block;padding:10px 0;font-weight:600;line-height:1.4'>"
-            f"{escaped(_('Add these dates to my calendar (.ics file)'))}</a>")
+            f"{escaped(words)}</a>")
 
 
 def _shown(widget: ipw.Widget, visible: bool) -> None:
@@ -256,7 +257,7 @@ class TimelinePanel(LivePanel):
     def draw_shared(self, events: list[tl.TimelineEvent], *, moments: bool = True) -> None:
         today = self.today()
         _set_html(self.chart, timeline_svg(events, today) or
-                  f"<p>{escaped(_('No dates on the timeline yet.'))}</p>")
+                  "<p>" + escaped(_("No dates on the timeline yet.")) + "</p>")
         found = agreed_in([part for e in events for part in (e.title, e.details)],
                           current_glossary(self.store))
         self.agreed.value = agreed_note(found)
