@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Callable
 
 from .activities.consensus import ConsensusRule
-from .activities.shared_language import SharedLanguage
+from .activities.shared_language import SharedLanguage, glossary_entries
 from .core.activity import activities, named
-from .core.participants import Participant, join_workshop
+from .core.participants import Participant, choose_language, join_workshop
 from .core.sessions import close_round, create_session, open_round
 from .store import Store
 
@@ -100,6 +100,36 @@ def language_step(store: Store, rng: random.Random, people: list[Participant]) -
     SharedLanguage(store, second).set_rule(ConsensusRule(3, round(2 / 3, 6), True))
     open_round(store, second)
     SharedLanguage(store, second).put_text(*SECOND_TEXT.split("\n", 1))
+    glossary_in_other_languages(store, second, people)
+
+
+#: How the made-up Urdu and Polish readers say some agreed wordings in their languages.
+SAID_IN = (("ur", "TAC", "بچے کی مدد کرنے والی ٹیم کی میٹنگ", 3),
+           ("ur", "SENCO", "اسکول میں اضافی مدد کی ذمہ دار استاد", 1),
+           ("pl", "CAMHS", "poradnia zdrowia psychicznego dla dzieci", 1))
+
+
+def glossary_in_other_languages(store: Store, sid: int, people: list[Participant]) -> None:
+    """The workshop speaks English, Urdu and Polish; three people read it in Urdu and one
+    in Polish. They propose how to say agreed wordings in their language and vote; the
+    Urdu for 'TAC' is agreed and confirmed, the rest are still open."""
+    from .privacy import consent
+
+    consent.change_settings(store, languages="en,ur,pl")
+    readers = {"ur": [choose_language(store, people[i], "ur") for i in (5, 9, 1)],
+               "pl": [choose_language(store, people[7], "pl")]}
+    for i in (5, 9, 1, 7):
+        people[i] = next(r for rs in readers.values() for r in rs
+                         if r.participant_id == people[i].participant_id)
+    session = SharedLanguage(store, sid)
+    entries = {e["term"]: e["entry_id"] for e in glossary_entries(store)}
+    for code, term, wording, votes in SAID_IN:
+        if term not in entries:
+            continue
+        made = session.propose_translation(readers[code][0], entries[term], wording)
+        for reader in readers[code][:votes]:
+            session.vote_translation(reader, made, "agree")
+    session.confirm_glossary()
 
 
 SUGGESTIONS = ["More breaks, please.", "Send the papers a week before.",

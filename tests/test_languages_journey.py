@@ -1,7 +1,8 @@
 """Every page in the person's own language, in real headless Chromium, on one server.
 
 An Urdu reader on a 360 px phone chooses Urdu on the join page, takes part, proposes a
-wording, votes, asks for a pause, reloads, and leaves: every page is right to left, in
+wording, votes, proposes how to say an agreed wording in Urdu (the glossary across
+languages), asks for a pause, reloads, and leaves: every page is right to left, in
 Urdu, passes axe-core and never scrolls sideways. A Polish reader on another phone sees
 the group's rule with Polish plural forms as the facilitator changes it (1, 2, 5, 22).
 """
@@ -14,6 +15,7 @@ from test_access import PHONE, axe_problems, fit_to_content, phone_problems
 
 from coproduction.activities.consensus import ConsensusRule
 from coproduction.activities.shared_language import SharedLanguage
+from coproduction.core.participants import join_workshop
 from coproduction.core.sessions import create_session, open_round
 from coproduction.privacy.consent import change_settings
 from coproduction.store import Store
@@ -21,6 +23,7 @@ from coproduction.store import Store
 pytestmark = pytest.mark.browser
 LONG = 60_000
 WORDING = "استاد جو اضافی مدد دیتے ہیں"
+IN_URDU = "مددگاروں کی میٹنگ"
 
 
 def _look(page, where: str, shots, name: str) -> list[str]:
@@ -42,7 +45,12 @@ def test_an_urdu_reader_takes_part_right_to_left_and_a_polish_reader_sees_plural
         sid = create_session(store, "language", "Our letters")
         open_round(store, sid)
         session = SharedLanguage(store, sid)
-        session.put_text("Invitation", "The SENCO will see you.")
+        session.put_text("Invitation", "The SENCO will see you at the TAC.")
+        session.set_rule(ConsensusRule(1, 2 / 3, True))
+        someone, _key = join_workshop(store, code="LANG1", pseudonym="Jo")
+        tac = next(t.term_id for t in session.board(None).terms if t.term == "TAC")
+        session.vote(someone, session.propose(someone, tac, "the meeting of helpers"), "agree")
+        session.confirm_glossary()
     shots = tmp_path / "screenshots"
     shots.mkdir()
     problems: list[str] = []
@@ -78,6 +86,24 @@ def test_an_urdu_reader_takes_part_right_to_left_and_a_polish_reader_sees_plural
         expect(said).to_contain_text("آپ کا ووٹ گن لیا گیا", timeout=10_000)
         expect(senco.locator(".coproduction-decision")).to_contain_text("1 متفق")
         problems += _look(ur, "Urdu board", shots, "ur-board")
+        # The agreed wording, and a box to say how it goes in Urdu: propose, vote, and once
+        # the facilitator confirms it, it stands next to the term in Urdu.
+        said_in = ur.locator(".coproduction-glossary-card", has_text="TAC").locator(
+            ".coproduction-said-in")
+        expect(said_in.locator(".coproduction-said-in-heading")).to_have_text(
+            "اردو میں: ابھی طے نہیں ہوا")
+        said_in.locator(".coproduction-translate-input input").fill(IN_URDU)
+        said_in.locator(".coproduction-translate-button").click()
+        expect(said_in.locator(".coproduction-wording")).to_have_text(IN_URDU, timeout=10_000)
+        said_in.locator(".coproduction-vote button", has_text="متفق").first.click()
+        expect(said_in.locator(".coproduction-decision")).to_contain_text("1 متفق",
+                                                                          timeout=10_000)
+        with Store.open(folder) as store:
+            SharedLanguage(store, sid).confirm_glossary()
+        expect(said_in.locator(".coproduction-said-in-heading")).to_have_text(
+            f"اردو میں: {IN_URDU}", timeout=10_000)
+        expect(ur.locator(".coproduction-agreed-wording").last).to_contain_text(IN_URDU)
+        problems += _look(ur, "Urdu glossary", shots, "ur-glossary")
         ur.locator(".coproduction-pause-button").click()
         ur.locator(".coproduction-pause-send").click()
         expect(ur.locator(".coproduction-care > .coproduction-message")).to_contain_text(
@@ -106,6 +132,10 @@ def test_an_urdu_reader_takes_part_right_to_left_and_a_polish_reader_sees_plural
                 expect(pl.locator(".coproduction-rule")).to_contain_text(
                     f"co najmniej {people}", timeout=10_000)
         problems += _look(pl, "Polish board", shots, "pl-board")
+        # The Polish reader is asked how to say it in Polish and sees nothing of the Urdu.
+        expect(pl.locator(".coproduction-glossary-card", has_text="TAC").locator(
+            ".coproduction-said-in-heading")).to_have_text("Polski: jeszcze nieuzgodnione")
+        expect(pl.locator(".coproduction-language-board")).not_to_contain_text(IN_URDU)
 
         # -- the Urdu reader leaves --------------------------------------------------
         ur.get_by_text("میری پسند", exact=True).click()

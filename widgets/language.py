@@ -19,11 +19,14 @@ from coproduction.activities.shared_language import (
     TEXT_MAX,
     WORDING_MAX,
     Board,
+    EntryView,
     ProposalView,
+    SaidIn,
     SharedLanguage,
     TermView,
     change_glossary_entry,
     glossary_entries,
+    language_name,
 )
 from coproduction.core.languages import N_, _, ngettext
 from coproduction.core.participants import THE_ROOM, Participant
@@ -92,6 +95,7 @@ class ProposalRow(ipw.VBox):
         self.wording = fixed_label(wording, "wording")
         self.by = fixed_label(by, "by")
         self.decision = fixed_label(decision, "decision")
+        self.table = view.table
         self.controls = panel.proposal_controls(self, view)
         super().__init__([self.wording, self.by, self.decision, *self.controls],
                          _dom_classes=self._classes(view), layout=fixed_layout())
@@ -164,23 +168,84 @@ class TermCard(ipw.VBox):
             self.agreed.value = _("Agreed so far: {wording}").format(wording=view.agreed.wording)
         else:
             self.agreed.value = ""
-        for proposal in view.proposals:
-            row = self.rows.get(proposal.proposal_id)
-            if row is None:
-                self.rows[proposal.proposal_id] = ProposalRow(self.panel, proposal,
-                                                              viewer_sees_hidden)
-            else:
-                row.show(proposal, viewer_sees_hidden)
-                self.panel.show_proposal_controls(row, proposal)
-        ids = [p.proposal_id for p in view.proposals]
-        if [r.proposal_id for r in self.proposals.children] != ids:
-            self.proposals.children = [self.rows[i] for i in ids]
+        show_rows(self.panel, self.rows, self.proposals, view.proposals, viewer_sees_hidden)
+
+
+def show_rows(panel: "BoardPanel", rows: dict[int, ProposalRow], box: ipw.Box,
+              views: tuple[ProposalView, ...], viewer_sees_hidden: bool) -> None:
+    """Show ``views`` in ``box`` as :class:`ProposalRow`\\ s, reusing the rows made before."""
+    for view in views:
+        row = rows.get(view.proposal_id)
+        if row is None:
+            rows[view.proposal_id] = ProposalRow(panel, view, viewer_sees_hidden)
+        else:
+            row.show(view, viewer_sees_hidden)
+            panel.show_proposal_controls(row, view)
+    ids = [v.proposal_id for v in views]
+    if [r.proposal_id for r in box.children] != ids:
+        box.children = [rows[i] for i in ids]
+
+
+class SaidInPart(ipw.VBox):
+    """How one glossary entry is said in one other language: what the group confirmed,
+    what the rule agrees so far, the translations people proposed (with votes on a
+    participant's page), and on a participant's page a box to propose one."""
+
+    def __init__(self, panel: "BoardPanel", entry_id: int, code: str):
+        super().__init__(_dom_classes=css("said-in"))
+        self.panel, self.entry_id, self.code = panel, entry_id, code
+        self.heading = label("", "said-in-heading")
+        self.agreed = label("", "said-in-agreed")
+        self.rows: dict[int, ProposalRow] = {}
+        self.proposals = ipw.VBox(_dom_classes=css("translations"))
+        self.children = [self.heading, self.proposals, self.agreed,
+                         *panel.translation_controls(self)]
+
+    def show(self, said: SaidIn, viewer_sees_hidden: bool) -> None:
+        name = language_name(said.language)
+        self.heading.value = (
+            _("In {language}: {wording}").format(language=name, wording=said.confirmed)
+            if said.confirmed else _("In {language}: not agreed yet").format(language=name))
+        self.agreed.value = (
+            _("Two ways of saying it are level: the group can talk it through.")
+            if said.tied else _("Agreed so far: {wording}").format(wording=said.agreed.wording)
+            if said.agreed is not None and said.agreed.wording != said.confirmed else "")
+        self.agreed.layout.display = None if self.agreed.value else "none"
+        show_rows(self.panel, self.rows, self.proposals, said.translations,
+                  viewer_sees_hidden)
+        self.layout.display = None if (said.confirmed or said.translations or
+                                       self.panel.translating) else "none"
+
+
+class EntryCard(ipw.VBox):
+    """One agreed wording of the glossary, and how it is said in other languages."""
+
+    def __init__(self, panel: "BoardPanel", entry_id: int):
+        super().__init__(_dom_classes=css("glossary-card"))
+        self.panel, self.entry_id = panel, entry_id
+        self.line = label("", "glossary-entry")
+        self.parts: KeyedRows | None = None   # made when there is another language
+        self.children = [self.line]
+
+    def show(self, view: EntryView, viewer_sees_hidden: bool) -> None:
+        self.line.value = _("{term}: {wording}").format(term=view.term, wording=view.wording)
+        if not view.said_in and self.parts is None:
+            return
+        if self.parts is None:
+            self.parts = KeyedRows(lambda code: SaidInPart(self.panel, self.entry_id, code),
+                                   "said-in-parts")
+            self.children = [self.line, self.parts]
+        for part, said in zip(self.parts.show([s.language for s in view.said_in]),
+                              view.said_in):
+            part.show(said, viewer_sees_hidden)
 
 
 class BoardPanel(LivePanel):
     """The board both sides draw; subclasses add their own controls per card."""
 
     viewer_sees_hidden = False
+    #: True where people propose and vote on translations (a participant's board).
+    translating = False
 
     def __init__(self, store: Store, session_id: int | None, *, classes: tuple[str, ...]):
         super().__init__(store, classes=classes)
@@ -192,7 +257,8 @@ class BoardPanel(LivePanel):
         self.rule = label("", "rule")
         self.texts = ipw.VBox(_dom_classes=css("texts"))
         self.terms = ipw.VBox(_dom_classes=css("terms"))
-        self.glossary_entries = ipw.VBox()
+        self.glossary_entries = KeyedRows(lambda entry_id: EntryCard(self, entry_id),
+                                          "glossary-entries")
         self.glossary_title = label(_("Words the group agreed"), "glossary-title")
         self.glossary = ipw.VBox([self.glossary_title, self.glossary_entries],
                                  _dom_classes=css("glossary"))
@@ -213,6 +279,9 @@ class BoardPanel(LivePanel):
     def term_controls(self, card: TermCard) -> list[ipw.Widget]:
         return []
 
+    def translation_controls(self, part: SaidInPart) -> list[ipw.Widget]:
+        return []
+
     def after_refresh(self, board: Board | None) -> None:
         pass
 
@@ -230,7 +299,7 @@ class BoardPanel(LivePanel):
             self.status.value = _(self.no_session)
             self.rule.value = ""
             self.texts.children, self.terms.children = (), ()
-            show_lines(self.glossary_entries, [], "glossary-entry")
+            self.glossary_entries.show([])
             self.glossary_title.layout.display = "none"
             self.after_refresh(None)
             return
@@ -250,11 +319,10 @@ class BoardPanel(LivePanel):
         ids = [t.term_id for t in board.terms]
         if [c.term_id for c in self.terms.children] != ids:
             self.terms.children = [self.cards[i] for i in ids]
-        show_lines(self.glossary_entries,
-                   [_("{term}: {wording}").format(term=term, wording=wording)
-                    for term, wording in board.glossary],
-                   "glossary-entry")
-        self.glossary_title.layout.display = None if board.glossary else "none"
+        for card, view in zip(self.glossary_entries.show([e.entry_id for e in board.entries]),
+                              board.entries):
+            card.show(view, self.viewer_sees_hidden)
+        self.glossary_title.layout.display = None if board.entries else "none"
         self.after_refresh(board)
 
     def _draw_texts(self, board: Board) -> None:
@@ -265,7 +333,7 @@ class BoardPanel(LivePanel):
             if boxes is None:
                 boxes = self._text_boxes[text["text_id"]] = (
                     label(text["title"], "text-title"), ipw.HTML(_dom_classes=css("text-body")))
-            boxes[1].value = marked_text(text["body"], terms, dict(board.glossary))
+            boxes[1].value = marked_text(text["body"], terms, board.agreed_here())
             children += boxes
         if tuple(children) != tuple(self.texts.children):
             self.texts.children = children
@@ -273,6 +341,8 @@ class BoardPanel(LivePanel):
 
 class LanguageBoard(BoardPanel):
     """A participant's shared-language page: read, flag, propose, vote, and say privately."""
+
+    translating = True
 
     def __init__(self, store: Store, person: Participant, session_id: int | None = None):
         self.person = person
@@ -378,10 +448,27 @@ class LanguageBoard(BoardPanel):
         return [card.fold, card.propose_box,
                 ipw.HBox([card.propose_button, card.use_suggestion])]
 
+    def translation_controls(self, part: SaidInPart) -> list[ipw.Widget]:
+        name = language_name(part.code)
+        part.propose_box = _text(N_("Your wording"), N_("in your own words"), WORDING_MAX,
+                                 "translate-input")
+        part.propose_box.description = _("How would you say it in {language}?").format(
+            language=name)
+        part.propose_button = ipw.Button(description=_("Propose"),
+                                         _dom_classes=css("translate-button"))
+        self.on_click(part.propose_button, lambda: self._translate(part))
+        return [part.propose_box, part.propose_button]
+
+    def _parts(self) -> list[SaidInPart]:
+        return [part for card in self.glossary_entries.rows.values() if card.parts
+                for part in card.parts.rows.values()]
+
     def after_refresh(self, board: Board | None) -> None:
         is_open = board is not None and board.status == "open"
         for widget in [self.flag_box, self.flag_button]:
             widget.disabled = not is_open
+        for part in self._parts():
+            part.propose_box.disabled = part.propose_button.disabled = not is_open
         for card in self.cards.values():
             card.propose_box.disabled = card.propose_button.disabled = not is_open
             card.use_suggestion.disabled = not is_open
@@ -423,6 +510,13 @@ class LanguageBoard(BoardPanel):
         self._said("proposals", {"proposal_id": made},
                    _("Thank you: your wording is on the board."))
 
+    def _translate(self, part: SaidInPart) -> None:
+        made = self.need_session().propose_translation(self.person, part.entry_id,
+                                                       part.propose_box.value)
+        part.propose_box.value = ""
+        self._said("translations", {"translation_id": made},
+                   _("Thank you: your wording is on the board."))
+
     def _said(self, table: str, where: dict, on_the_board: str) -> None:
         """Thank the person, saying truly where their words are: on the board, or held for
         the facilitator to look at first."""
@@ -436,7 +530,7 @@ class LanguageBoard(BoardPanel):
     def _credit(self, row: ProposalRow, change: dict) -> None:
         if self._updating_votes:
             return
-        if not self.guard(consent.credit_one, self.store, self.person, "proposals",
+        if not self.guard(consent.credit_one, self.store, self.person, row.table,
                           row.proposal_id, change["new"], done=_("Saved: this wording now "
                           "shows the way you chose.")):
             self.redraw()
@@ -444,7 +538,9 @@ class LanguageBoard(BoardPanel):
     def _vote(self, row: ProposalRow, change: dict) -> None:
         if self._updating_votes or change["new"] is None:
             return
-        if not self.guard(self.need_session().vote, self.person, row.proposal_id, change["new"],
+        vote = (self.need_session().vote if row.table == "proposals" else
+                self.need_session().vote_translation)
+        if not self.guard(vote, self.person, row.proposal_id, change["new"],
                           done=_("Your vote is counted. You can change it at any time.")):
             self.redraw()  # redraw from the store: the box shows the vote that counts
 
@@ -572,10 +668,11 @@ class LanguageConsole(BoardPanel):
 
     def _hide(self, row: ProposalRow) -> None:
         if row.is_hidden:
-            self.need_session().restore_proposal(row.proposal_id)
+            self.need_session().restore_proposal(row.proposal_id, table=row.table)
             self.say(_("Put back on the board."), "ok")
         else:
-            self.need_session().hide_proposal(row.proposal_id, row.reason.value)
+            self.need_session().hide_proposal(row.proposal_id, row.reason.value,
+                                              table=row.table)
             row.reason.value = ""
             self.say(_("Taken off the board."), "ok")
 

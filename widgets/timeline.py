@@ -26,7 +26,7 @@ import ipywidgets as ipw
 
 from coproduction.activities import timeline as tl
 from coproduction.activities.shared_language import current_glossary
-from coproduction.core.languages import N_, _, month_of, ngettext, short_day
+from coproduction.core.languages import N_, _, current, month_of, ngettext, short_day
 from coproduction.core.participants import Participant
 from coproduction.core.plain_language import agreed_in, agreed_note
 from coproduction.core.validation import InvalidInput
@@ -259,7 +259,7 @@ class TimelinePanel(LivePanel):
         _set_html(self.chart, timeline_svg(events, today) or
                   "<p>" + escaped(_("No dates on the timeline yet.")) + "</p>")
         found = agreed_in([part for e in events for part in (e.title, e.details)],
-                          current_glossary(self.store))
+                          current_glossary(self.store, current()))
         self.agreed.value = agreed_note(found)
         _shown(self.agreed, bool(found))
         show_lines(self.coming_lines, tl.reminders(events, today), "coming-up-line")

@@ -666,9 +666,10 @@ class MethodSelection:
 
         Nobody's card is in it: only fit and counts of 3 or more.
         """
+        from ..core.languages import current
         from .shared_language import current_glossary
 
-        glossary = current_glossary(self.store)
+        glossary = current_glossary(self.store, current())   # as the page's reader reads it
         with self.store.read() as tx:
             session = session_row(tx, self.session_id)
             dots_allowed, size = _settings(tx, self.session_id)

@@ -16,8 +16,16 @@ from dataclasses import dataclass
 
 from ..core import plain_language as language
 from ..core.activity import Activity
-from ..core.languages import N_, N_plural, _
-from ..core.participants import ENTERED_BY_MAX, Participant, credited_as, taking_part, tell_group
+from ..core.languages import N_, SOURCE, N_plural, _
+from ..core.participants import (
+    ENTERED_BY_MAX,
+    THE_ROOM,
+    Participant,
+    credited_as,
+    taking_part,
+    tell_group,
+    workshop_languages,
+)
 from ..core.sessions import require_open, session_row
 from ..core.validation import InvalidInput, choose, clean_text, refused, whole_number
 from ..store import Store, Transaction
@@ -44,6 +52,7 @@ class ProposalView:
     my_credit: str | None = None   # the author's own view: "default" or a credit mode
     held: bool = False             # waiting for the facilitator (its author sees it)
     how: str = ""                  # for its author and the console: typed in for them
+    table: str = "proposals"       # "translations" for a way to say it in another language
 
 
 @dataclass(frozen=True)
@@ -59,6 +68,28 @@ class TermView:
 
 
 @dataclass(frozen=True)
+class SaidIn:
+    """How an agreed wording is said in one other language: what is confirmed, what the
+    rule agrees so far, and the translations people proposed."""
+    language: str
+    confirmed: str                           # "" until the facilitator confirms one
+    agreed: ProposalView | None              # the translation the rule picks now
+    tied: bool
+    translations: tuple[ProposalView, ...]
+
+
+@dataclass(frozen=True)
+class EntryView:
+    """One glossary entry (the latest for its term) with its other languages: on a
+    participant's page and the room screen the one it reads in (none for English), on
+    the console every language offered."""
+    entry_id: int
+    term: str
+    wording: str
+    said_in: tuple[SaidIn, ...]
+
+
+@dataclass(frozen=True)
 class Board:
     session_id: int
     title: str
@@ -67,6 +98,17 @@ class Board:
     texts: tuple[dict, ...]
     terms: tuple[TermView, ...]
     glossary: tuple[tuple[str, str], ...]   # confirmed (term, wording), in order
+    entries: tuple[EntryView, ...] = ()
+    language: str = SOURCE                  # the viewer's; "" on the console (all)
+
+    def agreed_here(self) -> dict[str, str]:
+        """Term -> the agreed wording as the viewer reads it: the confirmed translation in
+        their language where there is one, else the agreed wording."""
+        here = dict(self.glossary)
+        if self.language not in ("", SOURCE):
+            here.update({e.term: e.said_in[0].confirmed for e in self.entries
+                         if e.said_in and e.said_in[0].confirmed})
+        return here
 
 
 def how_it_came(row: dict) -> str:
@@ -87,11 +129,8 @@ def how_it_came(row: dict) -> str:
 def glossary_entries(store: Store) -> list[dict]:
     """The entries :func:`current_glossary` is made of (the latest for each term), in
     order, each with its ``entry_id``, ``term`` and ``wording``."""
-    latest: dict[str, dict] = {}
-    for row in store.select("glossary", order_by="entry_id"):
-        latest.pop(row["term"].casefold(), None)
-        latest[row["term"].casefold()] = row
-    return list(latest.values())
+    with store.read() as tx:
+        return _entries(tx)
 
 
 def change_glossary_entry(store: Store, entry_id: object, *, wording: object = None,
@@ -122,12 +161,55 @@ def change_glossary_entry(store: Store, entry_id: object, *, wording: object = N
             tx.update("glossary", {"entry_id": rows[0]["entry_id"]}, {"wording": wording})
             tell_group(tx, N_("The facilitator changed the agreed wording for '{term}' to "
                               "'{wording}': {reason}"), term=term, wording=wording, reason=reason)
+        _translations_went(tx, term)
 
 
-def current_glossary(store: Store) -> dict[str, str]:
-    """The agreed glossary across all sessions: term -> wording, latest confirmation wins."""
+def _translations_went(tx: Transaction, term: str) -> None:
+    """An agreed wording changed or went: its agreed translations were of what it said, so
+    they go too, and the group is told (the translations people proposed stay on record)."""
+    agreed = [r["agreed_id"] for r in tx.select("glossary_translations")
+              if r["term"].casefold() == term.casefold()]
+    if agreed:
+        tx.delete("glossary_translations", {"agreed_id": agreed})
+        tell_group(tx, N_("The agreed ways of saying '{term}' in other languages were for "
+                          "the wording before, so they are no longer agreed. People can "
+                          "propose and agree them again."), term=term)
+
+
+def current_glossary(store: Store, language: str = SOURCE) -> dict[str, str]:
+    """The agreed glossary across all sessions: term -> wording, latest confirmation wins.
+
+    In another ``language`` a wording the group confirmed a translation for is given in
+    that language (the others stay as agreed): later sessions show people the glossary
+    in the language they read.
+    """
     with store.read() as tx:
-        return _glossary(tx)
+        glossary = _glossary(tx)
+        if language != SOURCE:
+            for (term, _wording), row in _confirmed_translations(tx, language).items():
+                glossary[term] = row["wording"]
+        return glossary
+
+
+def _confirmed_translations(tx: Transaction, language: str | None = None
+                            ) -> dict[tuple[str, str], dict]:
+    """The latest confirmed translation of each current glossary entry in ``language``
+    (None: in each language, keyed by the language too), keyed by (term, language)."""
+    current = {(e["term"].casefold(), e["wording"]) for e in _entries(tx)}
+    found: dict[tuple[str, str], dict] = {}
+    where = {"language": language} if language else None
+    for row in tx.select("glossary_translations", where, order_by="agreed_id"):
+        if (row["term"].casefold(), row["of_wording"]) in current:
+            found[(row["term"], row["language"])] = row
+    return found
+
+
+def _entries(tx: Transaction) -> list[dict]:
+    latest: dict[str, dict] = {}
+    for row in tx.select("glossary", order_by="entry_id"):
+        latest.pop(row["term"].casefold(), None)
+        latest[row["term"].casefold()] = row
+    return list(latest.values())
 
 
 def _glossary(tx: Transaction) -> dict[str, str]:
@@ -200,26 +282,36 @@ class SharedLanguage:
                                           "min_agree_share": rule.min_agree_share,
                                           "blocks_veto": rule.blocks_veto})
 
-    def hide_proposal(self, proposal_id: object, reason: object) -> None:
-        """Take a proposal off the board; everyone sees the reason."""
+    def hide_proposal(self, proposal_id: object, reason: object, *,
+                      table: str = "proposals") -> None:
+        """Take a proposal (or a translation, ``table="translations"``) off the board;
+        everyone sees the reason."""
         reason = clean_text(reason, what=N_("the reason everyone will see"),
                             max_length=REASON_MAX)
         with self.store.transaction() as tx:
-            self._proposal(tx, proposal_id, visible_only=False)
-            tx.update("proposals", {"proposal_id": proposal_id},
-                      {"hidden_reason": reason, "hidden_at": tx.now()})
+            key = self._hideable(tx, table, proposal_id)
+            tx.update(table, key, {"hidden_reason": reason, "hidden_at": tx.now()})
 
-    def restore_proposal(self, proposal_id: object) -> None:
+    def restore_proposal(self, proposal_id: object, *, table: str = "proposals") -> None:
         with self.store.transaction() as tx:
-            self._proposal(tx, proposal_id, visible_only=False)
-            tx.update("proposals", {"proposal_id": proposal_id},
-                      {"hidden_reason": None, "hidden_at": None})
+            key = self._hideable(tx, table, proposal_id)
+            tx.update(table, key, {"hidden_reason": None, "hidden_at": None})
+
+    def _hideable(self, tx: Transaction, table: str, row_id: object) -> dict:
+        if table == "translations":
+            return {"translation_id": _translation(tx, row_id, visible_only=False)[
+                "translation_id"]}
+        if table != "proposals":
+            raise InvalidInput(_("That cannot be changed."))
+        return {"proposal_id": self._proposal(tx, row_id, visible_only=False)["proposal_id"]}
 
     def confirm_glossary(self) -> list[dict]:
         """Write each term's agreed wording to the glossary; return the new entries.
 
         A wording already confirmed for the same term is not written again.
-        Terms whose two best wordings are level are left for the group.
+        Terms whose two best wordings are level are left for the group. The ways of
+        saying an agreed wording in another language that the rule agrees are confirmed
+        too (:func:`_confirm_translations`).
         """
         board = self.board(viewer=None)
         added = []
@@ -238,6 +330,7 @@ class SharedLanguage:
                          "pass": best.tally.passed, "block": best.tally.block}
                 tx.insert("glossary", entry)
                 added.append(entry)
+            added += _confirm_translations(tx)
         return added
 
     def shared_descriptions(self) -> list[dict]:
@@ -294,6 +387,48 @@ class SharedLanguage:
             self._proposal(tx, proposal_id, visible_only=True)
             where = {"proposal_id": proposal_id, "author_id": actor.participant_id}
             tx.upsert("votes", where, {"choice": choice, "created_at": tx.now()},
+                      new={"session_id": self.session_id, "credit": actor.credit})
+
+    def propose_translation(self, actor: Participant, entry_id: object,
+                            wording: object) -> int:
+        """Propose how to say an agreed wording in the language the person reads the
+        workshop in; return the translation's id. People's words are never machine
+        translated: the group agrees its own."""
+        wording = clean_text(wording, what=N_("your wording"), max_length=WORDING_MAX)
+        with self.store.transaction() as tx:
+            code = _reads_in(tx, taking_part(tx, actor, "translate"))
+            require_open(tx, self.session_id)
+            entry = next((e for e in _entries(tx) if e["entry_id"] == entry_id), None) \
+                if isinstance(entry_id, int) and not isinstance(entry_id, bool) else None
+            if entry is None:
+                refused("translate", "not a current glossary entry")
+                raise InvalidInput(_("That wording is no longer in the glossary."))
+            for row in _translations_of(tx, entry, code):
+                if row["wording"].casefold() == wording.casefold() and not row["hidden_at"]:
+                    raise InvalidInput(_("Someone already proposed that wording. You can vote "
+                                         "for it instead."))
+            return tx.insert("translations", {
+                "session_id": self.session_id, "author_id": actor.participant_id,
+                "credit": actor.credit, "term": entry["term"], "of_wording": entry["wording"],
+                "language": code, "wording": wording})
+
+    def vote_translation(self, actor: Participant, translation_id: object,
+                         choice: object) -> None:
+        """Record or change the person's vote on a translation into the language they read
+        the workshop in (only its readers vote on how to say it in their language)."""
+        choice = choose(choice, VOTE_CHOICES,
+                        what=N_("agree, not sure, disagree or strongly against"))
+        with self.store.transaction() as tx:
+            code = _reads_in(tx, taking_part(tx, actor, "vote"))
+            require_open(tx, self.session_id)
+            row = _translation(tx, translation_id, visible_only=True)
+            if row["language"] != code:
+                raise InvalidInput(_("Only people who read the workshop in {language} vote on "
+                                     "how to say it in {language}.").format(
+                                         language=language_name(row["language"])))
+            where = {"translation_id": row["translation_id"],
+                     "author_id": actor.participant_id}
+            tx.upsert("translation_votes", where, {"choice": choice, "created_at": tx.now()},
                       new={"session_id": self.session_id, "credit": actor.credit})
 
     def describe_self(self, actor: Participant, describe_as: object, avoid_words: object,
@@ -368,6 +503,11 @@ class SharedLanguage:
             in_room = {t["proposal_id"]: t for t in tx.select(
                 "vote_tallies", {"session_id": self.session_id})}
             glossary = tx.select("glossary", order_by="entry_id")
+            workshop = tx.select("workshop")[0]
+            reads_in = ("" if viewer is None else workshop["screen_language"]
+                        if viewer is THE_ROOM else people.get(viewer.participant_id, {}).get(
+                            "language", viewer.language))
+            entries = _entry_views(tx, viewer, reads_in, workshop, people)
         me = viewer.participant_id if viewer else None
 
         def shown(row: dict) -> bool:
@@ -384,20 +524,9 @@ class SharedLanguage:
         for p in proposals:
             tally = Tally.of(choices.get(p["proposal_id"], [])).with_room(
                 in_room.get(p["proposal_id"]))
-            hidden = p["hidden_at"] is not None
-            by_term.setdefault(p["term_id"], []).append(ProposalView(
-                proposal_id=p["proposal_id"],
-                wording="" if hidden and viewer is not None else p["wording"],
-                by=credited_as(p, people.get(p["author_id"]), group_name=group)
-                or "anonymous",
-                tally=tally, decision=decide(tally, rule),
-                my_vote=mine.get(p["proposal_id"]),
-                mine=me is not None and p["author_id"] == me,
-                hidden_reason=p["hidden_reason"],
-                my_credit=(None if me is None or p["author_id"] != me else
-                           p["credit"] if p["credit_chosen"] else "default"),
-                held=bool(p["held"]),
-                how=how_it_came(p) if viewer is None or p["author_id"] == me else ""))
+            by_term.setdefault(p["term_id"], []).append(_view(
+                p, p["proposal_id"], tally, rule, viewer, people, group,
+                mine.get(p["proposal_id"])))
         term_views = []
         for t in terms:
             views = tuple(by_term.get(t["term_id"], ()))
@@ -410,7 +539,8 @@ class SharedLanguage:
                                        best["view"] if best else None, tied,
                                        held=bool(t["held"])))
         return Board(self.session_id, session["title"], session["status"], rule, texts,
-                     tuple(term_views), tuple((g["term"], g["wording"]) for g in glossary))
+                     tuple(term_views), tuple((g["term"], g["wording"]) for g in glossary),
+                     entries, reads_in)
 
     # -- checks --------------------------------------------------------------
     def _proposal(self, tx: Transaction, proposal_id: object, *, visible_only: bool) -> dict:
@@ -426,6 +556,137 @@ class SharedLanguage:
         return rows[0]
 
 
+def _view(row: dict, row_id: int, tally: Tally, rule: ConsensusRule,
+          viewer: Participant | None, people: dict, group: str, my_vote: str | None,
+          table: str = "proposals") -> ProposalView:
+    """A proposal or translation as ``viewer`` sees it (None: the console)."""
+    me = viewer.participant_id if viewer else None
+    hidden = row["hidden_at"] is not None
+    return ProposalView(
+        proposal_id=row_id,
+        wording="" if hidden and viewer is not None else row["wording"],
+        by=credited_as(row, people.get(row["author_id"]), group_name=group) or "anonymous",
+        tally=tally, decision=decide(tally, rule), my_vote=my_vote,
+        mine=me is not None and row["author_id"] == me,
+        hidden_reason=row["hidden_reason"],
+        my_credit=(None if me is None or row["author_id"] != me else
+                   row["credit"] if row["credit_chosen"] else "default"),
+        held=bool(row["held"]),
+        how=how_it_came(row) if viewer is None or row["author_id"] == me else "",
+        table=table)
+
+
+def language_name(code: str) -> str:
+    """A language's name as its speakers write it (the code, for one the kit lacks)."""
+    from ..core.languages import SHIPPED
+
+    return SHIPPED[code].name if code in SHIPPED else code
+
+
+def _reads_in(tx: Transaction, me: dict) -> str:
+    """The language a person reads the workshop in, when translations can be proposed in
+    it (one of the workshop's other languages than the glossary's own)."""
+    code = me.get("language") or SOURCE
+    if code == SOURCE or code not in workshop_languages(tx.select("workshop")[0]):
+        raise InvalidInput(_("How to say the glossary in another language is proposed and "
+                             "voted on by people who read the workshop in that language. You "
+                             "can choose yours in 'My choices'."))
+    return code
+
+
+def _translation(tx: Transaction, translation_id: object, *, visible_only: bool) -> dict:
+    rows = tx.select("translations", {"translation_id": translation_id}) if isinstance(
+        translation_id, int) and not isinstance(translation_id, bool) else []
+    current = {(e["term"].casefold(), e["wording"]) for e in _entries(tx)}
+    if not rows or (visible_only and (rows[0]["hidden_at"] or (
+            rows[0]["term"].casefold(), rows[0]["of_wording"]) not in current)):
+        refused("translation", "unknown, hidden or out of date translation")
+        raise InvalidInput(_("That translation is no longer on the board."))
+    if visible_only and rows[0]["held"]:
+        raise InvalidInput(_("That wording waits for the facilitator to put it on the "
+                             "board; votes can start then."))
+    return rows[0]
+
+
+def _translations_of(tx: Transaction, entry: dict, language: str | None = None) -> list[dict]:
+    """The translations proposed for what ``entry`` says now (in ``language``)."""
+    where = {"language": language} if language else None
+    return [r for r in tx.select("translations", where, order_by="translation_id")
+            if r["term"].casefold() == entry["term"].casefold()
+            and r["of_wording"] == entry["wording"]]
+
+
+def _translation_tallies(tx: Transaction, rows: list[dict],
+                         leaving: str | None = None) -> dict[int, list[dict]]:
+    ids = [r["translation_id"] for r in rows]
+    votes: dict[int, list[dict]] = {i: [] for i in ids}
+    for v in tx.select("translation_votes", {"translation_id": ids}) if ids else []:
+        if v["author_id"] != leaving:
+            votes[v["translation_id"]].append(v)
+    return votes
+
+
+def _entry_views(tx: Transaction, viewer: Participant | None, reads_in: str,
+                 workshop: dict, people: dict) -> tuple[EntryView, ...]:
+    """Each glossary entry with how it is said in the viewer's language (the console:
+    in every other language the workshop offers)."""
+    others = [c for c in workshop_languages(workshop) if c != SOURCE]
+    codes = others if viewer is None else [reads_in] if reads_in in others else []
+    me = viewer.participant_id if viewer else None
+    confirmed = _confirmed_translations(tx)
+    rules: dict[int, ConsensusRule] = {}
+    views = []
+    for entry in _entries(tx):
+        said = []
+        rows = _translations_of(tx, entry) if codes else []
+        votes = _translation_tallies(tx, rows)
+        for code in codes:
+            shown = []
+            for r in rows:
+                if r["language"] != code or (r["held"] and viewer is not None
+                                             and r["author_id"] != me):
+                    continue
+                choices = votes[r["translation_id"]]
+                shown.append(_view(
+                    r, r["translation_id"], Tally.of([v["choice"] for v in choices]),
+                    rules.get(r["session_id"]) or rules.setdefault(
+                        r["session_id"], _rule(tx, r["session_id"])),
+                    viewer, people, workshop["group_name"],
+                    next((v["choice"] for v in choices if v["author_id"] == me), None),
+                    table="translations"))
+            best, tied = best_wording([{"proposal_id": v.proposal_id, "tally": v.tally,
+                                        "view": v} for v in shown
+                                       if v.decision.status == "agreed"
+                                       and v.hidden_reason is None and not v.held])
+            done = confirmed.get((entry["term"], code))
+            if shown or done or viewer is not None:
+                said.append(SaidIn(code, done["wording"] if done else "",
+                                   best["view"] if best else None, tied, tuple(shown)))
+        views.append(EntryView(entry["entry_id"], entry["term"], entry["wording"],
+                               tuple(said)))
+    return tuple(views)
+
+
+def _confirm_translations(tx: Transaction) -> list[dict]:
+    """Confirm, for each glossary entry and language, the translation the rule agrees (not
+    when two are level, nor one already confirmed); return the new rows."""
+    added = []
+    for view in _entry_views(tx, None, "", tx.select("workshop")[0], {}):
+        for said in view.said_in:
+            best = said.agreed
+            if best is None or said.tied or said.confirmed == best.wording:
+                continue
+            row = {"session_id": tx.select("translations", {
+                       "translation_id": best.proposal_id})[0]["session_id"],
+                   "term": view.term, "of_wording": view.wording, "language": said.language,
+                   "wording": best.wording, "translation_id": best.proposal_id,
+                   "agree": best.tally.agree, "disagree": best.tally.disagree,
+                   "pass": best.tally.passed, "block": best.tally.block}
+            tx.insert("glossary_translations", row)
+            added.append(row)
+    return added
+
+
 def recount_for_a_leaver(tx: Transaction, pid: str, policy: str) -> int:
     """Before a person's words go: keep what others built on, recount the glossary.
 
@@ -433,8 +694,9 @@ def recount_for_a_leaver(tx: Transaction, pid: str, policy: str) -> int:
     their name, so no result changes. Under "erase" a hard word they marked goes, and
     with it the wordings others proposed for it: the group is told (without the word,
     which was the leaver's), so nobody's words vanish unexplained. Each agreed wording
-    that leaned on their proposal or votes is counted again under its session's rule,
-    and the group is told what changed and why.
+    (and each agreed way of saying one in another language) that leaned on their proposal
+    or votes is counted again under its session's rule, and the group is told what changed
+    and why.
     """
     if policy != "erase":
         return 0
@@ -449,42 +711,77 @@ def recount_for_a_leaver(tx: Transaction, pid: str, policy: str) -> int:
             "Someone has left the workshop, and the hard words they marked have been deleted "
             "with them, with the {n} wordings people had proposed for them. Anyone can mark "
             "a word again and propose a wording."), others, n=others)
-    mine = {p["proposal_id"] for p in tx.select("proposals", {"author_id": pid})}
-    my_votes = {v["proposal_id"] for v in tx.select("votes", {"author_id": pid})}
-    changed = 0
-    for entry in tx.select("glossary"):
-        term = entry["term"]
-        if entry["proposal_id"] in mine:
-            tx.delete("glossary", {"entry_id": entry["entry_id"]})
-            tell_group(tx, N_("Someone has left the workshop, and what they wrote has been "
-                              "deleted. The agreed wording for '{term}' came from them, so it "
-                              "is no longer in the glossary. The group can agree another "
-                              "one."), term=term)
-            changed += 1
-        elif entry["proposal_id"] in my_votes:
-            votes = [v["choice"] for v in tx.select("votes", {"proposal_id": entry["proposal_id"]})
-                     if v["author_id"] != pid]
-            room = tx.select("vote_tallies", {"proposal_id": entry["proposal_id"]})
-            tally = Tally.of(votes).with_room(room[0] if room else None)
-            changed += 1
-            if decide(tally, _rule(tx, entry["session_id"])).status == "agreed":
-                tx.update("glossary", {"entry_id": entry["entry_id"]}, {
-                    "agree": tally.agree, "disagree": tally.disagree,
-                    "pass": tally.passed, "block": tally.block})
-                tell_group(tx, N_("Someone has left the workshop. The votes for '{term}' were "
-                                  "counted again without them: it is still agreed."), term=term)
-            else:
-                tx.delete("glossary", {"entry_id": entry["entry_id"]})
-                tell_group(tx, N_("Someone has left the workshop. The votes for '{term}' were "
-                                  "counted again without them ({agree} agree, {unsure} not "
-                                  "sure, {disagree} disagree, {against} strongly against). "
-                                  "That no longer meets the group's rule, so it is not agreed "
-                                  "for now. The group can vote on it again."),
-                           term=term, agree=tally.agree, unsure=tally.passed,
-                           disagree=tally.disagree, against=tally.block)
+    changed = _recount(
+        tx, pid, "glossary", "proposal_id", "proposals", "votes", (
+            N_("Someone has left the workshop, and what they wrote has been deleted. The "
+               "agreed wording for '{term}' came from them, so it is no longer in the "
+               "glossary. The group can agree another one."),
+            N_("Someone has left the workshop. The votes for '{term}' were counted again "
+               "without them: it is still agreed."),
+            N_("Someone has left the workshop. The votes for '{term}' were counted again "
+               "without them ({agree} agree, {unsure} not sure, {disagree} disagree, "
+               "{against} strongly against). That no longer meets the group's rule, so it is "
+               "not agreed for now. The group can vote on it again.")))
+    changed += _recount(
+        tx, pid, "glossary_translations", "translation_id", "translations",
+        "translation_votes", (
+            N_("Someone has left the workshop, and what they wrote has been deleted. The "
+               "agreed way of saying '{term}' in {language} came from them, so it is no "
+               "longer agreed. The group can agree another one."),
+            N_("Someone has left the workshop. The votes on how to say '{term}' in "
+               "{language} were counted again without them: it is still agreed."),
+            N_("Someone has left the workshop. The votes on how to say '{term}' in "
+               "{language} were counted again without them ({agree} agree, {unsure} not "
+               "sure, {disagree} disagree, {against} strongly against). That no longer meets "
+               "the group's rule, so it is not agreed for now. The group can vote on it "
+               "again.")))
     if changed:
         _mark_again(tx, leaving=pid)
     return changed
+
+
+def _recount(tx: Transaction, pid: str, agreed_table: str, source: str, source_table: str,
+             votes_table: str, said: tuple[str, str, str]) -> int:
+    """Recount each confirmed row of ``agreed_table`` (the glossary, or its translations)
+    that leaned on ``pid``: one that came from their words goes; one they voted on is
+    counted again without them under its session's rule, and stays or goes. The group is
+    told each time, in ``said``'s words (came from them, still agreed, no longer)."""
+    mine = {r[source] for r in tx.select(source_table, {"author_id": pid})}
+    my_votes = {v[source] for v in tx.select(votes_table, {"author_id": pid})}
+    key = _AGREED_KEY[agreed_table]
+    changed = 0
+    for row in tx.select(agreed_table):
+        values = {"term": row["term"]}
+        if "language" in row:
+            values["language"] = language_name(row["language"])
+        if row[source] in mine:
+            tx.delete(agreed_table, {key: row[key]})
+            if agreed_table == "glossary":
+                _translations_went(tx, row["term"])
+            tell_group(tx, said[0], **values)
+            changed += 1
+        elif row[source] in my_votes:
+            votes = [v["choice"] for v in tx.select(votes_table, {source: row[source]})
+                     if v["author_id"] != pid]
+            room = tx.select("vote_tallies", {"proposal_id": row[source]}) \
+                if source_table == "proposals" else []
+            tally = Tally.of(votes).with_room(room[0] if room else None)
+            changed += 1
+            if decide(tally, _rule(tx, row["session_id"])).status == "agreed":
+                tx.update(agreed_table, {key: row[key]}, {
+                    "agree": tally.agree, "disagree": tally.disagree,
+                    "pass": tally.passed, "block": tally.block})
+                tell_group(tx, said[1], **values)
+            else:
+                tx.delete(agreed_table, {key: row[key]})
+                if agreed_table == "glossary":
+                    _translations_went(tx, row["term"])
+                tell_group(tx, said[2], **values, agree=tally.agree, unsure=tally.passed,
+                           disagree=tally.disagree, against=tally.block)
+    return changed
+
+
+_AGREED_KEY = {"glossary": "entry_id", "glossary_translations": "agreed_id"}
 
 
 def paper_form(store: Store):

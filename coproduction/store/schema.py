@@ -18,7 +18,7 @@ from typing import Callable
 
 from ..core.languages import N_
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 CREDIT_MODES = {
     "anonymous": N_("shown without any name or id"),
@@ -476,6 +476,65 @@ LANGUAGE_TABLES = (
             Field("confirmed_at", "datetime", "When the facilitator confirmed it (UTC)."),
         ),
         primary_key="entry_id", autoincrement=True,
+    ),
+    Table(
+        "translations", "How people proposed to say an agreed plain wording in another of "
+        "the workshop's languages (people's own words, never machine translated).",
+        (
+            Field("translation_id", "integer", "Number of the translation."),
+            *_contribution(),
+            Field("term", "string", "The glossary's term.", max_length=80),
+            Field("of_wording", "string", "The agreed wording it says in another language, "
+                  "as it was when proposed.", max_length=300),
+            Field("language", "string", "The language it is in (a code, e.g. ur).",
+                  max_length=12),
+            Field("wording", "string", "The proposed wording in that language.",
+                  max_length=300),
+            *_hidden(),
+        ),
+        primary_key="translation_id", autoincrement=True, contribution=True,
+        indexes=(("session_id",),),
+        collects=N_("how you propose to say agreed words in your language"),
+    ),
+    Table(
+        "translation_votes", "Each person's current vote on a translation (by people who "
+        "read the workshop in its language).",
+        (
+            Field("vote_id", "integer", "Number of the vote."),
+            *_contribution(),
+            Field("translation_id", "integer", "The translation voted on.",
+                  references="translations.translation_id"),
+            Field("choice", "string",
+                  "agree, disagree, pass (no view), or block (strongly against).",
+                  enum=VOTE_CHOICES),
+        ),
+        primary_key="vote_id", autoincrement=True, contribution=True,
+        unique=(("translation_id", "author_id"),), indexes=(("session_id",),),
+        collects=N_("your votes on translations"),
+    ),
+    Table(
+        "glossary_translations", "Agreed ways of saying a glossary wording in another "
+        "language, agreed under the group's rule and confirmed by the facilitator; the "
+        "latest for a term, wording and language applies.",
+        (
+            Field("agreed_id", "integer", "Number of the agreed translation."),
+            Field("session_id", "integer", "The session whose rule agreed it.",
+                  references="sessions.session_id"),
+            Field("term", "string", "The glossary's term.", max_length=80),
+            Field("of_wording", "string", "The agreed wording it says.", max_length=300),
+            Field("language", "string", "The language it is in (a code).", max_length=12),
+            Field("wording", "string", "The agreed wording in that language.",
+                  max_length=300),
+            Field("translation_id", "integer", "The translation it came from.",
+                  required=False, references="translations.translation_id",
+                  on_delete="SET NULL"),
+            Field("agree", "integer", "Agree votes when confirmed.", minimum=0),
+            Field("disagree", "integer", "Disagree votes when confirmed.", minimum=0),
+            Field("pass", "integer", "Pass votes when confirmed.", minimum=0),
+            Field("block", "integer", "Strongly-against votes when confirmed.", minimum=0),
+            Field("confirmed_at", "datetime", "When the facilitator confirmed it (UTC)."),
+        ),
+        primary_key="agreed_id", autoincrement=True,
     ),
     Table(
         "vote_tallies", "Votes on a proposal counted in the room (a show of hands or dots on a "
@@ -1221,8 +1280,18 @@ def _to_version_7(conn) -> None:
         conn.execute(statement)
 
 
+
+def _to_version_8(conn) -> None:
+    """A glossary across languages: people propose how to say an agreed wording in their
+    own language, vote on it under the group's rule, and the facilitator confirms it."""
+    dialect = _dialect(conn)
+    for name in ("translations", "translation_votes", "glossary_translations"):
+        for statement in TABLES[name].create_sql(dialect):
+            conn.execute(statement)
+
 MIGRATIONS: dict[int, Callable] = {1: _to_version_2, 2: _to_version_3, 3: _to_version_4,
-                                   4: _to_version_5, 5: _to_version_6, 6: _to_version_7}
+                                   4: _to_version_5, 5: _to_version_6, 6: _to_version_7,
+                                   7: _to_version_8}
 
 
 def datapackage(resources: list[dict], *, name: str, title: str) -> dict:
