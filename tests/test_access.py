@@ -233,7 +233,8 @@ def every_text_a_participant_reads(store, workshop: Path, code: str) -> dict[str
                 widget.click()
                 read(where, page)
             elif isinstance(widget, (ipw.ToggleButtons, ipw.Dropdown, ipw.RadioButtons)) \
-                    and widget._options_values:
+                    and widget._options_values and "coproduction-chooses-language" not in \
+                    widget._dom_classes:   # the texts read here are the English ones
                 widget.value = widget._options_values[-1]
                 read(where, page)
     leaving = pages["feedback"]
@@ -392,6 +393,22 @@ def phone_problems(page, where: str) -> list[str]:
             if (r.height < 44 || r.width < 44)
               out.push(Math.round(r.width) + 'x' + Math.round(r.height) + ' px target: '
                        + e.outerHTML.slice(0, 90));
+          }
+          /* words are never cut off; on a right-to-left page nothing is set to the left
+             edge that belongs at the start (a question, a card's coloured bar) */
+          const rtl = document.documentElement.dir === 'rtl';
+          for (const e of document.querySelectorAll('#rendered_cells .widget-label')) {
+            const r = e.getBoundingClientRect();
+            if (!r.width || getComputedStyle(e).visibility === 'hidden') continue;
+            if (e.scrollWidth > e.clientWidth + 1)
+              out.push('words cut off: ' + e.outerHTML.slice(0, 90));
+            if (rtl && getComputedStyle(e).textAlign === 'left')
+              out.push('set to the left on a right-to-left page: ' + e.outerHTML.slice(0, 90));
+          }
+          if (rtl) for (const e of document.querySelectorAll('#rendered_cells *')) {
+            const style = getComputedStyle(e);
+            if (parseFloat(style.borderLeftWidth) > 2 && parseFloat(style.borderRightWidth) < 1)
+              out.push('bar on the left on a right-to-left page: ' + e.outerHTML.slice(0, 90));
           }
           return out;
         }""", [PHONE, TARGETS])

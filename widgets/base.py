@@ -364,7 +364,7 @@ def language_choice(offered: list[str], on_choice: Callable[[str], None],
         return None
     choice = ipw.ToggleButtons(options=[(language(code).name, code) for code in offered],
                                value=current() if current() in offered else offered[0],
-                               _dom_classes=css(*names))
+                               _dom_classes=css("chooses-language", *names))
     choice.observe(lambda change: on_choice(change["new"]), names="value")
     return choice
 
