@@ -128,7 +128,7 @@ def _marked(body: str, terms: tuple[str, ...]) -> str:
                        f"<mark>{html.escape(match.group(0))}</mark>"]
             last = match.end()
         pieces.append(html.escape(para[last:]))
-        out.append(f"<p>{''.join(pieces)}</p>")
+        out.append(f'<p dir="auto">{"".join(pieces)}</p>')
     return "".join(out)
 
 
@@ -141,15 +141,16 @@ def form_html(name: str, form: PaperForm) -> str:
            f"<title>{e(form.title)}</title>", f"<style>{STYLE}</style>", "</head>", "<body>",
            f'<p class="sheet">{e(sheet)}</p>',
            f"<h1>{e(form.title)}</h1>",
-           *([f'<p class="session">{e(form.session_title)}</p>'] if form.session_title else []),
+           *([f'<p class="session" dir="auto">{e(form.session_title)}</p>']
+             if form.session_title else []),
            f'<div class="who">{e(_(WHO))}<div class="line"></div></div>']
     for part in form.parts:
         out.append(f"<h2>{e(part.heading)}</h2>")
         for item in part.items:
             if isinstance(item, Say):
                 out.append(f"<p>{e(item.text)}</p>")
-            elif isinstance(item, Given):
-                out.append(f"<p><strong>{e(item.text)}</strong></p>")
+            elif isinstance(item, Given):   # people's words: their own direction
+                out.append(f'<p dir="auto"><strong>{e(item.text)}</strong></p>')
             elif isinstance(item, Marked):
                 out.append(f'<div class="text">{_marked(item.body, item.terms)}</div>')
             elif isinstance(item, Write):

@@ -114,8 +114,9 @@ def sheet_html(guide: str, workshop: dict | None = None) -> str:
         promised = {_(heading) for heading in PROMISES}
         for heading, text in information(workshop):
             if heading in promised:
+                # the facilitator's words keep their own direction on any page
                 out.append(f"<p><strong>{html.escape(heading)}.</strong> "
-                           f"{html.escape(text)}</p>")
+                           f"<bdi>{html.escape(text)}</bdi></p>")
     out += ["</section>", "</body>", "</html>", ""]
     return "\n".join(out)
 

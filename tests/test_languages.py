@@ -390,9 +390,14 @@ def test_a_group_notice_is_said_in_each_reader_s_language(store):
 # -- sheets and paper forms -----------------------------------------------------------
 def test_sheets_and_paper_forms_are_written_in_the_language_asked_right_to_left_for_urdu(
         three_languages, tmp_path):
+    from coproduction.activities.shared_language import SharedLanguage
+    from coproduction.core.sessions import create_session, open_round
     from coproduction.paper_forms import write_paper_forms
     from coproduction.sheets import write_workshop_sheets
 
+    sid = create_session(three_languages, "language", "Letters")
+    open_round(three_languages, sid)
+    SharedLanguage(three_languages, sid).put_text("Invitation", "We meet at the TAC.")
     for paths in (write_workshop_sheets(three_languages, tmp_path / "sheets", lang="ur"),
                   write_paper_forms(three_languages, tmp_path / "forms", lang="ur")):
         for path in paths:
@@ -401,6 +406,11 @@ def test_sheets_and_paper_forms_are_written_in_the_language_asked_right_to_left_
             assert "What you can choose" not in page and "Your dots on this one" not in page
     assert "آپ کیا چن سکتے ہیں" in (tmp_path / "sheets" / "shared-language.html").read_text(
         encoding="utf-8")
+    # The facilitator's English text keeps its own direction on an Urdu form: its full
+    # stop at its end, not at its start.
+    form = (tmp_path / "forms" / "language-form.html").read_text(encoding="utf-8")
+    assert '<p dir="auto">We meet at the <mark>TAC</mark>.</p>' in form
+    assert '<p dir="auto"><strong>Invitation</strong></p>' in form
     polish = write_paper_forms(three_languages, tmp_path / "pl", lang="pl")
     assert all('<html lang="pl" dir="ltr">' in p.read_text(encoding="utf-8") for p in polish)
     assert languages.current() == "en"   # the console's language again afterwards
@@ -423,6 +433,9 @@ def test_sheets_and_forms_refuse_a_language_the_workshop_does_not_offer(tmp_path
     "یہ ورکشاپ سب کے لیے ہے اور ہم مل کر کام کریں گے۔",
     "Zapraszamy na spotkanie w środę o godzinie dziesiątej rano.",
     "Ta grupa jest dla wszystkich i pracujemy razem nad nowym planem.",
+    # Polish typed without its accents, as on many phones
+    "Koordynator zadzwoni do Pana w sprawie planu opieki.",
+    "Dziekujemy za udzial w warsztacie, to bylo dla nas wazne.",
 ])
 def test_check_language_says_plainly_it_cannot_judge_a_text_that_is_not_english(tmp_path,
                                                                                   text):
@@ -442,6 +455,9 @@ def test_check_language_still_judges_english_and_short_phrases():
     assert looks_english("Please come to a TAC. TACs happen monthly.")
     assert looks_english("SENCO")
     assert looks_english("The service user was non-compliant with the care plan.")
+    # English with no small words, and with a Polish name in it, is still English.
+    assert looks_english("Please bring photo ID tomorrow morning.")
+    assert looks_english("Contact Mrs Przybylski about the CAMHS appointment next Tuesday.")
 
 
 def test_a_text_that_is_not_english_is_not_marked_on_the_page_or_scored(store):

@@ -970,7 +970,12 @@ _OTHER_MARKERS = frozenset(
     "le les des est et une du dans pour sur avec pas qui sont "
     "der die das und ist nicht mit ein eine den sie auf für sind "
     "os um uma não com é são "
-    "il di che non per sono gli".split())
+    "il di che non per sono gli "
+    # Polish typed without its accents (sie for się, ze for że), as on many phones
+    "w z na ze sie pana pani lub przy jestem nas".split())
+#: Letter patterns common in Polish words and rare in English ones, for Polish typed
+#: without its accents: cz, rz, sz, dz, and endings such as -ych, -ego, -ami, -owi.
+_POLISH_SHAPES = re.compile(r"cz|rz|sz|dz|ych$|ego$|ami$|owi$|ie$|^prz")
 _LATIN_RE = re.compile(r"[A-Za-z\u00c0-\u024f]")
 NOT_ENGLISH = "not checked: this text does not look like English; ask a speaker to read it"
 
@@ -979,7 +984,9 @@ def looks_english(text: str) -> bool:
     """Whether ``text`` reads as English, so that the checker can judge it.
 
     Mostly letters of another script (Urdu, Arabic, Chinese ...), or a text of five
-    words or more with hardly any of the commonest English words, is not English.
+    words or more with hardly any of the commonest English words and the accents, small
+    words or letter patterns of another language (Polish typed without its accents too),
+    is not English.
     A short English-looking phrase (a term, a name) counts as English.
     """
     letters = [c for c in text if c.isalpha()]
@@ -992,7 +999,8 @@ def looks_english(text: str) -> bool:
         return True
     accented = sum(1 for c in letters if not c.isascii())
     return not (accented >= 0.03 * len(letters)
-                or sum(1 for w in words if w in _OTHER_MARKERS) >= 0.15 * len(words))
+                or sum(1 for w in words if w in _OTHER_MARKERS) >= 0.15 * len(words)
+                or sum(1 for w in words if _POLISH_SHAPES.search(w)) >= 0.3 * len(words))
 
 
 # --------------------------------------------------------------------------
