@@ -262,8 +262,16 @@ def cmd_check_language(args) -> int:
 def cmd_settings(args) -> int:
     from .privacy.consent import change_settings
 
+    asked = _settings(args)
     with _open(args) as store:
-        workshop = change_settings(store, **_settings(args))
+        before = store.workshop()
+        workshop = change_settings(store, **asked)
+    for name, what in (("screen_language", "The room screen"), ("forms_language",
+                                                               "The paper forms and sheets")):
+        if workshop[name] != before[name] and name not in asked:
+            print(f"{what} now speak{'s' if name == 'screen_language' else ''} "
+                  f"{workshop[name]}: {before[name]} is no longer one of the workshop's "
+                  f"languages.")
     for name in ("contact", "withdraw_by", "after_cutoff", "keep_until", "pay_rate", "currency",
                  "languages", "screen_language", "forms_language"):
         print(f"{name}: {'' if workshop[name] is None else workshop[name]}")
@@ -388,7 +396,13 @@ def _language_arg(store, lang: str | None) -> str | None:
 
     if lang is None:
         return None
+    from .core.languages import SHIPPED
+
     offered = workshop_languages(store.workshop())
+    lang = lang.strip().lower()
+    if lang not in SHIPPED:
+        raise UsageError(f"The kit has no texts in {lang} yet (it has {', '.join(SHIPPED)}): "
+                         "'Languages' in the README says how to add one")
     if lang not in offered:
         raise UsageError(f"This workshop's languages are {', '.join(offered)}, not {lang}: add "
                          "it with coproduction settings --languages (see coproduction "

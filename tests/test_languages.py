@@ -426,6 +426,34 @@ def test_sheets_and_forms_refuse_a_language_the_workshop_does_not_offer(tmp_path
                                str(tmp_path / command), "--lang", "ur"],
                               capture_output=True, text=True)
         assert done.returncode == 2 and "not ur" in done.stderr, done.stderr
+        # A language the kit has no texts in is not something settings can add.
+        done = subprocess.run([sys.executable, "-m", "coproduction.cli", command,
+                               "--workshop", str(tmp_path / "w"), "--out",
+                               str(tmp_path / command), "--lang", "de"],
+                              capture_output=True, text=True)
+        assert done.returncode == 2 and "no texts in de" in done.stderr, done.stderr
+        assert "settings --languages" not in done.stderr
+
+
+def _settings(workshop, *options: str):
+    return subprocess.run([sys.executable, "-m", "coproduction.cli", "settings", "--workshop",
+                           str(workshop), *options], capture_output=True, text=True)
+
+
+def test_language_settings_say_what_they_changed_and_name_the_choices(tmp_path):
+    from coproduction.store import Store
+
+    Store.create(tmp_path / "w", title="T", code="C1").close()
+    done = _settings(tmp_path / "w", "--languages", "EN,UR", "--screen-language", "UR")
+    assert done.returncode == 0 and "languages: en,ur" in done.stdout, done.stderr
+    assert "screen_language: ur" in done.stdout
+    # Taking Urdu away moves the room screen back to English, and says so.
+    done = _settings(tmp_path / "w", "--languages", "en,pl")
+    assert done.returncode == 0, done.stderr
+    assert "The room screen now speaks en: ur is no longer one of the workshop's languages." \
+        in done.stdout
+    done = _settings(tmp_path / "w", "--screen-language", "de")
+    assert done.returncode == 2 and "(en, ur, pl)" in done.stderr, done.stderr
 
 
 # -- the checker knows what it can judge -------------------------------------------------

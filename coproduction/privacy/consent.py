@@ -288,7 +288,7 @@ def checked_languages(value: object) -> list[str]:
     codes = value.split(",") if isinstance(value, str) else value
     if not isinstance(codes, (list, tuple)):
         raise InvalidInput(_("Please give the languages as codes, like en,ur,pl."))
-    codes = [c.strip() for c in codes if isinstance(c, str) and c.strip()]
+    codes = [c.strip().lower() for c in codes if isinstance(c, str) and c.strip()]
     if not codes or any(c not in SHIPPED for c in codes) or len(set(codes)) != len(codes):
         raise InvalidInput(_("Please give the languages as codes the kit has texts in "
                              "({codes}), each once, the default first.").format(
@@ -329,8 +329,11 @@ def change_settings(store: Store, **changes: object) -> dict:
         checked["languages"] = ",".join(checked_languages(changes["languages"]))
     for name in ("screen_language", "forms_language"):
         if name in changes:
-            checked[name] = choose(changes[name], tuple(SHIPPED),
-                                   what=N_("a language the kit has texts in"))
+            code = changes[name].strip().lower() if isinstance(changes[name], str) else None
+            if code not in SHIPPED:
+                raise InvalidInput(_("Please give a language the kit has texts in ({codes}).")
+                                   .format(codes=", ".join(SHIPPED)))
+            checked[name] = code
     with store.transaction() as tx:
         workshop = {**tx.select("workshop")[0], **checked}
         for name in ("screen_language", "forms_language"):
