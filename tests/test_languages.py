@@ -341,6 +341,32 @@ def test_my_choices_change_the_language_of_the_person_s_pages(three_languages):
     assert three_languages.select("participants", {"pseudonym": "Ola"})[0]["language"] == "en"
 
 
+def test_changing_language_keeps_what_was_typed_and_the_panel_that_was_open(three_languages):
+    from coproduction.activities.shared_language import SharedLanguage
+    from coproduction.core.participants import join_workshop
+    from coproduction.core.sessions import create_session, open_round
+    from widgets.join import ParticipantPage
+    from widgets.workshop import ActivityHost
+
+    sid = create_session(three_languages, "language", "Letters")
+    open_round(three_languages, sid)
+    SharedLanguage(three_languages, sid).put_text("Note", "The SENCO will see you at the TAC.")
+    _person, key = join_workshop(three_languages, code="TEST42", pseudonym="Ola")
+    page = ParticipantPage(three_languages, lambda s, p: ActivityHost(s, p), key=key)
+    board = page.activity.board
+    board.flag_box.value = "«half a thought» 🙂"
+    second = list(board.cards.values())[1]
+    second.propose_box.value = "ایک لفظ"
+    page.choices.panels.selected_index = 0           # "My choices" open, as it is to choose
+    page.choices.language.value = "pl"
+    board = page.activity.board
+    assert board.flag_box.description == "Inne trudne słowo?"   # drawn again, in Polish
+    assert board.flag_box.value == "«half a thought» 🙂"
+    assert list(board.cards.values())[1].propose_box.value == "ایک لفظ"
+    assert list(board.cards.values())[0].propose_box.value == ""
+    assert page.choices.panels.selected_index == 0
+
+
 def test_a_language_the_workshop_does_not_offer_is_refused(three_languages):
     from coproduction.core.participants import choose_language, join_workshop
     from coproduction.core.validation import InvalidInput

@@ -369,6 +369,40 @@ def language_choice(offered: list[str], on_choice: Callable[[str], None],
     return choice
 
 
+
+def _inputs(root: ipw.Widget):
+    """Each text box and folding panel under ``root``, keyed by its kind, its classes and
+    how many like it came before (the same key in the same page drawn again)."""
+    seen: dict[tuple, int] = {}
+    stack = [root]
+    while stack:
+        widget = stack.pop(0)
+        if isinstance(widget, (ipw.Text, ipw.Textarea, ipw.Accordion)):
+            kind = (type(widget).__name__, tuple(widget._dom_classes))
+            seen[kind] = seen.get(kind, -1) + 1
+            yield (*kind, seen[kind]), widget
+        stack[:0] = list(getattr(widget, "children", ()) or ())
+
+
+def kept_typing(root: ipw.Widget) -> dict:
+    """What a person typed and has not sent yet, and which panels they opened: the page is
+    about to be drawn again (in another language), and none of it may be lost."""
+    return {key: w.value if not isinstance(w, ipw.Accordion) else w.selected_index
+            for key, w in _inputs(root)
+            if (w.selected_index is not None if isinstance(w, ipw.Accordion) else w.value)}
+
+
+def give_back_typing(root: ipw.Widget, kept: dict) -> None:
+    """Put :func:`kept_typing`'s words and open panels back where they were."""
+    for key, widget in _inputs(root):
+        if key not in kept:
+            continue
+        if isinstance(widget, ipw.Accordion):
+            if kept[key] < len(widget.children):
+                widget.selected_index = kept[key]
+        elif not widget.value:
+            widget.value = kept[key]
+
 def escaped(text: str) -> str:
     """HTML-escape ``text`` (quotes included) for use inside ``ipw.HTML``."""
     return html.escape(text, quote=True)

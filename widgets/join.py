@@ -33,8 +33,10 @@ from .base import (
     end_this_kernel,
     fixed_label,
     fixed_layout,
+    give_back_typing,
     hidden_layout,
     keep_trying,
+    kept_typing,
     label,
     language_choice,
     page_or_problem,
@@ -253,10 +255,12 @@ class ParticipantPage(ipw.VBox):
         """From "My choices": the person's pages speak ``code`` from now on; this page is
         drawn again in it."""
         person = choose_language(self.store, self.person, code)
+        typed = kept_typing(self)
         for panel in (self.activity, self.care, self.choices):
             if panel is not None:
                 panel.stop()
         self._enter(person, self.rejoin_key.value)
+        give_back_typing(self, typed)
 
     def _not_me(self) -> None:
         """Someone else holds the device: it forgets the key (the page template sees the
