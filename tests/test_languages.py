@@ -571,3 +571,15 @@ def test_sheets_and_paper_forms_say_only_what_went_through_a_catalogue(demo, pse
             rest = outside_the_catalogue(text)
             assert not any(re.search(r"[^\W\d_]", piece) and not any(piece in t for t in typed)
                            for piece in re.split(r"[\s:;,.()'\"!?\-–—/|]+", rest)), text
+
+
+def test_the_console_says_the_workshop_s_languages_as_they_change(three_languages):
+    from coproduction.privacy.consent import change_settings
+    from widgets.console import RoomPanel
+
+    room = RoomPanel(three_languages)
+    room.refresh()
+    assert "Polski: a draft, to be reviewed with speakers" in room.languages.value
+    change_settings(three_languages, languages="en,ur")
+    room.refresh()                                   # the next redraw, no reload
+    assert "Polski" not in room.languages.value and "اردو" in room.languages.value

@@ -226,6 +226,7 @@ class RoomPanel(LivePanel):
                 pages = _("{pages}.").format(pages=pages)
             said = _("{joined} {pages}").format(joined=said, pages=pages)
         self.count.value = said
+        self.languages.value = languages_said(self.store.workshop())   # settings change live
         said_of_backups = backup_status(self.store)
         self.backup.value = said_of_backups or ""
         self.backup.layout.display = None if said_of_backups else "none"
