@@ -573,13 +573,34 @@ def test_sheets_and_paper_forms_say_only_what_went_through_a_catalogue(demo, pse
                            for piece in re.split(r"[\s:;,.()'\"!?\-–—/|]+", rest)), text
 
 
-def test_the_console_says_the_workshop_s_languages_as_they_change(three_languages):
+def test_the_console_sets_the_workshop_s_languages_and_says_them_as_they_change(
+        three_languages):
     from coproduction.privacy.consent import change_settings
     from widgets.console import RoomPanel
 
     room = RoomPanel(three_languages)
     room.refresh()
     assert "Polski: a draft, to be reviewed with speakers" in room.languages.value
-    change_settings(three_languages, languages="en,ur")
-    room.refresh()                                   # the next redraw, no reload
+    change_settings(three_languages, languages="en,ur")     # from the command line
+    room.refresh()                                           # the next redraw, no reload
     assert "Polski" not in room.languages.value and "اردو" in room.languages.value
+    controls = room.speaks
+    assert [c for c, box in controls.offered.items() if box.value] == ["en", "ur"]
+    controls.offered["pl"].value = True
+    room.refresh()                     # a redraw keeps a tick that is not saved yet
+    assert controls.offered["pl"].value
+    controls.screen.value = "pl"
+    controls.save.click()
+    workshop = three_languages.workshop()
+    assert (workshop["languages"], workshop["screen_language"]) == ("en,ur,pl", "pl")
+    assert "Saved" in room.message.value and "Polski" in room.languages.value
+    for box in controls.offered.values():    # nothing ticked: refused, nothing changed
+        box.value = False
+    controls.save.click()
+    assert "at least one" in room.message.value
+    assert three_languages.workshop()["languages"] == "en,ur,pl"
+    controls.offered["pl"].value = controls.offered["en"].value = True
+    controls.screen.value = "ur"             # not offered: refused with a plain message
+    controls.save.click()
+    assert "add it to the languages first" in room.message.value
+    assert three_languages.workshop()["screen_language"] == "pl"

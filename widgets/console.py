@@ -11,8 +11,8 @@ import time
 import ipywidgets as ipw
 
 from coproduction.core.activity import activities, named
-from coproduction.core.languages import _, language, ngettext
-from coproduction.core.participants import notice_words
+from coproduction.core.languages import SHIPPED, _, language, ngettext
+from coproduction.core.participants import notice_words, workshop_languages
 from coproduction.core.sessions import (
     SCREEN_WORDS,
     activity_now,
@@ -24,7 +24,9 @@ from coproduction.core.sessions import (
     release_held,
 )
 from coproduction.core.settings import JOIN_URL_ENV
+from coproduction.core.validation import InvalidInput
 from coproduction.privacy.backups import backup_status
+from coproduction.privacy.consent import change_settings
 from coproduction.store import Store
 
 from .base import (
@@ -115,7 +117,6 @@ def pages_open(join_url: str) -> dict | None:
 def languages_said(workshop: dict) -> str:
     """The workshop's languages, and which the speakers have reviewed, for the console."""
     from coproduction.catalogues import review_note
-    from coproduction.core.participants import workshop_languages
 
     said = []
     for code in workshop_languages(workshop):
@@ -157,8 +158,9 @@ class RoomPanel(LivePanel):
         self.languages = label(languages_said(store.workshop()), "languages-status")
         self._timer = None
         self.screen = ScreenControls(self)
+        self.speaks = LanguageControls(self)
         self.children = [ipw.HBox([self.count, self.look, self.more]), self.now, self.backup,
-                         self.languages,
+                         self.speaks,
                          asked(_("Move everyone to:"), self.choice, "activity-move"),
                          self.show_button, self.message, self.screen,
                          label(_("What the group was told last (newest first):"),
@@ -226,7 +228,7 @@ class RoomPanel(LivePanel):
                 pages = _("{pages}.").format(pages=pages)
             said = _("{joined} {pages}").format(joined=said, pages=pages)
         self.count.value = said
-        self.languages.value = languages_said(self.store.workshop())   # settings change live
+        self.speaks.show()   # settings changed elsewhere (the command line) show here too
         said_of_backups = backup_status(self.store)
         self.backup.value = said_of_backups or ""
         self.backup.layout.display = None if said_of_backups else "none"
@@ -245,6 +247,58 @@ def screen_link() -> str:
     return (f"<a class='coproduction-screen-link' href='room.ipynb' target='_blank' "
             f"rel='noopener'>{escaped(link)}</a> {escaped(why)}")
 
+
+class LanguageControls(ipw.VBox):
+    """The workshop's languages, the room screen's and the paper forms', set from the
+    console as ``coproduction settings --languages --screen-language --forms-language``
+    sets them (part of :class:`RoomPanel`)."""
+
+    def __init__(self, panel: RoomPanel):
+        self.panel = panel
+        self.offered = {code: ipw.Checkbox(description=language(code).name, indent=False,
+                                           _dom_classes=css("offer-language", f"offer-{code}"))
+                        for code in SHIPPED}
+        names = [(language(code).name, code) for code in SHIPPED]
+        self.screen = ipw.Dropdown(options=names, _dom_classes=css("screen-language"))
+        self.forms = ipw.Dropdown(options=names, _dom_classes=css("forms-language"))
+        self.save = ipw.Button(description=_("Use these languages"),
+                               _dom_classes=css("save-languages"))
+        panel.on_click(self.save, self._save, _("Saved: new pages offer these languages, and "
+                                                "the room screen speaks its language now."))
+        self._shown: tuple | None = None
+        super().__init__([
+            panel.languages,
+            asked(_("Languages people can choose:"), ipw.HBox(list(self.offered.values())),
+                  "offer-languages"),
+            asked(_("The room screen speaks:"), self.screen, "screen-language-question"),
+            asked(_("The paper forms and sheets speak:"), self.forms, "forms-language-question"),
+            self.save], _dom_classes=css("language-controls"))
+        self.show()
+
+    def show(self) -> None:
+        """The saved settings, drawn again only when they changed: a redraw every few
+        seconds must not undo a tick the facilitator has not saved yet."""
+        workshop = self.panel.store.workshop()
+        saved = (workshop["languages"], workshop["screen_language"], workshop["forms_language"])
+        if saved == self._shown:
+            return
+        self._shown = saved
+        self.panel.languages.value = languages_said(workshop)
+        offered = workshop_languages(workshop)
+        for code, box in self.offered.items():
+            box.value = code in offered
+        self.screen.value, self.forms.value = saved[1], saved[2]
+
+    def _save(self) -> None:
+        before = workshop_languages(self.panel.store.workshop())
+        ticked = [code for code, box in self.offered.items() if box.value]
+        if not ticked:
+            raise InvalidInput(_("Please tick at least one language."))
+        # the workshop's default stays first while it is still offered
+        ordered = [c for c in before if c in ticked] + [c for c in ticked if c not in before]
+        change_settings(self.panel.store, languages=ordered, screen_language=self.screen.value,
+                        forms_language=self.forms.value)
+        self.show()
 
 class ScreenControls(ipw.VBox):
     """What the room screen shows, blanking it at once, and holding new contributions
