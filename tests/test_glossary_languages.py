@@ -248,3 +248,18 @@ def test_the_pages_show_propose_and_vote_on_translations(agreed, store):
         parts = screen.glossary_entries.children[0].parts.children
         assert (parts[0].layout.display != "none") is shown
         assert (URDU in parts[0].heading.value) is shown
+
+
+def test_the_evaluation_shows_the_wordings_agreed_in_other_languages(agreed, store):
+    from coproduction.evaluation.metrics import Evaluation
+
+    session, people, entry = agreed
+    _urdu_agreed(session, people, entry)
+    session.propose_translation(people["Pl"], entry, "spotkanie pomocników")
+    session.confirm_glossary()
+    voice = Evaluation(store).section("voice")
+    table = voice.tables["glossary_in_other_languages"]
+    assert table[["term", "language", "wording", "agree"]].values.tolist() == [
+        ["TAC", "ur", URDU, 2]]
+    assert ("People proposed 2 ways of saying agreed wordings in the workshop's other "
+            "languages; 1 was agreed (ur: 1).") in voice.findings

@@ -631,6 +631,19 @@ def voice(ev: Evaluation, s: Section) -> None:
                     readability=texts)
     s.findings.append(f"{len(proposals)} plain wordings were proposed and {len(adopted)} were "
                       f"agreed into the glossary, which now holds {len(glossary)} entries.")
+    said_in = ev.frames(["translations", "glossary_translations"])
+    if len(said_in["translations"]):
+        agreed = said_in["glossary_translations"]
+        s.tables["glossary_in_other_languages"] = agreed[
+            ["session_id", "term", "of_wording", "language", "wording", "agree", "disagree",
+             "pass", "block"]]
+        per_language = ", ".join(f"{code}: {n}" for code, n in
+                                 sorted(agreed["language"].value_counts().items()))
+        s.findings.append(
+            f"People proposed {len(said_in['translations'])} ways of saying agreed wordings "
+            f"in the workshop's other languages; {len(agreed)} "
+            f"{'was' if len(agreed) == 1 else 'were'} agreed"
+            + (f" ({per_language})." if per_language else "."))
     table = by_role.set_index("role")
     for role in ("lived_experience", "staff"):
         a, n = table.loc[ROLE_WORDS[role], "adopted"], table.loc[ROLE_WORDS[role], "proposals"]
