@@ -63,6 +63,7 @@ def test_held_released_blanked_and_someone_on_paper_typed_in_counted_and_withdra
         wall.goto(servers.screen_url)
         expect(wall.locator(".coproduction-language-screen")).to_contain_text(
             "SENCO", timeout=LONG)
+        expect(wall).to_have_title("Shared language")   # the tab says what it shows, not a file
 
         phones = {}
         for name in ("Ana", "Bo"):

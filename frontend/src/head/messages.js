@@ -78,7 +78,9 @@
 
   /* The tab says which workshop this is, not the notebook's file name. */
   function pageTitle() {
-    var workshop = document.querySelector(".coproduction-workshop-title");
+    /* the workshop's name; on the room screen, what it shows now */
+    var workshop = document.querySelector(
+      ".coproduction-workshop-title, .coproduction-screen-title");
     var words = workshop && (workshop.textContent || "").trim();
     if (words && title !== words) {
       title = words;
