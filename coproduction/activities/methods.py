@@ -28,7 +28,7 @@ from ..core.plain_language import agreed_in
 from ..core.resources import DATA
 from ..core.sessions import require_open, session_row
 from ..core.validation import InvalidInput, choose, clean_text, refused, whole_number
-from ..privacy.small_counts import MIN_GROUP
+from ..privacy.small_counts import MIN_GROUP, people
 from ..store import Store, Transaction
 from ..store.schema import CARD_ANSWERS, LEVELS, METHOD_TABLES, RATINGS
 from .consensus import MOST_IN_A_ROOM
@@ -219,14 +219,6 @@ def ensure_catalogue(store: Store) -> None:
 
 
 # -- fit --------------------------------------------------------------------------
-def people(n: int) -> str:
-    """A number of people as any view may say it: exact from 3, else "fewer than 3"."""
-    if n >= MIN_GROUP:
-        return ngettext("{n} person", "{n} people", n).format(n=n)
-    return ngettext("fewer than {n} person", "fewer than {n} people", MIN_GROUP).format(
-        n=MIN_GROUP)
-
-
 def clashes(method: Method, card: dict) -> list[str]:
     """The needs of ``method`` that clash with one person's card (barrier names)."""
     found = []

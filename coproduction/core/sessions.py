@@ -124,6 +124,8 @@ def put_on_screen(store: Store, choice: object) -> str:
         workshop = tx.select("workshop")[0]
         if workshop.get("screen") != choice:
             tx.update("workshop", {"workshop_id": workshop["workshop_id"]}, {"screen": choice})
+            if choice == "blank":  # a hard moment: staff are asked for a debrief after
+                tx.insert("screen_blanks", {})
     return choice
 
 

@@ -42,7 +42,10 @@ def exported_fields(table: Table) -> list[Field]:
 
 
 def exported_tables(include_private: bool = False) -> list[Table]:
-    return [t for t in TABLES.values() if include_private or not t.private]
+    """The tables an export writes; what a person keeps to themselves never is."""
+    return [t for t in TABLES.values()
+            if not (t.kept_to_self or t.counts_only)
+            and (include_private or not t.private)]
 
 
 def _cell(value: object) -> str:

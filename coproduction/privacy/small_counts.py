@@ -13,9 +13,15 @@ MIN_GROUP = 3
 SUPPRESSED = f"fewer than {MIN_GROUP}"
 
 
-def shown(n: int) -> int | str:
-    """A count of people as a view may show it: 0, 3 or more, else :data:`SUPPRESSED`."""
-    return n if n == 0 or n >= MIN_GROUP else SUPPRESSED
+#: The smallest count shown of what few people hold (the staff's debriefs, how the
+#: group describes itself): with so few, 3 or 4 can still point at someone.
+MIN_FEW = 5
+
+
+def shown(n: int, least: int = MIN_GROUP) -> int | str:
+    """A count of people as a view may show it: 0, ``least`` or more, else "fewer than
+    ``least``" (:data:`SUPPRESSED` for the usual 3)."""
+    return n if n == 0 or n >= least else f"fewer than {least}"
 
 
 def suppress_parts(parts: dict[str, int]) -> dict[str, int | str]:
@@ -32,6 +38,16 @@ def suppress_parts(parts: dict[str, int]) -> dict[str, int | str]:
         if others:
             out[others[0][1]] = SUPPRESSED
     return out
+
+
+def people(n: int, least: int = MIN_GROUP) -> str:
+    """A number of people as a page says it, in the page's language: exact from
+    ``least``, else "fewer than 3" (or ``least``)."""
+    from ..core.languages import ngettext
+
+    if n >= least:
+        return ngettext("{n} person", "{n} people", n).format(n=n)
+    return ngettext("fewer than {n} person", "fewer than {n} people", least).format(n=least)
 
 
 def counted(n: int | str, one: str = "person", many: str = "people") -> str:

@@ -18,7 +18,7 @@ from typing import Callable
 
 from ..core.languages import N_
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 CREDIT_MODES = {
     "anonymous": N_("shown without any name or id"),
@@ -178,6 +178,14 @@ class Table:
     private: bool = False
     contribution: bool = False
     indexes: tuple[tuple[str, ...], ...] = field(default=())
+    #: True for what one person writes for themselves alone (a staff member's reflections
+    #: and debriefs): shown only to its writer, never on the console, never in any export
+    #: (not even one with the private tables), and erased whenever its writer asks.
+    kept_to_self: bool = False
+    #: True for what people say about themselves only to be counted (how the group
+    #: describes itself): never shown or exported row by row, only as counts with small
+    #: numbers hidden (coproduction/running/diversity.py).
+    counts_only: bool = False
     #: What the table keeps about a person, in the words the join page uses to tell
     #: them ("What we collect" is made from these); every table with a person's id
     #: says it (tests/test_consent.py checks).
@@ -1170,11 +1178,160 @@ EVALUATION_TABLES = (
     ),
 )
 
+# The people who run the work (coproduction/running/): the plan the group can see, the
+# ethics questions as a living list, and each staff member's private pages.
+PLAN_QUESTIONS = ("who_and_why", "hard_to_reach", "when_full", "diversity", "recordings")
+NEEDS = ("device", "data", "quiet_place", "reading_help", "carer", "travel", "language")
+BUDGET_LINES = ("budget", "sessions", "people", "hours", "travel", "care", "other")
+ETHICS_STATUSES = ("not_yet", "staff", "group")
+REFLECTION_PROMPTS = ("labels_me", "labels_other", "easy", "complex", "questions", "journal")
+RUNNING_TABLES = (
+    Table(
+        "plan_answers", "The project's answers to the planning questions asked before the "
+        "first session, one row per question answered.",
+        (
+            Field("question", "string", "Which planning question.", enum=PLAN_QUESTIONS),
+            Field("answer", "string", "The answer in plain words.", max_length=2000),
+            Field("shared", "boolean", "True when participants see it before they join and "
+                  "on their page."),
+            Field("updated_at", "datetime", "When it was last changed (UTC)."),
+        ),
+        primary_key="question",
+    ),
+    Table(
+        "plan_supports", "What people may need to take part, and what the project offers "
+        "for it; participants see every row.",
+        (
+            Field("need", "string", "What people may need.", enum=NEEDS),
+            Field("offered", "string", "What is offered for it, in plain words.",
+                  max_length=300),
+            Field("updated_at", "datetime", "When it was last changed (UTC)."),
+        ),
+        primary_key="need",
+    ),
+    Table(
+        "plan_budget", "The numbers the pay forecast is made from: the money there is, the "
+        "planned sessions, people and hours, and costs beside pay.",
+        (
+            Field("line", "string", "Which number: budget (money there is), sessions, people, "
+                  "hours (per session), travel, care or other (costs).", enum=BUDGET_LINES),
+            Field("amount", "number", "The number (money in the workshop's currency).",
+                  minimum=0, maximum=10_000_000),
+            Field("updated_at", "datetime", "When it was last changed (UTC)."),
+        ),
+        primary_key="line",
+    ),
+    Table(
+        "ethics_answers", "The ethics questions as a living list: each question thought "
+        "about, its answer, and whether it was agreed with the group or by staff alone.",
+        (
+            Field("item", "string", "The question: one of the kit's, or own-N for one the "
+                  "project added.", max_length=40),
+            Field("question", "string", "The question in words, for one the project added.",
+                  required=False, max_length=500),
+            Field("status", "string", "not_yet (not yet thought about), staff (thought about "
+                  "by staff), group (agreed with the group).", enum=ETHICS_STATUSES),
+            Field("answer", "string", "The answer in plain words.", required=False,
+                  max_length=2000),
+            Field("agreed_with", "string", "With whom it was agreed.", required=False,
+                  max_length=200),
+            Field("agreed_on", "date", "When it was agreed.", required=False),
+            Field("updated_at", "datetime", "When it was last changed (UTC)."),
+        ),
+        primary_key="item",
+    ),
+    Table(
+        "diversity_questions", "The questions the project asks people about themselves, to "
+        "see who is in the group and who is missing; answering is optional.",
+        (
+            Field("question_id", "integer", "Number of the question."),
+            Field("question", "string", "The question, in the project's words.",
+                  max_length=300),
+            Field("created_at", "datetime", "When it was added (UTC)."),
+        ),
+        primary_key="question_id", autoincrement=True,
+    ),
+    Table(
+        "diversity_answers", "How each person who chose to answer describes themselves, in "
+        "their own words.",
+        (
+            Field("answer_id", "integer", "Number of the answer."),
+            Field("participant_id", "string", "The person.", max_length=40,
+                  references="participants.participant_id"),
+            Field("question_id", "integer", "The question.",
+                  references="diversity_questions.question_id"),
+            Field("answer", "string", "Their answer, as they wrote it.", max_length=120),
+            Field("updated_at", "datetime", "When they last changed it (UTC)."),
+        ),
+        primary_key="answer_id", autoincrement=True, private=True, counts_only=True,
+        unique=(("participant_id", "question_id"),),
+        collects=N_("if you answer them: how you describe yourself to the questions about "
+                    "who is in the group, which are only ever counted"),
+    ),
+    Table(
+        "screen_blanks", "Each time the facilitator blanked the room screen, for a pause or "
+        "a hard moment; staff are then asked for a debrief.",
+        (
+            Field("blank_id", "integer", "Number of the blank."),
+            Field("created_at", "datetime", "When the screen was blanked (UTC)."),
+        ),
+        primary_key="blank_id", autoincrement=True,
+    ),
+    Table(
+        "staff_reflections", "A staff member's own reflections: the positionality exercise "
+        "and a journal. Only the writer ever sees them.",
+        (
+            Field("reflection_id", "integer", "Number of the reflection."),
+            Field("participant_id", "string", "The staff member who wrote it.", max_length=40,
+                  references="participants.participant_id"),
+            Field("prompt", "string", "What it answers: labels_me, labels_other, easy, "
+                  "complex, questions or journal.", enum=REFLECTION_PROMPTS),
+            Field("text", "string", "What they wrote.", max_length=4000),
+            Field("written_at", "datetime", "When it was written (UTC)."),
+        ),
+        primary_key="reflection_id", autoincrement=True, private=True, kept_to_self=True,
+        collects=N_("if you are staff: the reflections and journal you write for yourself, "
+                    "which only you see"),
+    ),
+    Table(
+        "staff_debriefs", "A staff member's short debrief after a session. Only the writer "
+        "ever sees it; the evaluation counts sessions with a debrief.",
+        (
+            Field("debrief_id", "integer", "Number of the debrief."),
+            Field("participant_id", "string", "The staff member who wrote it.", max_length=40,
+                  references="participants.participant_id"),
+            Field("session_id", "integer", "The session it is about.",
+                  references="sessions.session_id"),
+            Field("heavy", "string", "What was heavy.", required=False, max_length=2000),
+            Field("helped", "string", "What helped.", required=False, max_length=2000),
+            Field("talk_to", "string", "Who they will talk to about it.", required=False,
+                  max_length=300),
+            Field("written_at", "datetime", "When it was written (UTC)."),
+        ),
+        primary_key="debrief_id", autoincrement=True, private=True, kept_to_self=True,
+        unique=(("participant_id", "session_id"),),
+        collects=N_("if you are staff: your debriefs after sessions, which only you see"),
+    ),
+    Table(
+        "staff_supporters", "Who supports each staff member, as they named them. Only the "
+        "writer ever sees it.",
+        (
+            Field("participant_id", "string", "The staff member.", max_length=40,
+                  references="participants.participant_id"),
+            Field("supporter", "string", "Who supports them, and how to reach them.",
+                  max_length=300),
+            Field("updated_at", "datetime", "When it was last changed (UTC)."),
+        ),
+        primary_key="participant_id", private=True, kept_to_self=True,
+        collects=N_("if you are staff: who supports you, which only you see"),
+    ),
+)
+
 # Every table, in the order they are created and exported. Each activity
 # declares its tables above as a tuple and adds it here.
 TABLES: dict[str, Table] = {t.name: t for t in (*CORE_TABLES, *LANGUAGE_TABLES, *METHOD_TABLES, *CONSENT_TABLES,
                                                 *FEEDBACK_TABLES, *TIMELINE_TABLES,
-                                                *EVALUATION_TABLES)}
+                                                *EVALUATION_TABLES, *RUNNING_TABLES)}
 
 # Forward migrations: MIGRATIONS[n] takes a version-n database to n + 1.
 # Each step receives the open connection inside the migration transaction: a
@@ -1289,9 +1446,18 @@ def _to_version_8(conn) -> None:
         for statement in TABLES[name].create_sql(dialect):
             conn.execute(statement)
 
+def _to_version_9(conn) -> None:
+    """The people who run the work: the plan, the ethics questions as a living list, and
+    each staff member's private reflections, debriefs and supporter."""
+    dialect = _dialect(conn)
+    for table in RUNNING_TABLES:
+        for statement in table.create_sql(dialect):
+            conn.execute(statement)
+
+
 MIGRATIONS: dict[int, Callable] = {1: _to_version_2, 2: _to_version_3, 3: _to_version_4,
                                    4: _to_version_5, 5: _to_version_6, 6: _to_version_7,
-                                   7: _to_version_8}
+                                   7: _to_version_8, 8: _to_version_9}
 
 
 def datapackage(resources: list[dict], *, name: str, title: str) -> dict:
@@ -1310,7 +1476,12 @@ def data_dictionary() -> str:
     lines = [f"Schema version {SCHEMA_VERSION}.", ""]
     for table in TABLES.values():
         where = []
-        if table.private:
+        if table.kept_to_self:
+            where.append("kept to its writer: seen by nobody else, never in any export")
+        elif table.counts_only:
+            where.append("only ever counted, with counts under 5 hidden: never shown or "
+                         "exported row by row")
+        elif table.private:
             where.append("private: never on the board, never in a default export")
         if table.contribution:
             where.append("contributions: the export applies each row's credit mode")
