@@ -385,6 +385,83 @@ def room_step(store: Store, rng: random.Random, people: list[Participant]) -> No
                                                     title="A hard winter in hospital")
 
 
+def running_step(store: Store, rng: random.Random, people: list[Participant]) -> None:
+    """The people who run the work: a plan the group can see, ethics questions answered
+    and open, and two staff members' own reflections, debriefs and supporters, which only
+    each of them sees."""
+    from .running import diversity, ethics, plan, staff
+
+    store.clock = _clock("2026-03-09T16:00:00")
+    for question, answer, shared in (
+            ("who_and_why", "Parents and carers whose children use the school's support "
+             "service, and the staff who run it: the letters are about their lives.", True),
+            ("hard_to_reach", "Meetings were in school hours and the letters full of "
+             "initials. We meet after school, with a crèche, in plain words.", True),
+            ("when_full", "If every place is taken, you get a place in the next round in "
+             "April, or you can send us your views on paper or by phone.", True),
+            ("diversity", "We ask, only if people want to say, which languages they speak "
+             "at home, and look at who is missing from the group.", False),
+            ("recordings", "We do not record sessions. Flip-chart photos are deleted, "
+             "recycle bin too, once typed up.", True)):
+        plan.answer_question(store, question, answer, shared=shared)
+    for need, offered in (("device", "Spare tablets at every session."),
+                          ("travel", "Bus fares paid on the day."),
+                          ("carer", "A crèche, and a carer's time is paid too."),
+                          ("language", "Pages in Urdu and Polish, and an interpreter if you "
+                           "ask a week before.")):
+        plan.offer_support(store, need, offered)
+    for line, amount in (("budget", 6000), ("sessions", 6), ("people", 14), ("hours", 2.5),
+                         ("travel", 300), ("care", 450), ("other", 200)):
+        plan.set_budget(store, line, amount)
+    for item, status, answer, who in (
+            ("withdrawal", "group", "Anyone can stop at any time without saying why. "
+             "Until 31 March 2027 everything they gave is deleted.", "the whole group"),
+            ("anonymity", "group", "Each person chooses for each thing they say: a chosen "
+             "name, no name, their own name, or the group's.", "the whole group"),
+            ("budget", "group", "Everyone is paid for their time and costs on the day; a "
+             "voucher or nothing if they prefer.", "the whole group"),
+            ("shared_language", "staff", "In the first session, before anything else.", ""),
+            ("staff_leave", "staff", "Morgan steps in if Jess leaves; declared to the "
+             "group.", ""),
+            ("funder", "staff", "The council pays for this and runs the service: we say so "
+             "at the start of every session.", "")):
+        ethics.answer_item(store, item, status=status, answer=answer, agreed_with=who,
+                           today=dt.date(2026, 1, 12))
+    ethics.add_question(store, "How do we include parents who work evenings?")
+    for name, supporter, said, debriefed in (
+            ("Dev", "Sam, my supervisor, on Thursdays",
+             [("labels_me", "son, father, support worker, runner, tenant"),
+              ("labels_other", "parent, carer, 'a case', neighbour, cook"),
+              ("complex", "Yes: the labels my service uses were the first ones I wrote."),
+              ("journal", "I talked too much in the first session. Next time I wait.")],
+             ("A parent's story about the letters was close to my own.", "The break.",
+              "Sam")),
+            ("Chris", "The staff wellbeing line",
+             [("easy", "Easy for me, hard for the person I thought of."),
+              ("journal", "Power: I chose the room and the time. Ask the group next "
+               "time.")],
+             ("Holding the room when someone left upset.", "Jess checked in after.",
+              "Jess"))):
+        row = store.select("participants", {"pseudonym": name})[0]
+        person = Participant.from_row(row)
+        staff.name_supporter(store, person, supporter)
+        for prompt, text in said:
+            staff.write_reflection(store, person, prompt, text)
+        heavy, helped, talk_to = debriefed
+        for session in staff.hard_sessions(store):
+            staff.write_debrief(store, person, session["session_id"], heavy=heavy,
+                                helped=helped, talk_to=talk_to)
+    # Who is in the group, as people chose to say: counts only, the rare answers pooled.
+    here = {p["participant_id"] for p in store.select("participants", {"status": "active"})}
+    speak = diversity.add_question(store, "Which languages do you speak at home?")
+    home = {"Noor": "Urdu", "Priya": "Punjabi and English", "Tomasz": "Polish",
+            "ليلى": "Arabic"}
+    for person in [p for p in people if p.participant_id in here]:
+        diversity.answer(store, person, speak, home.get(person.pseudonym, "English"))
+    diversity.add_question(store, "Do you live with a disability or a long-term condition? "
+                           "Say as much or as little as you wish.")
+
+
 Step = Callable[[Store, random.Random, list[Participant]], None]
 
 
@@ -393,7 +470,7 @@ def demo_steps() -> list[Step]:
     workshop runs them, then the steps of the core: consent and pay, weeks later, and the
     whole room (paper, voice, a show of hands) in the session still open."""
     return [named(a.demo) for a in activities().values()] + [consent_step, evaluation_step,
-                                                              room_step]
+                                                              room_step, running_step]
 
 
 def make_demo(path: Path | str, *, seed: int = SEED) -> Store:

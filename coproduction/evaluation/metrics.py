@@ -188,6 +188,9 @@ SECTIONS = {
     "position": ("Where the organisation stands", (
         "Where does the organisation place itself on the trauma-informed spectrum, and how "
         "does its practice check look?")),
+    "running": ("How the work was run", (
+        "Were the ethics questions agreed with the group or decided by staff alone, which "
+        "are still open, and did staff debrief after hard sessions?")),
 }
 
 
@@ -1124,9 +1127,71 @@ def position(ev: Evaluation, s: Section) -> None:
                     ax.set_xlabel("self-assessment, in order"))))
 
 
+def running(ev: Evaluation, s: Section) -> None:
+    """The ethics questions by where they stand, and staff debriefs as counts only: who
+    wrote one, and what, stays with its writer."""
+    from ..privacy.small_counts import MIN_FEW
+    from ..running import diversity, ethics, staff
+
+    items = ethics.ethics_list(ev.store)
+    answered = [i for i in items if i.status != "not_yet"]
+    debriefed = {row["session_id"] for row in ev.private("staff_debriefs")}
+    counted = [c for c in diversity.counts(ev.store) if c.answers or c.others]
+    if not answered and not debriefed and not counted:
+        s.missing.append("Nobody has answered the ethics questions yet (the console's 'Plan "
+                         "and ethics' tab), no staff debrief was written, and nobody said "
+                         "who they are.")
+        return
+    s.has_data = True
+    s.tables["ethics_questions"] = pd.DataFrame(
+        [{"item": i.item, "question": i.question, "status": i.status, "answer": i.answer,
+          "agreed_with": i.agreed_with, "agreed_on": i.agreed_on or ""} for i in items],
+        columns=["item", "question", "status", "answer", "agreed_with", "agreed_on"])
+    group = sum(i.status == "group" for i in items)
+    alone = sum(i.status == "staff" for i in items)
+    still = [i for i in items if i.status == "not_yet"]
+    s.findings.append(f"Of {len(items)} ethics questions, {group} were agreed with the group "
+                      f"and {alone} were decided by staff alone; {len(still)} are still open.")
+    if still:
+        s.findings.append("Still open: " + " ".join(i.question for i in still[:5]) + (
+            f" (and {len(still) - 5} more)" if len(still) > 5 else ""))
+    standing = [("agreed with\nthe group", group), ("decided by\nstaff alone", alone),
+                ("still open", len(still))]
+    s.charts.append(Chart(
+        "ethics", "Where the ethics questions stand",
+        "How many were agreed with the group, decided by staff alone, or are still open.",
+        f"Bar chart of {len(items)} ethics questions: {group} agreed with the group, "
+        f"{alone} decided by staff alone, {len(still)} still open.",
+        lambda ax: (ax.bar([w for w, _ in standing], [n for _, n in standing]),
+                    ax.set_ylabel("questions")),
+        values=tuple(n for _, n in standing)))
+    closed = len(ev.store.select("sessions", {"status": "closed"}))
+    hard = {h["session_id"] for h in staff.hard_sessions(ev.store)}
+    with_one, hard_with = shown(len(debriefed), MIN_FEW), shown(len(debriefed & hard), MIN_FEW)
+    s.tables["staff_debriefs_counted"] = _measures([
+        ("closed sessions", closed), ("sessions with a staff debrief", with_one),
+        ("hard sessions (a pause, or the room screen blanked)", len(hard)),
+        ("hard sessions with a staff debrief", hard_with)])
+    s.findings.append(f"Sessions with a staff debrief: {with_one}, of {closed} closed "
+                      f"sessions; of the {len(hard)} with a pause or a blanked room screen: "
+                      f"{hard_with}. What staff wrote stays theirs alone; counts under "
+                      f"{MIN_FEW} are not shown.")
+    if counted:
+        s.tables["who_is_in_the_group"] = pd.DataFrame(
+            [{"question": c.question, "answer": said, "people": n}
+             for c in counted for said, n in [
+                 *c.answers, *([(f"other answers, each given by fewer than {MIN_FEW} "
+                                 "people", c.others)] if c.others else [])]],
+            columns=["question", "answer", "people"])
+        s.findings.append(f"Who is in the group, as people chose to describe themselves: "
+                          f"{len(counted)} questions answered; only answers {MIN_FEW} or "
+                          f"more people gave are named, and no count under {MIN_FEW} is shown.")
+
+
 BUILDERS: dict[str, Callable[[Evaluation, Section], None]] = {
     "participation": participation, "voice": voice, "choice": choice,
     "principles": principles, "responsiveness": responsiveness, "care": care,
     "position": position,
+    "running": running,
 }
 assert tuple(BUILDERS) == tuple(SECTIONS)
