@@ -463,11 +463,12 @@ def page_or_problem(build: Callable[[], ipw.Widget]) -> ipw.Widget:
 
 
 def query_parameters() -> dict[str, str]:
-    """The page's query string (``code``, ``me``), waiting for it on a preheated kernel."""
+    """The page's query string (``code``, ``me``, and ``as`` from the staff link), waiting
+    for it on a preheated kernel."""
     if upstream.preheated():
         wait_for_request()
     query = parse_qs(upstream.query_string())
-    return {k: v[-1] for k, v in query.items() if k in ("code", "me") and v}
+    return {k: v[-1] for k, v in query.items() if k in ("code", "me", "as") and v}
 
 
 def wait_for_request() -> None:

@@ -22,6 +22,7 @@ from coproduction.core.participants import (
 )
 from coproduction.privacy import consent
 from coproduction.privacy.outputs import changed_files
+from coproduction.running import diversity, ethics, plan
 from coproduction.store import Store
 
 from .base import (
@@ -150,11 +151,26 @@ class MyChoices(LivePanel):
                          label(_("You can stop taking part at any time. You do not have to "
                                "say why."), "leave-note"),
                          self.leave, self.confirm_row], _dom_classes=css("my-choices-body"))
-        about = ipw.VBox([label(_("Things the project has declared, such as conflicts of "
-                                "interest and who steps in if a paid person leaves:"),
+        about = ipw.VBox([label(_("What the project tells everyone: its plan, what it offers "
+                                "so people can take part, conflicts of interest, and who "
+                                "steps in if a paid person leaves:"),
                                 "declarations-title"), self.declarations])
-        self.panels = ipw.Accordion(children=[mine, about],
-                                    titles=(_("My choices"), _("About this project")),
+        # The ethics questions the project agreed with the group, for everyone to read.
+        self.agreed = ipw.VBox(_dom_classes=css("agreed-answers"))
+        agreed = ipw.VBox([label(_("Questions about doing this work fairly and safely, and "
+                                   "what the group agreed:"), "agreed-title"), self.agreed])
+        # Who is in the group: the person's own answers, only ever counted.
+        self.about_me = KeyedRows(self._about_me, "about-me-questions")
+        self.about_me_none = label("", "about-me-none")
+        about_me = ipw.VBox([label(_("Only if you wish. Nobody sees your answers: the "
+                                     "project sees only how many people gave the same "
+                                     "answer, and only when {least} or more did.").format(
+                                         least=diversity.MIN_FEW), "about-me-note"),
+                             self.about_me_none, self.about_me])
+        self.panels = ipw.Accordion(children=[mine, about, agreed, about_me],
+                                    titles=(_("My choices"), _("About this project"),
+                                            _("What we agreed together"),
+                                            _("About me, if I wish")),
                                     selected_index=None, _dom_classes=css("my-choices-panels"))
         # The group's news since this person joined sits at the top of their page
         # (ParticipantPage puts it there); this panel keeps it up to date.
@@ -174,11 +190,37 @@ class MyChoices(LivePanel):
         show_lines(self.earlier_news, [notice_words(n) for n in reversed(earlier)], "notice")
         self.earlier.set_title(0, _("Earlier news ({n})").format(n=len(earlier)))
         self.earlier.layout.display = None if earlier else "none"
-        show_lines(self.declarations, [
-            (_("Conflict of interest: {text}") if d["kind"] == "conflict" else
-             _("Back-up: {text}")).format(text=d["text"])
-            for d in self.store.select("declarations")] or [_("Nothing declared yet.")],
-            "declaration")
+        show_lines(self.declarations, project_told(self.store) or [_("Nothing declared yet.")],
+                   "declaration")
+        show_lines(self.agreed, [
+            _("{question} We agreed: {answer} (with {who}, {day})").format(
+                question=i.question, answer=i.answer, who=i.agreed_with,
+                day=promises.day_words(i.agreed_on))
+            for i in ethics.agreed_with_group(self.store)] or [_("Nothing agreed yet.")],
+            "agreed-answer")
+        asked_about = diversity.questions(self.store)
+        mine = diversity.my_answers(self.store, self.person)
+        for row, q in zip(self.about_me.show([q["question_id"] for q in asked_about]),
+                          asked_about):
+            row.question.value = q["question"]
+            kept = mine.get(q["question_id"], "")
+            if row.said.value == row.kept:  # what the person is typing is never overwritten
+                row.said.value = kept
+            row.kept = kept
+        self.about_me_none.value = "" if asked_about else _(
+            "The project asks nothing about who you are.")
+
+    def _about_me(self, question_id: int) -> ipw.Widget:
+        question = label("", "about-me-question")
+        said = ipw.Text(_dom_classes=css("about-me-answer"))
+        save = ipw.Button(description=_("Save my answer"), _dom_classes=css("save-about-me"))
+        self.on_click(save, lambda: diversity.answer(self.store, self.person, question_id,
+                                                    said.value),
+                      _("Saved. Only how many gave the same answer is ever seen; an empty "
+                        "answer takes yours back."))
+        row = ipw.VBox([question, said, save], _dom_classes=css("about-me-row"))
+        row.question, row.said, row.kept = question, said, ""
+        return row
 
     def _save(self) -> None:
         consent.change_choices(self.store, self.person, **self.form.values())
@@ -194,6 +236,16 @@ class MyChoices(LivePanel):
     def _withdraw(self) -> None:
         self.receipt = consent.withdraw_participant(self.store, self.person.participant_id,
                                                     requested_by="participant")
+
+
+def project_told(store: Store) -> list[str]:
+    """What participants are told about the project, before they join and on their page:
+    the plan's shared answers, what is offered, and the declarations."""
+    told = [_("{heading}: {text}").format(heading=heading, text=text)
+            for heading, text in plan.told_to_participants(store)]
+    return told + [(_("Conflict of interest: {text}") if d["kind"] == "conflict" else
+                    _("Back-up: {text}")).format(text=d["text"])
+                   for d in store.select("declarations")]
 
 
 def _date_picker(description: str, *names: str) -> ipw.DatePicker:

@@ -43,6 +43,7 @@ from .base import (
 )
 from .consent import ConsentConsole
 from .for_someone import ForSomeoneConsole
+from .planning import PlanningConsole
 
 
 class FacilitatorConsole(ipw.VBox):
@@ -75,6 +76,8 @@ class FacilitatorConsole(ipw.VBox):
         tabs.append((_("Add for someone"), self.for_someone))
         self.consent = ConsentConsole(store)
         tabs.append((_("People, consent and pay"), self.consent))
+        self.planning = PlanningConsole(store, join_url)
+        tabs.append((_("Plan and ethics"), self.planning))
         self.tabs = ipw.Tab(children=[panel for _, panel in tabs],
                             titles=[title for title, _panel in tabs], _dom_classes=css("activities"))
         # New pause signals show above the tabs, whichever tab is open.

@@ -23,6 +23,7 @@ from coproduction.core.participants import (
 from coproduction.core.promises import ROLE_WORDS
 from coproduction.core.validation import InvalidInput, count_action, refused
 from coproduction.privacy.consent import finish_clearing, withdrawal_plan
+from coproduction.running.staff import has_staff_pages
 from coproduction.store import Store
 
 from .base import (
@@ -43,8 +44,9 @@ from .base import (
     query_parameters,
     shared_text_style,
 )
-from .consent import ChoicesForm, InformationBox, MyChoices
+from .consent import ChoicesForm, InformationBox, MyChoices, project_told
 from .feedback import CareFrame
+from .staff import StaffPages
 
 
 class JoinGate(LivePanel):
@@ -84,6 +86,10 @@ class JoinGate(LivePanel):
                                       _dom_classes=css("stored-language"))
         workshop = store.workshop()
         self.information = InformationBox(workshop)
+        told = project_told(store)  # the plan's shared answers, offers and declarations
+        about = [ipw.VBox([fixed_label(_("About this project"), "info-heading"),
+                           *(fixed_label(line, "info-text") for line in told)],
+                          _dom_classes=css("project-told"))] if told else []
         self.choices = ChoicesForm(**typed.get("choices", {}))
         self.name.value = typed.get("name", "")
         # Optional: the evaluation compares how much each side was heard, never who.
@@ -97,7 +103,8 @@ class JoinGate(LivePanel):
         intro = fixed_label(_("Before you choose, please read what taking part means."), "intro")
         name_note = fixed_label(_("Pick a name to be known by here. It does not have to be "
                                 "your real name."), "name-note")
-        self.children = [*pick_language, intro, self.information, name_note, self.code, self.name,
+        self.children = [*pick_language, intro, self.information, *about, name_note, self.code,
+                         self.name,
                          asked(_("I take part (you do not have to say):"), self.role,
                                "role-question"),
                          self.choices, ipw.HBox([self.join, self.not_now]), self.message,
@@ -204,6 +211,8 @@ class ParticipantPage(ipw.VBox):
     def arrive(self) -> None:
         """Read the page's address (on a warm kernel, wait for it) and let the person in."""
         query = query_parameters()
+        if query.get("as") == "staff" and self.person is None:  # the console's staff link
+            self.gate.role.value = "staff"
         self.gate.guard(self.let_in, query.get("code", ""), query.get("me", ""))
 
     def let_in(self, code: str = "", key: str = "") -> None:
@@ -237,6 +246,10 @@ class ParticipantPage(ipw.VBox):
         self.care = CareFrame(self.store, person, self.activity)  # pause + support
         self.choices = MyChoices(self.store, person, on_gone=self._gone,
                                  on_language=self._speak_again)
+        # A staff member's own pages: on their own device only, never typed in for them.
+        self.staff = StaffPages(self.store, person) if has_staff_pages(person) and (
+            person.entry is None) else None
+        staff_part = [self.staff] if self.staff is not None else []
         top = [greeting]
         if getattr(self, "_kept", False):
             # Let in by the key this device kept: a shared or borrowed phone may be in
@@ -246,28 +259,31 @@ class ParticipantPage(ipw.VBox):
             not_me.on_click(lambda _b: self._not_me())
             top.append(not_me)
         self.children = [self.header, *top, self.choices.notices, self.care, self.choices,
-                         self.rejoin_key, self.page_language]
-        self.activity.start()
-        self.care.start()
-        self.choices.start()
+                         *staff_part, self.rejoin_key, self.page_language]
+        for panel in self._panels():
+            panel.start()
+
+    def _panels(self) -> list:
+        """The live parts of the page once the person is in."""
+        return [panel for panel in (getattr(self, name, None) for name in
+                                    ("activity", "care", "choices", "staff"))
+                if panel is not None]
 
     def _speak_again(self, code: str) -> None:
         """From "My choices": the person's pages speak ``code`` from now on; this page is
         drawn again in it."""
         person = choose_language(self.store, self.person, code)
         typed = kept_typing(self)
-        for panel in (self.activity, self.care, self.choices):
-            if panel is not None:
-                panel.stop()
+        for panel in self._panels():
+            panel.stop()
         self._enter(person, self.rejoin_key.value)
         give_back_typing(self, typed)
 
     def _not_me(self) -> None:
         """Someone else holds the device: it forgets the key (the page template sees the
         "forget-key" mark), and nothing about the person it knew changes."""
-        for panel in (self.activity, self.care, self.choices):
-            if panel is not None:
-                panel.stop()
+        for panel in self._panels():
+            panel.stop()
         self.rejoin_key.value = ""
         self._end(label(_(NOT_ME), "not-me-said"),
                   label("", "forget-key", layout=ipw.Layout(display="none")))
@@ -281,8 +297,8 @@ class ParticipantPage(ipw.VBox):
 
     def _gone(self) -> None:
         """The person has left: stop everything and say so kindly."""
-        for panel in (self.activity, self.care):
-            if panel is not None:
+        for panel in self._panels():
+            if panel is not self.choices:  # it called this, and stops itself
                 panel.stop()
         self.rejoin_key.value = ""
         receipt = getattr(self.choices, "receipt", None)
