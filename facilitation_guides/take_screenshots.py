@@ -58,6 +58,10 @@ SHOTS = {
     "for-someone-page": "'Add for someone': typing in with a person on their own page",
     "room-count": "counting a show of hands on the console",
     "paper-form": "a printed paper form for the shared-language session",
+    "plan-console": "the console's plan: who, why and how, shared with participants",
+    "ethics-list": "the console's ethics questions, each with where it stands",
+    "agreed-together": "'What we agreed together' on a participant's phone",
+    "staff-page": "a staff member's own private page, on a phone",
 }
 
 
@@ -70,6 +74,7 @@ def shoot(target, name: str, taken: list[str]) -> None:
 def shoot_together(page, selectors: list[str], name: str, taken: list[str]) -> None:
     """One picture of the parts ``selectors`` find, from the top of the first to the end
     of the last."""
+    page.locator(selectors[0]).first.scroll_into_view_if_needed()
     boxes = [page.locator(s).first.bounding_box() for s in selectors]
     top, bottom = min(b["y"] for b in boxes), max(b["y"] + b["height"] for b in boxes)
     page.screenshot(path=IMAGES / f"{name}.png",
@@ -124,6 +129,42 @@ def the_whole_room(browser, servers, console, workshop: Path, taken: list[str]) 
         page.emulate_media(media="print")
         shoot(page, "paper-form", taken)
         page.close()
+
+
+def the_people_who_run_it(browser, servers, console, phone, taken: list[str]) -> None:
+    """The plan and the ethics questions on the console, what a participant reads of
+    them, and a staff member's own page (facilitation_guides/planning.md)."""
+    from widgets.planning import staff_link
+
+    console_tab(console, "Plan and ethics")
+    tab = console.locator(".coproduction-planning-console")
+    tab.locator(".jupyter-widget-Collapse-header", has_text="Who, why and how").click()
+    console.wait_for_timeout(600)
+    shoot_together(console, [".coproduction-planning-console .coproduction-staff-link-intro",
+                             ".coproduction-planning-console .coproduction-plan-when_full"],
+                   "plan-console", taken)
+    shoot_together(console, [".coproduction-ethics-intro", ".coproduction-ethics-anonymity"],
+                   "ethics-list", taken)
+    for view in ("large", "contrast"):  # back to the usual look
+        phone.locator(f"[data-coproduction-view={view}]").click()
+    phone.locator(".jupyter-widget-Collapse-header", has_text="What we agreed together").click()
+    phone.wait_for_timeout(600)
+    shoot(phone.locator(".coproduction-my-choices-panels"), "agreed-together", taken)
+    staff = browser.new_context(viewport=PHONE, device_scale_factor=1).new_page()
+    staff.goto(staff_link(servers.join_url))
+    staff.locator(".coproduction-join-name input").wait_for(timeout=60_000)
+    staff.locator(".coproduction-join-name input").fill("Alex")
+    staff.locator(".coproduction-join-button").click()
+    pages = staff.locator(".coproduction-staff-pages")
+    pages.wait_for(timeout=60_000)
+    pages.locator(".jupyter-widget-Collapse-header", has_text="Reflection and journal").click()
+    pages.locator(".coproduction-reflection-text textarea").fill(
+        "sister, nurse, runner, tenant, the one who chairs the meeting")
+    pages.locator(".coproduction-keep-reflection").click()
+    pages.locator(".coproduction-reflection-said").first.wait_for(timeout=30_000)
+    staff.wait_for_timeout(600)
+    shoot(pages, "staff-page", taken)
+    staff.close()
 
 
 def main() -> int:
@@ -232,6 +273,7 @@ def main() -> int:
                              clip={"x": 0, "y": 0, "width": 360, "height": 640})
             taken.append("view-switch")
             the_whole_room(browser, servers, console, workshop, taken)
+            the_people_who_run_it(browser, servers, console, phone, taken)
             browser.close()
     assert sorted(taken) == sorted(SHOTS), "SHOTS and the pictures taken differ"
     for name in taken:
