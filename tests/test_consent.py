@@ -218,7 +218,7 @@ def test_after_the_cutoff_the_stated_policy_applies(room, store):
     receipt = consent.withdraw_participant(store, zq.participant_id, today=tomorrow)
     assert receipt["policy"] == "anonymise" and receipt["rows_anonymised"] == 1
     kept = next(t for t in session.board(ana).terms if t.term == "SENCO").proposals[0]
-    assert (kept.wording, kept.by) == (SECRET_WORDING, "anonymous")
+    assert (kept.wording, kept.by) == (SECRET_WORDING, "")  # no name, in any language
     raw = stored_bytes(store)
     assert SECRET_NAME.encode() not in raw and SECRET_SELF.encode() not in raw
     assert zq.participant_id.encode() not in raw
@@ -267,7 +267,7 @@ def test_each_credit_mode_exports_exactly_what_it_promises(room, store, tmp_path
     assert row["credit"] == mode and row["credited_as"] == shown
     assert row["author_id"] == (zq.participant_id if author else "")
     board_by = next(t for t in session.board(ana).terms if t.term == "SENCO").proposals[0].by
-    assert board_by == (shown or "anonymous")
+    assert board_by == shown
 
 
 def test_a_change_of_mind_changes_the_next_export_but_not_one_by_one_choices(room, store,
@@ -470,6 +470,13 @@ def test_a_confirmed_shortlist_is_counted_again_and_the_group_is_told(store):
     export_workshop(store, out)
     with (out / "method_shortlist.csv").open(encoding="utf-8") as handle:
         assert [r["dots"] for r in csv.DictReader(handle)] == ["1"]
+    # Someone who placed no dots leaves: the fit is counted again without their card,
+    # but the group is not told again of dots that did not change.
+    told_before = len(store.select("notices"))
+    consent.withdraw_participant(store, people[0].participant_id)
+    assert shortlist(store)[0]["reasons"] != after["reasons"]  # the fit changed
+    assert not any("shortlist was counted again" in n["text"]
+                   for n in store.select("notices")[told_before:])
 
 
 def test_you_said_we_did_says_the_words_left_with_their_author(store):

@@ -375,6 +375,8 @@ def recount_for_a_leaver(tx: Transaction, pid: str, policy: str) -> int:
         tx.update("method_shortlist", {"session_id": entry["session_id"],
                                        "method_id": entry["method_id"]},
                   {"dots": count, "reasons": reasons})
+        if count == entry["dots"]:
+            continue  # only the fit's reasons changed: the dots the group saw are the same
         tell_group(tx, N_plural("Someone has left the workshop. The group's shortlist was "
                                 "counted again without them: {method} now has {n} dot.",
                                 "Someone has left the workshop. The group's shortlist was "
