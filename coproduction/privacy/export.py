@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core.activity import activities
+from ..core.languages import SOURCE, speaking
 from ..core.participants import credited_as
 from ..store import Store
 from ..store.schema import TABLES, Field, Table, datapackage
@@ -193,9 +194,12 @@ def write_export(store: Store, folder) -> list[Path]:
                           title=workshop["title"])
     written.append(folder.write("datapackage.json", json.dumps(
         package, indent=2, ensure_ascii=False, sort_keys=True) + "\n"))
-    for declared in activities().values():  # each activity's own files (a calendar)
-        for name, make in declared.exports:
-            written.append(folder.write(name, make(store)))
+    # Each activity's own files (a calendar), in the workshop's language for what it hands
+    # out, whoever's page caused the export (a withdrawal writes it again from theirs).
+    with speaking(workshop.get("forms_language") or SOURCE):
+        for declared in activities().values():
+            for name, make in declared.exports:
+                written.append(folder.write(name, make(store)))
     return [path for path in written if path is not None]
 
 
