@@ -26,7 +26,16 @@ import ipywidgets as ipw
 
 from coproduction.activities import timeline as tl
 from coproduction.activities.shared_language import current_glossary
-from coproduction.core.languages import N_, _, current, month_of, ngettext, short_day
+from coproduction.core.languages import (
+    N_,
+    _,
+    current,
+    direction,
+    isolated,
+    month_of,
+    ngettext,
+    short_day,
+)
 from coproduction.core.participants import Participant
 from coproduction.core.plain_language import agreed_in, agreed_note
 from coproduction.core.validation import InvalidInput
@@ -68,9 +77,8 @@ MARKERS = {  # kind -> (shape, colour); the words under each title say the kind 
 }
 
 
-def _marker(kind: str, y: float) -> str:
+def _marker(kind: str, x: float, y: float) -> str:
     shape, colour = MARKERS.get(kind, MARKERS["other"])
-    x = AXIS_X
     if shape == "circle":
         return f"<circle cx='{x}' cy='{y}' r='8' fill='{colour}'/>"
     if shape == "ring":
@@ -97,38 +105,46 @@ def rows_svg(rows: list[tuple], description: str) -> str:
     Rows are ``("group", text)``, ``("gap", text)``, ``("today", text)`` or
     ``("item", left, title, sub, kind)``.
     """
+    way = direction()
+    # Right to left, the chart is mirrored: dates on the right, words growing leftwards
+    # from the axis. Each x is given for left to right; ``at`` mirrors it. Text anchors
+    # ("start", "end") follow the chart's own direction, so they mirror by themselves.
+    def at(x: float) -> float:
+        return WIDTH - x if way == "rtl" else x
+
     parts, y = [], 8.0
     for row in rows:
         if row[0] == "group":
-            parts.append(_text(8, y + 22, row[1], size=15, weight=700))
+            parts.append(_text(at(8), y + 22, row[1], size=15, weight=700))
             y += 32
         elif row[0] == "gap":
-            parts.append(_text(AXIS_X + 14, y + 15, row[1], size=12, colour="#4a4a4a"))
+            parts.append(_text(at(AXIS_X + 14), y + 15, row[1], size=12, colour="#4a4a4a"))
             y += 22
         elif row[0] == "today":
             parts.append(f"<line x1='8' x2='{WIDTH - 8}' y1='{y + 12}' y2='{y + 12}' "
                          "stroke='#b3261e' stroke-width='2' stroke-dasharray='6 4'/>")
-            parts.append(_text(WIDTH - 8, y + 27, row[1], size=12, weight=700,
+            parts.append(_text(at(WIDTH - 8), y + 27, row[1], size=12, weight=700,
                                colour="#b3261e", anchor="end"))
             y += 34
         else:
             _item, left, title, sub, kind = row
             titles = textwrap.wrap(title, 28) or [""]
             subs = textwrap.wrap(sub, 36)
-            parts.append(_text(AXIS_X - 16, y + 20, left, size=13, colour="#4a4a4a",
+            parts.append(_text(at(AXIS_X - 16), y + 20, left, size=13, colour="#4a4a4a",
                                anchor="end"))
-            parts.append(_marker(kind, y + 15))
+            parts.append(_marker(kind, at(AXIS_X), y + 15))
             for i, line in enumerate(titles):
-                parts.append(_text(TEXT_X, y + 20 + 18 * i, line, size=15, weight=600))
+                parts.append(_text(at(TEXT_X), y + 20 + 18 * i, line, size=15, weight=600))
             top = y + 20 + 18 * len(titles)
             for i, line in enumerate(subs):
-                parts.append(_text(TEXT_X, top + 16 * i, line, size=13, colour="#4a4a4a"))
+                parts.append(_text(at(TEXT_X), top + 16 * i, line, size=13,
+                                   colour="#4a4a4a"))
             y = top + 16 * len(subs) + 6
     height = int(y + 8)
-    axis = (f"<line x1='{AXIS_X}' x2='{AXIS_X}' y1='8' y2='{height - 8}' stroke='#c4c4c4' "
-            "stroke-width='3'/>")
+    axis = (f"<line x1='{at(AXIS_X)}' x2='{at(AXIS_X)}' y1='8' y2='{height - 8}' "
+            "stroke='#c4c4c4' stroke-width='3'/>")
     return (f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {WIDTH} {height}' "
-            "width='100%' role='img' "
+            f"width='100%' role='img' direction='{way}' "
             "style='max-width:520px;display:block;font-family:system-ui,sans-serif' "
             f"aria-label='{escaped(description)}'><title>{escaped(description)}</title>"
             f"{axis}{''.join(parts)}</svg>")
@@ -267,7 +283,7 @@ class TimelinePanel(LivePanel):
         shared = tl.shared_life_events(self.store) if moments else []
         show_lines(self.shared_lines, [
             (_("{when}: {what} ({by})") if m.by else _("{when}: {what}")).format(
-                when=m.when(), what=m.title, by=m.by) for m in shared], "shared-moment")
+                when=m.when(), what=isolated(m.title), by=m.by) for m in shared], "shared-moment")
         _shown(self.shared, bool(shared))
 
 
@@ -424,7 +440,8 @@ class TimelineBoard(TimelinePanel):
         mine = self.need_session().my_life_events(self.person) if self.session else []
         _set_html(self.life_chart, life_svg(mine))
         for life_row, event in zip(self.life_rows.show([e.life_event_id for e in mine]), mine):
-            life_row.text.value = _("{when}: {what}").format(when=event.when(), what=event.title)
+            life_row.text.value = _("{when}: {what}").format(when=event.when(),
+                                                          what=isolated(event.title))
             with unheard(life_row.share, life_row.shared):
                 life_row.share.value = event.shared
 
