@@ -57,7 +57,7 @@ def test_join_anonymously_contribute_then_leave_and_the_other_page_updates(tmp_p
             tac.locator(".coproduction-propose-button").click()
             bo_tac = bo.locator(".coproduction-term", has_text="TAC")
             expect(bo_tac.locator(".coproduction-wording")).to_have_text(WORDING, timeout=5_000)
-            expect(bo_tac.locator(".coproduction-by")).to_have_text("Proposed by anonymous")
+            expect(bo_tac.locator(".coproduction-by")).to_have_text("Proposed without a name")
 
             ana.get_by_text("My choices", exact=True).click()
             ana.locator(".coproduction-leave").click()

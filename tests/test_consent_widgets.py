@@ -153,7 +153,7 @@ def test_my_choices_change_my_credit_and_my_earlier_words_follow(store, session_
     assert "Saved" in ana.choices.message.value
     bo.activity.refresh_if_changed()
     row = next(iter(card(bo.activity, "SENCO").rows.values()))
-    assert row.by.value == "Proposed by anonymous"
+    assert row.by.value == "Proposed without a name"
     stop(ana, bo)
 
 

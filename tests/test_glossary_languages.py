@@ -227,9 +227,10 @@ def test_the_pages_show_propose_and_vote_on_translations(agreed, store):
     console = LanguageConsole(store, session.session_id)
     console.refresh()
     console.confirm.click()
-    assert "1" in console.message.value
+    assert console.message.value == ("Confirmed 1 way of saying an agreed wording in another "
+                                     "language.")  # not counted as a new English wording
     (console_part,) = console.glossary_entries.children[0].parts.children
-    assert console_part.heading.value == f"In اردو: {URDU}"
+    assert console_part.heading.value == f"In Urdu: \u2068{URDU}\u2069"  # set apart, named
     languages.use("ur")
     page.refresh()
     assert part.heading.value == f"اردو میں: {URDU}"
@@ -263,3 +264,26 @@ def test_the_evaluation_shows_the_wordings_agreed_in_other_languages(agreed, sto
         ["TAC", "ur", URDU, 2]]
     assert ("People proposed 2 ways of saying agreed wordings in the workshop's other "
             "languages; 1 was agreed (ur: 1).") in voice.findings
+
+
+def test_a_draft_in_one_language_never_lands_in_another_language_s_box(agreed, store):
+    """An unsent Urdu wording went into the 'How would you say it in Polish?' box when the
+    reader changed their language to Polish."""
+    from coproduction.core.participants import choose_language
+    from widgets.base import give_back_typing, kept_typing
+    from widgets.language import LanguageBoard
+
+    session, people, _entry = agreed
+    languages.use("ur")
+    page = LanguageBoard(store, people["Ur1"], session.session_id)
+    page.refresh()
+    (part,) = page.glossary_entries.children[0].parts.children
+    part.propose_box.value = URDU
+    kept = kept_typing(page)
+    polish = choose_language(store, people["Ur1"], "pl")
+    languages.use("pl")
+    again = LanguageBoard(store, polish, session.session_id)
+    again.refresh()
+    give_back_typing(again, kept)
+    (part,) = again.glossary_entries.children[0].parts.children
+    assert part.code == "pl" and part.propose_box.value == ""

@@ -604,3 +604,60 @@ def test_the_console_sets_the_workshop_s_languages_and_says_them_as_they_change(
     controls.save.click()
     assert "add it to the languages first" in room.message.value
     assert three_languages.workshop()["screen_language"] == "pl"
+
+
+def test_a_proposal_without_a_name_is_said_so_in_the_readers_language(store):
+    """No English word stands in for a missing name on an Urdu or Polish page."""
+    from coproduction.activities.shared_language import SharedLanguage
+    from coproduction.core.participants import join_workshop
+    from coproduction.core.sessions import create_session, open_round
+    from widgets.language import ProposalRow
+
+    sid = create_session(store, "language", "Letters")
+    open_round(store, sid)
+    session = SharedLanguage(store, sid)
+    session.put_text("t", "The SLT met.")
+    quiet, _key = join_workshop(store, code="TEST42", pseudonym="Quiet", credit="anonymous")
+    term = session.board(None).terms[0].term_id
+    session.propose(quiet, term, "the leaders")
+    view = session.board(None).terms[0].proposals[0]
+    assert view.by == ""
+    for code in ("ur", "pl"):
+        with languages.speaking(code):
+            by = ProposalRow._texts(view, False)[1]
+        assert by and "anonymous" not in by and "Quiet" not in by, (code, by)
+        assert by != "Proposed without a name", code
+
+
+def test_a_withdrawal_from_a_polish_page_writes_the_calendar_again_in_the_workshops_language(
+        store, tmp_path):
+    """The calendar an export hands out speaks the workshop's forms language, whoever's
+    page wrote it again."""
+    from coproduction.core.participants import join_workshop
+    from coproduction.privacy.consent import change_settings, withdraw_participant
+    from coproduction.privacy.export import export_workshop
+
+    change_settings(store, languages="en,pl", withdraw_by="2027-03-31")
+    export_workshop(store, tmp_path / "out")
+    before = (tmp_path / "out" / "timeline.ics").read_text(encoding="utf-8")
+    leaving, _key = join_workshop(store, code="TEST42", pseudonym="Ola", language="pl")
+    with languages.speaking("pl"):
+        withdraw_participant(store, leaving.participant_id)
+    after = (tmp_path / "out" / "timeline.ics").read_text(encoding="utf-8")
+    strip = lambda text: [line for line in text.splitlines()  # noqa: E731
+                          if not line.startswith(("DTSTAMP", "UID"))]
+    assert strip(after) == strip(before)
+
+
+def test_people_s_words_running_the_other_way_are_isolated_in_the_kit_s_sentences():
+    """'Agreed so far: <English>' on an Urdu page jumbled; an Urdu wording inside an
+    English sentence pulled the sentence's own words round."""
+    assert languages.isolated("the meeting") == "the meeting"
+    with languages.speaking("ur"):
+        assert languages.isolated("the meeting.") == "\u2068the meeting.\u2069"
+        assert languages.isolated("مددگار") == "مددگار"
+    assert languages.isolated("مددگار") == "\u2068مددگار\u2069"
+    assert languages.isolated("") == ""
+    with languages.speaking("ur"):
+        assert languages.language_called("pl") == "پولش"
+    assert (languages.language_called("ur"), languages.language_called("xx")) == ("Urdu", "xx")

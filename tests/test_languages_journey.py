@@ -15,6 +15,7 @@ from test_access import PHONE, axe_problems, fit_to_content, phone_problems
 
 from coproduction.activities.consensus import ConsensusRule
 from coproduction.activities.shared_language import SharedLanguage
+from coproduction.activities.timeline import add_event
 from coproduction.core.participants import join_workshop
 from coproduction.core.sessions import create_session, open_round
 from coproduction.privacy.consent import change_settings
@@ -51,6 +52,9 @@ def test_an_urdu_reader_takes_part_right_to_left_and_a_polish_reader_sees_plural
         tac = next(t.term_id for t in session.board(None).terms if t.term == "TAC")
         session.vote(someone, session.propose(someone, tac, "the meeting of helpers"), "agree")
         session.confirm_glossary()
+        open_round(store, create_session(store, "timeline", "Our dates"))
+        add_event(store, kind="session", title="A long working session about the letters",
+                  starts_on="2027-02-01", details="Bring the letters you got for February.")
     shots = tmp_path / "screenshots"
     shots.mkdir()
     problems: list[str] = []
@@ -104,6 +108,20 @@ def test_an_urdu_reader_takes_part_right_to_left_and_a_polish_reader_sees_plural
             f"اردو میں: {IN_URDU}", timeout=10_000)
         expect(ur.locator(".coproduction-agreed-wording").last).to_contain_text(IN_URDU)
         problems += _look(ur, "Urdu glossary", shots, "ur-glossary")
+        # The timeline, drawn right to left: every word inside the chart, none cut off.
+        ur.locator(".coproduction-activity-chooser button", has_text="ٹائم لائن").click()
+        chart = ur.locator(".coproduction-timeline-chart svg")
+        expect(chart).to_be_visible(timeout=10_000)
+        expect(chart).to_have_attribute("direction", "rtl")
+        outside = chart.evaluate("""svg => { const box = svg.getBoundingClientRect();
+            return [...svg.querySelectorAll('text')].filter(t => {
+              const r = t.getBoundingClientRect();
+              return r.width && (r.left < box.left - 1 || r.right > box.right + 1); })
+            .map(t => t.textContent); }""")
+        assert outside == [], outside
+        problems += _look(ur, "Urdu timeline", shots, "ur-timeline")
+        ur.locator(".coproduction-activity-chooser button",
+                   has_text="مشترکہ زبان").click()
         ur.locator(".coproduction-pause-button").click()
         ur.locator(".coproduction-pause-send").click()
         expect(ur.locator(".coproduction-care > .coproduction-message")).to_contain_text(
@@ -134,7 +152,7 @@ def test_an_urdu_reader_takes_part_right_to_left_and_a_polish_reader_sees_plural
         problems += _look(pl, "Polish board", shots, "pl-board")
         # The Polish reader is asked how to say it in Polish and sees nothing of the Urdu.
         expect(pl.locator(".coproduction-glossary-card", has_text="TAC").locator(
-            ".coproduction-said-in-heading")).to_have_text("Polski: jeszcze nieuzgodnione")
+            ".coproduction-said-in-heading")).to_have_text("Język polski: jeszcze nieuzgodnione")
         expect(pl.locator(".coproduction-language-board")).not_to_contain_text(IN_URDU)
 
         # -- the Urdu reader leaves --------------------------------------------------

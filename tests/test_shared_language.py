@@ -183,7 +183,7 @@ def test_credit_modes_show_on_the_board(store):
     for i, person in enumerate(people):
         session.propose(person, tid, f"wording {i}")
     assert [p.by for p in session.board(None).terms[0].proposals] == [
-        "Ana", "anonymous", "the group"]
+        "Ana", "", "the group"]
 
 
 def test_joining_and_rejoining(store):

@@ -295,7 +295,7 @@ def test_the_room_screen_shows_nothing_private_and_honours_every_credit_choice(s
         assert "PRIVATE" not in shown and "Quietname" not in shown, name
     put_on_screen(store, "language")
     screen.refresh_if_changed()
-    assert "Proposed by anonymous" in texts_of(screen)
+    assert "Proposed without a name" in texts_of(screen)
 
 
 # -- the console: typing in with someone -------------------------------------------------

@@ -24,7 +24,7 @@ import ipywidgets as ipw
 
 from coproduction.activities import feedback as fb
 from coproduction.activities import timeline as tl
-from coproduction.core.languages import N_, _, ngettext
+from coproduction.core.languages import N_, _, isolated, ngettext
 from coproduction.core.participants import Participant
 from coproduction.privacy.small_counts import SUPPRESSED
 from coproduction.store import Store
@@ -330,10 +330,10 @@ def said_and_did(actions: list[fb.ActionView]) -> tuple[list[str], list[str]]:
     """"You said, we did" as lines: what was done or is on its way, and what could not be
     done and why (a participant's page and the room screen)."""
     done = [line for a in actions if a.status != "not_possible" for line in (
-        _("You said: {words}").format(words=a.you_said),
+        _("You said: {words}").format(words=isolated(a.you_said)),
         _("{status}: {action}").format(status=_(fb.STATUS_WORDS[a.status]), action=a.we_did))]
     not_possible = [line for a in actions if a.status == "not_possible" for line in (
-        _("You said: {words}").format(words=a.you_said),
+        _("You said: {words}").format(words=isolated(a.you_said)),
         _("We could not: {action}").format(action=a.we_did),
         _("Why: {reason}").format(reason=a.reason))]
     return done or [_("Nothing yet.")], not_possible or [_("Nothing.")]
@@ -567,7 +567,7 @@ class FeedbackConsole(FeedbackPanel):
         offer_options(self.answers, options)
         for action_row, action in zip(
                 self.actions.show([a.action_id for a in picture.actions]), picture.actions):
-            action_row.said.value = _("You said: {words}").format(words=action.you_said)
+            action_row.said.value = _("You said: {words}").format(words=isolated(action.you_said))
             action_row.did.value = _("We: {action}").format(action=action.we_did)
             if action_row.drawn != (action.status, action.reason):
                 # only when it changed, so a reason being typed is not overwritten

@@ -26,9 +26,8 @@ from coproduction.activities.shared_language import (
     TermView,
     change_glossary_entry,
     glossary_entries,
-    language_name,
 )
-from coproduction.core.languages import N_, _, ngettext
+from coproduction.core.languages import N_, _, isolated, language_called, ngettext
 from coproduction.core.participants import THE_ROOM, Participant
 from coproduction.core.validation import InvalidInput
 from coproduction.privacy import consent
@@ -105,10 +104,11 @@ class ProposalRow(ipw.VBox):
     def _texts(view: ProposalView, viewer_sees_hidden: bool) -> tuple[str, str, str]:
         if view.how:
             by = (_("Proposed by you ({how})") if view.mine else
-                  _("Proposed by {name} ({how})")).format(name=view.by, how=view.how)
+                  _("Proposed by {name} ({how})") if view.by else
+                  _("Proposed without a name ({how})")).format(name=view.by, how=view.how)
         else:
-            by = (_("Proposed by you") if view.mine else
-                  _("Proposed by {name}")).format(name=view.by)
+            by = (_("Proposed by you") if view.mine else _("Proposed by {name}") if view.by
+                  else _("Proposed without a name")).format(name=view.by)
         if view.hidden_reason is not None:
             return (_("Hidden: {wording}").format(wording=view.wording) if viewer_sees_hidden
                     else _("A proposal was taken off the board."), by,
@@ -165,7 +165,8 @@ class TermCard(ipw.VBox):
         if view.tied_wordings:
             self.agreed.value = _("Two wordings are level: the group can talk it through.")
         elif view.agreed is not None:
-            self.agreed.value = _("Agreed so far: {wording}").format(wording=view.agreed.wording)
+            self.agreed.value = _("Agreed so far: {wording}").format(
+                wording=isolated(view.agreed.wording))
         else:
             self.agreed.value = ""
         show_rows(self.panel, self.rows, self.proposals, view.proposals, viewer_sees_hidden)
@@ -202,13 +203,14 @@ class SaidInPart(ipw.VBox):
                          *panel.translation_controls(self)]
 
     def show(self, said: SaidIn, viewer_sees_hidden: bool) -> None:
-        name = language_name(said.language)
+        name = language_called(said.language)
         self.heading.value = (
-            _("In {language}: {wording}").format(language=name, wording=said.confirmed)
+            _("In {language}: {wording}").format(language=name, wording=isolated(said.confirmed))
             if said.confirmed else _("In {language}: not agreed yet").format(language=name))
         self.agreed.value = (
             _("Two ways of saying it are level: the group can talk it through.")
-            if said.tied else _("Agreed so far: {wording}").format(wording=said.agreed.wording)
+            if said.tied else _("Agreed so far: {wording}").format(
+                wording=isolated(said.agreed.wording))
             if said.agreed is not None and said.agreed.wording != said.confirmed else "")
         self.agreed.layout.display = None if self.agreed.value else "none"
         show_rows(self.panel, self.rows, self.proposals, said.translations,
@@ -228,7 +230,8 @@ class EntryCard(ipw.VBox):
         self.children = [self.line]
 
     def show(self, view: EntryView, viewer_sees_hidden: bool) -> None:
-        self.line.value = _("{term}: {wording}").format(term=view.term, wording=view.wording)
+        self.line.value = _("{term}: {wording}").format(term=isolated(view.term),
+                                                       wording=isolated(view.wording))
         if not view.said_in and self.parts is None:
             return
         if self.parts is None:
@@ -449,9 +452,11 @@ class LanguageBoard(BoardPanel):
                 ipw.HBox([card.propose_button, card.use_suggestion])]
 
     def translation_controls(self, part: SaidInPart) -> list[ipw.Widget]:
-        name = language_name(part.code)
+        name = language_called(part.code)
+        # A class of its own per language: a draft kept while the page changes language
+        # goes back only to a box for the same language (widgets.base.kept_typing).
         part.propose_box = _text(N_("Your wording"), N_("in your own words"), WORDING_MAX,
-                                 "translate-input")
+                                 "translate-input", f"translate-input-{part.code}")
         part.propose_box.description = _("How would you say it in {language}?").format(
             language=name)
         part.propose_button = ipw.Button(description=_("Propose"),
@@ -678,9 +683,15 @@ class LanguageConsole(BoardPanel):
 
     def _confirm(self) -> None:
         added = self.need_session().confirm_glossary()
-        self.say(ngettext("Added {n} agreed wording to the glossary.",
-                          "Added {n} agreed wordings to the glossary.", len(added)).format(
-                              n=len(added)) if added else _("Nothing new is agreed yet."), "ok")
+        translated = sum("language" in row for row in added)  # said in another language
+        wordings = len(added) - translated
+        said = ([ngettext("Added {n} agreed wording to the glossary.",
+                          "Added {n} agreed wordings to the glossary.", wordings).format(
+                              n=wordings)] if wordings else []) + (
+            [ngettext("Confirmed {n} way of saying an agreed wording in another language.",
+                      "Confirmed {n} ways of saying agreed wordings in other languages.",
+                      translated).format(n=translated)] if translated else [])
+        self.say(" ".join(said) or _("Nothing new is agreed yet."), "ok")
 
 
 class LanguageScreen(BoardPanel):

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from ..core import plain_language as language
 from ..core.activity import Activity
-from ..core.languages import N_, SOURCE, N_plural, _
+from ..core.languages import N_, SOURCE, N_plural, _, language_called
 from ..core.participants import (
     ENTERED_BY_MAX,
     THE_ROOM,
@@ -425,7 +425,7 @@ class SharedLanguage:
             if row["language"] != code:
                 raise InvalidInput(_("Only people who read the workshop in {language} vote on "
                                      "how to say it in {language}.").format(
-                                         language=language_name(row["language"])))
+                                         language=language_called(row["language"])))
             where = {"translation_id": row["translation_id"],
                      "author_id": actor.participant_id}
             tx.upsert("translation_votes", where, {"choice": choice, "created_at": tx.now()},
@@ -565,7 +565,7 @@ def _view(row: dict, row_id: int, tally: Tally, rule: ConsensusRule,
     return ProposalView(
         proposal_id=row_id,
         wording="" if hidden and viewer is not None else row["wording"],
-        by=credited_as(row, people.get(row["author_id"]), group_name=group) or "anonymous",
+        by=credited_as(row, people.get(row["author_id"]), group_name=group) or "",
         tally=tally, decision=decide(tally, rule), my_vote=my_vote,
         mine=me is not None and row["author_id"] == me,
         hidden_reason=row["hidden_reason"],

@@ -35,7 +35,7 @@ from itertools import pairwise
 from zoneinfo import ZoneInfo, available_timezones
 
 from ..core.activity import Activity
-from ..core.languages import N_, _, day_of_week, ngettext, number
+from ..core.languages import N_, _, day_of_week, isolated, ngettext, number
 from ..core.participants import Participant, credited_as, taking_part
 from ..core.promises import money
 from ..core.sessions import require_open, session_row
@@ -526,8 +526,8 @@ def commitments(store: Store, person: Participant | None = None) -> Commitments:
         if e.kind != "session":
             continue
         minutes = e.minutes(method_minutes.get(e.method_id))
-        what = (_("{title} ({method})").format(title=e.title, method=_(e.method_name))
-                if e.method_name else e.title)
+        what = (_("{title} ({method})").format(title=isolated(e.title), method=_(e.method_name))
+                if e.method_name else isolated(e.title))
         if minutes is None:
             unknown += 1
             lines.append(_("{when}: {what}. Length not set yet.").format(when=e.when(),

@@ -151,6 +151,32 @@ def _said(text: str) -> str:
     return pseudo(text) if current() == PSEUDO else text
 
 
+def isolated(text: str) -> str:
+    """People's own words, to set inside one of the kit's sentences: when they run the
+    other way from the page (English words on an Urdu page, Urdu on an English one) they
+    are wrapped in Unicode's first-strong isolate marks, so that the sentence around them
+    and their own full stops keep their places. Otherwise they are left as they are."""
+    import unicodedata
+
+    other = ("L",) if direction() == "rtl" else ("R", "AL")
+    if any(unicodedata.bidirectional(ch) in other for ch in text):
+        return f"\u2068{text}\u2069"
+    return text
+
+
+def language_called(code: str) -> str:
+    """A language's name as the page's language says it ("Urdu" on an English page,
+    "اردو" on an Urdu one), from Babel's locale data: a name in another script in the
+    middle of a sentence runs the wrong way. The picker on the join page names each
+    language in its own script instead (:attr:`Language.name`)."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return _said(Locale.parse(code).get_display_name(babel_locale()) or code)
+    except (UnknownLocaleError, ValueError):
+        return SHIPPED[code].name if code in SHIPPED else code
+
+
 def babel_locale() -> str:
     # The kit's English is British English: "31 January 2027", "£25".
     return "en_GB" if current() in (SOURCE, PSEUDO) else current()
