@@ -12,7 +12,7 @@ from typing import Callable
 import ipywidgets as ipw
 
 from coproduction.core import promises
-from coproduction.core.languages import _, ngettext
+from coproduction.core.languages import _, isolated, ngettext
 from coproduction.core.participants import (
     DISPLAY_NAME_MAX,
     Participant,
@@ -211,16 +211,19 @@ class MyChoices(LivePanel):
             "The project asks nothing about who you are.")
 
     def _about_me(self, question_id: int) -> ipw.Widget:
-        question = label("", "about-me-question")
         said = ipw.Text(_dom_classes=css("about-me-answer"))
+        box = asked("", said, "about-me-question-box")  # the question names the box
+        question = box.children[0]
         save = ipw.Button(description=_("Save my answer"), _dom_classes=css("save-about-me"))
-        self.on_click(save, lambda: diversity.answer(self.store, self.person, question_id,
-                                                    said.value),
-                      _("Saved. Only how many gave the same answer is ever seen; an empty "
-                        "answer takes yours back."))
-        row = ipw.VBox([question, said, save], _dom_classes=css("about-me-row"))
+        self.on_click(save, lambda: self._answer_about_me(question_id, said.value))
+        row = ipw.VBox([box, save], _dom_classes=css("about-me-row"))
         row.question, row.said, row.kept = question, said, ""
         return row
+
+    def _answer_about_me(self, question_id: int, text: str) -> None:
+        diversity.answer(self.store, self.person, question_id, text)
+        self.say(_("Saved. Only how many gave the same answer is ever seen.") if text.strip()
+                 else _("Your answer is taken back."), "ok")
 
     def _save(self) -> None:
         consent.change_choices(self.store, self.person, **self.form.values())
@@ -241,7 +244,7 @@ class MyChoices(LivePanel):
 def project_told(store: Store) -> list[str]:
     """What participants are told about the project, before they join and on their page:
     the plan's shared answers, what is offered, and the declarations."""
-    told = [_("{heading}: {text}").format(heading=heading, text=text)
+    told = [_("{heading}: {text}").format(heading=heading, text=isolated(text))
             for heading, text in plan.told_to_participants(store)]
     return told + [(_("Conflict of interest: {text}") if d["kind"] == "conflict" else
                     _("Back-up: {text}")).format(text=d["text"])

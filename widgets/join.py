@@ -250,7 +250,7 @@ class ParticipantPage(ipw.VBox):
         self.staff = StaffPages(self.store, person) if has_staff_pages(person) and (
             person.entry is None) else None
         staff_part = [self.staff] if self.staff is not None else []
-        top = [greeting]
+        top = [greeting, *([self.staff.due] if self.staff is not None else [])]
         if getattr(self, "_kept", False):
             # Let in by the key this device kept: a shared or borrowed phone may be in
             # someone else's hands now. One tap, and the device forgets the person.

@@ -14,7 +14,7 @@ from coproduction.running import diversity, ethics, plan
 from coproduction.store import Store
 from coproduction.store.schema import BUDGET_LINES, ETHICS_STATUSES, NEEDS, PLAN_QUESTIONS
 
-from .base import KeyedRows, LivePanel, asked, css, label, show_lines
+from .base import KeyedRows, LivePanel, asked, css, label
 
 
 def staff_link(join_url: str) -> str:
@@ -61,11 +61,13 @@ class PlanningConsole(LivePanel):
         self.add_group_question = ipw.Button(description=_("Ask this question"),
                                              _dom_classes=css("add-group-question"))
         self.on_click(self.add_group_question, self._add_group_question, _(
-            "Added. People can answer it, if they wish, under 'My choices'."))
+            "Added. People can answer it, if they wish, under 'About me, if I wish'."))
         group = ipw.VBox([
             label(_("Ask people, if they wish, to describe themselves in their own words. "
-                    "Nobody sees anyone's answer: here you see only how many gave each "
-                    "answer, and only for answers {least} or more people gave.").format(
+                    "Nobody sees anyone's answer. The evaluation ('How the work was run') "
+                    "counts them, naming only answers {least} or more people gave. The "
+                    "counts are not shown here as people answer: one changing as someone "
+                    "taps 'Save' would show what that person said.").format(
                         least=diversity.MIN_FEW), "group-questions-note"),
             self.group_questions,
             asked(_("A question about who is in the group"), self.new_group_question,
@@ -127,14 +129,13 @@ class PlanningConsole(LivePanel):
 
     # -- who is in the group -----------------------------------------------------
     def _group_question(self, question_id: int) -> ipw.Widget:
-        question, counts = label("", "group-question"), ipw.VBox(_dom_classes=css(
-            "group-counts"))
+        question = label("", "group-question")
         remove = ipw.Button(description=_("Stop asking this"),
                             _dom_classes=css("remove-group-question"))
         self.on_click(remove, lambda: diversity.remove_question(self.store, question_id),
                       _("Removed, with every answer to it."))
-        row = ipw.VBox([question, counts, remove], _dom_classes=css("group-question-row"))
-        row.question, row.counts = question, counts
+        row = ipw.VBox([question, remove], _dom_classes=css("group-question-row"))
+        row.question = question
         return row
 
     def _add_group_question(self) -> None:
@@ -202,8 +203,6 @@ class PlanningConsole(LivePanel):
             group=number(counts["group"]), n=number(len(found)), staff=number(counts["staff"]),
             open=number(counts["not_yet"]))
         self.forecast.value = plan.forecast_words(self.store)
-        counted = diversity.counts(self.store)
-        for row, c in zip(self.group_questions.show([c.question_id for c in counted]),
-                          counted):
-            row.question.value = c.question
-            show_lines(row.counts, diversity.counts_words(c), "group-count")
+        posed = diversity.questions(self.store)
+        for row, q in zip(self.group_questions.show([q["question_id"] for q in posed]), posed):
+            row.question.value = q["question"]

@@ -86,7 +86,9 @@ class StaffPages(LivePanel):
                                    selected_index=None, _dom_classes=css("staff-parts"))
         self.children = [fixed_label(_("For staff: only you see this, never the console, "
                                        "the group or any export."), "staff-title"),
-                         self.due, self.parts, self.message]
+                         self.parts, self.message]
+        # The prompt to debrief sits at the top of the person's page (ParticipantPage puts
+        # it there), not four screens down under the activity.
         self._filled = False
 
     def _row(self, reflection_id: int) -> ipw.Widget:

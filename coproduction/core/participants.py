@@ -303,13 +303,24 @@ def join_on_paper(store: Store, *, pseudonym: object, taken_by: object,
     return Participant.from_row(row)
 
 
+#: The roles whose pages include a staff member's own private pages (coproduction.running).
+STAFF_ROLES = ("staff", "both")
+
+
 def new_rejoin_key(store: Store, participant_id: object) -> str:
     """A new rejoin key for a person (an old card or link stops working), to print on a
-    card so that someone taking part on paper can carry on from a device."""
+    card so that someone taking part on paper can carry on from a device.
+
+    Never for staff: the card is made at the console, and their page holds what only
+    they may read (their reflections and debriefs)."""
     key = secrets.token_urlsafe(18)
     with store.transaction() as tx:
-        if active_row(tx, participant_id) is None:
+        row = active_row(tx, participant_id)
+        if row is None:
             raise InvalidInput(_("That person is no longer taking part."))
+        if row["role"] in STAFF_ROLES:
+            raise InvalidInput(_("Staff keep their own page on their own device: it holds "
+                                 "what only they may read, so there is no card for it."))
         tx.update("participants", {"participant_id": participant_id},
                   {"key_hash": hash_key(key)})
     return key

@@ -1136,8 +1136,8 @@ def running(ev: Evaluation, s: Section) -> None:
     items = ethics.ethics_list(ev.store)
     answered = [i for i in items if i.status != "not_yet"]
     debriefed = {row["session_id"] for row in ev.private("staff_debriefs")}
-    counted = [c for c in diversity.counts(ev.store) if c.answers or c.others]
-    if not answered and not debriefed and not counted:
+    described = [c for c in diversity.counts(ev.store) if c.answers or c.others]
+    if not answered and not debriefed and not described:
         s.missing.append("Nobody has answered the ethics questions yet (the console's 'Plan "
                          "and ethics' tab), no staff debrief was written, and nobody said "
                          "who they are.")
@@ -1176,16 +1176,18 @@ def running(ev: Evaluation, s: Section) -> None:
                       f"sessions; of the {len(hard)} with a pause or a blanked room screen: "
                       f"{hard_with}. What staff wrote stays theirs alone; counts under "
                       f"{MIN_FEW} are not shown.")
-    if counted:
+    if described:
         s.tables["who_is_in_the_group"] = pd.DataFrame(
             [{"question": c.question, "answer": said, "people": n}
-             for c in counted for said, n in [
+             for c in described for said, n in [
                  *c.answers, *([(f"other answers, each given by fewer than {MIN_FEW} "
                                  "people", c.others)] if c.others else [])]],
             columns=["question", "answer", "people"])
         s.findings.append(f"Who is in the group, as people chose to describe themselves: "
-                          f"{len(counted)} questions answered; only answers {MIN_FEW} or "
-                          f"more people gave are named, and no count under {MIN_FEW} is shown.")
+                          f"{counted(len(described), 'question', 'questions')} answered; "
+                          f"only answers {MIN_FEW} or more people gave are named, and no "
+                          f"count under {MIN_FEW} is shown. Each report is one moment: "
+                          "reports written moments apart can differ by one person.")
 
 
 BUILDERS: dict[str, Callable[[Evaluation, Section], None]] = {

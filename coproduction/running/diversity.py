@@ -2,7 +2,8 @@
 
 The project asks a few questions of its own (which languages people speak at home, say);
 answering is optional and in each person's own words. Nobody sees anyone's answer but
-its writer: the console and the evaluation see how many gave each answer, and only for
+its writer: the evaluation counts how many gave each answer (the console does not show
+the counts live: one changing as someone taps "Save" would show their answer), only for
 answers that 5 or more people gave (:data:`~coproduction.privacy.small_counts.MIN_FEW`);
 every rarer answer is pooled, unnamed, and that pool too is a count only when it holds 5
 or more. The total who answered a question is never shown, so the pool cannot be worked
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from ..core.languages import N_, _
 from ..core.participants import Participant
 from ..core.validation import InvalidInput, clean_text
-from ..privacy.small_counts import MIN_FEW, people, shown
+from ..privacy.small_counts import MIN_FEW, shown
 from ..store import Store
 from ..store.schema import TABLES
 
@@ -102,15 +103,3 @@ def counts(store: Store) -> list[Counted]:
         rare = sum(len(said) for said in groups.values() if len(said) < MIN_FEW)
         out.append(Counted(q["question_id"], q["question"], named, shown(rare, MIN_FEW)))
     return out
-
-
-def counts_words(counted: Counted) -> list[str]:
-    """One question's counts as lines a page shows."""
-    lines = [_("{answer}: {people}").format(answer=said, people=people(n, MIN_FEW))
-             for said, n in counted.answers]
-    if counted.others:
-        lines.append(_("Other answers, each given by fewer than {least} people: "
-                       "{people}").format(least=MIN_FEW, people=people(
-                           counted.others if isinstance(counted.others, int) else 0,
-                           MIN_FEW)))
-    return lines or [_("No answers yet.")]

@@ -102,6 +102,8 @@ def answer_item(store: Store, item: object, *, status: object, answer: object = 
     who = clean_text(agreed_with, what=N_("who it was agreed with"), required=status == "group",
                      max_length=fields.field("agreed_with").max_length)
     on = checked_date(agreed_on, N_("the day it was agreed"), required=False, today=today)
+    if on is not None and on > (today or dt.date.today()).isoformat():
+        raise InvalidInput(_("The day it was agreed cannot be after today."))
     if status == "group" and on is None:
         on = (today or dt.date.today()).isoformat()
     with store.transaction() as tx:

@@ -45,7 +45,7 @@ NEED_WORDS = {
     "data": N_("internet or mobile data"),
     "quiet_place": N_("a quiet place"),
     "reading_help": N_("help with reading"),
-    "carer": N_("a carer or someone with them"),
+    "carer": N_("a carer or a companion"),
     "travel": N_("travel"),
     "language": N_("another language or an interpreter"),
 }

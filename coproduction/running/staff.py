@@ -18,13 +18,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..core.languages import N_, _
-from ..core.participants import Participant, taking_part
+from ..core.participants import STAFF_ROLES, Participant, taking_part
 from ..core.validation import InvalidInput, choose, clean_text, refused
 from ..store import Store, Transaction
 from ..store.schema import REFLECTION_PROMPTS, TABLES
 
-#: Who has the staff pages: the roles of people who work for a service.
-STAFF_ROLES = ("staff", "both")
 #: The reflection exercise, one prompt at a time, then the journal (schema order).
 PROMPT_WORDS = {
     "labels_me": N_("Write every label you can think of for yourself, including "
