@@ -410,7 +410,7 @@ def test_staff_words_are_nowhere_but_their_own_page(written, store, tmp_path, ca
     assert any(SECRET in t for t in texts(page.staff))
     ana = page_for(store, "Ana")
     console = FacilitatorConsole(store)
-    for panel in console.tabs.children:
+    for panel in [*console.tabs.children[:-1], console.planning]:
         panel.refresh_if_changed()
     from widgets.room_screen import RoomScreen
 
@@ -504,3 +504,16 @@ def test_no_widget_here_runs_markup(planned):
             w = stack.pop()
             assert not isinstance(w, ipw.HTML | ipw.HTMLMath), type(w)
             stack.extend(getattr(w, "children", ()))
+
+
+def test_the_plan_tab_is_drawn_when_first_opened(store):
+    """The console a facilitator opens in the room is not held up by the plan: its tab
+    is drawn the first time it is opened, and kept."""
+    console = FacilitatorConsole(store)
+    assert console._planning is None and console._planning_tab.children == ()
+    console.tabs.selected_index = len(console.tabs.children) - 1
+    drawn = console._planning_tab.children
+    assert drawn and drawn[0] is console.planning
+    console.tabs.selected_index = 0
+    console.tabs.selected_index = len(console.tabs.children) - 1
+    assert console._planning_tab.children == drawn

@@ -148,8 +148,10 @@ def asked(question: str, answer: ipw.Widget, *names: str) -> ipw.VBox:
     if answer.layout is _SHARED.get("Layout"):
         raise ValueError("an answer needs a layout of its own, not fixed_layout()")
     answer.layout.width = "calc(100% - 4px)"   # its 2 px margins stay inside the page
-    return ipw.VBox([fixed_label(question, "question"), answer],
-                    _dom_classes=css("asked", *names))
+    said = fixed_label(question, "question")
+    box = ipw.VBox([said, answer], _dom_classes=css("asked", *names))
+    box.question = said  # for a question whose words come later (widgets/consent.py)
+    return box
 
 
 def show_lines(box: ipw.Box, lines: list[str], name: str) -> None:

@@ -213,7 +213,7 @@ class MyChoices(LivePanel):
     def _about_me(self, question_id: int) -> ipw.Widget:
         said = ipw.Text(_dom_classes=css("about-me-answer"))
         box = asked("", said, "about-me-question-box")  # the question names the box
-        question = box.children[0]
+        question = box.question
         save = ipw.Button(description=_("Save my answer"), _dom_classes=css("save-about-me"))
         self.on_click(save, lambda: self._answer_about_me(question_id, said.value))
         row = ipw.VBox([box, save], _dom_classes=css("about-me-row"))

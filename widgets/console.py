@@ -76,15 +76,32 @@ class FacilitatorConsole(ipw.VBox):
         tabs.append((_("Add for someone"), self.for_someone))
         self.consent = ConsentConsole(store)
         tabs.append((_("People, consent and pay"), self.consent))
-        self.planning = PlanningConsole(store, join_url)
-        tabs.append((_("Plan and ethics"), self.planning))
-        self.tabs = ipw.Tab(children=[panel for _, panel in tabs],
-                            titles=[title for title, _panel in tabs], _dom_classes=css("activities"))
+        # The plan is for before and between sessions: its tab is drawn when first opened,
+        # so that the console a facilitator opens in the room is not held up by it.
+        self._join_url, self._planning = join_url, None
+        self._planning_tab = ipw.VBox(_dom_classes=css("planning-tab"))
+        self.tabs = ipw.Tab(children=[*(panel for _, panel in tabs), self._planning_tab],
+                            titles=[*(title for title, _panel in tabs), _("Plan and ethics")],
+                            _dom_classes=css("activities"))
+        self.tabs.observe(self._tab_opened, names="selected_index")
         # New pause signals show above the tabs, whichever tab is open.
         self.children = [ipw.VBox(header, _dom_classes=css("header")), self.room,
                          self.feedback.alert, self.tabs]
         for panel in (self.room, *(panel for _title, panel in tabs)):
             panel.start()
+
+    @property
+    def planning(self) -> PlanningConsole:
+        """The "Plan and ethics" tab, drawn the first time it is wanted."""
+        if self._planning is None:
+            self._planning = PlanningConsole(self.store, self._join_url)
+            self._planning_tab.children = [self._planning]
+            self._planning.start()
+        return self._planning
+
+    def _tab_opened(self, change) -> None:
+        if change["new"] == len(self.tabs.children) - 1:
+            self.planning  # noqa: B018 (drawn on first use)
 
 
 #: How many places "Add places" gives at a time.
