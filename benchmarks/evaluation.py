@@ -54,6 +54,7 @@ def build(path: Path, people: int, *, seed: int = SEED) -> Path:
     """
     from coproduction.activities.methods import catalogue_rows
     from coproduction.evaluation.self_assessment import record_self_assessment
+    from coproduction.privacy import consent
     from coproduction.running import ethics
 
     rng = random.Random(seed)
@@ -148,6 +149,7 @@ def build(path: Path, people: int, *, seed: int = SEED) -> Path:
                                        if rng.random() < 0.7 else None})
     record_self_assessment(store, stage="sensitive", doing_with="yes", environment="partly",
                            transparency="yes", compensation="yes", cultural_humility="partly")
+    consent.change_settings(store, opinions_shared=True)
     for item in ("withdrawal", "anonymity", "budget"):
         ethics.answer_item(store, item, status="group", answer="Agreed in the first session.",
                            agreed_with="the whole group")

@@ -373,11 +373,12 @@ def cmd_ledger(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from .privacy.export import export_workshop
+    from .privacy.export import TIDY, export_workshop
 
     with _open(args) as store:
-        paths = export_workshop(store, args.out)
-    print(f"Wrote {len(paths)} files to {args.out}")
+        paths = export_workshop(store, args.out, format=args.format)
+    what = "" if args.format == TIDY else f" in {args.format.capitalize()}'s format"
+    print(f"Wrote {len(paths)} files to {args.out}{what}")
     return 0
 
 
@@ -789,10 +790,18 @@ def build_parser() -> argparse.ArgumentParser:
                    help="read the kit's texts again, update every catalogue and compile it")
     p.set_defaults(run=cmd_translations)
 
-    p = sub.add_parser("export", help="write every table as CSV with datapackage.json")
+    from .core.activity import export_formats
+    from .privacy.export import TIDY
+
+    p = sub.add_parser("export", help="write every table as CSV with datapackage.json, or "
+                                      "one activity's data in another tool's format")
     _workshop_arg(p)
     p.add_argument("--out", type=named_path, required=True, metavar="DIR",
                    help="the folder to write to")
+    formats = export_formats()
+    p.add_argument("--format", choices=[TIDY, *formats], default=TIDY,
+                   help=f"{TIDY}: every table as CSV with datapackage.json (the default); "
+                        + "; ".join(f"{name}: {f.help}" for name, f in formats.items()))
     p.set_defaults(run=cmd_export)
 
     p = sub.add_parser("sheets", help="write a one-page sheet per session for the group, "

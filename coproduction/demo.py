@@ -95,6 +95,9 @@ def language_step(store: Store, rng: random.Random, people: list[Participant]) -
                               rng.random() < 0.5)
     session.confirm_glossary()
     close_round(store, first)
+    from .privacy import consent
+
+    consent.change_settings(store, opinions_shared=True)  # the made-up group agreed to it
 
     second = create_session(store, "language", "Checking the next letter together")
     SharedLanguage(store, second).set_rule(ConsensusRule(3, round(2 / 3, 6), True))

@@ -33,6 +33,7 @@ from coproduction.core.validation import InvalidInput
 from coproduction.privacy import consent
 from coproduction.store import Store
 
+from .agreement import WhereTheRoomAgrees
 from .base import (
     KeyedRows,
     LivePanel,
@@ -586,6 +587,7 @@ class LanguageConsole(BoardPanel):
         self.room_count = RoomCount(self, said(VOTE_OPTIONS), _("Which wording:"),
                                     _("How many also voted on a phone:"), self._count_in_room)
         self.descriptions = ipw.VBox(_dom_classes=css("shared-descriptions"))
+        self.agreement = WhereTheRoomAgrees(self, facilitator=True)
         self.glossary_edit = KeyedRows(self._glossary_row, "glossary-edit")
         self.glossary_edit_box = ipw.VBox([
             label(_("Change or take out an agreed wording (the group sees your reason)"),
@@ -598,7 +600,7 @@ class LanguageConsole(BoardPanel):
         ], _dom_classes=css("console-controls"))
         self.children = [self.title, self.status, self.message, controls, self.rule,
                          self.texts, self.terms, self.room_count, self.confirm, self.glossary,
-                         self.glossary_edit_box,
+                         self.glossary_edit_box, self.agreement,
                          label(_("Shared with you privately"), "descriptions-title"),
                          self.descriptions]
 
@@ -650,6 +652,7 @@ class LanguageConsole(BoardPanel):
             row.entry.value = _("{term}: {wording}").format(term=entry["term"],
                                                             wording=entry["wording"])
         self.glossary_edit_box.layout.display = None if entries else "none"
+        self.agreement.update(None if board is None else self.session.session_id)
         if board is None:
             return
         shared = self.need_session().shared_descriptions()
@@ -701,7 +704,15 @@ class LanguageScreen(BoardPanel):
 
     def __init__(self, store: Store, session_id: int | None = None):
         super().__init__(store, session_id, classes=("language-screen",))
-        self.children = [self.title, self.rule, self.texts, self.terms, self.glossary]
+        self.agreement = WhereTheRoomAgrees(self, facilitator=False)
+        self.children = [self.title, self.rule, self.texts, self.terms, self.agreement,
+                         self.glossary]
 
     def viewer(self) -> Participant:
         return THE_ROOM
+
+    def after_refresh(self, board: Board | None) -> None:
+        """Where the room agrees is on the wall only once the group agreed to it."""
+        shared = board is not None and bool(self.store.workshop()["opinions_shared"])
+        self.agreement.layout.display = None if shared else "none"
+        self.agreement.update(self.session.session_id if shared else None)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..core import plain_language as language
-from ..core.activity import Activity
+from ..core.activity import Activity, ExportFormat
 from ..core.languages import N_, SOURCE, N_plural, _, language_called
 from ..core.participants import (
     ENTERED_BY_MAX,
@@ -31,6 +31,7 @@ from ..core.validation import InvalidInput, choose, clean_text, refused, whole_n
 from ..store import Store, Transaction
 from ..store.schema import LANGUAGE_TABLES, VOTE_CHOICES
 from .consensus import MOST_IN_A_ROOM, ConsensusRule, Decision, Tally, best_wording, decide
+from .polis import FILES
 
 TERM_MAX = 80
 WORDING_MAX = 300
@@ -814,4 +815,8 @@ ACTIVITY = Activity(
     screen="widgets.language:LanguageScreen",
     before_withdrawal=recount_for_a_leaver, demo="coproduction.demo:language_step",
     paper_form="coproduction.activities.shared_language:paper_form",
-    evaluated_in=("voice",))
+    evaluated_in=("voice", "opinions"),
+    formats=(ExportFormat(
+        "polis", "Polis's export files of the votes on proposed wordings (comments.csv, "
+        "votes.csv, participant-votes.csv, summary.csv), for the tools that read them",
+        FILES, "coproduction.activities.polis:write_polis"),))

@@ -30,6 +30,23 @@ REGISTERED: dict[str, str] = {
 }
 
 
+@dataclass(frozen=True)
+class ExportFormat:
+    """Another tool's file format that an activity's data can be exported in
+    (``coproduction export --format NAME``).
+
+    ``write`` names, as ``"module:function"``, ``function(store, folder)`` that writes
+    ``files`` through ``folder`` (a :class:`coproduction.privacy.outputs.OutputFolder`) and
+    returns the paths written. The folder is remembered as of kind ``name`` (one of
+    ``coproduction.store.schema.OUTPUT_KINDS``), so a withdrawal writes it again.
+    """
+
+    name: str
+    help: str
+    files: tuple[str, ...]
+    write: str
+
+
 def _nothing_to_recount(tx: Transaction, participant_id: str, policy: str) -> int:
     return 0
 
@@ -55,6 +72,9 @@ class Activity:
     ``exports`` are files the tidy export adds for this activity: each file's name and
     how to write its text from the store (a calendar file, for the timeline).
 
+    ``formats`` are other tools' file formats its data can be exported in (Polis's, for
+    the shared language's votes), see :class:`ExportFormat`.
+
     ``demo`` names, as ``"module:function"``, the step that gives the demo workshop this
     activity's made-up sessions (``function(store, rng, people)``, see
     :mod:`coproduction.demo`). ``evaluated_in`` names the evaluation report's sections
@@ -71,6 +91,7 @@ class Activity:
     screen: str
     before_withdrawal: Callable[[Transaction, str, str], int] = _nothing_to_recount
     exports: tuple[tuple[str, Callable[[Store], str]], ...] = ()
+    formats: tuple[ExportFormat, ...] = ()
     demo: str = ""
     evaluated_in: tuple[str, ...] = ()
     #: ``"module:function"`` making its paper form from a store (``coproduction.paper_forms``).
@@ -87,6 +108,11 @@ def activities() -> dict[str, Activity]:
             raise ValueError(f"{module} declares the activity {declared.name!r}, not {name!r}")
         found[name] = declared
     return found
+
+
+def export_formats() -> dict[str, ExportFormat]:
+    """Every other tool's format the activities export in, by name."""
+    return {f.name: f for declared in activities().values() for f in declared.formats}
 
 
 def activity(name: str) -> Activity:

@@ -178,6 +178,9 @@ SECTIONS = {
     "participation": ("Participation", "Who took part, how much, and who stopped coming?"),
     "voice": ("Voice", ("Were people's words heard and adopted, and did our own texts get "
                         "easier to read?")),
+    "opinions": ("Where the room agrees and splits", (
+        "On the wordings people voted on, what does the whole room agree on, and where do "
+        "people split into groups of views?")),
     "choice": ("Choice", ("Did the methods fit everyone, and was a change offered where they "
                           "did not?")),
     "principles": ("The principles", ("How did people rate each session against the six "
@@ -1190,8 +1193,111 @@ def running(ev: Evaluation, s: Section) -> None:
                           "reports written moments apart can differ by one person.")
 
 
+def opinions(ev: Evaluation, s: Section) -> None:
+    """Polis's method on the votes of the Polis export (see
+    :mod:`coproduction.evaluation.opinion_groups`): the groups of views by size only, the
+    wordings every group agrees with, those the groups see most differently, and what the
+    whole room agrees on. Shown only once the group agreed to share it."""
+    from ..activities.polis import polis_data
+    from . import opinion_groups as og
+
+    data = polis_data(ev.store)
+    if not data.votes:
+        s.missing.append("Nobody has voted on a proposed wording yet.")
+        return
+    if not ev.store.workshop()["opinions_shared"]:
+        s.missing.append("The group has not agreed to share where it agrees and splits, so it "
+                         "is on the facilitator's console only (the shared-language tab, "
+                         "where the facilitator ticks that the group agreed).")
+        return
+    if not og.available():
+        s.missing.append(f"The analysis extra is not installed: {og.INSTALL}")
+        return
+    found = og.opinion_groups(data)
+    s.has_data = True
+    on_board = sum(c.active for c in data.comments)
+    s.findings.append(
+        f"{counted(data.voters)} voted on {counted(on_board, 'wording', 'wordings')} on the "
+        f"board; {found.placed} of them voted on at least {found.threshold}, enough for Polis's "
+        "method to place them on its map of views.")
+    letters = [og.group_letter(i) for i in range(len(found.sizes))]
+    if found.shown:
+        s.findings.append(
+            f"Polis's method found {len(found.sizes)} groups of views: "
+            + ", ".join(f"group {g} of {n} people" for g, n in zip(letters, found.sizes))
+            + ". Which group anyone is in is never shown or kept.")
+        s.tables["opinion_groups"] = pd.DataFrame(
+            {"group": letters, "people": list(found.sizes)}, columns=["group", "people"])
+        s.charts.append(Chart(
+            "opinion_groups", "Groups of views", "How many people are in each group of views.",
+            f"Bar chart of {len(found.sizes)} groups of views: "
+            + ", ".join(f"group {g}, {n} people" for g, n in zip(letters, found.sizes)) + ".",
+            lambda ax: (ax.bar(letters, found.sizes), ax.set_ylabel("people")),
+            values=found.sizes))
+    else:
+        s.findings.append(NO_GROUPS[found.why_not].format(least=og.MIN_IN_A_GROUP)
+                          + " So only what the whole room agrees on is shown.")
+    agreed = found.broad_agreement
+    said = [f"'{a.comment.wording}' for '{a.comment.term}' ({a.agreed} of {a.voted})"
+            for a in agreed]
+    where = "Most people in every group agreed with" if found.shown else \
+        "The whole room agrees on"
+    s.findings.append(f"{where}: {'; '.join(said)}." if said else
+                      "No wording has clear agreement across the room yet.")
+    s.tables["where_the_room_agrees"] = pd.DataFrame(
+        [{"comment_id": a.comment.comment_id, "term": a.comment.term,
+          "wording": a.comment.wording, "agreed": a.agreed, "voted": a.voted,
+          "in_every_group": found.shown} for a in agreed],
+        columns=["comment_id", "term", "wording", "agreed", "voted", "in_every_group"])
+    if agreed:
+        names = [_short(a.comment.wording) for a in agreed][::-1]
+        shares = [round(a.agreed / a.voted, 2) for a in agreed][::-1]
+        s.charts.append(Chart(
+            "room_agrees", "What the room agrees on",
+            "The share of people who agreed, of those who voted, for each wording the room "
+            "agrees on.",
+            "Bar chart of the share who agreed: " + "; ".join(
+                f"{a.comment.wording}, {a.agreed} of {a.voted}" for a in agreed) + ".",
+            lambda ax: (ax.barh(names, shares), ax.set_xlim(0, 1),
+                        ax.set_xlabel("share who agreed")),
+            values=tuple(shares)))
+    if found.shown:
+        s.tables["where_groups_split"] = pd.DataFrame(
+            [{"comment_id": x.comment.comment_id, "term": x.comment.term,
+              "wording": x.comment.wording,
+              **{f"group_{g}_agree_share": round(v, 2) for g, v in zip(letters, x.shares)}}
+             for x in found.splits],
+            columns=["comment_id", "term", "wording",
+                     *(f"group_{g}_agree_share" for g in letters)])
+        s.findings.append(
+            "The groups saw these wordings most differently: " + "; ".join(
+                f"'{x.comment.wording}' for '{x.comment.term}' (" + ", ".join(
+                    f"{_how_many(v)} of group {g} agreed" for g, v in zip(letters, x.shares))
+                + ")" for x in found.splits) + "." if found.splits else
+            "No wording split the groups clearly.")
+
+
+#: Why no group of views is shown, in a sentence ({least}: the smallest group shown).
+NO_GROUPS = {
+    "few": "There are not enough people to show groups of views: a group is shown only "
+           "with at least {least} people in it.",
+    "small": "There are not enough people to show groups of views: Polis's method found a "
+             "group with fewer than {least} people, and no group that small is shown.",
+    "failed": "Polis's method could not tell groups of views apart: nearly everyone voted "
+              "alike.",
+}
+
+
+def _how_many(agree_share: float) -> str:
+    return "most" if agree_share >= 2 / 3 else "few" if agree_share <= 1 / 3 else "about half"
+
+
+def _short(text: str, most: int = 40) -> str:
+    return text if len(text) <= most else text[:most - 1].rstrip() + "…"
+
+
 BUILDERS: dict[str, Callable[[Evaluation, Section], None]] = {
-    "participation": participation, "voice": voice, "choice": choice,
+    "participation": participation, "voice": voice, "opinions": opinions, "choice": choice,
     "principles": principles, "responsiveness": responsiveness, "care": care,
     "position": position,
     "running": running,

@@ -280,7 +280,8 @@ def overdue_recordings(store: Store, today: dt.date | None = None) -> list[dict]
 
 
 SETTING_FIELDS = ("contact", "withdraw_by", "after_cutoff", "keep_until", "pay_rate",
-                  "currency", "languages", "screen_language", "forms_language")
+                  "currency", "languages", "screen_language", "forms_language",
+                  "opinions_shared")
 
 
 def checked_languages(value: object) -> list[str]:
@@ -297,7 +298,8 @@ def checked_languages(value: object) -> list[str]:
 
 
 def change_settings(store: Store, **changes: object) -> dict:
-    """Change the workshop's promises (contact, cut-off, policy, keep-until, pay rate)."""
+    """Change the workshop's promises (contact, cut-off, policy, keep-until, pay rate),
+    its languages, and whether the group shares where it agrees and splits."""
     from ..core.validation import clean_text
 
     unknown = set(changes) - set(SETTING_FIELDS)
@@ -334,6 +336,11 @@ def change_settings(store: Store, **changes: object) -> dict:
                 raise InvalidInput(_("Please give a language the kit has texts in ({codes}).")
                                    .format(codes=", ".join(SHIPPED)))
             checked[name] = code
+    if "opinions_shared" in changes:
+        if not isinstance(changes["opinions_shared"], bool):
+            raise InvalidInput(_("Please say whether the group agreed to share where it "
+                                 "agrees and splits."))
+        checked["opinions_shared"] = changes["opinions_shared"]
     with store.transaction() as tx:
         workshop = {**tx.select("workshop")[0], **checked}
         for name in ("screen_language", "forms_language"):

@@ -1,4 +1,5 @@
-"""Tidy export: each table as CSV plus a Frictionless ``datapackage.json``.
+"""Tidy export: each table as CSV plus a Frictionless ``datapackage.json``; and other tools'
+formats an activity declares (Polis's files of the votes on wordings).
 
 The export honours each contribution's credit mode: anonymous rows carry no
 id and no name, collective rows carry the group's name, pseudonymous rows
@@ -21,7 +22,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..core.activity import activities
+from ..core.activity import activities, export_formats, named
 from ..core.languages import SOURCE, speaking
 from ..core.participants import credited_as
 from ..store import Store
@@ -59,7 +60,8 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-def exported_rows(store: Store, tables: list[str]) -> dict[str, list[dict]]:
+def exported_rows(store: Store, tables: list[str], *,
+                  by_person: bool = False) -> dict[str, list[dict]]:
     """Rows of ``tables`` as an export shows them: each contribution's credit applied.
 
     Anonymous and collective rows lose their author id, and every time on them says no
@@ -67,6 +69,11 @@ def exported_rows(store: Store, tables: list[str]) -> dict[str, list[dict]]:
     match it to the person whose page was seen voting. Every contribution row gains
     ``credited_as``. Columns not meant for export are dropped. Evaluation reads through
     this too, so it never shows more than an export.
+
+    With ``by_person`` every contribution row also carries ``person``, its author's id in
+    the store (None where there is none), for a caller that must keep one person's rows
+    together and writes numbers of its own instead (Polis's files,
+    :mod:`coproduction.activities.polis`): it is never written out.
     """
     out = {}
     with store.read() as tx:
@@ -80,6 +87,8 @@ def exported_rows(store: Store, tables: list[str]) -> dict[str, list[dict]]:
             times = [f.name for f in table.fields if f.type == "datetime"]
             rows = tx.select(name)
             for row in rows if table.contribution else ():
+                if by_person:
+                    row["person"] = row.get("author_id")
                 row["credited_as"] = "" if row.get("author_id") is None else credited_as(
                     row, people.get(row["author_id"]), group_name=group)
                 if row.get("credit") in ("anonymous", "collective"):
@@ -100,6 +109,8 @@ def exported_rows(store: Store, tables: list[str]) -> dict[str, list[dict]]:
         for name in tables:
             table = TABLES[name]
             keep = [f.name for f in exported_fields(table)]
+            if by_person and table.contribution:
+                keep.append("person")
             keys = {f.name: f.references.split(".")[0] for f in table.fields
                     if f.references and _renumbered(TABLES[f.references.split(".")[0]])}
             if _renumbered(table):
@@ -143,15 +154,27 @@ def kit_file_names(include_private: bool = True) -> list[str]:
             *(name for declared in activities().values() for name, _ in declared.exports)]
 
 
-def export_workshop(store: Store, out: Path | str, *,
-                    include_private: bool = False) -> list[Path]:
+#: The tidy export's name among the formats (``coproduction export --format``).
+TIDY = "tidy"
+
+
+def export_workshop(store: Store, out: Path | str, *, include_private: bool = False,
+                    format: str = TIDY) -> list[Path]:
     """Write every exported table and ``datapackage.json`` to ``out``; return the paths.
 
-    The folder and each file's checksum are remembered (:mod:`coproduction.privacy.outputs`), so
-    a later withdrawal writes it again without the person who left, and nothing the kit
-    did not write there is ever overwritten: if a file of the same name is someone
-    else's, nothing is written and :class:`coproduction.privacy.outputs.NotTheKitsFile` says so.
+    ``format`` names another tool's format instead (one of
+    :func:`coproduction.core.activity.export_formats`, such as Polis's); it honours credit
+    and withdrawal as the tidy export does. The folder and each file's checksum are
+    remembered (:mod:`coproduction.privacy.outputs`), so a later withdrawal writes it
+    again without the person who left, and nothing the kit did not write there is ever
+    overwritten: if a file of the same name is someone else's, nothing is written and
+    :class:`coproduction.privacy.outputs.NotTheKitsFile` says so.
     """
+    if format != TIDY:
+        declared = export_formats()[format]
+        with OutputFolder(store, out, declared.name) as folder:
+            folder.claim(list(declared.files))
+            return named(declared.write)(store, folder)
     with OutputFolder(store, out, "tables", include_private=include_private) as folder:
         folder.claim(kit_file_names(include_private))
         return write_export(store, folder)
@@ -228,11 +251,17 @@ def rewrite_outputs(store: Store, *, wait: bool = True) -> Rewritten:
         if not folder.is_dir() or row["written_from"] not in (None, here):
             continue  # gone; or written by the workshop this one was copied from
         kind = row["kind"]
-        changed = clear_kit_files(store, row, kit_file_names() if kind == "tables" else [])
-        if kind == "tables":
+        formats = export_formats()
+        names = (kit_file_names() if kind == "tables" else
+                 list(formats[kind].files) if kind in formats else [])
+        changed = clear_kit_files(store, row, names)
+        if kind == "tables" or kind in formats:
             with OutputFolder(store, folder, kind, include_private=row["include_private"],
                               leave_changed=True) as out:
-                write_export(store, out)
+                if kind == "tables":
+                    write_export(store, out)
+                else:
+                    named(formats[kind].write)(store, out)
             done.files_left += len(set(changed) | set(out.left))
         else:
             reports.append(folder)

@@ -48,9 +48,9 @@ def file_checksum(path: Path) -> str | None:
 
 
 #: The kinds of folder that hold people's words, so that a withdrawal writes them again.
-HOLD_WORDS = ("tables", "evaluation")
+HOLD_WORDS = ("tables", "evaluation", "polis")
 #: Each kind in a sentence.
-KIND_WORDS = {"tables": "export", "evaluation": "evaluation report",
+KIND_WORDS = {"tables": "export", "evaluation": "evaluation report", "polis": "Polis export",
               "sheets": "sheets for the group", "forms": "paper forms", "ledger": "ledger"}
 
 

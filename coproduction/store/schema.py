@@ -18,7 +18,7 @@ from typing import Callable
 
 from ..core.languages import N_
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 CREDIT_MODES = {
     "anonymous": N_("shown without any name or id"),
@@ -46,8 +46,9 @@ SCREEN_CHOICES = ("follow", *ACTIVITIES, "blank")
 VOTE_CHOICES = ("agree", "disagree", "pass", "block")
 #: What the kit writes into a folder for people to take away (see coproduction.privacy.outputs):
 #: the tidy export and the evaluation report hold people's words (a withdrawal writes
-#: them again); the sheets for the group, the paper forms and the finance ledger hold none.
-OUTPUT_KINDS = ("tables", "evaluation", "sheets", "forms", "ledger")
+#: them again), and so do Polis's files of the votes; the sheets for the group, the paper
+#: forms and the finance ledger hold none.
+OUTPUT_KINDS = ("tables", "evaluation", "sheets", "forms", "ledger", "polis")
 
 _SQL_TYPES = {"string": "TEXT", "integer": "INTEGER", "number": "REAL",
               "boolean": "INTEGER", "datetime": "TEXT", "date": "TEXT"}
@@ -340,6 +341,9 @@ CORE_TABLES = (
                   max_length=10),
             Field("forms_language", "string", "The language of the paper forms and sheets "
                   "(a code).", max_length=10),
+            Field("opinions_shared", "boolean", "True when the group agreed that where it "
+                  "agrees and where it splits may be shown beyond the facilitator's console: "
+                  "on the room screen and in the evaluation report."),
         ),
         primary_key="workshop_id",
     ),
@@ -1455,9 +1459,18 @@ def _to_version_9(conn) -> None:
             conn.execute(statement)
 
 
+def _to_version_10(conn) -> None:
+    """Where the room agrees and splits, worked out by Polis's method: shown beyond the
+    facilitator's console only once the group agreed to it."""
+    boolean = _types(conn)["boolean"]
+    false = "0" if _dialect(conn) == "sqlite" else "FALSE"
+    conn.execute(f"ALTER TABLE workshop ADD COLUMN opinions_shared {boolean} NOT NULL "
+                 f"DEFAULT {false}")
+
+
 MIGRATIONS: dict[int, Callable] = {1: _to_version_2, 2: _to_version_3, 3: _to_version_4,
                                    4: _to_version_5, 5: _to_version_6, 6: _to_version_7,
-                                   7: _to_version_8, 8: _to_version_9}
+                                   7: _to_version_8, 8: _to_version_9, 9: _to_version_10}
 
 
 def datapackage(resources: list[dict], *, name: str, title: str) -> dict:

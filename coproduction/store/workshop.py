@@ -294,7 +294,7 @@ class Store:
                     "workshop_id": store.new_id("w"), "title": title,
                     "code": code or secrets.token_hex(3).upper(),
                     "group_name": group_name, "is_demo": is_demo, "extra_places": 0,
-                    "screen": "follow", "screen_hold": False,
+                    "screen": "follow", "screen_hold": False, "opinions_shared": False,
                     **WORKSHOP_DEFAULTS, **(settings or {}),
                 })
         except BaseException:
