@@ -4,7 +4,8 @@ A wording from a phone is held, released and then on the wall; the facilitator b
 the wall and brings it back; someone joins on paper with consent taken in the room,
 their spoken wording and their vote are typed in and read back, and the board, the wall
 and the export count them with their source; then they withdraw and vanish from the
-wall, the board and the export.
+wall, the board and the export. Where the room agrees is on the console, and on the wall
+once the group agreed to it.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import pytest
 from harness import chromium, coproduction, remember_typed, running_servers
 
 from coproduction.activities.shared_language import SharedLanguage
+from coproduction.core.participants import join_workshop
 from coproduction.core.sessions import create_session, open_round
 from coproduction.store import Store
 
@@ -200,4 +202,26 @@ def test_held_released_blanked_and_someone_on_paper_typed_in_counted_and_withdra
         expect(console.locator(".coproduction-entry-working")).to_be_hidden(timeout=10_000)
         assert SPOKEN_WORDING not in (tmp_path / "out" / "proposals.csv").read_text()
         assert not rows_of(tmp_path / "out" / "votes.csv")
+
+        # Six more people agree with Ana's wording: the console says where the room agrees
+        # (worked out beside the page); the wall shows it only once the group agreed.
+        with Store.open(folder) as store:
+            session = SharedLanguage(store, sid)
+            wording = store.select("proposals", {"wording": PHONE_WORDING})[0]["proposal_id"]
+            for n in range(6):
+                person, _key = join_workshop(store, code="ROOM1", pseudonym=f"Voter {n}")
+                session.vote(person, wording, "agree")
+        console.locator(".lm-TabBar-tab", has_text="Shared language").click()
+        agreement = console.locator(".coproduction-language-console .coproduction-agreement")
+        expect(agreement.locator(".coproduction-agreement-line")).to_have_text(
+            f"SENCO: {PHONE_WORDING} (6 of 6 agreed)", timeout=30_000)
+        expect(agreement.locator(".coproduction-agreement-groups")).to_contain_text(
+            "to show groups of views (each group needs at least 5 people)")
+        wall_agreement = wall.locator(".coproduction-agreement")
+        expect(wall_agreement).to_be_hidden()
+        agreement.locator(".coproduction-agreement-shared input").check()
+        expect(wall_agreement).to_contain_text("Most of the room agrees on these:",
+                                               timeout=30_000)
+        expect(wall_agreement).to_contain_text(f"{PHONE_WORDING} (6 of 6 agreed)")
+        assert "groups of views" not in wall_agreement.inner_text()  # nobody's group
         browser.close()

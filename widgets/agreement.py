@@ -55,6 +55,7 @@ class WhereTheRoomAgrees(ipw.VBox):
         self.splits = ipw.VBox(_dom_classes=css("agreement-splits"))
         self.shared = ipw.Checkbox(
             value=False, indent=False, _dom_classes=css("agreement-shared"),
+            layout=ipw.Layout(width="auto"),
             description=_("The group agreed to see this on the room screen and in the "
                           "evaluation report"))
         self.shared.observe(self._share, "value")
@@ -62,7 +63,7 @@ class WhereTheRoomAgrees(ipw.VBox):
         self._data: PolisData | None = None
         self._running = False
         self._waiting: PolisData | None = None
-        self.children = ([self.title, self.state, self.groups, self.lines, self.splits_title,
+        self.children = ([self.title, self.groups, self.state, self.lines, self.splits_title,
                           self.splits, self.shared] if facilitator else
                          [self.title, self.state, self.lines])
         self._show_splits(False)

@@ -705,7 +705,7 @@ class LanguageScreen(BoardPanel):
     def __init__(self, store: Store, session_id: int | None = None):
         super().__init__(store, session_id, classes=("language-screen",))
         self.agreement = WhereTheRoomAgrees(self, facilitator=False)
-        self.children = [self.title, self.rule, self.texts, self.terms, self.agreement,
+        self.children = [self.title, self.rule, self.agreement, self.texts, self.terms,
                          self.glossary]
 
     def viewer(self) -> Participant:
