@@ -274,3 +274,47 @@ def test_the_command_exports_either_format_and_refuses_an_unknown_one(thirty, tm
                           capture_output=True, text=True, env=env, timeout=120)
     assert done.returncode == 2 and "invalid choice" in done.stderr
     assert not (tmp_path / "x").exists()
+
+
+def test_the_console_shows_groups_to_the_facilitator_and_the_wall_only_the_agreement(thirty):
+    from ipywidgets import Widget
+
+    from widgets.language import LanguageBoard, LanguageConsole, LanguageScreen
+
+    store, session, _wordings, room = thirty
+    console = LanguageConsole(store)
+    console.refresh_if_changed()
+    mine = console.agreement
+    assert mine.groups.value == ("Polis's method finds 2 groups of views (15, 15 people). "
+                                 "Nobody's group is shown or kept.")
+    assert mine.state.value == ("People who vote differently on other wordings still agree "
+                                "on these:")
+    shown = [line.value for line in mine.lines.children]
+    votes = {p: [v["choice"] for v in store.select("votes", {"proposal_id": p})]
+             for p in _wordings[:SHARED]}
+    assert sorted(shown) == sorted(
+        f"TAC: wording {i} ({votes[p].count('agree')} of 30 agreed)"
+        for i, p in enumerate(_wordings[:SHARED]))
+    assert len(mine.splits.children) == og.PICK
+    assert all(" of group A agree, " in line.value for line in mine.splits.children)
+    wall = LanguageScreen(store)
+    wall.refresh_if_changed()
+    assert wall.agreement.layout.display == "none"
+    mine.shared.value = True                           # the group agreed
+    assert store.workshop()["opinions_shared"] is True
+    wall.refresh_if_changed()
+    assert wall.agreement.layout.display is None
+    said = [w.value for w in (wall.agreement.state, *wall.agreement.lines.children)]
+    assert said[0].startswith("People who vote differently") and len(said) >= 2
+    assert mine.groups not in wall.agreement.children and mine.splits not in wall.agreement.children
+    assert not any("group" in text for text in said[1:])
+    # A participant's page has no agreement box at all.
+    board = LanguageBoard(store, room[0][0])
+    board.refresh_if_changed()
+    stack, seen = [board], []
+    while stack:
+        widget = stack.pop()
+        seen.append(widget)
+        stack.extend(c for c in getattr(widget, "children", ()) if isinstance(c, Widget))
+    assert not any("coproduction-agreement" in " ".join(getattr(w, "_dom_classes", ()))
+                   for w in seen)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
 import ipywidgets as ipw
 
@@ -25,7 +26,7 @@ from .base import LivePanel, css, label, show_lines
 
 log = logging.getLogger("coproduction.widgets")
 
-#: However fast votes come, the method runs at most this often (seconds).
+#: However fast votes come, they are read and the method run at most this often (seconds).
 GAP_SECONDS = 3.0
 HOW_MANY = {"most": N_("most"), "about half": N_("about half"), "few": N_("few")}
 
@@ -61,6 +62,9 @@ class WhereTheRoomAgrees(ipw.VBox):
         self.shared.observe(self._share, "value")
         self._setting = False
         self._data: PolisData | None = None
+        self._session: int | None = None
+        self._looked = float("-inf")
+        self._later = None
         self._running = False
         self._waiting: PolisData | None = None
         self.children = ([self.title, self.groups, self.state, self.lines, self.splits_title,
@@ -88,9 +92,34 @@ class WhereTheRoomAgrees(ipw.VBox):
 
     # -- drawing -------------------------------------------------------------------------
     def update(self, session_id: int | None) -> None:
-        """Look at the votes of ``session_id``; work the agreement out again if they moved."""
+        """Look at the votes of ``session_id`` (in a busy room at most every
+        :data:`GAP_SECONDS`: reading every vote is the cost); work the agreement out again
+        if they moved."""
         if self.facilitator:
             self._set_shared(bool(self.panel.store.workshop()["opinions_shared"]))
+        self._session = session_id
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # plain Python (tests): look now
+            loop = None
+        wait = self._looked + GAP_SECONDS - time.monotonic()
+        if loop is not None and wait > 0 and session_id is not None:
+            if self._later is None:
+                self._later = loop.call_later(wait, self._look_later)
+            return
+        self._look()
+
+    def _look_later(self) -> None:
+        self._later = None
+        try:
+            self._look()
+        except Exception as error:  # no error vanishes, and none reaches the page raw
+            log.error("where the room agrees failed: %s", type(error).__name__)
+            self._say(_("Where the room agrees cannot be worked out just now."))
+
+    def _look(self) -> None:
+        self._looked = time.monotonic()
+        session_id = self._session
         data = polis_data(self.panel.store, session_id) if session_id is not None else None
         if data == self._data:
             return
@@ -129,21 +158,20 @@ class WhereTheRoomAgrees(ipw.VBox):
         if not self.lines.children:
             self.state.value = _("Working out where the room agrees...")
         future = loop.run_in_executor(None, og.opinion_groups, data)
-        future.add_done_callback(lambda done: self._worked(loop, done))
+        future.add_done_callback(self._worked)
 
-    def _worked(self, loop, done) -> None:
+    def _worked(self, done) -> None:
+        """On the page's own loop: draw what the method found, then the votes that came
+        meanwhile, if any."""
+        self._running = False
         try:
             self._draw(done.result())
         except Exception as error:  # shown as a calm line, logged without anyone's words
             log.error("where the room agrees failed: %s", type(error).__name__)
             self._say(_("Where the room agrees cannot be worked out just now."))
         waiting, self._waiting = self._waiting, None
-
-        def again() -> None:
-            self._running = False
-            if waiting is not None and waiting == self._data:
-                self._work(waiting)
-        loop.call_later(GAP_SECONDS, again)
+        if waiting is not None and waiting == self._data:
+            self._work(waiting)
 
     def _draw(self, found: og.OpinionGroups) -> None:
         agreed = found.broad_agreement
