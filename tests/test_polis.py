@@ -318,3 +318,24 @@ def test_the_console_shows_groups_to_the_facilitator_and_the_wall_only_the_agree
         stack.extend(c for c in getattr(widget, "children", ()) if isinstance(c, Widget))
     assert not any("coproduction-agreement" in " ".join(getattr(w, "_dom_classes", ()))
                    for w in seen)
+
+
+def test_a_wording_held_for_the_facilitator_is_not_yet_moderated_as_polis_says(tmp_path):
+    from coproduction.core.sessions import hold_new, release_held
+
+    store, session, wordings, room = _room(tmp_path, 1)
+    hold_new(store, True)
+    person = room[0][0]
+    held_term = session.flag_term(person, "MASH")
+    session.propose(person, store.select("terms", {"term": "TAC"})[0]["term_id"],
+                    "a held wording")
+    hold_new(store, False)  # a wording on a word still held is not on the board either
+    session.propose(person, held_term, "the safety team")
+    assert not store.select("proposals", {"wording": "the safety team"})[0]["held"]
+    moderated = {c.wording: c.moderated for c in polis.polis_data(store).comments}
+    assert moderated["the safety team"] == moderated["a held wording"] == 0
+    assert moderated["wording 0"] == 1
+    release_held(store)
+    moderated = {c.wording: c.moderated for c in polis.polis_data(store).comments}
+    assert moderated["the safety team"] == moderated["a held wording"] == 1
+    store.close()

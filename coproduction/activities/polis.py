@@ -23,8 +23,9 @@ What the files say, and what they never do:
 - A withdrawal writes the files again without the person who left, as every export.
 
 Votes are 1 (agree), 0 (not sure) and -1 (disagree, or strongly against); ``moderated``
-is 1 for a wording on the board, -1 for one the facilitator took off it and 0 for one
-held back for the facilitator to look at first (Polis's "not yet moderated").
+is 1 for a wording on the board, -1 for one the facilitator took off it (or whose hard
+word they took off) and 0 for one held back for the facilitator to look at first
+(Polis's "not yet moderated").
 """
 
 from __future__ import annotations
@@ -124,7 +125,8 @@ def polis_data(store: Store, session_id: int | None = None) -> PolisData:
     """The votes on proposed wordings (of one session, or of all), numbered for Polis."""
     rows = exported_rows(store, ["terms", "proposals", "votes", "vote_tallies"],
                          by_person=True)
-    terms = {t["term_id"]: t["term"] for t in rows["terms"]}
+    terms = {t["term_id"]: t for t in rows["terms"]}
+    nothing = {"term": "", "hidden_at": None, "held": False}
     proposals = [p for p in rows["proposals"]
                  if session_id is None or p["session_id"] == session_id]
     wanted = {p["proposal_id"] for p in proposals}
@@ -149,8 +151,8 @@ def polis_data(store: Store, session_id: int | None = None) -> PolisData:
     comments = tuple(Comment(
         comment_id=p["proposal_id"],
         author=number[voter_key(p)],
-        created=p["created_at"], term=terms.get(p["term_id"], ""), wording=p["wording"],
-        moderated=-1 if p["hidden_at"] else 0 if p["held"] else 1,
+        created=p["created_at"], term=terms.get(p["term_id"], nothing)["term"],
+        wording=p["wording"], moderated=_moderated(p, terms.get(p["term_id"], nothing)),
         session_id=p["session_id"],
         agrees=counts.get(p["proposal_id"], []).count(1),
         disagrees=counts.get(p["proposal_id"], []).count(-1))
@@ -165,6 +167,14 @@ def polis_data(store: Store, session_id: int | None = None) -> PolisData:
         room_votes=sum(max(0, t["agree"] + t["pass"] + t["disagree"] + t["block"]
                            - t["on_phone_too"]) for t in tallies),
         room_wordings=len(tallies))
+
+
+def _moderated(proposal: dict, term: dict) -> int:
+    """Polis's moderation of a wording: -1 when it, or its hard word, was taken off the
+    board; 0 while either is held for the facilitator; else 1."""
+    if proposal["hidden_at"] or term["hidden_at"]:
+        return -1
+    return 0 if proposal["held"] or term["held"] else 1
 
 
 def polis_times(stamp: str) -> tuple[int, str]:
