@@ -339,3 +339,15 @@ def test_a_wording_held_for_the_facilitator_is_not_yet_moderated_as_polis_says(t
     moderated = {c.wording: c.moderated for c in polis.polis_data(store).comments}
     assert moderated["the safety team"] == moderated["a held wording"] == 1
     store.close()
+
+
+def test_polis_files_never_overwrite_the_tidy_export_in_the_same_folder(thirty, tmp_path):
+    from coproduction.privacy.outputs import NotTheKitsFile
+
+    store, *_ = thirty
+    export_workshop(store, tmp_path / "out")
+    tidy = (tmp_path / "out" / "votes.csv").read_bytes()
+    with pytest.raises(NotTheKitsFile, match="choose another folder for the Polis export"):
+        export_workshop(store, tmp_path / "out", format="polis")
+    assert (tmp_path / "out" / "votes.csv").read_bytes() == tidy
+    assert not (tmp_path / "out" / "comments.csv").exists()

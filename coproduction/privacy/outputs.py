@@ -153,7 +153,8 @@ class OutputFolder:
         other = self._others.get(names[0]) if len(names) == 1 else None
         if other is not None:
             return (f"Nothing was written, because {self.folder / names[0]} is one of the "
-                    f"files of the kit's {KIND_WORDS[other]} there: choose another name.")
+                    f"files of the kit's {KIND_WORDS[other]} there: choose another folder "
+                    f"for the {KIND_WORDS[self.kind]}.")
         return _not_ours(self.folder, names)
 
     def _record(self) -> None:
