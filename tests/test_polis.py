@@ -160,7 +160,85 @@ def test_a_group_smaller_than_five_means_no_group_is_shown(tmp_path):
     found = og.opinion_groups(polis.polis_data(store))
     assert any(len(m) < og.MIN_IN_A_GROUP for m in found.members)
     assert not found.shown and found.why_not == "small" and found.splits == ()
+    # Said as too few people, never as a small group found: that would tell the room
+    # that a few people vote apart.
+    consent.change_settings(store, opinions_shared=True)
+    said = " ".join(Evaluation(store).section("opinions").findings)
+    assert "not enough people to show groups" in said and "a group with" not in said
+    from widgets.language import LanguageConsole
+
+    console = LanguageConsole(store)
+    console.refresh_if_changed()
+    assert console.agreement.groups.value.startswith("Not enough people to show groups")
     store.close()
+
+
+def test_one_persons_agree_is_never_the_room_agreeing(tmp_path):
+    store, session, wordings, room = _room(tmp_path, 0)
+    late, _ = join_workshop(store, code="TEST42", pseudonym="Late")
+    session.vote(late, wordings[0], "agree")
+    assert og.opinion_groups(polis.polis_data(store)).room_agrees == ()
+    for n in range(og.LEAST_VOTES - 1):
+        session.vote(join_workshop(store, code="TEST42", pseudonym=f"Also {n}")[0],
+                     wordings[0], "agree")
+    agreed = og.opinion_groups(polis.polis_data(store)).room_agrees
+    assert [(a.comment.wording, a.agreed, a.voted) for a in agreed] == [
+        ("wording 0", og.LEAST_VOTES, og.LEAST_VOTES)]
+    store.close()
+
+
+def test_votes_that_come_while_the_method_runs_are_shown_once_it_is_done(thirty, monkeypatch):
+    """In a kernel the method runs beside the page: votes that arrive meanwhile, or within
+    the gap after, are worked out too, and the box ends as a new one would draw it."""
+    import asyncio
+
+    import widgets.agreement
+    from widgets.language import LanguageConsole
+
+    store, session, wordings, room = thirty
+    monkeypatch.setattr(widgets.agreement, "GAP_SECONDS", 0.3)
+    said = lambda box: ([line.value for line in box.lines.children], box.groups.value)  # noqa: E731
+
+    async def room_votes() -> tuple:
+        console = LanguageConsole(store)
+        console.refresh_if_changed()
+        for _ in range(100):
+            await asyncio.sleep(0.05)
+            if console.agreement.lines.children:
+                break
+        for n in range(4):  # four late voters, in a burst
+            late = join_workshop(store, code="TEST42", pseudonym=f"Late {n}")[0]
+            for wording in wordings:
+                session.vote(late, wording, "disagree")
+            console.refresh_if_changed()
+        await asyncio.sleep(3)
+        fresh = LanguageConsole(store)
+        fresh.refresh_if_changed()
+        for _ in range(100):
+            await asyncio.sleep(0.05)
+            if fresh.agreement.lines.children:
+                break
+        return said(console.agreement), said(fresh.agreement)
+
+    now, fresh = asyncio.run(room_votes())
+    assert now == fresh and "(15, 15" not in now[1]
+
+
+def test_a_wording_in_english_on_an_urdu_room_screen_is_set_apart(thirty):
+    from coproduction.core.languages import use
+    from widgets.language import LanguageScreen
+
+    store, *_ = thirty
+    consent.change_settings(store, languages="en,ur", screen_language="ur",
+                            opinions_shared=True)
+    use("ur")  # as the room screen speaks the language the console chose for it
+    try:
+        wall = LanguageScreen(store)
+        wall.refresh_if_changed()
+        lines = [line.value for line in wall.agreement.lines.children]
+    finally:
+        use("en")
+    assert lines and all("\u2068wording" in line and "\u2069" in line for line in lines)
 
 
 def test_the_section_is_the_facilitators_until_the_group_agrees_to_share_it(thirty):
@@ -242,6 +320,9 @@ def test_room_counts_are_left_out_and_said_so_and_moderation_is_polis_numbers(tm
         "conversation-description"]
     comments = {r["comment-body"]: r for r in _read(out, "comments.csv")}
     assert [r["moderated"] for r in comments.values()] == ["1", "-1", *["1"] * 6]
+    # The words of a wording taken off the board never leave the kit in these files.
+    assert list(comments)[1] == "Taken off the board by the facilitator."
+    assert "wording 1" not in (out / "comments.csv").read_text(encoding="utf-8")
     phone = [v["choice"] for v in store.select("votes", {"proposal_id": wordings[0]})]
     counted = comments['Say "wording 0" instead of "TAC".']
     assert int(counted["agrees"]) == phone.count("agree") >= 2  # the phones' votes only

@@ -18,7 +18,7 @@ import time
 import ipywidgets as ipw
 
 from coproduction.activities.polis import PolisData, polis_data
-from coproduction.core.languages import N_, _, ngettext
+from coproduction.core.languages import N_, _, isolated, ngettext
 from coproduction.evaluation import opinion_groups as og
 from coproduction.privacy import consent
 
@@ -36,7 +36,10 @@ def _how_many(share: float) -> str:
 
 
 def _wording(comment) -> str:
-    return _("{term}: {wording}").format(term=comment.term, wording=comment.wording)
+    """A wording with its hard word, each set apart where it runs the other way from the
+    page (an English wording on an Urdu room screen)."""
+    return _("{term}: {wording}").format(term=isolated(comment.term),
+                                         wording=isolated(comment.wording))
 
 
 class WhereTheRoomAgrees(ipw.VBox):
@@ -204,12 +207,11 @@ class WhereTheRoomAgrees(ipw.VBox):
                     for g, v in zip(letters, x.shares))) for x in splits], "agreement-split")
 
 
+NOT_ENOUGH = N_("Not enough people to show groups of views (each group needs at least {n} "
+                "people): this is what the whole room agrees on.")
+#: A group too small to show is said as too few people, never as a small group found.
 NO_GROUPS = {
-    "few": N_("Not enough people have voted on enough wordings to show groups of views "
-              "(each group needs at least {n} people): this is what the whole room agrees "
-              "on."),
-    "small": N_("Not enough people to show groups of views (each group needs at least {n} "
-                "people): this is what the whole room agrees on."),
+    "few": NOT_ENOUGH, "small": NOT_ENOUGH,
     "failed": N_("The votes are too alike to tell groups of views apart: this is what the "
                  "whole room agrees on."),
 }

@@ -8,18 +8,23 @@ proposed wording for a hard word) and, from each person, agree, pass or disagree
 What the files say, and what they never do:
 
 - Nobody is named and no id of the kit's is in them. Each comment's number is the
-  wording's number in the tidy export (``proposals.csv``), so the two can be read side by
-  side; each voter's number is made for the file, in an order of how they voted, not of
-  when they joined or voted.
+  wording's number in the tidy export (``proposals.csv``) made at the same moment, so the
+  two can be read side by side; each voter's number is made for the file, in an order of
+  how they voted, not of when they joined or voted. Numbers hold within one export only:
+  the next one (after a new wording, or a withdrawal) numbers afresh.
 - Each person's votes are kept together under their number: Polis's method needs that.
   A person who gave some votes anonymously (or to the group) and others under a name is
-  two voters, so that the votes they gave without a name are never tied to the named
-  ones. A comment's author is the voter number of the same person and credit.
+  two voters, so that the files never tie the votes they gave without a name to the
+  named ones. (Someone who knows how the whole room voted may still guess that two
+  halves that fit together exactly are one person: the files cannot stop that.) A
+  comment's author is the voter number of the same person and credit.
 - Times are the tidy export's: an anonymous or group-credited vote says only its
   session's day.
 - Votes counted in the room (a show of hands typed in at the console) are not any one
   person's, so they are left out, and ``summary.csv`` says how many.
 - Opinion groups are never given per person: ``group-id`` is empty for everyone.
+- The words of a wording taken off the board, or still held for the facilitator, are
+  not in them: its comment says only that (its votes stay, as Polis keeps them).
 - A withdrawal writes the files again without the person who left, as every export.
 
 Votes are 1 (agree), 0 (not sure) and -1 (disagree, or strongly against); ``moderated``
@@ -54,6 +59,11 @@ VOTE_NUMBERS = {"agree": 1, "pass": 0, "disagree": -1, "block": -1}
 POLIS_VOTE_THRESHOLD = 7
 NAMED_CREDITS = ("pseudonym", "named")
 BODY = N_('Say "{wording}" instead of "{term}".')
+#: What a wording not on the board says instead of its words: the facilitator took it off
+#: (it hurt someone, or named a person) or has not looked at it yet; tools outside the kit
+#: never get those words.
+WITHHELD = {-1: N_("Taken off the board by the facilitator."),
+            0: N_("Held for the facilitator to look at first.")}
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -187,7 +197,10 @@ def polis_times(stamp: str) -> tuple[int, str]:
 
 
 def comment_body(comment: Comment) -> str:
-    """A statement as people read it: the term and the wording proposed for it."""
+    """A statement as people read it: the term and the wording proposed for it; for a
+    wording not on the board, only that it is not."""
+    if not comment.active:
+        return _(WITHHELD[comment.moderated])
     return _(BODY).format(wording=comment.wording, term=comment.term)
 
 

@@ -1277,12 +1277,12 @@ def opinions(ev: Evaluation, s: Section) -> None:
             "No wording split the groups clearly.")
 
 
-#: Why no group of views is shown, in a sentence ({least}: the smallest group shown).
+NOT_ENOUGH = ("There are not enough people to show groups of views: a group is shown only "
+              "with at least {least} people in it.")
+#: Why no group of views is shown, in a sentence ({least}: the smallest group shown); a
+#: group too small to show is said as too few people, never as a small group found.
 NO_GROUPS = {
-    "few": "There are not enough people to show groups of views: a group is shown only "
-           "with at least {least} people in it.",
-    "small": "There are not enough people to show groups of views: Polis's method found a "
-             "group with fewer than {least} people, and no group that small is shown.",
+    "few": NOT_ENOUGH, "small": NOT_ENOUGH,
     "failed": "Polis's method could not tell groups of views apart: nearly everyone voted "
               "alike.",
 }

@@ -23,7 +23,7 @@ import logging
 from dataclasses import dataclass, field
 
 from ..activities.polis import Comment, PolisData, polis_times
-from ..privacy.small_counts import MIN_FEW
+from ..privacy.small_counts import MIN_FEW, MIN_GROUP
 
 log = logging.getLogger("coproduction.evaluation.opinion_groups")
 
@@ -35,6 +35,9 @@ MIN_IN_A_GROUP = MIN_FEW
 PICK = 5
 #: A wording divides the room when the groups' shares of agree differ by this much.
 DIVIDES = 0.3
+#: Fewer votes than this on a wording never make "the room agrees" (one "agree" from one
+#: person is not the room).
+LEAST_VOTES = MIN_GROUP
 INSTALL = "python3 -m pip install 'coproduction-kit[analysis]'"
 
 
@@ -71,6 +74,8 @@ class OpinionGroups:
     sizes: tuple[int, ...]
     #: Why no group is shown: "few" (too few people placed), "small" (a group would have
     #: fewer than MIN_IN_A_GROUP), "failed" (the method could not place them); else None.
+    #: Only for the kit's own checks: "few" and "small" are said the same way, so that
+    #: nobody learns that a small minority votes apart.
     why_not: str | None
     #: Wordings most people in every group agree with (groups shown).
     across_groups: tuple[Agreement, ...]
@@ -123,8 +128,9 @@ def opinion_groups(data: PolisData) -> OpinionGroups:
     matrix = generate_raw_matrix(votes=votes)
     consensus = select_consensus_statements(vote_matrix=matrix, mod_out_statement_ids=left_out,
                                             pick_max=PICK)
-    room = tuple(Agreement(data.comment(int(s["tid"])), *_counts(matrix, int(s["tid"])))
-                 for s in consensus["agree"])
+    room = tuple(a for a in (Agreement(data.comment(int(s["tid"])),
+                                       *_counts(matrix, int(s["tid"])))
+                             for s in consensus["agree"]) if a.voted >= LEAST_VOTES)
     found = OpinionGroups(data.voters, placed, threshold, (), "few", (), (), room)
     if placed < 2 * MIN_IN_A_GROUP:
         return found
