@@ -42,6 +42,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 sys.path.insert(0, str(ROOT))
 
 from harness import chromium, free_port, kernel_pids, running_servers, wait_for  # noqa: E402
+
+from coproduction.servers.pages import pages_open  # noqa: E402
 from latency import memory_mb, percentile  # noqa: E402
 from page_client import TIMEOUT, PageClient  # noqa: E402
 from results import record  # noqa: E402
@@ -183,17 +185,16 @@ def _answers(url: str) -> bool:
 
 
 def capacity(servers) -> dict:
-    import httpx
-
-    parts = urllib.parse.urlsplit(servers.join_url)
-    token = urllib.parse.parse_qs(parts.query)["token"][0]
-    return httpx.get(f"{parts.scheme}://{parts.netloc}/coproduction/capacity",
-                     params={"token": token}, timeout=30).json()
+    """The server's count (a generous timeout: it is asked while the server is busiest)."""
+    found = pages_open(servers.join_url, timeout=30)
+    if found is None:
+        raise RuntimeError("the participants' server did not say how many pages it has")
+    return found
 
 
 def wait_warm(servers, expect: int) -> float:
     started = time.perf_counter()
-    if not wait_for(lambda: capacity(servers)["warm"] >= expect, TIMEOUT, 0.5):
+    if not wait_for(lambda: capacity(servers)["ready"] >= expect, TIMEOUT, 0.5):
         raise RuntimeError(f"the pool did not warm up: {capacity(servers)}")
     return time.perf_counter() - started
 

@@ -512,10 +512,16 @@ def cmd_serve(args) -> int:
     if servers.screen_url:
         print(f"Room screen: {servers.screen_url}")
     print("Press Ctrl+C to stop the workshop.", flush=True)
+    from .servers.pages import PagesReady
+
+    ready = PagesReady(servers.join_url, args.expect or 0)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
         while not stop.wait(1):
+            said = ready.look()
+            if said:
+                print(said, flush=True)
             if backing_up:
                 backing_up.after_rounds_close()
     except KeyboardInterrupt:

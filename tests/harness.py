@@ -200,6 +200,25 @@ class Served:
         self.join, self.console, self.screen = (lines["Join"], lines["Console"],
                                                 lines["Room screen"])
 
+    def printed(self, start: str, timeout: float = 120) -> list[str]:
+        """The lines serve prints from now on, up to the first that starts with ``start``
+        (AssertionError when none does within ``timeout`` seconds)."""
+        import selectors
+
+        said, deadline = [], time.monotonic() + timeout
+        with selectors.DefaultSelector() as waiting:
+            waiting.register(self.process.stdout, selectors.EVENT_READ)
+            while time.monotonic() < deadline:
+                if not waiting.select(timeout=max(0.0, deadline - time.monotonic())):
+                    break
+                line = self.process.stdout.readline()
+                if not line:
+                    break
+                said.append(line.rstrip("\n"))
+                if line.startswith(start):
+                    return said
+        raise AssertionError(f"serve never printed {start!r}; it printed {said}")
+
     def stop(self):
         if self.process.poll() is not None:
             return  # it has stopped already (a test may have killed it)

@@ -68,19 +68,27 @@ def test_the_console_adds_places_to_a_full_room_without_a_restart(tmp_path):
 
     from coproduction.core.sessions import add_places
     from coproduction.store import Store
+    from coproduction.servers.pages import all_ready
     from widgets.console import pages_open
 
     workshop = tmp_path / "workshop"
     Store.create(workshop, title="Small room", code="ROOM1").close()
     with running_servers(workshop, workshop_code="ROOM1", expect=1) as servers:
         assert wait_for(lambda: pages_open(servers.join_url) is not None, timeout=60)
+        # The page is drawn and waits before anyone comes.
+        assert wait_for(lambda: all_ready(pages_open(servers.join_url)), timeout=60)
+        assert pages_open(servers.join_url) == {"pages": 0, "expect": 1, "ready": 1,
+                                                "pool": 1}
         with httpx.Client(timeout=60) as client:
             assert client.get(servers.join_url).status_code == 200
             full = client.get(servers.join_url)
             assert full.status_code == 503 and "full" in full.text
-            assert pages_open(servers.join_url) == {"pages": 1, "expect": 1}
+            assert pages_open(servers.join_url) == {"pages": 1, "expect": 1, "ready": 0,
+                                                    "pool": 1}
             with Store.open(workshop) as store:
                 assert add_places(store, 1) == 1
             time.sleep(2.5)   # the server looks again every two seconds
-            assert pages_open(servers.join_url) == {"pages": 1, "expect": 2}
+            room = pages_open(servers.join_url)
+            assert room == {"pages": 1, "expect": 2, "ready": 0, "pool": 1}
+            assert all_ready(room)  # an added place is drawn when someone comes
             assert client.get(servers.join_url).status_code == 200

@@ -212,6 +212,8 @@ def test_a_killed_kernel_loses_nothing_and_its_person_comes_back(tmp_path):
             return acknowledged
 
     with serving_a_round(tmp_path) as (served, workshop):
+        # The link is given out once every page the room expects is drawn, and serve says so.
+        assert served.printed("Ready: ")[-1] == "Ready: 3 pages"
         acknowledged = asyncio.run(journey(served))
     assert len(acknowledged) == 5 and set(acknowledged) <= stored_wordings(workshop)
     assert integrity(workshop) == "ok"

@@ -577,6 +577,36 @@ def test_the_console_shows_who_joined_and_the_places_left(store, monkeypatch):
     room.look.click()
     assert room.count.value == "1 person has joined." and room.more.layout.display == "none"
     assert console_module.pages_open("") is None
+    # While the room's pages are still drawn, the count says how many are ready.
+    monkeypatch.setattr(console_module, "pages_open",
+                        lambda url: {"pages": 2, "expect": 40, "ready": 10, "pool": 40})
+    room.look.click()
+    assert room.count.value == ("1 person has joined. 2 pages are open; 38 of 40 places are "
+                                "left. Pages ready for the room: 12 of 40.")
+    monkeypatch.setattr(console_module, "pages_open",
+                        lambda url: {"pages": 2, "expect": 40, "ready": 38, "pool": 40})
+    room.look.click()
+    assert "Pages ready" not in room.count.value
+
+
+def test_serve_says_how_far_the_rooms_pages_are_then_ready_once():
+    from coproduction.servers.pages import PROGRESS_EVERY, PagesReady
+
+    now = [0.0]
+    answers = iter([None, {"pages": 0, "expect": 150, "ready": 40, "pool": 150},
+                    {"pages": 3, "expect": 150, "ready": 100, "pool": 150},
+                    {"pages": 10, "expect": 150, "ready": 140, "pool": 150}])
+    ready = PagesReady("http://127.0.0.1:1/", 150, ask=lambda url: next(answers),
+                       clock=lambda: now[0])
+    now[0] += PROGRESS_EVERY
+    assert ready.look().startswith("Getting the room's 150 pages ready.")  # no answer yet
+    now[0] += PROGRESS_EVERY
+    assert ready.look().startswith("Getting the room's pages ready: 40 of 150.")
+    now[0] += 1
+    assert ready.look() is None                       # not again so soon
+    assert ready.look() == "Ready: 150 pages"
+    assert ready.look() is None and ready.done        # said once
+    assert PagesReady("http://127.0.0.1:1/", 0).look() is None  # no --expect: nothing
 
 
 def test_the_console_changes_or_takes_out_an_agreed_wording_and_the_group_is_told(store):

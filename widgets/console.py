@@ -27,6 +27,7 @@ from coproduction.core.settings import JOIN_URL_ENV
 from coproduction.core.validation import InvalidInput
 from coproduction.privacy.backups import backup_status
 from coproduction.privacy.consent import change_settings
+from coproduction.servers.pages import all_ready, pages_open
 from coproduction.store import Store
 
 from .base import (
@@ -110,28 +111,6 @@ PLACES_AT_A_TIME = 5
 ASK_EVERY = 10.0
 #: How many of the group's latest notices the console shows.
 NEWS_SHOWN = 5
-
-
-def pages_open(join_url: str) -> dict | None:
-    """How many pages the participants' server has open, and for how many people it was
-    started (``{"pages": n, "expect": n}``), asked of the server itself with the join
-    link's token; None when it cannot be asked (no link, or it does not answer)."""
-    import json
-    import urllib.request
-    from urllib.parse import parse_qs, urlsplit
-
-    parts = urlsplit(join_url)
-    token = parse_qs(parts.query).get("token", [""])[-1]
-    if not token or not parts.netloc:
-        return None
-    base = parts.path.split("voila/render/")[0]
-    try:
-        with urllib.request.urlopen(f"{parts.scheme}://{parts.netloc}{base}coproduction/"
-                                    f"capacity?token={token}", timeout=2) as answer:
-            found = json.loads(answer.read())
-        return {"pages": int(found["pages"]), "expect": int(found["expect"])}
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
 
 
 def languages_said(workshop: dict) -> str:
@@ -244,6 +223,9 @@ class RoomPanel(LivePanel):
                 pages = ngettext("{pages}; {left} of {places} places is left.",
                                  "{pages}; {left} of {places} places are left.", left).format(
                                      pages=pages, left=left, places=room["expect"])
+                if not all_ready(room):  # the room's pages are still being drawn
+                    pages = _("{pages} Pages ready for the room: {ready} of {pool}.").format(
+                        pages=pages, ready=room["ready"] + room["pages"], pool=room["pool"])
             else:
                 pages = _("{pages}.").format(pages=pages)
             said = _("{joined} {pages}").format(joined=said, pages=pages)

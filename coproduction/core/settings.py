@@ -58,8 +58,8 @@ SERVE: tuple[Option, ...] = (
         "Default: the one open when the workshop last stopped.")),
     Option("expect", 0, kind=int, metavar="N", to_server=True, help=(
         "How many people will have a page open at once: N pages are made ready before "
-        "anyone arrives, and page N+1 is told the room is full. 0 makes pages as people "
-        "ask and sets no limit.")),
+        "anyone arrives (serve prints 'Ready: N pages' once every one is drawn), and page "
+        "N+1 is told the room is full. 0 makes pages as people ask and sets no limit.")),
     Option("free_place_after", RELEASE_SECONDS, kind=int, metavar="SECONDS",
            to_server=True, help=(
                "A page with no connection for this long (a phone that lost its signal, a "

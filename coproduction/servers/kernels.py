@@ -157,6 +157,10 @@ class RoomPool:
                    if task.done() and not task.exception()
                    and task.result()["kernel_id"] in waiting)
 
+    def pool_wanted(self) -> int:
+        """Pages kept drawn for the room: ``expect``."""
+        return self._expected
+
     def places(self) -> int:
         """How many pages may be open at once: ``expect``, and the places the console
         added since (the workshop row says, looked at every PLACES_LOOK_SECONDS),
