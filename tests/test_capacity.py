@@ -67,8 +67,8 @@ def test_the_console_adds_places_to_a_full_room_without_a_restart(tmp_path):
     from harness import running_servers, wait_for
 
     from coproduction.core.sessions import add_places
-    from coproduction.store import Store
     from coproduction.servers.pages import all_ready
+    from coproduction.store import Store
     from widgets.console import pages_open
 
     workshop = tmp_path / "workshop"
