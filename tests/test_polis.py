@@ -432,3 +432,22 @@ def test_polis_files_never_overwrite_the_tidy_export_in_the_same_folder(thirty, 
         export_workshop(store, tmp_path / "out", format="polis")
     assert (tmp_path / "out" / "votes.csv").read_bytes() == tidy
     assert not (tmp_path / "out" / "comments.csv").exists()
+
+
+def test_a_result_that_comes_after_the_panel_moved_on_is_not_drawn(thirty):
+    import asyncio
+
+    from widgets.agreement import WhereTheRoomAgrees
+    from widgets.language import LanguageScreen
+
+    store, session, *_ = thirty
+
+    async def moved_on() -> WhereTheRoomAgrees:
+        box = LanguageScreen(store).agreement
+        box.update(session.session_id)   # the method starts beside the page...
+        box.update(None)                 # ...and the wall stops showing it meanwhile
+        await asyncio.sleep(3)
+        return box
+
+    box = asyncio.run(moved_on())
+    assert box.state.value == "Nobody has voted on a wording yet." and not box.lines.children

@@ -161,14 +161,15 @@ class WhereTheRoomAgrees(ipw.VBox):
         if not self.lines.children:
             self.state.value = _("Working out where the room agrees...")
         future = loop.run_in_executor(None, og.opinion_groups, data)
-        future.add_done_callback(self._worked)
+        future.add_done_callback(lambda done: self._worked(data, done))
 
-    def _worked(self, done) -> None:
-        """On the page's own loop: draw what the method found, then the votes that came
-        meanwhile, if any."""
+    def _worked(self, data: PolisData, done) -> None:
+        """On the page's own loop: draw what the method found, unless the votes moved on
+        meanwhile (or the panel stopped showing them); then the newest votes, if any."""
         self._running = False
         try:
-            self._draw(done.result())
+            if data == self._data:
+                self._draw(done.result())
         except Exception as error:  # shown as a calm line, logged without anyone's words
             log.error("where the room agrees failed: %s", type(error).__name__)
             self._say(_("Where the room agrees cannot be worked out just now."))
