@@ -514,7 +514,7 @@ def cmd_serve(args) -> int:
     print("Press Ctrl+C to stop the workshop.", flush=True)
     from .servers.pages import PagesReady
 
-    ready = PagesReady(servers.join_url, args.expect or 0)
+    ready = PagesReady(servers.local_join_url or servers.join_url, args.expect or 0)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:

@@ -189,6 +189,9 @@ class RunningServers:
     screen_url: str
     participant_pid: int
     console_pid: int
+    #: The join link at this participants' server itself (the same as ``join_url``
+    #: unless a public address is given), for asking it how many pages are ready.
+    local_join_url: str = ""
     participant_log: Path | None = None
     console_log: Path | None = None
     _processes: list = field(default_factory=list, repr=False, compare=False)
@@ -298,6 +301,10 @@ def start_servers(settings: ServerSettings, *, wait: float = 60) -> RunningServe
         join_query,
         base,
     )
+    # This server itself, however the room reaches it (a proxy may send a request for
+    # the public address to another server): where serve asks how many pages are ready.
+    local_join_url = _page_url(_connect_host(settings.host), settings.port,
+                               f"{settings.landing}.ipynb", join_query, base)
     if settings.public_url:
         join_url = _public_page_url(settings.public_url, f"{settings.landing}.ipynb", join_query)
     console_url = _page_url(
@@ -347,6 +354,7 @@ def start_servers(settings: ServerSettings, *, wait: float = 60) -> RunningServe
         processes.append(console)
         running = RunningServers(
             join_url=join_url,
+            local_join_url=local_join_url,
             console_url=console_url,
             screen_url=screen_url,
             participant_pid=participant.pid,
