@@ -10,6 +10,8 @@ told plainly that the room is full.
 
 from __future__ import annotations
 
+import asyncio
+import collections
 import contextvars
 import os
 import secrets
@@ -141,6 +143,9 @@ class RoomPool:
     def __init__(self, **kwargs):
         self.page_kernels: set[str] = set()
         self.admitted: set[object] = set()
+        #: Page requests waiting for a drawn page, in the order they came.
+        self._line: collections.deque[asyncio.Future] = collections.deque()
+        self._watched: set[int] = set()
         self._places, self._places_at, self._workshop = self._expected, float("-inf"), None
         self._refill = None
         self._stopping = False
@@ -196,10 +201,63 @@ class RoomPool:
             self.page_kernels.add(kernel_id)
 
     async def get_rendered_notebook(self, *args, **kwargs):
+        if kwargs.get("notebook_name", args[0] if args else None) == self._landing:
+            await self._next_in_line()
         task, cache, kernel_id = await super().get_rendered_notebook(*args, **kwargs)
         self._taken(kernel_id)
         self.page_taken(kernel_id)
         return task, cache, kernel_id
+
+    # -- the line: a drawn page goes to whoever has waited longest ---------------------
+    async def _next_in_line(self) -> None:
+        """Wait until a drawn page is free for this request, after everyone who came
+        before; then put it first in the pool, where Voilà takes it at once.
+
+        Voilà gives each request the first kernel in the pool and waits for that one: in
+        a room that opens the link before every page is drawn, someone who came later
+        could get a page drawn sooner, while the first to come waited on a slow one.
+        """
+        pool = upstream.kernel_pool(self, self._landing)
+        if not self._line:
+            drawn = _drawn(pool)
+            if drawn is not None:
+                pool.remove(drawn)
+                pool.insert(0, drawn)
+                return
+        if len(self._line) >= sum(not task.done() for task in pool):
+            return  # more waiting than pages coming: Voilà's own way
+        turn = asyncio.get_running_loop().create_future()
+        self._line.append(turn)
+        self._watch(pool)
+        try:
+            drawn = await turn
+        except asyncio.CancelledError:  # the person left the line: their page goes back
+            if turn.done() and not turn.cancelled():
+                upstream.kernel_pool(self, self._landing, make=True).insert(0, turn.result())
+                self._serve_line()
+            raise
+        upstream.kernel_pool(self, self._landing, make=True).insert(0, drawn)
+
+    def _watch(self, pool: list) -> None:
+        for task in pool:
+            if id(task) not in self._watched:
+                self._watched.add(id(task))
+                task.add_done_callback(lambda _task: self._serve_line())
+
+    def _serve_line(self) -> None:
+        """Each drawn page to the request that has waited longest (taken out of the pool
+        meanwhile, so no later request can take it first)."""
+        pool = upstream.kernel_pool(self, self._landing)
+        while self._line:
+            drawn = _drawn(pool)
+            if drawn is None:
+                return
+            turn = self._line.popleft()
+            if turn.done():  # its request was given up
+                continue
+            pool.remove(drawn)
+            self._watched.discard(id(drawn))
+            turn.set_result(drawn)
 
     async def start_kernel(self, *args, **kwargs):  # only pages start kernels this way
         kernel_id = await super().start_kernel(*args, **kwargs)
@@ -280,6 +338,13 @@ class RoomPool:
         finally:
             config["pool_size"] = self._expected
         pool[-1].add_done_callback(lambda _task: self._top_up())
+        self._watch(pool)  # a page drawn now can go to someone already waiting
+
+
+def _drawn(pool: list):
+    """The first pool kernel that has drawn its page and waits, or None."""
+    return next((task for task in pool if task.done() and not task.cancelled()
+                 and task.exception() is None), None)
 
 
 def kit_kernel_manager(made: type, *, landing: str, expect: int, preheat: bool,
