@@ -32,3 +32,13 @@ def test_withdrawal_benchmark_harness_works(tmp_path):
     result = withdrawal.measure(build(tmp_path / "w", 100))  # the smallest series
     assert result["took"] > 0 and result["saves"] > 0 and result["rows"] > 0
     assert result["slowest"] >= result["p95"] > 0
+
+
+def test_early_room_benchmark_harness_works():
+    import early_room
+
+    result = early_room.measure(participants=2, spacing=0.05)
+    assert result["participants"] == 2 and result["ready"] is not None
+    assert 0 < result["p50"] <= result["p95"] <= result["slowest"] < 300
+    assert result["out_of_order"] in (0, 1)
+    assert "| people served after someone who came later | " in early_room.table(result)
