@@ -41,4 +41,4 @@ def test_early_room_benchmark_harness_works():
     assert result["participants"] == 2 and result["ready"] is not None
     assert 0 < result["p50"] <= result["p95"] <= result["slowest"] < 300
     assert result["out_of_order"] in (0, 1)
-    assert "| people served after someone who came later | " in early_room.table(result)
+    assert "| people handed a page after someone who came later | " in early_room.table(result)

@@ -78,67 +78,18 @@ def test_the_console_adds_places_to_a_full_room_without_a_restart(tmp_path):
         # The page is drawn and waits before anyone comes.
         assert wait_for(lambda: all_ready(pages_open(servers.join_url)), timeout=60)
         assert pages_open(servers.join_url) == {"pages": 0, "expect": 1, "ready": 1,
-                                                "pool": 1}
+                                                "pool": 1, "taken": 0}
         with httpx.Client(timeout=60) as client:
             assert client.get(servers.join_url).status_code == 200
             full = client.get(servers.join_url)
             assert full.status_code == 503 and "full" in full.text
             assert pages_open(servers.join_url) == {"pages": 1, "expect": 1, "ready": 0,
-                                                    "pool": 1}
+                                                    "pool": 1, "taken": 1}
             with Store.open(workshop) as store:
                 assert add_places(store, 1) == 1
             time.sleep(2.5)   # the server looks again every two seconds
             room = pages_open(servers.join_url)
-            assert room == {"pages": 1, "expect": 2, "ready": 0, "pool": 1}
+            assert room == {"pages": 1, "expect": 2, "ready": 0, "pool": 1, "taken": 1}
             assert all_ready(room)  # an added place is drawn when someone comes
             assert client.get(servers.join_url).status_code == 200
 
-
-def test_a_drawn_page_goes_to_whoever_has_waited_longest():
-    """Voilà gave each request the first kernel in its pool and waited for that one: in a
-    room that opens the link before every page is drawn, a later arrival could get a page
-    drawn sooner while the first one waited on a slow kernel."""
-    import asyncio
-
-    from coproduction.servers.kernels import RoomPool
-
-    class Voila:  # what RoomPool stands on: Voilà's pool, and how it hands out a kernel
-        def __init__(self, **kwargs):
-            self._pools = {}
-
-        async def get_rendered_notebook(self, notebook_name, **kwargs):
-            content = await self._pools[notebook_name].pop(0)
-            return "render", [], content["kernel_id"]
-
-        def page_taken(self, kernel_id):
-            pass
-
-    class Pool(RoomPool, Voila):
-        _landing, _expected = "workshop.ipynb", 3
-
-    async def room() -> tuple[list[str], str]:
-        manager = Pool()
-        loop = asyncio.get_running_loop()
-        kernels = [loop.create_future() for _ in range(3)]
-        manager._pools["workshop.ipynb"] = list(kernels)
-        got = []
-
-        async def person(name):
-            _task, _cache, kernel_id = await manager.get_rendered_notebook(
-                notebook_name="workshop.ipynb")
-            got.append((name, kernel_id))
-
-        first = [asyncio.create_task(person(n)) for n in ("Ana", "Bo")]
-        await asyncio.sleep(0)
-        kernels[2].set_result({"kernel_id": "k3"})    # the last kernel is drawn first
-        await asyncio.sleep(0.01)
-        kernels[0].set_result({"kernel_id": "k1"})
-        # Bo must not wait for the kernel still being drawn: k1 is drawn and free.
-        await asyncio.wait_for(asyncio.gather(*first), 5)
-        kernels[1].set_result({"kernel_id": "k2"})
-        await asyncio.sleep(0.01)
-        await person("Cy")                            # nobody waits: the drawn one at once
-        return got, manager._line
-
-    got, line = asyncio.run(room())
-    assert got == [("Ana", "k3"), ("Bo", "k1"), ("Cy", "k2")] and not line

@@ -590,12 +590,15 @@ def test_the_console_shows_who_joined_and_the_places_left(store, monkeypatch):
 
 
 def test_serve_says_how_far_the_rooms_pages_are_then_ready_once():
-    from coproduction.servers.pages import PROGRESS_EVERY, PagesReady
+    from coproduction.servers.pages import PROGRESS_EVERY, PagesReady, all_ready
 
     now = [0.0]
     answers = iter([None, {"pages": 0, "expect": 150, "ready": 40, "pool": 150},
                     {"pages": 3, "expect": 150, "ready": 100, "pool": 150},
                     {"pages": 10, "expect": 150, "ready": 140, "pool": 150}])
+    # 150 people who came early are not 150 pages ready: only pages handed out count.
+    assert not all_ready({"pages": 150, "taken": 20, "expect": 150, "ready": 10,
+                          "pool": 150})
     ready = PagesReady("http://127.0.0.1:1/", 150, ask=lambda url: next(answers),
                        clock=lambda: now[0])
     now[0] += PROGRESS_EVERY

@@ -27,7 +27,7 @@ from coproduction.core.settings import JOIN_URL_ENV
 from coproduction.core.validation import InvalidInput
 from coproduction.privacy.backups import backup_status
 from coproduction.privacy.consent import change_settings
-from coproduction.servers.pages import all_ready, pages_open
+from coproduction.servers.pages import all_ready, pages_open, ready_pages
 from coproduction.store import Store
 
 from .base import (
@@ -225,7 +225,7 @@ class RoomPanel(LivePanel):
                                      pages=pages, left=left, places=room["expect"])
                 if not all_ready(room):  # the room's pages are still being drawn
                     pages = _("{pages} Pages ready for the room: {ready} of {pool}.").format(
-                        pages=pages, ready=room["ready"] + room["pages"], pool=room["pool"])
+                        pages=pages, ready=ready_pages(room), pool=room["pool"])
             else:
                 pages = _("{pages}.").format(pages=pages)
             said = _("{joined} {pages}").format(joined=said, pages=pages)

@@ -324,7 +324,8 @@ class PageHandler(PlainErrors, TornadoVoilaHandler):
 
 
 class CapacityHandler(PlainErrors, JupyterHandler):
-    """``/coproduction/capacity``: how many pages are open, how many places there are, how
+    """``/coproduction/capacity``: how many pages are open (``pages``, with those still
+    waiting for theirs) and handed to a person (``taken``), how many places there are, how
     many pages wait drawn (``warm``) and how many are kept drawn (``pool``): numbers only."""
 
     @tornado.web.authenticated
@@ -334,10 +335,11 @@ class CapacityHandler(PlainErrors, JupyterHandler):
         self.set_header("Cache-Control", "no-store")
         if not hasattr(manager, "admit"):
             self.finish({"expect": 0, "pages": len(manager.list_kernel_ids()), "warm": 0,
-                         "pool": 0})
+                         "pool": 0, "taken": 0})
             return
         self.finish({"expect": manager.places(), "pages": manager.pages(),
-                     "warm": manager.warm(), "pool": manager.pool_wanted()})
+                     "warm": manager.warm(), "pool": manager.pool_wanted(),
+                     "taken": len(manager.page_kernels)})
 
 
 def proven(handler, kernel_id: str) -> bool:

@@ -10,8 +10,6 @@ told plainly that the room is full.
 
 from __future__ import annotations
 
-import asyncio
-import collections
 import contextvars
 import os
 import secrets
@@ -28,6 +26,8 @@ from . import limits
 #: Seconds with no new page before the warm pool is topped up again, one kernel at a time,
 #: so refills never compete with a room that is still joining.
 REFILL_AFTER_SECONDS = 5.0
+#: Kernels started together when the pool is first filled (see RoomPool._fill_wave).
+WAVE = 10
 #: How often the participants' server looks again at the places the console added.
 PLACES_LOOK_SECONDS = 2.0
 #: The admission ticket of the page request being served (see :class:`RoomPool`).
@@ -128,7 +128,8 @@ class RoomPool:
     rejoin key) in its environment; forty people joining together start forty more
     kernels while the room is still joining. Here:
 
-    - only the landing notebook is preheated, with ``expect`` kernels;
+    - only the landing notebook is preheated, with ``expect`` kernels, started
+      :data:`WAVE` at a time so that the server answers while they start;
     - a page kernel is counted from the moment its request is let in (a
       :data:`ADMITTED` ticket), so a burst cannot slip past the limit;
     - the pool is topped up only after :data:`REFILL_AFTER_SECONDS` without a new
@@ -143,9 +144,6 @@ class RoomPool:
     def __init__(self, **kwargs):
         self.page_kernels: set[str] = set()
         self.admitted: set[object] = set()
-        #: Page requests waiting for a drawn page, in the order they came.
-        self._line: collections.deque[asyncio.Future] = collections.deque()
-        self._watched: set[int] = set()
         self._places, self._places_at, self._workshop = self._expected, float("-inf"), None
         self._refill = None
         self._stopping = False
@@ -201,63 +199,10 @@ class RoomPool:
             self.page_kernels.add(kernel_id)
 
     async def get_rendered_notebook(self, *args, **kwargs):
-        if kwargs.get("notebook_name", args[0] if args else None) == self._landing:
-            await self._next_in_line()
         task, cache, kernel_id = await super().get_rendered_notebook(*args, **kwargs)
         self._taken(kernel_id)
         self.page_taken(kernel_id)
         return task, cache, kernel_id
-
-    # -- the line: a drawn page goes to whoever has waited longest ---------------------
-    async def _next_in_line(self) -> None:
-        """Wait until a drawn page is free for this request, after everyone who came
-        before; then put it first in the pool, where Voilà takes it at once.
-
-        Voilà gives each request the first kernel in the pool and waits for that one: in
-        a room that opens the link before every page is drawn, someone who came later
-        could get a page drawn sooner, while the first to come waited on a slow one.
-        """
-        pool = upstream.kernel_pool(self, self._landing)
-        if not self._line:
-            drawn = _drawn(pool)
-            if drawn is not None:
-                pool.remove(drawn)
-                pool.insert(0, drawn)
-                return
-        if len(self._line) >= sum(not task.done() for task in pool):
-            return  # more waiting than pages coming: Voilà's own way
-        turn = asyncio.get_running_loop().create_future()
-        self._line.append(turn)
-        self._watch(pool)
-        try:
-            drawn = await turn
-        except asyncio.CancelledError:  # the person left the line: their page goes back
-            if turn.done() and not turn.cancelled():
-                upstream.kernel_pool(self, self._landing, make=True).insert(0, turn.result())
-                self._serve_line()
-            raise
-        upstream.kernel_pool(self, self._landing, make=True).insert(0, drawn)
-
-    def _watch(self, pool: list) -> None:
-        for task in pool:
-            if id(task) not in self._watched:
-                self._watched.add(id(task))
-                task.add_done_callback(lambda _task: self._serve_line())
-
-    def _serve_line(self) -> None:
-        """Each drawn page to the request that has waited longest (taken out of the pool
-        meanwhile, so no later request can take it first)."""
-        pool = upstream.kernel_pool(self, self._landing)
-        while self._line:
-            drawn = _drawn(pool)
-            if drawn is None:
-                return
-            turn = self._line.popleft()
-            if turn.done():  # its request was given up
-                continue
-            pool.remove(drawn)
-            self._watched.discard(id(drawn))
-            turn.set_result(drawn)
 
     async def start_kernel(self, *args, **kwargs):  # only pages start kernels this way
         kernel_id = await super().start_kernel(*args, **kwargs)
@@ -315,12 +260,38 @@ class RoomPool:
         if notebook_name != self._landing:
             return  # preheat the landing notebook only
         if delay == 0 and not upstream.kernel_pool(self, self._landing):
-            super().fill_if_needed(delay=0, notebook_name=self._landing, **kwargs)
+            self._fill_wave()
             return  # the first fill, as the server starts
         loop = IOLoop.current()
         if self._refill is not None:
             loop.remove_timeout(self._refill)
         self._refill = loop.call_later(REFILL_AFTER_SECONDS, self._top_up)
+
+    def _fill_wave(self) -> None:
+        """The first fill, :data:`WAVE` kernels at a time, the next wave once these have
+        started: 150 kernels started at once held the server's loop so long that it did
+        not answer for a minute."""
+        if self._stopping:
+            return
+        pool = upstream.kernel_pool(self, self._landing, make=True)
+        had = len(pool)
+        if had + self.pages() >= self._expected:
+            return
+        config = self.kernel_pools_config[self._landing]
+        config["pool_size"] = min(self._expected - self.pages(), had + WAVE)
+        try:
+            super(RoomPool, self).fill_if_needed(delay=0, notebook_name=self._landing)
+        finally:
+            config["pool_size"] = self._expected
+        wave = pool[had:]
+        waiting = set(map(id, wave))
+
+        def started(task) -> None:
+            waiting.discard(id(task))
+            if not waiting:
+                self._fill_wave()
+        for task in wave:
+            task.add_done_callback(started)
 
     def _top_up(self) -> None:
         self._refill = None
@@ -338,13 +309,6 @@ class RoomPool:
         finally:
             config["pool_size"] = self._expected
         pool[-1].add_done_callback(lambda _task: self._top_up())
-        self._watch(pool)  # a page drawn now can go to someone already waiting
-
-
-def _drawn(pool: list):
-    """The first pool kernel that has drawn its page and waits, or None."""
-    return next((task for task in pool if task.done() and not task.cancelled()
-                 and task.exception() is None), None)
 
 
 def kit_kernel_manager(made: type, *, landing: str, expect: int, preheat: bool,

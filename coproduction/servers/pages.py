@@ -18,9 +18,10 @@ PROGRESS_EVERY = 10.0
 
 
 def pages_open(join_url: str, *, timeout: float = 2.0) -> dict | None:
-    """``{"pages": open, "expect": places, "ready": drawn and waiting, "pool": pages kept
-    drawn for the room (``--expect``)}`` from the participants' server; None when it
-    cannot be asked (no link, or it does not answer)."""
+    """``{"pages": open (with requests still waiting for theirs), "taken": handed to a
+    person, "expect": places, "ready": drawn and waiting, "pool": pages kept drawn for the
+    room (``--expect``)}`` from the participants' server; None when it cannot be asked (no
+    link, or it does not answer)."""
     parts = urlsplit(join_url)
     token = parse_qs(parts.query).get("token", [""])[-1]
     if not token or not parts.netloc:
@@ -31,16 +32,22 @@ def pages_open(join_url: str, *, timeout: float = 2.0) -> dict | None:
                                     f"capacity?token={token}", timeout=timeout) as answer:
             found = json.loads(answer.read())
         return {"pages": int(found["pages"]), "expect": int(found["expect"]),
-                "ready": int(found.get("warm", 0)), "pool": int(found.get("pool", 0))}
+                "ready": int(found.get("warm", 0)), "pool": int(found.get("pool", 0)),
+                "taken": int(found.get("taken", found["pages"]))}
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
 
+def ready_pages(room: dict) -> int:
+    """Pages drawn and waiting, and pages handed to a person; not the requests of people
+    still waiting for a page (an older server says neither, and counts them all)."""
+    return room.get("ready", 0) + room.get("taken", room["pages"])
+
+
 def all_ready(room: dict | None) -> bool:
-    """Whether every page kept for the room (``--expect``) is open or drawn and waiting
-    (places the console added later are drawn when someone comes)."""
-    return room is not None and (room.get("ready", 0) + room["pages"]
-                                 >= room.get("pool", 0))  # an older server says neither
+    """Whether every page kept for the room (``--expect``) is drawn and waiting, or handed
+    to someone (places the console added later are drawn when someone comes)."""
+    return room is not None and ready_pages(room) >= room.get("pool", 0)
 
 
 class PagesReady:
@@ -66,6 +73,6 @@ class PagesReady:
             later = "People who open the link now wait a little longer for their page."
             if room is None:  # too busy starting them to answer within two seconds
                 return f"Getting the room's {self.expect} pages ready. {later}"
-            drawn = min(room["ready"] + room["pages"], self.expect)
+            drawn = min(ready_pages(room), self.expect)
             return f"Getting the room's pages ready: {drawn} of {self.expect}. {later}"
         return None
