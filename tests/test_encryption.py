@@ -410,9 +410,17 @@ def _at_a_terminal(argv: list[str], answers: list[str], timeout: float = 60) -> 
     pid, fd = pty.fork()
     if pid == 0:  # the child: the terminal is its own, as a facilitator's would be
         os.execv(sys.executable, [sys.executable, "-m", "coproduction.cli", *argv])
-    seen, deadline = b"", time.monotonic() + timeout
+    import select
+    import signal
+
+    seen, deadline, answered = b"", time.monotonic() + timeout, 0
     try:
-        while time.monotonic() < deadline:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                os.kill(pid, signal.SIGKILL)  # stuck: say what it had printed, not hang
+                os.waitpid(pid, 0)
+                raise AssertionError(f"the command hung after printing: {seen!r}")
             try:
                 chunk = os.read(fd, 4096)
             except OSError:
@@ -420,9 +428,13 @@ def _at_a_terminal(argv: list[str], answers: list[str], timeout: float = 60) -> 
             if not chunk:
                 break
             seen += chunk
-            if answers and seen.rstrip().endswith((b":", b"again, to be sure:")):
+            # A new question since the last answer: the line break a prompt prints after
+            # its answer is not one (answering it twice typed the next answer while the
+            # first was still checked, and the next prompt threw it away).
+            if answers and seen[answered:].rstrip(b" ").endswith(b":"):
                 time.sleep(0.2)
                 os.write(fd, (answers.pop(0) + "\n").encode())
+                answered = len(seen)
     finally:
         os.close(fd)
     _, status = os.waitpid(pid, 0)
