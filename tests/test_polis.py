@@ -199,26 +199,25 @@ def test_votes_that_come_while_the_method_runs_are_shown_once_it_is_done(thirty,
     monkeypatch.setattr(widgets.agreement, "GAP_SECONDS", 0.3)
     said = lambda box: ([line.value for line in box.lines.children], box.groups.value)  # noqa: E731
 
-    async def room_votes() -> tuple:
+    async def drawn() -> LanguageConsole:
+        """A console opened now, once its agreement is worked out beside the page."""
         console = LanguageConsole(store)
         console.refresh_if_changed()
         for _ in range(100):
             await asyncio.sleep(0.05)
             if console.agreement.lines.children:
                 break
+        return console
+
+    async def room_votes() -> tuple:
+        console = await drawn()
         for n in range(4):  # four late voters, in a burst
             late = join_workshop(store, code="TEST42", pseudonym=f"Late {n}")[0]
             for wording in wordings:
                 session.vote(late, wording, "disagree")
             console.refresh_if_changed()
         await asyncio.sleep(3)
-        fresh = LanguageConsole(store)
-        fresh.refresh_if_changed()
-        for _ in range(100):
-            await asyncio.sleep(0.05)
-            if fresh.agreement.lines.children:
-                break
-        return said(console.agreement), said(fresh.agreement)
+        return said(console.agreement), said((await drawn()).agreement)
 
     now, fresh = asyncio.run(room_votes())
     assert now == fresh and "(15, 15" not in now[1]
