@@ -78,7 +78,6 @@ class Comment:
     term: str
     wording: str
     moderated: int
-    session_id: int
     agrees: int = 0
     disagrees: int = 0
 
@@ -163,7 +162,6 @@ def polis_data(store: Store, session_id: int | None = None) -> PolisData:
         author=number[voter_key(p)],
         created=p["created_at"], term=terms.get(p["term_id"], nothing)["term"],
         wording=p["wording"], moderated=_moderated(p, terms.get(p["term_id"], nothing)),
-        session_id=p["session_id"],
         agrees=counts.get(p["proposal_id"], []).count(1),
         disagrees=counts.get(p["proposal_id"], []).count(-1))
         for p in sorted(proposals, key=lambda p: p["proposal_id"]))

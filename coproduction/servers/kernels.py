@@ -267,6 +267,16 @@ class RoomPool:
             loop.remove_timeout(self._refill)
         self._refill = loop.call_later(REFILL_AFTER_SECONDS, self._top_up)
 
+    def _fill_to(self, size: int) -> None:
+        """Start kernels now until the pool holds ``size`` (Voilà's fill, told a smaller
+        pool for the moment)."""
+        config = self.kernel_pools_config[self._landing]
+        config["pool_size"] = size
+        try:
+            super().fill_if_needed(delay=0, notebook_name=self._landing)
+        finally:
+            config["pool_size"] = self._expected
+
     def _fill_wave(self) -> None:
         """The first fill, :data:`WAVE` kernels at a time, the next wave once these have
         started: 150 kernels started at once held the server's loop so long that it did
@@ -277,12 +287,7 @@ class RoomPool:
         had = len(pool)
         if had + self.pages() >= self._expected:
             return
-        config = self.kernel_pools_config[self._landing]
-        config["pool_size"] = min(self._expected - self.pages(), had + WAVE)
-        try:
-            super(RoomPool, self).fill_if_needed(delay=0, notebook_name=self._landing)
-        finally:
-            config["pool_size"] = self._expected
+        self._fill_to(min(self._expected - self.pages(), had + WAVE))
         wave = pool[had:]
         waiting = set(map(id, wave))
 
@@ -302,12 +307,7 @@ class RoomPool:
             return  # one at a time: the running start calls back when it is done
         if len(pool) + self.pages() >= self._expected:
             return
-        config = self.kernel_pools_config[self._landing]
-        config["pool_size"] = len(pool) + 1
-        try:
-            super(RoomPool, self).fill_if_needed(delay=0, notebook_name=self._landing)
-        finally:
-            config["pool_size"] = self._expected
+        self._fill_to(len(pool) + 1)
         pool[-1].add_done_callback(lambda _task: self._top_up())
 
 
