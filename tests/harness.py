@@ -2,7 +2,7 @@
 
 - :func:`free_port` - a TCP port nobody listens on right now.
 - :func:`running_servers` - both Voilà servers on 127.0.0.1, always stopped by pid.
-- :func:`kernel_pids` - the kernels a server is running (children of its process).
+- :func:`kernel_pids` - the kernels a server is running; :func:`kernel_of_process` - which one.
 - :func:`chromium` - Debian's Chromium through Playwright; see :func:`require_chromium`.
 - :func:`write_notebook` - a tiny throw-away notebook for a test's own folder.
 
@@ -24,7 +24,9 @@ from pathlib import Path
 
 import pytest
 
-from coproduction.servers.serve import RunningServers, ServerSettings, start_servers
+from coproduction.core.settings import KERNEL_ID_ENV
+from coproduction.servers.forks import PAGES_FOLDER
+from coproduction.servers.serve import RunningServers, ServerSettings, _descendants, start_servers
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -93,26 +95,70 @@ def running_servers(
         running.stop()
 
 
-def kernel_pids(server_pid: int) -> list[int]:
-    """Process ids of the kernels a server started (Linux /proc).
+def _stat(pid: int) -> tuple[str, int] | None:
+    """A process's state and parent (Linux /proc), or None once it has gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat[stat.rfind(")") + 2:].split()
+    return fields[0], int(fields[1])
 
-    The kit's servers start ``coproduction.servers.kernel`` (ipykernel, lighter); plain Voilà
-    starts ``ipykernel_launcher``.
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def fork_server_pids(server_pid: int) -> list[int]:
+    """The server's fork servers (``coproduction.servers.kernel --forks``, see forks.py)."""
+    return [pid for pid, _ in _descendants(server_pid)
+            if b"--forks" in _cmdline(pid).split(b"\0")
+            and (_stat(pid) or ("", 0))[1] == server_pid]
+
+
+def kernel_pids(server_pid: int) -> list[int]:
+    """Process ids of the kernels a server is running (Linux /proc).
+
+    The kit's servers fork ``coproduction.servers.kernel`` (ipykernel, lighter) from their
+    fork server (their child started with ``--forks``), or start it themselves where
+    forking is not available; plain Voilà starts ``ipykernel_launcher``.
     """
+    forks = set(fork_server_pids(server_pid))
     pids = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            cmdline = (entry / "cmdline").read_bytes()
-        except OSError:
-            continue
-        fields = stat[stat.rfind(")") + 2:].split()
-        if int(fields[1]) == server_pid and fields[0] != "Z" and (
-                b"ipykernel" in cmdline or b"coproduction.servers.kernel" in cmdline):
-            pids.append(int(entry.name))
+    for pid, _ in _descendants(server_pid):
+        stat, cmdline = _stat(pid), _cmdline(pid)
+        if (stat and stat[0] != "Z" and (stat[1] == server_pid or stat[1] in forks)
+                and pid not in forks and (b"ipykernel" in cmdline
+                                          or b"coproduction.servers.kernel" in cmdline)):
+            pids.append(pid)
     return pids
+
+
+def kernel_of_process(pid: int) -> str | None:
+    """Which kernel process ``pid`` is, read as its owner can: from its environment, or,
+    for a forked kernel (whose environment there is its fork server's), from the record
+    its fork server keeps in the server's private runtime folder."""
+    def environment(of: int) -> dict[bytes, bytes]:
+        try:
+            items = Path(f"/proc/{of}/environ").read_bytes().split(b"\0")
+        except OSError:
+            return {}
+        return dict(item.split(b"=", 1) for item in items if b"=" in item)
+
+    own = environment(pid).get(KERNEL_ID_ENV.encode())
+    if own:
+        return own.decode()
+    stat = _stat(pid)
+    runtime = environment(stat[1]).get(b"JUPYTER_RUNTIME_DIR") if stat else None
+    if not runtime:
+        return None
+    try:
+        return (Path(runtime.decode()) / PAGES_FOLDER / str(pid)).read_text()
+    except OSError:
+        return None
 
 
 def wait_for(condition, timeout: float = 10.0, interval: float = 0.1):

@@ -24,10 +24,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from harness import kernel_pids, served_workshop, wait_for
+from harness import kernel_of_process, kernel_pids, served_workshop, wait_for
 from test_faults import language_round, open_page, token_of
 
-from coproduction.core.settings import KERNEL_ID_ENV
 from coproduction.servers.app import SOCKETS_PER_KERNEL
 from coproduction.servers.serve import SECURITY_HEADERS, _descendants
 
@@ -169,14 +168,8 @@ def the_kits_processes(served) -> list[int]:
 
 
 def kernel_ids_of(served) -> list[str]:
-    """The ids of the kernels running now, read as their owner can (their environment)."""
-    ids = []
-    for pid in the_kits_processes(served):
-        with contextlib.suppress(OSError):
-            for item in Path(f"/proc/{pid}/environ").read_bytes().split(b"\0"):
-                if item.startswith(KERNEL_ID_ENV.encode() + b"="):
-                    ids.append(item.split(b"=", 1)[1].decode())
-    return ids
+    """The ids of the kernels running now, read as their owner can."""
+    return [kernel for kernel in map(kernel_of_process, the_kits_processes(served)) if kernel]
 
 
 def test_another_account_learns_no_kernel_and_cannot_ask_for_a_page_address(room):
@@ -188,9 +181,9 @@ def test_another_account_learns_no_kernel_and_cannot_ask_for_a_page_address(room
     port = urllib.parse.urlsplit(room.join).port
     ids = wait_for(lambda: kernel_ids_of(room) if len(kernel_ids_of(room)) >= 3 else [], 60)
     assert len(ids) >= 3, "the warm kernels are running"
-    private = sorted({str(Path(p).parent.parent.parent) for p in
-                      re.findall(r"/tmp/cpk-[^/\s]+/p/runtime/[^/\s]+/",
-                                 " ".join(Path(f"/proc/{pid}/cmdline").read_bytes().decode(
+    private = sorted({str(Path(p).parent.parent) for p in
+                      re.findall(r"/tmp/cpk-[^/\s]+/p/runtime",
+                                 " ".join(Path(f"/proc/{pid}/environ").read_bytes().decode(
                                      errors="replace").replace("\0", " ")
                                           for pid in the_kits_processes(room)))})
     assert private, "the kernels' private folder"

@@ -19,12 +19,11 @@ from pathlib import Path
 
 import pytest
 from databases import sound
-from harness import Served, coproduction, kernel_pids, served_workshop, wait_for
+from harness import Served, coproduction, kernel_of_process, kernel_pids, served_workshop, wait_for
 from page_client import PageClient, kernel_id_of
 
 from coproduction.activities.shared_language import SharedLanguage
 from coproduction.core.sessions import create_session, open_round
-from coproduction.core.settings import KERNEL_ID_ENV
 from coproduction.servers.serve import TOKENS_FILE, _descendants, workshop_tokens
 from coproduction.store import DATABASE_NAME, Store
 
@@ -241,10 +240,9 @@ def _participant_server(served: Served) -> int:
 
 
 def _is_kernel(pid: int, kernel_id: str) -> bool:
-    """Whether process ``pid`` is the kernel ``kernel_id``: its environment says so, which
-    only this account can read (no command line names a kernel's id)."""
-    return f"{KERNEL_ID_ENV}={kernel_id}".encode() in Path(
-        f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    """Whether process ``pid`` is the kernel ``kernel_id``, as only this account can tell
+    (no command line names a kernel's id)."""
+    return kernel_of_process(pid) == kernel_id
 
 
 def _kernel_of(served: Served, page: PageClient) -> int:

@@ -136,3 +136,104 @@ def test_the_kernel_module_starts_ipykernel_after_leaving_things_out(monkeypatch
         import jedi  # noqa: F401
     with pytest.raises(RuntimeError, match="not available"):
         sys.modules["IPython.terminal.embed"].embed()
+
+
+def _parent(pid: int) -> int:
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    return int(stat[stat.rfind(")") + 2:].split()[1])
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="forks kernels on Linux only")
+def test_a_page_kernel_is_forked_with_everything_its_page_loads_already_loaded(kit_kernel):
+    """Every kernel loading Python, IPython, ipywidgets and the kit again cost half a second
+    of a core and about 16 MB for each person (benchmarks/RESULTS.md). A kernel is forked
+    from a fork server that loaded them once; a page drawn and joined in it loads nothing
+    more, so nothing a page needs is left out of what the kernels share."""
+    import subprocess
+
+    from coproduction.servers.forks import ForkedKernelProvisioner
+
+    manager, client = kit_kernel
+    assert isinstance(manager.provisioner, ForkedKernelProvisioner)
+    fork_server = _parent(manager.provisioner.pid)
+    assert fork_server != os.getpid()
+    assert "--forks" in Path(f"/proc/{fork_server}/cmdline").read_text().split("\0")
+    preloaded = set(json.loads(subprocess.run(
+        [sys.executable, "-c", "import json, sys\n"
+         "from coproduction.servers import forks, kernel\n"
+         "kernel.leave_out_what_pages_never_use()\nforks.preload()\n"
+         "print(json.dumps(sorted(sys.modules)))"],
+        capture_output=True, text=True, check=True).stdout))
+    cells = [c for c in json.loads((PARTICIPANT_NOTEBOOKS / "workshop.ipynb").read_text())[
+        "cells"] if c["cell_type"] == "code"]
+    for cell in cells:
+        printed(run(client, "".join(cell["source"])))
+    assert printed(run(client, f"page.gate.code.value = {DEMO_CODE!r}\n"
+                               "page.gate.name.value = 'Ana'\npage.gate.join.click()\n"
+                               "print(page.person.pseudonym)")) == "Ana\n"
+    loaded = json.loads(printed(run(client, "import json, sys\n"
+                                            "print(json.dumps(sorted(sys.modules)))")))
+    assert sorted(set(loaded) - preloaded) == []
+    # ipywidgets was imported before there was a kernel: it still answers the page's
+    # widget manager, which opens its own channel to the kernel.
+    assert printed(run(client, "print(sorted(t for t in get_ipython().kernel.comm_manager."
+                               "targets if t.startswith('jupyter.widget')))")
+                   ) == "['jupyter.widget', 'jupyter.widget.control']\n"
+    # It is a kernel of its own: its own session, the environment it was started with.
+    assert os.getpgid(manager.provisioner.pid) == manager.provisioner.pid
+    assert printed(run(client, "import os\nprint(os.environ['COPRODUCTION_WORKSHOP'])")
+                   ).strip().endswith("workshop")
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="forks kernels on Linux only")
+def test_a_kernel_ends_with_its_fork_server_and_the_next_one_gets_a_new_fork_server(kit_kernel):
+    import signal
+    import time
+
+    from harness import wait_for
+
+    manager, _ = kit_kernel
+    kernel = manager.provisioner.pid
+    fork_server = _parent(kernel)
+    os.kill(fork_server, signal.SIGKILL)
+    assert wait_for(lambda: not manager.is_alive(), 20), "the kernel ended with it"
+    assert manager.provisioner.process.poll() is not None
+    from jupyter_client import KernelManager
+
+    again = KernelManager(kernel_name="python3", kernel_spec_manager=manager.kernel_spec_manager)
+    again.start_kernel()
+    try:
+        assert _parent(again.provisioner.pid) not in (fork_server, os.getpid())
+        assert again.is_alive()
+    finally:
+        again.shutdown_kernel(now=True)
+    started = time.monotonic()
+    assert not again.is_alive() and time.monotonic() - started < 5
+
+
+def test_a_server_that_cannot_fork_starts_each_kernel_on_its_own(monkeypatch, tmp_path):
+    from jupyter_client import KernelManager
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    from coproduction.servers import forks
+
+    monkeypatch.setattr(forks.ForkServer, "_this_server", None)
+    monkeypatch.setattr(forks.ForkServer, "_failed", False)
+    monkeypatch.setattr(forks.ForkServer, "warned", False)
+    monkeypatch.setattr(forks, "READY_SECONDS", 5)
+    # A fork server that never says it is ready (an interpreter that cannot load the kit).
+    monkeypatch.setattr(forks, "KERNEL_MODULE", "no_such_module_here")
+    specs = KernelSpecManager(kernel_dirs=[str(JUPYTER_SHARE / "kernels")])
+    manager = KernelManager(kernel_name="python3", kernel_spec_manager=specs)
+    monkeypatch.setattr(forks, "forkable", lambda cmd: True)
+    manager.start_kernel()
+    try:
+        assert forks.ForkServer._failed and forks.ForkServer.warned
+        assert _parent(manager.provisioner.pid) == os.getpid()
+        client = manager.client()
+        client.start_channels()
+        client.wait_for_ready(timeout=60)
+        assert printed(run(client, "print(1 + 1)")) == "2\n"
+        client.stop_channels()
+    finally:
+        manager.shutdown_kernel(now=True)

@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 from harness import (
     chromium,
+    fork_server_pids,
     free_port,
     kernel_pids,
     running_servers,
@@ -395,6 +396,8 @@ def test_idle_kernels_are_culled_and_stop_leaves_no_processes(tmp_path):
         processes = [running.participant_pid, running.console_pid,
                      *kernel_pids(running.participant_pid), *kernel_pids(running.console_pid)]
         assert len(processes) == 4
+        processes += [*fork_server_pids(running.participant_pid),
+                      *fork_server_pids(running.console_pid)]
         running.stop()
         running.stop()  # idempotent
     for pid in processes:

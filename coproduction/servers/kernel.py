@@ -13,6 +13,9 @@ The servers find it as the ``python3`` kernel spec in
 notebooks need no change and an evaluator's own Jupyter keeps its usual kernel::
 
     python -m coproduction.servers.kernel -f CONNECTION_FILE
+
+A server starts its kernels by forking them from one that has loaded all this already
+(``--forks``, see :mod:`coproduction.servers.forks`).
 """
 
 from __future__ import annotations
@@ -86,6 +89,16 @@ def end_with_the_server() -> None:
 def main() -> None:
     end_with_the_server()
     leave_out_what_pages_never_use()
+    if sys.argv[1:2] == ["--forks"]:  # the server's fork server (see forks.py)
+        from . import forks
+
+        forks.preload()
+        forks.become_the_kernel(forks.serve_forks(int(sys.argv[2])))
+        end_with_the_server()  # a fork's parent is its fork server, which ends with it
+    start_ipykernel()
+
+
+def start_ipykernel() -> None:
     import zmq
     from ipykernel.kernelapp import IPKernelApp
 
@@ -101,6 +114,14 @@ def main() -> None:
         def init_iopub(self, context):
             context.setsockopt(zmq.SNDHWM, 0)  # no limit for the sockets made from here on
             super().init_iopub(context)
+
+        def init_kernel(self):
+            super().init_kernel()
+            # ipywidgets answers a page's widget messages once it has registered with the
+            # kernel, which it does when first imported inside one; a forked kernel's fork
+            # server imported it before there was a kernel.
+            if "ipywidgets" in sys.modules:
+                sys.modules["ipywidgets"].register_comm_target()
 
     KitKernelApp.launch_instance()
 

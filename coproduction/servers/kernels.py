@@ -66,7 +66,7 @@ class PageKernels:
         km.connection_file = os.path.join(self.connection_dir,
                                           f"kernel-{secrets.token_hex(8)}.json")
         # Its environment is readable by this account only: there it may say which
-        # kernel it is (for whoever looks after the computer, and the tests).
+        # kernel it is (a forked kernel's fork server also writes it down, see forks.py).
         kwargs["env"] = {**(kwargs.get("env") or os.environ), KERNEL_ID_ENV: kernel_id}
         return km, kernel_name, kernel_id
 
