@@ -86,7 +86,10 @@ def measure(participants: int = 150, spacing: float = 0.02) -> dict:
     # each page then took to finish for its person).
     out_of_order = sum(1 for i in range(participants) if any(
         handed[j] < handed[i] for j in range(i + 1, participants)))
-    return {"participants": participants, "answered": answered,
+    # How much later than the first of those later comers each such person was handed one.
+    behind = max((handed[i] - min(handed[i + 1:]) for i in range(participants - 1)),
+                 default=0.0)
+    return {"participants": participants, "answered": answered, "behind": max(0.0, behind),
             "ready": ready_at[0] if ready_at else None,
             "p50": percentile(waits, 0.5), "p95": percentile(waits, 0.95),
             "slowest": max(waits), "out_of_order": out_of_order,
@@ -105,7 +108,9 @@ def table(r: dict) -> str:
         f"| the same, slowest | {r['slowest']:.1f} s |",
         f"| the last one served | {r['last_served']:.1f} s after start |",
         f"| people handed a page after someone who came later | {r['out_of_order']} of "
-        f"{r['participants']} |"])
+        f"{r['participants']} |",
+        f"| the most one of them was handed it after that later comer | "
+        f"{r['behind']:.2f} s |"])
 
 
 def main() -> int:
