@@ -26,7 +26,13 @@ import pytest
 
 from coproduction.core.settings import KERNEL_ID_ENV
 from coproduction.servers.forks import PAGES_FOLDER
-from coproduction.servers.serve import RunningServers, ServerSettings, _descendants, start_servers
+from coproduction.servers.serve import (
+    RunningServers,
+    ServerSettings,
+    _descendants,
+    _proc_stat,
+    start_servers,
+)
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -97,12 +103,8 @@ def running_servers(
 
 def _stat(pid: int) -> tuple[str, int] | None:
     """A process's state and parent (Linux /proc), or None once it has gone."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    fields = stat[stat.rfind(")") + 2:].split()
-    return fields[0], int(fields[1])
+    stat = _proc_stat(pid)
+    return (stat[0], int(stat[1])) if stat else None
 
 
 def _cmdline(pid: int) -> bytes:

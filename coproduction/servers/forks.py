@@ -35,6 +35,7 @@ import threading
 from jupyter_client.provisioning import LocalProvisioner
 
 from ..core.settings import DATABASE_URL_ENV, KERNEL_ID_ENV
+from .serve import _proc_stat, _same_process
 
 #: The module every kit kernel runs (its kernel spec's command line).
 KERNEL_MODULE = "coproduction.servers.kernel"
@@ -123,17 +124,6 @@ def _forked(cmd: list[str], env: dict[str, str], cwd: str) -> int | None:
     return None if server is None else server.fork(cmd, env, cwd)
 
 
-def _start_time(pid: int) -> str | None:
-    """The process's start time (Linux), or None when it has ended: a pid can be reused,
-    a start time with it cannot."""
-    try:
-        stat = pathlib.Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    fields = stat[stat.rfind(")") + 2:].split()
-    return None if fields[0] in "ZXx" else fields[19]
-
-
 class ForkedKernel:
     """What jupyter_client's local provisioner asks of a ``Popen``, for a forked kernel.
 
@@ -144,12 +134,13 @@ class ForkedKernel:
 
     def __init__(self, pid: int):
         self.pid = pid
-        self._started = _start_time(pid)
-        self.returncode: int | None = None if self._started else 0
+        stat = _proc_stat(pid)  # with its start time: a pid can be reused, that cannot
+        self._started = stat[19] if stat else ""
+        self.returncode: int | None = None if _same_process(pid, self._started) else 0
         self._signal = 0
 
     def poll(self) -> int | None:
-        if self.returncode is None and _start_time(self.pid) != self._started:
+        if self.returncode is None and not _same_process(self.pid, self._started):
             self.returncode = -self._signal
         return self.returncode
 
