@@ -237,3 +237,32 @@ def test_a_server_that_cannot_fork_starts_each_kernel_on_its_own(monkeypatch, tm
         client.stop_channels()
     finally:
         manager.shutdown_kernel(now=True)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="forks kernels on Linux only")
+def test_which_process_is_which_page_is_written_for_this_account_only(tmp_path):
+    """A forked kernel's /proc environment is its fork server's, so the fork server says
+    which process is which page, in the server's runtime folder, readable by this
+    account alone; the record goes when the kernel does."""
+    import stat
+
+    from harness import wait_for
+    from jupyter_client import KernelManager
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    from coproduction.core.settings import KERNEL_ID_ENV
+    from coproduction.servers.forks import PAGES_FOLDER
+
+    runtime = tmp_path / "runtime"
+    specs = KernelSpecManager(kernel_dirs=[str(JUPYTER_SHARE / "kernels")])
+    manager = KernelManager(kernel_name="python3", kernel_spec_manager=specs)
+    manager.start_kernel(env={**os.environ, "JUPYTER_RUNTIME_DIR": str(runtime),
+                              KERNEL_ID_ENV: "a-page-kernel"})
+    record = runtime / PAGES_FOLDER / str(manager.provisioner.pid)
+    try:
+        assert record.read_text() == "a-page-kernel"
+        assert stat.S_IMODE(record.stat().st_mode) == 0o600
+        assert stat.S_IMODE(record.parent.stat().st_mode) == 0o700
+    finally:
+        manager.shutdown_kernel(now=True)
+    assert wait_for(lambda: not record.exists(), 10)

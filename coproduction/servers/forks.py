@@ -31,10 +31,12 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 
 from jupyter_client.provisioning import LocalProvisioner
 
 from ..core.settings import DATABASE_URL_ENV, KERNEL_ID_ENV
+from ..store.on_disk import open_private, private_folder
 from .serve import _proc_stat, _same_process
 
 #: The module every kit kernel runs (its kernel spec's command line).
@@ -87,7 +89,10 @@ class ForkServer:
             ready = b""
         ours.settimeout(None)
         if ready != b"ready\n":
+            self._file.close()
+            ours.close()
             self.process.kill()
+            self.process.wait()
             raise OSError("the fork server did not start")
 
     @classmethod
@@ -149,7 +154,7 @@ class ForkedKernel:
         while self.poll() is None:
             if timeout is not None and waited >= timeout:
                 raise subprocess.TimeoutExpired(f"kernel {self.pid}", timeout)
-            threading.Event().wait(0.05)
+            time.sleep(0.05)
             waited += 0.05
         return self.returncode
 
@@ -230,8 +235,6 @@ def _reap(kernels: set[int], pages: pathlib.Path | None) -> None:
 
 def _end(kernels: set[int], pages: pathlib.Path | None, grace: float = 3.0) -> None:
     """End every kernel still running and wait for each, so none is left a zombie."""
-    import time
-
     for signum in (signal.SIGTERM, signal.SIGKILL):
         for pid in kernels:
             try:
@@ -293,8 +296,8 @@ def _record(pages: pathlib.Path | None, pid: int, kernel_id: str | None) -> None
     if pages is None or not kernel_id:
         return
     try:
-        pages.mkdir(mode=0o700, exist_ok=True)
-        (pages / str(pid)).write_text(kernel_id)
+        with open_private(private_folder(pages) / str(pid)) as record:
+            record.write(kernel_id.encode())
     except OSError:
         pass  # only a record for whoever looks after the computer
 
