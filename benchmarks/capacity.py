@@ -56,6 +56,7 @@ from coproduction.store import Store  # noqa: E402
 NOTEBOOK = ROOT / "notebooks" / "participant" / "workshop.ipynb"
 CODE = "BENCH"
 BROWSER_TRIES = 5  # cold browsers on the kit's page; the table gives the median
+PHONE_SLOWDOWN = 4  # a cheap phone: the browser's CPU this many times slower
 TEXT = "The SENCO will see you. Your EHCP and the CAMHS referral come next."
 
 
@@ -70,6 +71,10 @@ def make_workshop(folder: Path, key=None) -> Path:
     return folder
 
 
+def _token(url: str) -> str:
+    return urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)["token"][0]
+
+
 def cpu_seconds(pids: list[int]) -> float:
     ticks = os.sysconf("SC_CLK_TCK")
     total = 0
@@ -82,8 +87,9 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / ticks
 
 
-def first_widget_seconds(url: str, selector: str) -> float:
-    """A cold headless Chromium: seconds from navigation until ``selector`` can be used."""
+def first_widget_seconds(url: str, selector: str, slowdown: float = 1.0) -> float:
+    """A cold headless Chromium: seconds from navigation until ``selector`` can be used;
+    ``slowdown`` times slower CPU (4: what Chromium's tools take for a cheap phone)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -91,6 +97,9 @@ def first_widget_seconds(url: str, selector: str) -> float:
         context = browser.new_context(viewport={"width": 390, "height": 900})
         context.new_page()  # another tab stays open, so closing the page sends its beacon
         page = context.new_page()
+        if slowdown > 1:
+            context.new_cdp_session(page).send("Emulation.setCPUThrottlingRate",
+                                               {"rate": slowdown})
         started = time.perf_counter()
         page.goto(url, wait_until="commit", timeout=TIMEOUT * 1000)
         page.locator(selector).first.wait_for(state="visible", timeout=TIMEOUT * 1000)
@@ -203,7 +212,7 @@ async def kit_session(servers, participants: int, tries: int, idle_seconds: floa
                       pause: float) -> dict:
     import httpx
 
-    token = urllib.parse.parse_qs(urllib.parse.urlsplit(servers.join_url).query)["token"][0]
+    token = _token(servers.join_url)
     out: dict = {}
     pages, out["page_times"], clients = await open_pages([servers.join_url] * participants,
                                                          token)
@@ -221,6 +230,11 @@ async def kit_session(servers, participants: int, tries: int, idle_seconds: floa
         *(p.join(f"Person {i + 1}") for i, p in enumerate(pages))))
     out["names_shown"] = sum(p.text_of("you-are") == f"You are taking part as Person {i + 1}."
                              for i, p in enumerate(pages))
+    # The room screen on the wall: one more page that shows every proposal.
+    screen = PageClient(servers.screen_url, _token(servers.screen_url))
+    screen_client = httpx.AsyncClient()
+    await screen.fetch(screen_client)
+    await screen.connect(ready="screen-title")
     await asyncio.sleep(2 * pause)  # let the first redraws settle before measuring
 
     pids = kernel_pids(servers.participant_pid)
@@ -236,7 +250,9 @@ async def kit_session(servers, participants: int, tries: int, idle_seconds: floa
     out["idle_cpu"] = 100 * (cpu_seconds(watched) - before) / (time.perf_counter() - started)
 
     server_cpu, kernels_cpu = cpu_seconds([servers.participant_pid]), cpu_seconds(pids)
-    out["delays"] = [delay for _, _, delay in await proposals_everywhere(pages, tries, pause)]
+    arrivals = await proposals_everywhere(pages, tries, pause, screen)
+    out["delays"] = [delay for _, page, delay in arrivals if page is not screen]
+    out["screen_delays"] = [delay for _, page, delay in arrivals if page is screen]
     # CPU each proposal cost while it reached every page (idle costs next to nothing).
     out["proposal_server_ms"] = 1000 * (cpu_seconds([servers.participant_pid]) - server_cpu) / tries
     out["proposal_kernels_ms"] = 1000 * (cpu_seconds(pids) - kernels_cpu) / tries
@@ -255,8 +271,8 @@ async def kit_session(servers, participants: int, tries: int, idle_seconds: floa
     pages[0], clients = again, [*clients, again_client]
 
     kernels = [(p.kernel_id, p.ticket_header()) for p in pages]
-    await asyncio.gather(*(p.close() for p in pages[1:]), again.close())
-    for client in clients:
+    await asyncio.gather(*(p.close() for p in pages[1:]), again.close(), screen.close())
+    for client in [*clients, screen_client]:
         await client.aclose()
 
     async def still_running() -> int:
@@ -273,16 +289,18 @@ async def kit_session(servers, participants: int, tries: int, idle_seconds: floa
     return out
 
 
-async def proposals_everywhere(pages: list[PageClient], tries: int,
-                               pause: float) -> list[tuple[PageClient, PageClient, float]]:
-    """Each try one page proposes, in turn; how long until each other page shows it:
-    (sender, page, seconds). ``pause`` is the time between two proposals (people talk)."""
+async def proposals_everywhere(pages: list[PageClient], tries: int, pause: float,
+                               *watching: PageClient
+                               ) -> list[tuple[PageClient, PageClient, float]]:
+    """Each try one page proposes, in turn; how long until each other page (and each page
+    ``watching``, such as the room screen) shows it: (sender, page, seconds). ``pause`` is
+    the time between two proposals (people talk)."""
     arrivals = []
     for i in range(tries):
         sender = pages[i % len(pages)]
         wording = f"plain words {i} {secrets.token_hex(3)}"
         sent = await sender.propose(wording)
-        others = [p for p in pages if p is not sender]
+        others = [p for p in pages if p is not sender] + list(watching)
         await asyncio.gather(*(p.until(lambda p=p, w=wording: w in p.seen, 60) for p in others))
         arrivals += [(sender, p, p.seen[wording] - sent) for p in others]
         await asyncio.sleep(pause)
@@ -321,6 +339,10 @@ def measure_kit(workshop: Path, participants: int, tries: int, browser: bool,
                 wait_warm(servers, participants)
             result["first_widget"] = statistics.median(tries_seen)
             result["first_widget_slowest"] = max(tries_seen)
+            result["phone_widget"] = first_widget_seconds(
+                servers.join_url, ".coproduction-join-name input", slowdown=PHONE_SLOWDOWN)
+            wait_for(lambda: capacity(servers)["pages"] == 0, 30)
+            wait_warm(servers, participants)
         result.update(asyncio.run(kit_session(servers, participants, tries, idle_seconds,
                                                  pause)))
     return result
@@ -373,7 +395,8 @@ def measure_writes(workshop: Path, writers: int, writes: int) -> dict:
     refusals = []
     while not gave_up.empty():
         refusals.append(gave_up.get())
-    return {"writes_refused": len(refusals), "writes_refusals": sorted(set(refusals)),"writes_expected": writers * writes, "writes_stored": len(wordings),
+    return {"writes_refused": len(refusals), "writes_refusals": sorted(set(refusals)),
+            "writes_expected": writers * writes, "writes_stored": len(wordings),
             "writes_unique": len(set(wordings)), "writes_seconds": took}
 
 
@@ -465,6 +488,8 @@ def table(r: dict) -> str:
         f"{BROWSER_TRIES} browsers, slowest {seconds(kit.get('first_widget_slowest'))}) | "
         f"{seconds(plain.get('first_widget'))} | {seconds(kit.get('first_widget'))} | "
         "under 1.2 s |",
+        f"| the same on a cold phone (the browser's CPU {PHONE_SLOWDOWN}x slower) | - | "
+        f"{seconds(kit.get('phone_widget'))} | under 1.5 s |",
         f"| the same, for a page holding one text box (what any page costs) | - | "
         f"{seconds(kit.get('floor_widget'))} | - |",
         f"| join (name typed, Join clicked) until the board is there, p95 | - | "
@@ -472,6 +497,8 @@ def table(r: dict) -> str:
         f"| a proposal on one page shown on the {n - 1} others, p95 "
         f"({len(delays)} arrivals, median {statistics.median(delays):.3f} s) | - | "
         f"{percentile(delays, 0.95):.3f} s | under 0.5 s |",
+        f"| the same proposal shown on the room screen, p95 ({len(kit['screen_delays'])} "
+        f"arrivals) | - | {percentile(kit['screen_delays'], 0.95):.3f} s | under 1 s |",
         f"| CPU one proposal cost while it reached every page: server, all kernels | - | "
         f"{kit['proposal_server_ms']:.0f} ms, {kit['proposal_kernels_ms']:.0f} ms | - |",
         f"| memory of one participant kernel with its page live, resident (median) | "

@@ -3,9 +3,10 @@ and whether they are served in the order they came.
 
 Starts the kit as ``coproduction serve --expect N`` does and, as soon as the server
 answers, sends N page requests one after another (``--spacing`` apart, so each has a
-place in the line), before the warm pool has drawn its pages. For each request: when it
-was sent, when its first bytes came (the server handed it a page) and when its page had
-come whole. Reported: when the server said every page was ready (``Ready: N pages``),
+place in the line), before the warm pool has drawn its pages. Each follows the "getting
+your page ready" screen to its page, as a browser does. For each request: when it was
+sent, when its page's first bytes came (the server handed it a page) and when its page
+had come whole. Reported: when the server said every page was ready (``Ready: N pages``),
 the wait for the whole page p50, p95 and slowest, and how many people were handed a page
 after someone who came later (out of order).
 
@@ -21,6 +22,7 @@ import asyncio
 import sys
 import tempfile
 import time
+import urllib.parse
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from harness import running_servers, wait_for  # noqa: E402
 from latency import percentile  # noqa: E402
+from page_client import in_line_address  # noqa: E402
 from results import record  # noqa: E402
 
 from coproduction.servers.pages import all_ready, pages_open  # noqa: E402
@@ -45,16 +48,22 @@ async def _requests(url: str, participants: int,
     for that person."""
     import httpx
 
+    origin = "{0.scheme}://{0.netloc}".format(urllib.parse.urlsplit(url))
     async with httpx.AsyncClient(timeout=600, limits=httpx.Limits(
             max_connections=participants + 5)) as client:
         async def one(n: int) -> tuple[float, float, float]:
             await asyncio.sleep(n * spacing)
             sent = time.perf_counter()
-            async with client.stream("GET", url) as answer:
-                answer.raise_for_status()
-                first = None
-                async for _chunk in answer.aiter_bytes():
-                    first = first or time.perf_counter()
+            address = url
+            while address:  # as a browser follows the "getting your page ready" screen
+                async with client.stream("GET", address) as answer:
+                    answer.raise_for_status()
+                    first, body = None, b""
+                    async for chunk in answer.aiter_bytes():
+                        first = first or time.perf_counter()
+                        body += chunk
+                then = in_line_address(body.decode(errors="replace"))
+                address = then and origin + then
             return sent, first or time.perf_counter(), time.perf_counter()
         return await asyncio.gather(*(one(n) for n in range(participants)))
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import html as htmllib
 import json
 import re
 import time
@@ -26,6 +27,13 @@ from jupyter_server.services.kernels.connection.base import (
 TIMEOUT = 180.0
 WS_PROTOCOL = "v1.kernel.websocket.jupyter.org"
 
+
+
+def in_line_address(html: str) -> str | None:
+    """Where the "getting your page ready" screen (someone came before their page was
+    drawn) sends the browser next, holding their place in the line; None on a page."""
+    found = re.search(r"<meta http-equiv='refresh' content='0; url=([^']*)'>", html)
+    return htmllib.unescape(found.group(1)) if found else None
 
 
 def kernel_id_of(html: str) -> str:
@@ -57,22 +65,32 @@ class PageClient:
         """GET the page; seconds until its whole HTML has arrived."""
         self._http = client
         started = time.perf_counter()
-        response = await client.get(self.url, timeout=TIMEOUT)
-        body = response.text
+        url = self.url
+        while True:  # as a browser follows the "getting your page ready" screen
+            response = await client.get(url, timeout=TIMEOUT)
+            body = response.text
+            response.raise_for_status()
+            if (then := in_line_address(body)) is None:
+                break
+            url = self.origin + then
         took = time.perf_counter() - started
-        response.raise_for_status()
         self.kernel_id = kernel_id_of(body)
         return took
 
-    async def connect(self) -> None:
+    async def connect(self, ready: str = "rejoin-key") -> None:
+        """Open the kernel's websocket and ask for every widget's state, until a label of
+        the class ``coproduction-<ready>`` is there (a participant's page has its rejoin
+        key; the room screen, its title)."""
         from websockets.asyncio.client import connect
 
         ws_url = (self.origin.replace("http", "ws", 1) + f"{self.base}api/kernels/"
                   f"{self.kernel_id}/channels?session_id={self.session}&token={self.token}")
         # The wire protocol browsers speak (Voila's page offers it; the server picks it),
         # with the kernel's ticket the page was given, as a browser sends it.
+        # No keepalive pings: a browser sends none, and a client this busy (a room of pages
+        # in one process) would close its own websocket when a pong came late.
         self._ws = await connect(ws_url, max_size=None, open_timeout=TIMEOUT,
-                                 subprotocols=[WS_PROTOCOL],
+                                 subprotocols=[WS_PROTOCOL], ping_interval=None,
                                  additional_headers=self.ticket_header())
         if self._ws.subprotocol != WS_PROTOCOL:
             raise ConnectionError(f"the server did not speak {WS_PROTOCOL}")
@@ -82,7 +100,7 @@ class PageClient:
                                        "jupyter.widget.control", "data": {}},
                          metadata={"version": "1.0.0"})
         await self._send("comm_msg", {"comm_id": control, "data": {"method": "request_states"}})
-        await self.until(lambda: self.find("LabelModel", "rejoin-key"))
+        await self.until(lambda: self.find("LabelModel", ready))
 
     def ticket_header(self) -> dict[str, str]:
         """The cookies a browser sends to this page's kernel: its ticket (what lets only

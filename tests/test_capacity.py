@@ -30,12 +30,14 @@ def test_capacity_benchmark_harness_works():
     assert kit["full_seconds"] < 5
     assert kit["names_shown"] == 5, "every page joined under its own name"
     assert len(kit["delays"]) == 2 * 4 and all(0 < d < 60 for d in kit["delays"])
+    assert len(kit["screen_delays"]) == 2 and all(0 < d < 60 for d in kit["screen_delays"])
     assert kit["rejoined"], "the rejoin key reached a preheated kernel"
     assert kit["left_after_close"] == 0, "closed pages released their kernels"
     assert result["writes_stored"] == result["writes_unique"] == 25
     assert 10 < kit["kernel_rss"] < 1000 and kit["idle_cpu"] >= 0
     text = capacity.table(result)
     assert "| 5 participants request the page at once" in text
+    assert "| the same proposal shown on the room screen, p95 (2 arrivals)" in text
     assert "| page number 6 | - | HTTP 503" in text
 
 
@@ -58,13 +60,17 @@ def test_only_this_machine_may_fetch_a_page_address_for_a_warm_kernel():
     assert not is_this_machine("not an address")
 
 
+@pytest.mark.browser
 def test_the_console_adds_places_to_a_full_room_without_a_restart(tmp_path):
     """The room-full page sent people to the facilitator, whose console could not add a
-    place: now "Add places" lets more pages in within seconds, and the count says so."""
+    place: now "Add places" lets more pages in within seconds, and the count says so.
+    Whoever takes the added place sees the calm "getting your page ready" screen while
+    their page is drawn (it was a blank wait), then their page."""
     import time
 
     import httpx
-    from harness import running_servers, wait_for
+    from harness import chromium, running_servers, wait_for
+    from playwright.sync_api import expect, sync_playwright
 
     from coproduction.core.sessions import add_places
     from coproduction.servers.pages import all_ready
@@ -91,5 +97,124 @@ def test_the_console_adds_places_to_a_full_room_without_a_restart(tmp_path):
             room = pages_open(servers.join_url)
             assert room == {"pages": 1, "expect": 2, "ready": 0, "pool": 1, "taken": 1}
             assert all_ready(room)  # an added place is drawn when someone comes
-            assert client.get(servers.join_url).status_code == 200
+        with sync_playwright() as playwright:
+            browser = chromium(playwright)
+            page = browser.new_page(viewport={"width": 390, "height": 700})
+            # What each document the tab shows says, kept across its navigations.
+            page.add_init_script("""addEventListener('DOMContentLoaded', () => {
+              const shown = document.querySelector('.coproduction-getting-ready');
+              if (shown && shown.getClientRects().length) {
+                sessionStorage.setItem('calm', shown.textContent);
+              }
+            });""")
+            page.goto(servers.join_url)
+            expect(page.locator(".coproduction-join-name input")).to_be_visible(timeout=60_000)
+            assert page.evaluate("sessionStorage.getItem('calm')").startswith(
+                "Getting your page ready")
+            assert "coproduction_arrived=" in page.url  # its place in the line, kept
+            browser.close()
+        assert pages_open(servers.join_url)["taken"] == 2
 
+
+
+def test_a_drawn_page_goes_to_whoever_has_waited_longest(monkeypatch):
+    """Voilà gave each request the first kernel in its pool and waited for that one to be
+    drawn: forked kernels finish drawing in no set order, so in a room that opened the link
+    early a later comer was often served first while the first waited on a slower page; and
+    whoever came when the pool was empty was not in the line at all."""
+    import asyncio
+
+    from coproduction import upstream
+    from coproduction.servers.kernels import ARRIVED, RoomPool
+
+    drawn: set[str] = set()
+    monkeypatch.setattr(upstream, "kernels_waiting_for_a_page", lambda: set(drawn))
+
+    class Voila:  # what RoomPool stands on: Voilà's pool, its fill, how it hands out a kernel
+        def __init__(self, **kwargs):
+            self._pools = {"workshop.ipynb": []}
+            self.kernel_pools_config = {"workshop.ipynb": {"pool_size": 5}}
+            self.started = 0
+
+        def fill_if_needed(self, delay=None, notebook_name=None, **kwargs):
+            pool = self._pools[notebook_name]
+            while len(pool) < self.kernel_pools_config[notebook_name]["pool_size"]:
+                self.started += 1
+                kernel = asyncio.get_running_loop().create_future()
+                kernel.set_result({"kernel_id": f"k{self.started}"})  # started, not drawn
+                pool.append(kernel)
+
+        async def get_rendered_notebook(self, notebook_name, **kwargs):
+            content = await self._pools[notebook_name].pop(0)
+            return "render", [], content["kernel_id"]
+
+        def page_taken(self, kernel_id):
+            pass
+
+    class Pool(RoomPool, Voila):
+        _landing, _expected = "workshop.ipynb", 5
+
+    async def room() -> list[tuple[str, str]]:
+        manager = Pool()
+        manager._places_at = float("inf")  # the places are the expected five
+        manager._fill_to(3)  # three kernels started before anyone came
+        got = []
+
+        async def person(name, arrived=None):
+            assert manager.admit() is not None
+            if arrived is not None:
+                ARRIVED.set(arrived)
+            assert manager.get_pool_size("workshop.ipynb") > 0, "every request joins the line"
+            _task, _cache, kernel_id = await manager.get_rendered_notebook(
+                notebook_name="workshop.ipynb")
+            got.append((name, kernel_id))
+
+        def draw(kernel_id):
+            drawn.add(kernel_id)
+            manager.serve_line()
+
+        first = [asyncio.create_task(person(n)) for n in ("Ana", "Bo")]
+        await asyncio.sleep(0.01)
+        assert got == [], "nobody is handed a page that is not drawn yet"
+        assert manager.started == 5, "kernels are started for the room and the line"
+        draw("k3")                                 # the last kernel is drawn first
+        await asyncio.sleep(0.01)
+        draw("k1")
+        await asyncio.wait_for(asyncio.gather(*first), 5)
+        drawn.add("k2")
+        assert not manager.must_wait()
+        await person("Cy")                         # nobody waits: the drawn one at once
+        later = asyncio.create_task(person("Dee"))
+        await asyncio.sleep(0.01)
+        # Eve was sent the "getting your page ready" screen before Dee came.
+        earlier = asyncio.create_task(person("Eve", arrived=0.0))
+        await asyncio.sleep(0.01)
+        assert manager.must_wait()
+        draw("k5")
+        draw("k4")
+        await asyncio.wait_for(asyncio.gather(later, earlier), 5)
+        return got
+
+    got = asyncio.run(room())
+    assert got == [("Ana", "k3"), ("Bo", "k1"), ("Cy", "k2"), ("Eve", "k5"), ("Dee", "k4")]
+
+
+def test_a_place_in_the_line_is_kept_only_by_this_server_and_only_briefly():
+    """The "getting your page ready" screen asks for the page again with a signed stamp of
+    when its person came; a forged, mangled or old stamp gets no earlier place."""
+    from coproduction.servers.app import (
+        ARRIVED_SECONDS,
+        arrival_stamp,
+        arrived_at,
+        getting_ready_page,
+    )
+
+    stamp = arrival_stamp(100.0)
+    assert arrived_at(stamp, 101.0) == 100.0
+    assert arrived_at(stamp, 100.0 + ARRIVED_SECONDS + 1) is None      # too old
+    assert arrived_at(stamp.replace("100.000", "1.000"), 101.0) is None  # moved forward
+    for forged in ("", "1.0", "x.y.z", "100.000." + "0" * 24, "nan.ab", "<b>"):
+        assert arrived_at(forged, 101.0) is None
+    page = getting_ready_page("/voila/render/workshop.ipynb?code=A&x='><script>")
+    assert "<script>" not in page and "&amp;x=&#x27;&gt;&lt;script&gt;" in page
+    assert "Getting your page ready" in page

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from databases import sound
 from harness import Served, coproduction, kernel_of_process, kernel_pids, served_workshop, wait_for
-from page_client import PageClient, kernel_id_of
+from page_client import PageClient, in_line_address, kernel_id_of
 
 from coproduction.activities.shared_language import SharedLanguage
 from coproduction.core.sessions import create_session, open_round
@@ -319,6 +319,9 @@ def test_a_page_whose_kernel_went_before_it_connected_says_so_at_once(tmp_path):
 
         def shut_down_its_kernel_first(route):
             served = route.fetch()
+            if in_line_address(served.text()):  # the page is still being drawn: wait for it
+                route.fulfill(response=served)
+                return
             kernel_id = kernel_id_of(served.text())
             ticket = [h["value"].split(";")[0] for h in served.headers_array
                       if h["name"].lower() == "set-cookie" and "page-close=" in h["value"]]

@@ -29,7 +29,7 @@ from harness import (
     wait_for,
     write_notebook,
 )
-from page_client import kernel_id_of
+from page_client import in_line_address, kernel_id_of
 
 from coproduction.servers.app import LINK_NOT_COMPLETE
 from coproduction.servers.serve import (
@@ -240,15 +240,18 @@ def test_console_needs_its_own_token(servers):
 def page_cookies(url: str) -> tuple[str, str]:
     """Open a page as a browser would; its kernel id and every cookie it was given."""
     parts = urllib.parse.urlsplit(url)
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
-    try:
-        connection.request("GET", f"{parts.path}?{parts.query}")
-        response = connection.getresponse()
-        body = response.read().decode(errors="replace")
-        cookies = "; ".join(value.split(";")[0]
-                            for value in response.msg.get_all("Set-Cookie") or [])
-    finally:
-        connection.close()
+    address = f"{parts.path}?{parts.query}"
+    while address:  # as a browser follows the "getting your page ready" screen
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+        try:
+            connection.request("GET", address)
+            response = connection.getresponse()
+            body = response.read().decode(errors="replace")
+            cookies = "; ".join(value.split(";")[0]
+                                for value in response.msg.get_all("Set-Cookie") or [])
+        finally:
+            connection.close()
+        address = in_line_address(body)
     return kernel_id_of(body), cookies
 
 

@@ -23,14 +23,17 @@ from __future__ import annotations
 import argparse
 import hashlib
 import hmac
+import html
 import ipaddress
 import logging
 import os
 import secrets
 import socket
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode
 
 import tornado.web
 from jupyter_core.utils import ensure_async
@@ -50,7 +53,7 @@ from ..core.settings import (
 )
 from . import limits
 from .kernel import ENDED_PATH, PROOF_HEADER, page_address_proof
-from .kernels import PAGE_REQUEST, kit_kernel_manager
+from .kernels import ARRIVED, PAGE_REQUEST, LeftTheLine, kit_kernel_manager
 from .serve import (
     CONSOLE_HOST,
     INSTANCE_HEADER,
@@ -87,6 +90,13 @@ ROOM_FULL = (
     "someone leaves, or within a minute of someone closing their page, so please try "
     "again in a minute, or tell the facilitator."
 )
+#: What someone who opened the link before their page was drawn reads while they wait.
+GETTING_READY = ("Getting your page ready. Pages go to people in the order they came, "
+                 "so please keep this page open.")
+#: The query parameter that holds a waiting person's place in the line (signed).
+ARRIVED_PARAMETER = "coproduction_arrived"
+#: How long a place in the line is kept for its next request (it comes at once).
+ARRIVED_SECONDS = 30.0
 #: What a link without its secret part (or an old link) opens, instead of a login form:
 #: on the participants' server, and on the facilitator's console.
 LINK_NOT_COMPLETE = (
@@ -118,11 +128,11 @@ class ServerRole:
     release_after: float  # seconds a page's kernel may go without its page
 
 
-def plain_page(text: str, title: str, name: str = "error") -> str:
+def plain_page(text: str, title: str, name: str = "error", head: str = "") -> str:
     """A page of one plain sentence: nothing that runs, nothing from off the server."""
     return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
             "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-            f"<title>{title}</title></head>"
+            f"{head}<title>{title}</title></head>"
             "<body style='font: 18px/1.5 system-ui, sans-serif; margin: 2rem; max-width: 32rem'>"
             f"<p class='coproduction-{name}'>{text}</p></body></html>")
 
@@ -141,6 +151,14 @@ def plain_error_page(status: int) -> str:
 
 def room_full_page() -> str:
     return plain_page(ROOM_FULL, "The workshop is full", "room-full")
+
+
+def getting_ready_page(then: str) -> str:
+    """The calm screen someone sees while they wait in line for their page: it asks for
+    the page again at once (``then``, holding their place), and stays on the screen until
+    the page comes, as any page does until the next one arrives."""
+    return plain_page(GETTING_READY, "Getting your page ready", "getting-ready",
+                      f"<meta http-equiv='refresh' content='0; url={html.escape(then)}'>")
 
 
 def is_this_machine(address: str) -> bool:
@@ -185,6 +203,25 @@ _SECRET = secrets.token_bytes(32)
 
 def ticket(kernel_id: str) -> str:
     return hmac.new(_SECRET, kernel_id.encode(), hashlib.sha256).hexdigest()
+
+
+def arrival_stamp(arrived: float) -> str:
+    """When a page request first came, signed, so the next request keeps its place."""
+    when = f"{arrived:.3f}"
+    return f"{when}.{hmac.new(_SECRET, b'line:' + when.encode(), hashlib.sha256).hexdigest()[:24]}"
+
+
+def arrived_at(stamp: str, now: float) -> float | None:
+    """The time an :func:`arrival_stamp` says, if this server signed it lately."""
+    when, _, _sign = stamp.rpartition(".")
+    try:
+        arrived = float(when)
+    except ValueError:
+        return None
+    if (hmac.compare_digest(arrival_stamp(arrived), stamp)
+            and 0 <= now - arrived <= ARRIVED_SECONDS):
+        return arrived
+    return None
 
 
 def refuse(status: int, why: str):
@@ -304,6 +341,13 @@ class PageHandler(PlainErrors, TornadoVoilaHandler):
         self.sending = False
         super().on_finish()
 
+    turn = None  # its place in the line, while it waits for a page to be drawn
+
+    def on_connection_close(self):
+        super().on_connection_close()
+        if self.turn is not None and not self.turn.done():
+            self.turn.cancel()  # given up: the page goes to the next in line
+
     @tornado.web.authenticated
     async def get(self, path=None):
         self.sending = True
@@ -318,9 +362,26 @@ class PageHandler(PlainErrors, TornadoVoilaHandler):
             self.finish(room_full_page())
             return None
         try:
+            now = time.monotonic()
+            arrived = arrived_at(self.get_argument(ARRIVED_PARAMETER, ""), now)
+            if arrived is not None:
+                ARRIVED.set(arrived)
+                await manager.handing_out()
+            elif path == manager.landing() and manager.must_wait():
+                self.finish(getting_ready_page(self._in_line(now)))
+                return None
             return await super().get(path)
+        except LeftTheLine:
+            return None
         finally:
             manager.admitted.discard(admitted)
+
+    def _in_line(self, arrived: float) -> str:
+        """This page's address again, holding its place in the line."""
+        query = [(k, v) for k, v in parse_qsl(self.request.query, keep_blank_values=True)
+                 if k != ARRIVED_PARAMETER]
+        query.append((ARRIVED_PARAMETER, arrival_stamp(arrived)))
+        return f"{self.request.path}?{urlencode(query)}"
 
 
 class CapacityHandler(PlainErrors, JupyterHandler):
@@ -389,6 +450,9 @@ class RequestInfoHandler(RequestInfoSocketHandler):
     def open(self, kernel_id):
         super().open(kernel_id)
         upstream.forget_page_address(kernel_id)  # delivered: forget it
+        manager = self.settings["kernel_manager"]
+        if hasattr(manager, "serve_line"):  # a page drawn now goes to the first in line
+            manager.serve_line()
 
 
 class KitTemplateFiles(TemplateStaticFileHandler):

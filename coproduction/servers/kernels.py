@@ -10,6 +10,8 @@ told plainly that the room is full.
 
 from __future__ import annotations
 
+import asyncio
+import collections
 import contextvars
 import os
 import secrets
@@ -34,6 +36,12 @@ PLACES_LOOK_SECONDS = 2.0
 ADMITTED: contextvars.ContextVar[object] = contextvars.ContextVar("coproduction_admitted")
 #: The page request being served, so the kernel manager can hand it its kernel's ticket.
 PAGE_REQUEST: contextvars.ContextVar[object] = contextvars.ContextVar("coproduction_page")
+#: When the page request being served first came (``time.monotonic()``), if earlier.
+ARRIVED: contextvars.ContextVar[float] = contextvars.ContextVar("coproduction_arrived")
+
+
+class LeftTheLine(Exception):
+    """A page request waiting for its page was given up (the person closed it)."""
 
 
 class PageKernels:
@@ -134,7 +142,11 @@ class RoomPool:
       :data:`ADMITTED` ticket), so a burst cannot slip past the limit;
     - the pool is topped up only after :data:`REFILL_AFTER_SECONDS` without a new
       page, one kernel at a time, never above ``expect`` kernels in all, and refill
-      kernels get no other person's request details.
+      kernels get no other person's request details;
+    - people who come before the pages are drawn wait in a line: each page drawn goes
+      to whoever has waited longest (:meth:`serve_line`). Voilà gave each request the
+      first kernel in the pool and waited for that one; forked kernels finish drawing
+      in no set order, so someone who came later was often served first.
     """
 
     #: The landing notebook, and how many pages the room expects (``--expect``).
@@ -144,9 +156,13 @@ class RoomPool:
     def __init__(self, **kwargs):
         self.page_kernels: set[str] = set()
         self.admitted: set[object] = set()
+        #: Page requests waiting for a drawn page, in the order they came; each pool
+        #: kernel still being drawn is held for one of them.
+        self._line: collections.deque[asyncio.Future] = collections.deque()
         self._places, self._places_at, self._workshop = self._expected, float("-inf"), None
         self._refill = None
-        self._stopping = False
+        self._stopping = self._filling = False
+        self._first_started = asyncio.Event()
         super().__init__(**kwargs)
 
     # -- counting pages -------------------------------------------------
@@ -198,11 +214,91 @@ class RoomPool:
             self.admitted.discard(ticket)
             self.page_kernels.add(kernel_id)
 
-    async def get_rendered_notebook(self, *args, **kwargs):
-        task, cache, kernel_id = await super().get_rendered_notebook(*args, **kwargs)
+    async def get_rendered_notebook(self, notebook_name, **kwargs):
+        if notebook_name == self._landing:
+            await self._next_in_line()
+        task, cache, kernel_id = await super().get_rendered_notebook(
+            notebook_name=notebook_name, **kwargs)
         self._taken(kernel_id)
         self.page_taken(kernel_id)
         return task, cache, kernel_id
+
+    # -- the line: a drawn page goes to whoever has waited longest ---------------------
+    def landing(self) -> str:
+        return self._landing
+
+    async def handing_out(self) -> None:
+        """Wait until Voilà hands out the pool's pages: it learns the landing notebook
+        only when its first pool kernel has started, and until then starts a kernel for
+        each request on its own, outside the line. (At most a minute: then that way.)"""
+        if self._landing not in self.notebook_data and not self._stopping:
+            try:
+                await asyncio.wait_for(self._first_started.wait(), 60)
+            except asyncio.TimeoutError:
+                pass
+
+    def must_wait(self) -> bool:
+        """Whether a page request for the landing notebook would wait for its page: none
+        is drawn and free, or others came first."""
+        return bool(self._line) or self._drawn(upstream.kernel_pool(self, self._landing)) is None
+
+    async def _next_in_line(self) -> None:
+        """Wait, after everyone who came before, until a page is drawn; then put it first
+        in the pool, where Voilà takes it at once.
+
+        A request's place is when it came (:data:`ARRIVED`, earlier than now when the
+        page handler first sent it the "getting your page ready" screen). A pool kernel
+        is started for everyone in the line (:meth:`_fill_wave`)."""
+        pool = upstream.kernel_pool(self, self._landing, make=True)
+        drawn = None if self._line else self._drawn(pool)
+        if drawn is not None:
+            pool.remove(drawn)
+        else:
+            arrived = ARRIVED.get(None)
+            turn = asyncio.get_running_loop().create_future()
+            turn.arrived = time.monotonic() if arrived is None else arrived
+            place = len(self._line)
+            while place and self._line[place - 1].arrived > turn.arrived:
+                place -= 1
+            self._line.insert(place, turn)
+            self._fill_wave()
+            request = PAGE_REQUEST.get(None)
+            if request is not None:
+                request.turn = turn  # a request given up leaves the line (cancels it)
+            try:
+                drawn = await turn
+            except asyncio.CancelledError:
+                if turn in self._line:
+                    self._line.remove(turn)
+                raise LeftTheLine() from None
+        pool.insert(0, drawn)
+
+    def _drawn(self, pool: list):
+        """The first pool kernel that has drawn its page and waits for it, or None."""
+        waiting = upstream.kernels_waiting_for_a_page()
+        return next((task for task in pool if task.done() and not task.cancelled()
+                     and task.exception() is None
+                     and task.result()["kernel_id"] in waiting), None)
+
+    def serve_line(self) -> None:
+        """Each drawn page to the request that has waited longest (out of the pool
+        meanwhile, so no later request takes it first): called when a warm kernel has
+        run its notebook up to its page's address and waits."""
+        pool = upstream.kernel_pool(self, self._landing)
+        while self._line:
+            drawn = self._drawn(pool)
+            if drawn is None:
+                return
+            turn = self._line.popleft()
+            if turn.done():  # its request was given up
+                continue
+            pool.remove(drawn)
+            turn.set_result(drawn)
+
+    def _wanted(self) -> int:
+        """Pool kernels wanted: one for each request in the line, and the pages the room
+        still expects beyond those open and waiting (``pages`` counts the line too)."""
+        return len(self._line) + max(0, self._expected - self.pages())
 
     async def start_kernel(self, *args, **kwargs):  # only pages start kernels this way
         kernel_id = await super().start_kernel(*args, **kwargs)
@@ -245,10 +341,14 @@ class RoomPool:
             self.fill_if_needed(notebook_name=self._landing)
         # Ready kernels first, so a page never waits on one still starting.
         pool.sort(key=lambda task: not task.done())
+        if notebook_name == self._landing and not self._stopping:
+            return max(1, len(pool))  # every page request waits in the line (see above)
         return len(pool)
 
     async def shutdown_all(self, *args, **kwargs):
         self._stopping = True  # no refills while the server stops
+        for turn in self._line:
+            turn.cancel()  # the server stops: nobody waits for a page any more
         if self._refill is not None:
             IOLoop.current().remove_timeout(self._refill)
             self._refill = None
@@ -259,17 +359,17 @@ class RoomPool:
                        **kwargs):
         if notebook_name != self._landing:
             return  # preheat the landing notebook only
-        if delay == 0 and not upstream.kernel_pool(self, self._landing):
+        if (delay == 0 and not upstream.kernel_pool(self, self._landing)) or self._line:
             self._fill_wave()
-            return  # the first fill, as the server starts
+            return  # the first fill, as the server starts, or someone waits for a page
         loop = IOLoop.current()
         if self._refill is not None:
             loop.remove_timeout(self._refill)
         self._refill = loop.call_later(REFILL_AFTER_SECONDS, self._top_up)
 
     def _fill_to(self, size: int) -> None:
-        """Start kernels now until the pool holds ``size`` (Voilà's fill, told a smaller
-        pool for the moment)."""
+        """Start kernels now until the pool holds ``size`` (Voilà's fill, told a pool of
+        that size for the moment)."""
         config = self.kernel_pools_config[self._landing]
         config["pool_size"] = size
         try:
@@ -278,22 +378,26 @@ class RoomPool:
             config["pool_size"] = self._expected
 
     def _fill_wave(self) -> None:
-        """The first fill, :data:`WAVE` kernels at a time, the next wave once these have
-        started: 150 kernels started at once held the server's loop so long that it did
-        not answer for a minute."""
-        if self._stopping:
+        """Start the pool kernels wanted (:meth:`_wanted`), :data:`WAVE` at a time, the next
+        wave once these have started: 150 kernels started at once held the server's loop
+        so long that it did not answer for a minute."""
+        if self._stopping or self._filling:
             return
         pool = upstream.kernel_pool(self, self._landing, make=True)
         had = len(pool)
-        if had + self.pages() >= self._expected:
+        if had >= self._wanted():
             return
-        self._fill_to(min(self._expected - self.pages(), had + WAVE))
+        self._fill_to(had + min(self._wanted() - had, WAVE))
         wave = pool[had:]
         waiting = set(map(id, wave))
+        self._filling = bool(wave)
 
         def started(task) -> None:
             waiting.discard(id(task))
+            if not task.cancelled() and task.exception() is None:
+                self._first_started.set()
             if not waiting:
+                self._filling = False
                 self._fill_wave()
         for task in wave:
             task.add_done_callback(started)
@@ -303,9 +407,9 @@ class RoomPool:
         if self._stopping:
             return
         pool = upstream.kernel_pool(self, self._landing, make=True)
-        if any(not task.done() for task in pool):
+        if self._filling or any(not task.done() for task in pool):
             return  # one at a time: the running start calls back when it is done
-        if len(pool) + self.pages() >= self._expected:
+        if len(pool) >= self._wanted():
             return
         self._fill_to(len(pool) + 1)
         pool[-1].add_done_callback(lambda _task: self._top_up())
