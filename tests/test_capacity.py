@@ -218,3 +218,75 @@ def test_a_place_in_the_line_is_kept_only_by_this_server_and_only_briefly():
     page = getting_ready_page("/voila/render/workshop.ipynb?code=A&x='><script>")
     assert "<script>" not in page and "&amp;x=&#x27;&gt;&lt;script&gt;" in page
     assert "Getting your page ready" in page
+
+
+def test_a_server_holds_the_zeromq_sockets_of_a_room_of_150():
+    """ZeroMQ allows 1,023 sockets unless told; each kernel holds five in the server and
+    each open page five more, so 150 pages failed with "Too many open files" however
+    high the file limit was."""
+    import zmq
+
+    from coproduction.servers.kernels import PageKernels
+
+    class Jupyter:  # what PageKernels stands on: a kernel manager with a ZeroMQ context
+        def __init__(self, **kwargs):
+            self.context = zmq.Context()
+
+    manager = type("Kernels", (PageKernels, Jupyter), {})()
+    sockets = []
+    try:
+        for _ in range(1_500):  # 150 kernels and their pages
+            sockets.append(manager.context.socket(zmq.PAIR))
+    finally:
+        for socket in sockets:
+            socket.close(0)
+        manager.context.term()
+    assert len(sockets) == 1_500
+
+
+def test_a_kernel_still_starting_or_whose_page_opens_its_websocket_is_not_culled():
+    """Jupyter's culling read a starting kernel's last activity and logged a traceback
+    for each; a page whose websocket the busy server had not yet announced could lose its
+    kernel as quiet, so its person's page closed as it opened."""
+    import asyncio
+    import datetime as dt
+    import logging
+
+    from traitlets import HasTraits, Instance, Unicode
+
+    from coproduction.servers.kernels import PageKernels
+
+    class Kernel(HasTraits):
+        last_activity = Instance(dt.datetime)
+        execution_state = Unicode("idle")
+
+    class Jupyter:
+        def __init__(self, **kwargs):
+            import zmq
+
+            self.context = zmq.Context()
+            self.kernels = {"starting": Kernel(),
+                            "opening": Kernel(last_activity=dt.datetime.now())}
+            self.shut, self.culled = [], []
+            self.log = logging.getLogger("test")
+
+        def get_kernel(self, kernel_id):
+            return self.kernels[kernel_id]
+
+        async def cull_kernel_if_idle(self, kernel_id):
+            self.culled.append(kernel_id)
+            return self.kernels[kernel_id].last_activity  # Jupyter reads it, as here
+
+        async def shutdown_kernel(self, kernel_id, *args, **kwargs):
+            self.shut.append(kernel_id)
+
+    manager = type("Kernels", (PageKernels, Jupyter), {"_release_after": 0.0})()
+    manager.quiet_since["opening"] = 0.0        # handed to a page long ago
+    manager.websockets["opening"] = 1           # whose websocket is being opened
+    asyncio.run(manager.cull_kernel_if_idle("starting"))
+    asyncio.run(manager.cull_kernel_if_idle("opening"))
+    assert manager.culled == [] and manager.shut == []
+    manager.websockets.pop("opening")           # the page went away after all
+    asyncio.run(manager.cull_kernel_if_idle("opening"))
+    assert manager.shut == ["opening"]
+    manager.context.term()

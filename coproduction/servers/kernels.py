@@ -68,6 +68,8 @@ class PageKernels:
         #: Kernel -> its websockets from the handshake on (see OwnKernelWebsocket).
         self.websockets: dict[str, int] = {}
         super().__init__(**kwargs)
+        # Before any kernel starts: ZeroMQ's own socket limit would stop a room of 150.
+        limits.allow_sockets(self.context, limits.raise_file_limit())
 
     def pre_start_kernel(self, kernel_name, kwargs):
         km, kernel_name, kernel_id = super().pre_start_kernel(kernel_name, kwargs)
@@ -102,14 +104,19 @@ class PageKernels:
             self.quiet_since[kernel_id] = time.monotonic()
 
     async def cull_kernel_if_idle(self, kernel_id):
+        kernel = self.get_kernel(kernel_id)
+        if not kernel.trait_has_value("last_activity"):
+            return  # still starting: Jupyter's culling failed on it with a traceback
         if kernel_id not in self.quiet_since:
             return await super().cull_kernel_if_idle(kernel_id)
         since = self.quiet_since[kernel_id]
+        if self.websockets.get(kernel_id):
+            return  # its page is opening a websocket (the server may be slow to say so)
         if since is not None and time.monotonic() - since > self._release_after:
             self.log.info("A page went quiet %d s ago: its kernel is shut down and its "
                           "place is free again.", int(time.monotonic() - since))
             await self.shutdown_kernel(kernel_id)
-        elif getattr(self.get_kernel(kernel_id), "execution_state", None) == "dead":
+        elif getattr(kernel, "execution_state", None) == "dead":
             await super().cull_kernel_if_idle(kernel_id)
 
     def _forget(self, kernel_id: str) -> None:

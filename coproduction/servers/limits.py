@@ -6,7 +6,9 @@ connection a file descriptor until the process has none left; then every accept 
 tornado logs each failure with a traceback as fast as it can, the log fills the disk and
 real people's pages time out. Here:
 
-- :func:`raise_file_limit` lifts the process's soft limit on open files to its hard one;
+- :func:`raise_file_limit` lifts the process's soft limit on open files to its hard one,
+  and :func:`allow_sockets` lifts ZeroMQ's own limit of 1,023 sockets to match (each
+  kernel holds five in the server, and each open page five more: 150 pages ran out);
 - :class:`RoomServer` holds at most ``max_connections`` HTTP connections. When one more
   arrives, the connection that has waited longest without sending a request is closed to
   make room (a flood of idle connections only ever pushes out its own), and a connection
@@ -56,6 +58,17 @@ def raise_file_limit(ceiling: int = 65536) -> int:
         except (ValueError, OSError):
             pass
     return soft
+
+
+def allow_sockets(context, file_limit: int) -> int:
+    """Let a ZeroMQ ``context`` hold as many sockets as the process may open files (it
+    allows 1,023 unless told), before it makes its first one; return the limit set."""
+    import zmq
+
+    limit = min(file_limit, context.get(zmq.SOCKET_LIMIT))
+    if context.get(zmq.MAX_SOCKETS) < limit:
+        context.set(zmq.MAX_SOCKETS, limit)
+    return context.get(zmq.MAX_SOCKETS)
 
 
 #: Descriptors one kernel holds in its server (measured: 18 for its channels, 9 for each
