@@ -351,27 +351,37 @@ def measure_kit(workshop: Path, participants: int, tries: int, browser: bool,
 # --- many writes at once ------------------------------------------------------------------
 
 
+def _again(action, gave_up, tries: int = 20):
+    """Do ``action`` as a person would: when the store is busy, press again (up to
+    ``tries`` times; then say what was refused). Its result, or None."""
+    for attempt in range(tries):
+        try:
+            return action()
+        except Exception as error:  # the store was busy
+            if attempt == tries - 1:
+                gave_up.put(f"{type(error).__name__}: {error}")
+            time.sleep(0.05)
+    return None
+
+
 def _writer(folder: str, number: int, writes: int, go, ready, gave_up) -> None:
     from coproduction.core.participants import join_workshop
 
     with Store.open(folder) as store:
-        person, _ = join_workshop(store, code=CODE, pseudonym=f"Writer {number}")
+        # Joining too, as a person would: a room of writers all starting at once on two
+        # cores finds the store busy, and gives up on none of them.
+        person, _ = _again(lambda: join_workshop(store, code=CODE,
+                                                 pseudonym=f"Writer {number}"), gave_up)
         engine = SharedLanguage(store, 1)
         # The per-page rate limit is a page's own guard (bursts of 30); here we measure
         # the store under forty writers, so this writer's page allows all its writes.
         engine._limit = RateLimit(limit=writes, seconds=60)
-        term_id = engine.board(person).terms[0].term_id
+        term_id = _again(lambda: engine.board(person), gave_up).terms[0].term_id
         ready.put(number)
         go.wait()
         for i in range(writes):
-            for attempt in range(20):
-                try:
-                    engine.propose(person, term_id, f"writer {number} wording {i}")
-                    break
-                except Exception as error:  # the store was busy: a person would press again
-                    if attempt == 19:
-                        gave_up.put(f"{type(error).__name__}: {error}")
-                    time.sleep(0.05)
+            _again(lambda i=i: engine.propose(person, term_id, f"writer {number} wording {i}"),
+                   gave_up)
 
 
 def measure_writes(workshop: Path, writers: int, writes: int) -> dict:
