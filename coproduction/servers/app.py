@@ -362,14 +362,15 @@ class PageHandler(PlainErrors, TornadoVoilaHandler):
             self.finish(room_full_page())
             return None
         try:
-            now = time.monotonic()
-            arrived = arrived_at(self.get_argument(ARRIVED_PARAMETER, ""), now)
-            if arrived is not None:
-                ARRIVED.set(arrived)
-                await manager.handing_out()
-            elif path == manager.landing() and manager.must_wait():
-                self.finish(getting_ready_page(self._in_line(now)))
-                return None
+            if path == manager.landing():  # drawn ahead: the one page with a line
+                now = time.monotonic()
+                arrived = arrived_at(self.get_argument(ARRIVED_PARAMETER, ""), now)
+                if arrived is not None:
+                    ARRIVED.set(arrived)
+                    await manager.handing_out()
+                elif manager.must_wait():
+                    self.finish(getting_ready_page(self._in_line(now)))
+                    return None
             return await super().get(path)
         except LeftTheLine:
             return None
