@@ -41,7 +41,14 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 sys.path.insert(0, str(ROOT))
 
-from harness import chromium, free_port, kernel_pids, running_servers, wait_for  # noqa: E402
+from harness import (  # noqa: E402
+    chromium,
+    free_port,
+    kernel_pids,
+    running_servers,
+    token_of,
+    wait_for,
+)
 
 from coproduction.servers.pages import pages_open  # noqa: E402
 from latency import memory_mb, percentile  # noqa: E402
@@ -69,10 +76,6 @@ def make_workshop(folder: Path, key=None) -> Path:
         open_round(store, session_id)
         SharedLanguage(store, session_id).put_text("Letter", TEXT)
     return folder
-
-
-def _token(url: str) -> str:
-    return urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)["token"][0]
 
 
 def cpu_seconds(pids: list[int]) -> float:
@@ -212,7 +215,7 @@ async def kit_session(servers, participants: int, tries: int, idle_seconds: floa
                       pause: float) -> dict:
     import httpx
 
-    token = _token(servers.join_url)
+    token = token_of(servers.join_url)
     out: dict = {}
     pages, out["page_times"], clients = await open_pages([servers.join_url] * participants,
                                                          token)
@@ -231,7 +234,7 @@ async def kit_session(servers, participants: int, tries: int, idle_seconds: floa
     out["names_shown"] = sum(p.text_of("you-are") == f"You are taking part as Person {i + 1}."
                              for i, p in enumerate(pages))
     # The room screen on the wall: one more page that shows every proposal.
-    screen = PageClient(servers.screen_url, _token(servers.screen_url))
+    screen = PageClient(servers.screen_url, token_of(servers.screen_url))
     screen_client = httpx.AsyncClient()
     await screen.fetch(screen_client)
     await screen.connect(ready="screen-title")

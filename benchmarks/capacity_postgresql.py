@@ -28,7 +28,6 @@ import statistics
 import sys
 import tempfile
 import time
-import urllib.parse
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,7 +36,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 sys.path.insert(0, str(ROOT))
 
 import capacity  # noqa: E402
-from harness import kernel_pids, running_servers  # noqa: E402
+from harness import kernel_pids, running_servers, token_of  # noqa: E402
 from latency import memory_mb, percentile  # noqa: E402
 from page_client import PageClient  # noqa: E402
 from results import record  # noqa: E402
@@ -88,12 +87,9 @@ async def two_server_session(one, two, workshop: Path, url: str, participants: i
                              tries: int, idle_seconds: float, pause: float) -> dict:
     import httpx
 
-    def token(servers) -> str:
-        return urllib.parse.parse_qs(urllib.parse.urlsplit(servers.join_url).query)["token"][0]
-
     servers = [one if i % 2 == 0 else two for i in range(participants)]
     clients = [httpx.AsyncClient() for _ in servers]
-    pages = [PageClient(s.join_url, token(s)) for s in servers]
+    pages = [PageClient(s.join_url, token_of(s.join_url)) for s in servers]
     out: dict = {}
     out["page_times"] = list(await asyncio.gather(*(p.fetch(c) for p, c in zip(pages, clients))))
     await asyncio.gather(*(p.connect() for p in pages))

@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -161,6 +162,11 @@ def kernel_of_process(pid: int) -> str | None:
         return (Path(runtime.decode()) / PAGES_FOLDER / str(pid)).read_text()
     except OSError:
         return None
+
+
+def token_of(url: str) -> str:
+    """The token in a server's link."""
+    return urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)["token"][0]
 
 
 def wait_for(condition, timeout: float = 10.0, interval: float = 0.1):

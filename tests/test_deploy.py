@@ -25,7 +25,6 @@ import ssl
 import subprocess
 import sys
 import time
-import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -272,7 +271,7 @@ def test_a_server_under_a_jupyterhub_service_path_serves_a_page_that_joins(tmp_p
     """JupyterHub's proxy forwards /services/<name>/... unchanged; the server serves there."""
     import capacity
     import httpx
-    from harness import free_port, running_servers
+    from harness import free_port, running_servers, token_of
 
     from coproduction.servers.serve import ServerError, ServerSettings, start_servers
 
@@ -282,7 +281,7 @@ def test_a_server_under_a_jupyterhub_service_path_serves_a_page_that_joins(tmp_p
     with running_servers(workshop, port=port, workshop_code=capacity.CODE,
                          base_url=prefix + "/", public_url=public) as servers:
         assert servers.join_url.startswith(f"{public}/voila/render/workshop.ipynb?token=")
-        token = urllib.parse.parse_qs(urllib.parse.urlsplit(servers.join_url).query)["token"][0]
+        token = token_of(servers.join_url)
 
         async def visit() -> dict:
             async with httpx.AsyncClient() as client:

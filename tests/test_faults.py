@@ -19,7 +19,15 @@ from pathlib import Path
 
 import pytest
 from databases import sound
-from harness import Served, coproduction, kernel_of_process, kernel_pids, served_workshop, wait_for
+from harness import (
+    Served,
+    coproduction,
+    kernel_of_process,
+    kernel_pids,
+    served_workshop,
+    token_of,
+    wait_for,
+)
 from page_client import PageClient, in_line_address, kernel_id_of
 
 from coproduction.activities.shared_language import SharedLanguage
@@ -74,10 +82,6 @@ def kill_everything(pid: int) -> None:
     for child, _ in below:
         wait_for(lambda child=child: not Path(f"/proc/{child}").exists()
                  or "Z" in Path(f"/proc/{child}/stat").read_text().split(")")[-1][:3], 10)
-
-
-def token_of(url: str) -> str:
-    return urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)["token"][0]
 
 
 async def open_page(url: str, client) -> PageClient:

@@ -194,7 +194,7 @@ def test_two_servers_share_one_workshop_live_and_a_withdrawal_leaves_both(tmp_pa
     """Two participant servers on two ports (two machines) and one PostgreSQL database."""
     import capacity
     import httpx
-    from harness import running_servers
+    from harness import running_servers, token_of
 
     from coproduction.activities.shared_language import SharedLanguage
     from coproduction.core.sessions import create_session, open_round
@@ -212,11 +212,10 @@ def test_two_servers_share_one_workshop_live_and_a_withdrawal_leaves_both(tmp_pa
         f"bo says plainly {secrets.token_hex(3)}"
 
     async def journey(first, second) -> dict:
-        token = lambda url: urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)["token"][0]  # noqa: E731
         out = {}
         async with httpx.AsyncClient() as one, httpx.AsyncClient() as two:
-            ana, bo = PageClient(first.join_url, token(first.join_url)), \
-                PageClient(second.join_url, token(second.join_url))
+            ana, bo = PageClient(first.join_url, token_of(first.join_url)), \
+                PageClient(second.join_url, token_of(second.join_url))
             await asyncio.gather(ana.fetch(one), bo.fetch(two))
             await asyncio.gather(ana.connect(), bo.connect())
             await ana.join("Ana")
@@ -244,7 +243,7 @@ def test_two_servers_share_one_workshop_live_and_a_withdrawal_leaves_both(tmp_pa
 
             # A page opened afterwards on the first server shows no trace of her.
             async with httpx.AsyncClient() as three:
-                cy = PageClient(first.join_url, token(first.join_url))
+                cy = PageClient(first.join_url, token_of(first.join_url))
                 await cy.fetch(three)
                 await cy.connect()
                 await cy.join("Cy")

@@ -26,6 +26,7 @@ from harness import (
     free_port,
     kernel_pids,
     running_servers,
+    token_of,
     wait_for,
     write_notebook,
 )
@@ -123,10 +124,6 @@ def request(url: str, method: str = "GET", headers: dict | None = None, body=Non
 def base(url: str) -> str:
     parts = urllib.parse.urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
-
-
-def token_of(url: str) -> str:
-    return urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)["token"][0]
 
 
 def refused(status: int, headers: dict) -> bool:
