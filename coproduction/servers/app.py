@@ -91,8 +91,8 @@ ROOM_FULL = (
     "again in a minute, or tell the facilitator."
 )
 #: What someone who opened the link before their page was drawn reads while they wait.
-GETTING_READY = ("Getting your page ready. Pages go to people in the order they came, "
-                 "so please keep this page open.")
+GETTING_READY = ("Getting your page ready",
+                 "Pages go to people in the order they came, so please keep this page open.")
 #: The query parameter that holds a waiting person's place in the line (signed).
 ARRIVED_PARAMETER = "coproduction_arrived"
 #: How long a place in the line is kept for its next request (it comes at once).
@@ -128,11 +128,11 @@ class ServerRole:
     release_after: float  # seconds a page's kernel may go without its page
 
 
-def plain_page(text: str, title: str, name: str = "error", head: str = "") -> str:
+def plain_page(text: str, title: str, name: str = "error") -> str:
     """A page of one plain sentence: nothing that runs, nothing from off the server."""
     return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
             "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-            f"{head}<title>{title}</title></head>"
+            f"<title>{title}</title></head>"
             "<body style='font: 18px/1.5 system-ui, sans-serif; margin: 2rem; max-width: 32rem'>"
             f"<p class='coproduction-{name}'>{text}</p></body></html>")
 
@@ -156,9 +156,26 @@ def room_full_page() -> str:
 def getting_ready_page(then: str) -> str:
     """The calm screen someone sees while they wait in line for their page: it asks for
     the page again at once (``then``, holding their place), and stays on the screen until
-    the page comes, as any page does until the next one arrives."""
-    return plain_page(GETTING_READY, "Getting your page ready", "getting-ready",
-                      f"<meta http-equiv='refresh' content='0; url={html.escape(then)}'>")
+    the page comes, as any page does until the next one arrives. It looks like the page's
+    own "Getting your page ready", which takes its place: a turning ring and plain words,
+    nothing that runs."""
+    ready, wait = GETTING_READY
+    return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+            "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+            f"<meta http-equiv='refresh' content='0; url={html.escape(then)}'>"
+            f"<title>{ready}</title><style>"
+            "body { font: 18px/1.5 system-ui, sans-serif; margin: 0; min-height: 100vh;"
+            " display: flex; flex-direction: column; align-items: center;"
+            " justify-content: center; text-align: center; padding: 0 1.5rem; }"
+            ".ring { width: 40px; height: 40px; margin: 0 auto; box-sizing: border-box;"
+            " border: 5px solid #c8c8c8; border-top-color: #0b57a4; border-radius: 50%;"
+            " animation: turn 1s infinite linear; }"
+            "@keyframes turn { to { transform: rotate(360deg); } }"
+            "@media (prefers-reduced-motion: reduce) { .ring { animation: none; } }"
+            "p { max-width: 24rem; margin: 1em 0 0; } .wait { font-size: 16px; }"
+            "</style></head><body><div class='coproduction-getting-ready' role='status'>"
+            "<div class='ring' aria-hidden='true'></div>"
+            f"<p>{ready}</p><p class='wait'>{wait}</p></div></body></html>")
 
 
 def is_this_machine(address: str) -> bool:
