@@ -114,6 +114,8 @@ def test_the_console_adds_places_to_a_full_room_without_a_restart(tmp_path):
             assert "coproduction_arrived=" in page.url  # its place in the line, kept
             browser.close()
         assert pages_open(servers.join_url)["taken"] == 2
+        # The plain pages ask for no icon (each such request was a 404 warning in the log).
+        assert "favicon" not in servers.participant_log.read_text(encoding="utf-8")
 
 
 
@@ -290,3 +292,50 @@ def test_a_kernel_still_starting_or_whose_page_opens_its_websocket_is_not_culled
     asyncio.run(manager.cull_kernel_if_idle("opening"))
     assert manager.shut == ["opening"]
     manager.context.term()
+
+
+def test_whoever_is_told_to_wait_has_a_place_and_whoever_gives_up_frees_it(monkeypatch):
+    """Three people opened the link of a room of two before any page was drawn: all three
+    read "please keep this page open", and the third was then told the room was full. And
+    someone who closed the page while it waited kept a place for a minute, so the next
+    person was told the room was full."""
+    import asyncio
+    import types
+
+    from coproduction.servers import kernels
+    from coproduction.servers.kernels import PAGE_REQUEST, LeftTheLine, RoomPool
+
+    class Voila:  # an empty pool: only who may come in, and who waits
+        def __init__(self, **kwargs):
+            self._pools = {}
+
+    class Pool(RoomPool, Voila):
+        _landing, _expected = "workshop.ipynb", 2
+
+        def _fill_wave(self):
+            pass
+
+    manager = Pool()
+    manager._places_at = float("inf")  # the places are the expected two
+    # Two are sent the "getting your page ready" screen: their places are kept...
+    for stamp in ("a", "b"):
+        assert manager.admit() is not None
+        manager.admitted.clear()  # that screen's request has ended
+        manager.hold(stamp)
+    assert manager.admit() is None, "the third is told at once that the room is full"
+    # ...for their next request, which is let in although the room counts as full.
+    assert manager.admit("a") is not None and manager.admit("b") is not None
+    manager.admitted.clear()
+    # A place kept for someone who closed that screen comes back within seconds.
+    monkeypatch.setattr(kernels, "HOLD_SECONDS", 0.0)
+    manager.hold("c")
+    manager.hold("d")
+    assert manager.admit() is not None
+
+    async def gone_before_its_turn():
+        PAGE_REQUEST.set(types.SimpleNamespace(gone=True))
+        await asyncio.wait_for(manager.get_rendered_notebook("workshop.ipynb"), 5)
+
+    with pytest.raises(LeftTheLine):
+        asyncio.run(gone_before_its_turn())
+    assert not manager._line, "a page closed while it waited leaves the line"

@@ -132,6 +132,7 @@ def plain_page(text: str, title: str, name: str = "error") -> str:
     """A page of one plain sentence: nothing that runs, nothing from off the server."""
     return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
             "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+            "<link rel='icon' href='data:,'>"  # no request for /favicon.ico
             f"<title>{title}</title></head>"
             "<body style='font: 18px/1.5 system-ui, sans-serif; margin: 2rem; max-width: 32rem'>"
             f"<p class='coproduction-{name}'>{text}</p></body></html>")
@@ -162,6 +163,7 @@ def getting_ready_page(then: str) -> str:
     ready, wait = GETTING_READY
     return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
             "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+            "<link rel='icon' href='data:,'>"  # no request for /favicon.ico
             f"<meta http-equiv='refresh' content='0; url={html.escape(then)}'>"
             f"<title>{ready}</title><style>"
             "body { font: 18px/1.5 system-ui, sans-serif; margin: 0; min-height: 100vh;"
@@ -359,9 +361,11 @@ class PageHandler(PlainErrors, TornadoVoilaHandler):
         super().on_finish()
 
     turn = None  # its place in the line, while it waits for a page to be drawn
+    gone = False  # the person closed the page (or reloaded it) before it came
 
     def on_connection_close(self):
         super().on_connection_close()
+        self.gone = True
         if self.turn is not None and not self.turn.done():
             self.turn.cancel()  # given up: the page goes to the next in line
 
@@ -372,7 +376,7 @@ class PageHandler(PlainErrors, TornadoVoilaHandler):
         manager = self.kernel_manager
         if not hasattr(manager, "admit"):
             return await super().get(path)
-        admitted = manager.admit()
+        admitted = manager.admit(self.get_argument(ARRIVED_PARAMETER, "") or None)
         if admitted is None:
             self.set_status(503)
             self.set_header("Retry-After", "30")
@@ -385,8 +389,12 @@ class PageHandler(PlainErrors, TornadoVoilaHandler):
                 if arrived is not None:
                     ARRIVED.set(arrived)
                     await manager.handing_out()
+                    if self.gone:
+                        return None  # its place comes back now, not when a quiet page's would
                 elif manager.must_wait():
-                    self.finish(getting_ready_page(self._in_line(now)))
+                    stamp = arrival_stamp(now)
+                    manager.hold(stamp)  # so nobody is told to wait, then that it is full
+                    self.finish(getting_ready_page(self._in_line(stamp)))
                     return None
             return await super().get(path)
         except LeftTheLine:
@@ -394,11 +402,11 @@ class PageHandler(PlainErrors, TornadoVoilaHandler):
         finally:
             manager.admitted.discard(admitted)
 
-    def _in_line(self, arrived: float) -> str:
-        """This page's address again, holding its place in the line."""
+    def _in_line(self, stamp: str) -> str:
+        """This page's address again, holding its place in the line (``stamp``)."""
         query = [(k, v) for k, v in parse_qsl(self.request.query, keep_blank_values=True)
                  if k != ARRIVED_PARAMETER]
-        query.append((ARRIVED_PARAMETER, arrival_stamp(arrived)))
+        query.append((ARRIVED_PARAMETER, stamp))
         return f"{self.request.path}?{urlencode(query)}"
 
 

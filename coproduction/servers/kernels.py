@@ -30,6 +30,9 @@ from . import limits
 REFILL_AFTER_SECONDS = 5.0
 #: Kernels started together when the pool is first filled (see RoomPool._fill_wave).
 WAVE = 10
+#: Seconds a place is kept for someone sent the "getting your page ready" screen, whose
+#: browser asks for the page at once (see RoomPool.hold).
+HOLD_SECONDS = 5.0
 #: How often the participants' server looks again at the places the console added.
 PLACES_LOOK_SECONDS = 2.0
 #: The admission ticket of the page request being served (see :class:`RoomPool`).
@@ -163,6 +166,8 @@ class RoomPool:
     def __init__(self, **kwargs):
         self.page_kernels: set[str] = set()
         self.admitted: set[object] = set()
+        #: Places kept for people on the "getting your page ready" screen (see hold).
+        self.held: dict[str, float] = {}
         #: Page requests waiting for a drawn page, in the order they came; each pool
         #: kernel still being drawn is held for one of them.
         self._line: collections.deque[asyncio.Future] = collections.deque()
@@ -174,7 +179,11 @@ class RoomPool:
 
     # -- counting pages -------------------------------------------------
     def pages(self) -> int:
-        return len(self.page_kernels) + len(self.admitted)
+        """Pages open, with requests let in and waiting for theirs, and places held."""
+        now = time.monotonic()
+        for stamp in [s for s, until in self.held.items() if until <= now]:
+            del self.held[stamp]  # its person closed the "getting your page ready" screen
+        return len(self.page_kernels) + len(self.admitted) + len(self.held)
 
     def warm(self) -> int:
         """Pool kernels that ran the notebook up to ``wait_for_request`` and wait there."""
@@ -206,14 +215,22 @@ class RoomPool:
                                  type(error).__name__)
         return self._places
 
-    def admit(self) -> object | None:
-        """A ticket for one more page, or None when every place is taken."""
-        if self.pages() >= self.places():
+    def admit(self, held: str | None = None) -> object | None:
+        """A ticket for one more page, or None when every place is taken. ``held``: the
+        place :meth:`hold` kept for this person while they saw the "getting your page
+        ready" screen, which is theirs now."""
+        full = self.pages() >= self.places()  # counting the place held for this one
+        if self.held.pop(held, None) is None and full:
             return None
         ticket = object()
         self.admitted.add(ticket)
         ADMITTED.set(ticket)
         return ticket
+
+    def hold(self, stamp: str) -> None:
+        """Keep a place for someone sent the "getting your page ready" screen, for the
+        moment until its page request comes (at once, unless they closed it)."""
+        self.held[stamp] = time.monotonic() + HOLD_SECONDS
 
     def _taken(self, kernel_id: str) -> None:
         ticket = ADMITTED.get(None)
@@ -270,6 +287,9 @@ class RoomPool:
             self._line.insert(place, turn)
             self._fill_wave()
             request = PAGE_REQUEST.get(None)
+            if getattr(request, "gone", False):  # given up while it waited to come in
+                self._line.remove(turn)
+                raise LeftTheLine()
             if request is not None:
                 request.turn = turn  # a request given up leaves the line (cancels it)
             try:
