@@ -69,6 +69,21 @@ def test_join_refusals_are_shown_not_raised(store, session_id):
     assert "Please type a name" in page.gate.message.value
 
 
+def test_a_wrong_code_in_the_link_can_be_put_right_on_the_page(store, session_id):
+    """The join link carried a code that is not the workshop's: the page said so, but
+    kept the code box hidden (the link had filled it in), so nobody could put it right."""
+    page = ParticipantPage(store, lambda s, p: LanguageBoard(s, p), code="DEM")
+    assert page.gate.code.layout.display == "none"
+    page.gate.name.value = "Ana"
+    page.gate.join.click()
+    assert page.person is None and "does not match" in page.gate.message.value
+    assert page.gate.code.layout.display is None, "the code box is there to be corrected"
+    page.gate.code.value = "TEST42"
+    page.gate.join.click()
+    assert page.person is not None and page.person.pseudonym == "Ana"
+    page.activity.stop()
+
+
 def test_a_proposal_on_one_page_appears_on_another(store, session_id):
     ana, bo = board_for(store, "Ana"), board_for(store, "Bo")
     senco = card(ana, "SENCO")

@@ -15,6 +15,7 @@ import ipywidgets as ipw
 from coproduction.core.languages import N_, _, current, page_language, use
 from coproduction.core.participants import (
     Participant,
+    WrongCode,
     choose_language,
     join_workshop,
     rejoin,
@@ -130,10 +131,15 @@ class JoinGate(LivePanel):
             refused("join", "this page has already joined")
             raise InvalidInput(_("You have already joined on this page."))
         count_action("join")
-        person, key = join_workshop(self.store, code=self.code.value, pseudonym=self.name.value,
-                                    info_version=self.information.version,
-                                    role=self.role.value, language=current(),
-                                    **self.choices.values())
+        try:
+            person, key = join_workshop(self.store, code=self.code.value,
+                                        pseudonym=self.name.value,
+                                        info_version=self.information.version,
+                                        role=self.role.value, language=current(),
+                                        **self.choices.values())
+        except WrongCode:
+            self.code.layout.display = None  # the link's code is wrong: let them type it
+            raise
         self.close_for_good()
         self._on_joined(person, key)
 

@@ -147,6 +147,10 @@ def _name_free(tx: Transaction, name: str) -> None:
                            "one, or add a letter or number to it."))
 
 
+class WrongCode(InvalidInput):
+    """The workshop code given is not this workshop's (the page then asks for it)."""
+
+
 def join_workshop(store: Store, *, code: object, pseudonym: object,
                   role: object = "not_said", credit: object = "pseudonym",
                   contact_ok: object = False, display_name: object = None,
@@ -168,8 +172,8 @@ def join_workshop(store: Store, *, code: object, pseudonym: object,
         workshop = tx.select("workshop")[0]
         language = _spoken_here(workshop, language)
         if typed_code.replace(" ", "").upper() != workshop["code"].upper():
-            raise InvalidInput(_("That workshop code does not match. Please check it with "
-                               "the facilitator."))
+            raise WrongCode(_("That workshop code does not match. Please check it with "
+                            "the facilitator."))
         current = information_version(workshop)
         if info_version is not None and info_version != current:
             raise InvalidInput(_("The information about taking part has just changed. "
