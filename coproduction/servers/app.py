@@ -232,9 +232,8 @@ def arrival_stamp(arrived: float) -> str:
 
 def arrived_at(stamp: str, now: float) -> float | None:
     """The time an :func:`arrival_stamp` says, if this server signed it lately."""
-    when, _, _sign = stamp.rpartition(".")
     try:
-        arrived = float(when)
+        arrived = float(stamp.rpartition(".")[0])
     except ValueError:
         return None
     if (hmac.compare_digest(arrival_stamp(arrived), stamp)
