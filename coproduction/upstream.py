@@ -5,8 +5,8 @@ Lifting a version pin (``voila<0.6`` ...) means reading this module, not the who
 each private name is used here only, behind a function that says what the kit needs
 of it, and :data:`PRIVATE` lists them all with why (tests/test_project.py fails on a
 Voilà import or one of those names anywhere else). The one exception is ipywidgets'
-style classes, which the page layer imports itself (widgets/base.py), as the engine
-never imports ipywidgets. :func:`untested` says plainly, at
+layout and style traits, which the page layer reaches itself (widgets/base.py), as the
+engine never imports ipywidgets. :func:`untested` says plainly, at
 the start of every server, when an installed version is not one the kit was tested
 with.
 
@@ -49,10 +49,10 @@ PRIVATE = {
         "overridden: connection limits, the kit's handlers, no configuration files",
     "tornado.web.RequestHandler._request_summary, HTTPServerRequest.__repr__":
         "replaced, so logs name a request by method and path, never its query string",
-    "ipywidgets.widgets.widget_string.LabelStyle, TextStyle":
-        "one shared style widget for every label and text box of a page (imported in "
-        "widgets/base.py, the one place of the page layer that does: the engine never "
-        "imports ipywidgets)",
+    "ipywidgets.widgets.trait_types.InstanceDict make_dynamic_default, validate":
+        "set on the layout and style traits, so the widgets of a page share one layout "
+        "and style per look instead of one each (widgets/base.py, _share_looks: the one "
+        "place of the page layer that does, as the engine never imports ipywidgets)",
     "VOILA_PREHEAT, QUERY_STRING, VOILA_APP_IP, VOILA_KERNEL_ID, VOILA_APP_PORT, "
     "VOILA_WS_PROTOCOL, VOILA_WS_BASE_URL, VOILA_SERVER_URL":
         "a page's kernel learns from them whether it was started ahead and where to ask "

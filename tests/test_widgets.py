@@ -281,6 +281,46 @@ def test_redrawing_reuses_widgets_instead_of_opening_new_ones(store, session_id)
     assert len(_instances) == before
 
 
+def test_joining_opens_one_layout_and_style_per_look_not_one_per_widget(store, session_id):
+    """Each widget is a message to the page when a person joins: ipywidgets gave every
+    widget a layout of its own and every button and box a style too, 160 of the 291 a
+    board opened. Now a page shares one per look."""
+    from ipywidgets.widgets.widget import _instances
+
+    SharedLanguage(store, session_id).put_text("Letter", "The SENCO and the CAMHS team.")
+    page = ParticipantPage(store, lambda s, p: LanguageBoard(s, p), code="TEST42")
+    before = set(_instances)
+    page.gate.name.value = "Ana"
+    page.gate.join.click()
+    opened = [_instances[i] for i in set(_instances) - before]
+    looks = [w for w in opened if type(w).__name__.endswith(("Layout", "Style"))]
+    assert page.activity.cards and len(opened) > 50
+    assert len(looks) <= 8, sorted(type(w).__name__ for w in looks)
+    page.activity.stop()
+
+
+def test_a_shared_look_is_never_changed_in_place():
+    """Hiding one widget hides only it; changing a shared layout by hand is refused with
+    a sentence saying what to do, and a browser's message to change one is ignored."""
+    from widgets.base import SharedLook, relook, shown
+
+    a, b = ipw.Label("a"), ipw.Label("b")
+    assert a.layout is b.layout and isinstance(a.layout, SharedLook)
+    shown(a, False)
+    assert a.layout.display == "none" and b.layout.display is None
+    relook(a, width="12em")
+    assert (a.layout.display, a.layout.width) == ("none", "12em")
+    shown(a, True)
+    assert a.layout.display is None and a.layout.width == "12em"
+    with pytest.raises(TypeError, match="relook"):
+        b.layout.display = "none"
+    b.layout.set_state({"display": "none"})   # a forged message
+    assert b.layout.display is None
+    own = ipw.Label("c", layout=ipw.Layout())
+    shown(own, False)
+    assert own.layout.display == "none" and b.layout.display is None
+
+
 def test_a_click_before_any_session_exists_gets_a_sentence_not_a_fault(store):
     person, _ = join_workshop(store, code="TEST42", pseudonym="Ana")
     board = LanguageBoard(store, person)

@@ -22,7 +22,7 @@ from coproduction.core.languages import N_, _, isolated, ngettext
 from coproduction.evaluation import opinion_groups as og
 from coproduction.privacy import consent
 
-from .base import LivePanel, css, label, show_lines
+from .base import LivePanel, css, label, show_lines, shown
 
 log = logging.getLogger("coproduction.widgets")
 
@@ -59,7 +59,7 @@ class WhereTheRoomAgrees(ipw.VBox):
         self.splits = ipw.VBox(_dom_classes=css("agreement-splits"))
         self.shared = ipw.Checkbox(
             value=False, indent=False, _dom_classes=css("agreement-shared"),
-            layout=ipw.Layout(width="auto"),
+            layout=dict(width="auto"),
             description=_("The group agreed to see this on the room screen and in the "
                           "evaluation report"))
         self.shared.observe(self._share, "value")
@@ -144,7 +144,7 @@ class WhereTheRoomAgrees(ipw.VBox):
 
     def _show_splits(self, on: bool) -> None:
         for widget in (self.splits_title, self.splits):
-            widget.layout.display = None if on else "none"
+            shown(widget, on)
         if not on:
             show_lines(self.splits, [], "agreement-split")
 

@@ -10,9 +10,9 @@
   share one :class:`RevisionWatch`: woken when another process saves (or
   polling where it cannot be), one tiny query per look however many panels the
   page has.
-- Widgets that never change their look share one layout and style
-  (:func:`fixed_label`, :func:`fixed_layout`): each widget is a message to
-  every page in the room.
+- Widgets share their layouts and styles (:class:`SharedLook`; change one with
+  :func:`relook` or :func:`shown`): each widget is a message to every page in the
+  room.
 """
 
 from __future__ import annotations
@@ -28,9 +28,6 @@ from typing import Callable, Iterable, Mapping
 from urllib.parse import parse_qs
 
 import ipywidgets as ipw
-
-# ipywidgets' style classes are not public (see coproduction/upstream.py, PRIVATE)
-from ipywidgets.widgets.widget_string import LabelStyle, TextStyle
 
 from coproduction import upstream
 from coproduction.core.languages import N_, _, current, language
@@ -83,58 +80,114 @@ def text_classes(*names: str) -> list[str]:
     return [*css(*names), NOT_MATHS]
 
 
-_SHARED: dict[str, ipw.Widget] = {}
+class SharedLook:
+    """A layout or style that many widgets of a page share, fixed once made.
+
+    ipywidgets gives every widget a layout widget of its own, and every button, text box
+    and choice a style widget too: on a participant's board that was over half its
+    widgets, each one more message to every page in the room when a person joins or a
+    row is added. In the kit they are shared (see :func:`_share_looks`), so nothing may
+    change one in place: :func:`relook` gives a widget another shared look instead. A
+    browser's message to change one is ignored (it would restyle the whole page).
+    """
+
+    look: dict = {}
+    _fixed = False
+
+    def __setattr__(self, name, value):
+        if self._fixed and name in self.keys:
+            raise TypeError(f"{type(self).__name__} is shared by many widgets of the page: "
+                            f"use widgets.base.relook(widget, {name}=...) or shown(...) "
+                            f"instead of changing it")
+        super().__setattr__(name, value)
+
+    def set_state(self, sync_data):
+        log.info("A page tried to change a shared %s; it stays as it is.", type(self).__name__)
 
 
-def _shared(kind: type[ipw.Widget]) -> ipw.Widget:
-    widget = _SHARED.get(kind.__name__)
+_SHARED_KINDS: dict[type, type] = {}
+_SHARED: dict[tuple, ipw.Widget] = {}
+
+
+def shared_look(kind: type[ipw.Widget], **look) -> ipw.Widget:
+    """The page's one ``kind`` (a layout or a style class) with ``look``, made when first
+    asked for (and again if it was closed). Values of None are left out: they are the
+    defaults."""
+    look = {name: value for name, value in look.items() if value is not None}
+    key = (kind, tuple(sorted(look.items())))
+    widget = _SHARED.get(key)
     if widget is None or widget.comm is None:  # none yet, or closed
-        widget = _SHARED[kind.__name__] = kind()
+        shared = _SHARED_KINDS.get(kind)
+        if shared is None:
+            shared = _SHARED_KINDS[kind] = type(f"Shared{kind.__name__}",
+                                                (SharedLook, kind), {})
+        widget = _SHARED[key] = shared(**look)
+        object.__setattr__(widget, "look", look)
+        object.__setattr__(widget, "_fixed", True)
     return widget
+
+
+def _share_looks() -> None:
+    """Every widget's layout and style is a :class:`SharedLook`: the default one, or one
+    made from the dict it was given (``layout={"width": "100%"}``). A layout or style made
+    by hand (``ipw.Layout(...)``) stays the widget's own.
+
+    This reaches into ipywidgets' ``InstanceDict`` traits (their ``make_dynamic_default``
+    and ``validate``): the one place of the page layer that does (coproduction/upstream.py,
+    PRIVATE).
+    """
+    from ipywidgets.widgets.trait_types import InstanceDict
+
+    kinds, traits = [ipw.DOMWidget], {}
+    while kinds:
+        kind = kinds.pop()
+        kinds.extend(kind.__subclasses__())
+        for name in ("layout", "style"):
+            trait = kind.class_traits().get(name)
+            if isinstance(trait, InstanceDict):
+                traits[id(trait)] = trait
+    for trait in traits.values():
+        kind, validate = trait.klass, trait.validate
+        trait.make_dynamic_default = lambda kind=kind: shared_look(kind)
+        trait.validate = lambda obj, value, kind=kind, validate=validate: validate(
+            obj, shared_look(kind, **value) if isinstance(value, dict) else value)
+
+
+_share_looks()
+
+
+def shared_layout(**look) -> ipw.Layout:
+    """The page's one layout with ``look`` (``shared_layout(width="100%")``)."""
+    return shared_look(ipw.Layout, **look)
+
+
+def relook(widget: ipw.Widget, **change) -> None:
+    """Change how ``widget`` is laid out (``relook(box, width="12em")``): a widget with a
+    shared layout is given the shared layout that looks so; one with its own is changed."""
+    layout = widget.layout
+    if isinstance(layout, SharedLook):
+        wanted = shared_layout(**{**layout.look, **change})
+        if wanted is not layout:
+            widget.layout = wanted
+        return
+    for name, value in change.items():
+        setattr(layout, name, value)
+
+
+def shown(widget: ipw.Widget, visible: bool) -> None:
+    """Show or hide ``widget`` (its layout's ``display``)."""
+    relook(widget, display=None if visible else "none")
 
 
 def label(text: str, *names: str, **kw) -> ipw.Label:
-    """Plain text that is never read as markup or maths.
-
-    All labels share one style (nothing restyles a label; a style of its own would be one
-    more widget for every page to send); each keeps a layout of its own, so it can be
-    hidden. For rows that come and go, :func:`fixed_label` shares the layout too.
-    """
-    kw.setdefault("style", _shared(LabelStyle))
+    """Plain text that is never read as markup or maths."""
     return ipw.Label(value=text, _dom_classes=text_classes(*names), **kw)
 
 
-def fixed_layout() -> ipw.Layout:
-    """One default layout shared by every widget that is never hidden or resized.
-
-    Every widget otherwise opens a layout of its own: one more message to every page
-    whenever a row is added. Never change anything on it.
-    """
-    return _shared(ipw.Layout)
-
-
 def hidden_layout() -> ipw.Layout:
-    """One layout that hides, shared by the page's hidden carriers (its rejoin key, its
-    language): marks for the page template that are never shown."""
-    widget = _SHARED.get("HiddenLayout")
-    if widget is None or widget.comm is None:
-        widget = _SHARED["HiddenLayout"] = ipw.Layout(display="none")
-    return widget
-
-
-def shared_text_style() -> TextStyle:
-    """One default style for text boxes that are never restyled."""
-    return _shared(TextStyle)
-
-
-def fixed_label(text: str, *names: str) -> ipw.Label:
-    """Plain text that is never hidden or restyled, for rows that come and go.
-
-    It shares :func:`fixed_layout` and one label style, so a new line costs one widget,
-    not three. Never change ``.layout`` or ``.style`` of one.
-    """
-    return ipw.Label(value=text, _dom_classes=text_classes(*names), layout=fixed_layout(),
-                     style=_shared(LabelStyle))
+    """The page's one layout that hides (its rejoin key, its language: marks for the page
+    template that are never shown, and anything :func:`shown` hides)."""
+    return shared_layout(display="none")
 
 
 def asked(question: str, answer: ipw.Widget, *names: str) -> ipw.VBox:
@@ -145,10 +198,8 @@ def asked(question: str, answer: ipw.Widget, *names: str) -> ipw.VBox:
     as the answer's name. Every control without a ``description`` of its own
     sits in one of these (tests/test_access.py checks it).
     """
-    if answer.layout is _SHARED.get("Layout"):
-        raise ValueError("an answer needs a layout of its own, not fixed_layout()")
-    answer.layout.width = "calc(100% - 4px)"   # its 2 px margins stay inside the page
-    said = fixed_label(question, "question")
+    relook(answer, width="calc(100% - 4px)")   # its 2 px margins stay inside the page
+    said = label(question, "question")
     box = ipw.VBox([said, answer], _dom_classes=css("asked", *names))
     box.question = said  # for a question whose words come later (widgets/consent.py)
     return box
@@ -166,7 +217,7 @@ def show_lines(box: ipw.Box, lines: list[str], name: str) -> None:
     children = children[:len(lines)]
     for child, text in zip(children, lines):
         child.value = text
-    children += [fixed_label(text, name) for text in lines[len(children):]]
+    children += [label(text, name) for text in lines[len(children):]]
     if tuple(children) != tuple(box.children):
         box.children = children
 

@@ -30,11 +30,11 @@ from .base import (
     LivePanel,
     asked,
     css,
-    fixed_label,
     keep_trying,
     label,
     language_choice,
     show_lines,
+    shown,
 )
 
 
@@ -44,7 +44,7 @@ class InformationBox(ipw.VBox):
     def __init__(self, workshop: dict):
         rows = []
         for heading, text in promises.information(workshop):
-            rows += [fixed_label(heading, "info-heading"), fixed_label(text, "info-text")]
+            rows += [label(heading, "info-heading"), label(text, "info-text")]
         super().__init__(rows, _dom_classes=css("information"))
         self.version = promises.information_version(workshop)
 
@@ -74,7 +74,7 @@ class ChoicesForm(ipw.VBox):
         self._name_box()
 
     def _name_box(self) -> None:
-        self.display_name.layout.display = None if self.credit.value == "named" else "none"
+        shown(self.display_name, self.credit.value == "named")
 
     def values(self) -> dict:
         return {"credit": self.credit.value, "contact_ok": self.contact_ok.value,
@@ -119,7 +119,7 @@ class MyChoices(LivePanel):
         self.recent_news = ipw.VBox(_dom_classes=css("recent-news"))
         self.earlier_news = ipw.VBox(_dom_classes=css("earlier-news"))
         self.earlier = ipw.Accordion(children=[self.earlier_news], selected_index=None,
-                                     layout=ipw.Layout(display="none"),
+                                     layout=dict(display="none"),
                                      _dom_classes=css("earlier-news-fold"))
         self.notices = ipw.VBox([self.recent_news, self.earlier], _dom_classes=css("notices"))
         self.declarations = ipw.VBox(_dom_classes=css("declarations"))
@@ -142,7 +142,7 @@ class MyChoices(LivePanel):
                                   _dom_classes=css("leave-confirm"))
         self.stay = ipw.Button(description=_("No, stay"), _dom_classes=css("leave-cancel"))
         self.confirm_row = ipw.VBox([self.plan, ipw.HBox([self.stay, self.confirm])],
-                                    layout=ipw.Layout(display="none"),
+                                    layout=dict(display="none"),
                                     _dom_classes=css("leave-confirmation"))
         self.leave.on_click(lambda _b: self.guard(self._ask))
         self.stay.on_click(lambda _b: self._hide_confirmation())
@@ -189,7 +189,7 @@ class MyChoices(LivePanel):
         earlier = news[:len(news) - len(recent)]
         show_lines(self.earlier_news, [notice_words(n) for n in reversed(earlier)], "notice")
         self.earlier.set_title(0, _("Earlier news ({n})").format(n=len(earlier)))
-        self.earlier.layout.display = None if earlier else "none"
+        shown(self.earlier, earlier)
         show_lines(self.declarations, project_told(self.store) or [_("Nothing declared yet.")],
                    "declaration")
         show_lines(self.agreed, [
@@ -230,10 +230,10 @@ class MyChoices(LivePanel):
 
     def _ask(self) -> None:
         self.plan.value = consent.withdrawal_plan(self.store).explanation
-        self.confirm_row.layout.display = None
+        shown(self.confirm_row, True)
 
     def _hide_confirmation(self) -> None:
-        self.confirm_row.layout.display = "none"
+        shown(self.confirm_row, False)
         self.say(_("You are still taking part."), "ok")
 
     def _withdraw(self) -> None:
@@ -265,7 +265,7 @@ class ConsentConsole(LivePanel):
 
         self.payments = payments
         w = store.workshop()
-        text = dict(style={"description_width": "initial"}, layout=ipw.Layout(width="100%"))
+        text = dict(style={"description_width": "initial"}, layout=dict(width="100%"))
         self.contact = ipw.Text(value=w["contact"] or "", description=_("Who people can talk to"),
                                 _dom_classes=css("setting-contact"), **text)
         self.withdraw_by = _date_picker(_("Last day to delete everything"), "setting-withdraw-by")
@@ -380,7 +380,7 @@ class ConsentConsole(LivePanel):
                 what=r["what"], where=r["kept_where"], who=r["consent"], state=state)
             row._dom_classes = css("recording", *(["overdue"] if r["recording_id"] in overdue
                                                   else []))
-            row.mark.layout.display = "none" if r["deleted_at"] else None
+            shown(row.mark, not r["deleted_at"])
         lines = self.store.select("payments", order_by="payment_id")
         for row, p in zip(self.ledger.show([p["payment_id"] for p in lines]), lines):
             row.text.value = (_("{ref}: {minutes} min at {rate} = {amount}, expenses "
@@ -390,7 +390,7 @@ class ConsentConsole(LivePanel):
                 ref=p["payee_ref"], minutes=p["minutes"], rate=f"{p['rate']:g}",
                 amount=f"{p['amount']:.2f}", expenses=f"{p['expenses']:.2f}",
                 settlement=_(p["settlement"]))
-            row.settle.layout.display = "none" if p["settled_at"] else None
+            shown(row.settle, not p["settled_at"])
 
     def _person_row(self, participant_id) -> ipw.Widget:
         name = label("", "person")
@@ -399,25 +399,26 @@ class ConsentConsole(LivePanel):
         confirm = ipw.Button(description=_("Yes, withdraw them"), button_style="danger",
                              _dom_classes=css("withdraw-confirm"))
         keep = ipw.Button(description=_("No, keep them"), _dom_classes=css("withdraw-cancel"))
-        answer = ipw.HBox([confirm, keep], layout=ipw.Layout(display="none"))
+        answer = ipw.HBox([confirm, keep], layout=dict(display="none"))
 
-        def shown(open_: bool) -> None:
-            plan.layout.display = answer.layout.display = None if open_ else "none"
+        def show_question(open_: bool) -> None:
+            shown(plan, open_)
+            shown(answer, open_)
 
         def ask():
             # One question open at a time, and it says whom it is about.
             for other in self.people.rows.values():
-                other.shown(False)
+                other.show_question(False)
             who = name.value.split(" (")[0]
             plan.value = _("Withdraw {name}? {plan}").format(
                 name=who, plan=consent.withdrawal_plan(self.store).for_facilitator)
-            shown(True)
+            show_question(True)
         withdraw.on_click(lambda _b: self.guard(ask))
-        keep.on_click(lambda _b: shown(False))
+        keep.on_click(lambda _b: show_question(False))
         self.on_click(confirm, lambda: self._withdraw(participant_id))
         row = ipw.VBox([name, withdraw, plan, answer], _dom_classes=css("person-row"))
-        row.name, row.shown = name, shown
-        shown(False)
+        row.name, row.show_question = name, show_question
+        show_question(False)
         return row
 
     def _recording_row(self, recording_id) -> ipw.Widget:

@@ -40,6 +40,7 @@ from .base import (
     page_or_problem,
     qr_png,
     show_lines,
+    shown,
     unheard,
 )
 from .consent import ConsentConsole
@@ -59,11 +60,11 @@ class FacilitatorConsole(ipw.VBox):
                         "workshop-code")]
         if join_url:
             qr = ipw.Image(value=qr_png(join_url), format="png",
-                           layout=ipw.Layout(height="220px"), _dom_classes=css("join-qr"))
+                           layout=dict(height="220px", width="220px"),
+                           _dom_classes=css("join-qr"))
             header += [label(_("People join with this link:"), "join-intro"),
                        label(join_url, "join-link"),
                        asked(_("Or they scan this code with a phone camera:"), qr, "join-qr-box")]
-            qr.layout.width = "220px"
         else:
             header.append(label(_("Start the workshop with 'coproduction serve' to get a join "
                                 "link."), "join-intro"))
@@ -145,7 +146,7 @@ class RoomPanel(LivePanel):
         self.more = ipw.Button(description=_("Add {n} places").format(n=PLACES_AT_A_TIME),
                                _dom_classes=css("add-places"))
         self.on_click(self.more, self._more_places)
-        self.more.layout.display = "none"  # shown when the server counts places
+        shown(self.more, False)  # shown when the server counts places
         self.now = label("", "activity-now")
         self.choice = ipw.Dropdown(options=[(_(a.title), name) for name, a in activities().items()],
                                    _dom_classes=css("activity-pick"))
@@ -214,7 +215,7 @@ class RoomPanel(LivePanel):
         said = ngettext("{n} person has joined.", "{n} people have joined.", joined).format(
             n=joined)
         room = self._pages(ask_now)
-        self.more.layout.display = None if room is not None and room["expect"] else "none"
+        shown(self.more, room is not None and room["expect"])
         if room is not None:
             pages = ngettext("{n} page is open", "{n} pages are open", room["pages"]).format(
                 n=room["pages"])
@@ -233,7 +234,7 @@ class RoomPanel(LivePanel):
         self.speaks.show()   # settings changed elsewhere (the command line) show here too
         said_of_backups = backup_status(self.store)
         self.backup.value = said_of_backups or ""
-        self.backup.layout.display = None if said_of_backups else "none"
+        shown(self.backup, said_of_backups)
         self.screen.show()
         news = self.store.select("notices", order_by="notice_id")[-NEWS_SHOWN:]
         show_lines(self.news, [notice_words(n) for n in reversed(news)] or [_("Nothing yet.")],
@@ -317,7 +318,7 @@ class ScreenControls(ipw.VBox):
                                 _dom_classes=css("screen-blank-button"))
         panel.on_click(self.blank, self._blank_or_back)
         self.hold = ipw.Checkbox(description=_("Hold new words and wordings until I release "
-                                 "them"), indent=False, layout=ipw.Layout(width="100%"),
+                                 "them"), indent=False, layout=dict(width="100%"),
                                  _dom_classes=css("screen-hold"))
         self.hold.observe(self._held, names="value")
         self.release = ipw.Button(description=_("Release"), button_style="primary",

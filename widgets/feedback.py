@@ -40,6 +40,7 @@ from .base import (
     offer_options,
     person_is_here,
     show_lines,
+    shown,
 )
 
 ROUND_WORDS = {
@@ -56,10 +57,6 @@ def _toggles(options, *names: str, **kw) -> ipw.ToggleButtons:
 
 def _box(title: str, children: list[ipw.Widget], *names: str) -> ipw.VBox:
     return ipw.VBox([label(_(title), "section-title"), *children], _dom_classes=css(*names))
-
-
-def _shown(widget: ipw.Widget, visible: bool) -> None:
-    widget.layout.display = None if visible else "none"
 
 
 def _counts(counter: Counter, words: dict, *, empty: str) -> list[str]:
@@ -110,25 +107,25 @@ class CareFrame(LivePanel):
             self.pause_message,
         ], _dom_classes=css("pause-screen"))
         for hidden in (self.pause_form, self.support, self.calm):
-            _shown(hidden, False)
+            shown(hidden, False)
         row = ipw.HBox([self.pause_button, self.support_button], _dom_classes=css("care-row"))
         self.children = [self.calm, row, self.message, self.pause_form, self.support,
                          self.activity]
 
     def _toggle(self, box: ipw.Widget) -> None:
-        _shown(box, box.layout.display == "none")
+        shown(box, box.layout.display == "none")
 
     def _send_signal(self) -> None:
         self._signal = fb.send_pause_signal(self.store, self.person, self.kind.value,
                                             anonymous=self.anonymous.value)
-        _shown(self.pause_form, False)
+        shown(self.pause_form, False)
         self.say(_("The facilitator has been told. Take the time you need."), "ok")
 
     def refresh(self) -> None:
         state = fb.care_state(self.store)
         show_lines(self.support_lines, state.support.split("\n"), "support-line")
-        _shown(self.calm, state.paused)
-        _shown(self.activity, not state.paused)
+        shown(self.calm, state.paused)
+        shown(self.activity, not state.paused)
         self.pause_message.value = state.pause_message
         self._dom_classes = css("panel", "care", *(["paused"] if state.paused else []))
         if self._signal is not None and fb.signal_seen(self.store, self._signal):
@@ -202,7 +199,7 @@ class FeedbackBoard(FeedbackPanel):
                 "rating", f"rating-{principle}")
             rating_rows.append(asked(_(words), self.ratings[principle], "principle"))
         self.change = ipw.Textarea(placeholder=_("you can leave this empty"),
-                                   layout=ipw.Layout(height="5em"),
+                                   layout=dict(height="5em"),
                                    _dom_classes=css("change-input"),
                                    tooltip=_("up to {n} characters").format(
                                        n=fb.SUGGESTION_MAX))
@@ -258,7 +255,7 @@ class FeedbackBoard(FeedbackPanel):
         # Cut-offs and commitments from the project timeline, so nobody misses them.
         show_lines(self.coming_lines, tl.reminders(tl.project_timeline(self.store),
                                                    dt.date.today()), "coming-up-line")
-        _shown(self.coming, bool(self.coming_lines.children))
+        shown(self.coming, bool(self.coming_lines.children))
         row = self.pick_session()
         if row is None:
             self.title.value = _("No feedback session yet")
@@ -266,7 +263,7 @@ class FeedbackBoard(FeedbackPanel):
             for widget in self._inputs:
                 widget.disabled = True
             for box in (self.since, self.checkin, self.rate, self.ladder):
-                _shown(box, False)
+                shown(box, False)
             return
         self.title.value = row["title"]
         self.status.value = _(ROUND_WORDS[row["status"]])
@@ -274,12 +271,12 @@ class FeedbackBoard(FeedbackPanel):
         for widget in self._inputs:
             widget.disabled = not is_open
         for box in (self.checkin, self.rate, self.ladder):
-            _shown(box, True)
+            shown(box, True)
         actions = fb.since_last_time(self.store, self.need_session().session_id)
         done, not_possible = said_and_did(actions)
         show_lines(self.done_lines, done, "we-did-line")
         show_lines(self.not_possible_lines, not_possible, "not-possible-line")
-        _shown(self.since, bool(actions))
+        shown(self.since, bool(actions))
         spread = self.need_session().ladder_spread()
         show_lines(self.spread, _counts(spread, fb.LADDER_WORDS,
                                         empty=_("Nobody has placed it yet.")), "spread-line")
@@ -404,7 +401,7 @@ class FeedbackConsole(FeedbackPanel):
         self.on_click(self.resume_all, lambda: fb.resume_workshop(self.store),
                       _("The pause is over on every page."))
         self.pause_state = label("", "pause-state")
-        self.support_text = ipw.Textarea(layout=ipw.Layout(height="5em"),
+        self.support_text = ipw.Textarea(layout=dict(height="5em"),
                                          placeholder=_("for example: Sam, on 0123 456 789"),
                                          _dom_classes=css("support-input"),
                                          tooltip=_("up to {n} characters").format(
@@ -519,10 +516,10 @@ class FeedbackConsole(FeedbackPanel):
                               if signal.seen else self._signal_words(signal))
             row.seen.disabled = signal.seen
             row._dom_classes = css("pause-signal", "seen" if signal.seen else "new")
-        _shown(self.no_signals, not signals)
+        shown(self.no_signals, not signals)
         new = [self._signal_words(s) for s in signals if not s.seen]
         show_lines(self.alert_lines, new, "alert-line")
-        _shown(self.alert, bool(new))
+        shown(self.alert, bool(new))
         state = fb.care_state(self.store)
         self.pause_state.value = (_("The workshop is paused.") if state.paused
                                   else _("The workshop is running."))

@@ -29,7 +29,7 @@ from coproduction.core.validation import InvalidInput
 from coproduction.store import Store
 from coproduction.store.schema import CREDIT_MODES, SETTLEMENTS
 
-from .base import LivePanel, asked, css, label, offer_options, qr_png
+from .base import LivePanel, asked, css, label, offer_options, qr_png, shown
 from .consent import InformationBox
 from .workshop import ActivityHost
 
@@ -93,14 +93,14 @@ class ForSomeoneConsole(LivePanel):
         self.paper_display = ipw.Text(placeholder=_("only for 'named' credit"),
                                       _dom_classes=css("paper-display-name"))
         self.paper_contact = ipw.Checkbox(description=_("They may be contacted afterwards"),
-                                          indent=False, layout=ipw.Layout(width="100%"),
+                                          indent=False, layout=dict(width="100%"),
                                           _dom_classes=css("paper-contact"))
         self.paper_pay = ipw.Dropdown(options=[(_("They have not said yet"), "")] + [
             (_(w).capitalize(), k) for k, w in SETTLEMENTS.items()], value="",
             _dom_classes=css("paper-pay"))
         self.paper_agreed = ipw.Checkbox(
             description=_("I read them all of this, and they chose to take part"),
-            indent=False, layout=ipw.Layout(width="100%"), _dom_classes=css("paper-agreed"))
+            indent=False, layout=dict(width="100%"), _dom_classes=css("paper-agreed"))
         self.paper_button = ipw.Button(description=_("They join on paper"), button_style="primary",
                                        _dom_classes=css("paper-join-button"))
         self.on_click(self.paper_button, self._join_on_paper)
@@ -154,7 +154,7 @@ class ForSomeoneConsole(LivePanel):
         self.working = ipw.VBox([self.with_words, self.stage, self.waiting,
                                  ipw.HBox([self.read_back, self.done_button])],
                                 _dom_classes=css("entry-working"))
-        self.working.layout.display = "none"
+        shown(self.working, False)
         self.host: ActivityHost | None = None
         self.entry_form = [asked(_("How it comes:"), self.how),
                            asked(_("Sheet number (from a paper form):"), self.sheet),
@@ -168,7 +168,7 @@ class ForSomeoneConsole(LivePanel):
         self.stage.children = [self.host]
         self.host.start()
         self.with_words.value = _(WITH_WORDS).format(name=person.pseudonym)
-        self.working.layout.display = None
+        shown(self.working, True)
         self._show_waiting()
 
     def _show_waiting(self) -> None:
@@ -202,7 +202,7 @@ class ForSomeoneConsole(LivePanel):
             self.host.close()
             self.host = None
         self.stage.children = ()
-        self.working.layout.display = "none"
+        shown(self.working, False)
 
     # -- a rejoin card -------------------------------------------------------------
     def _make_card(self) -> None:
@@ -222,7 +222,7 @@ class ForSomeoneConsole(LivePanel):
                       "yourself: it opens your page.")
         self.card.children = [
             label(name, "card-name"), label(words, "card-words"),
-            ipw.Image(value=qr_png(link), format="png", layout=ipw.Layout(width="200px"),
+            ipw.Image(value=qr_png(link), format="png", layout=dict(width="200px"),
                       _dom_classes=css("card-qr")),
             label(link, "card-link")]
         self.say(_("The card is ready to print."), "ok")

@@ -33,8 +33,6 @@ from .base import (
     asked,
     css,
     end_this_kernel,
-    fixed_label,
-    fixed_layout,
     give_back_typing,
     hidden_layout,
     keep_trying,
@@ -43,7 +41,7 @@ from .base import (
     language_choice,
     page_or_problem,
     query_parameters,
-    shared_text_style,
+    shown,
 )
 from .consent import ChoicesForm, InformationBox, MyChoices, project_told
 from .feedback import CareFrame
@@ -79,17 +77,15 @@ class JoinGate(LivePanel):
         # The key this device kept from an earlier visit: the page template puts it here
         # (once) when the address does not carry one, so opening the link again brings
         # the same person back (see ParticipantPage.let_in).
-        # Hidden by the template's style (its class), so it costs one widget, not three.
-        self.kept_key = ipw.Text(description=_("Kept key"), layout=fixed_layout(),
-                                 style=shared_text_style(), _dom_classes=css("stored-key"))
-        self.kept_language = ipw.Text(description=_("Kept language"), layout=fixed_layout(),
-                                      style=shared_text_style(),
+        # Hidden by the template's style (its class).
+        self.kept_key = ipw.Text(description=_("Kept key"), _dom_classes=css("stored-key"))
+        self.kept_language = ipw.Text(description=_("Kept language"),
                                       _dom_classes=css("stored-language"))
         workshop = store.workshop()
         self.information = InformationBox(workshop)
         told = project_told(store)  # the plan's shared answers, offers and declarations
-        about = [ipw.VBox([fixed_label(_("About this project"), "info-heading"),
-                           *(fixed_label(line, "info-text") for line in told)],
+        about = [ipw.VBox([label(_("About this project"), "info-heading"),
+                           *(label(line, "info-text") for line in told)],
                           _dom_classes=css("project-told"))] if told else []
         self.choices = ChoicesForm(**typed.get("choices", {}))
         self.name.value = typed.get("name", "")
@@ -101,8 +97,8 @@ class JoinGate(LivePanel):
         self.language = language_choice(offered, on_language, "language-choice")
         pick_language = [asked(_("Language"), self.language, "language-question")] if len(
             offered) > 1 else []
-        intro = fixed_label(_("Before you choose, please read what taking part means."), "intro")
-        name_note = fixed_label(_("Pick a name to be known by here. It does not have to be "
+        intro = label(_("Before you choose, please read what taking part means."), "intro")
+        name_note = label(_("Pick a name to be known by here. It does not have to be "
                                 "your real name."), "name-note")
         self.children = [*pick_language, intro, self.information, *about, name_note, self.code,
                          self.name,
@@ -122,7 +118,7 @@ class JoinGate(LivePanel):
         """The code from the join link: filled in and out of the way (empty: ask for it)."""
         if code:
             self.code.value = code[:40]
-        self.code.layout.display = "none" if code else None
+        shown(self.code, not code)
 
     def _join(self) -> None:
         # A page is one person: once it has let someone in, a click on the hidden button
@@ -138,7 +134,7 @@ class JoinGate(LivePanel):
                                         role=self.role.value, language=current(),
                                         **self.choices.values())
         except WrongCode:
-            self.code.layout.display = None  # the link's code is wrong: let them type it
+            shown(self.code, True)  # the link's code is wrong: let them type it
             raise
         self.close_for_good()
         self._on_joined(person, key)
@@ -182,9 +178,9 @@ class ParticipantPage(ipw.VBox):
 
     def _draw_header(self) -> None:
         workshop = self.store.workshop()
-        header = [fixed_label(workshop["title"], "workshop-title")]
+        header = [label(workshop["title"], "workshop-title")]
         if workshop["is_demo"]:
-            header.append(fixed_label(_("This is a demo: everyone and everything in it is made "
+            header.append(label(_("This is a demo: everyone and everything in it is made "
                                         "up."), "demo-note"))
         self.header = ipw.VBox(header, _dom_classes=css("header"))
         self.page_language.value = page_language()
@@ -292,7 +288,7 @@ class ParticipantPage(ipw.VBox):
             panel.stop()
         self.rejoin_key.value = ""
         self._end(label(_(NOT_ME), "not-me-said"),
-                  label("", "forget-key", layout=ipw.Layout(display="none")))
+                  label("", "forget-key", layout=dict(display="none")))
 
     def _declined(self) -> None:
         """The person chose not to take part: say it is fine, and free the place."""

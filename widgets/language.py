@@ -41,13 +41,13 @@ from .base import (
     RoundControls,
     asked,
     css,
-    fixed_label,
-    fixed_layout,
     label,
     marked_text,
     person_is_here,
     private_part,
+    relook,
     show_lines,
+    shown,
 )
 
 CREDIT_OPTIONS = [(N_("as in My choices"), "default"),
@@ -78,27 +78,27 @@ STATUS_WORDS = {
 def _text(description: str, placeholder: str, limit: int, *names: str) -> ipw.Text:
     return ipw.Text(description=_(description), placeholder=_(placeholder),
                     style={"description_width": "initial"}, _dom_classes=css(*names),
-                    layout=ipw.Layout(width="100%"), continuous_update=False,
+                    layout=dict(width="100%"), continuous_update=False,
                     tooltip=_("up to {n} characters").format(n=limit))
 
 
 class ProposalRow(ipw.VBox):
     """One proposal on a term card: wording, who, the count and what the rule says.
 
-    Made with its texts in place and labels that share a layout (:func:`fixed_label`):
+    Made with its texts in place:
     a new proposal reaches every page in the room, so each widget it needs is a message
     to every one of them.
     """
 
     def __init__(self, panel: "BoardPanel", view: ProposalView, viewer_sees_hidden: bool):
         wording, by, decision = self._texts(view, viewer_sees_hidden)
-        self.wording = fixed_label(wording, "wording")
-        self.by = fixed_label(by, "by")
-        self.decision = fixed_label(decision, "decision")
+        self.wording = label(wording, "wording")
+        self.by = label(by, "by")
+        self.decision = label(decision, "decision")
         self.table = view.table
         self.controls = panel.proposal_controls(self, view)
         super().__init__([self.wording, self.by, self.decision, *self.controls],
-                         _dom_classes=self._classes(view), layout=fixed_layout())
+                         _dom_classes=self._classes(view))
         self.proposal_id = view.proposal_id
 
     @staticmethod
@@ -213,11 +213,10 @@ class SaidInPart(ipw.VBox):
             if said.tied else _("Agreed so far: {wording}").format(
                 wording=isolated(said.agreed.wording))
             if said.agreed is not None and said.agreed.wording != said.confirmed else "")
-        self.agreed.layout.display = None if self.agreed.value else "none"
+        shown(self.agreed, self.agreed.value)
         show_rows(self.panel, self.rows, self.proposals, said.translations,
                   viewer_sees_hidden)
-        self.layout.display = None if (said.confirmed or said.translations or
-                                       self.panel.translating) else "none"
+        shown(self, said.confirmed or said.translations or self.panel.translating)
 
 
 class EntryCard(ipw.VBox):
@@ -304,7 +303,7 @@ class BoardPanel(LivePanel):
             self.rule.value = ""
             self.texts.children, self.terms.children = (), ()
             self.glossary_entries.show([])
-            self.glossary_title.layout.display = "none"
+            shown(self.glossary_title, False)
             self.after_refresh(None)
             return
         board = self.need_session().board(self.viewer())
@@ -326,7 +325,7 @@ class BoardPanel(LivePanel):
         for card, view in zip(self.glossary_entries.show([e.entry_id for e in board.entries]),
                               board.entries):
             card.show(view, self.viewer_sees_hidden)
-        self.glossary_title.layout.display = None if board.entries else "none"
+        shown(self.glossary_title, board.entries)
         self.after_refresh(board)
 
     def _draw_texts(self, board: Board) -> None:
@@ -407,7 +406,7 @@ class LanguageBoard(BoardPanel):
                                      style={"button_width": "auto",
                                             "description_width": "initial"},
                                      disabled=disabled,
-                                     layout=ipw.Layout(display=display))
+                                     layout=dict(display=display))
         row.vote.observe(lambda change, r=row: self._vote(r, change), names="value")
         # Only the author may change how one wording is credited: others get no control.
         row.credit = self._credit_control(row, view) if view.mine else None
@@ -433,9 +432,10 @@ class LanguageBoard(BoardPanel):
                 row.credit.value = view.my_credit
         finally:
             self._updating_votes = False
-        row.vote.disabled, row.vote.layout.display = self._vote_state(view)
+        row.vote.disabled, display = self._vote_state(view)
+        relook(row.vote, display=display)
         if row.credit is not None:
-            row.credit.layout.display = None if view.mine else "none"
+            shown(row.credit, view.mine)
 
     def term_controls(self, card: TermCard) -> list[ipw.Widget]:
         card.propose_box = _text(N_("Plainer words"), N_("how would you say it?"), WORDING_MAX,
@@ -478,14 +478,14 @@ class LanguageBoard(BoardPanel):
         for card in self.cards.values():
             card.propose_box.disabled = card.propose_button.disabled = not is_open
             card.use_suggestion.disabled = not is_open
-            card.use_suggestion.layout.display = None if card.suggested else "none"
+            shown(card.use_suggestion, card.suggested)
             self._fold(card)
 
     def _fold(self, card: TermCard) -> None:
         """A card whose every wording has the person's vote folds (unless they opened it)."""
         folded = card.voted_all and not card.opened
-        card.proposals.layout.display = "none" if folded else None
-        card.fold.layout.display = None if card.voted_all else "none"
+        shown(card.proposals, not folded)
+        shown(card.fold, card.voted_all)
         card.fold.description = (
             ngettext("You voted on it: show the wordings", "You voted on all {n}: show the "
                      "wordings", card.wordings).format(n=card.wordings)
@@ -561,7 +561,7 @@ class LanguageConsole(BoardPanel):
         self.round = RoundControls(self, "language")
         self.text_title = _text(N_("Title"), N_("for example: invitation letter"), 200, "text-title-input")
         self.text_body = ipw.Textarea(placeholder=_("Paste the text the group will look at"),
-                                      layout=ipw.Layout(width="100%", height="8em"),
+                                      layout=dict(width="100%", height="8em"),
                                       _dom_classes=css("text-input"),
                                       tooltip=_("up to {n} characters").format(n=TEXT_MAX))
         self.text_button = ipw.Button(description=_("Show it to the group"),
@@ -651,7 +651,7 @@ class LanguageConsole(BoardPanel):
         for row, entry in zip(self.glossary_edit.show([e["entry_id"] for e in entries]), entries):
             row.entry.value = _("{term}: {wording}").format(term=entry["term"],
                                                             wording=entry["wording"])
-        self.glossary_edit_box.layout.display = None if entries else "none"
+        shown(self.glossary_edit_box, entries)
         self.agreement.update(None if board is None else self.session.session_id)
         if board is None:
             return
@@ -714,5 +714,5 @@ class LanguageScreen(BoardPanel):
     def after_refresh(self, board: Board | None) -> None:
         """Where the room agrees is on the wall only once the group agreed to it."""
         shared = board is not None and bool(self.store.workshop()["opinions_shared"])
-        self.agreement.layout.display = None if shared else "none"
+        shown(self.agreement, shared)
         self.agreement.update(self.session.session_id if shared else None)

@@ -42,6 +42,7 @@ from .base import (
     person_is_here,
     private_part,
     show_lines,
+    shown,
 )
 
 STATUS_WORDS = {
@@ -54,7 +55,7 @@ WIDE = {"description_width": "initial"}
 
 def _text(description: str, placeholder: str, limit: int, *names: str) -> ipw.Text:
     return ipw.Text(description=_(description), placeholder=_(placeholder), style=WIDE,
-                    layout=ipw.Layout(width="100%"), _dom_classes=css(*names),
+                    layout=dict(width="100%"), _dom_classes=css(*names),
                     tooltip=_("up to {n} characters").format(n=limit))
 
 
@@ -86,7 +87,7 @@ class MethodCard(ipw.VBox):
         self.facts.value = view.facts
         self.needs.value = view.needs
         self.agreed.value = agreed_note(view.agreed)
-        self.agreed.layout.display = None if view.agreed else "none"
+        shown(self.agreed, view.agreed)
         self.fit.value = view.fit.summary()
         show_lines(self.reasons, view.fit.reasons(), "fit-reason")
         if view.my_dots and view.room_dots:
@@ -153,13 +154,14 @@ class MethodsPanel(LivePanel):
             self.status.value = _(self.no_session)
             self.methods.children = ()
             show_lines(self.counts, [], "group-count")
-            self.counts_title.layout.display = self.shortlist.layout.display = "none"
+            shown(self.counts_title, False)
+            shown(self.shortlist, False)
             self.after_refresh()
             return
         self.title.value = board.title
         self.status.value = _(self.board_words[board.status])
         show_lines(self.counts, list(board.group_counts), "group-count")
-        self.counts_title.layout.display = None if board.group_counts else "none"
+        shown(self.counts_title, board.group_counts)
         for view in board.methods:
             card = self.cards.get(view.method_id)
             if card is None:
@@ -187,7 +189,7 @@ class MethodsPanel(LivePanel):
                    [_("{rank}. {method}: {reasons}").format(rank=e.rank, method=e.name,
                                                             reasons=e.reasons)
                     for e in entries], "shortlist-entry")
-        self.shortlist.layout.display = None if board.status == "closed" else "none"
+        shown(self.shortlist, board.status == "closed")
 
 
 class MethodsBoardPage(MethodsPanel):

@@ -14,7 +14,7 @@ from coproduction.running import diversity, ethics, plan
 from coproduction.store import Store
 from coproduction.store.schema import BUDGET_LINES, ETHICS_STATUSES, NEEDS, PLAN_QUESTIONS
 
-from .base import KeyedRows, LivePanel, asked, css, label
+from .base import KeyedRows, LivePanel, asked, css, label, shown
 
 
 def staff_link(join_url: str) -> str:
@@ -163,7 +163,7 @@ class PlanningConsole(LivePanel):
         row.question, row.fields = question, (status, answer, who, on)
 
         def show_agreed(_change=None) -> None:
-            agreed.layout.display = None if status.value == "group" else "none"
+            shown(agreed, status.value == "group")
 
         status.observe(show_agreed, names="value")
         show_agreed()

@@ -16,7 +16,7 @@ from coproduction.core.languages import N_, _, page_language, use
 from coproduction.core.sessions import screen_shows
 from coproduction.store import Store
 
-from .base import LivePanel, css, hidden_layout, label, page_or_problem
+from .base import LivePanel, css, hidden_layout, label, page_or_problem, shown
 
 BLANK_WORDS = N_("The screen is paused for a moment.")
 
@@ -59,7 +59,7 @@ class RoomScreen(LivePanel):
         self.showing = choice
         if choice == "blank":
             self.title.value = ""
-            self.title.layout.display = "none"
+            shown(self.title, False)
             self.stage.children = [self.blank]
             self._dom_classes = css("panel", "room-screen", "screen-is-blank")
             return
@@ -68,7 +68,7 @@ class RoomScreen(LivePanel):
         if board is None:
             board = self.boards[choice] = named(declared.screen)(self.store)
         self.title.value = _(declared.title)
-        self.title.layout.display = None
+        shown(self.title, True)
         self.stage.children = [board]
         self._dom_classes = css("panel", "room-screen")
         board.start()

@@ -12,7 +12,7 @@ from coproduction.core.participants import Participant
 from coproduction.running import staff
 from coproduction.store import Store
 
-from .base import KeyedRows, LivePanel, asked, css, fixed_label, label, offer_options
+from .base import KeyedRows, LivePanel, asked, css, label, offer_options, shown
 
 
 class StaffPages(LivePanel):
@@ -39,9 +39,9 @@ class StaffPages(LivePanel):
                                _dom_classes=css("erase-staff-confirm"))
         self.sure_box = ipw.VBox([label(_("This erases every reflection, debrief and "
                                           "supporter you wrote here, for good."), "erase-note"),
-                                  self.sure], layout=ipw.Layout(display="none"),
+                                  self.sure], layout=dict(display="none"),
                                  _dom_classes=css("erase-staff-sure"))
-        self.erase_all.on_click(lambda _b: setattr(self.sure_box.layout, "display", None))
+        self.erase_all.on_click(lambda _b: shown(self.sure_box, True))
         self.on_click(self.sure, self._erase_all)
         reflect = ipw.VBox([
             label(_("Power is part of every room. Reflecting on where you stand helps you "
@@ -84,7 +84,7 @@ class StaffPages(LivePanel):
                                    titles=(_("Reflection and journal"), _("After a session"),
                                            _("Who supports me")),
                                    selected_index=None, _dom_classes=css("staff-parts"))
-        self.children = [fixed_label(_("For staff: only you see this, never the console, "
+        self.children = [label(_("For staff: only you see this, never the console, "
                                        "the group or any export."), "staff-title"),
                          self.parts, self.message]
         # The prompt to debrief sits at the top of the person's page (ParticipantPage puts
@@ -145,7 +145,7 @@ class StaffPages(LivePanel):
 
     def _erase_all(self) -> None:
         gone = staff.erase_everything(self.store, self.person)
-        self.sure_box.layout.display = "none"
+        shown(self.sure_box, False)
         self.supporter.value = ""
         self._show_debrief()
         self.say(_("Erased.") if gone.cleared else _(ERASED_NOT_CLEARED), "ok")

@@ -52,7 +52,9 @@ from .base import (
     escaped,
     label,
     private_part,
+    relook,
     show_lines,
+    shown,
     unheard,
 )
 
@@ -219,17 +221,13 @@ def ics_link(store: Store) -> str:
             f"{escaped(words)}</a>")
 
 
-def _shown(widget: ipw.Widget, visible: bool) -> None:
-    widget.layout.display = None if visible else "none"
-
-
 def _box(title: str, children: list[ipw.Widget], *names: str) -> ipw.VBox:
     return ipw.VBox([label(_(title), "section-title"), *children], _dom_classes=css(*names))
 
 
 def _input(description: str, placeholder: str, limit: int, *names: str) -> ipw.Text:
     return ipw.Text(description=_(description), placeholder=_(placeholder), style=WIDE,
-                    layout=ipw.Layout(width="100%"), _dom_classes=css(*names),
+                    layout=dict(width="100%"), _dom_classes=css(*names),
                     tooltip=_("up to {n} characters").format(n=limit))
 
 
@@ -277,14 +275,14 @@ class TimelinePanel(LivePanel):
         found = agreed_in([part for e in events for part in (e.title, e.details)],
                           current_glossary(self.store, current()))
         self.agreed.value = agreed_note(found)
-        _shown(self.agreed, bool(found))
+        shown(self.agreed, bool(found))
         show_lines(self.coming_lines, tl.reminders(events, today), "coming-up-line")
-        _shown(self.coming, bool(self.coming_lines.children))
+        shown(self.coming, bool(self.coming_lines.children))
         shared = tl.shared_life_events(self.store) if moments else []
         show_lines(self.shared_lines, [
             (_("{when}: {what} ({by})") if m.by else _("{when}: {what}")).format(
                 when=m.when(), what=isolated(m.title), by=m.by) for m in shared], "shared-moment")
-        _shown(self.shared, bool(shared))
+        shown(self.shared, bool(shared))
 
 
 # -- the participant's page ----------------------------------------------------------
@@ -377,9 +375,9 @@ class TimelineBoard(TimelinePanel):
 
     def _show_life(self, part: str) -> None:
         self.life_part = part
-        _shown(self.warning, part == "gate")
-        _shown(self.skipped, part == "skipped")
-        _shown(self.life_form, part == "form")
+        shown(self.warning, part == "gate")
+        shown(self.skipped, part == "skipped")
+        shown(self.life_form, part == "form")
         if part == "form":
             self.guard(self._draw_life)
 
@@ -488,7 +486,7 @@ class EventForm(ipw.VBox):
         times = [asked(words, box) for words, box in ((_("From (like 10:00)"), self.start_time),
                                                        (_("To"), self.end_time))]
         for box in times:
-            box.layout.width = "12em"
+            relook(box, width="12em")
         self.children = [asked(_("Kind"), self.kind), asked(_("What happens"), self.title),
                          asked(_("Day"), self.starts_on),
                          asked(_("Last day (only if it lasts more than one day)"), self.ends_on),
@@ -621,7 +619,7 @@ class TimelineConsole(TimelinePanel):
                                    if s.details else s.line())
             line_row.by.value = (_("Suggested by {name}").format(name=s.by) if s.by else
                                  _("Suggested by someone (anonymous)"))
-        _shown(self.no_waiting, not waiting)
+        shown(self.no_waiting, not waiting)
         self.methods = [(_("No method"), "")] + tl.method_choices(self.store)
         self.form.offer(self.methods)
         own = [e for e in events if e.event_id is not None]

@@ -19,7 +19,7 @@ from coproduction.core.participants import Participant
 from coproduction.core.sessions import activity_now, open_activities
 from coproduction.store import Store
 
-from .base import LivePanel, asked, css, label
+from .base import LivePanel, asked, css, label, shown
 
 
 class ActivityHost(LivePanel):
@@ -41,7 +41,7 @@ class ActivityHost(LivePanel):
         self.chooser = ipw.ToggleButtons(options=[], _dom_classes=css("activity-chooser"))
         self.chooser.observe(self._chosen, names="value")
         self.choose_box = asked(_("What to work on:"), self.chooser, "activity-choice")
-        self.choose_box.layout.display = "none"
+        shown(self.choose_box, False)
         self.title = label("", "activity-title", "section-title")
         self.stage = ipw.VBox(_dom_classes=css("activity-stage"))
         self.children = [self.choose_box, self.title, self.stage]
@@ -72,7 +72,7 @@ class ActivityHost(LivePanel):
             self.chooser.value = self.showing
         finally:
             self._redrawing = False
-        self.choose_box.layout.display = None if len(offered) > 1 else "none"
+        shown(self.choose_box, len(offered) > 1)
         self._show(self.showing)
 
     def _chosen(self, change) -> None:
