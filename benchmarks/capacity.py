@@ -229,8 +229,13 @@ async def kit_session(servers, participants: int, tries: int, idle_seconds: floa
         out["full_message"] = "This workshop is full just now" in response.text
 
     await asyncio.gather(*(p.connect() for p in pages))
+    pids = kernel_pids(servers.participant_pid)
+    server_cpu, kernels_cpu = cpu_seconds([servers.participant_pid]), cpu_seconds(pids)
     out["join_times"] = list(await asyncio.gather(
         *(p.join(f"Person {i + 1}") for i, p in enumerate(pages))))
+    # What the burst cost: the server passes every widget on, each kernel builds its board.
+    out["join_server_cpu"] = cpu_seconds([servers.participant_pid]) - server_cpu
+    out["join_kernels_cpu"] = cpu_seconds(pids) - kernels_cpu
     out["names_shown"] = sum(p.text_of("you-are") == f"You are taking part as Person {i + 1}."
                              for i, p in enumerate(pages))
     # The room screen on the wall: one more page that shows every proposal.
@@ -507,6 +512,8 @@ def table(r: dict) -> str:
         f"{seconds(kit.get('floor_widget'))} | - |",
         f"| join (name typed, Join clicked) until the board is there, p95 | - | "
         f"{seconds(percentile(kit['join_times'], 0.95))} | - |",
+        f"| CPU the whole join cost: server, all kernels | - | "
+        f"{kit['join_server_cpu']:.1f} s, {kit['join_kernels_cpu']:.1f} s | - |",
         f"| a proposal on one page shown on the {n - 1} others, p95 "
         f"({len(delays)} arrivals, median {statistics.median(delays):.3f} s) | - | "
         f"{percentile(delays, 0.95):.3f} s | under 0.5 s |",

@@ -104,6 +104,7 @@ async def two_server_session(one, two, workshop: Path, url: str, participants: i
     out["kernel_private"] = statistics.median(m[1] for m in memory)
     kit = [one.participant_pid, two.participant_pid, *kernels]
     database = postgresql_pids(url)
+    out["settled_after"] = await capacity.settle(kit)  # as the one-server phases do
     kit_before, db_before = capacity.cpu_seconds(kit), capacity.cpu_seconds(database)
     started = time.perf_counter()
     await asyncio.sleep(idle_seconds)
@@ -153,7 +154,8 @@ def measure(participants: int = 40, tries: int = 20, writes: int = 50, browser: 
             idle_seconds: float = 10.0, pause: float = 1.0, sqlite: bool = True,
             url: str | None = None) -> dict:
     url = url or benchmark_url()
-    result: dict = {"participants": participants, "tries": tries, "writes": writes}
+    result: dict = {"participants": participants, "tries": tries, "writes": writes,
+                    "idle_seconds": idle_seconds}
     saved = os.environ.pop(DATABASE_URL_ENV, None)
     try:
         with tempfile.TemporaryDirectory() as tmp:
@@ -248,7 +250,8 @@ def two_server_table(r: dict) -> str:
         "as on one server |",
         f"| memory of one participant kernel (with psycopg), resident (median; private) | "
         f"{t['kernel_rss']:.0f} MB ({t['kernel_private']:.0f} MB) | under 60 MB |",
-        f"| CPU of both servers and their kernels with {n} idle participants | "
+        f"| CPU of both servers and their kernels with {n} idle participants (for "
+        f"{r['idle_seconds']:.0f} s once the room settled, after {t['settled_after']:.0f} s) | "
         f"{t['idle_cpu']:.1f}% of one core | under 5% |",
         "| CPU of the PostgreSQL server meanwhile (pages hear of changes by NOTIFY and "
         f"look every 5 s) | {t['idle_cpu_database']:.1f}% of one core | - |",

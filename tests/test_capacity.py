@@ -35,10 +35,12 @@ def test_capacity_benchmark_harness_works():
     assert kit["left_after_close"] == 0, "closed pages released their kernels"
     assert result["writes_stored"] == result["writes_unique"] == 25
     assert 10 < kit["kernel_rss"] < 1000 and kit["idle_cpu"] >= 0
+    assert kit["join_server_cpu"] > 0 and kit["join_kernels_cpu"] > 0
     text = capacity.table(result)
     assert "| 5 participants request the page at once" in text
     assert "| the same proposal shown on the room screen, p95 (2 arrivals)" in text
     assert "| page number 6 | - | HTTP 503" in text
+    assert "| CPU the whole join cost: server, all kernels | - |" in text
 
 
 @pytest.mark.parametrize("expect", [-1, 10_000])
