@@ -498,7 +498,12 @@ def cmd_serve(args) -> int:
                               token=token, console_token=console_token,
                               public_url=args.public_url, base_url=args.base_url,
                               free_place_after=args.free_place_after)
-    for note in untested():  # Voilà and friends outside the versions the kit knows
+    notes = untested()  # Voilà and friends outside the versions the kit knows
+    if backend == SQLITE and args.expect:  # pages hear of SQLite's writes by inotify
+        from .store.changes import too_few_watches
+
+        notes += [note for note in [too_few_watches(args.expect)] if note]
+    for note in notes:
         print(f"coproduction: note: {note}", file=sys.stderr)
     backing_up = None
     if args.backup_to:

@@ -167,6 +167,32 @@ def test_change_notices_wake_on_a_commit_elsewhere_and_ignore_other_files(store)
         notices.close()
 
 
+def test_serve_says_when_the_account_cannot_watch_the_workshop_for_every_page(tmp_path):
+    """Linux gives one account 128 watches by default: in a room of 150 the pages past it
+    asked the store four times a second, and nothing said so to the facilitator."""
+    from coproduction.store.changes import too_few_watches, watch_folder
+
+    limit = tmp_path / "max_user_instances"
+    limit.write_text("128\n")
+    watch = watch_folder(tmp_path, {"workshop.sqlite"})
+    if watch is None:
+        pytest.skip("this system cannot watch files; pages poll instead")
+    try:
+        said = too_few_watches(150, limit)
+        assert said.startswith("this computer lets one account watch files for changes 128 "
+                               "times at once")
+        assert "free now" in said and "the 150 pages" in said
+        assert said.endswith("sudo sysctl fs.inotify.max_user_instances=1024")
+        free = int(said.split("(")[1].split(" free")[0])
+        assert free <= 127, "the watch this test holds is counted as in use"
+        assert too_few_watches(min(free - 2, 40), limit) is None
+        limit.write_text("not a number")
+        assert too_few_watches(150, limit) is None
+        assert too_few_watches(150, tmp_path / "no-such-file") is None
+    finally:
+        watch.close()
+
+
 # --- the same behaviour on both backends ------------------------------------------------
 
 

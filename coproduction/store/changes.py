@@ -8,7 +8,8 @@ workshop folder wakes the page the moment someone else saves, and never while th
 is quiet. A nudge is only a hint to read the revision counter, which stays the truth.
 
 Where inotify is missing (macOS, some containers) :func:`watch_folder` returns None and
-pages poll as before.
+pages poll as before. Linux also limits how many watches one account may hold at once
+(128 by default): :func:`too_few_watches` says so before a big room fills.
 """
 
 from __future__ import annotations
@@ -102,3 +103,40 @@ def watch_folder(folder: Path, names: set[str]) -> FolderWatch | None:
     except (OSError, AttributeError) as error:
         log.info("no change notices here (%s): pages poll instead", type(error).__name__)
         return None
+
+
+#: How many inotify instances one account may hold (one per page watching its workshop).
+INSTANCES_LIMIT = Path("/proc/sys/fs/inotify/max_user_instances")
+_INOTIFY_LINK = "anon_inode:inotify"
+
+
+def _watches_in_use() -> int:
+    """The inotify instances this account's processes hold now (a desktop holds some)."""
+    uid, held = os.getuid(), 0
+    for process in Path("/proc").iterdir():
+        try:
+            if not process.name.isdigit() or process.stat().st_uid != uid:
+                continue
+            for fd in (process / "fd").iterdir():
+                held += os.readlink(fd) == _INOTIFY_LINK
+        except OSError:  # gone meanwhile, or not ours to read
+            continue
+    return held
+
+
+def too_few_watches(pages: int, limit_file: Path = INSTANCES_LIMIT) -> str | None:
+    """A sentence for the facilitator when this account cannot give each of ``pages``
+    pages a watch on the workshop (the pages past the limit then ask four times a second,
+    which costs a quiet room more); None when it can, or where there is no such limit."""
+    try:
+        limit = int(limit_file.read_text().strip())
+    except (OSError, ValueError):
+        return None
+    free = max(0, limit - _watches_in_use())
+    if pages <= free - 2:  # the console and the room screen watch too
+        return None
+    return (f"this computer lets one account watch files for changes {limit} times at once "
+            f"({free} free now), and each of the {pages} pages expected needs one. Pages "
+            f"past that check for news four times a second instead, which costs the "
+            f"computer more while the room is quiet. To raise the limit until the next "
+            f"restart: sudo sysctl fs.inotify.max_user_instances={max(1024, 2 * pages)}")
