@@ -42,3 +42,16 @@ def test_early_room_benchmark_harness_works():
     assert 0 < result["p50"] <= result["p95"] <= result["slowest"] < 300
     assert result["out_of_order"] in (0, 1)
     assert "| people handed a page after someone who came later | " in early_room.table(result)
+
+
+def test_widget_messages_benchmark_counts_a_join_and_arrivals():
+    import widget_messages
+
+    result = widget_messages.measure(proposals=2)
+    join, arriving = result["join"], result["arriving"]
+    assert join["opened"] > 50 and join["bytes"] > 10_000
+    assert join["looks"] <= 8, "one layout and style per look, not one per widget"
+    assert 0 < arriving["opened"] < join["opened"] and arriving["updates"] >= 2
+    text = widget_messages.table(result)
+    assert "| the person joins: their board drawn |" in text
+    assert "| 2 proposals by someone else arrive, each redrawn |" in text
