@@ -307,7 +307,7 @@ class RoundControls(ipw.VBox):
         self.new_title = ipw.Text(description=_("New session"),
                                   placeholder=_("name of the session"),
                                   style={"description_width": "initial"},
-                                  layout=ipw.Layout(width="100%"),
+                                  layout=dict(width="100%"),
                                   _dom_classes=css(f"{prefix}new-title", "new-session-title"))
         self.new_button = ipw.Button(description=_("Set up session"),
                                      _dom_classes=css(f"{prefix}new-session"))
