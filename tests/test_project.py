@@ -53,6 +53,18 @@ def test_the_required_layout_exists():
         assert (ROOT / name).exists(), name
 
 
+def test_the_wheel_lists_every_package_of_the_kit():
+    """The package list is written by hand (two packages are folders renamed into the
+    kit), so a new sub-package must be added to it, or the installed kit fails on
+    import while the checkout works."""
+    listed = set(tomllib.loads(PYPROJECT)["tool"]["setuptools"]["packages"])
+    found = {init.parent.relative_to(ROOT).as_posix().replace("/", ".")
+             for folder in ("coproduction", "widgets")
+             for init in (ROOT / folder).rglob("__init__.py")}
+    assert found, "no packages found"
+    assert found - listed == set(), "add these to pyproject.toml's packages"
+
+
 def test_data_dictionary_matches_the_schema():
     text = (ROOT / "data" / "README.md").read_text(encoding="utf-8")
     assert data_dictionary() in text, "refresh it with: python -m coproduction.store.schema"
