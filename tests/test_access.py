@@ -32,6 +32,7 @@ import pytest
 
 from coproduction.core.participants import join_workshop
 from coproduction.core.plain_language import check_text
+from widgets.base import Later
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "coproduction/share/jupyter/voila/templates/coproduction/index.html.j2"
@@ -58,8 +59,11 @@ def activity_maker(name: str):
 
 
 def walk(widget: ipw.Widget, parent: ipw.Widget | None = None):
-    """(widget, parent) for ``widget`` and everything under it, hidden parts included."""
+    """(widget, parent) for ``widget`` and everything under it, hidden parts included, and
+    folded parts made as if opened."""
     yield widget, parent
+    if isinstance(widget, Later):
+        widget.build()
     for child in getattr(widget, "children", ()):
         yield from walk(child, widget)
 
@@ -238,6 +242,7 @@ def every_text_a_participant_reads(store, workshop: Path, code: str) -> dict[str
                 widget.value = widget._options_values[-1]
                 read(where, page)
     leaving = pages["feedback"]
+    leaving.choices.panels.unfold(0)
     leaving.choices.leave.click()
     read("leaving", leaving)
     leaving.choices.confirm.click()

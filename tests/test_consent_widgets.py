@@ -78,6 +78,7 @@ def test_leaving_from_my_own_page_asks_then_erases_and_the_other_page_updates(st
     senco.propose_button.click()
     bo.activity.refresh_if_changed()
     assert "wording Ana wrote" in all_labels(bo.activity)
+    ana.choices.panels.unfold(0)   # "My choices", where leaving is
     ana.choices.leave.click()
     assert "deleted" in ana.choices.plan.value and store.select("participants", {
         "pseudonym": "Ana"})
@@ -106,6 +107,7 @@ def test_leaving_while_another_program_reads_the_file_says_when_the_wiping_is_do
     async def leave() -> list[str]:
         ana = join(page(store), "Ana")
         reader = Snapshot(store)
+        ana.choices.panels.unfold(0)
         ana.choices.leave.click()
         ana.choices.confirm.click()
         said = [" ".join(all_labels(ana))]
@@ -148,6 +150,7 @@ def test_my_choices_change_my_credit_and_my_earlier_words_follow(store, session_
     senco = card(ana.activity, "SENCO")
     senco.propose_box.value = "Ana's wording"
     senco.propose_button.click()
+    ana.choices.panels.unfold(0)
     ana.choices.form.credit.value = "anonymous"
     ana.choices.save.click()
     assert "Saved" in ana.choices.message.value

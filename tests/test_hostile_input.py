@@ -187,6 +187,7 @@ def test_the_name_typed_at_the_door(store, session_id):
 def test_my_own_name_in_my_choices(store, session_id):
     ana = person(store, "Ana")
     choices = MyChoices(store, ana, on_gone=lambda: None)
+    choices.panels.unfold(0)
     choices.form.credit.value = "named"
     bo, console = board_for(store, "Bo"), ConsentConsole(store)
     LanguageBoard(store, ana)  # Ana's words, so her name shows on Bo's board

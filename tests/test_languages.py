@@ -13,6 +13,7 @@ import pytest
 
 from coproduction.core import languages
 from coproduction.core.languages import PSEUDO_CLOSE, PSEUDO_OPEN
+from widgets.base import Later
 
 #: Hidden carriers for the page template: never shown, not words for people.
 HIDDEN = {"coproduction-rejoin-key", "coproduction-page-language", "coproduction-stored-key",
@@ -35,6 +36,8 @@ def shown_texts(widget: ipw.Widget) -> list[str]:
                 found.append(" ".join(html.unescape(re.sub(r"<[^>]+>", " ", value)).split()))
             else:
                 found += [part for part in value.split("\n") if part.strip()]
+    if isinstance(widget, Later):
+        widget.build()  # a folded part: read as if opened
     found += [str(o) for o in getattr(widget, "_options_labels", None) or ()]
     found += [t for t in getattr(widget, "_titles", None) or () if t] if isinstance(
         getattr(widget, "_titles", None), (list, tuple)) else []
@@ -148,6 +151,7 @@ def test_every_activity_page_says_only_what_went_through_a_catalogue(demo, pseud
     page.activity.board.refresh_if_changed()
     if activity == "language":
         assert page.activity.board.glossary_entries.children[0].parts.children
+    page.choices.panels.unfold(0)
     page.choices.leave.click()           # the withdrawal plan is read before leaving
     page.care.pause_button.click()       # the pause form
     page.care.support_button.click()     # support
@@ -336,6 +340,7 @@ def test_my_choices_change_the_language_of_the_person_s_pages(three_languages):
 
     person, key = join_workshop(three_languages, code="TEST42", pseudonym="Ola", language="pl")
     page = ParticipantPage(three_languages, lambda s, p: ActivityHost(s, p), key=key)
+    page.choices.panels.unfold(0)
     assert page.choices.leave.description == "Odejdź i usuń moje słowa"
     page.choices.language.value = "en"
     assert page.choices.leave.description == "Leave and delete my words"
@@ -346,19 +351,23 @@ def test_changing_language_keeps_what_was_typed_and_the_panel_that_was_open(thre
     from coproduction.activities.shared_language import SharedLanguage
     from coproduction.core.participants import join_workshop
     from coproduction.core.sessions import create_session, open_round
+    from coproduction.running import diversity
     from widgets.join import ParticipantPage
     from widgets.workshop import ActivityHost
 
     sid = create_session(three_languages, "language", "Letters")
     open_round(three_languages, sid)
     SharedLanguage(three_languages, sid).put_text("Note", "The SENCO will see you at the TAC.")
+    question = diversity.add_question(three_languages, "Which languages do you speak?")
     _person, key = join_workshop(three_languages, code="TEST42", pseudonym="Ola")
     page = ParticipantPage(three_languages, lambda s, p: ActivityHost(s, p), key=key)
     board = page.activity.board
     board.flag_box.value = "«half a thought» 🙂"
     second = list(board.cards.values())[1]
     second.propose_box.value = "ایک لفظ"
-    page.choices.panels.selected_index = 0           # "My choices" open, as it is to choose
+    page.choices.panels.unfold(3)                    # "About me": an answer typed, not saved,
+    page.choices.about_me.rows[question].said.value = "Polski"
+    page.choices.panels.unfold(0)                    # then "My choices" open, to choose
     page.choices.language.value = "pl"
     board = page.activity.board
     assert board.flag_box.description == "Inne trudne słowo?"   # drawn again, in Polish
@@ -366,6 +375,9 @@ def test_changing_language_keeps_what_was_typed_and_the_panel_that_was_open(thre
     assert list(board.cards.values())[1].propose_box.value == "ایک لفظ"
     assert list(board.cards.values())[0].propose_box.value == ""
     assert page.choices.panels.selected_index == 0
+    # The folded part the person had typed in is made again, with the words kept.
+    assert page.choices.about_me.rows[question].said.value == "Polski"
+    assert not page.choices.panels.made(1)           # one never opened is still not made
 
 
 def test_a_language_the_workshop_does_not_offer_is_refused(three_languages):

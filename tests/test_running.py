@@ -17,6 +17,7 @@ from coproduction.evaluation.metrics import Evaluation
 from coproduction.privacy import consent
 from coproduction.privacy.export import export_workshop
 from coproduction.running import diversity, ethics, plan, staff
+from widgets.base import Later
 from widgets.console import FacilitatorConsole
 from widgets.join import ParticipantPage
 from widgets.language import LanguageBoard
@@ -27,10 +28,13 @@ HEAVY = "the story about the letters k2W"
 
 
 def texts(widget) -> list[str]:
-    """Every text a person can read or has typed under ``widget``."""
+    """Every text a person can read or has typed under ``widget``, folded parts read as
+    if opened."""
     out, stack = [], [widget]
     while stack:
         w = stack.pop()
+        if isinstance(w, Later):
+            w.build()
         for name in ("value", "description", "placeholder"):
             value = getattr(w, name, None)
             if isinstance(value, str):
@@ -278,7 +282,7 @@ def test_answering_from_my_choices_and_leaving_takes_the_answer(described):
     store, question, pages = described
     page = page_for(store, "Gus")
     choices = page.choices
-    choices.refresh_if_changed()
+    choices.panels.unfold(3)   # "About me, if I wish"
     row = choices.about_me.rows[question]
     assert row.question.value == "Which languages do you speak at home?"
     row.said.value = "Polish 🇵🇱 <b>and</b> اردو"

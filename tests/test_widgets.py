@@ -14,6 +14,7 @@ from coproduction.activities.shared_language import SharedLanguage
 from coproduction.core.participants import join_workshop
 from coproduction.core.sessions import close_round, create_session, open_round
 from coproduction.core.validation import InvalidInput
+from coproduction.privacy import consent
 from widgets.base import marked_text
 from widgets.console import FacilitatorConsole
 from widgets.join import ParticipantPage
@@ -296,6 +297,34 @@ def test_joining_opens_one_layout_and_style_per_look_not_one_per_widget(store, s
     looks = [w for w in opened if type(w).__name__.endswith(("Layout", "Style"))]
     assert page.activity.cards and len(opened) > 50
     assert len(looks) <= 8, sorted(type(w).__name__ for w in looks)
+    page.activity.stop()
+
+
+def test_folded_parts_of_a_page_are_made_when_first_opened_not_with_the_page(
+        store, session_id):
+    """A join made every fold of 'My choices' (the form, leaving, the project's plan, the
+    about-me questions), a quarter of the widgets a page sent while nobody had opened
+    one. Now a fold is made when its title is tapped, and what it says is there."""
+    from ipywidgets.widgets.widget import _instances
+
+    page = ParticipantPage(store, lambda s, p: LanguageBoard(s, p), code="TEST42")
+    before = set(_instances)
+    page.gate.name.value = "Ana"
+    page.gate.join.click()
+    opened = [type(_instances[i]).__name__ for i in set(_instances) - before]
+    panels = page.choices.panels
+    assert "ChoicesForm" not in opened and not any(panels.made(i) for i in range(4))
+    with pytest.raises(TraitError):
+        panels.set_state({"selected_index": 9})   # a forged message from the page
+    assert not any(panels.made(i) for i in range(4))
+    panels.unfold(1)
+    assert panels.made(1) and not panels.made(0)
+    assert [w.value for w in page.choices.declarations.children] == ["Nothing declared yet."]
+    consent.change_choices(store, page.person, credit="named", contact_ok=True,
+                           display_name="Ana Lima")   # changed on another of her pages
+    panels.unfold(0)
+    assert page.choices.form.values() == {"credit": "named", "contact_ok": True,
+                                          "display_name": "Ana Lima"}
     page.activity.stop()
 
 

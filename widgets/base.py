@@ -279,6 +279,54 @@ class KeyedRows(ipw.VBox):
         return wanted
 
 
+class Later(ipw.VBox):
+    """A part of a page made the first time it is opened, not with the page.
+
+    A widget costs its message to the browser when it is made, shown or not, and a room
+    joins at once: what stays folded or hidden until someone opens it (their choices, a
+    pause form, a private note) is made by ``make()``, which returns the part's widgets,
+    when :meth:`build` is first called. ``on_made`` then fills it from the store.
+    """
+
+    def __init__(self, make: Callable[[], Iterable[ipw.Widget]], *names: str,
+                 on_made: Callable[[], None] = lambda: None, **kw):
+        super().__init__(_dom_classes=css(*names), **kw)
+        self._make, self._on_made = make, on_made
+
+    @property
+    def made(self) -> bool:
+        return self._make is None
+
+    def build(self) -> None:
+        if self._make is not None:
+            make, self._make = self._make, None
+            self.children = tuple(make())
+            self._on_made()
+
+
+class Folds(ipw.Accordion):
+    """Folding panels, each a :class:`Later` made the first time the person opens it."""
+
+    def __init__(self, parts: Iterable[tuple[str, Callable[[], Iterable[ipw.Widget]]]],
+                 *names: str, on_made: Callable[[], None] = lambda: None):
+        parts = list(parts)
+        self.parts = [Later(make, on_made=on_made) for _title, make in parts]
+        super().__init__(children=self.parts, titles=tuple(t for t, _make in parts),
+                         selected_index=None, _dom_classes=css(*names))
+        self.observe(self._opened, names="selected_index")
+
+    def made(self, index: int) -> bool:
+        return self.parts[index].made
+
+    def unfold(self, index: int) -> None:
+        """Open fold ``index``, as the person's tap on its title does."""
+        self.selected_index = index
+
+    def _opened(self, change) -> None:
+        if change["new"] is not None:
+            self.parts[change["new"]].build()
+
+
 NO_SESSION_ON_THE_CONSOLE = N_("Type a name under 'New session' and press 'Set up session' first.")
 
 
@@ -424,13 +472,15 @@ def language_choice(offered: list[str], on_choice: Callable[[str], None],
 
 
 def _inputs(root: ipw.Widget):
-    """Each text box and folding panel under ``root``, keyed by its kind, its classes and
-    how many like it came before (the same key in the same page drawn again)."""
+    """Each text box, folding panel and part made later under ``root``, keyed by its
+    kind, its classes and how many like it came before (the same key in the same page
+    drawn again). A part is walked into after the caller has seen it, so a part made
+    again by :func:`give_back_typing` has its boxes found."""
     seen: dict[tuple, int] = {}
     stack = [root]
     while stack:
         widget = stack.pop(0)
-        if isinstance(widget, (ipw.Text, ipw.Textarea, ipw.Accordion)):
+        if isinstance(widget, (ipw.Text, ipw.Textarea, ipw.Accordion, Later)):
             kind = (type(widget).__name__, tuple(widget._dom_classes))
             seen[kind] = seen.get(kind, -1) + 1
             yield (*kind, seen[kind]), widget
@@ -438,19 +488,31 @@ def _inputs(root: ipw.Widget):
 
 
 def kept_typing(root: ipw.Widget) -> dict:
-    """What a person typed and has not sent yet, and which panels they opened: the page is
-    about to be drawn again (in another language), and none of it may be lost."""
-    return {key: w.value if not isinstance(w, ipw.Accordion) else w.selected_index
-            for key, w in _inputs(root)
-            if (w.selected_index is not None if isinstance(w, ipw.Accordion) else w.value)}
+    """What a person typed and has not sent yet, which panels they opened and which parts
+    were made (a closed fold keeps what was typed in it): the page is about to be drawn
+    again (in another language), and none of it may be lost."""
+    kept = {key: _kept(w) for key, w in _inputs(root)}
+    return {key: value for key, value in kept.items() if value is not None}
+
+
+def _kept(widget: ipw.Widget):
+    """What of ``widget`` is kept: None when nothing is (an empty box, a closed fold, a part
+    never made)."""
+    if isinstance(widget, Later):
+        return True if widget.made else None
+    if isinstance(widget, ipw.Accordion):
+        return widget.selected_index
+    return widget.value or None
 
 
 def give_back_typing(root: ipw.Widget, kept: dict) -> None:
-    """Put :func:`kept_typing`'s words and open panels back where they were."""
+    """Put :func:`kept_typing`'s words, open panels and made parts back where they were."""
     for key, widget in _inputs(root):
         if key not in kept:
             continue
-        if isinstance(widget, ipw.Accordion):
+        if isinstance(widget, Later):
+            widget.build()
+        elif isinstance(widget, ipw.Accordion):
             if kept[key] < len(widget.children):
                 widget.selected_index = kept[key]
         elif not widget.value:

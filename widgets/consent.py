@@ -26,6 +26,7 @@ from coproduction.running import diversity, ethics, plan
 from coproduction.store import Store
 
 from .base import (
+    Folds,
     KeyedRows,
     LivePanel,
     asked,
@@ -122,17 +123,30 @@ class MyChoices(LivePanel):
                                      layout=dict(display="none"),
                                      _dom_classes=css("earlier-news-fold"))
         self.notices = ipw.VBox([self.recent_news, self.earlier], _dom_classes=css("notices"))
-        self.declarations = ipw.VBox(_dom_classes=css("declarations"))
-        row = store.select("participants", {"participant_id": person.participant_id})[0]
+        self.on_language = on_language
+        self.panels = Folds([(_("My choices"), self._mine),
+                             (_("About this project"), self._about_project),
+                             (_("What we agreed together"), self._agreed_part),
+                             (_("About me, if I wish"), self._about_me_part)],
+                            "my-choices-panels", on_made=self.redraw)
+        # The group's news since this person joined sits at the top of their page
+        # (ParticipantPage puts it there); this panel keeps it up to date. What the
+        # panels say shows under them, whichever is open.
+        self.joined_at = store.select("participants", {
+            "participant_id": person.participant_id})[0]["joined_at"]
+        self.children = [self.panels, self.message]
+
+    def _mine(self) -> list[ipw.Widget]:
+        row = self.store.select("participants", {"participant_id": self.person.participant_id})[0]
         self.form = ChoicesForm(credit=row["credit"], display_name=row["display_name"] or "",
                                 contact_ok=row["contact_ok"])
         self.save = ipw.Button(description=_("Save my choices"), _dom_classes=css("save-choices"))
         self.on_click(self.save, self._save, _("Saved. What you wrote before now shows this "
                                                "way too, unless you chose for it on its own."))
         # The language of this person's pages: changed here at any time.
-        offered = workshop_languages(store.workshop())
+        offered = workshop_languages(self.store.workshop())
         self.language = language_choice(
-            offered, lambda code: self.guard(on_language, code), "my-language")
+            offered, lambda code: self.guard(self.on_language, code), "my-language")
         speak = [asked(_("Language of my pages"), self.language, "my-language-question")] if len(
             offered) > 1 else []
         self.leave = ipw.Button(description=_("Leave and delete my words"),
@@ -147,35 +161,31 @@ class MyChoices(LivePanel):
         self.leave.on_click(lambda _b: self.guard(self._ask))
         self.stay.on_click(lambda _b: self._hide_confirmation())
         self.on_click(self.confirm, self._withdraw)
-        mine = ipw.VBox([*speak, self.form, self.save, self.message,
-                         label(_("You can stop taking part at any time. You do not have to "
-                               "say why."), "leave-note"),
-                         self.leave, self.confirm_row], _dom_classes=css("my-choices-body"))
-        about = ipw.VBox([label(_("What the project tells everyone: its plan, what it offers "
-                                "so people can take part, conflicts of interest, and who "
-                                "steps in if a paid person leaves:"),
-                                "declarations-title"), self.declarations])
+        return [ipw.VBox([*speak, self.form, self.save,
+                          label(_("You can stop taking part at any time. You do not have to "
+                                  "say why."), "leave-note"),
+                          self.leave, self.confirm_row], _dom_classes=css("my-choices-body"))]
+
+    def _about_project(self) -> list[ipw.Widget]:
+        self.declarations = ipw.VBox(_dom_classes=css("declarations"))
+        return [label(_("What the project tells everyone: its plan, what it offers so people "
+                        "can take part, conflicts of interest, and who steps in if a paid "
+                        "person leaves:"), "declarations-title"), self.declarations]
+
+    def _agreed_part(self) -> list[ipw.Widget]:
         # The ethics questions the project agreed with the group, for everyone to read.
         self.agreed = ipw.VBox(_dom_classes=css("agreed-answers"))
-        agreed = ipw.VBox([label(_("Questions about doing this work fairly and safely, and "
-                                   "what the group agreed:"), "agreed-title"), self.agreed])
+        return [label(_("Questions about doing this work fairly and safely, and what the "
+                        "group agreed:"), "agreed-title"), self.agreed]
+
+    def _about_me_part(self) -> list[ipw.Widget]:
         # Who is in the group: the person's own answers, only ever counted.
         self.about_me = KeyedRows(self._about_me, "about-me-questions")
         self.about_me_none = label("", "about-me-none")
-        about_me = ipw.VBox([label(_("Only if you wish. Nobody sees your answers: the "
-                                     "project sees only how many people gave the same "
-                                     "answer, and only when {least} or more did.").format(
-                                         least=diversity.MIN_FEW), "about-me-note"),
-                             self.about_me_none, self.about_me])
-        self.panels = ipw.Accordion(children=[mine, about, agreed, about_me],
-                                    titles=(_("My choices"), _("About this project"),
-                                            _("What we agreed together"),
-                                            _("About me, if I wish")),
-                                    selected_index=None, _dom_classes=css("my-choices-panels"))
-        # The group's news since this person joined sits at the top of their page
-        # (ParticipantPage puts it there); this panel keeps it up to date.
-        self.joined_at = row["joined_at"]
-        self.children = [self.panels]
+        return [label(_("Only if you wish. Nobody sees your answers: the project sees only "
+                        "how many people gave the same answer, and only when {least} or "
+                        "more did.").format(least=diversity.MIN_FEW), "about-me-note"),
+                self.about_me_none, self.about_me]
 
     def refresh(self) -> None:
         if find_participant(self.store, self.person.participant_id) is None:
@@ -190,14 +200,21 @@ class MyChoices(LivePanel):
         show_lines(self.earlier_news, [notice_words(n) for n in reversed(earlier)], "notice")
         self.earlier.set_title(0, _("Earlier news ({n})").format(n=len(earlier)))
         shown(self.earlier, earlier)
-        show_lines(self.declarations, project_told(self.store) or [_("Nothing declared yet.")],
-                   "declaration")
-        show_lines(self.agreed, [
-            _("{question} We agreed: {answer} (with {who}, {day})").format(
-                question=i.question, answer=i.answer, who=i.agreed_with,
-                day=promises.day_words(i.agreed_on))
-            for i in ethics.agreed_with_group(self.store)] or [_("Nothing agreed yet.")],
-            "agreed-answer")
+        # Only the folds the person has opened are drawn.
+        if self.panels.made(1):
+            show_lines(self.declarations, project_told(self.store) or [
+                _("Nothing declared yet.")], "declaration")
+        if self.panels.made(2):
+            show_lines(self.agreed, [
+                _("{question} We agreed: {answer} (with {who}, {day})").format(
+                    question=i.question, answer=i.answer, who=i.agreed_with,
+                    day=promises.day_words(i.agreed_on))
+                for i in ethics.agreed_with_group(self.store)] or [_("Nothing agreed yet.")],
+                "agreed-answer")
+        if self.panels.made(3):
+            self._draw_about_me()
+
+    def _draw_about_me(self) -> None:
         asked_about = diversity.questions(self.store)
         mine = diversity.my_answers(self.store, self.person)
         for row, q in zip(self.about_me.show([q["question_id"] for q in asked_about]),
