@@ -219,7 +219,7 @@ def test_a_backup_during_a_burst_holds_every_write_acknowledged_before_it(tmp_pa
     """Three processes write while the backup is taken; each write they saw saved before
     the backup began is in the restored workshop."""
     folder = encrypted_workshop(tmp_path / "w")
-    with_people(folder, "Ana")
+    with_people(folder, NAME)
     env = {**os.environ, **{encryption.WORKSHOP_KEY_ENV: encryption.known_key(folder)
                             .handed_on()}}
     writers = [subprocess.Popen([sys.executable, "-c", WRITER, str(folder), f"k{i}", "400"],
@@ -240,7 +240,7 @@ def test_a_backup_during_a_burst_holds_every_write_acknowledged_before_it(tmp_pa
         there = {row["text"] for row in store.select("declarations")}
     assert set(acknowledged) <= there
     assert not not_private(tmp_path / "backups", tmp_path / "restored")
-    assert not readable(["Ana"], tmp_path / "backups")
+    assert not readable([NAME], tmp_path / "backups")
 
 
 def test_a_backup_killed_half_way_leaves_the_one_before_good(tmp_path):
