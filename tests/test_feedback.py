@@ -130,6 +130,7 @@ def test_a_pause_signal_reaches_the_console_and_the_sender_sees_it_was_seen(
     frame = CareFrame(store, ana, FeedbackBoard(store, ana))
     frame.refresh_if_changed()
     assert frame.pause_form.layout.display == "none"
+    assert not frame.pause_form.made    # made on the first tap: every page carries it
     frame.pause_button.click()
     assert frame.pause_form.layout.display is None
     frame.kind.value = "step_out"
@@ -178,9 +179,17 @@ def test_every_participant_page_carries_the_pause_control_and_support(store, ses
     page.gate.join.click()
     assert isinstance(page.care, CareFrame) and page.care.activity is page.activity
     page.care.stop(), page.activity.stop()
+    assert not page.care.support.made
     page.care.support_button.click()   # one tap away
     assert page.care.support.layout.display is None
     assert lines(page.care.support_lines) == ["Talk to Jess.", "Or call 0800 000 0000."]
+    console.support_text.value = "Talk to Sam."   # changed while the page is open
+    console.support_save.click()
+    page.care.refresh_if_changed()
+    assert lines(page.care.support_lines) == ["Talk to Sam."]
+    page.care.support_button.click()   # folded away, and open again as it was
+    page.care.support_button.click()
+    assert page.care.support.layout.display is None
 
 
 # -- anonymity ---------------------------------------------------------------------

@@ -110,6 +110,7 @@ def test_flagged_words_and_proposals(store, session_id):
 
 def test_private_descriptions_shared_with_the_facilitator(store, session_id):
     ana, bo, console = board_for(store, "Ana"), board_for(store, "Bo"), LanguageConsole(store)
+    ana.private.unfold(0)
     ana.share.value = True
     for box in (ana.describe_as, ana.avoid_words):
         try_each(store, box, ana.save_private.click, [console], message=ana.message)
@@ -122,6 +123,7 @@ def test_the_access_card_note(store):
     page = MethodsBoardPage(store, person(store, "Ana"))
     other, console = MethodsBoardPage(store, person(store, "Bo")), MethodsConsole(store)
     refresh(page, other, console)
+    page.card_panel.unfold(0)
     page.share.value = True
     try_each(store, page.other, page.save_card.click, [console, other], shown=False,
              message=page.message)

@@ -253,6 +253,7 @@ def page_for(store, name, session_id=None):
 
 
 def fill_card(page, **answers):
+    page.card_panel.unfold(0)      # the private card, made when opened
     for name, value in answers.items():
         page.answers[name].value = value
     page.save_card.click()
@@ -330,9 +331,9 @@ def test_no_page_shows_another_persons_card_or_a_count_under_three(store, sessio
         assert counts == ["3 people said 'Yes' about internet at home.",
                           "3 people said 'Yes, with a camera' about a device to use."]
     # Bo's own card widgets show Bo's answers, not Ana's
-    bo = pages[1]
-    bo.start()
-    bo.stop()
+    bo = MethodsBoardPage(store, pages[1].person)   # her page drawn again
+    bo.refresh_if_changed()
+    bo.card_panel.unfold(0)
     assert bo.answers["device"].value == "no_camera" and bo.other.value == ""
     # the facilitator sees a card only when its owner says so
     assert [c.value for c in console.shared.children] == ["None yet."]
@@ -424,3 +425,16 @@ def test_redrawing_reuses_widgets(store, session_id):
         assert bo.refresh_if_changed() and console.refresh_if_changed()
         ana.cards["podcasts"].take_dot.click()
     assert len(_instances) == before
+
+
+def test_the_access_card_opens_before_the_session_and_saves_once_there_is_one(store):
+    """The card is made when its fold is opened, and then follows the room: it cannot be
+    saved before the facilitator sets up a methods session, and can straight after."""
+    page = page_for(store, "Ana")
+    assert not page.card_panel.made(0)
+    page.card_panel.unfold(0)
+    assert page.save_card.disabled
+    create_session(store, "methods", "Ways to meet")
+    page.refresh_if_changed()
+    assert not page.save_card.disabled
+    fill_card(page, device="no")

@@ -164,6 +164,7 @@ def test_the_facilitators_text_is_escaped_with_terms_marked():
 
 def test_private_description_is_not_on_anyone_elses_page(store, session_id):
     ana, bo = board_for(store, "Ana"), board_for(store, "Bo")
+    ana.private.unfold(0)                 # "Just for you", made when opened
     ana.describe_as.value = "as Ana, a parent"
     ana.avoid_words.value = "troubled family"
     ana.save_private.click()
@@ -177,6 +178,12 @@ def test_private_description_is_not_on_anyone_elses_page(store, session_id):
     ana.save_private.click()
     console.refresh_if_changed()
     assert any("troubled family" in text for text in all_labels(console))
+    again = LanguageBoard(store, ana.person)   # her page drawn again: the fold shows it
+    again.start(), again.stop()
+    assert not again.private.made(0)
+    again.private.unfold(0)
+    assert (again.describe_as.value, again.avoid_words.value, again.share.value) == (
+        "as Ana, a parent", "troubled family", True)
 
 
 def test_console_runs_the_round(store, session_id):

@@ -32,6 +32,7 @@ from coproduction.store import Store
 from .base import (
     ROUND_IS,
     KeyedRows,
+    Later,
     LivePanel,
     RoundControls,
     asked,
@@ -80,25 +81,12 @@ class CareFrame(LivePanel):
                                        _dom_classes=css("pause-button"))
         self.support_button = ipw.Button(description=_("Support"), icon="life-ring",
                                          _dom_classes=css("support-button"))
+        # The pause form and the support text are made when first asked for: every page
+        # carries them, and few people open them.
+        self.pause_form = Later(self._pause_part, "pause-form")
+        self.support = Later(self._support_part, "support", on_made=self.redraw)
         self.pause_button.on_click(lambda _b: self._toggle(self.pause_form))
         self.support_button.on_click(lambda _b: self._toggle(self.support))
-        self.kind = _toggles([(_("A short break"), "break"), (_("To step out"), "step_out")],
-                             "pause-kind")
-        self.kind.value = "break"
-        self.anonymous = ipw.Checkbox(value=True, indent=False,
-                                      description=_("Do not show my name"),
-                                      _dom_classes=css("pause-anonymous"))
-        self.send = ipw.Button(description=_("Tell the facilitator"), button_style="primary",
-                               _dom_classes=css("pause-send"))
-        self.on_click(self.send, self._send_signal)
-        self.pause_form = ipw.VBox([
-            label(_("You can take a break at any time. You do not have to say why."),
-                  "pause-note"),
-            asked(_("What do you need?"), self.kind), self.anonymous, self.send],
-            _dom_classes=css("pause-form"))
-        self.support_lines = ipw.VBox(_dom_classes=css("support-text"))
-        self.support = ipw.VBox([label(_("Where to find support"), "section-title"),
-                                 self.support_lines], _dom_classes=css("support"))
         self.pause_message = label("", "pause-message")
         self.calm = ipw.VBox([
             label(_("We are taking a break."), "pause-title"),
@@ -112,8 +100,27 @@ class CareFrame(LivePanel):
         self.children = [self.calm, row, self.message, self.pause_form, self.support,
                          self.activity]
 
-    def _toggle(self, box: ipw.Widget) -> None:
-        shown(box, box.layout.display == "none")
+    def _pause_part(self) -> list[ipw.Widget]:
+        self.kind = _toggles([(_("A short break"), "break"), (_("To step out"), "step_out")],
+                             "pause-kind")
+        self.kind.value = "break"
+        self.anonymous = ipw.Checkbox(value=True, indent=False,
+                                      description=_("Do not show my name"),
+                                      _dom_classes=css("pause-anonymous"))
+        self.send = ipw.Button(description=_("Tell the facilitator"), button_style="primary",
+                               _dom_classes=css("pause-send"))
+        self.on_click(self.send, self._send_signal)
+        return [label(_("You can take a break at any time. You do not have to say why."),
+                      "pause-note"),
+                asked(_("What do you need?"), self.kind), self.anonymous, self.send]
+
+    def _support_part(self) -> list[ipw.Widget]:
+        self.support_lines = ipw.VBox(_dom_classes=css("support-text"))
+        return [label(_("Where to find support"), "section-title"), self.support_lines]
+
+    def _toggle(self, part: Later) -> None:
+        part.build()
+        shown(part, part.layout.display == "none")
 
     def _send_signal(self) -> None:
         self._signal = fb.send_pause_signal(self.store, self.person, self.kind.value,
@@ -123,7 +130,8 @@ class CareFrame(LivePanel):
 
     def refresh(self) -> None:
         state = fb.care_state(self.store)
-        show_lines(self.support_lines, state.support.split("\n"), "support-line")
+        if self.support.made:
+            show_lines(self.support_lines, state.support.split("\n"), "support-line")
         shown(self.calm, state.paused)
         shown(self.activity, not state.paused)
         self.pause_message.value = state.pause_message

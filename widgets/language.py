@@ -35,6 +35,7 @@ from coproduction.store import Store
 
 from .agreement import WhereTheRoomAgrees
 from .base import (
+    Folds,
     KeyedRows,
     LivePanel,
     RoomCount,
@@ -43,7 +44,6 @@ from .base import (
     css,
     label,
     marked_text,
-    person_is_here,
     private_part,
     relook,
     show_lines,
@@ -356,6 +356,19 @@ class LanguageBoard(BoardPanel):
         self.flag_button = ipw.Button(description=_("Add it to the board"),
                                       _dom_classes=css("flag-button"))
         self.on_click(self.flag_button, self._flag)
+        # How the person wants to be described: made when they open the fold.
+        self.private = Folds([(_("Just for you"), self._private_part)], "private-panel",
+                             on_made=lambda: self.guard(self._load_description))
+        self.flag_row = ipw.VBox([self.flag_box, self.flag_button], _dom_classes=css("flag"))
+        self.tap_note = label(_("Tap a word in the text to add it as a hard word."), "tap-note")
+        self.children = [self.title, self.status, self.rule, self.texts, self.tap_note,
+                         self.flag_row, self.terms, self.glossary,
+                         *private_part(person, self.private), self.message]
+
+    def viewer(self) -> Participant:
+        return self.person
+
+    def _private_part(self) -> list[ipw.Widget]:
         self.describe_as = _text(N_("Describe me as"), N_("for example: by my first name"),
                                  DESCRIPTION_MAX, "describe-as")
         self.avoid_words = _text(N_("Please do not call me"), N_("words you do not want used"),
@@ -366,26 +379,9 @@ class LanguageBoard(BoardPanel):
                                        _dom_classes=css("save-private"))
         self.on_click(self.save_private, self._describe, _(
             "Saved. Only you can see this (and the facilitator, if you ticked the box)."))
-        private = ipw.VBox([
-            label(_("How you want to be described is private. Nobody else in the group "
-                  "sees it."), "private-note"),
-            self.describe_as, self.avoid_words, self.share, self.save_private,
-        ], _dom_classes=css("private"))
-        self.private = ipw.Accordion(children=[private], titles=(_("Just for you"),),
-                                     selected_index=None, _dom_classes=css("private-panel"))
-        self.flag_row = ipw.VBox([self.flag_box, self.flag_button], _dom_classes=css("flag"))
-        self.tap_note = label(_("Tap a word in the text to add it as a hard word."), "tap-note")
-        self.children = [self.title, self.status, self.rule, self.texts, self.tap_note,
-                         self.flag_row, self.terms, self.glossary,
-                         *private_part(person, self.private), self.message]
-
-    def viewer(self) -> Participant:
-        return self.person
-
-    def start(self) -> None:
-        if person_is_here(self.person):
-            self._load_description()
-        super().start()
+        return [label(_("How you want to be described is private. Nobody else in the group "
+                        "sees it."), "private-note"),
+                self.describe_as, self.avoid_words, self.share, self.save_private]
 
     def _load_description(self) -> None:
         if self.session is None:

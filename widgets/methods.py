@@ -33,13 +33,13 @@ from coproduction.core.plain_language import agreed_note
 from coproduction.store import Store
 
 from .base import (
+    Folds,
     LivePanel,
     RoomCount,
     RoundControls,
     asked,
     css,
     label,
-    person_is_here,
     private_part,
     show_lines,
     shown,
@@ -199,6 +199,19 @@ class MethodsBoardPage(MethodsPanel):
         self.person = person
         self._updating = False
         super().__init__(store, session_id, classes=("methods-board",))
+        # The private access card: made when the person opens it.
+        self.card_panel = Folds([(_("Your private access card"), self._card_part)],
+                                "private-panel", on_made=self._card_made)
+        self.dots_left = label("", "dots-left")
+        self.children = [self.title, self.status, *private_part(person, self.card_panel),
+                         self.dots_left,
+                         self.counts_title, self.counts, self.methods, self.explanation,
+                         self.shortlist, self.message]
+
+    def viewer(self) -> Participant:
+        return self.person
+
+    def _card_part(self) -> list[ipw.Widget]:
         self.answers = {name: _choice("", words, "not_said", f"card-{name}")
                         for name, (_question, _short, words) in CARD_QUESTIONS.items()}
         self.other = _text("", N_("for example: I need breaks"), OTHER_MAX, "card-other")
@@ -210,31 +223,18 @@ class MethodsBoardPage(MethodsPanel):
         self.on_click(self.save_card, self._save_card,
                       _("Saved. Only you can see your card (and the facilitator, if you "
                         "ticked the box)."))
-        card = ipw.VBox([
+        return [ipw.VBox([
             label(_("Your answers help the group choose methods that suit everyone. Nobody "
                   "else in the group sees them. 'Prefer not to say' is always fine."),
                   "private-note"),
             *[asked(_(CARD_QUESTIONS[name][0]), box) for name, box in self.answers.items()],
             asked(_("Anything else that helps or gets in the way?"), self.other),
             self.share, self.save_card,
-        ], _dom_classes=css("access-card"))
-        self.card_panel = ipw.Accordion(children=[card],
-                                        titles=(_("Your private access card"),),
-                                        selected_index=None,
-                                        _dom_classes=css("private-panel"))
-        self.dots_left = label("", "dots-left")
-        self.children = [self.title, self.status, *private_part(person, self.card_panel),
-                         self.dots_left,
-                         self.counts_title, self.counts, self.methods, self.explanation,
-                         self.shortlist, self.message]
+        ], _dom_classes=css("access-card"))]
 
-    def viewer(self) -> Participant:
-        return self.person
-
-    def start(self) -> None:
-        if person_is_here(self.person):
-            self.guard(self._load_card)
-        super().start()
+    def _card_made(self) -> None:
+        self.save_card.disabled = self.board is None
+        self.guard(self._load_card)
 
     def _load_card(self) -> None:
         self._pick_session()
@@ -274,11 +274,11 @@ class MethodsBoardPage(MethodsPanel):
 
     def after_refresh(self) -> None:
         board = self.board
+        if self.card_panel.made(0):
+            self.save_card.disabled = board is None
         if board is None:
             self.dots_left.value = ""
-            self.save_card.disabled = True
             return
-        self.save_card.disabled = False
         left, each = board.dots_left, board.dots_per_person
         have = ngettext("You have {n} dot to put on the method you like best.",
                         "You have {n} dots to put on the methods you like best.", each)
